@@ -1,0 +1,8 @@
+namespace Ncp.Api.Cases;
+
+public enum Priority
+{
+    Normal,
+    High,
+    Urgent,
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Identity.Web;
+
+namespace Ncp.Api.Infrastructure.Auth;
+
+public static class AuthSetup
+{
+    /// <summary>
+    /// Entra ID through Microsoft.Identity.Web by default (section <c>AzureAd</c>); a generic OIDC authority for
+    /// isolated networks when <c>Auth:Oidc:Authority</c> is set; plus, in Development on loopback only, demo users.
+    /// </summary>
+    public static IServiceCollection AddNcpAuth(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var oidcAuthority = configuration["Auth:Oidc:Authority"];
+        if (!string.IsNullOrEmpty(oidcAuthority))
+        {
+            services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+            {
+                options.Authority = oidcAuthority;
+                options.Audience = configuration["Auth:Oidc:Audience"];
+                options.TokenValidationParameters.RoleClaimType = configuration["Auth:Oidc:RoleClaim"] ?? "roles";
+            });
+        }
+        else
+        {
+            services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+                .AddMicrosoftIdentityWebApi(configuration, "AzureAd");
+        }
+
+        if (DevelopmentSignIn.IsEnabled(configuration))
+        {
+            if (!environment.IsDevelopment())
+            {
+                throw new InvalidOperationException(
+                    "Auth:DevelopmentSignIn is on outside the Development environment. Demo users must never reach production; turn it off.");
+            }
+
+            services.AddDevelopmentSignIn();
+        }
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Read, p => p.RequireRole(Roles.All))
+            .AddPolicy(Policies.Register, p => p.RequireRole(Roles.Officers));
+        return services;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Ncp.Api.Infrastructure.Auth;
+
+public sealed record DemoUser(string Login, Guid ObjectId, string Name, string Role);
+
+/// <summary>
+/// Demo users for a developer's machine: tokens signed with a key made at start-up, accepted beside
+/// the real identity provider, handed out only in Development and only to loopback callers.
+/// </summary>
+public sealed class DevelopmentSignIn
+{
+    public const string Issuer = "https://ncp.localhost/development-sign-in";
+    public const string Audience = "ncp-api";
+
+    public static readonly DemoUser[] Users =
+    [
+        new("duty", Guid.Parse("0193f3a0-0000-7000-8000-000000000001"), "Duty Officer (demo)", Roles.DutyOfficer),
+        new("supervisor", Guid.Parse("0193f3a0-0000-7000-8000-000000000002"), "Supervisor (demo)", Roles.Supervisor),
+        new("head", Guid.Parse("0193f3a0-0000-7000-8000-000000000003"), "Head of Unit (demo)", Roles.HeadOfUnit),
+        new("auditor", Guid.Parse("0193f3a0-0000-7000-8000-000000000004"), "Auditor (demo)", Roles.Auditor),
+        new("admin", Guid.Parse("0193f3a0-0000-7000-8000-000000000005"), "Administrator (demo)", Roles.Administrator),
+    ];
+
+    private readonly SymmetricSecurityKey key = new(RandomNumberGenerator.GetBytes(32)) { KeyId = "ncp-development" };
+    private readonly TimeProvider time;
+
+    public DevelopmentSignIn(TimeProvider time) => this.time = time;
+
+    public SecurityKey Key => key;
+
+    public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue<bool>("Auth:DevelopmentSignIn");
+
+    public string Issue(DemoUser user, TimeSpan? lifetime = null) => Issue(user.ObjectId, user.Name, [user.Role], lifetime);
+
+    public string Issue(Guid objectId, string name, string[] roles, TimeSpan? lifetime = null)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var claims = new Dictionary<string, object>
+        {
+            ["oid"] = objectId.ToString(),
+            ["sub"] = objectId.ToString(),
+            ["name"] = name,
+            ["roles"] = roles,
+        };
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            Claims = claims,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + (lifetime ?? TimeSpan.FromHours(12)),
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    public sealed record SignInBody(string? User);
+
+    public sealed record SignInResult(string AccessToken, string TokenType, string User, string Role);
+
+    internal static async Task<Results<Ok<SignInResult>, ProblemHttpResult>> SignInAsync(SignInBody body, HttpContext http, DevelopmentSignIn signIn)
+    {
+        await Task.CompletedTask;
+        var remote = http.Connection.RemoteIpAddress;
+        if (remote is null || !IPAddress.IsLoopback(remote))
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Development sign-in is for loopback callers only");
+        }
+
+        var user = Users.FirstOrDefault(u => string.Equals(u.Login, body.User, StringComparison.OrdinalIgnoreCase));
+        if (user is null)
+        {
+            return TypedResults.Problem(
+                statusCode: 400,
+                title: "No such demo user",
+                detail: $"Demo users: {string.Join(", ", Users.Select(u => u.Login))}.",
+                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["user"] = ["Unknown demo user."] } });
+        }
+
+        return TypedResults.Ok(new SignInResult(signIn.Issue(user), "Bearer", user.Login, user.Role));
+    }
+}
+
+public static class DevelopmentSignInSetup
+{
+    public static IServiceCollection AddDevelopmentSignIn(this IServiceCollection services)
+    {
+        services.AddSingleton<DevelopmentSignIn>();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .PostConfigure<DevelopmentSignIn>((options, signIn) =>
+            {
+                // Accept the demo tokens without downloading the identity provider's metadata.
+                options.ConfigurationManager = new StaticConfigurationManager<OpenIdConnectConfiguration>(
+                    new OpenIdConnectConfiguration { Issuer = DevelopmentSignIn.Issuer, SigningKeys = { signIn.Key } });
+                options.TokenValidationParameters.IssuerValidator = null;
+                options.TokenValidationParameters.ValidIssuer = DevelopmentSignIn.Issuer;
+                options.TokenValidationParameters.ValidAudiences = [DevelopmentSignIn.Audience];
+                options.TokenValidationParameters.IssuerSigningKey = signIn.Key;
+            });
+        return services;
+    }
+
+    public static void MapDevelopmentSignIn(this WebApplication app)
+    {
+        if (!DevelopmentSignIn.IsEnabled(app.Configuration))
+        {
+            return;
+        }
+
+        app.MapPost("/dev/sign-in", DevelopmentSignIn.SignInAsync)
+            .AllowAnonymous()
+            .WithTags("Development")
+            .WithSummary("Development only: a token for a demo user (duty, supervisor, head, auditor, admin)");
+    }
+}

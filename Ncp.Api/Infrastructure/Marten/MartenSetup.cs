@@ -1,0 +1,69 @@
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Ncp.Api.Cases;
+using Ncp.Api.Cases.Registering;
+using Ncp.Api.Infrastructure.Messaging;
+using Npgsql;
+
+namespace Ncp.Api.Infrastructure.Marten;
+
+public sealed class MartenSettings
+{
+    public const string Section = "Marten";
+
+    /// <summary>PostgreSQL schema the Api owns: event store, read models, register counters.</summary>
+    public string Schema { get; set; } = "api";
+
+    /// <summary>Off in production: the schema is applied by <c>Ncp.Api migrate</c>, not by a running server.</summary>
+    public bool AutoCreateSchema { get; set; }
+}
+
+public static class MartenSetup
+{
+    public static IServiceCollection AddNcpMarten(this IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(MartenSettings.Section).Get<MartenSettings>() ?? new MartenSettings();
+        var connectionString = Postgres.ConnectionString(configuration);
+
+        services.AddSingleton(settings);
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton<RegisterNumbers>();
+
+        services.AddMarten(options =>
+            {
+                options.Connection(connectionString);
+                options.DatabaseSchemaName = settings.Schema;
+                options.AutoCreateSchemaObjects = settings.AutoCreateSchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+                options.UseSystemTextJsonForSerialization(enumStorage: Weasel.Core.EnumStorage.AsString);
+
+                options.Events.StreamIdentity = StreamIdentity.AsGuid;
+                options.Events.MetadataConfig.HeadersEnabled = true;
+                options.Events.MetadataConfig.CorrelationIdEnabled = true;
+                options.Events.AddEventType<OutgoingRequestRegistered>();
+
+                options.Projections.Add<ItemDetailsProjection>(ProjectionLifecycle.Inline);
+                options.Schema.For<ItemDetails>().UniqueIndex(x => x.RegisterNumber);
+
+                options.Storage.ExtendedSchemaObjects.Add(RegisterNumbers.CounterTable(settings.Schema));
+            })
+            .UseLightweightSessions()
+            .AddAsyncDaemon(DaemonMode.HotCold)
+            .AddSubscriptionWithServices<IntegrationEventPublisher>(ServiceLifetime.Singleton, o =>
+            {
+                o.Name = IntegrationEventPublisher.SubscriptionName;
+                o.IncludeType<OutgoingRequestRegistered>();
+            });
+
+        return services;
+    }
+
+    /// <summary>Creates or upgrades the Api's schema; run by <c>./ncp up</c> and deployments before the server starts.</summary>
+    public static async Task MigrateAsync(IServiceProvider services)
+    {
+        var store = services.GetRequiredService<IDocumentStore>();
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    }
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using MassTransit;
+using Ncp.Api.Infrastructure.Observability;
+using Domain = Ncp.Api.Cases;
+using Integration = Ncp.Contracts.Cases;
+
+namespace Ncp.Api.Infrastructure.Messaging;
+
+/// <summary>
+/// Publishes integration events from the event log to the bus. The daemon records its progress only after
+/// a page is published, so every event goes out at least once, in order, even after a crash; the Marten event id
+/// becomes the MessageId and the consumers' idempotency key.
+/// </summary>
+public sealed class IntegrationEventPublisher(IBus bus, ILogger<IntegrationEventPublisher> logger) : SubscriptionBase
+{
+    public const string SubscriptionName = "integration-events";
+
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    {
+        foreach (var @event in page.Events)
+        {
+            if (ToIntegrationEvent(@event) is { } message)
+            {
+                await PublishUntilAcceptedAsync(@event, message, ct);
+            }
+        }
+
+        return NullChangeListener.Instance;
+    }
+
+    public static object? ToIntegrationEvent(IEvent @event) => @event.Data switch
+    {
+        Domain.OutgoingRequestRegistered e => new Integration.OutgoingRequestRegistered(
+            @event.Id, e.ItemId, e.RegisterNumber, e.PartnerCode, e.Subject, e.Priority.ToString().ToLowerInvariant(), e.RegisteredBy, e.RegisteredAt),
+        _ => null,
+    };
+
+    // Events must leave in order, so a broker outage holds the subscription here rather than skipping ahead.
+    private async Task PublishUntilAcceptedAsync(IEvent @event, object message, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        for (var attempt = 1; ; attempt++)
+        {
+            using var activity = EventLogTracing.Source.StartActivity(
+                $"publish {message.GetType().Name}", ActivityKind.Producer, EventLogTracing.ParentOf(@event.Headers));
+            activity?.SetTag("ncp.event.sequence", @event.Sequence);
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(10));
+                await bus.Publish(message, message.GetType(), context => context.MessageId = @event.Id, timeout.Token);
+                logger.LogInformation("Published {MessageType} for event {EventSequence} of stream {StreamId}",
+                    message.GetType().Name, @event.Sequence, @event.StreamId);
+                return;
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                logger.LogWarning(ex, "Publishing event {EventSequence} failed (attempt {Attempt}); retrying in {Delay}",
+                    @event.Sequence, attempt, delay);
+                await Task.Delay(delay, ct);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ncp.Api.Cases.Reading;
+using Ncp.Api.Cases.Registering;
+using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Infrastructure.Health;
+using Ncp.Api.Infrastructure.Http;
+using Ncp.Api.Infrastructure.Marten;
+using Ncp.Api.Infrastructure.Messaging;
+using Ncp.Api.Infrastructure.Observability;
+using Scalar.AspNetCore;
+
+namespace Ncp.Api;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var app = Build(args);
+        if (args.FirstOrDefault() == "migrate")
+        {
+            await MartenSetup.MigrateAsync(app.Services);
+            app.Logger.LogInformation("The Api schema is up to date");
+            return 0;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddNcpObservability();
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(o =>
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
+        services.AddNcpProblemDetails();
+        services.AddNcpAuth(builder.Configuration, builder.Environment);
+        services.AddNcpMarten(builder.Configuration);
+        services.AddNcpMessaging(builder.Configuration);
+        services.AddNcpHealth(builder.Configuration);
+        services.AddRegistering(builder.Configuration);
+        services.AddOpenApi();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapNcpHealth();
+        app.MapDevelopmentSignIn();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapOpenApi().AllowAnonymous();
+            app.MapScalarApiReference("/api/docs").AllowAnonymous();
+        }
+
+        var items = app.MapGroup("/api/items").WithTags("Items");
+        items.MapRegistering();
+        items.MapReading();
+        return app;
+    }
+}

@@ -1,0 +1,672 @@
+#!/usr/bin/env bash
+# Local PostgreSQL 15 and RabbitMQ 3.10 for development and CI, bound to 127.0.0.1 only.
+#
+#   infra/servers.sh start|stop|status [postgres|rabbitmq ...]   (no names = all)
+#   infra/servers.sh psql [psql args]           psql as ncp on database ncp
+#   infra/servers.sh rabbitmqctl [args]         rabbitmqctl against the project's node
+#
+# Environment (defaults in brackets):
+#   NCP_DATA_DIR [<repo>/.data]  NCP_PG_PORT [55432]  NCP_RABBIT_PORT [55672]
+#   NCP_RABBIT_MGMT_PORT [55673]  NCP_RABBIT_DIST_PORT [25672]  NCP_EPMD_PORT [4369]
+#   NCP_RABBIT_NODENAME [ncp@localhost]
+# After start, $NCP_DATA_DIR/servers.env holds the connection settings (source it).
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
+
+DATA_DIR=${NCP_DATA_DIR:-$REPO_ROOT/.data}
+case $DATA_DIR in
+  /*) ;;
+  *) DATA_DIR=$PWD/$DATA_DIR ;;
+esac
+DATA_DIR=${DATA_DIR%/}
+
+PG_PORT=${NCP_PG_PORT:-55432}
+RABBIT_PORT=${NCP_RABBIT_PORT:-55672}
+RABBIT_MGMT_PORT=${NCP_RABBIT_MGMT_PORT:-55673}
+# RabbitMQ's default distribution port is AMQP port + 20000, which is past 65535 for 55672.
+RABBIT_DIST_PORT=${NCP_RABBIT_DIST_PORT:-25672}
+EPMD_PORT=${NCP_EPMD_PORT:-4369}
+RABBIT_NODENAME=${NCP_RABBIT_NODENAME:-ncp@localhost}
+
+PG_BIN=/usr/lib/postgresql/15/bin
+RABBIT_BIN=/usr/lib/rabbitmq/bin
+
+PG_DIR=$DATA_DIR/postgres
+PG_DATA=$PG_DIR/data
+PG_SOCKET_DIR=$PG_DIR/socket
+PG_LOG=$PG_DIR/postgres.log
+RABBIT_DIR=$DATA_DIR/rabbitmq
+RABBIT_HOME=$RABBIT_DIR/home
+RABBIT_PID_FILE=$RABBIT_DIR/rabbitmq.pid
+RABBIT_STATE_FILE=$RABBIT_DIR/running.conf
+RABBIT_EPMD_MARKER=$RABBIT_DIR/epmd-started-by-us
+SECRETS_DIR=$DATA_DIR/secrets
+PG_PASSWORD_FILE=$SECRETS_DIR/postgres-ncp.password
+RABBIT_PASSWORD_FILE=$SECRETS_DIR/rabbitmq-ncp.password
+ENV_FILE=$DATA_DIR/servers.env
+
+ALL_SERVERS=(postgres rabbitmq)
+
+say() { printf '%s\n' "$*"; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+usage() {
+  cat >&2 <<'EOF'
+usage: infra/servers.sh start|stop|status [postgres|rabbitmq ...]
+       infra/servers.sh psql [psql arguments]
+       infra/servers.sh rabbitmqctl [rabbitmqctl arguments]
+EOF
+  exit 2
+}
+
+is_root() { [[ $EUID -eq 0 ]]; }
+
+check_port_number() {
+  local name=$1 value=$2
+  [[ $value =~ ^[0-9]+$ ]] && ((value >= 1 && value <= 65535)) ||
+    die "$name=$value is not a TCP port number (1-65535)"
+}
+
+check_settings() {
+  check_port_number NCP_PG_PORT "$PG_PORT"
+  check_port_number NCP_RABBIT_PORT "$RABBIT_PORT"
+  check_port_number NCP_RABBIT_MGMT_PORT "$RABBIT_MGMT_PORT"
+  check_port_number NCP_RABBIT_DIST_PORT "$RABBIT_DIST_PORT"
+  check_port_number NCP_EPMD_PORT "$EPMD_PORT"
+  local -A seen=()
+  local p
+  for p in "$PG_PORT" "$RABBIT_PORT" "$RABBIT_MGMT_PORT" "$RABBIT_DIST_PORT" "$EPMD_PORT"; do
+    [[ -z ${seen[$p]:-} ]] || die "port $p is configured for two servers; NCP_*_PORT values must differ"
+    seen[$p]=1
+  done
+  [[ $RABBIT_NODENAME == *@* ]] || die "NCP_RABBIT_NODENAME=$RABBIT_NODENAME must look like name@host"
+}
+
+random_secret() {
+  if command -v openssl >/dev/null 2>&1; then
+    openssl rand -hex 16
+  else
+    od -An -N16 -tx1 /dev/urandom | tr -d ' \n'
+    printf '\n'
+  fi
+}
+
+# Prints the secret stored in FILE, creating it on first use so it stays stable across restarts.
+ensure_secret() {
+  local file=$1
+  if [[ ! -s $file ]]; then
+    mkdir -p "$SECRETS_DIR"
+    chmod 700 "$SECRETS_DIR"
+    (
+      umask 077
+      random_secret >"$file.tmp"
+    )
+    mv -f "$file.tmp" "$file"
+  fi
+  chmod 600 "$file"
+  head -n 1 "$file"
+}
+
+# Prints who listens on 127.0.0.1:PORT (or on all addresses) and succeeds, or fails when the port is free.
+port_user() {
+  local port=$1 line addr who
+  if command -v ss >/dev/null 2>&1; then
+    while read -r line; do
+      addr=$(awk '{print $4}' <<<"$line")
+      case ${addr%:*} in
+        127.0.0.1 | 0.0.0.0 | '*' | '[::]' | '[::ffff:127.0.0.1]') ;;
+        *) continue ;;
+      esac
+      who=$(sed -n 's/.*users:(("\([^"]*\)",pid=\([0-9]*\).*/\1 (pid \2)/p' <<<"$line")
+      printf '%s\n' "${who:-another process}"
+      return 0
+    done < <(ss -Hltnp "sport = :$port" 2>/dev/null)
+    return 1
+  fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    printf '%s\n' "another process"
+    return 0
+  fi
+  return 1
+}
+
+require_free_port() {
+  local port=$1 variable=$2 who
+  if who=$(port_user "$port"); then
+    die "port $port on 127.0.0.1 is in use by $who; set $variable to another port"
+  fi
+}
+
+# ---------------------------------------------------------------- packages
+
+package_for() {
+  case $1 in
+    postgres) [[ -x $PG_BIN/initdb ]] || echo postgresql ;;
+    rabbitmq) [[ -x $RABBIT_BIN/rabbitmq-server ]] || echo rabbitmq-server ;;
+  esac
+}
+
+apt_candidate_missing() {
+  local pkg=$1 candidate
+  candidate=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ {print $2}')
+  [[ -z $candidate || $candidate == "(none)" ]]
+}
+
+ensure_installed() {
+  local -a pkgs=() sudo=()
+  local server pkg
+  for server in "$@"; do
+    pkg=$(package_for "$server")
+    [[ -z $pkg ]] || pkgs+=("$pkg")
+  done
+  ((${#pkgs[@]})) || return 0
+
+  if ! is_root; then
+    command -v sudo >/dev/null 2>&1 ||
+      die "${pkgs[*]} not installed; installing needs root: run 'sudo apt-get install -y --no-install-recommends ${pkgs[*]}' or run this script as root"
+    say "${pkgs[*]} not installed; installing with sudo (apt-get needs root)"
+    sudo=(sudo)
+  fi
+
+  local log=$DATA_DIR/apt.log updated=0
+  : >"$log"
+  local -a apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300)
+
+  for pkg in "${pkgs[@]}"; do
+    if apt_candidate_missing "$pkg"; then
+      say "apt-get update (package lists do not offer $pkg yet)"
+      "${apt[@]}" update >>"$log" 2>&1 </dev/null ||
+        die "apt-get update failed: $(apt_error_line "$log") (full log: $log)"
+      updated=1
+      break
+    fi
+  done
+
+  say "installing ${pkgs[*]} with apt-get (log: $log)"
+  if ! "${apt[@]}" install -y --no-install-recommends "${pkgs[@]}" >>"$log" 2>&1 </dev/null; then
+    # Stale package lists give 404s; one refresh is worth a retry.
+    if ((updated == 0)) &&
+      "${apt[@]}" update >>"$log" 2>&1 </dev/null &&
+      "${apt[@]}" install -y --no-install-recommends "${pkgs[@]}" >>"$log" 2>&1 </dev/null; then
+      :
+    else
+      die "apt-get could not install ${pkgs[*]}: $(apt_error_line "$log") (full log: $log)"
+    fi
+  fi
+
+  for server in "$@"; do
+    pkg=$(package_for "$server")
+    [[ -z $pkg ]] || die "apt-get installed $pkg but its binaries are still missing (full log: $log)"
+  done
+}
+
+apt_error_line() {
+  local line
+  line=$(grep -E '^(E|Err):' "$1" | tail -n 1 || true)
+  printf '%s\n' "${line:-$(tail -n 1 "$1")}"
+}
+
+# ---------------------------------------------------------------- postgres
+
+# pg_ctl and initdb refuse to run as root.
+as_pg() {
+  if is_root; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+pg_running() {
+  [[ -f $PG_DATA/PG_VERSION && -x $PG_BIN/pg_ctl ]] || return 1
+  as_pg "$PG_BIN/pg_ctl" status -D "$PG_DATA" >/dev/null 2>&1
+}
+
+# The port of the running postmaster, which may differ from NCP_PG_PORT if that changed since.
+pg_running_port() {
+  local port
+  port=$(sed -n 4p "$PG_DATA/postmaster.pid" 2>/dev/null || true)
+  printf '%s\n' "${port:-$PG_PORT}"
+}
+
+pg_prepare_dirs() {
+  mkdir -p "$PG_DIR"
+  if is_root; then
+    id postgres >/dev/null 2>&1 || die "user postgres does not exist (the postgresql package creates it)"
+    chown postgres:postgres "$PG_DIR"
+    chmod 700 "$PG_DIR"
+    runuser -u postgres -- test -w "$PG_DIR" ||
+      die "user postgres cannot reach $PG_DIR: every parent folder must be traversable by others (chmod o+x), or set NCP_DATA_DIR elsewhere"
+  fi
+  as_pg mkdir -p "$PG_SOCKET_DIR"
+}
+
+pg_init() {
+  [[ -f $PG_DATA/PG_VERSION ]] && return 0
+  say "postgres: creating cluster in $PG_DATA"
+  # Without an explicit locale initdb picks SQL_ASCII when LANG is unset.
+  as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    --encoding=UTF8 --locale=C.UTF-8 >"$DATA_DIR/initdb.log" 2>&1 </dev/null ||
+    die "initdb failed: $(tail -n 3 "$DATA_DIR/initdb.log") (full log: $DATA_DIR/initdb.log)"
+  printf "\n# Settings owned by infra/servers.sh, rewritten at every start.\ninclude_if_exists = 'ncp-servers.conf'\n" |
+    as_pg tee -a "$PG_DATA/postgresql.conf" >/dev/null
+}
+
+pg_write_settings() {
+  as_pg tee "$PG_DATA/ncp-servers.conf" >/dev/null <<EOF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCKET_DIR'
+max_connections = 200
+EOF
+}
+
+pg_psql_admin() {
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$(pg_running_port)" -U postgres -d postgres "$@"
+}
+
+pg_ensure_objects() {
+  local password
+  password=$(ensure_secret "$PG_PASSWORD_FILE")
+  # CREATEDB lets tests make throwaway databases; the password is reset so it always matches the file.
+  pg_psql_admin >/dev/null <<SQL || die "postgres: could not create role/databases (log: $PG_LOG)"
+\\set pw '$password'
+SELECT 'CREATE ROLE ncp' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ncp')\\gexec
+ALTER ROLE ncp WITH LOGIN CREATEDB PASSWORD :'pw';
+SELECT 'CREATE DATABASE ncp OWNER ncp' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'ncp')\\gexec
+SELECT 'CREATE DATABASE ncp_test OWNER ncp' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'ncp_test')\\gexec
+SQL
+}
+
+pg_start() {
+  if pg_running; then
+    say "postgres: already running on 127.0.0.1:$(pg_running_port)"
+    [[ $(pg_running_port) == "$PG_PORT" ]] ||
+      warn "postgres runs on port $(pg_running_port), not NCP_PG_PORT=$PG_PORT; stop it first to change the port"
+    pg_ensure_objects
+    return 0
+  fi
+  local socket_path=$PG_SOCKET_DIR/.s.PGSQL.$PG_PORT
+  ((${#socket_path} < 108)) ||
+    die "postgres: socket path $socket_path is longer than Unix allows (107 bytes); set NCP_DATA_DIR to a shorter path"
+  require_free_port "$PG_PORT" NCP_PG_PORT
+  pg_prepare_dirs
+  pg_init
+  pg_write_settings
+  local out
+  # pg_ctl hands the postmaster its own log, so no pipe of ours stays open; fd 9 is the lock.
+  if ! out=$(as_pg "$PG_BIN/pg_ctl" start -w -t 60 -D "$PG_DATA" -l "$PG_LOG" 2>&1 </dev/null 9>&-); then
+    die "postgres did not start: ${out##*$'\n'}; last log lines:
+$(tail -n 5 "$PG_LOG" 2>/dev/null)"
+  fi
+  pg_ensure_objects
+  say "postgres: started on 127.0.0.1:$PG_PORT (data $PG_DATA, log $PG_LOG)"
+}
+
+pg_stop() {
+  if ! pg_running; then
+    say "postgres: not running"
+    return 0
+  fi
+  local out
+  out=$(as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w -t 60 2>&1 </dev/null) ||
+    die "postgres did not stop: $out"
+  say "postgres: stopped"
+}
+
+pg_status() {
+  if pg_running; then
+    say "postgres: running on 127.0.0.1:$(pg_running_port) (pid $(head -n 1 "$PG_DATA/postmaster.pid"), data $PG_DATA)"
+  else
+    say "postgres: not running"
+    return 1
+  fi
+}
+
+# ---------------------------------------------------------------- rabbitmq
+
+# The running node keeps the ports and name it was started with, whatever the environment says now.
+rabbit_load_state() {
+  [[ -f $RABBIT_STATE_FILE ]] || return 0
+  local key value
+  while IFS='=' read -r key value; do
+    case $key in
+      nodename) RABBIT_NODENAME=$value ;;
+      amqp_port) RABBIT_PORT=$value ;;
+      mgmt_port) RABBIT_MGMT_PORT=$value ;;
+      dist_port) RABBIT_DIST_PORT=$value ;;
+      epmd_port) EPMD_PORT=$value ;;
+    esac
+  done <"$RABBIT_STATE_FILE"
+}
+
+rabbit_save_state() {
+  cat >"$RABBIT_STATE_FILE" <<EOF
+nodename=$RABBIT_NODENAME
+amqp_port=$RABBIT_PORT
+mgmt_port=$RABBIT_MGMT_PORT
+dist_port=$RABBIT_DIST_PORT
+epmd_port=$EPMD_PORT
+EOF
+}
+
+# Runs a RabbitMQ/Erlang program with the node's private environment; server and CLI must share
+# HOME (Erlang cookie), node name and epmd port. The env file is ours so /etc/rabbitmq is never read.
+rabbit_env() {
+  env LC_ALL=C.UTF-8 LANG=C.UTF-8 \
+    HOME="$RABBIT_HOME" \
+    RABBITMQ_NODENAME="$RABBIT_NODENAME" \
+    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+    RABBITMQ_NODE_PORT="$RABBIT_PORT" \
+    RABBITMQ_DIST_PORT="$RABBIT_DIST_PORT" \
+    RABBITMQ_CONF_ENV_FILE="$RABBIT_DIR/rabbitmq-env.conf" \
+    RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf" \
+    RABBITMQ_ADVANCED_CONFIG_FILE="$RABBIT_DIR/advanced.config" \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins" \
+    RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia" \
+    RABBITMQ_LOG_BASE="$RABBIT_DIR/log" \
+    RABBITMQ_PID_FILE="$RABBIT_PID_FILE" \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+    ERL_EPMD_ADDRESS=127.0.0.1 \
+    ERL_EPMD_PORT="$EPMD_PORT" \
+    "$@"
+}
+
+rabbitmqctl() {
+  rabbit_env "$RABBIT_BIN/rabbitmqctl" "$@"
+}
+
+epmd_bin() {
+  local candidate
+  for candidate in /usr/bin/epmd /usr/lib/erlang/bin/epmd /usr/lib/erlang/erts-*/bin/epmd; do
+    [[ -x $candidate ]] && {
+      printf '%s\n' "$candidate"
+      return 0
+    }
+  done
+  return 1
+}
+
+epmd_running() {
+  local epmd
+  epmd=$(epmd_bin) || return 1
+  rabbit_env "$epmd" -names >/dev/null 2>&1
+}
+
+rabbit_pid() {
+  local pid
+  pid=$(head -n 1 "$RABBIT_PID_FILE" 2>/dev/null || true)
+  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
+    grep -q beam "/proc/$pid/cmdline" 2>/dev/null || return 1
+  printf '%s\n' "$pid"
+}
+
+rabbit_running() { rabbit_pid >/dev/null; }
+
+rabbit_write_config() {
+  local password=$1
+  mkdir -p "$RABBIT_HOME" "$RABBIT_DIR/mnesia" "$RABBIT_DIR/log"
+  chmod 700 "$RABBIT_DIR" "$RABBIT_HOME"
+  if [[ ! -s $RABBIT_HOME/.erlang.cookie ]]; then
+    (
+      umask 077
+      random_secret | tr 'a-f0-9' 'A-J' >"$RABBIT_HOME/.erlang.cookie"
+    )
+  fi
+  chmod 400 "$RABBIT_HOME/.erlang.cookie"
+  : >"$RABBIT_DIR/rabbitmq-env.conf"
+  [[ -f $RABBIT_DIR/advanced.config ]] || printf '[].\n' >"$RABBIT_DIR/advanced.config"
+  printf '[rabbitmq_management].\n' >"$RABBIT_DIR/enabled_plugins"
+  # With definitions to load RabbitMQ never creates guest; they are re-imported at every boot,
+  # which keeps vhosts, permissions and the password in line with the password file.
+  (
+    umask 077
+    cat >"$RABBIT_DIR/definitions.json" <<EOF
+{
+  "users": [{"name": "ncp", "password": "$password", "tags": ["administrator"]}],
+  "vhosts": [{"name": "ncp"}, {"name": "ncp_test"}],
+  "permissions": [
+    {"user": "ncp", "vhost": "ncp", "configure": ".*", "write": ".*", "read": ".*"},
+    {"user": "ncp", "vhost": "ncp_test", "configure": ".*", "write": ".*", "read": ".*"}
+  ]
+}
+EOF
+    cat >"$RABBIT_DIR/rabbitmq.conf" <<EOF
+# Written by infra/servers.sh at every start.
+listeners.tcp.1 = 127.0.0.1:$RABBIT_PORT
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $RABBIT_MGMT_PORT
+loopback_users = none
+load_definitions = $RABBIT_DIR/definitions.json
+log.console = false
+log.file.level = info
+EOF
+  )
+}
+
+rabbit_start() {
+  rabbit_load_state_if_running
+  if rabbit_running; then
+    say "rabbitmq: already running on 127.0.0.1:$RABBIT_PORT (management http://127.0.0.1:$RABBIT_MGMT_PORT/)"
+    return 0
+  fi
+  require_free_port "$RABBIT_PORT" NCP_RABBIT_PORT
+  require_free_port "$RABBIT_MGMT_PORT" NCP_RABBIT_MGMT_PORT
+  require_free_port "$RABBIT_DIST_PORT" NCP_RABBIT_DIST_PORT
+  local who
+  if who=$(port_user "$EPMD_PORT") && [[ $who != epmd* && $who != "another process" ]]; then
+    die "port $EPMD_PORT on 127.0.0.1 is in use by $who, not by epmd; set NCP_EPMD_PORT to another port"
+  fi
+
+  local password
+  password=$(ensure_secret "$RABBIT_PASSWORD_FILE")
+  rabbit_write_config "$password"
+  # epmd outlives the node; remember whether it is ours so stop does not kill someone else's.
+  if epmd_running; then
+    rm -f "$RABBIT_EPMD_MARKER"
+  else
+    : >"$RABBIT_EPMD_MARKER"
+  fi
+  rm -f "$RABBIT_PID_FILE"
+  rabbit_save_state
+
+  say "rabbitmq: starting node $RABBIT_NODENAME"
+  local startup_log=$RABBIT_DIR/log/startup.log
+  # The detached VM must not keep our stdout/stderr (a caller's pipe would never close) nor fd 9 (the lock).
+  rabbit_env "$RABBIT_BIN/rabbitmq-server" -detached </dev/null >>"$startup_log" 2>&1 9>&- ||
+    die "rabbitmq-server -detached failed: $(tail -n 3 "$startup_log")"
+  if ! rabbitmqctl wait --timeout 90 "$RABBIT_PID_FILE" </dev/null >>"$startup_log" 2>&1 9>&-; then
+    die "rabbitmq did not become ready within 90 s; see $startup_log and $RABBIT_DIR/log/$RABBIT_NODENAME.log:
+$(tail -n 5 "$RABBIT_DIR/log/$RABBIT_NODENAME.log" 2>/dev/null)"
+  fi
+  say "rabbitmq: started on 127.0.0.1:$RABBIT_PORT (management http://127.0.0.1:$RABBIT_MGMT_PORT/, data $RABBIT_DIR)"
+}
+
+rabbit_load_state_if_running() {
+  if rabbit_running; then
+    rabbit_load_state
+  fi
+}
+
+epmd_kill_if_ours() {
+  [[ -f $RABBIT_EPMD_MARKER ]] || return 0
+  local epmd names
+  epmd=$(epmd_bin) || return 0
+  names=$(rabbit_env "$epmd" -names 2>/dev/null | grep -c '^name ' || true)
+  if [[ $names == 0 ]]; then
+    rabbit_env "$epmd" -kill >/dev/null 2>&1 || true
+  fi
+  rm -f "$RABBIT_EPMD_MARKER"
+}
+
+rabbit_stop() {
+  if ! rabbit_running; then
+    rabbit_load_state
+    epmd_kill_if_ours
+    say "rabbitmq: not running"
+    return 0
+  fi
+  rabbit_load_state
+  local out
+  out=$(rabbitmqctl stop "$RABBIT_PID_FILE" 2>&1 </dev/null) ||
+    die "rabbitmq did not stop: $out"
+  epmd_kill_if_ours
+  say "rabbitmq: stopped"
+}
+
+rabbit_status() {
+  local pid
+  if pid=$(rabbit_pid); then
+    rabbit_load_state
+    say "rabbitmq: running on 127.0.0.1:$RABBIT_PORT (management http://127.0.0.1:$RABBIT_MGMT_PORT/, node $RABBIT_NODENAME, pid $pid)"
+  else
+    say "rabbitmq: not running"
+    return 1
+  fi
+}
+
+# ---------------------------------------------------------------- servers.env
+
+# Single quotes keep the values literal for bash; .NET reads them from the environment once sourced.
+quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+write_env_file() {
+  local tmp=$ENV_FILE.tmp pg_port pg_password rabbit_password
+  (
+    umask 077
+    {
+      printf '# Written by infra/servers.sh start. Use: source %s\n' "$ENV_FILE"
+      printf 'export NCP_DATA_DIR=%s\n' "$(quote "$DATA_DIR")"
+      if [[ -s $PG_PASSWORD_FILE ]]; then
+        pg_port=$PG_PORT
+        pg_running && pg_port=$(pg_running_port)
+        pg_password=$(head -n 1 "$PG_PASSWORD_FILE")
+        printf 'export ConnectionStrings__Postgres=%s\n' \
+          "$(quote "Host=127.0.0.1;Port=$pg_port;Database=ncp;Username=ncp;Password=$pg_password")"
+        printf 'export ConnectionStrings__PostgresTest=%s\n' \
+          "$(quote "Host=127.0.0.1;Port=$pg_port;Database=ncp_test;Username=ncp;Password=$pg_password")"
+        printf 'export NCP_PG_BIN=%s\n' "$PG_BIN"
+        printf 'export NCP_PG_PORT=%s\n' "$pg_port"
+        printf 'export NCP_PG_PASSWORD=%s\n' "$(quote "$pg_password")"
+      fi
+      if [[ -s $RABBIT_PASSWORD_FILE ]]; then
+        rabbit_password=$(head -n 1 "$RABBIT_PASSWORD_FILE")
+        printf 'export RabbitMq__Host=127.0.0.1\n'
+        printf 'export RabbitMq__Port=%s\n' "$RABBIT_PORT"
+        printf 'export RabbitMq__VirtualHost=ncp\n'
+        printf 'export RabbitMq__TestVirtualHost=ncp_test\n'
+        printf 'export RabbitMq__Username=ncp\n'
+        printf 'export RabbitMq__Password=%s\n' "$(quote "$rabbit_password")"
+        printf 'export RabbitMq__ManagementUrl=%s\n' "http://127.0.0.1:$RABBIT_MGMT_PORT/"
+        printf 'export NCP_RABBIT_PORT=%s\n' "$RABBIT_PORT"
+        printf 'export NCP_RABBIT_MGMT_PORT=%s\n' "$RABBIT_MGMT_PORT"
+        printf 'export NCP_RABBIT_DIST_PORT=%s\n' "$RABBIT_DIST_PORT"
+        printf 'export NCP_EPMD_PORT=%s\n' "$EPMD_PORT"
+        printf 'export NCP_RABBIT_NODENAME=%s\n' "$(quote "$RABBIT_NODENAME")"
+      fi
+    } >"$tmp"
+  )
+  chmod 600 "$tmp"
+  mv -f "$tmp" "$ENV_FILE"
+}
+
+# ---------------------------------------------------------------- main
+
+lock() {
+  exec 9>"$DATA_DIR/.servers.lock"
+  flock -w 300 9 || die "another infra/servers.sh has held $DATA_DIR/.servers.lock for 5 minutes"
+}
+
+parse_servers() {
+  SERVERS=()
+  local name
+  if (($# == 0)); then
+    SERVERS=("${ALL_SERVERS[@]}")
+    return 0
+  fi
+  for name in "$@"; do
+    case $name in
+      postgres | rabbitmq) SERVERS+=("$name") ;;
+      *)
+        printf 'error: unknown server "%s" (known: %s)\n' "$name" "${ALL_SERVERS[*]}" >&2
+        usage
+        ;;
+    esac
+  done
+}
+
+cmd_start() {
+  mkdir -p "$DATA_DIR"
+  chmod 755 "$DATA_DIR"
+  lock
+  ensure_installed "${SERVERS[@]}"
+  local server
+  for server in "${SERVERS[@]}"; do
+    case $server in
+      postgres) pg_start ;;
+      rabbitmq) rabbit_start ;;
+    esac
+  done
+  write_env_file
+  say "settings: source $ENV_FILE"
+}
+
+cmd_stop() {
+  [[ -d $DATA_DIR ]] || {
+    local server
+    for server in "${SERVERS[@]}"; do say "$server: not running"; done
+    return 0
+  }
+  lock
+  local server
+  for server in "${SERVERS[@]}"; do
+    case $server in
+      postgres) pg_stop ;;
+      rabbitmq) rabbit_stop ;;
+    esac
+  done
+}
+
+cmd_status() {
+  local server rc=0
+  for server in "${SERVERS[@]}"; do
+    case $server in
+      postgres) pg_status || rc=3 ;;
+      rabbitmq) rabbit_status || rc=3 ;;
+    esac
+  done
+  return "$rc"
+}
+
+main() {
+  (($# >= 1)) || usage
+  local command=$1
+  shift
+  case $command in
+    start | stop | status)
+      check_settings
+      parse_servers "$@"
+      "cmd_$command"
+      ;;
+    psql)
+      pg_running || die "postgres is not running; run infra/servers.sh start postgres"
+      PGPASSWORD=$(head -n 1 "$PG_PASSWORD_FILE") exec "$PG_BIN/psql" \
+        -h 127.0.0.1 -p "$(pg_running_port)" -U ncp -d ncp "$@"
+      ;;
+    rabbitmqctl)
+      rabbit_running || die "rabbitmq is not running; run infra/servers.sh start rabbitmq"
+      rabbit_load_state
+      rabbitmqctl "$@"
+      ;;
+    -h | --help | help) usage ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"
