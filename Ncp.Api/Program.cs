@@ -12,7 +12,7 @@ using Scalar.AspNetCore;
 
 namespace Ncp.Api;
 
-public static class Program
+public sealed class Program
 {
     public static async Task<int> Main(string[] args)
     {
@@ -46,6 +46,10 @@ public static class Program
         services.AddOpenApi();
 
         var app = builder.Build();
+
+        // MassTransit keeps its log context in a static that the first bus of a process fills; a second host in
+        // the same process (the tests run Api and Worker side by side) must not log through a disposed factory.
+        MassTransit.LogContext.ConfigureCurrentLogContext(app.Services.GetRequiredService<ILoggerFactory>());
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace Ncp.Worker;
 
-public static class Program
+public sealed class Program
 {
     public static async Task<int> Main(string[] args)
     {
@@ -39,6 +39,10 @@ public static class Program
         services.AddHealthChecks().AddNpgSql(name: "postgresql", tags: ["ready"], timeout: TimeSpan.FromSeconds(3));
 
         var app = builder.Build();
+
+        // MassTransit keeps its log context in a static that the first bus of a process fills; a second host in
+        // the same process (the tests run Api and Worker side by side) must not log through a disposed factory.
+        MassTransit.LogContext.ConfigureCurrentLogContext(app.Services.GetRequiredService<ILoggerFactory>());
         app.MapWorkerHealth();
         return app;
     }

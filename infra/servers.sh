@@ -69,8 +69,9 @@ is_root() { [[ $EUID -eq 0 ]]; }
 
 check_port_number() {
   local name=$1 value=$2
-  [[ $value =~ ^[0-9]+$ ]] && ((value >= 1 && value <= 65535)) ||
+  if ! [[ $value =~ ^[0-9]+$ ]] || ((value < 1 || value > 65535)); then
     die "$name=$value is not a TCP port number (1-65535)"
+  fi
 }
 
 check_settings() {
@@ -223,9 +224,18 @@ as_pg() {
   fi
 }
 
+# PID 1 here reaps orphans late, so a dead daemon can linger as a zombie that kill -0 still finds.
+pid_alive() {
+  local state
+  [[ $1 =~ ^[0-9]+$ ]] || return 1
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $state && $state != Z && $state != X ]]
+}
+
 pg_running() {
   [[ -f $PG_DATA/PG_VERSION && -x $PG_BIN/pg_ctl ]] || return 1
-  as_pg "$PG_BIN/pg_ctl" status -D "$PG_DATA" >/dev/null 2>&1
+  as_pg "$PG_BIN/pg_ctl" status -D "$PG_DATA" >/dev/null 2>&1 &&
+    pid_alive "$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null)"
 }
 
 # The port of the running postmaster, which may differ from NCP_PG_PORT if that changed since.
@@ -233,6 +243,18 @@ pg_running_port() {
   local port
   port=$(sed -n 4p "$PG_DATA/postmaster.pid" 2>/dev/null || true)
   printf '%s\n' "${port:-$PG_PORT}"
+}
+
+# After a crash the old postmaster may still be an unreaped zombie, and postgres refuses to start
+# while the PID in postmaster.pid exists.
+pg_wait_for_dead_postmaster() {
+  local pid tries=0
+  pid=$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
+  [[ $pid =~ ^[0-9]+$ ]] || return 0
+  while [[ -e /proc/$pid ]] && ! pid_alive "$pid"; do
+    ((++tries <= 30)) || die "postgres: the crashed postmaster (pid $pid) has not been reaped after 15 s; try again later"
+    sleep 0.5
+  done
 }
 
 pg_prepare_dirs() {
@@ -243,6 +265,8 @@ pg_prepare_dirs() {
     chmod 700 "$PG_DIR"
     runuser -u postgres -- test -w "$PG_DIR" ||
       die "user postgres cannot reach $PG_DIR: every parent folder must be traversable by others (chmod o+x), or set NCP_DATA_DIR elsewhere"
+  else
+    chmod 700 "$PG_DIR"
   fi
   as_pg mkdir -p "$PG_SOCKET_DIR"
 }
@@ -268,7 +292,7 @@ EOF
 }
 
 pg_psql_admin() {
-  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$(pg_running_port)" -U postgres -d postgres "$@"
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$(pg_running_port)" -U postgres -d postgres
 }
 
 pg_ensure_objects() {
@@ -296,6 +320,7 @@ pg_start() {
   ((${#socket_path} < 108)) ||
     die "postgres: socket path $socket_path is longer than Unix allows (107 bytes); set NCP_DATA_DIR to a shorter path"
   require_free_port "$PG_PORT" NCP_PG_PORT
+  pg_wait_for_dead_postmaster
   pg_prepare_dirs
   pg_init
   pg_write_settings
@@ -402,8 +427,7 @@ epmd_running() {
 rabbit_pid() {
   local pid
   pid=$(head -n 1 "$RABBIT_PID_FILE" 2>/dev/null || true)
-  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
-    grep -q beam "/proc/$pid/cmdline" 2>/dev/null || return 1
+  pid_alive "$pid" && grep -q beam "/proc/$pid/cmdline" 2>/dev/null || return 1
   printf '%s\n' "$pid"
 }
 
@@ -602,8 +626,11 @@ parse_servers() {
 }
 
 cmd_start() {
-  mkdir -p "$DATA_DIR"
-  chmod 755 "$DATA_DIR"
+  # postgres (another user when we are root) must be able to traverse it.
+  if [[ ! -d $DATA_DIR ]]; then
+    mkdir -p "$DATA_DIR"
+    chmod 755 "$DATA_DIR"
+  fi
   lock
   ensure_installed "${SERVERS[@]}"
   local server

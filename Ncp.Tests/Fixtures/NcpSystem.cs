@@ -1,0 +1,147 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Infrastructure.Marten;
+using Ncp.Worker.Infrastructure.Database;
+using Npgsql;
+
+namespace Ncp.Tests.Fixtures;
+
+/// <summary>
+/// The Api and the Worker, each in its own host, against the real servers. Every test run gets its own
+/// PostgreSQL schemas and its own RabbitMQ name prefix, so runs never see each other's data or messages.
+/// </summary>
+public sealed class NcpSystem : IAsyncLifetime
+{
+    public string RunId { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
+
+    public string ApiSchema => $"api_{RunId}";
+
+    public string WorkerSchema => $"worker_{RunId}";
+
+    public TestServers Servers { get; } = TestServers.Current;
+
+    public WebApplicationFactory<Ncp.Api.Program> Api { get; private set; } = null!;
+
+    public WebApplicationFactory<Ncp.Worker.Program> Worker { get; private set; } = null!;
+
+    public IDictionary<string, string?> ApiSettings => new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:Postgres"] = Servers.Postgres,
+        ["Marten:Schema"] = ApiSchema,
+        ["RabbitMq:Host"] = Servers.RabbitHost,
+        ["RabbitMq:Port"] = Servers.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["RabbitMq:VirtualHost"] = Servers.RabbitVirtualHost,
+        ["RabbitMq:Username"] = Servers.RabbitUser,
+        ["RabbitMq:Password"] = Servers.RabbitPassword,
+        ["RabbitMq:Prefix"] = RunId,
+    };
+
+    public IDictionary<string, string?> WorkerSettings
+    {
+        get
+        {
+            var settings = ApiSettings;
+            settings.Remove("Marten:Schema");
+            settings["WorkerDatabase:Schema"] = WorkerSchema;
+            return settings;
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        // Schemas are applied the way a deployment does it (the migrate commands), before any host starts.
+        await using (var api = Ncp.Api.Program.Build(AsArgs(ApiSettings)))
+        {
+            await MartenSetup.MigrateAsync(api.Services);
+        }
+
+        await using (var worker = Ncp.Worker.Program.Build(AsArgs(WorkerSettings)))
+        {
+            await worker.Services.GetRequiredService<WorkerDatabase>().MigrateAsync(CancellationToken.None);
+        }
+
+        Api = Host<Ncp.Api.Program>(ApiSettings);
+        Worker = Host<Ncp.Worker.Program>(WorkerSettings);
+        _ = Api.Server;
+        _ = Worker.Server;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Worker.DisposeAsync();
+        await Api.DisposeAsync();
+        await using var connection = new NpgsqlConnection(Servers.Postgres);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop schema if exists {ApiSchema} cascade; drop schema if exists {WorkerSchema} cascade", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    public static WebApplicationFactory<T> Host<T>(IDictionary<string, string?> settings)
+        where T : class =>
+        new WebApplicationFactory<T>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Development");
+            foreach (var (key, value) in settings)
+            {
+                web.UseSetting(key, value);
+            }
+        });
+
+    public HttpClient ClientFor(string demoUser) => ClientFor(Api, demoUser);
+
+    public static HttpClient ClientFor(WebApplicationFactory<Ncp.Api.Program> api, string demoUser)
+    {
+        var client = api.CreateClient();
+        var signIn = api.Services.GetRequiredService<DevelopmentSignIn>();
+        var token = signIn.Issue(DevelopmentSignIn.Users.Single(u => u.Login == demoUser));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public async Task<T?> QueryAsync<T>(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(Servers.Postgres);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        var result = await command.ExecuteScalarAsync();
+        return result is null or DBNull ? default : (T)result;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds; asynchronous hand-offs (daemon, bus) have no event to await across processes.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var value = await probe();
+            if (condition(value))
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Condition not met within {within ?? TimeSpan.FromSeconds(20)}; last value: {value}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static string[] AsArgs(IDictionary<string, string?> settings) =>
+        settings.Select(s => $"--{s.Key}={s.Value}").ToArray();
+}
+
+[CollectionDefinition(Name)]
+public sealed class NcpCollection : ICollectionFixture<NcpSystem>
+{
+    public const string Name = "ncp";
+}

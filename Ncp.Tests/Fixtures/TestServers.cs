@@ -1,0 +1,55 @@
+namespace Ncp.Tests.Fixtures;
+
+/// <summary>
+/// Where the real PostgreSQL and RabbitMQ started by <c>infra/servers.sh</c> listen. <c>./ncp test</c> exports these;
+/// when a test is run from an IDE, the same values are read from <c>.data/servers.env</c>.
+/// </summary>
+public sealed record TestServers(
+    string Postgres, string RabbitHost, ushort RabbitPort, string RabbitVirtualHost, string RabbitUser, string RabbitPassword)
+{
+    public static TestServers Current { get; } = Load();
+
+    private static TestServers Load()
+    {
+        var values = ReadEnvFile();
+        string Get(string key) =>
+            Environment.GetEnvironmentVariable(key) ?? values.GetValueOrDefault(key)
+            ?? throw new InvalidOperationException(
+                $"{key} is not set and .data/servers.env was not found. Run the tests with ./ncp test, which starts the servers.");
+
+        return new TestServers(
+            Get("ConnectionStrings__PostgresTest"),
+            Get("RabbitMq__Host"),
+            ushort.Parse(Get("RabbitMq__Port"), System.Globalization.CultureInfo.InvariantCulture),
+            Get("RabbitMq__TestVirtualHost"),
+            Get("RabbitMq__Username"),
+            Get("RabbitMq__Password"));
+    }
+
+    private static Dictionary<string, string> ReadEnvFile()
+    {
+        var values = new Dictionary<string, string>();
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var file = Path.Combine(dir.FullName, ".data", "servers.env");
+            if (!File.Exists(file))
+            {
+                continue;
+            }
+
+            foreach (var line in File.ReadAllLines(file))
+            {
+                var text = line.StartsWith("export ", StringComparison.Ordinal) ? line[7..] : line;
+                var eq = text.IndexOf('=', StringComparison.Ordinal);
+                if (eq > 0 && !text.StartsWith('#'))
+                {
+                    values[text[..eq].Trim()] = text[(eq + 1)..].Trim().Trim('\'', '"');
+                }
+            }
+
+            break;
+        }
+
+        return values;
+    }
+}

@@ -1,0 +1,84 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Ncp.Contracts.Cases;
+using Ncp.Tests.Fixtures;
+using Ncp.Worker.Infrastructure.Database;
+
+namespace Ncp.Tests.Worker.Mail.Outgoing;
+
+[Collection(NcpCollection.Name)]
+public sealed class OutgoingRequestRegisteredConsumerTests(NcpSystem ncp)
+{
+    [Fact]
+    public async Task The_same_message_delivered_twice_has_one_effect()
+    {
+        var consumed = new ConsumeCounter();
+        using var _ = ncp.Worker.Services.GetRequiredService<IBusControl>().ConnectConsumeObserver(consumed);
+        var bus = ncp.Api.Services.GetRequiredService<IBus>();
+        var message = new OutgoingRequestRegistered(
+            Guid.CreateVersion7(), Guid.CreateVersion7(), $"KZ-NCP-2026-9{Random.Shared.Next(0, 99999):D5}", "NL-NHTCU",
+            "Preservation of mailbox", "high", "officer-1", DateTimeOffset.UtcNow);
+
+        await bus.Publish(message, c => c.MessageId = message.EventId);
+        await bus.Publish(message, c => c.MessageId = message.EventId);
+
+        await NcpSystem.EventuallyAsync(() => Task.FromResult(consumed.Count(message.EventId)), n => n == 2);
+        Assert.Equal(1L, await ncp.QueryAsync<long>(
+            $"select count(*) from {ncp.WorkerSchema}.outgoing_requests where item_id = @id", ("id", message.ItemId)));
+        Assert.Equal(1L, await ncp.QueryAsync<long>(
+            $"select count(*) from {ncp.WorkerSchema}.processed_messages where message_id = @id", ("id", message.EventId)));
+    }
+
+    [Fact]
+    public async Task Two_workers_handling_the_same_message_at_once_have_one_effect()
+    {
+        var inbox = ncp.Worker.Services.GetRequiredService<Inbox>();
+        var messageId = Guid.CreateVersion7();
+        var effects = 0;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => inbox.ProcessOnceAsync("concurrency-test", messageId, (_, _) =>
+        {
+            Interlocked.Increment(ref effects);
+            return Task.CompletedTask;
+        }, CancellationToken.None)));
+
+        Assert.Equal(1, effects);
+        Assert.Single(results, first => first);
+    }
+
+    [Fact]
+    public async Task Applying_the_worker_migrations_again_changes_nothing()
+    {
+        var database = ncp.Worker.Services.GetRequiredService<WorkerDatabase>();
+        var before = await ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.schema_migrations");
+
+        await database.MigrateAsync(CancellationToken.None);
+
+        Assert.Equal(before, await ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.schema_migrations"));
+        Assert.True(before >= 1);
+    }
+
+    private sealed class ConsumeCounter : IConsumeObserver
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, int> counts = new();
+
+        public int Count(Guid messageId) => counts.GetValueOrDefault(messageId);
+
+        public Task PostConsume<T>(ConsumeContext<T> context)
+            where T : class
+        {
+            if (context.MessageId is { } id)
+            {
+                counts.AddOrUpdate(id, 1, (_, n) => n + 1);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task PreConsume<T>(ConsumeContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
+    }
+}
