@@ -588,6 +588,7 @@ write_env_file() {
         printf 'export RabbitMq__Username=ncp\n'
         printf 'export RabbitMq__Password=%s\n' "$(quote "$rabbit_password")"
         printf 'export RabbitMq__ManagementUrl=%s\n' "http://127.0.0.1:$RABBIT_MGMT_PORT/"
+        printf 'export NCP_RABBIT_PASSWORD=%s\n' "$(quote "$rabbit_password")"
         printf 'export NCP_RABBIT_PORT=%s\n' "$RABBIT_PORT"
         printf 'export NCP_RABBIT_MGMT_PORT=%s\n' "$RABBIT_MGMT_PORT"
         printf 'export NCP_RABBIT_DIST_PORT=%s\n' "$RABBIT_DIST_PORT"

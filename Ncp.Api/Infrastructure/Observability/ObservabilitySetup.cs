@@ -17,7 +17,7 @@ public static class ObservabilitySetup
         {
             o.IncludeScopes = true;
             o.UseUtcTimestamp = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
