@@ -8,6 +8,7 @@ using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Infrastructure.Marten;
 using Ncp.Api.Infrastructure.Messaging;
 using Ncp.Api.Infrastructure.Observability;
+using Ncp.Conventions;
 using Scalar.AspNetCore;
 
 namespace Ncp.Api;

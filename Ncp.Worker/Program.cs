@@ -1,5 +1,5 @@
 using Ncp.Worker.Infrastructure.Database;
-using Ncp.Worker.Infrastructure.Hosting;
+using Ncp.Conventions;
 using Ncp.Worker.Infrastructure.Messaging;
 using Npgsql;
 
@@ -23,7 +23,7 @@ public sealed class Program
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.AddWorkerTelemetry();
+        builder.AddNcpTelemetry("ncp-worker");
 
         var connectionString = builder.Configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set. Run through ./ncp up, or set ConnectionStrings__Postgres.");
@@ -36,14 +36,14 @@ public sealed class Program
         services.AddSingleton<WorkerDatabase>();
         services.AddSingleton<Inbox>();
         services.AddNcpMessaging(builder.Configuration);
-        services.AddHealthChecks().AddNpgSql(name: "postgresql", tags: ["ready"], timeout: TimeSpan.FromSeconds(3));
+        services.AddHealthChecks().AddNpgSql(name: "postgresql", tags: [HealthConventions.ReadyTag], timeout: TimeSpan.FromSeconds(3));
 
         var app = builder.Build();
 
         // MassTransit keeps its log context in a static that the first bus of a process fills; a second host in
         // the same process (the tests run Api and Worker side by side) must not log through a disposed factory.
         MassTransit.LogContext.ConfigureCurrentLogContext(app.Services.GetRequiredService<ILoggerFactory>());
-        app.MapWorkerHealth();
+        app.MapNcpHealth();
         return app;
     }
 }

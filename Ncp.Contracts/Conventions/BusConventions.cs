@@ -1,0 +1,63 @@
+// Compiled into Ncp.Api and Ncp.Worker, not into Ncp.Contracts (which stays package-free): the two processes
+// can only talk if they name exchanges and queues the same way, so this is part of the contract between them.
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Ncp.Conventions;
+
+public sealed class RabbitMqSettings
+{
+    public const string Section = "RabbitMq";
+
+    public string Host { get; set; } = "127.0.0.1";
+    public ushort Port { get; set; } = 5672;
+    public string VirtualHost { get; set; } = "/";
+    public string Username { get; set; } = "guest";
+    public string Password { get; set; } = "";
+
+    /// <summary>Prefixes exchange and queue names, so that test runs sharing a virtual host stay apart. Equal in both processes.</summary>
+    public string? Prefix { get; set; }
+}
+
+public static class BusConventions
+{
+    /// <summary>
+    /// MassTransit on RabbitMQ the way both processes use it: kebab-case endpoints, the optional prefix,
+    /// a 3 s connect timeout, and a "rabbitmq" readiness check. <paramref name="registrations"/> adds the process's consumers.
+    /// </summary>
+    public static IServiceCollection AddNcpBus(
+        this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> registrations)
+    {
+        var rabbit = configuration.GetSection(RabbitMqSettings.Section).Get<RabbitMqSettings>() ?? new RabbitMqSettings();
+        services.AddMassTransit(bus =>
+        {
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(rabbit.Prefix, includeNamespace: false));
+            registrations(bus);
+            bus.ConfigureHealthCheckOptions(health =>
+            {
+                health.Name = "rabbitmq";
+                health.MinimalFailureStatus = HealthStatus.Unhealthy;
+                health.Tags.Add(HealthConventions.ReadyTag);
+            });
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, h =>
+                {
+                    h.Username(rabbit.Username);
+                    h.Password(rabbit.Password);
+                    h.RequestedConnectionTimeout(TimeSpan.FromSeconds(3));
+                });
+                if (!string.IsNullOrEmpty(rabbit.Prefix))
+                {
+                    cfg.MessageTopology.SetEntityNameFormatter(
+                        new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, rabbit.Prefix + "."));
+                }
+
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return services;
+    }
+}
