@@ -1,7 +1,13 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Ncp.Api.Auditing;
+using Ncp.Api.Cases;
+using Ncp.Api.Cases.Attaching;
+using Ncp.Api.Cases.Linking;
+using Ncp.Api.Cases.Listing;
+using Ncp.Api.Cases.Progressing;
 using Ncp.Api.Cases.Reading;
 using Ncp.Api.Cases.Registering;
+using Ncp.Api.Partners.Directory;
+using Ncp.Api.Partners.Editing;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Health;
 using Ncp.Api.Infrastructure.Http;
@@ -36,14 +42,16 @@ public sealed class Program
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.ConfigureHttpJsonOptions(o =>
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddNcpProblemDetails();
         services.AddNcpAuth(builder.Configuration, builder.Environment);
         services.AddNcpMarten(builder.Configuration);
         services.AddNcpMessaging(builder.Configuration);
         services.AddNcpHealth(builder.Configuration);
         services.AddRegistering(builder.Configuration);
+        services.AddSingleton<ItemStore>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton(builder.Configuration.GetSection(AttachmentSettings.Section).Get<AttachmentSettings>() ?? new AttachmentSettings());
         services.AddOpenApi();
 
         var app = builder.Build();
@@ -66,7 +74,17 @@ public sealed class Program
 
         var items = app.MapGroup("/api/items").WithTags("Items");
         items.MapRegistering();
+        items.MapListing();
         items.MapReading();
+        items.MapProgressing();
+        items.MapLinking();
+        items.MapAttaching();
+
+        var partners = app.MapGroup("/api/partners").WithTags("Partners");
+        partners.MapDirectory();
+        partners.MapPartnerEditing();
+
+        app.MapAuditing();
         return app;
     }
 }

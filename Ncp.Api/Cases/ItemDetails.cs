@@ -1,34 +1,134 @@
+using JasperFx.Events;
 using Marten.Events.Aggregation;
 
 namespace Ncp.Api.Cases;
 
-/// <summary>What an officer's item screen shows; kept by an inline projection so it is current on return.</summary>
+public sealed record ItemLink(Guid TargetId, string TargetRegisterNumber, LinkType Type);
+
+public sealed record ItemAttachment(string Sha256, string FileName, string ContentType, long Size, DateTimeOffset AddedAt);
+
+/// <summary>
+/// One item as lists and the item screen show it, kept by an inline projection so it is current when a command returns.
+/// Its columns (see MartenSetup) serve the list filters; its timeline is a separate document, <see cref="ItemTimeline"/>.
+/// </summary>
 public sealed record ItemDetails
 {
     public Guid Id { get; init; }
     public string RegisterNumber { get; init; } = "";
     public WorkItemKind Kind { get; init; }
+    public Direction Direction { get; init; }
     public WorkItemStatus Status { get; init; }
     public string PartnerCode { get; init; } = "";
+    public string Country { get; init; } = "";
+    public Channel Channel { get; init; }
     public string Subject { get; init; } = "";
+    public CrimeCategory CrimeCategory { get; init; }
     public Priority Priority { get; init; }
-    public string RegisteredBy { get; init; } = "";
+    public string? CriminalCaseNumber { get; init; }
+    public RequestedData[] RequestedData { get; init; } = [];
+    public DataPeriod? DataPeriod { get; init; }
+    public string Language { get; init; } = "";
+    public HandlingCode HandlingCode { get; init; }
+    public string? PartnerReference { get; init; }
+    public DateTimeOffset? DueBy { get; init; }
+    public Actor? AssignedTo { get; init; }
+    public string? AssignedToId { get; init; }
+    public Actor RegisteredBy { get; init; } = new("", "");
     public DateTimeOffset RegisteredAt { get; init; }
-    public int Version { get; set; }
+    public DateTimeOffset? SentAt { get; init; }
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+    public DateTimeOffset? FirstAnswerAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+    public DateTimeOffset LastChangedAt { get; init; }
+    public bool IsOpen { get; init; }
+    public ItemLink[] Links { get; init; } = [];
+    public ItemAttachment[] Attachments { get; init; } = [];
+    public int NoteCount { get; init; }
+
+    /// <summary>Subject, numbers and partner reference, lower-cased and transliterated to Latin, for the search box.</summary>
+    public string SearchText { get; init; } = "";
+
+    public long Version { get; set; }
 }
 
 public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, Guid>
 {
-    public static ItemDetails Create(OutgoingRequestRegistered e) => new()
+    // Only this aggregate's events: an explicit Evolve would otherwise fold in every stream of the store.
+    public ItemDetailsProjection()
     {
-        Id = e.ItemId,
-        RegisterNumber = e.RegisterNumber,
-        Kind = WorkItemKind.OutgoingRequest,
-        Status = WorkItemStatus.Draft,
-        PartnerCode = e.PartnerCode,
-        Subject = e.Subject,
-        Priority = e.Priority,
-        RegisteredBy = e.RegisteredBy,
-        RegisteredAt = e.RegisteredAt,
+        foreach (var type in WorkItemEvents.All)
+        {
+            IncludeType(type);
+        }
+    }
+
+    public override ItemDetails Evolve(ItemDetails? snapshot, Guid id, IEvent e)
+    {
+        var item = Fold(snapshot ?? new ItemDetails(), e.Data);
+        return item with
+        {
+            LastChangedAt = e.Timestamp,
+            IsOpen = item.Status is not (WorkItemStatus.Closed or WorkItemStatus.Withdrawn or WorkItemStatus.Refused),
+            SearchText = SearchTextOf(item),
+            Version = e.Version,
+        };
+    }
+
+    public static ItemDetails Fold(ItemDetails item, object @event) => @event switch
+    {
+        ItemRegistered e => WithFields(item, e.Fields) with
+        {
+            Id = e.ItemId,
+            RegisterNumber = e.RegisterNumber,
+            Kind = e.Kind,
+            Direction = e.Direction,
+            Status = e.Direction == Direction.Outgoing ? WorkItemStatus.Draft : WorkItemStatus.Received,
+            RegisteredBy = e.By,
+            RegisteredAt = e.At,
+        },
+        ItemDetailsChanged e => WithFields(item, e.Fields),
+        ItemSent e => item with { Status = WorkItemStatus.Sent, SentAt = e.At },
+        ItemAcknowledged e => item with
+        {
+            Status = WorkItemStatus.Acknowledged,
+            AcknowledgedAt = e.At,
+            PartnerReference = e.PartnerReference ?? item.PartnerReference,
+        },
+        AnswerRecorded e => item with
+        {
+            Status = e.Extent == AnswerExtent.Full ? WorkItemStatus.Answered : WorkItemStatus.PartlyAnswered,
+            FirstAnswerAt = item.FirstAnswerAt ?? e.At,
+        },
+        ItemClosed e => item with { Status = WorkItemStatus.Closed, EndedAt = e.At },
+        ItemWithdrawn e => item with { Status = WorkItemStatus.Withdrawn, EndedAt = e.At },
+        ItemRefused e => item with { Status = WorkItemStatus.Refused, EndedAt = e.At },
+        ItemReopened e => item with { Status = e.ReturnedTo, EndedAt = null },
+        OfficerAssigned e => item with { AssignedTo = e.Officer, AssignedToId = e.Officer.Id },
+        NoteAdded => item with { NoteCount = item.NoteCount + 1 },
+        ItemLinked e => item with { Links = [.. item.Links, new ItemLink(e.TargetId, e.TargetRegisterNumber, e.Type)] },
+        AttachmentAdded e => item with { Attachments = [.. item.Attachments, new ItemAttachment(e.Sha256, e.FileName, e.ContentType, e.Size, e.At)] },
+        _ => item,
     };
+
+    private static ItemDetails WithFields(ItemDetails item, ItemFields f) =>
+        item with
+        {
+            PartnerCode = f.PartnerCode,
+            Country = f.Country,
+            Channel = f.Channel,
+            Subject = f.Subject,
+            CrimeCategory = f.CrimeCategory,
+            Priority = f.Priority,
+            CriminalCaseNumber = f.CriminalCaseNumber,
+            RequestedData = f.RequestedData,
+            DataPeriod = f.DataPeriod,
+            Language = f.Language,
+            HandlingCode = f.HandlingCode,
+            PartnerReference = f.PartnerReference,
+            DueBy = f.DueBy,
+        };
+
+    private static string SearchTextOf(ItemDetails item) =>
+        Transliteration.ForSearch(string.Join(' ', new[] { item.RegisterNumber, item.Subject, item.PartnerReference, item.CriminalCaseNumber, item.PartnerCode }
+            .Where(s => !string.IsNullOrEmpty(s))));
 }

@@ -1,18 +1,53 @@
-namespace Ncp.Api.Cases;
+using JasperFx.Events;
+using Marten.Events.Aggregation;
 
-public enum WorkItemKind
-{
-    OutgoingRequest,
-}
+namespace Ncp.Api.Cases;
 
 public enum WorkItemStatus
 {
     None,
     Draft,
+    Received,
+    Sent,
+    Acknowledged,
+    PartlyAnswered,
+    Answered,
+    Closed,
+    Withdrawn,
+    Refused,
 }
 
 /// <summary>The decider's view of one work item: only what the rules need.</summary>
-public sealed record WorkItem(Guid Id, WorkItemKind Kind, WorkItemStatus Status, string RegisterNumber)
+public sealed record WorkItem(
+    Guid Id,
+    string RegisterNumber,
+    WorkItemKind Kind,
+    Direction Direction,
+    WorkItemStatus Status,
+    WorkItemStatus StatusBeforeEnd,
+    string PartnerCode,
+    Channel Channel,
+    HandlingCode HandlingCode,
+    IReadOnlySet<(Guid Target, LinkType Type)> Links)
 {
-    public static readonly WorkItem Initial = new(Guid.Empty, WorkItemKind.OutgoingRequest, WorkItemStatus.None, "");
+    public static readonly WorkItem Initial = new(
+        Guid.Empty, "", WorkItemKind.Request, Direction.Outgoing, WorkItemStatus.None, WorkItemStatus.None, "", Channel.TwentyFourSeven,
+        HandlingCode.Open, new HashSet<(Guid, LinkType)>());
+
+    public bool IsEnded => Status is WorkItemStatus.Closed or WorkItemStatus.Withdrawn or WorkItemStatus.Refused;
+}
+
+/// <summary>Rebuilds <see cref="WorkItem"/> from its stream for FetchForWriting; the rules live in <see cref="WorkItemDecider"/>.</summary>
+public sealed class WorkItemStateProjection : SingleStreamProjection<WorkItem, Guid>
+{
+    // Only this aggregate's events: an explicit Evolve would otherwise fold in every stream of the store.
+    public WorkItemStateProjection()
+    {
+        foreach (var type in WorkItemEvents.All)
+        {
+            IncludeType(type);
+        }
+    }
+
+    public override WorkItem Evolve(WorkItem? snapshot, Guid id, IEvent e) => WorkItemDecider.Evolve(snapshot ?? WorkItem.Initial, e.Data);
 }

@@ -1,46 +1,249 @@
 namespace Ncp.Api.Cases;
 
-public sealed record RegisterOutgoingRequest(
-    Guid ItemId,
-    string RegisterNumber,
-    string PartnerCode,
-    string Subject,
-    Priority Priority,
-    string OfficerId);
-
 /// <summary>A command that the rules of the domain refuse; the edge answers 409 naming <see cref="Rule"/>.</summary>
 public sealed class DomainRuleViolation(string rule, string message) : Exception(message)
 {
     public string Rule { get; } = rule;
 }
 
+/// <summary>
+/// A refused command that must still leave a trace: the edge appends <see cref="Recorded"/> and then answers 409.
+/// </summary>
+public sealed class RecordedRefusal(string rule, string message, object recorded) : Exception(message)
+{
+    public string Rule { get; } = rule;
+
+    public object Recorded { get; } = recorded;
+}
+
+/// <summary>The lifecycle of a work item: pure functions, time passed in.</summary>
 public static class WorkItemDecider
 {
+    private static readonly WorkItemStatus[] AnswerableOutgoing = [WorkItemStatus.Sent, WorkItemStatus.Acknowledged, WorkItemStatus.PartlyAnswered];
+    private static readonly WorkItemStatus[] AnswerableIncoming = [WorkItemStatus.Received, WorkItemStatus.Acknowledged, WorkItemStatus.PartlyAnswered];
+
+    public static object[] Decide(WorkItem state, object command, DateTimeOffset now)
+    {
+        if (command is RegisterItem register)
+        {
+            return Register(state, register, now);
+        }
+
+        if (state.Status == WorkItemStatus.None)
+        {
+            throw new DomainRuleViolation("item-not-registered", "There is no such item.");
+        }
+
+        return command switch
+        {
+            ChangeItemDetails c => ChangeDetails(state, c, now),
+            SendItem c => Send(state, c, now),
+            AcknowledgeItem c => Acknowledge(state, c, now),
+            RecordAnswer c => Answer(state, c, now),
+            CloseItem c => Close(state, c, now),
+            WithdrawItem c => Withdraw(state, c, now),
+            RefuseItem c => Refuse(state, c, now),
+            ReopenItem c => Reopen(state, c, now),
+            AssignOfficer c => [new OfficerAssigned(state.Id, c.Officer, c.By, now)],
+            AddNote c => [new NoteAdded(state.Id, c.Text, c.By, now)],
+            LinkItem c => Link(state, c, now),
+            AddAttachment c => [new AttachmentAdded(state.Id, c.Sha256, c.FileName, c.ContentType, c.Size, c.By, now)],
+            RecordForwarding c => Forward(state, c, now),
+            CheckForwarding c => CheckForward(state, c, now),
+            _ => throw new InvalidOperationException($"No rule decides {command.GetType().Name}."),
+        };
+    }
+
     public static WorkItem Evolve(WorkItem state, object @event) => @event switch
     {
-        OutgoingRequestRegistered e => state with
+        ItemRegistered e => state with
         {
             Id = e.ItemId,
-            Kind = WorkItemKind.OutgoingRequest,
-            Status = WorkItemStatus.Draft,
             RegisterNumber = e.RegisterNumber,
+            Kind = e.Kind,
+            Direction = e.Direction,
+            Status = e.Direction == Direction.Outgoing ? WorkItemStatus.Draft : WorkItemStatus.Received,
+            PartnerCode = e.Fields.PartnerCode,
+            Channel = e.Fields.Channel,
+            HandlingCode = e.Fields.HandlingCode,
         },
+        ItemDetailsChanged e => state with { PartnerCode = e.Fields.PartnerCode, Channel = e.Fields.Channel, HandlingCode = e.Fields.HandlingCode },
+        ItemSent => state with { Status = WorkItemStatus.Sent },
+        ItemAcknowledged => state with { Status = WorkItemStatus.Acknowledged },
+        AnswerRecorded e => state with { Status = e.Extent == AnswerExtent.Full ? WorkItemStatus.Answered : WorkItemStatus.PartlyAnswered },
+        ItemClosed => Ended(state, WorkItemStatus.Closed),
+        ItemWithdrawn => Ended(state, WorkItemStatus.Withdrawn),
+        ItemRefused => Ended(state, WorkItemStatus.Refused),
+        ItemReopened e => state with { Status = e.ReturnedTo, StatusBeforeEnd = WorkItemStatus.None },
+        ItemLinked e => state with { Links = new HashSet<(Guid, LinkType)>(state.Links) { (e.TargetId, e.Type) } },
         _ => state,
     };
 
-    public static object[] Decide(WorkItem state, object command, DateTimeOffset now) => command switch
-    {
-        RegisterOutgoingRequest c => Register(state, c, now),
-        _ => throw new InvalidOperationException($"No rule decides {command.GetType().Name}."),
-    };
+    private static WorkItem Ended(WorkItem state, WorkItemStatus status) => state with { Status = status, StatusBeforeEnd = state.Status };
 
-    private static object[] Register(WorkItem state, RegisterOutgoingRequest c, DateTimeOffset now)
+    private static object[] Register(WorkItem state, RegisterItem c, DateTimeOffset now)
     {
         if (state.Status != WorkItemStatus.None)
         {
             throw new DomainRuleViolation("item-already-registered", $"Item {state.RegisterNumber} is already registered.");
         }
 
-        return [new OutgoingRequestRegistered(c.ItemId, c.RegisterNumber, c.PartnerCode, c.Subject, c.Priority, c.OfficerId, now)];
+        EnsureChannelCarries(c.Fields.Channel, c.Kind);
+        return [new ItemRegistered(c.ItemId, c.RegisterNumber, c.Kind, c.Direction, c.Fields, c.By, now)];
+    }
+
+    private static object[] ChangeDetails(WorkItem state, ChangeItemDetails c, DateTimeOffset now)
+    {
+        EnsureNotEnded(state, "change its details");
+        var leftDraft = state.Direction == Direction.Outgoing && state.Status != WorkItemStatus.Draft;
+        if (leftDraft && (c.Fields.PartnerCode != state.PartnerCode || c.Fields.Channel != state.Channel))
+        {
+            throw new DomainRuleViolation(
+                "sent-item-keeps-partner-and-channel",
+                "A sent item keeps its partner and channel; to use another channel, forward it as a new item.");
+        }
+
+        EnsureChannelCarries(c.Fields.Channel, state.Kind);
+        return [new ItemDetailsChanged(state.Id, c.Fields, c.By, now)];
+    }
+
+    private static object[] Send(WorkItem state, SendItem c, DateTimeOffset now)
+    {
+        if (state.Direction == Direction.Incoming)
+        {
+            throw new DomainRuleViolation("incoming-item-is-not-sent", "An incoming item is answered, not sent.");
+        }
+
+        Require(state, "send", "only-drafts-are-sent", WorkItemStatus.Draft);
+        return [new ItemSent(state.Id, c.By, now)];
+    }
+
+    private static object[] Acknowledge(WorkItem state, AcknowledgeItem c, DateTimeOffset now)
+    {
+        var from = state.Direction == Direction.Outgoing ? WorkItemStatus.Sent : WorkItemStatus.Received;
+        Require(state, "acknowledge", state.Direction == Direction.Outgoing ? "only-sent-items-are-acknowledged" : "only-received-items-are-acknowledged", from);
+        return [new ItemAcknowledged(state.Id, c.PartnerReference, c.By, now)];
+    }
+
+    private static object[] Answer(WorkItem state, RecordAnswer c, DateTimeOffset now)
+    {
+        if (state.Kind == WorkItemKind.InitiativeMessage)
+        {
+            throw new DomainRuleViolation("initiative-messages-are-not-answered", "An initiative message needs only an acknowledgement; close it instead.");
+        }
+
+        Require(state, "record an answer for", "answer-needs-an-open-request",
+            state.Direction == Direction.Outgoing ? AnswerableOutgoing : AnswerableIncoming);
+        return [new AnswerRecorded(state.Id, c.Extent, c.Summary, c.By, now)];
+    }
+
+    private static object[] Close(WorkItem state, CloseItem c, DateTimeOffset now)
+    {
+        if (state.Status == WorkItemStatus.Draft)
+        {
+            throw new DomainRuleViolation("draft-cannot-be-closed", "A draft was never sent, so it cannot be closed as answered; withdraw it instead.");
+        }
+
+        WorkItemStatus[] closable = state.Kind == WorkItemKind.InitiativeMessage
+            ? [WorkItemStatus.Sent, WorkItemStatus.Received, WorkItemStatus.Acknowledged]
+            : [WorkItemStatus.PartlyAnswered, WorkItemStatus.Answered];
+        Require(state, "close", state.Kind == WorkItemKind.InitiativeMessage ? "close-needs-an-open-item" : "close-needs-an-answer", closable);
+        return [new ItemClosed(state.Id, c.Reason, c.By, now)];
+    }
+
+    private static object[] Withdraw(WorkItem state, WithdrawItem c, DateTimeOffset now)
+    {
+        WorkItemStatus[] from = state.Direction == Direction.Outgoing
+            ? [WorkItemStatus.Draft, .. AnswerableOutgoing]
+            : AnswerableIncoming;
+        Require(state, "withdraw", "only-open-items-are-withdrawn", from);
+        return [new ItemWithdrawn(state.Id, c.Reason, c.By, now)];
+    }
+
+    private static object[] Refuse(WorkItem state, RefuseItem c, DateTimeOffset now)
+    {
+        WorkItemStatus[] from = state.Direction == Direction.Outgoing
+            ? [WorkItemStatus.Sent, WorkItemStatus.Acknowledged]
+            : [WorkItemStatus.Received, WorkItemStatus.Acknowledged];
+        Require(state, "record a refusal of", "only-unanswered-items-are-refused", from);
+        return [new ItemRefused(state.Id, c.Reason, c.By, now)];
+    }
+
+    private static object[] Reopen(WorkItem state, ReopenItem c, DateTimeOffset now)
+    {
+        Require(state, "reopen", "only-ended-items-are-reopened", WorkItemStatus.Closed, WorkItemStatus.Withdrawn, WorkItemStatus.Refused);
+        return [new ItemReopened(state.Id, c.Reason, state.StatusBeforeEnd, c.By, now)];
+    }
+
+    private static object[] Link(WorkItem state, LinkItem c, DateTimeOffset now)
+    {
+        if (c.TargetId == state.Id)
+        {
+            throw new DomainRuleViolation("item-cannot-link-to-itself", "An item cannot be linked to itself.");
+        }
+
+        if (state.Links.Contains((c.TargetId, c.Type)))
+        {
+            return [];
+        }
+
+        // A link makes this item's information part of the target's channel; the partner does not learn of it.
+        if (!HandlingRules.MayPass(state.HandlingCode, state.Channel, state.PartnerCode, c.TargetChannel, state.PartnerCode, consent: false))
+        {
+            throw Refusal(state, c.TargetChannel, c.TargetPartnerCode, "link", c.By, now);
+        }
+
+        return [new ItemLinked(state.Id, c.TargetId, c.TargetRegisterNumber, c.Type, c.By, now)];
+    }
+
+    private static object[] Forward(WorkItem state, RecordForwarding c, DateTimeOffset now)
+    {
+        if (!HandlingRules.MayPass(state.HandlingCode, state.Channel, state.PartnerCode, c.ToChannel, c.ToPartnerCode, c.ConsentReference is not null))
+        {
+            throw Refusal(state, c.ToChannel, c.ToPartnerCode, "forward", c.By, now);
+        }
+
+        return
+        [
+            new ItemForwarded(state.Id, c.ToItemId, c.ToRegisterNumber, c.ToChannel, c.ToPartnerCode, c.ConsentReference, c.By, now),
+            new ItemLinked(state.Id, c.ToItemId, c.ToRegisterNumber, LinkType.SameRequestOtherChannel, c.By, now),
+        ];
+    }
+
+    /// <summary>The check a forward must pass before a new item is registered for it.</summary>
+    private static object[] CheckForward(WorkItem state, CheckForwarding c, DateTimeOffset now) =>
+        HandlingRules.MayPass(state.HandlingCode, state.Channel, state.PartnerCode, c.ToChannel, c.ToPartnerCode, c.Consent)
+            ? []
+            : throw Refusal(state, c.ToChannel, c.ToPartnerCode, "forward", c.By, now);
+
+    private static RecordedRefusal Refusal(WorkItem state, Channel to, string toPartner, string attempt, Actor by, DateTimeOffset now) =>
+        new(
+            "handling-code-forbids",
+            $"Item {state.RegisterNumber} carries handling code '{state.HandlingCode}': its information may not go to {to} ({toPartner}) " +
+            "without the originator's consent. The attempt was recorded.",
+            new DisseminationRefused(state.Id, state.HandlingCode, to, toPartner, attempt, by, now));
+
+    private static void EnsureChannelCarries(Channel channel, WorkItemKind kind)
+    {
+        if (!ChannelRules.Carries(channel, kind))
+        {
+            throw new DomainRuleViolation("channel-does-not-carry-kind", $"The {channel} channel does not carry {kind} items.");
+        }
+    }
+
+    private static void EnsureNotEnded(WorkItem state, string action)
+    {
+        if (state.IsEnded)
+        {
+            throw new DomainRuleViolation("item-has-ended", $"Item {state.RegisterNumber} is {state.Status}; reopen it to {action}.");
+        }
+    }
+
+    private static void Require(WorkItem state, string action, string rule, params WorkItemStatus[] allowed)
+    {
+        if (!allowed.Contains(state.Status))
+        {
+            throw new DomainRuleViolation(rule, $"Cannot {action} item {state.RegisterNumber} while it is {state.Status}.");
+        }
     }
 }

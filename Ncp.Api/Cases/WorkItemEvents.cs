@@ -1,13 +1,51 @@
 namespace Ncp.Api.Cases;
 
-// Events of a work item stream as stored in the event log. They stay internal to the Api:
+// Events of a work item stream as stored in the event log: past tense, with who and when. They stay inside the Api;
 // the Worker sees only the integration events of Ncp.Contracts, mapped in Infrastructure/Messaging.
 
-public sealed record OutgoingRequestRegistered(
-    Guid ItemId,
-    string RegisterNumber,
-    string PartnerCode,
-    string Subject,
-    Priority Priority,
-    string RegisteredBy,
-    DateTimeOffset RegisteredAt);
+public sealed record ItemRegistered(Guid ItemId, string RegisterNumber, WorkItemKind Kind, Direction Direction, ItemFields Fields, Actor By, DateTimeOffset At);
+
+public sealed record ItemDetailsChanged(Guid ItemId, ItemFields Fields, Actor By, DateTimeOffset At);
+
+public sealed record ItemSent(Guid ItemId, Actor By, DateTimeOffset At);
+
+/// <summary>Outgoing: the partner confirmed receipt. Incoming: we confirmed receipt to the partner.</summary>
+public sealed record ItemAcknowledged(Guid ItemId, string? PartnerReference, Actor By, DateTimeOffset At);
+
+/// <summary>Outgoing: the partner's answer arrived. Incoming: we answered.</summary>
+public sealed record AnswerRecorded(Guid ItemId, AnswerExtent Extent, string Summary, Actor By, DateTimeOffset At);
+
+public sealed record ItemClosed(Guid ItemId, string Reason, Actor By, DateTimeOffset At);
+
+/// <summary>Outgoing: we withdrew it. Incoming: the partner withdrew it.</summary>
+public sealed record ItemWithdrawn(Guid ItemId, string Reason, Actor By, DateTimeOffset At);
+
+/// <summary>Outgoing: the partner refused it. Incoming: we refused it.</summary>
+public sealed record ItemRefused(Guid ItemId, string Reason, Actor By, DateTimeOffset At);
+
+public sealed record ItemReopened(Guid ItemId, string Reason, WorkItemStatus ReturnedTo, Actor By, DateTimeOffset At);
+
+public sealed record OfficerAssigned(Guid ItemId, Actor Officer, Actor By, DateTimeOffset At);
+
+public sealed record NoteAdded(Guid ItemId, string Text, Actor By, DateTimeOffset At);
+
+public sealed record ItemLinked(Guid ItemId, Guid TargetId, string TargetRegisterNumber, LinkType Type, Actor By, DateTimeOffset At);
+
+public sealed record AttachmentAdded(Guid ItemId, string Sha256, string FileName, string ContentType, long Size, Actor By, DateTimeOffset At);
+
+/// <summary>Forwarding this item's information, or linking it, into a channel its handling code forbids was refused.</summary>
+public sealed record DisseminationRefused(Guid ItemId, HandlingCode HandlingCode, Channel TargetChannel, string TargetPartnerCode, string Attempt, Actor By, DateTimeOffset At);
+
+/// <summary>The item's information was passed to another channel or partner, with the originator's consent where its code asks for it.</summary>
+public sealed record ItemForwarded(Guid ItemId, Guid ToItemId, string ToRegisterNumber, Channel ToChannel, string ToPartnerCode, string? ConsentReference, Actor By, DateTimeOffset At);
+
+public static class WorkItemEvents
+{
+    /// <summary>Every event of a work item stream; projections of items subscribe to exactly these.</summary>
+    public static readonly Type[] All =
+    [
+        typeof(ItemRegistered), typeof(ItemDetailsChanged), typeof(ItemSent), typeof(ItemAcknowledged), typeof(AnswerRecorded),
+        typeof(ItemClosed), typeof(ItemWithdrawn), typeof(ItemRefused), typeof(ItemReopened), typeof(OfficerAssigned), typeof(NoteAdded),
+        typeof(ItemLinked), typeof(AttachmentAdded), typeof(DisseminationRefused), typeof(ItemForwarded),
+    ];
+}

@@ -2,32 +2,195 @@ using Ncp.Api.Cases;
 
 namespace Ncp.Tests.Cases;
 
+/// <summary>Given a history, when a command, then the new status or the rule that refuses it. No I/O.</summary>
 public sealed class WorkItemDeciderTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+    private static readonly Actor Officer = new("officer-1", "Officer One");
+    private static readonly Guid Id = Guid.Parse("01930000-0000-7000-8000-000000000001");
 
-    private static RegisterOutgoingRequest Register(Guid id) =>
-        new(id, "KZ-NCP-2026-000001", "DE-BKA", "IP logs", Priority.Urgent, "officer-1");
+    private static ItemFields Fields(Channel channel = Channel.TwentyFourSeven, HandlingCode code = HandlingCode.Open) => new(
+        "DE-CYBER247", "DE", channel, "IP logs", CrimeCategory.ComputerCrime, Priority.Urgent, null, [RequestedData.TrafficData], null, "en", code, null, null);
+
+    private static readonly Dictionary<string, Func<object>> Commands = new()
+    {
+        ["send"] = () => new SendItem(Officer),
+        ["ack"] = () => new AcknowledgeItem("DE-2026-1", Officer),
+        ["partial"] = () => new RecordAnswer(AnswerExtent.Partial, "Part of the logs", Officer),
+        ["full"] = () => new RecordAnswer(AnswerExtent.Full, "All the logs", Officer),
+        ["close"] = () => new CloseItem("Done", Officer),
+        ["withdraw"] = () => new WithdrawItem("No longer needed", Officer),
+        ["refuse"] = () => new RefuseItem("Outside jurisdiction", Officer),
+        ["reopen"] = () => new ReopenItem("New facts", Officer),
+    };
+
+    // History to reach a status: commands applied after registration.
+    private static readonly Dictionary<string, string[]> Histories = new()
+    {
+        ["Draft"] = [],
+        ["Received"] = [],
+        ["Sent"] = ["send"],
+        ["Acknowledged"] = ["send", "ack"],
+        ["PartlyAnswered"] = ["send", "partial"],
+        ["Answered"] = ["send", "ack", "full"],
+        ["Closed"] = ["send", "ack", "full", "close"],
+        ["Withdrawn"] = ["withdraw"],
+        ["Refused"] = ["send", "refuse"],
+    };
+
+    // Columns: send, ack, partial, full, close, withdraw, refuse, reopen. "!" marks the rule that refuses the command.
+    private static readonly string[] Columns = ["send", "ack", "partial", "full", "close", "withdraw", "refuse", "reopen"];
+
+    public static TheoryData<string, string, string, string> OutgoingRequest => Table(Direction.Outgoing, WorkItemKind.Request, new()
+    {
+        ["Draft"] = ["Sent", "!only-sent-items-are-acknowledged", "!answer-needs-an-open-request", "!answer-needs-an-open-request", "!draft-cannot-be-closed", "Withdrawn", "!only-unanswered-items-are-refused", "!only-ended-items-are-reopened"],
+        ["Sent"] = ["!only-drafts-are-sent", "Acknowledged", "PartlyAnswered", "Answered", "!close-needs-an-answer", "Withdrawn", "Refused", "!only-ended-items-are-reopened"],
+        ["Acknowledged"] = ["!only-drafts-are-sent", "!only-sent-items-are-acknowledged", "PartlyAnswered", "Answered", "!close-needs-an-answer", "Withdrawn", "Refused", "!only-ended-items-are-reopened"],
+        ["PartlyAnswered"] = ["!only-drafts-are-sent", "!only-sent-items-are-acknowledged", "PartlyAnswered", "Answered", "Closed", "Withdrawn", "!only-unanswered-items-are-refused", "!only-ended-items-are-reopened"],
+        ["Answered"] = ["!only-drafts-are-sent", "!only-sent-items-are-acknowledged", "!answer-needs-an-open-request", "!answer-needs-an-open-request", "Closed", "!only-open-items-are-withdrawn", "!only-unanswered-items-are-refused", "!only-ended-items-are-reopened"],
+        ["Closed"] = ["!only-drafts-are-sent", "!only-sent-items-are-acknowledged", "!answer-needs-an-open-request", "!answer-needs-an-open-request", "!close-needs-an-answer", "!only-open-items-are-withdrawn", "!only-unanswered-items-are-refused", "Answered"],
+        ["Withdrawn"] = ["!only-drafts-are-sent", "!only-sent-items-are-acknowledged", "!answer-needs-an-open-request", "!answer-needs-an-open-request", "!close-needs-an-answer", "!only-open-items-are-withdrawn", "!only-unanswered-items-are-refused", "Draft"],
+        ["Refused"] = ["!only-drafts-are-sent", "!only-sent-items-are-acknowledged", "!answer-needs-an-open-request", "!answer-needs-an-open-request", "!close-needs-an-answer", "!only-open-items-are-withdrawn", "!only-unanswered-items-are-refused", "Sent"],
+    });
+
+    public static TheoryData<string, string, string, string> IncomingRequest => Table(Direction.Incoming, WorkItemKind.Request, new()
+    {
+        ["Received"] = ["!incoming-item-is-not-sent", "Acknowledged", "PartlyAnswered", "Answered", "!close-needs-an-answer", "Withdrawn", "Refused", "!only-ended-items-are-reopened"],
+    });
+
+    public static TheoryData<string, string, string, string> OutgoingInitiative => Table(Direction.Outgoing, WorkItemKind.InitiativeMessage, new()
+    {
+        ["Draft"] = ["Sent", "!only-sent-items-are-acknowledged", "!initiative-messages-are-not-answered", "!initiative-messages-are-not-answered", "!draft-cannot-be-closed", "Withdrawn", "!only-unanswered-items-are-refused", "!only-ended-items-are-reopened"],
+        ["Sent"] = ["!only-drafts-are-sent", "Acknowledged", "!initiative-messages-are-not-answered", "!initiative-messages-are-not-answered", "Closed", "Withdrawn", "Refused", "!only-ended-items-are-reopened"],
+    });
+
+    private static TheoryData<string, string, string, string> Table(Direction direction, WorkItemKind kind, Dictionary<string, string[]> rows)
+    {
+        var data = new TheoryData<string, string, string, string>();
+        foreach (var (status, expectations) in rows)
+        {
+            for (var i = 0; i < Columns.Length; i++)
+            {
+                data.Add($"{direction}:{kind}", status, Columns[i], expectations[i]);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(OutgoingRequest))]
+    [MemberData(nameof(IncomingRequest))]
+    [MemberData(nameof(OutgoingInitiative))]
+    public void Every_transition_is_allowed_or_refused_by_a_named_rule(string item, string status, string command, string expected)
+    {
+        var state = Given(item, status);
+        Assert.Equal(Enum.Parse<WorkItemStatus>(status), state.Status);
+
+        if (expected.StartsWith('!'))
+        {
+            var refused = Assert.Throws<DomainRuleViolation>(() => WorkItemDecider.Decide(state, Commands[command](), Now));
+            Assert.Equal(expected[1..], refused.Rule);
+        }
+        else
+        {
+            var after = WorkItemDecider.Decide(state, Commands[command](), Now).Aggregate(state, WorkItemDecider.Evolve);
+            Assert.Equal(Enum.Parse<WorkItemStatus>(expected), after.Status);
+        }
+    }
 
     [Fact]
-    public void Registering_a_new_item_records_who_and_when()
+    public void Every_event_records_who_and_when()
     {
-        var id = Guid.CreateVersion7();
-
-        var events = WorkItemDecider.Decide(WorkItem.Initial, Register(id), Now);
-
-        var registered = Assert.IsType<OutgoingRequestRegistered>(Assert.Single(events));
-        Assert.Equal(new OutgoingRequestRegistered(id, "KZ-NCP-2026-000001", "DE-BKA", "IP logs", Priority.Urgent, "officer-1", Now), registered);
-        Assert.Equal(WorkItemStatus.Draft, WorkItemDecider.Evolve(WorkItem.Initial, registered).Status);
+        var state = Given("Outgoing:Request", "Draft");
+        foreach (var (name, command) in Commands.Where(c => c.Key is "send" or "withdraw"))
+        {
+            var e = WorkItemDecider.Decide(state, command(), Now).Single();
+            Assert.Equal(Officer, e.GetType().GetProperty("By")!.GetValue(e));
+            Assert.Equal(Now, e.GetType().GetProperty("At")!.GetValue(e));
+            _ = name;
+        }
     }
 
     [Fact]
     public void Registering_an_item_twice_is_refused()
     {
-        var id = Guid.CreateVersion7();
-        var state = WorkItemDecider.Decide(WorkItem.Initial, Register(id), Now).Aggregate(WorkItem.Initial, WorkItemDecider.Evolve);
-
-        var refused = Assert.Throws<DomainRuleViolation>(() => WorkItemDecider.Decide(state, Register(id), Now));
+        var state = Given("Outgoing:Request", "Draft");
+        var refused = Assert.Throws<DomainRuleViolation>(() =>
+            WorkItemDecider.Decide(state, new RegisterItem(Id, "KZ-NCP-2026-000001", WorkItemKind.Request, Direction.Outgoing, Fields(), Officer), Now));
         Assert.Equal("item-already-registered", refused.Rule);
     }
+
+    [Fact]
+    public void A_legal_assistance_task_cannot_go_through_the_24_7_network()
+    {
+        var refused = Assert.Throws<DomainRuleViolation>(() => WorkItemDecider.Decide(
+            WorkItem.Initial, new RegisterItem(Id, "KZ-NCP-2026-000001", WorkItemKind.LegalAssistanceTask, Direction.Outgoing, Fields(), Officer), Now));
+        Assert.Equal("channel-does-not-carry-kind", refused.Rule);
+    }
+
+    [Fact]
+    public void A_sent_item_keeps_its_channel()
+    {
+        var state = Given("Outgoing:Request", "Sent");
+        var refused = Assert.Throws<DomainRuleViolation>(() => WorkItemDecider.Decide(state, new ChangeItemDetails(Fields(Channel.Interpol), Officer), Now));
+        Assert.Equal("sent-item-keeps-partner-and-channel", refused.Rule);
+    }
+
+    [Theory]
+    [InlineData(HandlingCode.Open, Channel.Interpol, "INTERPOL-NCB-ASTANA", false, true)]
+    [InlineData(HandlingCode.NoOtherChannels, Channel.Interpol, "INTERPOL-NCB-ASTANA", false, false)]
+    [InlineData(HandlingCode.NoOtherChannels, Channel.Interpol, "INTERPOL-NCB-ASTANA", true, true)]
+    [InlineData(HandlingCode.NoOtherChannels, Channel.TwentyFourSeven, "FR-CYBER247", false, true)]
+    [InlineData(HandlingCode.NoThirdParties, Channel.TwentyFourSeven, "FR-CYBER247", false, false)]
+    [InlineData(HandlingCode.NoThirdParties, Channel.TwentyFourSeven, "FR-CYBER247", true, true)]
+    public void Forwarding_obeys_the_handling_code_and_a_refusal_is_recorded(HandlingCode code, Channel to, string partner, bool consent, bool allowed)
+    {
+        var state = Fold(new ItemRegistered(Id, "KZ-NCP-2026-000001", WorkItemKind.Request, Direction.Incoming, Fields(code: code), Officer, Now));
+        var command = new CheckForwarding(to, partner, consent, Officer);
+
+        if (allowed)
+        {
+            Assert.Empty(WorkItemDecider.Decide(state, command, Now));
+        }
+        else
+        {
+            var refusal = Assert.Throws<RecordedRefusal>(() => WorkItemDecider.Decide(state, command, Now));
+            Assert.Equal("handling-code-forbids", refusal.Rule);
+            Assert.Equal(new DisseminationRefused(Id, code, to, partner, "forward", Officer, Now), refusal.Recorded);
+        }
+    }
+
+    [Fact]
+    public void Linking_into_another_channel_is_refused_for_a_no_other_channels_item_and_linking_twice_adds_nothing()
+    {
+        var state = Fold(new ItemRegistered(Id, "KZ-NCP-2026-000001", WorkItemKind.Request, Direction.Incoming, Fields(code: HandlingCode.NoOtherChannels), Officer, Now));
+        var target = Guid.CreateVersion7();
+
+        Assert.Throws<RecordedRefusal>(() => WorkItemDecider.Decide(
+            state, new LinkItem(target, "KZ-NCP-2026-000002", Channel.Interpol, "INTERPOL-NCB-ASTANA", LinkType.SameCriminalCase, Officer), Now));
+
+        var sameChannel = new LinkItem(target, "KZ-NCP-2026-000002", Channel.TwentyFourSeven, "FR-CYBER247", LinkType.SameCriminalCase, Officer);
+        var linked = WorkItemDecider.Decide(state, sameChannel, Now).Aggregate(state, WorkItemDecider.Evolve);
+        Assert.Empty(WorkItemDecider.Decide(linked, sameChannel, Now));
+    }
+
+    private static WorkItem Given(string item, string status)
+    {
+        var direction = item.StartsWith("Incoming", StringComparison.Ordinal) ? Direction.Incoming : Direction.Outgoing;
+        var kind = Enum.Parse<WorkItemKind>(item.Split(':')[1]);
+        var state = Fold(new ItemRegistered(Id, "KZ-NCP-2026-000001", kind, direction, Fields(), Officer, Now));
+        foreach (var step in Histories[status])
+        {
+            var command = step == "send" && direction == Direction.Incoming ? null : Commands[step]();
+            if (command is not null)
+            {
+                state = WorkItemDecider.Decide(state, command, Now).Aggregate(state, WorkItemDecider.Evolve);
+            }
+        }
+
+        return state;
+    }
+
+    private static WorkItem Fold(params object[] events) => events.Aggregate(WorkItem.Initial, WorkItemDecider.Evolve);
 }

@@ -47,7 +47,7 @@ public sealed class HealthTests(NcpSystem ncp)
         Assert.True(readyTook < TimeSpan.FromSeconds(10), $"/health/ready took {readyTook}");
 
         clock.Restart();
-        using var register = await client.PostAsJsonAsync("/api/items", new { partnerCode = "DE-BKA", subject = "While down" });
+        using var register = await client.PostAsJsonAsync("/api/items", ItemsApi.OutgoingRequest(subject: "While down"));
         var registerTook = clock.Elapsed;
         var problem = await register.Content.ReadFromJsonAsync<JsonElement>();
 

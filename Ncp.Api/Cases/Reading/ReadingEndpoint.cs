@@ -1,26 +1,56 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Ncp.Api.Auditing;
 using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Infrastructure.Http;
 
 namespace Ncp.Api.Cases.Reading;
 
-/// <summary>An item as the API shows it.</summary>
+/// <summary>An item as the API shows it; <see cref="Timeline"/> is filled only by <c>GET /api/items/{number}</c>.</summary>
 public sealed record ItemResource(
     Guid Id,
     string RegisterNumber,
     WorkItemKind Kind,
+    Direction Direction,
     WorkItemStatus Status,
     string PartnerCode,
+    string Country,
+    Channel Channel,
     string Subject,
+    CrimeCategory CrimeCategory,
     Priority Priority,
-    string RegisteredBy,
+    string? CriminalCaseNumber,
+    RequestedData[] RequestedData,
+    DataPeriod? DataPeriod,
+    string Language,
+    HandlingCode HandlingCode,
+    string? PartnerReference,
+    DateTimeOffset? DueBy,
+    Actor? AssignedTo,
+    Actor RegisteredBy,
     DateTimeOffset RegisteredAt,
-    int Version)
+    DateTimeOffset? SentAt,
+    DateTimeOffset? AcknowledgedAt,
+    DateTimeOffset? FirstAnswerAt,
+    DateTimeOffset? EndedAt,
+    ItemLink[] Links,
+    ItemAttachment[] Attachments,
+    int NoteCount,
+    long Version,
+    TimelineEntry[]? Timeline)
 {
-    public static ItemResource From(ItemDetails d) =>
-        new(d.Id, d.RegisterNumber, d.Kind, d.Status, d.PartnerCode, d.Subject, d.Priority, d.RegisteredBy, d.RegisteredAt, d.Version);
+    public static ItemResource From(ItemDetails d, ItemTimeline? timeline = null) => new(
+        d.Id, d.RegisterNumber, d.Kind, d.Direction, d.Status, d.PartnerCode, d.Country, d.Channel, d.Subject, d.CrimeCategory, d.Priority,
+        d.CriminalCaseNumber, d.RequestedData, d.DataPeriod, d.Language, d.HandlingCode, d.PartnerReference, d.DueBy, d.AssignedTo,
+        d.RegisteredBy, d.RegisteredAt, d.SentAt, d.AcknowledgedAt, d.FirstAnswerAt, d.EndedAt, d.Links, d.Attachments, d.NoteCount,
+        d.Version, timeline?.Entries);
 
-    public static string ETagOf(int version) => $"\"{version}\"";
+    /// <summary>Answers a command: the item as it now is, its version as the ETag.</summary>
+    public static Ok<ItemResource> Answer(HttpContext http, ItemDetails item)
+    {
+        http.Response.Headers.ETag = ETags.Of(item.Version);
+        return TypedResults.Ok(From(item));
+    }
 }
 
 public static class ReadingEndpoint
@@ -30,23 +60,20 @@ public static class ReadingEndpoint
         items.MapGet("/{number}", GetAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("GetItem")
-            .WithSummary("Read one item by its register number");
+            .WithSummary("One item with its whole timeline; the read is audited");
         return items;
     }
 
-    private static async Task<Results<Ok<ItemResource>, ProblemHttpResult>> GetAsync(
-        string number, HttpContext http, IQuerySession session, CancellationToken ct)
+    private static async Task<Ok<ItemResource>> GetAsync(
+        string number, HttpContext http, IDocumentSession session, ItemStore items, AuditTrail audit, CancellationToken ct)
     {
-        var details = await session.Query<ItemDetails>().SingleOrDefaultAsync(x => x.RegisterNumber == number, ct);
-        if (details is null)
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "No such item",
-                detail: $"No item has the register number '{number}'.");
-        }
+        var details = await items.FindOrThrowAsync(session, number, http.User, ct);
+        var timeline = await session.LoadAsync<ItemTimeline>(details.Id, ct);
 
-        http.Response.Headers.ETag = ItemResource.ETagOf(details.Version);
-        return TypedResults.Ok(ItemResource.From(details));
+        audit.Record(session, http, "read-item", number);
+        await session.SaveChangesAsync(ct);
+
+        http.Response.Headers.ETag = ETags.Of(details.Version);
+        return TypedResults.Ok(ItemResource.From(details, timeline));
     }
 }

@@ -1,50 +1,25 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Ncp.Api.Cases.Reading;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
-using Ncp.Api.Infrastructure.Observability;
-using Npgsql;
+using Ncp.Api.Partners;
 
 namespace Ncp.Api.Cases.Registering;
 
-/// <summary>Body of <c>POST /api/items</c>. Every field is nullable so that a missing one gets a named error, not a 500.</summary>
-public sealed record RegisterOutgoingRequestBody(string? PartnerCode, string? Subject, string? Priority)
-{
-    public const int SubjectMaxLength = 500;
-
-    public IEnumerable<FieldError> Validate()
-    {
-        if (string.IsNullOrWhiteSpace(PartnerCode))
-        {
-            yield return new("partnerCode", "The partner unit's code is required.");
-        }
-        else if (!Fields.IsCode(PartnerCode))
-        {
-            yield return new("partnerCode", "A partner code is 2-32 capital letters, digits or hyphens, e.g. DE-BKA.");
-        }
-
-        if (string.IsNullOrWhiteSpace(Subject))
-        {
-            yield return new("subject", "The subject is required.");
-        }
-        else if (Subject.Length > SubjectMaxLength)
-        {
-            yield return new("subject", $"The subject is at most {SubjectMaxLength} characters.");
-        }
-
-        if (Priority is not null && !Fields.TryParseKebab<Priority>(Priority, out _))
-        {
-            yield return new("priority", "Priority is one of: urgent, high, normal.");
-        }
-    }
-}
-
 public static class RegisteringEndpoint
 {
+    public const int IdempotencyKeyMaxLength = 100;
+
     public static IServiceCollection AddRegistering(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(configuration.GetSection(RegisterSettings.Section).Get<RegisterSettings>() ?? new RegisterSettings());
+        services.AddSingleton<RegisterNumbers>();
+        services.AddSingleton<Registrar>();
         return services;
     }
 
@@ -52,56 +27,103 @@ public static class RegisteringEndpoint
     {
         items.MapPost("/", RegisterAsync)
             .RequireAuthorization(Policies.Register)
-            .WithName("RegisterOutgoingRequest")
-            .WithSummary("Register an outgoing request to a partner unit")
-            .WithDescription("Appends OutgoingRequestRegistered with the next register number of the year and answers with the item.")
+            .WithName("RegisterItem")
+            .WithSummary("Register a work item: an outgoing request (draft), an incoming one as received, an initiative message or a legal-assistance task")
+            .WithDescription("Send an Idempotency-Key header to make retries safe: the same key and body return the item created the first time.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        items.MapPut("/{number}", ChangeDetailsAsync)
+            .RequireAuthorization(Policies.Act)
+            .WithName("ChangeItemDetails")
+            .WithSummary("Replace the officer-editable fields of an item (If-Match: its ETag)")
             .ProducesValidationProblem();
         return items;
     }
 
-    private static async Task<Results<Created<ItemResource>, ValidationProblem>> RegisterAsync(
-        RegisterOutgoingRequestBody body,
+    private static async Task<Results<Created<ItemResource>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+        ItemBody body,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         HttpContext http,
-        IDocumentStore store,
-        NpgsqlDataSource dataSource,
-        RegisterNumbers numbers,
+        IQuerySession query,
+        Registrar registrar,
+        Compartments compartments,
         TimeProvider time,
-        ILogger<RegisterOutgoingRequestBody> logger,
+        ILoggerFactory loggers,
         CancellationToken ct)
     {
-        var errors = body.Validate().ToList();
-        if (errors.Count > 0)
+        if (idempotencyKey is { Length: 0 or > IdempotencyKeyMaxLength })
+        {
+            return FieldError.ToProblem([new("Idempotency-Key", $"1 to {IdempotencyKeyMaxLength} characters, e.g. a UUID made by the client.")]);
+        }
+
+        var partner = await FindPartnerAsync(query, body.PartnerCode, ct);
+        var (item, errors) = ItemBodyRules.Check(body, partner, time.GetUtcNow());
+        if (item is null)
         {
             return FieldError.ToProblem(errors);
         }
 
-        var now = time.GetUtcNow();
-        var itemId = Guid.CreateVersion7(now);
-        Fields.TryParseKebab<Priority>(body.Priority ?? "normal", out var priority);
-
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        var number = await numbers.NextAsync(transaction, now, ct);
-
-        var command = new RegisterOutgoingRequest(itemId, number, body.PartnerCode!, body.Subject!.Trim(), priority, http.User.OfficerId());
-        var events = WorkItemDecider.Decide(WorkItem.Initial, command, now);
-
-        await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction)))
+        if (!compartments.MaySee(http.User, item.Fields.Channel))
         {
-            EventLogTracing.Stamp(session);
-            session.Events.StartStream<WorkItem>(itemId, events);
-            await session.SaveChangesAsync(ct);
+            return NotCleared(item.Fields.Channel);
         }
 
-        await transaction.CommitAsync(ct);
+        var registration = new Registration(item.Kind, item.Direction, item.Fields, http.User.Actor(), idempotencyKey, HashOf(body));
+        var (details, replayed) = await registrar.RegisterAsync(registration, alongside: null, ct);
 
-        using (logger.BeginScope(new Dictionary<string, object> { ["RegisterNumber"] = number, ["ItemId"] = itemId }))
+        var logger = loggers.CreateLogger("Ncp.Cases.Registering");
+        logger.LogInformation("Registered {Direction} {Kind} {RegisterNumber} for {PartnerCode} via {Channel}{Replay}",
+            details.Direction, details.Kind, details.RegisterNumber, details.PartnerCode, details.Channel, replayed ? " (replayed)" : "");
+
+        http.Response.Headers.ETag = ETags.Of(details.Version);
+        http.Response.Headers.Location = $"/api/items/{details.RegisterNumber}";
+        if (replayed)
         {
-            logger.LogInformation("Registered outgoing request {RegisterNumber} to {PartnerCode}", number, command.PartnerCode);
+            http.Response.Headers["Idempotent-Replayed"] = "true";
         }
 
-        var details = ItemDetailsProjection.Create((OutgoingRequestRegistered)events[0]) with { Version = events.Length };
-        http.Response.Headers.ETag = ItemResource.ETagOf(details.Version);
-        return TypedResults.Created($"/api/items/{number}", ItemResource.From(details));
+        return TypedResults.Created($"/api/items/{details.RegisterNumber}", ItemResource.From(details));
     }
+
+    private static async Task<Results<Ok<ItemResource>, ValidationProblem, ProblemHttpResult>> ChangeDetailsAsync(
+        string number, ItemBody body, HttpContext http, IQuerySession query, ItemStore items, Compartments compartments, TimeProvider time, CancellationToken ct)
+    {
+        if (!ETags.TryReadIfMatch(http.Request, out var expected))
+        {
+            return FieldError.ToProblem([new("If-Match", "If-Match carries the item's ETag, e.g. \"3\".")]);
+        }
+
+        var current = await items.FindOrThrowAsync(query, number, http.User, ct);
+        // Kind and direction are fixed at registration; the body may omit them.
+        var partner = await FindPartnerAsync(query, body.PartnerCode, ct);
+        var (item, errors) = ItemBodyRules.Check(
+            body with { Kind = ApiEnum<WorkItemKind>.NameOf(current.Kind), Direction = ApiEnum<Direction>.NameOf(current.Direction) }, partner, time.GetUtcNow());
+        if (item is null)
+        {
+            return FieldError.ToProblem(errors);
+        }
+
+        if (!compartments.MaySee(http.User, item.Fields.Channel))
+        {
+            return NotCleared(item.Fields.Channel);
+        }
+
+        var updated = await items.RunAsync(number, expected, http.User, new ChangeItemDetails(item.Fields, http.User.Actor()), ct);
+        return ItemResource.Answer(http, updated);
+    }
+
+    public static Task<PartnerDirectoryEntry?> FindPartnerAsync(IQuerySession query, string? code, CancellationToken ct) =>
+        string.IsNullOrWhiteSpace(code)
+            ? Task.FromResult<PartnerDirectoryEntry?>(null)
+            : query.Query<PartnerDirectoryEntry>().SingleOrDefaultAsync(p => p.Code == code, ct);
+
+    public static ProblemHttpResult NotCleared(Channel channel) => TypedResults.Problem(
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "Not cleared for this channel",
+        detail: $"Items of the {Compartments.Name(channel)} channel are for officers cleared for it (role {Compartments.ClearanceRole(channel)}).");
+
+    private static string HashOf(ItemBody body) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body, ApiJson.Options))));
 }

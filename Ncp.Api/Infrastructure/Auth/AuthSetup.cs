@@ -42,7 +42,13 @@ public static class AuthSetup
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Read, p => p.RequireRole(Roles.All))
-            .AddPolicy(Policies.Register, p => p.RequireRole(Roles.Officers));
+            .AddPolicy(Policies.Register, p => p.RequireRole(Roles.Officers))
+            .AddPolicy(Policies.Act, p => p.RequireRole(Roles.Officers))
+            .AddPolicy(Policies.Supervise, p => p.RequireRole(Roles.Supervisors))
+            .AddPolicy(Policies.Audit, p => p.RequireRole(Roles.Auditors))
+            .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Administrator));
+        services.AddSingleton(configuration.GetSection(CompartmentSettings.Section).Get<CompartmentSettings>() ?? new CompartmentSettings());
+        services.AddSingleton<Compartments>();
         return services;
     }
 }

@@ -10,7 +10,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Ncp.Api.Infrastructure.Auth;
 
-public sealed record DemoUser(string Login, Guid ObjectId, string Name, string Role);
+public sealed record DemoUser(string Login, Guid ObjectId, string Name, params string[] Roles);
 
 /// <summary>
 /// Demo users for a developer's machine: tokens signed with a key made at start-up, accepted beside
@@ -24,8 +24,8 @@ public sealed class DevelopmentSignIn
     public static readonly DemoUser[] Users =
     [
         new("duty", Guid.Parse("0193f3a0-0000-7000-8000-000000000001"), "Duty Officer (demo)", Roles.DutyOfficer),
-        new("supervisor", Guid.Parse("0193f3a0-0000-7000-8000-000000000002"), "Supervisor (demo)", Roles.Supervisor),
-        new("head", Guid.Parse("0193f3a0-0000-7000-8000-000000000003"), "Head of Unit (demo)", Roles.HeadOfUnit),
+        new("supervisor", Guid.Parse("0193f3a0-0000-7000-8000-000000000002"), "Supervisor (demo)", Roles.Supervisor, "Ncp.Channel.Csto"),
+        new("head", Guid.Parse("0193f3a0-0000-7000-8000-000000000003"), "Head of Unit (demo)", Roles.HeadOfUnit, "Ncp.Channel.Csto"),
         new("auditor", Guid.Parse("0193f3a0-0000-7000-8000-000000000004"), "Auditor (demo)", Roles.Auditor),
         new("admin", Guid.Parse("0193f3a0-0000-7000-8000-000000000005"), "Administrator (demo)", Roles.Administrator),
     ];
@@ -39,7 +39,7 @@ public sealed class DevelopmentSignIn
 
     public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue<bool>("Auth:DevelopmentSignIn");
 
-    public string Issue(DemoUser user, TimeSpan? lifetime = null) => Issue(user.ObjectId, user.Name, [user.Role], lifetime);
+    public string Issue(DemoUser user, TimeSpan? lifetime = null) => Issue(user.ObjectId, user.Name, user.Roles, lifetime);
 
     public string Issue(Guid objectId, string name, string[] roles, TimeSpan? lifetime = null)
     {
@@ -65,7 +65,7 @@ public sealed class DevelopmentSignIn
 
     public sealed record SignInBody(string? User);
 
-    public sealed record SignInResult(string AccessToken, string TokenType, string User, string Role);
+    public sealed record SignInResult(string AccessToken, string TokenType, string User, string[] Roles);
 
     internal static async Task<Results<Ok<SignInResult>, ProblemHttpResult>> SignInAsync(SignInBody body, HttpContext http, DevelopmentSignIn signIn)
     {
@@ -86,7 +86,7 @@ public sealed class DevelopmentSignIn
                 extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["user"] = ["Unknown demo user."] } });
         }
 
-        return TypedResults.Ok(new SignInResult(signIn.Issue(user), "Bearer", user.Login, user.Role));
+        return TypedResults.Ok(new SignInResult(signIn.Issue(user), "Bearer", user.Login, user.Roles));
     }
 }
 

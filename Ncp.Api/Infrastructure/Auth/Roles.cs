@@ -14,16 +14,26 @@ public static class Roles
 
     public static readonly string[] All = [DutyOfficer, Supervisor, HeadOfUnit, Auditor, Administrator];
     public static readonly string[] Officers = [DutyOfficer, Supervisor, HeadOfUnit];
+    public static readonly string[] Supervisors = [Supervisor, HeadOfUnit];
+    public static readonly string[] Auditors = [Auditor, HeadOfUnit, Administrator];
 }
 
 public static class Policies
 {
     public const string Read = "ncp.read";
     public const string Register = "ncp.register";
+    public const string Act = "ncp.act";
+    public const string Supervise = "ncp.supervise";
+    public const string Audit = "ncp.audit";
+    public const string Administer = "ncp.administer";
 }
 
 public static class OfficerClaims
 {
+    /// <summary>The signed-in officer as events record them.</summary>
+    public static Ncp.Api.Cases.Actor Actor(this ClaimsPrincipal user) =>
+        new(user.OfficerId(), user.FindFirstValue("name") ?? user.Identity?.Name ?? user.OfficerId());
+
     /// <summary>The stable id of the signed-in officer (Entra object id, else the token subject).</summary>
     public static string OfficerId(this ClaimsPrincipal user) =>
         user.GetObjectId() ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub")

@@ -36,14 +36,31 @@ internal sealed class ExceptionToProblem(IProblemDetailsService problems, ILogge
                 Title = "The request could not be read",
                 Detail = bad.Message,
             },
-            DomainRuleViolation rule => new ProblemDetails
+            DomainRuleViolation rule => Conflict(rule.Rule, rule.Message),
+            RecordedRefusal refusal => Conflict(refusal.Rule, refusal.Message),
+            Ncp.Api.Cases.Registering.IdempotencyKeyReused reused => new HttpValidationProblemDetails(new Dictionary<string, string[]>
             {
-                Status = StatusCodes.Status409Conflict,
-                Title = "The rules of the case forbid this",
-                Detail = rule.Message,
-                Type = $"https://ncp.example/problems/{rule.Rule}",
-                Extensions = { ["rule"] = rule.Rule },
+                ["Idempotency-Key"] = [reused.Message],
+            })
+            {
+                Status = StatusCodes.Status422UnprocessableEntity,
+                Title = "Idempotency-Key reused for another request",
+                Detail = reused.Message,
             },
+            Ncp.Api.Partners.Directory.PartnerNotFound missing => new ProblemDetails
+            {
+                Status = StatusCodes.Status404NotFound,
+                Title = "No such partner",
+                Detail = missing.Message,
+            },
+            ItemNotFound missing => new ProblemDetails
+            {
+                Status = StatusCodes.Status404NotFound,
+                Title = "No such item",
+                Detail = missing.Message,
+            },
+            JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException =>
+                Conflict("stale-version", "Someone changed this item since you loaded it. Reload it, check their change and try again."),
             _ when IsDatabaseUnreachable(exception) => Unavailable("postgresql", exception),
             _ => null,
         };
@@ -61,6 +78,15 @@ internal sealed class ExceptionToProblem(IProblemDetailsService problems, ILogge
 
         return await problems.TryWriteAsync(new() { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
+
+    private static ProblemDetails Conflict(string rule, string detail) => new()
+    {
+        Status = StatusCodes.Status409Conflict,
+        Title = rule == "stale-version" ? "The item has changed" : "The rules of the case forbid this",
+        Detail = detail,
+        Type = $"https://ncp.example/problems/{rule}",
+        Extensions = { ["rule"] = rule },
+    };
 
     private static HttpValidationProblemDetails Malformed(JsonException json)
     {

@@ -5,7 +5,12 @@ using JasperFx.Events.Projections;
 using Marten;
 using Ncp.Api.Cases;
 using Ncp.Api.Cases.Registering;
+using Ncp.Api.Auditing;
+using Ncp.Api.Cases.Attaching;
+using Ncp.Api.Cases.Listing;
 using Ncp.Api.Infrastructure.Messaging;
+using Ncp.Api.Partners;
+using Ncp.Api.Partners.Seeding;
 using Npgsql;
 
 namespace Ncp.Api.Infrastructure.Marten;
@@ -42,10 +47,16 @@ public static class MartenSetup
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
                 options.Events.MetadataConfig.HeadersEnabled = true;
                 options.Events.MetadataConfig.CorrelationIdEnabled = true;
-                options.Events.AddEventType<OutgoingRequestRegistered>();
-
+                options.Projections.Add<WorkItemStateProjection>(ProjectionLifecycle.Live);
                 options.Projections.Add<ItemDetailsProjection>(ProjectionLifecycle.Inline);
-                options.Schema.For<ItemDetails>().UniqueIndex(x => x.RegisterNumber);
+                options.Projections.Add<ItemTimelineProjection>(ProjectionLifecycle.Inline);
+                options.Projections.Add<PartnerDirectoryProjection>(ProjectionLifecycle.Inline);
+                ItemListing.ConfigureColumns(options);
+                options.Schema.For<PartnerDirectoryEntry>().UniqueIndex(x => x.Code);
+                options.Schema.For<IdempotentRequest>();
+                options.Schema.For<AuditEntry>().Duplicate(x => x.RegisterNumber).Duplicate(x => x.UserId).Duplicate(x => x.At);
+                options.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
+                options.Storage.ExtendedSchemaObjects.Add(Attachments.Table(settings.Schema));
 
                 options.Storage.ExtendedSchemaObjects.Add(RegisterNumbers.CounterTable(settings.Schema));
             })
@@ -54,7 +65,7 @@ public static class MartenSetup
             .AddSubscriptionWithServices<IntegrationEventPublisher>(ServiceLifetime.Singleton, o =>
             {
                 o.Name = IntegrationEventPublisher.SubscriptionName;
-                o.IncludeType<OutgoingRequestRegistered>();
+                o.IncludeType<ItemRegistered>();
             });
 
         return services;
@@ -65,5 +76,6 @@ public static class MartenSetup
     {
         var store = services.GetRequiredService<IDocumentStore>();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await PartnerSeed.SeedIfEmptyAsync(store, services.GetRequiredService<TimeProvider>(), CancellationToken.None);
     }
 }

@@ -5,6 +5,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
 using MassTransit;
+using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Infrastructure.Observability;
 using Domain = Ncp.Api.Cases;
 using Integration = Ncp.Contracts.Cases;
@@ -38,8 +39,10 @@ public sealed class IntegrationEventPublisher(IBus bus, ILogger<IntegrationEvent
 
     public static object? ToIntegrationEvent(IEvent @event) => @event.Data switch
     {
-        Domain.OutgoingRequestRegistered e => new Integration.OutgoingRequestRegistered(
-            @event.Id, e.ItemId, e.RegisterNumber, e.PartnerCode, e.Subject, e.Priority.ToString().ToLowerInvariant(), e.RegisteredBy, e.RegisteredAt),
+        Domain.ItemRegistered e => new Integration.ItemRegistered(
+            @event.Id, e.ItemId, e.RegisterNumber, ApiEnum<Domain.WorkItemKind>.NameOf(e.Kind), ApiEnum<Domain.Direction>.NameOf(e.Direction),
+            e.Fields.PartnerCode, ApiEnum<Domain.Channel>.NameOf(e.Fields.Channel), e.Fields.Subject, ApiEnum<Domain.Priority>.NameOf(e.Fields.Priority),
+            e.By.Id, e.At),
         _ => null,
     };
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Ncp.Tests.Fixtures;
 
 namespace Ncp.Tests.Cases.Registering;
@@ -10,7 +11,7 @@ namespace Ncp.Tests.Cases.Registering;
 [Collection(NcpCollection.Name)]
 public sealed class RegisteringTests(NcpSystem ncp)
 {
-    private static readonly object ValidBody = new { partnerCode = "DE-BKA", subject = "Subscriber data for 203.0.113.7", priority = "urgent" };
+    private static JsonObject ValidBody => ItemsApi.OutgoingRequest();
 
     [Fact]
     public async Task Registering_an_outgoing_request_reaches_the_worker_through_the_event_log_and_the_bus()
@@ -29,14 +30,19 @@ public sealed class RegisteringTests(NcpSystem ncp)
         Assert.Equal("\"1\"", response.Headers.ETag?.Tag);
         Assert.Equal("draft", created.GetProperty("status").GetString());
         Assert.Equal("urgent", created.GetProperty("priority").GetString());
+        Assert.Equal("24-7", created.GetProperty("channel").GetString());
+        Assert.Equal("DE", created.GetProperty("country").GetString());
+        Assert.Equal("en", created.GetProperty("language").GetString());
 
         var read = await ncp.ClientFor("auditor").GetFromJsonAsync<JsonElement>(response.Headers.Location);
         Assert.Equal(number, read.GetProperty("registerNumber").GetString());
-        Assert.Equal("DE-BKA", read.GetProperty("partnerCode").GetString());
-        Assert.Equal("outgoing-request", read.GetProperty("kind").GetString());
+        Assert.Equal("DE-CYBER247", read.GetProperty("partnerCode").GetString());
+        Assert.Equal("request", read.GetProperty("kind").GetString());
+        Assert.Equal("outgoing", read.GetProperty("direction").GetString());
+        Assert.Equal("registered", read.GetProperty("timeline")[0].GetProperty("what").GetString());
 
         var recordedTrace = await NcpSystem.EventuallyAsync(
-            () => ncp.QueryAsync<string>($"select trace_id from {ncp.WorkerSchema}.outgoing_requests where register_number = @n", ("n", number)),
+            () => ncp.QueryAsync<string>($"select trace_id from {ncp.WorkerSchema}.items where register_number = @n", ("n", number)),
             trace => trace is not null);
         Assert.Equal(traceId.ToString(), recordedTrace);
     }
@@ -50,7 +56,7 @@ public sealed class RegisteringTests(NcpSystem ncp)
 
         var responses = await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
-            using var response = await client.PostAsJsonAsync("/api/items", new { partnerCode = "FR-OCLCTIC", subject = $"Parallel {i}" });
+            using var response = await client.PostAsJsonAsync("/api/items", ItemsApi.OutgoingRequest("FR-CYBER247", $"Parallel {i}"));
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
             return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("registerNumber").GetString()!;
         }));
@@ -59,16 +65,37 @@ public sealed class RegisteringTests(NcpSystem ncp)
         Assert.Equal(Enumerable.Range(1, count).Select(i => before + i), sequence);
     }
 
+    private const string Valid = """
+        "kind":"request","partnerCode":"DE-CYBER247","subject":"IP logs","crimeCategory":"computer-crime","requestedData":["traffic-data"]
+        """;
+
     public static TheoryData<string, string[]> InvalidBodies => new()
     {
-        { "{}", ["partnerCode", "subject"] },
-        { """{"partnerCode":"de bka","subject":"x"}""", ["partnerCode"] },
-        { """{"partnerCode":"DE-BKA","subject":"   "}""", ["subject"] },
-        { """{"partnerCode":"DE-BKA","subject":"x","priority":"whenever"}""", ["priority"] },
-        { "{\"partnerCode\":\"DE-BKA\",\"subject\":\"" + new string('x', 501) + "\"}", ["subject"] },
-        { """{"partnerCode":42,"subject":"x"}""", ["partnerCode"] },
-        { """{"partnerCode":"DE-BKA","subject":"x","priority":["urgent"]}""", ["priority"] },
-        { """{"partnerCode":"DE-BKA",""", ["$"] },
+        { "{}", ["kind", "partnerCode", "subject", "crimeCategory"] },
+        { "{" + Valid.Replace("DE-CYBER247", "de bka", StringComparison.Ordinal) + "}", ["partnerCode"] },
+        { "{" + Valid.Replace("DE-CYBER247", "XX-NOSUCH", StringComparison.Ordinal) + "}", ["partnerCode"] },
+        { "{" + Valid + ""","channel":"csto"}""", ["channel"] },
+        { "{" + Valid + ""","channel":"pigeon"}""", ["channel"] },
+        { "{" + Valid.Replace("IP logs", "   ", StringComparison.Ordinal) + "}", ["subject"] },
+        { "{" + Valid.Replace("IP logs", new string('x', 501), StringComparison.Ordinal) + "}", ["subject"] },
+        { "{" + Valid + ""","priority":"whenever"}""", ["priority"] },
+        { "{" + Valid + ""","priority":["urgent"]}""", ["priority"] },
+        { "{" + Valid.Replace("request\"", "gossip\"", StringComparison.Ordinal) + "}", ["kind"] },
+        { "{" + Valid + ""","direction":"sideways"}""", ["direction"] },
+        { "{" + Valid.Replace("computer-crime", "jaywalking", StringComparison.Ordinal) + "}", ["crimeCategory"] },
+        { "{" + Valid.Replace("[\"traffic-data\"]", "[]", StringComparison.Ordinal) + "}", ["requestedData"] },
+        { "{" + Valid.Replace("traffic-data", "dna", StringComparison.Ordinal) + "}", ["requestedData"] },
+        { "{" + Valid + ""","dataPeriod":{"from":"2026-10-31","to":"2026-10-01"}}""", ["dataPeriod"] },
+        { "{" + Valid + ""","dataPeriod":{"from":"2026-10-01"}}""", ["dataPeriod"] },
+        { "{" + Valid + ""","dataPeriod":{"from":"2026-10-01","to":"2999-01-01"}}""", ["dataPeriod"] },
+        { "{" + Valid + ""","dataPeriod":{"from":"yesterday","to":"2026-10-01"}}""", ["dataPeriod.from"] },
+        { "{" + Valid + ""","language":"English"}""", ["language"] },
+        { "{" + Valid + ""","handlingCode":"top-secret"}""", ["handlingCode"] },
+        { "{" + Valid + ""","criminalCaseNumber":"12 34; drop"}""", ["criminalCaseNumber"] },
+        { "{" + Valid + ",\"partnerReference\":\"" + new string('r', 101) + "\"}", ["partnerReference"] },
+        { "{" + Valid + ""","dueBy":"soon"}""", ["dueBy"] },
+        { """{"partnerCode":42}""", ["partnerCode"] },
+        { """{"kind":"request",""", ["$"] },
     };
 
     [Theory]
@@ -86,6 +113,43 @@ public sealed class RegisteringTests(NcpSystem ncp)
         var named = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order().ToArray();
         Assert.Equal(fields.Order().ToArray(), named);
         Assert.Equal(eventsBefore, await CountEventsAsync());
+    }
+
+    [Fact]
+    public async Task A_retried_post_with_the_same_idempotency_key_creates_nothing_new()
+    {
+        var client = ncp.ClientFor("duty");
+        var key = Guid.NewGuid().ToString();
+        var eventsBefore = await CountEventsAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/items") { Content = JsonContent.Create(ItemsApi.OutgoingRequest(subject: "Retried")) };
+            request.Headers.Add("Idempotency-Key", key);
+            using var response = await client.SendAsync(request);
+            return (response.StatusCode, Number: (await ItemsApi.ExpectAsync(response, HttpStatusCode.Created)).Number());
+        }));
+
+        Assert.Single(responses.Select(r => r.Number).Distinct());
+        Assert.Equal(eventsBefore + 1, await CountEventsAsync());
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_reused_for_another_body_is_refused_naming_the_header()
+    {
+        var client = ncp.ClientFor("duty");
+        var key = Guid.NewGuid().ToString();
+        foreach (var (subject, status) in new[] { ("First", HttpStatusCode.Created), ("Second", HttpStatusCode.UnprocessableEntity) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/items") { Content = JsonContent.Create(ItemsApi.OutgoingRequest(subject: subject)) };
+            request.Headers.Add("Idempotency-Key", key);
+            using var response = await client.SendAsync(request);
+            var body = await ItemsApi.ExpectAsync(response, status);
+            if (status != HttpStatusCode.Created)
+            {
+                Assert.True(body.GetProperty("errors").TryGetProperty("Idempotency-Key", out _));
+            }
+        }
     }
 
     [Fact]
@@ -110,5 +174,6 @@ public sealed class RegisteringTests(NcpSystem ncp)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    private Task<long> CountEventsAsync() => ncp.QueryAsync<long>($"select count(*) from {ncp.ApiSchema}.mt_events");
+    // Marten writes "tombstone" events for rolled-back appends, to keep the sequence whole for the daemon; they record nothing.
+    private Task<long> CountEventsAsync() => ncp.QueryAsync<long>($"select count(*) from {ncp.ApiSchema}.mt_events where type <> 'tombstone'");
 }

@@ -9,5 +9,5 @@ public static class BusSetup
     /// <summary>All of the Worker's consumers, each with its definition (retry, concurrency).</summary>
     public static IServiceCollection AddNcpMessaging(this IServiceCollection services, IConfiguration configuration) =>
         services.AddNcpBus(configuration, bus =>
-            bus.AddConsumer<OutgoingRequestRegisteredConsumer, OutgoingRequestRegisteredConsumerDefinition>());
+            bus.AddConsumer<ItemRegisteredConsumer, ItemRegisteredConsumerDefinition>());
 }

@@ -7,7 +7,7 @@ using Ncp.Worker.Infrastructure.Database;
 namespace Ncp.Tests.Worker.Mail.Outgoing;
 
 [Collection(NcpCollection.Name)]
-public sealed class OutgoingRequestRegisteredConsumerTests(NcpSystem ncp)
+public sealed class ItemRegisteredConsumerTests(NcpSystem ncp)
 {
     [Fact]
     public async Task The_same_message_delivered_twice_has_one_effect()
@@ -15,16 +15,16 @@ public sealed class OutgoingRequestRegisteredConsumerTests(NcpSystem ncp)
         var consumed = new ConsumeCounter();
         using var _ = ncp.Worker.Services.GetRequiredService<IBusControl>().ConnectConsumeObserver(consumed);
         var bus = ncp.Api.Services.GetRequiredService<IBus>();
-        var message = new OutgoingRequestRegistered(
-            Guid.CreateVersion7(), Guid.CreateVersion7(), $"KZ-NCP-2026-9{Random.Shared.Next(0, 99999):D5}", "NL-NHTCU",
-            "Preservation of mailbox", "high", "officer-1", DateTimeOffset.UtcNow);
+        var message = new ItemRegistered(
+            Guid.CreateVersion7(), Guid.CreateVersion7(), $"KZ-NCP-2026-9{Random.Shared.Next(0, 99999):D5}", "request", "outgoing", "NL-CYBER247",
+            "24-7", "Preservation of mailbox", "high", "officer-1", DateTimeOffset.UtcNow);
 
         await bus.Publish(message, c => c.MessageId = message.EventId);
         await bus.Publish(message, c => c.MessageId = message.EventId);
 
         await NcpSystem.EventuallyAsync(() => Task.FromResult(consumed.Count(message.EventId)), n => n == 2);
         Assert.Equal(1L, await ncp.QueryAsync<long>(
-            $"select count(*) from {ncp.WorkerSchema}.outgoing_requests where item_id = @id", ("id", message.ItemId)));
+            $"select count(*) from {ncp.WorkerSchema}.items where item_id = @id", ("id", message.ItemId)));
         Assert.Equal(1L, await ncp.QueryAsync<long>(
             $"select count(*) from {ncp.WorkerSchema}.processed_messages where message_id = @id", ("id", message.EventId)));
     }

@@ -6,12 +6,12 @@ using Npgsql;
 
 namespace Ncp.Worker.Mail.Outgoing;
 
-/// <summary>Takes note of a newly registered outgoing request: the mail gateway will dispatch it from this ledger.</summary>
-public sealed class OutgoingRequestRegisteredConsumer(
-    Inbox inbox, WorkerDatabase database, TimeProvider time, ILogger<OutgoingRequestRegisteredConsumer> logger)
-    : IConsumer<OutgoingRequestRegistered>
+/// <summary>Takes note of a newly registered item: the mail gateway will dispatch outgoing ones from this ledger.</summary>
+public sealed class ItemRegisteredConsumer(
+    Inbox inbox, WorkerDatabase database, TimeProvider time, ILogger<ItemRegisteredConsumer> logger)
+    : IConsumer<ItemRegistered>
 {
-    public async Task Consume(ConsumeContext<OutgoingRequestRegistered> context)
+    public async Task Consume(ConsumeContext<ItemRegistered> context)
     {
         var m = context.Message;
         using var scope = logger.BeginScope(new Dictionary<string, object>
@@ -21,19 +21,22 @@ public sealed class OutgoingRequestRegisteredConsumer(
             ["MessageId"] = m.EventId,
         });
 
-        var first = await inbox.ProcessOnceAsync(nameof(OutgoingRequestRegisteredConsumer), m.EventId, async (connection, transaction) =>
+        var first = await inbox.ProcessOnceAsync(nameof(ItemRegisteredConsumer), m.EventId, async (connection, transaction) =>
         {
             await using var insert = new NpgsqlCommand(
                 $"""
-                insert into {database.Schema}.outgoing_requests
-                    (item_id, register_number, partner_code, subject, priority, state, registered_at, received_at, trace_id)
-                values (@item, @number, @partner, @subject, @priority, 'registered', @registered, @received, @trace)
+                insert into {database.Schema}.items
+                    (item_id, register_number, kind, direction, channel, partner_code, subject, priority, state, registered_at, received_at, trace_id)
+                values (@item, @number, @kind, @direction, @channel, @partner, @subject, @priority, 'registered', @registered, @received, @trace)
                 on conflict (item_id) do nothing
                 """,
                 connection,
                 transaction);
             insert.Parameters.AddWithValue("item", m.ItemId);
             insert.Parameters.AddWithValue("number", m.RegisterNumber);
+            insert.Parameters.AddWithValue("kind", m.Kind);
+            insert.Parameters.AddWithValue("direction", m.Direction);
+            insert.Parameters.AddWithValue("channel", m.Channel);
             insert.Parameters.AddWithValue("partner", m.PartnerCode);
             insert.Parameters.AddWithValue("subject", m.Subject);
             insert.Parameters.AddWithValue("priority", m.Priority);
@@ -45,20 +48,20 @@ public sealed class OutgoingRequestRegisteredConsumer(
 
         if (first)
         {
-            logger.LogInformation("Outgoing request {RegisterNumber} to {PartnerCode} is in the dispatch ledger", m.RegisterNumber, m.PartnerCode);
+            logger.LogInformation("{Direction} {Kind} {RegisterNumber} ({PartnerCode}) is in the Worker's ledger", m.Direction, m.Kind, m.RegisterNumber, m.PartnerCode);
         }
         else
         {
-            logger.LogInformation("Outgoing request {RegisterNumber}: message {MessageId} seen before; nothing to do", m.RegisterNumber, m.EventId);
+            logger.LogInformation("Item {RegisterNumber}: message {MessageId} seen before; nothing to do", m.RegisterNumber, m.EventId);
         }
     }
 }
 
-public sealed class OutgoingRequestRegisteredConsumerDefinition : ConsumerDefinition<OutgoingRequestRegisteredConsumer>
+public sealed class ItemRegisteredConsumerDefinition : ConsumerDefinition<ItemRegisteredConsumer>
 {
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpoint,
-        IConsumerConfigurator<OutgoingRequestRegisteredConsumer> consumer,
+        IConsumerConfigurator<ItemRegisteredConsumer> consumer,
         IRegistrationContext context)
     {
         // A database blip should not send the message to the error queue; a real bug still ends there after the retries.

@@ -1,0 +1,28 @@
+namespace Ncp.Api.Cases;
+
+/// <summary>What each channel carries and speaks by default.</summary>
+public static class ChannelRules
+{
+    public static bool Carries(Channel channel, WorkItemKind kind) => channel switch
+    {
+        // Formal legal assistance goes through the central authorities (bilateral) or the CIS conventions, not police networks.
+        Channel.TwentyFourSeven or Channel.Interpol or Channel.Csto => kind is not WorkItemKind.LegalAssistanceTask,
+        Channel.CisBkbop or Channel.Bilateral => true,
+        _ => false,
+    };
+
+    public static string DefaultLanguage(Channel channel) => channel is Channel.CisBkbop or Channel.Csto ? "ru" : "en";
+}
+
+/// <summary>Whether information under a handling code may move to another channel or partner.</summary>
+public static class HandlingRules
+{
+    public static bool MayPass(HandlingCode code, Channel from, string fromPartner, Channel to, string toPartner, bool consent) =>
+        consent || code switch
+        {
+            HandlingCode.Open => true,
+            HandlingCode.NoOtherChannels => from == to,
+            HandlingCode.NoThirdParties => from == to && string.Equals(fromPartner, toPartner, StringComparison.Ordinal),
+            _ => false,
+        };
+}

@@ -1,0 +1,52 @@
+using System.Security.Claims;
+using Marten;
+using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Infrastructure.Observability;
+
+namespace Ncp.Api.Cases;
+
+/// <summary>An item the caller may not see is the same as no item: its existence is not revealed.</summary>
+public sealed class ItemNotFound(string number) : Exception($"No item has the register number '{number}'.")
+{
+    public string Number { get; } = number;
+}
+
+/// <summary>
+/// Runs one command against one item: finds it by register number within the caller's compartments, loads its
+/// stream at the version the caller saw (If-Match), decides, appends and returns the updated read model.
+/// </summary>
+public sealed class ItemStore(IDocumentStore store, Compartments compartments, TimeProvider time)
+{
+    public async Task<ItemDetails?> FindAsync(IQuerySession session, string number, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var item = await session.Query<ItemDetails>().SingleOrDefaultAsync(x => x.RegisterNumber == number, ct);
+        return item is not null && compartments.MaySee(user, item.Channel) ? item : null;
+    }
+
+    public async Task<ItemDetails> FindOrThrowAsync(IQuerySession session, string number, ClaimsPrincipal user, CancellationToken ct) =>
+        await FindAsync(session, number, user, ct) ?? throw new ItemNotFound(number);
+
+    public async Task<ItemDetails> RunAsync(string number, long? expectedVersion, ClaimsPrincipal user, object command, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        EventLogTracing.Stamp(session);
+        var item = await FindOrThrowAsync(session, number, user, ct);
+
+        var stream = expectedVersion is { } version
+            ? await session.Events.FetchForWriting<WorkItem>(item.Id, version, ct)
+            : await session.Events.FetchForWriting<WorkItem>(item.Id, ct);
+        try
+        {
+            stream.AppendMany(WorkItemDecider.Decide(stream.Aggregate ?? WorkItem.Initial, command, time.GetUtcNow()));
+        }
+        catch (RecordedRefusal refusal)
+        {
+            stream.AppendOne(refusal.Recorded);
+            await session.SaveChangesAsync(ct);
+            throw;
+        }
+
+        await session.SaveChangesAsync(ct);
+        return await session.LoadAsync<ItemDetails>(item.Id, ct) ?? item;
+    }
+}

@@ -1,0 +1,56 @@
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+
+namespace Ncp.Api.Cases;
+
+/// <summary>One line of an item's history: what happened, who did it, when, and the particulars.</summary>
+public sealed record TimelineEntry(long Version, DateTimeOffset At, string What, Actor By, string Text);
+
+/// <summary>The whole history of one item, for its detail screen; a separate document so that lists stay small.</summary>
+public sealed record ItemTimeline
+{
+    public Guid Id { get; init; }
+    public TimelineEntry[] Entries { get; init; } = [];
+}
+
+public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline, Guid>
+{
+    // Only this aggregate's events: an explicit Evolve would otherwise fold in every stream of the store.
+    public ItemTimelineProjection()
+    {
+        foreach (var type in WorkItemEvents.All)
+        {
+            IncludeType(type);
+        }
+    }
+
+    public override ItemTimeline Evolve(ItemTimeline? snapshot, Guid id, IEvent e)
+    {
+        var timeline = snapshot ?? new ItemTimeline { Id = id };
+        return Describe(e.Data) is { } entry
+            ? timeline with { Entries = [.. timeline.Entries, entry(e.Version)] }
+            : timeline;
+    }
+
+    private static Func<long, TimelineEntry>? Describe(object @event) => @event switch
+    {
+        ItemRegistered e => v => new(v, e.At, "registered", e.By, $"{e.Direction} {e.Kind} {e.RegisterNumber} for {e.Fields.PartnerCode} via {e.Fields.Channel}: {e.Fields.Subject}"),
+        ItemDetailsChanged e => v => new(v, e.At, "details-changed", e.By, $"Details changed (partner {e.Fields.PartnerCode}, priority {e.Fields.Priority})"),
+        ItemSent e => v => new(v, e.At, "sent", e.By, "Sent to the partner"),
+        ItemAcknowledged e => v => new(v, e.At, "acknowledged", e.By, e.PartnerReference is null ? "Acknowledged" : $"Acknowledged, partner reference {e.PartnerReference}"),
+        AnswerRecorded e => v => new(v, e.At, "answered", e.By, $"{e.Extent} answer: {e.Summary}"),
+        ItemClosed e => v => new(v, e.At, "closed", e.By, $"Closed: {e.Reason}"),
+        ItemWithdrawn e => v => new(v, e.At, "withdrawn", e.By, $"Withdrawn: {e.Reason}"),
+        ItemRefused e => v => new(v, e.At, "refused", e.By, $"Refused: {e.Reason}"),
+        ItemReopened e => v => new(v, e.At, "reopened", e.By, $"Reopened ({e.ReturnedTo}): {e.Reason}"),
+        OfficerAssigned e => v => new(v, e.At, "assigned", e.By, $"Assigned to {e.Officer.Name}"),
+        NoteAdded e => v => new(v, e.At, "note", e.By, e.Text),
+        ItemLinked e => v => new(v, e.At, "linked", e.By, $"Linked to {e.TargetRegisterNumber} ({e.Type})"),
+        AttachmentAdded e => v => new(v, e.At, "attachment", e.By, $"Attached {e.FileName} ({e.Size} bytes, SHA-256 {e.Sha256})"),
+        DisseminationRefused e => v => new(v, e.At, "dissemination-refused", e.By,
+            $"Refused to {e.Attempt} into {e.TargetChannel} ({e.TargetPartnerCode}): handling code {e.HandlingCode}"),
+        ItemForwarded e => v => new(v, e.At, "forwarded", e.By,
+            $"Forwarded as {e.ToRegisterNumber} via {e.ToChannel} to {e.ToPartnerCode}" + (e.ConsentReference is null ? "" : $" with the originator's consent ({e.ConsentReference})")),
+        _ => null,
+    };
+}

@@ -1,8 +1,0 @@
-namespace Ncp.Api.Cases;
-
-public enum Priority
-{
-    Normal,
-    High,
-    Urgent,
-}

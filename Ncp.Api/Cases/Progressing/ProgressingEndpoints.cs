@@ -1,0 +1,99 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ncp.Api.Cases.Reading;
+using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Infrastructure.Http;
+
+namespace Ncp.Api.Cases.Progressing;
+
+public sealed record NoBody;
+
+public sealed record AcknowledgeBody(string? PartnerReference);
+
+public sealed record AnswerBody(string? Extent, string? Summary);
+
+public sealed record ReasonBody(string? Reason);
+
+public sealed record AssignBody(string? OfficerId, string? OfficerName);
+
+public sealed record NoteBody(string? Text);
+
+/// <summary>
+/// The lifecycle and bookkeeping commands on one item. Each takes the item's ETag in If-Match (optional: without it the
+/// command applies to whatever version is current), answers with the item as it now is, and refuses what the rules forbid.
+/// </summary>
+public static class ProgressingEndpoints
+{
+    public const int ReasonMaxLength = 2000;
+    public const int NoteMaxLength = 8000;
+
+    public static RouteGroupBuilder MapProgressing(this RouteGroupBuilder items)
+    {
+        items.MapCommand<NoBody>("send", Policies.Act, "SendItem", "Mark an outgoing draft as sent to the partner",
+            (_, by) => (new SendItem(by), []));
+        items.MapCommand<AcknowledgeBody>("acknowledge", Policies.Act, "AcknowledgeItem",
+            "Outgoing: the partner confirmed receipt (with its reference). Incoming: we confirmed receipt.",
+            (b, by) => b?.PartnerReference?.Length > 100
+                ? (null, [new("partnerReference", "At most 100 characters.")])
+                : (new AcknowledgeItem(string.IsNullOrWhiteSpace(b?.PartnerReference) ? null : b.PartnerReference.Trim(), by), []));
+        items.MapCommand<AnswerBody>("answers", Policies.Act, "RecordAnswer",
+            "Outgoing: the partner answered. Incoming: we answered. Extent 'partial' or 'full'.",
+            (b, by) =>
+            {
+                var errors = new List<FieldError>();
+                if (!ApiEnum<AnswerExtent>.TryParse(b?.Extent, out var extent))
+                {
+                    errors.Add(new("extent", $"One of: {ApiEnum<AnswerExtent>.Names}."));
+                }
+
+                errors.AddRange(Text("summary", b?.Summary, ReasonMaxLength));
+                return errors.Count > 0 ? (null, errors.ToArray()) : (new RecordAnswer(extent, b!.Summary!.Trim(), by), []);
+            });
+        items.MapReasoned("close", Policies.Act, "CloseItem", "Close an answered item (an initiative message once acknowledged)", (r, by) => new CloseItem(r, by));
+        items.MapReasoned("withdraw", Policies.Act, "WithdrawItem", "Outgoing: we withdraw it. Incoming: the partner withdrew it.", (r, by) => new WithdrawItem(r, by));
+        items.MapReasoned("refuse", Policies.Act, "RefuseItem", "Outgoing: the partner refused it. Incoming: we refuse it.", (r, by) => new RefuseItem(r, by));
+        items.MapReasoned("reopen", Policies.Supervise, "ReopenItem", "Reopen a closed, withdrawn or refused item (supervisors)", (r, by) => new ReopenItem(r, by));
+        items.MapCommand<AssignBody>("assignee", Policies.Act, "AssignOfficer", "Assign the item to an officer",
+            (b, by) => string.IsNullOrWhiteSpace(b?.OfficerId) || b.OfficerId.Length > 100
+                ? (null, [new("officerId", "The officer's id (object id of the account) is required.")])
+                : (new AssignOfficer(new Actor(b.OfficerId.Trim(), string.IsNullOrWhiteSpace(b.OfficerName) ? b.OfficerId.Trim() : b.OfficerName.Trim()), by), []));
+        items.MapCommand<NoteBody>("notes", Policies.Act, "AddNote", "Add a note to the item's timeline",
+            (b, by) => Text("text", b?.Text, NoteMaxLength) is { Length: > 0 } errors ? (null, errors) : (new AddNote(b!.Text!.Trim(), by), []));
+        return items;
+    }
+
+    private static void MapReasoned(this RouteGroupBuilder items, string action, string policy, string name, string summary, Func<string, Actor, object> command) =>
+        items.MapCommand<ReasonBody>(action, policy, name, summary,
+            (b, by) => Text("reason", b?.Reason, ReasonMaxLength) is { Length: > 0 } errors ? (null, errors) : (command(b!.Reason!.Trim(), by), []));
+
+    private static void MapCommand<TBody>(
+        this RouteGroupBuilder items, string action, string policy, string name, string summary, Func<TBody?, Actor, (object? Command, FieldError[] Errors)> toCommand)
+        where TBody : class =>
+        items.MapPost($"/{{number}}/{action}", async Task<Results<Ok<ItemResource>, ValidationProblem>> (
+                string number, TBody? body, HttpContext http, ItemStore store, CancellationToken ct) =>
+            {
+                if (!ETags.TryReadIfMatch(http.Request, out var expected))
+                {
+                    return FieldError.ToProblem([new("If-Match", "If-Match carries the item's ETag, e.g. \"3\".")]);
+                }
+
+                var (command, errors) = toCommand(body, http.User.Actor());
+                if (command is null)
+                {
+                    return FieldError.ToProblem(errors);
+                }
+
+                return ItemResource.Answer(http, await store.RunAsync(number, expected, http.User, command, ct));
+            })
+            .RequireAuthorization(policy)
+            .WithName(name)
+            .WithSummary(summary)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+    private static FieldError[] Text(string field, string? value, int max) =>
+        string.IsNullOrWhiteSpace(value) ? [new(field, "Required.")]
+        : value.Length > max ? [new(field, $"At most {max} characters.")]
+        : [];
+}

@@ -1,0 +1,187 @@
+using System.Text.RegularExpressions;
+using Ncp.Api.Infrastructure.Http;
+using Ncp.Api.Partners;
+
+namespace Ncp.Api.Cases.Registering;
+
+public sealed record DataPeriodBody(DateOnly? From, DateOnly? To);
+
+/// <summary>
+/// The fields of an item as a client sends them (register and change details). Everything is nullable so that each
+/// missing or wrong field gets its own named error rather than the first one stopping the rest.
+/// </summary>
+public sealed record ItemBody(
+    string? Kind,
+    string? Direction,
+    string? PartnerCode,
+    string? Channel,
+    string? Subject,
+    string? CrimeCategory,
+    string? Priority,
+    string? CriminalCaseNumber,
+    string[]? RequestedData,
+    DataPeriodBody? DataPeriod,
+    string? Language,
+    string? HandlingCode,
+    string? PartnerReference,
+    DateTimeOffset? DueBy);
+
+public sealed record CheckedItem(WorkItemKind Kind, Direction Direction, ItemFields Fields);
+
+public static partial class ItemBodyRules
+{
+    public const int SubjectMaxLength = 500;
+    public const int ReferenceMaxLength = 100;
+    public const int CaseNumberMaxLength = 40;
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9./-]*$")]
+    private static partial Regex CaseNumberPattern();
+
+    /// <summary>Checks every field; <paramref name="partner"/> is the directory entry named by partnerCode, if any.</summary>
+    public static (CheckedItem? Item, List<FieldError> Errors) Check(ItemBody body, PartnerDirectoryEntry? partner, DateTimeOffset now)
+    {
+        var errors = new List<FieldError>();
+        var kind = Required<WorkItemKind>(errors, "kind", body.Kind);
+        var direction = Optional(errors, "direction", body.Direction, Cases.Direction.Outgoing);
+        var crimeCategory = Required<CrimeCategory>(errors, "crimeCategory", body.CrimeCategory);
+        var priority = Optional(errors, "priority", body.Priority, Cases.Priority.Normal);
+        var handlingCode = Optional(errors, "handlingCode", body.HandlingCode, Cases.HandlingCode.Open);
+
+        Channel channel = default;
+        if (string.IsNullOrWhiteSpace(body.PartnerCode))
+        {
+            errors.Add(new("partnerCode", "The partner unit's code is required, e.g. DE-CYBER247 (see /api/partners)."));
+        }
+        else if (partner is null || !partner.Active)
+        {
+            errors.Add(new("partnerCode", $"No active partner has the code '{body.PartnerCode}' in the directory (see /api/partners)."));
+        }
+        else
+        {
+            channel = Optional(errors, "channel", body.Channel, partner.MainChannel);
+            if (!partner.Profile.Channels.Contains(channel))
+            {
+                errors.Add(new("channel", $"{partner.Code} is reached through {string.Join(", ", partner.Profile.Channels.Select(ApiEnum<Channel>.NameOf))}, not {ApiEnum<Channel>.NameOf(channel)}."));
+            }
+        }
+
+        var subject = body.Subject?.Trim();
+        if (string.IsNullOrEmpty(subject))
+        {
+            errors.Add(new("subject", "The subject is required."));
+        }
+        else if (subject.Length > SubjectMaxLength)
+        {
+            errors.Add(new("subject", $"The subject is at most {SubjectMaxLength} characters."));
+        }
+
+        var caseNumber = string.IsNullOrWhiteSpace(body.CriminalCaseNumber) ? null : body.CriminalCaseNumber.Trim();
+        if (caseNumber is not null && (caseNumber.Length > CaseNumberMaxLength || !CaseNumberPattern().IsMatch(caseNumber)))
+        {
+            errors.Add(new("criminalCaseNumber", $"The national criminal case number is letters, digits, '.', '/' or '-', at most {CaseNumberMaxLength} characters."));
+        }
+
+        var requested = RequestedDataOf(errors, body.RequestedData, body.Kind is null ? null : kind);
+        var period = PeriodOf(errors, body.DataPeriod, now);
+
+        // Our templates speak English and Russian; the partner's first of those is the sensible default.
+        var language = body.Language ?? partner?.Profile.Languages.FirstOrDefault(l => l is "en" or "ru") ?? ChannelRules.DefaultLanguage(channel);
+        if (language.Length != 2 || !language.All(char.IsAsciiLetterLower))
+        {
+            errors.Add(new("language", "The language is an ISO 639-1 code in lower case, e.g. en, ru, kk."));
+        }
+
+        var partnerReference = string.IsNullOrWhiteSpace(body.PartnerReference) ? null : body.PartnerReference.Trim();
+        if (partnerReference?.Length > ReferenceMaxLength)
+        {
+            errors.Add(new("partnerReference", $"The partner's reference is at most {ReferenceMaxLength} characters."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var fields = new ItemFields(
+            partner!.Code, partner.Country, channel, subject!, crimeCategory, priority, caseNumber, requested, period, language, handlingCode, partnerReference, body.DueBy);
+        return (new CheckedItem(kind, direction, fields), errors);
+    }
+
+    private static RequestedData[] RequestedDataOf(List<FieldError> errors, string[]? values, WorkItemKind? kind)
+    {
+        var parsed = new List<RequestedData>();
+        foreach (var value in values ?? [])
+        {
+            if (ApiEnum<RequestedData>.TryParse(value, out var data))
+            {
+                parsed.Add(data);
+            }
+            else
+            {
+                errors.Add(new("requestedData", $"'{value}' is not a kind of data; one of: {ApiEnum<RequestedData>.Names}."));
+                return [];
+            }
+        }
+
+        if (kind == WorkItemKind.Request && parsed.Count == 0)
+        {
+            errors.Add(new("requestedData", $"A request says what it asks for: one or more of {ApiEnum<RequestedData>.Names}."));
+        }
+
+        return [.. parsed.Distinct()];
+    }
+
+    private static DataPeriod? PeriodOf(List<FieldError> errors, DataPeriodBody? body, DateTimeOffset now)
+    {
+        if (body is null)
+        {
+            return null;
+        }
+
+        if (body.From is not { } from || body.To is not { } to)
+        {
+            errors.Add(new("dataPeriod", "The period of the data needs both 'from' and 'to' (yyyy-MM-dd)."));
+            return null;
+        }
+
+        if (from > to)
+        {
+            errors.Add(new("dataPeriod", "The period of the data starts after it ends."));
+        }
+        else if (to > DateOnly.FromDateTime(now.UtcDateTime).AddDays(1))
+        {
+            errors.Add(new("dataPeriod", "The period of the data cannot end in the future: providers keep only what already happened."));
+        }
+
+        return new DataPeriod(from, to);
+    }
+
+    private static T Required<T>(List<FieldError> errors, string field, string? value)
+        where T : struct, Enum
+    {
+        if (value is null)
+        {
+            errors.Add(new(field, $"Required; one of: {ApiEnum<T>.Names}."));
+            return default;
+        }
+
+        return Optional(errors, field, value, default(T));
+    }
+
+    private static T Optional<T>(List<FieldError> errors, string field, string? value, T fallback)
+        where T : struct, Enum
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (ApiEnum<T>.TryParse(value, out var parsed))
+        {
+            return parsed;
+        }
+
+        errors.Add(new(field, $"One of: {ApiEnum<T>.Names}."));
+        return fallback;
+    }
+}

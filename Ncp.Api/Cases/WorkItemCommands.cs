@@ -1,0 +1,32 @@
+namespace Ncp.Api.Cases;
+
+public sealed record RegisterItem(Guid ItemId, string RegisterNumber, WorkItemKind Kind, Direction Direction, ItemFields Fields, Actor By);
+
+public sealed record ChangeItemDetails(ItemFields Fields, Actor By);
+
+public sealed record SendItem(Actor By);
+
+public sealed record AcknowledgeItem(string? PartnerReference, Actor By);
+
+public sealed record RecordAnswer(AnswerExtent Extent, string Summary, Actor By);
+
+public sealed record CloseItem(string Reason, Actor By);
+
+public sealed record WithdrawItem(string Reason, Actor By);
+
+public sealed record RefuseItem(string Reason, Actor By);
+
+public sealed record ReopenItem(string Reason, Actor By);
+
+public sealed record AssignOfficer(Actor Officer, Actor By);
+
+public sealed record AddNote(string Text, Actor By);
+
+public sealed record LinkItem(Guid TargetId, string TargetRegisterNumber, Channel TargetChannel, string TargetPartnerCode, LinkType Type, Actor By);
+
+public sealed record AddAttachment(string Sha256, string FileName, string ContentType, long Size, Actor By);
+
+public sealed record RecordForwarding(Guid ToItemId, string ToRegisterNumber, Channel ToChannel, string ToPartnerCode, string? ConsentReference, Actor By);
+
+/// <summary>Asks whether a forward may happen; decides no event, or records the refusal.</summary>
+public sealed record CheckForwarding(Channel ToChannel, string ToPartnerCode, bool Consent, Actor By);

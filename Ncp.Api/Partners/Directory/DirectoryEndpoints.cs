@@ -1,0 +1,105 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ncp.Api.Cases;
+using Ncp.Api.Cases.Listing;
+using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Infrastructure.Http;
+using Ncp.Api.Infrastructure.Marten;
+using Npgsql;
+
+namespace Ncp.Api.Partners.Directory;
+
+public sealed record PartnerResource(
+    string Code,
+    PartnerProfile Profile,
+    bool Active,
+    string? DeactivationReason,
+    DateTimeOffset LocalTimeNow,
+    DateTimeOffset ChangedAt,
+    Actor ChangedBy,
+    long Version)
+{
+    public static PartnerResource From(PartnerDirectoryEntry e, DateTimeOffset now) => new(
+        e.Code, e.Profile, e.Active, e.DeactivationReason,
+        TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(e.Profile.TimeZone)), e.ChangedAt, e.ChangedBy, e.Version);
+}
+
+/// <summary>A partner with what an officer asks next: what is open with them, and how fast they usually answer.</summary>
+public sealed record PartnerDetail(PartnerResource Partner, ItemRow[] OpenItems, int OpenItemCount, double? MedianReplyHours, int AnsweredRequests);
+
+public static class DirectoryEndpoints
+{
+    public const int MaxOpenItemsShown = 100;
+
+    public static RouteGroupBuilder MapDirectory(this RouteGroupBuilder partners)
+    {
+        partners.MapGet("/", ListAsync)
+            .RequireAuthorization(Policies.Read)
+            .WithName("ListPartners")
+            .WithSummary("The partner directory, filtered by channel, country or active flag")
+            .ProducesValidationProblem();
+        partners.MapGet("/{code}", GetAsync)
+            .RequireAuthorization(Policies.Read)
+            .WithName("GetPartner")
+            .WithSummary("One partner with its open items and its median reply time");
+        return partners;
+    }
+
+    private static async Task<Results<Ok<PartnerResource[]>, ValidationProblem>> ListAsync(
+        string? channel, string? country, bool? active, IQuerySession session, TimeProvider time, CancellationToken ct)
+    {
+        if (channel is not null && !ApiEnum<Channel>.TryParse(channel, out _))
+        {
+            return FieldError.ToProblem([new("channel", $"One of: {ApiEnum<Channel>.Names}.")]);
+        }
+
+        var all = await session.Query<PartnerDirectoryEntry>().OrderBy(p => p.Code).ToListAsync(ct);
+        ApiEnum<Channel>.TryParse(channel, out var wanted);
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(all
+            .Where(p => channel is null || p.Profile.Channels.Contains(wanted))
+            .Where(p => country is null || string.Equals(p.Country, country, StringComparison.OrdinalIgnoreCase))
+            .Where(p => active is null || p.Active == active)
+            .Select(p => PartnerResource.From(p, now))
+            .ToArray());
+    }
+
+    private static async Task<Results<Ok<PartnerDetail>, NotFound<string>>> GetAsync(
+        string code, HttpContext http, IQuerySession session, Compartments compartments, NpgsqlDataSource db, MartenSettings marten,
+        TimeProvider time, CancellationToken ct)
+    {
+        var entry = await session.Query<PartnerDirectoryEntry>().SingleOrDefaultAsync(p => p.Code == code, ct)
+            ?? throw new PartnerNotFound(code);
+        var now = time.GetUtcNow();
+        var visible = compartments.ChannelsOf(http.User).Select(c => c.ToString()).ToArray();
+
+        var open = await session.QueryAsync<ItemDetails>(
+            "where d.partner_code = ? and d.is_open and d.channel = ANY(?) order by d.id desc limit ?", ct, code, visible, MaxOpenItemsShown);
+        var (count, median, answered) = await ReplyStatisticsAsync(db, marten.Schema, code, visible, ct);
+
+        return TypedResults.Ok(new PartnerDetail(
+            PartnerResource.From(entry, now), [.. open.Select(i => ItemRow.From(i, now))], count, median, answered));
+    }
+
+    /// <summary>Open items, and the median time from sending an outgoing request to the partner's first answer.</summary>
+    private static async Task<(int Open, double? MedianHours, int Answered)> ReplyStatisticsAsync(
+        NpgsqlDataSource db, string schema, string code, string[] visible, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"""
+            select
+              count(*) filter (where is_open),
+              percentile_cont(0.5) within group (order by extract(epoch from (first_answer_at - sent_at)) / 3600.0)
+                filter (where direction = 'Outgoing' and first_answer_at is not null and sent_at is not null),
+              count(*) filter (where direction = 'Outgoing' and first_answer_at is not null and sent_at is not null)
+            from {schema}.mt_doc_itemdetails
+            where partner_code = $1 and channel = ANY($2)
+            """);
+        command.Parameters.AddWithValue(code);
+        command.Parameters.AddWithValue(visible);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return ((int)reader.GetInt64(0), reader.IsDBNull(1) ? null : Math.Round(reader.GetDouble(1), 1), (int)reader.GetInt64(2));
+    }
+}
+
+public sealed class PartnerNotFound(string code) : Exception($"No partner has the code '{code}'.");

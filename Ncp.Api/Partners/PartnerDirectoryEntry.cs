@@ -1,0 +1,49 @@
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+using Ncp.Api.Cases;
+
+namespace Ncp.Api.Partners;
+
+/// <summary>One partner as the directory shows it; kept inline from the partner's stream.</summary>
+public sealed record PartnerDirectoryEntry
+{
+    public Guid Id { get; init; }
+    public string Code { get; init; } = "";
+    public string Country { get; init; } = "";
+    public Channel MainChannel { get; init; }
+    public PartnerProfile Profile { get; init; } = null!;
+    public bool Active { get; init; } = true;
+    public string? DeactivationReason { get; init; }
+    public DateTimeOffset ChangedAt { get; init; }
+    public Actor ChangedBy { get; init; } = new("", "");
+    public long Version { get; set; }
+}
+
+public sealed class PartnerDirectoryProjection : SingleStreamProjection<PartnerDirectoryEntry, Guid>
+{
+    // Only this aggregate's events: an explicit Evolve would otherwise fold in every stream of the store.
+    public PartnerDirectoryProjection()
+    {
+        foreach (var type in PartnerEvents.All)
+        {
+            IncludeType(type);
+        }
+    }
+
+    public override PartnerDirectoryEntry Evolve(PartnerDirectoryEntry? snapshot, Guid id, IEvent e)
+    {
+        var entry = snapshot ?? new PartnerDirectoryEntry { Id = id };
+        entry = e.Data switch
+        {
+            PartnerRegistered r => WithProfile(entry, r.Profile, r.By, r.At) with { Active = true },
+            PartnerProfileChanged c => WithProfile(entry, c.Profile, c.By, c.At),
+            PartnerDeactivated d => entry with { Active = false, DeactivationReason = d.Reason, ChangedBy = d.By, ChangedAt = d.At },
+            PartnerReactivated r => entry with { Active = true, DeactivationReason = null, ChangedBy = r.By, ChangedAt = r.At },
+            _ => entry,
+        };
+        return entry with { Version = e.Version };
+    }
+
+    private static PartnerDirectoryEntry WithProfile(PartnerDirectoryEntry entry, PartnerProfile profile, Actor by, DateTimeOffset at) =>
+        entry with { Code = profile.Code, Country = profile.Country, MainChannel = profile.Channels[0], Profile = profile, ChangedBy = by, ChangedAt = at };
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Ncp.Tests.Fixtures;
+
+/// <summary>Small helpers for driving the items API the way a client does.</summary>
+public static class ItemsApi
+{
+    public static JsonObject OutgoingRequest(string partner = "DE-CYBER247", string subject = "Subscriber data for 203.0.113.7") => new()
+    {
+        ["kind"] = "request",
+        ["partnerCode"] = partner,
+        ["subject"] = subject,
+        ["crimeCategory"] = "internet-fraud",
+        ["priority"] = "urgent",
+        ["criminalCaseNumber"] = "261500031000123",
+        ["requestedData"] = new JsonArray("subscriber-data", "traffic-data"),
+        ["dataPeriod"] = new JsonObject { ["from"] = "2026-10-01", ["to"] = "2026-10-31" },
+    };
+
+    public static async Task<JsonElement> RegisterAsync(this HttpClient client, JsonObject body, HttpStatusCode expected = HttpStatusCode.Created)
+    {
+        using var response = await client.PostAsJsonAsync("/api/items", body);
+        return await ExpectAsync(response, expected);
+    }
+
+    public static async Task<JsonElement> ActAsync(
+        this HttpClient client, string number, string action, object? body = null, long? ifMatch = null, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/items/{number}/{action}") { Content = JsonContent.Create(body ?? new { }) };
+        if (ifMatch is { } version)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
+        }
+
+        using var response = await client.SendAsync(request);
+        return await ExpectAsync(response, expected);
+    }
+
+    public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string url, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var response = await client.GetAsync(url);
+        return await ExpectAsync(response, expected);
+    }
+
+    public static async Task<JsonElement> ExpectAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"Expected {(int)expected} but got {(int)response.StatusCode}: {text}");
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public static string Number(this JsonElement item) => item.GetProperty("registerNumber").GetString()!;
+
+    public static long Version(this JsonElement item) => item.GetProperty("version").GetInt64();
+
+    public static string Str(this JsonElement item, string property) => item.GetProperty(property).GetString()!;
+}
