@@ -36,6 +36,7 @@ public static class ItemsApi
         }
 
         using var response = await client.SendAsync(request);
+        // Creating actions (forward) answer 201; the caller says which it expects.
         return await ExpectAsync(response, expected);
     }
 

@@ -37,6 +37,7 @@ public sealed class NcpSystem : IAsyncLifetime
         ["RabbitMq:Username"] = Servers.RabbitUser,
         ["RabbitMq:Password"] = Servers.RabbitPassword,
         ["RabbitMq:Prefix"] = RunId,
+        ["Attachments:MaxBytes"] = "65536",
     };
 
     public IDictionary<string, string?> WorkerSettings
@@ -45,6 +46,7 @@ public sealed class NcpSystem : IAsyncLifetime
         {
             var settings = ApiSettings;
             settings.Remove("Marten:Schema");
+            settings.Remove("Attachments:MaxBytes");
             settings["WorkerDatabase:Schema"] = WorkerSchema;
             return settings;
         }

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Ncp.Tests.Fixtures;
+
+namespace Ncp.Tests.Infrastructure.Auth;
+
+/// <summary>Walks every endpoint the Api maps, for every role and for a channel the caller is or is not cleared for.</summary>
+[Collection(NcpCollection.Name)]
+public sealed class AuthorizationMatrixTests(NcpSystem ncp)
+{
+    private static readonly string[] Logins = ["duty", "supervisor", "head", "auditor", "admin"];
+
+    // The intended matrix, written independently of the code: policy → demo users allowed.
+    private static readonly Dictionary<string, string[]> Allowed = new()
+    {
+        ["ncp.read"] = ["duty", "supervisor", "head", "auditor", "admin"],
+        ["ncp.register"] = ["duty", "supervisor", "head"],
+        ["ncp.act"] = ["duty", "supervisor", "head"],
+        ["ncp.supervise"] = ["supervisor", "head"],
+        ["ncp.audit"] = ["auditor", "head", "admin"],
+        ["ncp.administer"] = ["admin"],
+    };
+
+    private static readonly string[] Anonymous = ["/health/live", "/health/ready", "/dev/sign-in", "/openapi/{documentName}.json", "/api/docs/{documentName?}"];
+
+    [Fact]
+    public async Task Every_endpoint_answers_each_role_and_compartment_as_the_matrix_says()
+    {
+        var endpoints = ncp.Api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(e => (Pattern: "/" + e.RoutePattern.RawText!.TrimStart('/'), Methods: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"],
+                Policy: e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).LastOrDefault(p => p is not null),
+                Open: e.Metadata.GetMetadata<IAllowAnonymous>() is not null))
+            .ToList();
+        Assert.True(endpoints.Count > 20, $"only {endpoints.Count} endpoints found");
+
+        // The API reference page's own static files (Scalar) are public in Development, like the page itself.
+        var openOnes = endpoints.Where(e => e.Open && !e.Pattern.StartsWith("/api/docs/scalar", StringComparison.Ordinal) && e.Pattern != "/api/docs/favicon.svg")
+            .Select(e => e.Pattern).Distinct().Order().ToArray();
+        Assert.Equal(Anonymous.Order().ToArray(), openOnes);
+
+        var supervisor = ncp.ClientFor("supervisor");
+        var open24 = (await supervisor.RegisterAsync(ItemsApi.OutgoingRequest())).Number();
+        var csto = (await supervisor.RegisterAsync(ItemsApi.OutgoingRequest("CSTO-CYBER"))).Number();
+        var failures = new List<string>();
+
+        foreach (var endpoint in endpoints.Where(e => !e.Open))
+        {
+            Assert.True(endpoint.Policy is not null && Allowed.ContainsKey(endpoint.Policy), $"{endpoint.Pattern} has no known policy");
+            foreach (var method in endpoint.Methods)
+            {
+                var anonymous = await SendAsync(ncp.Api.CreateClient(), method, Fill(endpoint.Pattern, open24));
+                if (anonymous != HttpStatusCode.Unauthorized)
+                {
+                    failures.Add($"{method} {endpoint.Pattern} anonymous → {(int)anonymous}");
+                }
+
+                foreach (var login in Logins)
+                {
+                    var status = await SendAsync(ncp.ClientFor(login), method, Fill(endpoint.Pattern, open24));
+                    var mayAct = Allowed[endpoint.Policy!].Contains(login);
+                    if (mayAct == (status == HttpStatusCode.Forbidden))
+                    {
+                        failures.Add($"{method} {endpoint.Pattern} as {login} → {(int)status}");
+                    }
+
+                    if (mayAct && endpoint.Pattern.Contains("{number}", StringComparison.Ordinal))
+                    {
+                        // Uncleared, a CSTO item must look exactly like an item that does not exist; cleared, it must be reachable.
+                        var compartment = await SendAsync(ncp.ClientFor(login), method, Fill(endpoint.Pattern, csto));
+                        var missing = await SendAsync(ncp.ClientFor(login), method, Fill(endpoint.Pattern, "KZ-NCP-1999-999999"));
+                        var cleared = login is "supervisor" or "head";
+                        var wrong = cleared ? compartment == HttpStatusCode.NotFound : compartment != missing;
+                        if (wrong && !endpoint.Pattern.Contains("{sha256}", StringComparison.Ordinal))
+                        {
+                            failures.Add($"{method} {endpoint.Pattern} on a CSTO item as {login} → {(int)compartment} (missing item → {(int)missing})");
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private static string Fill(string pattern, string number) =>
+        pattern.Replace("{number}", number, StringComparison.Ordinal).Replace("{code}", "DE-CYBER247", StringComparison.Ordinal)
+            .Replace("{sha256}", "00", StringComparison.Ordinal);
+
+    private static async Task<HttpStatusCode> SendAsync(HttpClient client, string method, string url)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), url);
+        if (url.EndsWith("/attachments", StringComparison.Ordinal))
+        {
+            // Routing matches the upload endpoint on its content type before authorization runs.
+            request.Content = new MultipartFormDataContent { { new ByteArrayContent([1, 2, 3]), "file", "probe.bin" } };
+        }
+        else if (method != "GET")
+        {
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+}
