@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten.Events.Aggregation;
+using Ncp.Api.Infrastructure.Marten;
 
 namespace Ncp.Api.Cases;
 
@@ -54,13 +55,7 @@ public sealed record ItemDetails
 public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, Guid>
 {
     // Only this aggregate's events: an explicit Evolve would otherwise fold in every stream of the store.
-    public ItemDetailsProjection()
-    {
-        foreach (var type in WorkItemEvents.All)
-        {
-            IncludeType(type);
-        }
-    }
+    public ItemDetailsProjection() => this.IncludeTypes(WorkItemEvents.All);
 
     public override ItemDetails Evolve(ItemDetails? snapshot, Guid id, IEvent e)
     {

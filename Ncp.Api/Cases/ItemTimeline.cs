@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten.Events.Aggregation;
+using Ncp.Api.Infrastructure.Marten;
 
 namespace Ncp.Api.Cases;
 
@@ -16,13 +17,7 @@ public sealed record ItemTimeline
 public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline, Guid>
 {
     // Only this aggregate's events: an explicit Evolve would otherwise fold in every stream of the store.
-    public ItemTimelineProjection()
-    {
-        foreach (var type in WorkItemEvents.All)
-        {
-            IncludeType(type);
-        }
-    }
+    public ItemTimelineProjection() => this.IncludeTypes(WorkItemEvents.All);
 
     public override ItemTimeline Evolve(ItemTimeline? snapshot, Guid id, IEvent e)
     {

@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten.Events.Aggregation;
+using Ncp.Api.Infrastructure.Marten;
 
 namespace Ncp.Api.Cases;
 
@@ -41,13 +42,7 @@ public sealed record WorkItem(
 public sealed class WorkItemStateProjection : SingleStreamProjection<WorkItem, Guid>
 {
     // Only this aggregate's events: an explicit Evolve would otherwise fold in every stream of the store.
-    public WorkItemStateProjection()
-    {
-        foreach (var type in WorkItemEvents.All)
-        {
-            IncludeType(type);
-        }
-    }
+    public WorkItemStateProjection() => this.IncludeTypes(WorkItemEvents.All);
 
     public override WorkItem Evolve(WorkItem? snapshot, Guid id, IEvent e) => WorkItemDecider.Evolve(snapshot ?? WorkItem.Initial, e.Data);
 }

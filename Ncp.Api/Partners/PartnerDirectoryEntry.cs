@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten.Events.Aggregation;
+using Ncp.Api.Infrastructure.Marten;
 using Ncp.Api.Cases;
 
 namespace Ncp.Api.Partners;
@@ -22,13 +23,7 @@ public sealed record PartnerDirectoryEntry
 public sealed class PartnerDirectoryProjection : SingleStreamProjection<PartnerDirectoryEntry, Guid>
 {
     // Only this aggregate's events: an explicit Evolve would otherwise fold in every stream of the store.
-    public PartnerDirectoryProjection()
-    {
-        foreach (var type in PartnerEvents.All)
-        {
-            IncludeType(type);
-        }
-    }
+    public PartnerDirectoryProjection() => this.IncludeTypes(PartnerEvents.All);
 
     public override PartnerDirectoryEntry Evolve(PartnerDirectoryEntry? snapshot, Guid id, IEvent e)
     {
