@@ -52,7 +52,7 @@ public sealed class Program
         services.AddSingleton<ItemStore>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton(builder.Configuration.GetSection(AttachmentSettings.Section).Get<AttachmentSettings>() ?? new AttachmentSettings());
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
 
         var app = builder.Build();
 

@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Ncp.Api.Infrastructure.Http;
+
+/// <summary>Example request bodies in the OpenAPI document, so that the API page shows a valid request to start from.</summary>
+public sealed class OpenApiExamples : IOpenApiOperationTransformer
+{
+    private static readonly Dictionary<string, Func<JsonNode>> Examples = new()
+    {
+        ["RegisterItem"] = () => JsonNode.Parse("""
+            {
+              "kind": "request",
+              "direction": "outgoing",
+              "partnerCode": "DE-CYBER247",
+              "channel": "24-7",
+              "subject": "Subscriber and IP log data for 203.0.113.7 (online shop fraud)",
+              "crimeCategory": "internet-fraud",
+              "priority": "urgent",
+              "criminalCaseNumber": "261500031000123",
+              "requestedData": ["subscriber-data", "traffic-data"],
+              "dataPeriod": { "from": "2026-10-01", "to": "2026-10-31" },
+              "language": "en",
+              "handlingCode": "no-third-parties"
+            }
+            """)!,
+        ["ChangeItemDetails"] = () => Examples!["RegisterItem"](),
+        ["AcknowledgeItem"] = () => new JsonObject { ["partnerReference"] = "BKA-SO4-2026-0777" },
+        ["RecordAnswer"] = () => new JsonObject { ["extent"] = "partial", ["summary"] = "Subscriber data received; IP logs to follow" },
+        ["CloseItem"] = () => new JsonObject { ["reason"] = "All data received" },
+        ["WithdrawItem"] = () => new JsonObject { ["reason"] = "Suspect identified through another source" },
+        ["RefuseItem"] = () => new JsonObject { ["reason"] = "Partner: no legal basis without an MLA request" },
+        ["ReopenItem"] = () => new JsonObject { ["reason"] = "A second IP address was found" },
+        ["AssignOfficer"] = () => new JsonObject { ["officerId"] = "0193f3a0-0000-7000-8000-000000000001", ["officerName"] = "Duty Officer" },
+        ["AddNote"] = () => new JsonObject { ["text"] = "Called the partner's duty desk; answer expected tomorrow morning their time." },
+        ["LinkItems"] = () => new JsonObject { ["targetNumber"] = "KZ-NCP-2026-000002", ["type"] = "same-criminal-case" },
+        ["ForwardItem"] = () => new JsonObject { ["partnerCode"] = "INTERPOL-NCB-ASTANA", ["consentReference"] = "Originator's mail of 2026-11-27" },
+        ["DeactivatePartner"] = () => new JsonObject { ["reason"] = "Unit merged into the national cybercrime centre" },
+    };
+
+    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (operation.OperationId is { } id
+            && Examples.TryGetValue(id, out var example)
+            && operation.RequestBody?.Content?.TryGetValue("application/json", out var media) == true
+            && media is OpenApiMediaType concrete)
+        {
+            concrete.Example = example();
+        }
+
+        return Task.CompletedTask;
+    }
+}
