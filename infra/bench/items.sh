@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2154 # the connection settings come from .data/servers.env
+# ./ncp bench items: registering and listing work items through HTTP, against the raw commit rate of the same
+# PostgreSQL in the same run (pgbench -N), so the figures compare across noisy machines.
+#
+#   NCP_BENCH_ITEMS       requests in the full-speed run        [5000]
+#   NCP_BENCH_CONCURRENCY clients in the full-speed run         [16]
+#   NCP_BENCH_RATE_SECS   seconds of the 100 requests/s run     [20]
+#   NCP_BENCH_LIST_ROWS   items stored for the list queries     [1000000]
+set -euo pipefail
+
+ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
+ITEMS=${NCP_BENCH_ITEMS:-5000}
+CONCURRENCY=${NCP_BENCH_CONCURRENCY:-16}
+RATE_SECS=${NCP_BENCH_RATE_SECS:-20}
+LIST_ROWS=${NCP_BENCH_LIST_ROWS:-1000000}
+PORT=${NCP_BENCH_PORT:-5090}
+SCHEMA=api_bench
+OUT=$ROOT/artifacts/bench
+mkdir -p "$OUT"
+REPORT=$OUT/items-$(date -u +%Y%m%dT%H%M%SZ).txt
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+report() { printf '%s\n' "$*" | tee -a "$REPORT"; }
+
+command -v hey >/dev/null || { say "installing hey (HTTP load generator) with apt-get"; DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends hey >/dev/null; }
+"$ROOT/infra/servers.sh" start >&2
+# shellcheck disable=SC1091
+source "$ROOT/.data/servers.env"
+export PGHOST=127.0.0.1 PGPORT=$NCP_PG_PORT PGUSER=ncp PGPASSWORD=$NCP_PG_PASSWORD
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d ncp_test)
+
+say "building (Release)"
+dotnet build "$ROOT/Ncp.Api" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+DLL=$ROOT/Ncp.Api/bin/Release/net10.0/Ncp.Api.dll
+
+"${PSQL[@]}" -c "set client_min_messages = warning; drop schema if exists $SCHEMA cascade"
+export ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning
+export ConnectionStrings__Postgres="$ConnectionStrings__PostgresTest;Maximum Pool Size=64" Marten__Schema=$SCHEMA
+export RabbitMq__VirtualHost=$RabbitMq__TestVirtualHost RabbitMq__Prefix=bench
+(cd "$ROOT/Ncp.Api" && dotnet "$DLL" migrate >/dev/null)
+(cd "$ROOT/Ncp.Api" && exec dotnet "$DLL" --urls "http://127.0.0.1:$PORT") >"$OUT/api.log" 2>&1 &
+API_PID=$!
+trap 'kill $API_PID 2>/dev/null; wait $API_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health/ready" 2>/dev/null && break
+  sleep 0.5
+done
+TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$PORT/dev/sign-in" -H 'Content-Type: application/json' -d '{"user":"duty"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
+BODY=$OUT/register.json
+cat >"$BODY" <<'JSON'
+{"kind":"request","partnerCode":"DE-CYBER247","subject":"Subscriber data for 203.0.113.7, Хасанов","crimeCategory":"internet-fraud","priority":"urgent","requestedData":["subscriber-data","traffic-data"],"dataPeriod":{"from":"2026-10-01","to":"2026-10-31"}}
+JSON
+
+# Percentiles from hey's CSV (response-time in seconds is column 1; status code column 7).
+percentiles() { # csv → "n ok p50 p95 p99 max" in ms
+  tail -n +2 "$1" | sort -t, -k1,1g | awk -F, '{ n++; t[n] = $1 * 1000; if ($7 >= 200 && $7 < 300) ok++ } END {
+    printf "%d %d %.1f %.1f %.1f %.1f\n", n, ok, t[int(n * 0.50) + 1], t[int(n * 0.95) + 1], t[int(n * 0.99) + 1], t[n] }'
+}
+hey_run() { # name hey-args... ; prints "name n ok rps p50 p95 p99 max"
+  local name=$1; shift
+  local csv=$OUT/$name.csv start end
+  start=$(date +%s.%N)
+  hey -o csv "$@" >"$csv"
+  end=$(date +%s.%N)
+  read -r n ok p50 p95 p99 max < <(percentiles "$csv")
+  printf '%-28s %7d %7d %9.0f %8s %8s %8s %8s\n' "$name" "$n" "$ok" "$(awk -v n="$n" -v a="$start" -v b="$end" 'BEGIN { print n / (b - a) }')" "$p50" "$p95" "$p99" "$max"
+}
+
+report "Ncp bench items — $(date -u +%FT%TZ) on $(nproc) cores, $(hostname)"
+report ""
+say "warming up"
+hey -n 300 -c 4 -m POST -T application/json -H "Authorization: Bearer $TOKEN" -D "$BODY" "http://127.0.0.1:$PORT/api/items" >/dev/null
+
+report "$(printf '%-28s %7s %7s %9s %8s %8s %8s %8s' run requests 2xx 'req/s' 'p50 ms' 'p95 ms' 'p99 ms' 'max ms')"
+say "registering $ITEMS items at full speed with $CONCURRENCY clients"
+report "$(hey_run register-full-speed -n "$ITEMS" -c "$CONCURRENCY" -m POST -T application/json -H "Authorization: Bearer $TOKEN" -D "$BODY" "http://127.0.0.1:$PORT/api/items")"
+say "registering at 100 requests/s for $RATE_SECS s"
+report "$(hey_run register-at-100-per-s -z "${RATE_SECS}s" -c 10 -q 10 -m POST -T application/json -H "Authorization: Bearer $TOKEN" -D "$BODY" "http://127.0.0.1:$PORT/api/items")"
+
+say "baseline: pgbench -N (the same PostgreSQL, no Ncp in between)"
+"${PSQL[@]}" -c "drop schema if exists pgbench_baseline cascade; create schema pgbench_baseline"
+PGOPTIONS="-c search_path=pgbench_baseline" pgbench -q -i -s 10 ncp_test >/dev/null 2>&1
+TPS=$(PGOPTIONS="-c search_path=pgbench_baseline" pgbench -N -c "$CONCURRENCY" -j 2 -T 15 ncp_test 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
+"${PSQL[@]}" -c "drop schema pgbench_baseline cascade"
+FULL_RPS=$(awk '$1=="register-full-speed" {print $4}' "$REPORT")
+report ""
+report "pgbench -N, $CONCURRENCY clients, 15 s: ${TPS} transactions/s"
+report "registering at full speed = $(awk -v a="$FULL_RPS" -v b="$TPS" 'BEGIN { printf "%.3f", a / b }') × the raw commit rate"
+
+say "storing $LIST_ROWS items for the list queries (direct insert into the read model)"
+"${PSQL[@]}" <<SQL
+insert into $SCHEMA.mt_doc_itemdetails
+  (id, data, mt_dotnet_type, mt_version, register_number, status, kind, direction, channel, partner_code, country, priority,
+   assigned_to_id, registered_at, due_by, is_open, sent_at, first_answer_at, search_text)
+select id, jsonb_build_object(
+    'Id', id, 'RegisterNumber', number, 'Kind', kind, 'Direction', direction, 'Status', status, 'PartnerCode', partner,
+    'Country', country, 'Channel', case channel when 'TwentyFourSeven' then '24-7' else channel end, 'Subject', subject, 'Priority', priority, 'RegisteredAt', registered_at,
+    'DueBy', due_by, 'IsOpen', is_open, 'Version', 3, 'RequestedData', '[]'::jsonb, 'Attachments', '[]'::jsonb, 'Links', '[]'::jsonb,
+    'RegisteredBy', jsonb_build_object('Id', 'bench', 'Name', 'Bench')),
+  'Ncp.Api.Cases.ItemDetails', 3, number, status, kind, direction, channel, partner, country, priority, null,
+  registered_at, due_by, is_open, null, null, lower(subject || ' ' || number)
+from (
+  select i,
+    (lpad(to_hex((extract(epoch from timestamptz '2025-01-01' + i * interval '30 seconds') * 1000)::bigint), 12, '0') || '7' || substr(md5(i::text), 1, 19))::uuid as id,
+    'KZ-NCP-2025-' || lpad(i::text, 7, '0') as number,
+    (array['Request','Request','Request','InitiativeMessage','LegalAssistanceTask'])[1 + i % 5] as kind,
+    (array['Outgoing','Incoming'])[1 + i % 2] as direction,
+    (array['Draft','Sent','Acknowledged','Answered','Closed','Closed','Closed','Received'])[1 + (i / 7) % 8] as status,
+    (array['TwentyFourSeven','TwentyFourSeven','TwentyFourSeven','Interpol','CisBkbop','Csto','Bilateral'])[1 + (i / 3) % 7] as channel,
+    p.code as partner, p.country,
+    (array['Normal','Normal','High','Urgent'])[1 + (i / 11) % 4] as priority,
+    (array['Hasanov','Ivanova','Nurlanuli','Smith','Muller','Kowalski','Petrenko','Suleimenov'])[1 + i % 8] || ' ' ||
+      (array['IP logs','subscriber data','preservation','phishing site','crypto wallet'])[1 + (i / 5) % 5] || ' ' || i as subject,
+    timestamptz '2025-01-01' + i * interval '30 seconds' as registered_at,
+    timestamptz '2025-01-01' + i * interval '30 seconds' + interval '7 days' as due_by,
+    (1 + (i / 7) % 8) not in (5, 6, 7) as is_open
+  from generate_series(1, $LIST_ROWS) i
+  join (select row_number() over (order by data->>'Code') - 1 as n, data->>'Code' as code, data->>'Country' as country
+        from $SCHEMA.mt_doc_partnerdirectoryentry) p on p.n = i % 90
+) rows;
+analyze $SCHEMA.mt_doc_itemdetails;
+SQL
+STORED=$("${PSQL[@]}" -At -c "select count(*) from $SCHEMA.mt_doc_itemdetails")
+report ""
+report "list queries with $STORED items stored (4 clients, 400 requests each)"
+report "$(printf '%-28s %7s %7s %9s %8s %8s %8s %8s' query requests 2xx 'req/s' 'p50 ms' 'p95 ms' 'p99 ms' 'max ms')"
+AFTER=$("${PSQL[@]}" -At -c "select replace(id::text, '-', '') from $SCHEMA.mt_doc_itemdetails order by id desc offset 500000 limit 1")
+declare -A QUERIES=(
+  [list-newest]="limit=50"
+  [list-status-sent]="status=sent&limit=50"
+  [list-partner]="partner=DE-CYBER247&limit=50"
+  [list-overdue]="overdue=true&limit=50"
+  [list-channel-priority]="channel=interpol&priority=urgent&limit=50"
+  [list-search-name]="q=hasanov%20ip&limit=50"
+  [list-search-cyrillic]="q=%D0%A5%D0%B0%D1%81%D0%B0%D0%BD%D0%BE%D0%B2&limit=50"
+  [list-deep-page]="after=$AFTER&limit=50"
+)
+for name in list-newest list-status-sent list-partner list-overdue list-channel-priority list-search-name list-search-cyrillic list-deep-page; do
+  say "$name"
+  report "$(hey_run "$name" -n 400 -c 4 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/items?${QUERIES[$name]}")"
+done
+report ""
+report "report: $REPORT"
+"${PSQL[@]}" -c "set client_min_messages = warning; drop schema if exists $SCHEMA cascade"
