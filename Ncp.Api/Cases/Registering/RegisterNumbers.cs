@@ -14,8 +14,8 @@ public sealed class RegisterSettings
 }
 
 /// <summary>
-/// Our register numbers are gapless per year: a counter row per year, incremented inside the same
-/// transaction that appends the registering event, so a rolled-back registration returns its number.
+/// Our register numbers are gapless per year: a counter row per year, advanced inside the same transaction
+/// that appends the registering events, so a rolled-back registration returns its numbers.
 /// </summary>
 public sealed class RegisterNumbers(RegisterSettings settings, Infrastructure.Marten.MartenSettings marten)
 {
@@ -31,20 +31,20 @@ public sealed class RegisterNumbers(RegisterSettings settings, Infrastructure.Ma
 
     public int YearOf(DateTimeOffset now) => TimeZoneInfo.ConvertTime(now, zone).Year;
 
-    public async Task<string> NextAsync(NpgsqlTransaction transaction, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Takes the next <paramref name="count"/> numbers of the year; returns the last of them.</summary>
+    public async Task<long> ReserveAsync(NpgsqlTransaction transaction, int year, int count, CancellationToken ct)
     {
-        var year = YearOf(now);
         await using var command = new NpgsqlCommand(
             $"""
-            insert into {marten.Schema}.register_counters as c (year, last_number) values (@year, 1)
-            on conflict (year) do update set last_number = c.last_number + 1
+            insert into {marten.Schema}.register_counters as c (year, last_number) values (@year, @count)
+            on conflict (year) do update set last_number = c.last_number + excluded.last_number
             returning last_number
             """,
             transaction.Connection,
             transaction);
         command.Parameters.AddWithValue("year", year);
-        var number = (long)(await command.ExecuteScalarAsync(ct))!;
-        return Format(year, number);
+        command.Parameters.AddWithValue("count", (long)count);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
     public string Format(int year, long number) => $"{settings.Prefix}-{year}-{number:D6}";

@@ -1,5 +1,6 @@
-using Marten;
+using System.Diagnostics;
 using JasperFx;
+using Marten;
 using Ncp.Api.Infrastructure.Observability;
 using Npgsql;
 
@@ -14,15 +15,39 @@ public sealed class IdempotencyKeyReused() : Exception(
 
 public sealed record Registration(WorkItemKind Kind, Direction Direction, ItemFields Fields, Actor By, string? IdempotencyKey, string RequestHash);
 
+/// <summary>More to append in the same transaction as a registration (a forward records itself on the source item).</summary>
+public delegate Task Alongside(IDocumentSession session, Guid itemId, string registerNumber, DateTimeOffset now);
+
 /// <summary>
-/// Registers items: the year's next register number, the registering event, and (when the client sent one) the
-/// Idempotency-Key, all in one transaction, so a failure returns the number and a retry creates nothing new.
+/// Registers items with gapless register numbers. A number may only be used by a transaction that commits, so
+/// registrations of a year are serialised on the year's counter row; to keep that from capping throughput at one
+/// commit per registration, concurrent registrations are committed together: one transaction reserves a block of
+/// numbers and starts all their streams. A batch that fails is retried one registration at a time, so one bad
+/// registration fails alone and the numbers of the failed transaction return to the counter.
 /// </summary>
-public sealed class Registrar(IDocumentStore store, NpgsqlDataSource dataSource, RegisterNumbers numbers, TimeProvider time)
+public sealed class Registrar : IAsyncDisposable
 {
-    /// <param name="alongside">More to append in the same transaction (a forward records itself on the source item).</param>
-    public async Task<(ItemDetails Item, bool Replayed)> RegisterAsync(
-        Registration registration, Func<IDocumentSession, Guid, string, DateTimeOffset, Task>? alongside, CancellationToken ct)
+    public const int MaxBatch = 64;
+
+    private readonly IDocumentStore store;
+    private readonly NpgsqlDataSource dataSource;
+    private readonly RegisterNumbers numbers;
+    private readonly TimeProvider time;
+    private readonly ILogger<Registrar> logger;
+    private readonly System.Threading.Channels.Channel<Pending> queue = System.Threading.Channels.Channel.CreateBounded<Pending>(new System.Threading.Channels.BoundedChannelOptions(4 * MaxBatch) { SingleReader = true });
+    private readonly Task loop;
+
+    public Registrar(IDocumentStore store, NpgsqlDataSource dataSource, RegisterNumbers numbers, TimeProvider time, ILogger<Registrar> logger)
+    {
+        this.store = store;
+        this.dataSource = dataSource;
+        this.numbers = numbers;
+        this.time = time;
+        this.logger = logger;
+        loop = Task.Run(CommitLoopAsync);
+    }
+
+    public async Task<(ItemDetails Item, bool Replayed)> RegisterAsync(Registration registration, Alongside? alongside, CancellationToken ct)
     {
         var scopedKey = registration.IdempotencyKey is { } key ? $"{registration.By.Id}:{key}" : null;
         if (scopedKey is not null && await ReplayAsync(scopedKey, registration.RequestHash, ct) is { } replayed)
@@ -31,35 +56,12 @@ public sealed class Registrar(IDocumentStore store, NpgsqlDataSource dataSource,
         }
 
         var now = time.GetUtcNow();
-        var itemId = Guid.CreateVersion7(now);
+        var pending = new Pending(registration, scopedKey, alongside, now, Guid.CreateVersion7(now), Activity.Current?.Id);
+        // Once queued, the registration commits even if this caller gives up; a retry with its Idempotency-Key finds it.
+        await queue.Writer.WriteAsync(pending, ct);
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            var number = await numbers.NextAsync(transaction, now, ct);
-            var events = WorkItemDecider.Decide(
-                WorkItem.Initial,
-                new RegisterItem(itemId, number, registration.Kind, registration.Direction, registration.Fields, registration.By),
-                now);
-
-            await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction)))
-            {
-                EventLogTracing.Stamp(session);
-                session.Events.StartStream<WorkItem>(itemId, events);
-                if (scopedKey is not null)
-                {
-                    session.Insert(new IdempotentRequest(scopedKey, registration.RequestHash, itemId, now));
-                }
-
-                if (alongside is not null)
-                {
-                    await alongside(session, itemId, number, now);
-                }
-
-                await session.SaveChangesAsync(ct);
-            }
-
-            await transaction.CommitAsync(ct);
+            await pending.Committed.Task.WaitAsync(ct);
         }
         catch (Exception e) when (scopedKey is not null && IsDuplicate(e))
         {
@@ -68,7 +70,96 @@ public sealed class Registrar(IDocumentStore store, NpgsqlDataSource dataSource,
         }
 
         await using var query = store.QuerySession();
-        return (await query.LoadAsync<ItemDetails>(itemId, ct) ?? throw new InvalidOperationException($"Item {itemId} was not projected."), false);
+        return (await query.LoadAsync<ItemDetails>(pending.ItemId, ct) ?? throw new InvalidOperationException($"Item {pending.ItemId} was not projected."), false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        await loop;
+    }
+
+    private async Task CommitLoopAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            try
+            {
+                await CommitAsync(batch);
+                batch.ForEach(p => p.Committed.TrySetResult());
+            }
+            catch (Exception e) when (batch.Count > 1)
+            {
+                logger.LogInformation(e, "A batch of {Count} registrations failed; committing them one by one", batch.Count);
+                foreach (var single in batch)
+                {
+                    await CommitAloneAsync(single);
+                }
+            }
+            catch (Exception e)
+            {
+                batch[0].Committed.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task CommitAloneAsync(Pending pending)
+    {
+        try
+        {
+            await CommitAsync([pending]);
+            pending.Committed.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            pending.Committed.TrySetException(e);
+        }
+    }
+
+    private async Task CommitAsync(IReadOnlyList<Pending> batch)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        foreach (var year in batch.GroupBy(p => numbers.YearOf(p.Now)))
+        {
+            var last = await numbers.ReserveAsync(transaction, year.Key, year.Count(), CancellationToken.None);
+            var next = last - year.Count() + 1;
+            foreach (var pending in year)
+            {
+                pending.Number = numbers.Format(year.Key, next++);
+            }
+        }
+
+        await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction)))
+        {
+            foreach (var p in batch)
+            {
+                var r = p.Registration;
+                var events = WorkItemDecider.Decide(WorkItem.Initial, new RegisterItem(p.ItemId, p.Number, r.Kind, r.Direction, r.Fields, r.By), p.Now);
+                var stream = session.Events.StartStream<WorkItem>(p.ItemId, events);
+                EventLogTracing.Stamp(stream.Events, p.TraceParent);
+                if (p.ScopedKey is not null)
+                {
+                    session.Insert(new IdempotentRequest(p.ScopedKey, r.RequestHash, p.ItemId, p.Now));
+                }
+
+                if (p.Alongside is not null)
+                {
+                    await p.Alongside(session, p.ItemId, p.Number, p.Now);
+                }
+            }
+
+            await session.SaveChangesAsync();
+        }
+
+        await transaction.CommitAsync();
     }
 
     private async Task<ItemDetails?> ReplayAsync(string scopedKey, string requestHash, CancellationToken ct)
@@ -88,4 +179,11 @@ public sealed class Registrar(IDocumentStore store, NpgsqlDataSource dataSource,
     private static bool IsDuplicate(Exception e) =>
         e is DocumentAlreadyExistsException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }
         || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    private sealed record Pending(Registration Registration, string? ScopedKey, Alongside? Alongside, DateTimeOffset Now, Guid ItemId, string? TraceParent)
+    {
+        public string Number { get; set; } = "";
+
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using JasperFx.Events;
 using Marten;
 
 namespace Ncp.Api.Infrastructure.Observability;
@@ -20,6 +21,21 @@ public static class EventLogTracing
         {
             session.CorrelationId = activity.TraceId.ToString();
             session.SetHeader(TraceParentHeader, activity.Id!);
+        }
+    }
+
+    /// <summary>Stamps events appended away from their request (a batch), with the trace of the request that asked.</summary>
+    public static void Stamp(IEnumerable<IEvent> events, string? traceParent)
+    {
+        if (traceParent is null || !ActivityContext.TryParse(traceParent, null, out var context))
+        {
+            return;
+        }
+
+        foreach (var e in events)
+        {
+            e.CorrelationId = context.TraceId.ToString();
+            e.SetHeader(TraceParentHeader, traceParent);
         }
     }
 
