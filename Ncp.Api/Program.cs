@@ -51,7 +51,8 @@ public sealed class Program
         services.AddRegistering(builder.Configuration);
         services.AddSingleton<ItemStore>();
         services.AddSingleton<AuditTrail>();
-        services.AddSingleton(builder.Configuration.GetSection(AttachmentSettings.Section).Get<AttachmentSettings>() ?? new AttachmentSettings());
+        var attachments = builder.Configuration.GetSection(AttachmentSettings.Section).Get<AttachmentSettings>() ?? new AttachmentSettings();
+        services.AddSingleton(attachments);
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
 
         var app = builder.Build();
@@ -78,7 +79,7 @@ public sealed class Program
         items.MapReading();
         items.MapProgressing();
         items.MapLinking();
-        items.MapAttaching();
+        items.MapAttaching(attachments);
 
         var partners = app.MapGroup("/api/partners").WithTags("Partners");
         partners.MapDirectory();

@@ -1,6 +1,7 @@
 using Ncp.Worker.Infrastructure.Database;
 using Ncp.Conventions;
 using Ncp.Worker.Infrastructure.Messaging;
+using Ncp.Worker.Timers;
 using Npgsql;
 
 namespace Ncp.Worker;
@@ -35,6 +36,10 @@ public sealed class Program
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "ncp-worker" }.Build());
         services.AddSingleton<WorkerDatabase>();
         services.AddSingleton<Inbox>();
+        services.AddSingleton(builder.Configuration.GetSection(TimerSettings.Section).Get<TimerSettings>() ?? new TimerSettings());
+        services.AddSingleton<TimerStore>();
+        services.AddSingleton<TimerLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<TimerLoop>());
         services.AddNcpMessaging(builder.Configuration);
         services.AddHealthChecks().AddNpgSql(name: "postgresql", tags: [HealthConventions.ReadyTag], timeout: TimeSpan.FromSeconds(3));
 

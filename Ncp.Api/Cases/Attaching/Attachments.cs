@@ -36,11 +36,13 @@ public static class Attachments
         return table;
     }
 
-    public static RouteGroupBuilder MapAttaching(this RouteGroupBuilder items)
+    public static RouteGroupBuilder MapAttaching(this RouteGroupBuilder items, AttachmentSettings settings)
     {
         items.MapPost("/{number}/attachments", AttachAsync)
             .RequireAuthorization(Policies.Act)
             .DisableAntiforgery()
+            // Kestrel's default body limit (30 MB) is below the attachment limit; the form's own overhead is small.
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(settings.MaxBytes + (1024 * 1024)))
             .WithName("AttachFile")
             .WithSummary("Attach a file (multipart/form-data, field 'file'); stored once by SHA-256")
             .ProducesValidationProblem();

@@ -60,7 +60,7 @@ public static class LinkingEndpoints
     }
 
     private static async Task<Results<Created<ItemResource>, ValidationProblem, ProblemHttpResult>> ForwardAsync(
-        string number, ForwardBody body, HttpContext http, IDocumentSession session, ItemStore items, Registrar registrar,
+        string number, ForwardBody body, [Microsoft.AspNetCore.Mvc.FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, HttpContext http, IDocumentSession session, ItemStore items, Registrar registrar,
         Compartments compartments, TimeProvider time, CancellationToken ct)
     {
         var source = await items.FindOrThrowAsync(session, number, http.User, ct);
@@ -87,7 +87,7 @@ public static class LinkingEndpoints
         await items.RunAsync(number, null, http.User, new CheckForwarding(target.Channel, target.PartnerCode, consent is not null, by), ct);
 
         var (forwarded, _) = await registrar.RegisterAsync(
-            new Registration(checkedItem.Kind, Direction.Outgoing, target, by, IdempotencyKey: null, RequestHash: ""),
+            new Registration(checkedItem.Kind, Direction.Outgoing, target, by, idempotencyKey, RegisteringEndpoint.HashOf(new { number, body })),
             async (tx, newId, newNumber, _) =>
             {
                 var stream = await tx.Events.FetchForWriting<WorkItem>(source.Id, ct);

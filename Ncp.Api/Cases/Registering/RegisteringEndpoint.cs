@@ -124,6 +124,6 @@ public static class RegisteringEndpoint
         title: "Not cleared for this channel",
         detail: $"Items of the {Compartments.Name(channel)} channel are for officers cleared for it (role {Compartments.ClearanceRole(channel)}).");
 
-    private static string HashOf(ItemBody body) =>
+    public static string HashOf(object body) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body, ApiJson.Options))));
 }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Ncp.Conventions;
 using Ncp.Worker.Mail.Outgoing;
+using Ncp.Worker.Timers;
 
 namespace Ncp.Worker.Infrastructure.Messaging;
 
@@ -9,5 +10,9 @@ public static class BusSetup
     /// <summary>All of the Worker's consumers, each with its definition (retry, concurrency).</summary>
     public static IServiceCollection AddNcpMessaging(this IServiceCollection services, IConfiguration configuration) =>
         services.AddNcpBus(configuration, bus =>
-            bus.AddConsumer<ItemRegisteredConsumer, ItemRegisteredConsumerDefinition>());
+        {
+            bus.AddConsumer<ItemRegisteredConsumer, ItemRegisteredConsumerDefinition>();
+            bus.AddConsumer<WakeUpRequestedConsumer, WakeUpRequestedConsumerDefinition>();
+            bus.AddConsumer<WakeUpCancelledConsumer>();
+        });
 }
