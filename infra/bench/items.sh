@@ -9,43 +9,29 @@
 #   NCP_BENCH_LIST_ROWS   items stored for the list queries     [1000000]
 set -euo pipefail
 
-ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
 ITEMS=${NCP_BENCH_ITEMS:-5000}
 CONCURRENCY=${NCP_BENCH_CONCURRENCY:-16}
 RATE_SECS=${NCP_BENCH_RATE_SECS:-20}
 LIST_ROWS=${NCP_BENCH_LIST_ROWS:-1000000}
 PORT=${NCP_BENCH_PORT:-5090}
 SCHEMA=api_bench
-OUT=$ROOT/artifacts/bench
-mkdir -p "$OUT"
-REPORT=$OUT/items-$(date -u +%Y%m%dT%H%M%SZ).txt
-
-say() { printf 'bench: %s\n' "$*" >&2; }
-report() { printf '%s\n' "$*" | tee -a "$REPORT"; }
+# shellcheck source=infra/bench/common.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 
 command -v hey >/dev/null || { say "installing hey (HTTP load generator) with apt-get"; DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends hey >/dev/null; }
-"$ROOT/infra/servers.sh" start >&2
-# shellcheck disable=SC1091
-source "$ROOT/.data/servers.env"
-export PGHOST=127.0.0.1 PGPORT=$NCP_PG_PORT PGUSER=ncp PGPASSWORD=$NCP_PG_PASSWORD
-PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d ncp_test)
+bench_setup items
 
 say "building (Release)"
 dotnet build "$ROOT/Ncp.Api" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
 DLL=$ROOT/Ncp.Api/bin/Release/net10.0/Ncp.Api.dll
 
-"${PSQL[@]}" -c "set client_min_messages = warning; drop schema if exists $SCHEMA cascade"
-export ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning
+drop_schema $SCHEMA
 export ConnectionStrings__Postgres="$ConnectionStrings__PostgresTest;Maximum Pool Size=64" Marten__Schema=$SCHEMA
-export RabbitMq__VirtualHost=$RabbitMq__TestVirtualHost RabbitMq__Prefix=bench
 (cd "$ROOT/Ncp.Api" && dotnet "$DLL" migrate >/dev/null)
 (cd "$ROOT/Ncp.Api" && exec dotnet "$DLL" --urls "http://127.0.0.1:$PORT") >"$OUT/api.log" 2>&1 &
 API_PID=$!
 trap 'kill $API_PID 2>/dev/null; wait $API_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health/ready" 2>/dev/null && break
-  sleep 0.5
-done
+wait_http "http://127.0.0.1:$PORT/health/ready"
 TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$PORT/dev/sign-in" -H 'Content-Type: application/json' -d '{"user":"duty"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
 BODY=$OUT/register.json
 cat >"$BODY" <<'JSON'
@@ -67,8 +53,6 @@ hey_run() { # name hey-args... ; prints "name n ok rps p50 p95 p99 max"
   printf '%-28s %7d %7d %9.0f %8s %8s %8s %8s\n' "$name" "$n" "$ok" "$(awk -v n="$n" -v a="$start" -v b="$end" 'BEGIN { print n / (b - a) }')" "$p50" "$p95" "$p99" "$max"
 }
 
-report "Ncp bench items — $(date -u +%FT%TZ) on $(nproc) cores, $(hostname)"
-report ""
 say "warming up"
 hey -n 300 -c 4 -m POST -T application/json -H "Authorization: Bearer $TOKEN" -D "$BODY" "http://127.0.0.1:$PORT/api/items" >/dev/null
 
@@ -79,10 +63,7 @@ say "registering at 100 requests/s for $RATE_SECS s"
 report "$(hey_run register-at-100-per-s -z "${RATE_SECS}s" -c 10 -q 10 -m POST -T application/json -H "Authorization: Bearer $TOKEN" -D "$BODY" "http://127.0.0.1:$PORT/api/items")"
 
 say "baseline: pgbench -N (the same PostgreSQL, no Ncp in between)"
-"${PSQL[@]}" -c "drop schema if exists pgbench_baseline cascade; create schema pgbench_baseline"
-PGOPTIONS="-c search_path=pgbench_baseline" pgbench -q -i -s 10 ncp_test >/dev/null 2>&1
-TPS=$(PGOPTIONS="-c search_path=pgbench_baseline" pgbench -N -c "$CONCURRENCY" -j 2 -T 15 ncp_test 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
-"${PSQL[@]}" -c "drop schema pgbench_baseline cascade"
+TPS=$(pgbench_baseline "$CONCURRENCY")
 FULL_RPS=$(awk '$1=="register-full-speed" {print $4}' "$REPORT")
 report ""
 report "pgbench -N, $CONCURRENCY clients, 15 s: ${TPS} transactions/s"
