@@ -6,6 +6,7 @@ using Ncp.Api.Cases.Listing;
 using Ncp.Api.Cases.Progressing;
 using Ncp.Api.Cases.Reading;
 using Ncp.Api.Cases.Registering;
+using Ncp.Api.Deadlines;
 using Ncp.Api.Partners.Directory;
 using Ncp.Api.Partners.Editing;
 using Ncp.Api.Infrastructure.Auth;
@@ -50,6 +51,8 @@ public sealed class Program
         services.AddNcpHealth(builder.Configuration);
         services.AddRegistering(builder.Configuration);
         services.AddSingleton<ItemStore>();
+        services.AddSingleton(builder.Configuration.GetSection(DeadlineSettings.Section).Get<DeadlineSettings>() ?? new DeadlineSettings());
+        services.AddSingleton<DeadlinePlanner>();
         services.AddSingleton<AuditTrail>();
         var attachments = builder.Configuration.GetSection(AttachmentSettings.Section).Get<AttachmentSettings>() ?? new AttachmentSettings();
         services.AddSingleton(attachments);

@@ -45,11 +45,16 @@ public sealed record ItemDetails
     public ItemLink[] Links { get; init; } = [];
     public ItemAttachment[] Attachments { get; init; } = [];
     public int NoteCount { get; init; }
+    public Deadlines.ItemDeadlines? Deadlines { get; init; }
+    public string[] Escalations { get; init; } = [];
 
     /// <summary>Subject, numbers and partner reference, lower-cased and transliterated to Latin, for the search box.</summary>
     public string SearchText { get; init; } = "";
 
     public long Version { get; set; }
+
+    public ItemFields Fields() => new(
+        PartnerCode, Country, Channel, Subject, CrimeCategory, Priority, CriminalCaseNumber, RequestedData, DataPeriod, Language, HandlingCode, PartnerReference, DueBy);
 }
 
 public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, Guid>
@@ -101,6 +106,8 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         OfficerAssigned e => item with { AssignedTo = e.Officer, AssignedToId = e.Officer.Id },
         NoteAdded => item with { NoteCount = item.NoteCount + 1 },
         ItemLinked e => item with { Links = [.. item.Links, new ItemLink(e.TargetId, e.TargetRegisterNumber, e.Type)] },
+        DeadlinesSet e => item with { Deadlines = e.Deadlines, DueBy = e.Deadlines.ReplyBy, Escalations = [] },
+        DeadlineEscalated e => item with { Escalations = [.. item.Escalations, e.Step] },
         AttachmentAdded e => item with { Attachments = [.. item.Attachments, new ItemAttachment(e.Sha256, e.FileName, e.ContentType, e.Size, e.At)] },
         _ => item,
     };

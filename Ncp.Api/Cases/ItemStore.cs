@@ -26,6 +26,27 @@ public sealed class ItemStore(IDocumentStore store, Compartments compartments, T
     public async Task<ItemDetails> FindOrThrowAsync(IQuerySession session, string number, ClaimsPrincipal user, CancellationToken ct) =>
         await FindAsync(session, number, user, ct) ?? throw new ItemNotFound(number);
 
+    /// <summary>A command from the system itself (no caller, no compartment); returns whether it recorded anything.</summary>
+    public async Task<bool> RunByIdAsync(Guid itemId, object command, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var stream = await session.Events.FetchForWriting<WorkItem>(itemId, ct);
+        if (stream.Aggregate is null)
+        {
+            return false;
+        }
+
+        var events = WorkItemDecider.Decide(stream.Aggregate, command, time.GetUtcNow());
+        if (events.Length == 0)
+        {
+            return false;
+        }
+
+        stream.AppendMany(events);
+        await session.SaveChangesAsync(ct);
+        return true;
+    }
+
     public async Task<ItemDetails> RunAsync(string number, long? expectedVersion, ClaimsPrincipal user, object command, CancellationToken ct)
     {
         await using var session = store.LightweightSession();

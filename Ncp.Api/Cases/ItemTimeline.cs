@@ -46,6 +46,12 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
             $"Refused to {e.Attempt} into {e.TargetChannel} ({e.TargetPartnerCode}): handling code {e.HandlingCode}"),
         ItemForwarded e => v => new(v, e.At, "forwarded", e.By,
             $"Forwarded as {e.ToRegisterNumber} via {e.ToChannel} to {e.ToPartnerCode}" + (e.ConsentReference is null ? "" : $" with the originator's consent ({e.ConsentReference})")),
+        DeadlinesSet e => v => new(v, e.At, "deadlines-set", System, $"Policy {e.Deadlines.Policy}: acknowledge by {e.Deadlines.AcknowledgeBy:u}, reply by {e.Deadlines.ReplyBy:u}"
+            + (e.Deadlines.UsefulUntil is { } useful ? $", useful until {useful:u}" : "")),
+        DeadlineEscalated e => v => new(v, e.At, "escalated", System, $"{e.Step} reached: tell {string.Join(", ", e.Notify)}"
+            + (e.RemindPartner ? "; remind the partner" : "") + (e.Suggest == Deadlines.SuggestedAction.None ? "" : $"; consider: {e.Suggest}")),
         _ => null,
     };
+
+    private static readonly Actor System = new("system", "Ncp");
 }

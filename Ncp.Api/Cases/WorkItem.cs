@@ -29,11 +29,13 @@ public sealed record WorkItem(
     string PartnerCode,
     Channel Channel,
     HandlingCode HandlingCode,
-    IReadOnlySet<(Guid Target, LinkType Type)> Links)
+    IReadOnlySet<(Guid Target, LinkType Type)> Links,
+    IReadOnlyDictionary<string, Deadlines.ScheduledStep> Ladder,
+    IReadOnlySet<string> Escalated)
 {
     public static readonly WorkItem Initial = new(
         Guid.Empty, "", WorkItemKind.Request, Direction.Outgoing, WorkItemStatus.None, WorkItemStatus.None, "", Channel.TwentyFourSeven,
-        HandlingCode.Open, new HashSet<(Guid, LinkType)>());
+        HandlingCode.Open, new HashSet<(Guid, LinkType)>(), new Dictionary<string, Deadlines.ScheduledStep>(), new HashSet<string>());
 
     public bool IsEnded => Status is WorkItemStatus.Closed or WorkItemStatus.Withdrawn or WorkItemStatus.Refused;
 }

@@ -1,10 +1,10 @@
 namespace Ncp.Api.Cases;
 
-public sealed record RegisterItem(Guid ItemId, string RegisterNumber, WorkItemKind Kind, Direction Direction, ItemFields Fields, Actor By);
+public sealed record RegisterItem(Guid ItemId, string RegisterNumber, WorkItemKind Kind, Direction Direction, ItemFields Fields, Actor By, Deadlines.ItemDeadlines? Deadlines = null);
 
 public sealed record ChangeItemDetails(ItemFields Fields, Actor By);
 
-public sealed record SendItem(Actor By);
+public sealed record SendItem(Actor By, Deadlines.ItemDeadlines? Deadlines = null);
 
 public sealed record AcknowledgeItem(string? PartnerReference, Actor By);
 
@@ -30,3 +30,6 @@ public sealed record RecordForwarding(Guid ToItemId, string ToRegisterNumber, Ch
 
 /// <summary>Asks whether a forward may happen; decides no event, or records the refusal.</summary>
 public sealed record CheckForwarding(Channel ToChannel, string ToPartnerCode, bool Consent, Actor By);
+
+/// <summary>The Worker's clock reached a rung of the ladder; recorded once, and not at all once the item has ended.</summary>
+public sealed record RecordEscalation(string Step, DateTimeOffset DueAt);

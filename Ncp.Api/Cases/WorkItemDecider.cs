@@ -50,6 +50,7 @@ public static class WorkItemDecider
             AddAttachment c => [new AttachmentAdded(state.Id, c.Sha256, c.FileName, c.ContentType, c.Size, c.By, now)],
             RecordForwarding c => Forward(state, c, now),
             CheckForwarding c => CheckForward(state, c, now),
+            RecordEscalation c => Escalate(state, c, now),
             _ => throw new InvalidOperationException($"No rule decides {command.GetType().Name}."),
         };
     }
@@ -76,6 +77,8 @@ public static class WorkItemDecider
         ItemRefused => Ended(state, WorkItemStatus.Refused),
         ItemReopened e => state with { Status = e.ReturnedTo, StatusBeforeEnd = WorkItemStatus.None },
         ItemLinked e => state with { Links = new HashSet<(Guid, LinkType)>(state.Links) { (e.TargetId, e.Type) } },
+        DeadlinesSet e => state with { Ladder = e.Deadlines.Steps.ToDictionary(s => s.Name), Escalated = new HashSet<string>() },
+        DeadlineEscalated e => state with { Escalated = new HashSet<string>(state.Escalated) { e.Step } },
         _ => state,
     };
 
@@ -89,7 +92,11 @@ public static class WorkItemDecider
         }
 
         EnsureChannelCarries(c.Fields.Channel, c.Kind);
-        return [new ItemRegistered(c.ItemId, c.RegisterNumber, c.Kind, c.Direction, c.Fields, c.By, now)];
+        var registered = new ItemRegistered(c.ItemId, c.RegisterNumber, c.Kind, c.Direction, c.Fields, c.By, now);
+        // An incoming item's clock starts when it arrives; an outgoing one's when it is sent.
+        return c.Direction == Direction.Incoming && c.Deadlines is { } deadlines
+            ? [registered, new DeadlinesSet(c.ItemId, deadlines, now)]
+            : [registered];
     }
 
     private static object[] ChangeDetails(WorkItem state, ChangeItemDetails c, DateTimeOffset now)
@@ -115,7 +122,9 @@ public static class WorkItemDecider
         }
 
         Require(state, "send", "only-drafts-are-sent", WorkItemStatus.Draft);
-        return [new ItemSent(state.Id, c.By, now)];
+        return c.Deadlines is { } deadlines
+            ? [new ItemSent(state.Id, c.By, now), new DeadlinesSet(state.Id, deadlines, now)]
+            : [new ItemSent(state.Id, c.By, now)];
     }
 
     private static object[] Acknowledge(WorkItem state, AcknowledgeItem c, DateTimeOffset now)
@@ -215,6 +224,17 @@ public static class WorkItemDecider
         HandlingRules.MayPass(state.HandlingCode, state.Channel, state.PartnerCode, c.ToChannel, c.ToPartnerCode, c.Consent)
             ? []
             : throw Refusal(state, c.ToChannel, c.ToPartnerCode, "forward", c.By, now);
+
+    private static object[] Escalate(WorkItem state, RecordEscalation c, DateTimeOffset now)
+    {
+        // A wake-up may come twice, late, or for a rung since moved; only the current rung, once, on a live item counts.
+        if (state.IsEnded || state.Escalated.Contains(c.Step) || !state.Ladder.TryGetValue(c.Step, out var step) || step.DueAt != c.DueAt)
+        {
+            return [];
+        }
+
+        return [new DeadlineEscalated(state.Id, step.Name, step.DueAt, step.Notify, step.RemindPartner, step.Suggest, now)];
+    }
 
     private static RecordedRefusal Refusal(WorkItem state, Channel to, string toPartner, string attempt, Actor by, DateTimeOffset now) =>
         new(

@@ -39,6 +39,13 @@ public sealed record DisseminationRefused(Guid ItemId, HandlingCode HandlingCode
 /// <summary>The item's information was passed to another channel or partner, with the originator's consent where its code asks for it.</summary>
 public sealed record ItemForwarded(Guid ItemId, Guid ToItemId, string ToRegisterNumber, Channel ToChannel, string ToPartnerCode, string? ConsentReference, Actor By, DateTimeOffset At);
 
+/// <summary>The item's clock started: its three deadlines and the ladder of escalations computed from its policy.</summary>
+public sealed record DeadlinesSet(Guid ItemId, Deadlines.ItemDeadlines Deadlines, DateTimeOffset At);
+
+/// <summary>A rung of the ladder was reached: who must be told, whether to remind the partner, and what to consider doing.</summary>
+public sealed record DeadlineEscalated(
+    Guid ItemId, string Step, DateTimeOffset DueAt, Deadlines.Recipient[] Notify, bool RemindPartner, Deadlines.SuggestedAction Suggest, DateTimeOffset At);
+
 public static class WorkItemEvents
 {
     /// <summary>Every event of a work item stream; projections of items subscribe to exactly these.</summary>
@@ -46,6 +53,6 @@ public static class WorkItemEvents
     [
         typeof(ItemRegistered), typeof(ItemDetailsChanged), typeof(ItemSent), typeof(ItemAcknowledged), typeof(AnswerRecorded),
         typeof(ItemClosed), typeof(ItemWithdrawn), typeof(ItemRefused), typeof(ItemReopened), typeof(OfficerAssigned), typeof(NoteAdded),
-        typeof(ItemLinked), typeof(AttachmentAdded), typeof(DisseminationRefused), typeof(ItemForwarded),
+        typeof(ItemLinked), typeof(AttachmentAdded), typeof(DisseminationRefused), typeof(ItemForwarded), typeof(DeadlinesSet), typeof(DeadlineEscalated),
     ];
 }

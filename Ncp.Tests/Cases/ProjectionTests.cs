@@ -60,6 +60,8 @@ public sealed class ProjectionTests
         type == typeof(string) ? "sample"
         : type == typeof(Actor) ? Officer
         : type == typeof(ItemFields) ? Fields
+        : type == typeof(Ncp.Api.Deadlines.ItemDeadlines) ? new Ncp.Api.Deadlines.ItemDeadlines("p", Now, Now, Now, null, [])
+        : type.IsArray ? Array.CreateInstance(type.GetElementType()!, 0)
         : type.IsValueType ? Activator.CreateInstance(type)
         : null;
 

@@ -194,3 +194,45 @@ public sealed class WorkItemDeciderTests
 
     private static WorkItem Fold(params object[] events) => events.Aggregate(WorkItem.Initial, WorkItemDecider.Evolve);
 }
+
+public sealed class EscalationDeciderTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+    private static readonly Actor Officer = new("officer-1", "Officer One");
+    private static readonly Guid Id = Guid.CreateVersion7();
+
+    private static readonly Ncp.Api.Deadlines.ItemDeadlines Deadlines = new(
+        "urgent-request", Now, Now.AddHours(2), Now.AddHours(8), null,
+        [new("reply-by:50%", Now.AddHours(4), [Ncp.Api.Deadlines.Recipient.AssignedOfficer], false, Ncp.Api.Deadlines.SuggestedAction.None)]);
+
+    private static WorkItem Sent()
+    {
+        var fields = new ItemFields("DE-CYBER247", "DE", Channel.TwentyFourSeven, "x", CrimeCategory.ComputerCrime, Priority.Urgent, null, [RequestedData.TrafficData], null, "en", HandlingCode.Open, null, null);
+        var state = WorkItemDecider.Evolve(WorkItem.Initial, new ItemRegistered(Id, "KZ-NCP-2026-000001", WorkItemKind.Request, Direction.Outgoing, fields, Officer, Now));
+        var sent = WorkItemDecider.Decide(state, new SendItem(Officer, Deadlines), Now);
+        Assert.Equal([typeof(ItemSent), typeof(DeadlinesSet)], sent.Select(e => e.GetType()));
+        return sent.Aggregate(state, WorkItemDecider.Evolve);
+    }
+
+    [Fact]
+    public void A_rung_is_recorded_once_however_often_the_wake_up_comes()
+    {
+        var state = Sent();
+        var first = WorkItemDecider.Decide(state, new RecordEscalation("reply-by:50%", Now.AddHours(4)), Now.AddHours(4));
+        Assert.IsType<DeadlineEscalated>(Assert.Single(first));
+
+        state = first.Aggregate(state, WorkItemDecider.Evolve);
+        Assert.Empty(WorkItemDecider.Decide(state, new RecordEscalation("reply-by:50%", Now.AddHours(4)), Now.AddHours(4)));
+    }
+
+    [Fact]
+    public void A_wake_up_for_a_moved_rung_an_unknown_rung_or_an_ended_item_records_nothing()
+    {
+        var state = Sent();
+        Assert.Empty(WorkItemDecider.Decide(state, new RecordEscalation("reply-by:50%", Now.AddHours(3)), Now.AddHours(4)));
+        Assert.Empty(WorkItemDecider.Decide(state, new RecordEscalation("reply-by:99%", Now.AddHours(4)), Now.AddHours(4)));
+
+        var withdrawn = WorkItemDecider.Decide(state, new WithdrawItem("No longer needed", Officer), Now).Aggregate(state, WorkItemDecider.Evolve);
+        Assert.Empty(WorkItemDecider.Decide(withdrawn, new RecordEscalation("reply-by:50%", Now.AddHours(4)), Now.AddHours(4)));
+    }
+}

@@ -1,12 +1,11 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ncp.Api.Cases.Reading;
+using Ncp.Api.Deadlines;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
 
 namespace Ncp.Api.Cases.Progressing;
-
-public sealed record NoBody;
 
 public sealed record AcknowledgeBody(string? PartnerReference);
 
@@ -29,8 +28,13 @@ public static class ProgressingEndpoints
 
     public static RouteGroupBuilder MapProgressing(this RouteGroupBuilder items)
     {
-        items.MapCommand<NoBody>("send", Policies.Act, "SendItem", "Mark an outgoing draft as sent to the partner",
-            (_, by) => (new SendItem(by), []));
+        items.MapPost("/{number}/send", SendAsync)
+            .RequireAuthorization(Policies.Act)
+            .WithName("SendItem")
+            .WithSummary("Mark an outgoing draft as sent to the partner; its deadlines and escalation ladder start now")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         items.MapCommand<AcknowledgeBody>("acknowledge", Policies.Act, "AcknowledgeItem",
             "Outgoing: the partner confirmed receipt (with its reference). Incoming: we confirmed receipt.",
             (b, by) => b?.PartnerReference?.Length > 100
@@ -60,6 +64,21 @@ public static class ProgressingEndpoints
         items.MapCommand<NoteBody>("notes", Policies.Act, "AddNote", "Add a note to the item's timeline",
             (b, by) => Text("text", b?.Text, NoteMaxLength) is { Length: > 0 } errors ? (null, errors) : (new AddNote(b!.Text!.Trim(), by), []));
         return items;
+    }
+
+    private static async Task<Results<Ok<ItemResource>, ValidationProblem>> SendAsync(
+        string number, HttpContext http, IQuerySession query, ItemStore store, DeadlinePlanner planner, TimeProvider time, CancellationToken ct)
+    {
+        if (!ETags.TryReadIfMatch(http.Request, out var expected))
+        {
+            return FieldError.ToProblem([new("If-Match", "If-Match carries the item's ETag, e.g. \"3\".")]);
+        }
+
+        var item = await store.FindOrThrowAsync(query, number, http.User, ct);
+        var deadlines = item.Direction == Direction.Outgoing
+            ? await planner.PlanAsync(query, item.Kind, item.Direction, item.Fields(), time.GetUtcNow(), ct)
+            : null;
+        return ItemResource.Answer(http, await store.RunAsync(number, expected, http.User, new SendItem(http.User.Actor(), deadlines), ct));
     }
 
     private static void MapReasoned(this RouteGroupBuilder items, string action, string policy, string name, string summary, Func<string, Actor, object> command) =>

@@ -48,6 +48,7 @@ public static class RegisteringEndpoint
         HttpContext http,
         IQuerySession query,
         Registrar registrar,
+        Deadlines.DeadlinePlanner planner,
         Compartments compartments,
         TimeProvider time,
         ILoggerFactory loggers,
@@ -70,7 +71,11 @@ public static class RegisteringEndpoint
             return NotCleared(item.Fields.Channel);
         }
 
-        var registration = new Registration(item.Kind, item.Direction, item.Fields, http.User.Actor(), idempotencyKey, HashOf(body));
+        // An incoming item's clock starts on arrival: the partner's deadline, or our policy's, from now.
+        var deadlines = item.Direction == Direction.Incoming
+            ? await planner.PlanAsync(query, item.Kind, item.Direction, item.Fields, time.GetUtcNow(), ct)
+            : null;
+        var registration = new Registration(item.Kind, item.Direction, item.Fields, http.User.Actor(), idempotencyKey, HashOf(body), deadlines);
         var (details, replayed) = await registrar.RegisterAsync(registration, alongside: null, ct);
 
         var logger = loggers.CreateLogger("Ncp.Cases.Registering");

@@ -13,7 +13,8 @@ public sealed record IdempotentRequest(string Id, string RequestHash, Guid ItemI
 public sealed class IdempotencyKeyReused() : Exception(
     "This Idempotency-Key was already used for a different request. Use a new key for a new request.");
 
-public sealed record Registration(WorkItemKind Kind, Direction Direction, ItemFields Fields, Actor By, string? IdempotencyKey, string RequestHash);
+public sealed record Registration(
+    WorkItemKind Kind, Direction Direction, ItemFields Fields, Actor By, string? IdempotencyKey, string RequestHash, Deadlines.ItemDeadlines? Deadlines = null);
 
 /// <summary>More to append in the same transaction as a registration (a forward records itself on the source item).</summary>
 public delegate Task Alongside(IDocumentSession session, Guid itemId, string registerNumber, DateTimeOffset now);
@@ -142,7 +143,7 @@ public sealed class Registrar : IAsyncDisposable
             foreach (var p in batch)
             {
                 var r = p.Registration;
-                var events = WorkItemDecider.Decide(WorkItem.Initial, new RegisterItem(p.ItemId, p.Number, r.Kind, r.Direction, r.Fields, r.By), p.Now);
+                var events = WorkItemDecider.Decide(WorkItem.Initial, new RegisterItem(p.ItemId, p.Number, r.Kind, r.Direction, r.Fields, r.By, r.Deadlines), p.Now);
                 var stream = session.Events.StartStream<WorkItem>(p.ItemId, events);
                 EventLogTracing.Stamp(stream.Events, p.TraceParent);
                 if (p.ScopedKey is not null)

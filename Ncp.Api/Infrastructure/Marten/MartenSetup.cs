@@ -66,6 +66,10 @@ public static class MartenSetup
             {
                 o.Name = IntegrationEventPublisher.SubscriptionName;
                 o.IncludeType<ItemRegistered>();
+                o.IncludeType<DeadlinesSet>();
+                o.IncludeType<ItemClosed>();
+                o.IncludeType<ItemWithdrawn>();
+                o.IncludeType<ItemRefused>();
             });
 
         return services;

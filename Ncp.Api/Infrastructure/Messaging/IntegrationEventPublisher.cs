@@ -8,6 +8,7 @@ using MassTransit;
 using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Infrastructure.Observability;
 using Domain = Ncp.Api.Cases;
+using Ncp.Contracts.Deadlines;
 using Integration = Ncp.Contracts.Cases;
 
 namespace Ncp.Api.Infrastructure.Messaging;
@@ -28,26 +29,50 @@ public sealed class IntegrationEventPublisher(IBus bus, ILogger<IntegrationEvent
     {
         foreach (var @event in page.Events)
         {
-            if (ToIntegrationEvent(@event) is { } message)
+            var messages = ToIntegrationEvents(@event);
+            for (var i = 0; i < messages.Length; i++)
             {
-                await PublishUntilAcceptedAsync(@event, message, ct);
+                await PublishUntilAcceptedAsync(@event, messages[i], MessageIdOf(@event.Id, i), ct);
             }
         }
 
         return NullChangeListener.Instance;
     }
 
-    public static object? ToIntegrationEvent(IEvent @event) => @event.Data switch
+    /// <summary>What the rest of the system hears of an event in the log: nothing, one message, or several.</summary>
+    public static object[] ToIntegrationEvents(IEvent @event) => @event.Data switch
     {
-        Domain.ItemRegistered e => new Integration.ItemRegistered(
-            @event.Id, e.ItemId, e.RegisterNumber, ApiEnum<Domain.WorkItemKind>.NameOf(e.Kind), ApiEnum<Domain.Direction>.NameOf(e.Direction),
-            e.Fields.PartnerCode, ApiEnum<Domain.Channel>.NameOf(e.Fields.Channel), e.Fields.Subject, ApiEnum<Domain.Priority>.NameOf(e.Fields.Priority),
-            e.By.Id, e.At),
-        _ => null,
+        Domain.ItemRegistered e =>
+        [
+            new Integration.ItemRegistered(
+                @event.Id, e.ItemId, e.RegisterNumber, ApiEnum<Domain.WorkItemKind>.NameOf(e.Kind), ApiEnum<Domain.Direction>.NameOf(e.Direction),
+                e.Fields.PartnerCode, ApiEnum<Domain.Channel>.NameOf(e.Fields.Channel), e.Fields.Subject, ApiEnum<Domain.Priority>.NameOf(e.Fields.Priority),
+                e.By.Id, e.At),
+        ],
+        Domain.DeadlinesSet e => [.. e.Deadlines.Steps.Select(s => new WakeUpRequested(e.ItemId, s.Name, s.DueAt, e.At))],
+        Domain.ItemClosed e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
+        Domain.ItemWithdrawn e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
+        Domain.ItemRefused e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
+        _ => [],
     };
 
+    /// <summary>The same event always yields the same message ids, so a redelivered page is recognisable downstream.</summary>
+    private static Guid MessageIdOf(Guid eventId, int index)
+    {
+        if (index == 0)
+        {
+            return eventId;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        eventId.TryWriteBytes(bytes);
+        bytes[15] ^= (byte)index;
+        bytes[14] ^= (byte)(index >> 8);
+        return new Guid(bytes);
+    }
+
     // Events must leave in order, so a broker outage holds the subscription here rather than skipping ahead.
-    private async Task PublishUntilAcceptedAsync(IEvent @event, object message, CancellationToken ct)
+    private async Task PublishUntilAcceptedAsync(IEvent @event, object message, Guid messageId, CancellationToken ct)
     {
         var delay = TimeSpan.FromMilliseconds(250);
         for (var attempt = 1; ; attempt++)
@@ -59,7 +84,7 @@ public sealed class IntegrationEventPublisher(IBus bus, ILogger<IntegrationEvent
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(TimeSpan.FromSeconds(10));
-                await bus.Publish(message, message.GetType(), context => context.MessageId = @event.Id, timeout.Token);
+                await bus.Publish(message, message.GetType(), context => context.MessageId = messageId, timeout.Token);
                 logger.LogInformation("Published {MessageType} for event {EventSequence} of stream {StreamId}",
                     message.GetType().Name, @event.Sequence, @event.StreamId);
                 return;

@@ -1,3 +1,4 @@
+using MassTransit;
 using Ncp.Conventions;
 
 namespace Ncp.Api.Infrastructure.Messaging;
@@ -5,9 +6,9 @@ namespace Ncp.Api.Infrastructure.Messaging;
 public static class MessagingSetup
 {
     /// <summary>
-    /// The Api only publishes (from the event log, see <see cref="IntegrationEventPublisher"/>); the Worker's reports
-    /// (mail sent, mail received, timer due) will get their consumers here.
+    /// The Api publishes from the event log (see <see cref="IntegrationEventPublisher"/>) and consumes the Worker's reports:
+    /// wake-ups now; mail sent and mail received with the mail gateway.
     /// </summary>
     public static IServiceCollection AddNcpMessaging(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddNcpBus(configuration, _ => { });
+        services.AddNcpBus(configuration, bus => bus.AddConsumer<Deadlines.WakeUpDueConsumer, Deadlines.WakeUpDueConsumerDefinition>());
 }

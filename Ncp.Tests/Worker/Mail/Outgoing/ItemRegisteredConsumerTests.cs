@@ -57,28 +57,4 @@ public sealed class ItemRegisteredConsumerTests(NcpSystem ncp)
         Assert.Equal(before, await ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.schema_migrations"));
         Assert.True(before >= 1);
     }
-
-    private sealed class ConsumeCounter : IConsumeObserver
-    {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, int> counts = new();
-
-        public int Count(Guid messageId) => counts.GetValueOrDefault(messageId);
-
-        public Task PostConsume<T>(ConsumeContext<T> context)
-            where T : class
-        {
-            if (context.MessageId is { } id)
-            {
-                counts.AddOrUpdate(id, 1, (_, n) => n + 1);
-            }
-
-            return Task.CompletedTask;
-        }
-
-        public Task PreConsume<T>(ConsumeContext<T> context)
-            where T : class => Task.CompletedTask;
-
-        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
-            where T : class => Task.CompletedTask;
-    }
 }

@@ -1,0 +1,30 @@
+using MassTransit;
+using Ncp.Api.Cases;
+using Ncp.Contracts.Deadlines;
+
+namespace Ncp.Api.Deadlines;
+
+/// <summary>Records a reached rung of the ladder. Idempotent: the decider records each rung of an item once.</summary>
+public sealed class WakeUpDueConsumer(ItemStore items, ILogger<WakeUpDueConsumer> logger) : IConsumer<WakeUpDue>
+{
+    public async Task Consume(ConsumeContext<WakeUpDue> context)
+    {
+        var m = context.Message;
+        var escalated = await items.RunByIdAsync(m.ItemId, new RecordEscalation(m.Step, m.DueAt), context.CancellationToken);
+        if (escalated)
+        {
+            logger.LogInformation("Item {ItemId} reached {Step} ({Lateness} ms after it was due)", m.ItemId, m.Step, (m.FiredAt - m.DueAt).TotalMilliseconds);
+        }
+    }
+}
+
+public sealed class WakeUpDueConsumerDefinition : ConsumerDefinition<WakeUpDueConsumer>
+{
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<WakeUpDueConsumer> consumer, IRegistrationContext context)
+    {
+        // Two rungs of one item may arrive together; a version conflict is retried, the decider drops what is done.
+        endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100)));
+        endpoint.ConcurrentMessageLimit = 8;
+    }
+}
