@@ -6,7 +6,8 @@ namespace Ncp.Api.Deadlines;
 /// The policies a fresh installation starts with (configuration may replace them: section <c>Deadlines:Policies</c>).
 /// Figures follow the unit's practice and public guidance: urgent 24/7 preservation acknowledged in 4 h and done in a
 /// day; urgent data requests within 8 h (the rule of thumb of EU directive 2023/977 for urgent cases); normal requests in
-/// 7 days; legal assistance in months, checked monthly.
+/// 7 days; legal assistance in months, checked monthly. Every ladder ends with a suggestion a week before the data's
+/// useful-until, so that no item loses its data unnoticed.
 /// </summary>
 public static class DefaultPolicies
 {
@@ -43,7 +44,11 @@ public static class DefaultPolicies
         new("preservation", TimeSpan.FromHours(8), TimeSpan.FromDays(2), Counting.CalendarHours, PreservationLadder, Kind: WorkItemKind.Request, Preservation: true),
         new("bilateral-request", TimeSpan.FromHours(16), TimeSpan.FromHours(80), Counting.WorkingHours, StandardLadder, Kind: WorkItemKind.Request, Channel: Channel.Bilateral),
         new("initiative-message", TimeSpan.FromDays(2), TimeSpan.FromDays(2), Counting.CalendarHours,
-            [new("acknowledge-by:100%", Anchor.AcknowledgeBy, [Recipient.AssignedOfficer], Fraction: 1.0, RemindPartner: true)], Kind: WorkItemKind.InitiativeMessage),
+            [
+                new("acknowledge-by:100%", Anchor.AcknowledgeBy, [Recipient.AssignedOfficer], Fraction: 1.0, RemindPartner: true),
+                new("useful-until:-7d", Anchor.UsefulUntil, [Recipient.HeadOfUnit], Offset: TimeSpan.FromDays(-7), Suggest: SuggestedAction.UseAnotherChannel),
+            ],
+            Kind: WorkItemKind.InitiativeMessage),
         new("legal-assistance", TimeSpan.FromDays(14), TimeSpan.FromDays(90), Counting.CalendarHours, LegalAssistanceLadder, Kind: WorkItemKind.LegalAssistanceTask),
     ];
 }

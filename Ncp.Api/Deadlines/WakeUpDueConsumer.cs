@@ -23,8 +23,9 @@ public sealed class WakeUpDueConsumerDefinition : ConsumerDefinition<WakeUpDueCo
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<WakeUpDueConsumer> consumer, IRegistrationContext context)
     {
-        // Two rungs of one item may arrive together; a version conflict is retried, the decider drops what is done.
         endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100)));
         endpoint.ConcurrentMessageLimit = 8;
+        // Rungs of one item are recorded one after another, in the order the Worker fired them (its due order).
+        consumer.Message<WakeUpDue>(m => m.UsePartitioner(8, c => c.Message.ItemId));
     }
 }

@@ -137,3 +137,11 @@ public sealed class DeadlineCalculatorTests
         Assert.Equal(Start.AddDays(7), Assert.Single(deadlines.Steps).DueAt);
     }
 }
+
+public sealed class DefaultPolicyTests
+{
+    [Fact]
+    public void Every_default_ladder_suggests_an_action_a_week_before_the_data_is_gone() =>
+        Assert.All(DefaultPolicies.All, p => Assert.Contains(
+            p.Ladder, s => s.Anchor == Anchor.UsefulUntil && s.Offset <= TimeSpan.FromDays(-7) && s.Suggest != SuggestedAction.None));
+}

@@ -13,7 +13,7 @@ namespace Ncp.Tests.Fixtures;
 /// The Api and the Worker, each in its own host, against the real servers. Every test run gets its own
 /// PostgreSQL schemas and its own RabbitMQ name prefix, so runs never see each other's data or messages.
 /// </summary>
-public sealed class NcpSystem : IAsyncLifetime
+public class NcpSystem : IAsyncLifetime
 {
     public string RunId { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
 
@@ -30,6 +30,8 @@ public sealed class NcpSystem : IAsyncLifetime
     public IDictionary<string, string?> ApiSettings => new Dictionary<string, string?>
     {
         ["ConnectionStrings:Postgres"] = Servers.Postgres,
+        // The test output is for test failures; the hosts' own chatter (Marten's schema SQL above all) drowns them.
+        ["Logging:LogLevel:Default"] = "Warning",
         ["Marten:Schema"] = ApiSchema,
         ["RabbitMq:Host"] = Servers.RabbitHost,
         ["RabbitMq:Port"] = Servers.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -65,13 +67,13 @@ public sealed class NcpSystem : IAsyncLifetime
             await worker.Services.GetRequiredService<WorkerDatabase>().MigrateAsync(CancellationToken.None);
         }
 
-        Api = Host<Ncp.Api.Program>(ApiSettings);
-        Worker = Host<Ncp.Worker.Program>(WorkerSettings);
+        Api = Host<Ncp.Api.Program>(ApiSettings, Override);
+        Worker = Host<Ncp.Worker.Program>(WorkerSettings, Override);
         _ = Api.Server;
         _ = Worker.Server;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Worker.DisposeAsync();
         await Api.DisposeAsync();
@@ -81,7 +83,7 @@ public sealed class NcpSystem : IAsyncLifetime
         await drop.ExecuteNonQueryAsync();
     }
 
-    public static WebApplicationFactory<T> Host<T>(IDictionary<string, string?> settings)
+    public static WebApplicationFactory<T> Host<T>(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
         where T : class =>
         new WebApplicationFactory<T>().WithWebHostBuilder(web =>
         {
@@ -90,7 +92,17 @@ public sealed class NcpSystem : IAsyncLifetime
             {
                 web.UseSetting(key, value);
             }
+
+            if (services is not null)
+            {
+                web.ConfigureServices(services);
+            }
         });
+
+    /// <summary>What a derived system replaces in both hosts (a simulated clock, say).</summary>
+    protected virtual void Override(IServiceCollection services)
+    {
+    }
 
     public HttpClient ClientFor(string demoUser) => ClientFor(Api, demoUser);
 

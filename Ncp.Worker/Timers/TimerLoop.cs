@@ -64,7 +64,7 @@ public sealed class TimerLoop(TimerStore store, IBus bus, TimeProvider time, Tim
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(e, "The timer loop failed; trying again in a second");
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                await NapAsync(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
     }
@@ -79,10 +79,17 @@ public sealed class TimerLoop(TimerStore store, IBus bus, TimeProvider time, Tim
         ct.ThrowIfCancellationRequested();
     }
 
+    /// <summary>Items in parallel, the rungs of one item one after another in due order, so the Api records them in order.</summary>
     private Task PublishAsync(IReadOnlyList<DueTimer> due)
     {
         var firedAt = time.GetUtcNow();
         logger.LogDebug("Firing {Count} wake-ups", due.Count);
-        return bus.PublishBatch(due.Select(d => new WakeUpDue(d.ItemId, d.Step, d.DueAt, firedAt)));
+        return Task.WhenAll(due.GroupBy(d => d.ItemId).Select(async rungs =>
+        {
+            foreach (var d in rungs.OrderBy(d => d.DueAt))
+            {
+                await bus.Publish(new WakeUpDue(d.ItemId, d.Step, d.DueAt, firedAt));
+            }
+        }));
     }
 }

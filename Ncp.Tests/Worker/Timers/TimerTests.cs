@@ -129,6 +129,7 @@ public sealed class TimerTests(NcpSystem ncp) : IAsyncLifetime
 
         await using (await StartLoopAsync(clock, settings))
         {
+            running.ForEach(l => l.Nudge());
             await WaitUntilAsync(() => received.Count(m => items.Contains(m.ItemId)) == items.Length);
         }
 
@@ -136,11 +137,14 @@ public sealed class TimerTests(NcpSystem ncp) : IAsyncLifetime
         await AssertFiredInDueOrderAsync(items);
     }
 
+    private readonly List<TimerLoop> running = [];
+
     private async Task<RunningLoop> StartLoopAsync(FakeTimeProvider clock, TimerSettings settings)
     {
         var loop = new TimerLoop(Store, ncp.Worker.Services.GetRequiredService<IBus>(), clock, settings, NullLogger<TimerLoop>.Instance);
         await loop.StartAsync(default);
-        return new RunningLoop(loop);
+        running.Add(loop);
+        return new RunningLoop(loop, () => running.Remove(loop));
     }
 
     /// <summary>Moves the simulated clock forward step by step, letting the loops fire what fell due before the next step.</summary>
@@ -149,6 +153,8 @@ public sealed class TimerTests(NcpSystem ncp) : IAsyncLifetime
         while (clock.GetUtcNow() < until)
         {
             clock.Advance(step);
+            // A simulated clock jumps; a nap that began just before the jump would wait for the next one.
+            running.ForEach(l => l.Nudge());
             var now = clock.GetUtcNow();
             await WaitUntilAsync(async () => await PendingDueAsync(items, now) == 0);
         }
@@ -178,10 +184,11 @@ public sealed class TimerTests(NcpSystem ncp) : IAsyncLifetime
     private static Task WaitUntilAsync(Func<Task<bool>> condition) =>
         NcpSystem.EventuallyAsync(condition, done => done, TimeSpan.FromSeconds(30));
 
-    private sealed class RunningLoop(TimerLoop loop) : IAsyncDisposable
+    private sealed class RunningLoop(TimerLoop loop, Action stopped) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
+            stopped();
             await loop.StopAsync(default);
             loop.Dispose();
         }
