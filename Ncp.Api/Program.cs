@@ -83,6 +83,7 @@ public sealed class Program
         items.MapProgressing();
         items.MapLinking();
         items.MapAttaching(attachments);
+        items.MapDeadlines();
 
         var partners = app.MapGroup("/api/partners").WithTags("Partners");
         partners.MapDirectory();

@@ -47,6 +47,8 @@ public sealed record ItemDetails
     public int NoteCount { get; init; }
     public Deadlines.ItemDeadlines? Deadlines { get; init; }
     public string[] Escalations { get; init; } = [];
+    public string[] AcknowledgedEscalations { get; init; } = [];
+    public DateTimeOffset? DeadlinesPausedAt { get; init; }
 
     /// <summary>Subject, numbers and partner reference, lower-cased and transliterated to Latin, for the search box.</summary>
     public string SearchText { get; init; } = "";
@@ -108,6 +110,10 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         ItemLinked e => item with { Links = [.. item.Links, new ItemLink(e.TargetId, e.TargetRegisterNumber, e.Type)] },
         DeadlinesSet e => item with { Deadlines = e.Deadlines, DueBy = e.Deadlines.ReplyBy, Escalations = [] },
         DeadlineEscalated e => item with { Escalations = [.. item.Escalations, e.Step] },
+        DeadlineExtended e => item with { Deadlines = e.Deadlines, DueBy = e.Deadlines.ReplyBy },
+        DeadlinesPaused e => item with { DeadlinesPausedAt = e.At },
+        DeadlinesResumed e => item with { DeadlinesPausedAt = null, Deadlines = e.Deadlines, DueBy = e.Deadlines.ReplyBy },
+        EscalationAcknowledged e => item with { AcknowledgedEscalations = [.. item.AcknowledgedEscalations, e.Step] },
         AttachmentAdded e => item with { Attachments = [.. item.Attachments, new ItemAttachment(e.Sha256, e.FileName, e.ContentType, e.Size, e.At)] },
         _ => item,
     };

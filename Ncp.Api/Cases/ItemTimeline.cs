@@ -50,6 +50,10 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
             + (e.Deadlines.UsefulUntil is { } useful ? $", useful until {useful:u}" : "")),
         DeadlineEscalated e => v => new(v, e.At, "escalated", System, $"{e.Step} reached: tell {string.Join(", ", e.Notify)}"
             + (e.RemindPartner ? "; remind the partner" : "") + (e.Suggest == Deadlines.SuggestedAction.None ? "" : $"; consider: {e.Suggest}")),
+        DeadlineExtended e => v => new(v, e.At, "deadline-extended", e.By, $"{e.Deadline} moved to {e.Until:u}: {e.Reason}"),
+        DeadlinesPaused e => v => new(v, e.At, "deadlines-paused", e.By, $"Deadlines paused: {e.Reason}"),
+        DeadlinesResumed e => v => new(v, e.At, "deadlines-resumed", e.By, $"Deadlines resumed after {e.PausedFor:g}; reply by {e.Deadlines.ReplyBy:u}"),
+        EscalationAcknowledged e => v => new(v, e.At, "escalation-acknowledged", e.By, $"{e.Step} acknowledged"),
         _ => null,
     };
 

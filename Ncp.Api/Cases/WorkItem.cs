@@ -31,7 +31,10 @@ public sealed record WorkItem(
     HandlingCode HandlingCode,
     IReadOnlySet<(Guid Target, LinkType Type)> Links,
     IReadOnlyDictionary<string, Deadlines.ScheduledStep> Ladder,
-    IReadOnlySet<string> Escalated)
+    IReadOnlySet<string> Escalated,
+    Deadlines.ItemDeadlines? Deadlines = null,
+    DateTimeOffset? PausedAt = null,
+    IReadOnlySet<string>? AcknowledgedEscalations = null)
 {
     public static readonly WorkItem Initial = new(
         Guid.Empty, "", WorkItemKind.Request, Direction.Outgoing, WorkItemStatus.None, WorkItemStatus.None, "", Channel.TwentyFourSeven,

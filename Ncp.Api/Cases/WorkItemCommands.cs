@@ -33,3 +33,11 @@ public sealed record CheckForwarding(Channel ToChannel, string ToPartnerCode, bo
 
 /// <summary>The Worker's clock reached a rung of the ladder; recorded once, and not at all once the item has ended.</summary>
 public sealed record RecordEscalation(string Step, DateTimeOffset DueAt);
+
+public sealed record ExtendDeadline(Deadlines.Anchor Deadline, DateTimeOffset Until, string Reason, Deadlines.ItemDeadlines Deadlines, Actor By);
+
+public sealed record PauseDeadlines(string Reason, Actor By);
+
+public sealed record ResumeDeadlines(Deadlines.ItemDeadlines Deadlines, Actor By);
+
+public sealed record AcknowledgeEscalation(string Step, Actor By);

@@ -51,6 +51,10 @@ public static class WorkItemDecider
             RecordForwarding c => Forward(state, c, now),
             CheckForwarding c => CheckForward(state, c, now),
             RecordEscalation c => Escalate(state, c, now),
+            ExtendDeadline c => Extend(state, c, now),
+            PauseDeadlines c => Pause(state, c, now),
+            ResumeDeadlines c => Resume(state, c, now),
+            AcknowledgeEscalation c => AcknowledgeRung(state, c, now),
             _ => throw new InvalidOperationException($"No rule decides {command.GetType().Name}."),
         };
     }
@@ -77,7 +81,11 @@ public static class WorkItemDecider
         ItemRefused => Ended(state, WorkItemStatus.Refused),
         ItemReopened e => state with { Status = e.ReturnedTo, StatusBeforeEnd = WorkItemStatus.None },
         ItemLinked e => state with { Links = new HashSet<(Guid, LinkType)>(state.Links) { (e.TargetId, e.Type) } },
-        DeadlinesSet e => state with { Ladder = e.Deadlines.Steps.ToDictionary(s => s.Name), Escalated = new HashSet<string>() },
+        DeadlinesSet e => state with { Deadlines = e.Deadlines, Ladder = e.Deadlines.Steps.ToDictionary(s => s.Name), Escalated = new HashSet<string>() },
+        DeadlineExtended e => state with { Deadlines = e.Deadlines, Ladder = e.Deadlines.Steps.ToDictionary(s => s.Name) },
+        DeadlinesPaused e => state with { PausedAt = e.At },
+        DeadlinesResumed e => state with { PausedAt = null, Deadlines = e.Deadlines, Ladder = e.Deadlines.Steps.ToDictionary(s => s.Name) },
+        EscalationAcknowledged e => state with { AcknowledgedEscalations = new HashSet<string>(state.AcknowledgedEscalations ?? new HashSet<string>()) { e.Step } },
         DeadlineEscalated e => state with { Escalated = new HashSet<string>(state.Escalated) { e.Step } },
         _ => state,
     };
@@ -228,13 +236,77 @@ public static class WorkItemDecider
     private static object[] Escalate(WorkItem state, RecordEscalation c, DateTimeOffset now)
     {
         // A wake-up may come twice, late, or for a rung since moved; only the current rung, once, on a live item counts.
-        if (state.IsEnded || state.Escalated.Contains(c.Step) || !state.Ladder.TryGetValue(c.Step, out var step) || step.DueAt != c.DueAt)
+        if (state.IsEnded || state.PausedAt is not null || state.Escalated.Contains(c.Step)
+            || !state.Ladder.TryGetValue(c.Step, out var step) || step.DueAt != c.DueAt)
         {
             return [];
         }
 
         return [new DeadlineEscalated(state.Id, step.Name, step.DueAt, step.Notify, step.RemindPartner, step.Suggest, now)];
     }
+
+    private static object[] Extend(WorkItem state, ExtendDeadline c, DateTimeOffset now)
+    {
+        var current = RunningClock(state, "extend a deadline of");
+        var was = c.Deadline == Deadlines.Anchor.AcknowledgeBy ? current.AcknowledgeBy : current.ReplyBy;
+        if (c.Deadline == Deadlines.Anchor.UsefulUntil)
+        {
+            throw new DomainRuleViolation("useful-until-is-not-extended", "Useful-until follows the data's retention; it cannot be extended by us.");
+        }
+
+        if (c.Until <= was)
+        {
+            throw new DomainRuleViolation("extension-must-be-later", $"The deadline is {was:u}; an extension must move it later.");
+        }
+
+        return [new DeadlineExtended(state.Id, c.Deadline, c.Until, c.Reason, c.Deadlines, NotYetReached(state, c.Deadlines), c.By, now)];
+    }
+
+    private static object[] Pause(WorkItem state, PauseDeadlines c, DateTimeOffset now)
+    {
+        RunningClock(state, "pause");
+        return [new DeadlinesPaused(state.Id, c.Reason, c.By, now)];
+    }
+
+    private static object[] Resume(WorkItem state, ResumeDeadlines c, DateTimeOffset now)
+    {
+        if (state.PausedAt is not { } pausedAt)
+        {
+            throw new DomainRuleViolation("deadlines-not-paused", $"The deadlines of {state.RegisterNumber} are running; there is nothing to resume.");
+        }
+
+        return [new DeadlinesResumed(state.Id, now - pausedAt, c.Deadlines, NotYetReached(state, c.Deadlines), c.By, now)];
+    }
+
+    private static object[] AcknowledgeRung(WorkItem state, AcknowledgeEscalation c, DateTimeOffset now)
+    {
+        if (!state.Escalated.Contains(c.Step))
+        {
+            throw new DomainRuleViolation("escalation-not-raised", $"Item {state.RegisterNumber} has no escalation '{c.Step}' to acknowledge.");
+        }
+
+        return state.AcknowledgedEscalations?.Contains(c.Step) == true ? [] : [new EscalationAcknowledged(state.Id, c.Step, c.By, now)];
+    }
+
+    private static Deadlines.ItemDeadlines RunningClock(WorkItem state, string action)
+    {
+        EnsureNotEnded(state, action + " it");
+        if (state.Deadlines is not { } deadlines)
+        {
+            throw new DomainRuleViolation("no-deadlines", $"Item {state.RegisterNumber} has no deadlines yet (an outgoing item gets them when it is sent).");
+        }
+
+        if (state.PausedAt is not null)
+        {
+            throw new DomainRuleViolation("deadlines-paused", $"The deadlines of {state.RegisterNumber} are paused; resume them first.");
+        }
+
+        return deadlines;
+    }
+
+    /// <summary>The rungs to (re)schedule: those of the new ladder that have not fired for this item.</summary>
+    private static Deadlines.ScheduledStep[] NotYetReached(WorkItem state, Deadlines.ItemDeadlines deadlines) =>
+        [.. deadlines.Steps.Where(s => !state.Escalated.Contains(s.Name))];
 
     private static RecordedRefusal Refusal(WorkItem state, Channel to, string toPartner, string attempt, Actor by, DateTimeOffset now) =>
         new(

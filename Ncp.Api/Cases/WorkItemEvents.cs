@@ -46,6 +46,20 @@ public sealed record DeadlinesSet(Guid ItemId, Deadlines.ItemDeadlines Deadlines
 public sealed record DeadlineEscalated(
     Guid ItemId, string Step, DateTimeOffset DueAt, Deadlines.Recipient[] Notify, bool RemindPartner, Deadlines.SuggestedAction Suggest, DateTimeOffset At);
 
+/// <summary>An officer moved a deadline later; the rungs not yet reached move with it.</summary>
+public sealed record DeadlineExtended(
+    Guid ItemId, Deadlines.Anchor Deadline, DateTimeOffset Until, string Reason, Deadlines.ItemDeadlines Deadlines, Deadlines.ScheduledStep[] Rescheduled,
+    Actor By, DateTimeOffset At);
+
+/// <summary>The clock stops (e.g. waiting on a national authority); no rung fires until it resumes.</summary>
+public sealed record DeadlinesPaused(Guid ItemId, string Reason, Actor By, DateTimeOffset At);
+
+/// <summary>The clock runs again; deadlines and rungs not yet reached move by the time it stood still (useful-until does not: data keeps expiring).</summary>
+public sealed record DeadlinesResumed(Guid ItemId, TimeSpan PausedFor, Deadlines.ItemDeadlines Deadlines, Deadlines.ScheduledStep[] Rescheduled, Actor By, DateTimeOffset At);
+
+/// <summary>Someone told by an escalation says they have it in hand.</summary>
+public sealed record EscalationAcknowledged(Guid ItemId, string Step, Actor By, DateTimeOffset At);
+
 public static class WorkItemEvents
 {
     /// <summary>Every event of a work item stream; projections of items subscribe to exactly these.</summary>
@@ -54,5 +68,6 @@ public static class WorkItemEvents
         typeof(ItemRegistered), typeof(ItemDetailsChanged), typeof(ItemSent), typeof(ItemAcknowledged), typeof(AnswerRecorded),
         typeof(ItemClosed), typeof(ItemWithdrawn), typeof(ItemRefused), typeof(ItemReopened), typeof(OfficerAssigned), typeof(NoteAdded),
         typeof(ItemLinked), typeof(AttachmentAdded), typeof(DisseminationRefused), typeof(ItemForwarded), typeof(DeadlinesSet), typeof(DeadlineEscalated),
+        typeof(DeadlineExtended), typeof(DeadlinesPaused), typeof(DeadlinesResumed), typeof(EscalationAcknowledged),
     ];
 }

@@ -29,7 +29,12 @@ public static class DeadlineCalculator
         // An incoming request carries the partner's deadline for our reply; it beats our own policy.
         var replyBy = direction == Direction.Incoming && fields.DueBy is { } theirs ? theirs : Add(start, policy.ReplyWithin, policy.Counting, partner);
         var usefulUntil = UsefulUntil(fields, partner, start);
+        return Place(policy, start, acknowledgeBy, replyBy, usefulUntil);
+    }
 
+    /// <summary>Places the policy's ladder between a start and the three deadlines; rungs already behind the start fire at once.</summary>
+    public static ItemDeadlines Place(DeadlinePolicy policy, DateTimeOffset start, DateTimeOffset acknowledgeBy, DateTimeOffset replyBy, DateTimeOffset? usefulUntil)
+    {
         var steps = new List<ScheduledStep>();
         foreach (var step in policy.Ladder)
         {
@@ -45,7 +50,6 @@ public static class DeadlineCalculator
             }
 
             var due = step.Fraction is { } fraction ? start + ((at - start) * fraction) : at + (step.Offset ?? TimeSpan.Zero);
-            // A rung already behind us fires at once rather than never.
             steps.Add(new ScheduledStep(step.Name, Whole(due < start ? start : due), step.Notify, step.RemindPartner, step.Suggest));
         }
 

@@ -23,4 +23,21 @@ public sealed class DeadlinePlanner(DeadlineSettings settings)
             ?? throw new InvalidOperationException($"Partner {fields.PartnerCode} is not in the directory.");
         return DeadlineCalculator.Compute(settings.Effective, kind, direction, fields, partner.Profile, start);
     }
+
+    /// <summary>The ladder again, with one deadline moved later.</summary>
+    public ItemDeadlines Extend(ItemDeadlines current, Anchor deadline, DateTimeOffset until) =>
+        DeadlineCalculator.Place(
+            PolicyOf(current), current.Start,
+            deadline == Anchor.AcknowledgeBy ? until : current.AcknowledgeBy,
+            deadline == Anchor.ReplyBy ? until : current.ReplyBy,
+            current.UsefulUntil);
+
+    /// <summary>The ladder moved by the time the clock stood still; the data's useful-until does not wait.</summary>
+    public ItemDeadlines Resume(ItemDeadlines current, TimeSpan pausedFor) =>
+        DeadlineCalculator.Place(
+            PolicyOf(current), current.Start + pausedFor, current.AcknowledgeBy + pausedFor, current.ReplyBy + pausedFor, current.UsefulUntil);
+
+    private DeadlinePolicy PolicyOf(ItemDeadlines current) =>
+        settings.Effective.FirstOrDefault(p => p.Name == current.Policy)
+        ?? throw new DomainRuleViolation("policy-missing", $"The deadline policy '{current.Policy}' is no longer configured; restore it to change these deadlines.");
 }

@@ -226,6 +226,53 @@ public sealed class EscalationDeciderTests
     }
 
     [Fact]
+    public void An_extension_moves_the_rungs_not_yet_reached_and_must_be_later()
+    {
+        var state = Sent();
+        var later = Deadlines with { ReplyBy = Now.AddHours(20), Steps = [Deadlines.Steps[0] with { DueAt = Now.AddHours(10) }] };
+
+        var refused = Assert.Throws<DomainRuleViolation>(() => WorkItemDecider.Decide(
+            state, new ExtendDeadline(Ncp.Api.Deadlines.Anchor.ReplyBy, Now.AddHours(8), "No", later, Officer), Now));
+        Assert.Equal("extension-must-be-later", refused.Rule);
+
+        var extended = Assert.IsType<DeadlineExtended>(Assert.Single(WorkItemDecider.Decide(
+            state, new ExtendDeadline(Ncp.Api.Deadlines.Anchor.ReplyBy, Now.AddHours(20), "Partner asked for time", later, Officer), Now)));
+        Assert.Equal(Now.AddHours(10), Assert.Single(extended.Rescheduled).DueAt);
+
+        state = WorkItemDecider.Evolve(state, extended);
+        Assert.Empty(WorkItemDecider.Decide(state, new RecordEscalation("reply-by:50%", Now.AddHours(4)), Now.AddHours(4)));
+        Assert.Single(WorkItemDecider.Decide(state, new RecordEscalation("reply-by:50%", Now.AddHours(10)), Now.AddHours(10)));
+    }
+
+    [Fact]
+    public void A_paused_clock_records_no_escalation_and_cannot_be_extended_until_it_resumes()
+    {
+        var state = WorkItemDecider.Decide(Sent(), new PauseDeadlines("Waiting on the Prosecutor General's Office", Officer), Now)
+            .Aggregate(Sent(), WorkItemDecider.Evolve);
+
+        Assert.Empty(WorkItemDecider.Decide(state, new RecordEscalation("reply-by:50%", Now.AddHours(4)), Now.AddHours(4)));
+        Assert.Equal("deadlines-paused", Assert.Throws<DomainRuleViolation>(() =>
+            WorkItemDecider.Decide(state, new ExtendDeadline(Ncp.Api.Deadlines.Anchor.ReplyBy, Now.AddDays(9), "x", Deadlines, Officer), Now)).Rule);
+
+        var resumed = Assert.IsType<DeadlinesResumed>(Assert.Single(WorkItemDecider.Decide(state, new ResumeDeadlines(Deadlines, Officer), Now.AddHours(3))));
+        Assert.Equal(TimeSpan.FromHours(3), resumed.PausedFor);
+    }
+
+    [Fact]
+    public void An_escalation_is_acknowledged_once_and_only_once_raised()
+    {
+        var state = Sent();
+        Assert.Equal("escalation-not-raised", Assert.Throws<DomainRuleViolation>(() =>
+            WorkItemDecider.Decide(state, new AcknowledgeEscalation("reply-by:50%", Officer), Now)).Rule);
+
+        state = WorkItemDecider.Decide(state, new RecordEscalation("reply-by:50%", Now.AddHours(4)), Now.AddHours(4)).Aggregate(state, WorkItemDecider.Evolve);
+        var acknowledged = WorkItemDecider.Decide(state, new AcknowledgeEscalation("reply-by:50%", Officer), Now.AddHours(5));
+        Assert.IsType<EscalationAcknowledged>(Assert.Single(acknowledged));
+        state = acknowledged.Aggregate(state, WorkItemDecider.Evolve);
+        Assert.Empty(WorkItemDecider.Decide(state, new AcknowledgeEscalation("reply-by:50%", Officer), Now.AddHours(6)));
+    }
+
+    [Fact]
     public void A_wake_up_for_a_moved_rung_an_unknown_rung_or_an_ended_item_records_nothing()
     {
         var state = Sent();

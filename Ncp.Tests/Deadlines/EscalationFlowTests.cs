@@ -46,6 +46,41 @@ public sealed class EscalationFlowTests(NcpSystem ncp)
         var read = await duty.GetJsonAsync($"/api/items/{item.Number()}");
         Assert.Equal(wakeUp.Step, Assert.Single(read.GetProperty("escalations").EnumerateArray()).GetString());
         Assert.Single(read.GetProperty("timeline").EnumerateArray(), t => t.Str("what") == "escalated");
+
+        var acknowledged = await duty.ActAsync(item.Number(), $"escalations/{Uri.EscapeDataString(wakeUp.Step)}/acknowledge");
+        Assert.Equal(wakeUp.Step, Assert.Single(acknowledged.GetProperty("acknowledgedEscalations").EnumerateArray()).GetString());
+    }
+
+    [Fact]
+    public async Task Extending_pausing_and_resuming_move_the_workers_wake_ups()
+    {
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest());
+        item = await duty.ActAsync(item.Number(), "send");
+        var id = item.GetProperty("id").GetGuid();
+        var replyBy = item.GetProperty("deadlines").GetProperty("replyBy").GetDateTimeOffset();
+        await NcpSystem.EventuallyAsync(() => DueOfAsync(id, "reply-by:100%"), due => due == replyBy);
+
+        var until = replyBy.AddDays(2);
+        item = await duty.ActAsync(item.Number(), "deadlines/extend", new { deadline = "reply-by", until, reason = "The partner asked for two more days" });
+        Assert.Equal(until, item.GetProperty("deadlines").GetProperty("replyBy").GetDateTimeOffset());
+        await NcpSystem.EventuallyAsync(() => DueOfAsync(id, "reply-by:100%"), due => due == until);
+
+        await duty.ActAsync(item.Number(), "deadlines/pause", new { reason = "Waiting on the Prosecutor General's Office" });
+        await NcpSystem.EventuallyAsync(() => DueOfAsync(id, "reply-by:100%"), due => due is null);
+        await duty.ActAsync(item.Number(), "deadlines/extend", new { deadline = "reply-by", until = until.AddDays(1), reason = "x" }, expected: System.Net.HttpStatusCode.Conflict);
+
+        item = await duty.ActAsync(item.Number(), "deadlines/resume");
+        var resumedReplyBy = item.GetProperty("deadlines").GetProperty("replyBy").GetDateTimeOffset();
+        Assert.True(resumedReplyBy >= until);
+        await NcpSystem.EventuallyAsync(() => DueOfAsync(id, "reply-by:100%"), due => due == resumedReplyBy);
+    }
+
+    private async Task<DateTimeOffset?> DueOfAsync(Guid item, string step)
+    {
+        var due = await ncp.QueryAsync<DateTime?>(
+            $"select due_at from {ncp.WorkerSchema}.timers where item_id = @i and step = @s and fired_at is null", ("i", item), ("s", step));
+        return due is { } utc ? new DateTimeOffset(utc, TimeSpan.Zero) : null;
     }
 
     private Task<long> ScheduledAsync(Guid item) =>

@@ -23,12 +23,14 @@ public sealed class TimerStore(WorkerDatabase database)
         return await command.ExecuteNonQueryAsync(ct) > 0;
     }
 
-    public async Task<int> CancelAsync(Guid itemId, string step, CancellationToken ct)
+    /// <summary>Cancels pending wake-ups requested before the cancellation: a later request (a resume) is not undone by an older cancel.</summary>
+    public async Task<int> CancelAsync(Guid itemId, string step, DateTimeOffset requestedAt, CancellationToken ct)
     {
         await using var command = database.DataSource.CreateCommand(step == "*"
-            ? $"delete from {database.Schema}.timers where item_id = $1 and fired_at is null"
-            : $"delete from {database.Schema}.timers where item_id = $1 and step = $2 and fired_at is null");
+            ? $"delete from {database.Schema}.timers where item_id = $1 and fired_at is null and requested_at <= $2"
+            : $"delete from {database.Schema}.timers where item_id = $1 and fired_at is null and requested_at <= $2 and step = $3");
         command.Parameters.AddWithValue(itemId);
+        command.Parameters.AddWithValue(requestedAt);
         if (step != "*")
         {
             command.Parameters.AddWithValue(step);

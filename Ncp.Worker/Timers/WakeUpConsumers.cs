@@ -20,7 +20,7 @@ public sealed class WakeUpRequestedConsumer(TimerStore store, TimerLoop loop) : 
 public sealed class WakeUpCancelledConsumer(TimerStore store) : IConsumer<WakeUpCancelled>
 {
     public Task Consume(ConsumeContext<WakeUpCancelled> context) =>
-        store.CancelAsync(context.Message.ItemId, context.Message.Step, context.CancellationToken);
+        store.CancelAsync(context.Message.ItemId, context.Message.Step, context.Message.RequestedAt, context.CancellationToken);
 }
 
 public sealed class WakeUpRequestedConsumerDefinition : ConsumerDefinition<WakeUpRequestedConsumer>

@@ -67,6 +67,9 @@ public static class MartenSetup
                 o.Name = IntegrationEventPublisher.SubscriptionName;
                 o.IncludeType<ItemRegistered>();
                 o.IncludeType<DeadlinesSet>();
+                o.IncludeType<DeadlineExtended>();
+                o.IncludeType<DeadlinesResumed>();
+                o.IncludeType<DeadlinesPaused>();
                 o.IncludeType<ItemClosed>();
                 o.IncludeType<ItemWithdrawn>();
                 o.IncludeType<ItemRefused>();

@@ -87,7 +87,7 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
 
     private static string Fill(string pattern, string number) =>
         pattern.Replace("{number}", number, StringComparison.Ordinal).Replace("{code}", "DE-CYBER247", StringComparison.Ordinal)
-            .Replace("{sha256}", "00", StringComparison.Ordinal);
+            .Replace("{sha256}", "00", StringComparison.Ordinal).Replace("{step}", "reply-by:50%", StringComparison.Ordinal);
 
     private static async Task<HttpStatusCode> SendAsync(HttpClient client, string method, string url)
     {

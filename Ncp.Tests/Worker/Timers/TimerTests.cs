@@ -57,8 +57,9 @@ public sealed class TimerTests(NcpSystem ncp) : IAsyncLifetime
         Assert.False(await Store.ScheduleAsync(item, "reply-by", Start.AddDays(3), Start.AddSeconds(30), default));
 
         Assert.Equal(Start.AddDays(9), await DueOfAsync(item, "reply-by"));
-        Assert.Equal(1, await Store.CancelAsync(item, "*", default));
-        Assert.Equal(0, await Store.CancelAsync(item, "reply-by", default));
+        Assert.Equal(0, await Store.CancelAsync(item, "*", Start, default)); // older than the last request: a resume is not undone
+        Assert.Equal(1, await Store.CancelAsync(item, "*", Start.AddMinutes(2), default));
+        Assert.Equal(0, await Store.CancelAsync(item, "reply-by", Start.AddMinutes(3), default));
     }
 
     [Fact]

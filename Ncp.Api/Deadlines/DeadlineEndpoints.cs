@@ -1,0 +1,95 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ncp.Api.Cases;
+using Ncp.Api.Cases.Reading;
+using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Infrastructure.Http;
+
+namespace Ncp.Api.Deadlines;
+
+public sealed record ExtendBody(string? Deadline, DateTimeOffset? Until, string? Reason);
+
+public sealed record PauseBody(string? Reason);
+
+/// <summary>What officers do with an item's clock: extend a deadline, pause and resume it, acknowledge an escalation.</summary>
+public static class DeadlineEndpoints
+{
+    public const int ReasonMaxLength = 2000;
+
+    public static RouteGroupBuilder MapDeadlines(this RouteGroupBuilder items)
+    {
+        items.MapPost("/{number}/deadlines/extend", ExtendAsync).RequireAuthorization(Policies.Act).WithName("ExtendDeadline")
+            .WithSummary("Move acknowledge-by or reply-by later, with a reason; the rungs not yet reached move with it").ProducesValidationProblem();
+        items.MapPost("/{number}/deadlines/pause", PauseAsync).RequireAuthorization(Policies.Act).WithName("PauseDeadlines")
+            .WithSummary("Stop the clock (e.g. waiting on a national authority), with a reason").ProducesValidationProblem();
+        items.MapPost("/{number}/deadlines/resume", ResumeAsync).RequireAuthorization(Policies.Act).WithName("ResumeDeadlines")
+            .WithSummary("Run the clock again; deadlines move by the time it stood still");
+        items.MapPost("/{number}/escalations/{step}/acknowledge", AcknowledgeAsync).RequireAuthorization(Policies.Act).WithName("AcknowledgeEscalation")
+            .WithSummary("Say that an escalation is in hand");
+        return items;
+    }
+
+    private static async Task<Results<Ok<ItemResource>, ValidationProblem>> ExtendAsync(
+        string number, ExtendBody body, HttpContext http, IQuerySession query, ItemStore store, DeadlinePlanner planner, CancellationToken ct)
+    {
+        var errors = new List<FieldError>();
+        if (!ApiEnum<Anchor>.TryParse(body.Deadline, out var deadline) || deadline == Anchor.UsefulUntil)
+        {
+            errors.Add(new("deadline", "acknowledge-by or reply-by (useful-until follows the data and cannot be extended)."));
+        }
+
+        if (body.Until is null)
+        {
+            errors.Add(new("until", "The new deadline, e.g. 2026-12-01T12:00:00Z."));
+        }
+
+        errors.AddRange(Reason(body.Reason));
+        if (errors.Count > 0 || !ETags.TryReadIfMatch(http.Request, out var expected))
+        {
+            return FieldError.ToProblem(errors.Count > 0 ? errors : [new("If-Match", "If-Match carries the item's ETag, e.g. \"3\".")]);
+        }
+
+        var item = await store.FindOrThrowAsync(query, number, http.User, ct);
+        var current = item.Deadlines ?? throw new DomainRuleViolation("no-deadlines", $"Item {number} has no deadlines yet.");
+        var until = DeadlineCalculator.Whole(body.Until!.Value);
+        var command = new ExtendDeadline(deadline, until, body.Reason!.Trim(), planner.Extend(current, deadline, until), http.User.Actor());
+        return ItemResource.Answer(http, await store.RunAsync(number, expected, http.User, command, ct));
+    }
+
+    private static async Task<Results<Ok<ItemResource>, ValidationProblem>> PauseAsync(
+        string number, PauseBody body, HttpContext http, ItemStore store, CancellationToken ct)
+    {
+        if (Reason(body.Reason) is { Length: > 0 } errors || !ETags.TryReadIfMatch(http.Request, out var expected))
+        {
+            return FieldError.ToProblem(Reason(body.Reason) is { Length: > 0 } e ? e : [new("If-Match", "If-Match carries the item's ETag.")]);
+        }
+
+        return ItemResource.Answer(http, await store.RunAsync(number, expected, http.User, new PauseDeadlines(body.Reason!.Trim(), http.User.Actor()), ct));
+    }
+
+    private static async Task<Results<Ok<ItemResource>, ValidationProblem>> ResumeAsync(
+        string number, HttpContext http, IQuerySession query, ItemStore store, DeadlinePlanner planner, TimeProvider time, CancellationToken ct)
+    {
+        if (!ETags.TryReadIfMatch(http.Request, out var expected))
+        {
+            return FieldError.ToProblem([new("If-Match", "If-Match carries the item's ETag.")]);
+        }
+
+        var item = await store.FindOrThrowAsync(query, number, http.User, ct);
+        if (item.Deadlines is not { } current || item.DeadlinesPausedAt is not { } pausedAt)
+        {
+            throw new DomainRuleViolation("deadlines-not-paused", $"The deadlines of {number} are not paused.");
+        }
+
+        var command = new ResumeDeadlines(planner.Resume(current, time.GetUtcNow() - pausedAt), http.User.Actor());
+        return ItemResource.Answer(http, await store.RunAsync(number, expected, http.User, command, ct));
+    }
+
+    private static async Task<Ok<ItemResource>> AcknowledgeAsync(string number, string step, HttpContext http, ItemStore store, CancellationToken ct) =>
+        ItemResource.Answer(http, await store.RunAsync(number, null, http.User, new AcknowledgeEscalation(step, http.User.Actor()), ct));
+
+    private static FieldError[] Reason(string? reason) =>
+        string.IsNullOrWhiteSpace(reason) ? [new("reason", "Say why, for the colleagues and the auditors who will read it.")]
+        : reason.Length > ReasonMaxLength ? [new("reason", $"At most {ReasonMaxLength} characters.")]
+        : [];
+}
