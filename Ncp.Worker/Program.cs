@@ -1,6 +1,7 @@
 using Ncp.Worker.Infrastructure.Database;
 using Ncp.Conventions;
 using Ncp.Worker.Infrastructure.Messaging;
+using Ncp.Worker.Notifications;
 using Ncp.Worker.Timers;
 using Npgsql;
 
@@ -40,6 +41,10 @@ public sealed class Program
         services.AddSingleton<TimerStore>();
         services.AddSingleton<TimerLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerLoop>());
+        services.AddSingleton(builder.Configuration.GetSection(NotificationSettings.Section).Get<NotificationSettings>() ?? new NotificationSettings());
+        services.AddSingleton(builder.Configuration.GetSection(SmtpSettings.Section).Get<SmtpSettings>() ?? new SmtpSettings());
+        services.AddSingleton<NotificationSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<NotificationSender>());
         services.AddNcpMessaging(builder.Configuration);
         services.AddHealthChecks().AddNpgSql(name: "postgresql", tags: [HealthConventions.ReadyTag], timeout: TimeSpan.FromSeconds(3));
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Local PostgreSQL 15 and RabbitMQ 3.10 for development and CI, bound to 127.0.0.1 only.
+# Local PostgreSQL 15, RabbitMQ 3.10 and mail (Postfix SMTP -> LMTP -> Dovecot IMAP) for development
+# and CI, bound to 127.0.0.1 only.
 #
-#   infra/servers.sh start|stop|status [postgres|rabbitmq ...]   (no names = all)
+#   infra/servers.sh start|stop|status [postgres|rabbitmq|mail ...]   (no names = all)
 #   infra/servers.sh psql [psql args]           psql as ncp on database ncp
 #   infra/servers.sh rabbitmqctl [args]         rabbitmqctl against the project's node
 #
@@ -9,6 +10,9 @@
 #   NCP_DATA_DIR [<repo>/.data]  NCP_PG_PORT [55432]  NCP_RABBIT_PORT [55672]
 #   NCP_RABBIT_MGMT_PORT [55673]  NCP_RABBIT_DIST_PORT [25672]  NCP_EPMD_PORT [4369]
 #   NCP_RABBIT_NODENAME [ncp@localhost]
+#   NCP_SMTP_PORT [2525]  NCP_IMAP_PORT [10143]  NCP_LMTP_PORT [10024]
+# Mail: mailboxes are MAIL_MAILBOXES below, all with the password in $NCP_DATA_DIR/secrets/mail.password;
+# mail for any other domain bounces back to its sender, nothing leaves the machine.
 # After start, $NCP_DATA_DIR/servers.env holds the connection settings (source it).
 set -euo pipefail
 
@@ -29,9 +33,34 @@ RABBIT_MGMT_PORT=${NCP_RABBIT_MGMT_PORT:-55673}
 RABBIT_DIST_PORT=${NCP_RABBIT_DIST_PORT:-25672}
 EPMD_PORT=${NCP_EPMD_PORT:-4369}
 RABBIT_NODENAME=${NCP_RABBIT_NODENAME:-ncp@localhost}
+SMTP_PORT=${NCP_SMTP_PORT:-2525}
+IMAP_PORT=${NCP_IMAP_PORT:-10143}
+LMTP_PORT=${NCP_LMTP_PORT:-10024}
+
+# The mailboxes (IMAP user = address, one shared password). Their domains are the ones Postfix accepts;
+# MAIL_DOMAIN is the NCP's own, the others are test partners. Add a line, then run start mail again.
+MAIL_DOMAIN=ncp.example
+MAIL_MAILBOXES=(
+  ncp@ncp.example
+  duty@ncp.example
+  supervisor@ncp.example
+  head@ncp.example
+  officer1@ncp.example
+  officer2@ncp.example
+  officer3@ncp.example
+  de@partner.example
+  fr@partner.example
+  nl@partner.example
+)
+# Mailbox files belong to this user (mail uid must not be 0 and must be >= Dovecot's first_valid_uid).
+MAIL_USER=nobody
+MAIL_GROUP=nogroup
 
 PG_BIN=/usr/lib/postgresql/15/bin
 RABBIT_BIN=/usr/lib/rabbitmq/bin
+POSTFIX_BIN=/usr/sbin/postfix
+DOVECOT_BIN=/usr/sbin/dovecot
+DOVEADM_BIN=/usr/bin/doveadm
 
 PG_DIR=$DATA_DIR/postgres
 PG_DATA=$PG_DIR/data
@@ -42,12 +71,27 @@ RABBIT_HOME=$RABBIT_DIR/home
 RABBIT_PID_FILE=$RABBIT_DIR/rabbitmq.pid
 RABBIT_STATE_FILE=$RABBIT_DIR/running.conf
 RABBIT_EPMD_MARKER=$RABBIT_DIR/epmd-started-by-us
+MAIL_DIR=$DATA_DIR/mail
+MAIL_POSTFIX_DIR=$MAIL_DIR/postfix
+MAIL_QUEUE_DIR=$MAIL_DIR/postfix-queue
+MAIL_POSTFIX_DATA_DIR=$MAIL_DIR/postfix-data
+MAIL_POSTFIX_LOG=$MAIL_DIR/postfix.log
+MAIL_DOVECOT_DIR=$MAIL_DIR/dovecot
+MAIL_DOVECOT_CONF=$MAIL_DOVECOT_DIR/dovecot.conf
+MAIL_USERS_FILE=$MAIL_DOVECOT_DIR/users
+MAIL_DOVECOT_RUN=$MAIL_DIR/dovecot-run
+MAIL_DOVECOT_STATE=$MAIL_DIR/dovecot-state
+MAIL_DOVECOT_LOG=$MAIL_DIR/dovecot.log
+MAIL_MAILDIRS=$MAIL_DIR/maildirs
+MAIL_COMMAND_LOG=$MAIL_DIR/commands.log
+MAIL_STATE_FILE=$MAIL_DIR/running.conf
 SECRETS_DIR=$DATA_DIR/secrets
 PG_PASSWORD_FILE=$SECRETS_DIR/postgres-ncp.password
 RABBIT_PASSWORD_FILE=$SECRETS_DIR/rabbitmq-ncp.password
+MAIL_PASSWORD_FILE=$SECRETS_DIR/mail.password
 ENV_FILE=$DATA_DIR/servers.env
 
-ALL_SERVERS=(postgres rabbitmq)
+ALL_SERVERS=(postgres rabbitmq mail)
 
 say() { printf '%s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
@@ -58,7 +102,7 @@ die() {
 
 usage() {
   cat >&2 <<'EOF'
-usage: infra/servers.sh start|stop|status [postgres|rabbitmq ...]
+usage: infra/servers.sh start|stop|status [postgres|rabbitmq|mail ...]
        infra/servers.sh psql [psql arguments]
        infra/servers.sh rabbitmqctl [rabbitmqctl arguments]
 EOF
@@ -80,13 +124,24 @@ check_settings() {
   check_port_number NCP_RABBIT_MGMT_PORT "$RABBIT_MGMT_PORT"
   check_port_number NCP_RABBIT_DIST_PORT "$RABBIT_DIST_PORT"
   check_port_number NCP_EPMD_PORT "$EPMD_PORT"
+  check_port_number NCP_SMTP_PORT "$SMTP_PORT"
+  check_port_number NCP_IMAP_PORT "$IMAP_PORT"
+  check_port_number NCP_LMTP_PORT "$LMTP_PORT"
   local -A seen=()
   local p
-  for p in "$PG_PORT" "$RABBIT_PORT" "$RABBIT_MGMT_PORT" "$RABBIT_DIST_PORT" "$EPMD_PORT"; do
+  for p in "$PG_PORT" "$RABBIT_PORT" "$RABBIT_MGMT_PORT" "$RABBIT_DIST_PORT" "$EPMD_PORT" \
+    "$SMTP_PORT" "$IMAP_PORT" "$LMTP_PORT"; do
     [[ -z ${seen[$p]:-} ]] || die "port $p is configured for two servers; NCP_*_PORT values must differ"
     seen[$p]=1
   done
   [[ $RABBIT_NODENAME == *@* ]] || die "NCP_RABBIT_NODENAME=$RABBIT_NODENAME must look like name@host"
+  local mailbox own=0
+  for mailbox in "${MAIL_MAILBOXES[@]}"; do
+    [[ $mailbox =~ ^[a-z0-9][a-z0-9._-]*@[a-z0-9]([a-z0-9.-]*[a-z0-9])?$ ]] ||
+      die "mailbox $mailbox in MAIL_MAILBOXES must be a lower-case address like name@domain"
+    [[ ${mailbox#*@} != "$MAIL_DOMAIN" ]] || own=1
+  done
+  ((own)) || die "MAIL_MAILBOXES has no mailbox in MAIL_DOMAIN=$MAIL_DOMAIN"
 }
 
 random_secret() {
@@ -146,10 +201,18 @@ require_free_port() {
 
 # ---------------------------------------------------------------- packages
 
+# Prints the missing packages of a server, space-separated (nothing when it is installed).
 package_for() {
   case $1 in
     postgres) [[ -x $PG_BIN/initdb ]] || echo postgresql ;;
     rabbitmq) [[ -x $RABBIT_BIN/rabbitmq-server ]] || echo rabbitmq-server ;;
+    mail)
+      local -a missing=()
+      [[ -x $POSTFIX_BIN ]] || missing+=(postfix)
+      [[ -x /usr/lib/dovecot/imap ]] || missing+=(dovecot-imapd)
+      [[ -x /usr/lib/dovecot/lmtp ]] || missing+=(dovecot-lmtpd)
+      ((${#missing[@]} == 0)) || echo "${missing[*]}"
+      ;;
   esac
 }
 
@@ -160,11 +223,11 @@ apt_candidate_missing() {
 }
 
 ensure_installed() {
-  local -a pkgs=() sudo=()
+  local -a pkgs=() sudo=() more=()
   local server pkg
   for server in "$@"; do
-    pkg=$(package_for "$server")
-    [[ -z $pkg ]] || pkgs+=("$pkg")
+    read -ra more <<<"$(package_for "$server")"
+    pkgs+=("${more[@]}")
   done
   ((${#pkgs[@]})) || return 0
 
@@ -178,6 +241,13 @@ ensure_installed() {
   local log=$DATA_DIR/apt.log updated=0
   : >"$log"
   local -a apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300)
+
+  # Postfix asks for a mail configuration type while installing; it gets none (ours is in .data/mail).
+  if [[ " ${pkgs[*]} " == *" postfix "* ]]; then
+    printf 'postfix postfix/main_mailer_type select No configuration\n' |
+      "${sudo[@]}" debconf-set-selections >>"$log" 2>&1 ||
+      die "debconf-set-selections failed (full log: $log)"
+  fi
 
   for pkg in "${pkgs[@]}"; do
     if apt_candidate_missing "$pkg"; then

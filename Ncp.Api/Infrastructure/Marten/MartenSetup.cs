@@ -70,6 +70,7 @@ public static class MartenSetup
                 o.IncludeType<DeadlineExtended>();
                 o.IncludeType<DeadlinesResumed>();
                 o.IncludeType<DeadlinesPaused>();
+                o.IncludeType<DeadlineEscalated>();
                 o.IncludeType<ItemClosed>();
                 o.IncludeType<ItemWithdrawn>();
                 o.IncludeType<ItemRefused>();

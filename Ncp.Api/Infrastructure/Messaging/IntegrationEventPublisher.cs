@@ -29,7 +29,9 @@ public sealed class IntegrationEventPublisher(IBus bus, ILogger<IntegrationEvent
     {
         foreach (var @event in page.Events)
         {
-            var messages = ToIntegrationEvents(@event);
+            var messages = @event.Data is Domain.DeadlineEscalated escalated
+                ? [await EscalationOfAsync(@event, escalated, operations, ct)]
+                : ToIntegrationEvents(@event);
             for (var i = 0; i < messages.Length; i++)
             {
                 await PublishUntilAcceptedAsync(@event, messages[i], MessageIdOf(@event.Id, i), ct);
@@ -58,6 +60,17 @@ public sealed class IntegrationEventPublisher(IBus bus, ILogger<IntegrationEvent
         Domain.ItemRefused e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
         _ => [],
     };
+
+    /// <summary>People need to know which item: the escalation is told with the item's number and subject.</summary>
+    private static async Task<object> EscalationOfAsync(IEvent @event, Domain.DeadlineEscalated e, IDocumentOperations operations, CancellationToken ct)
+    {
+        var item = await operations.LoadAsync<Domain.ItemDetails>(e.ItemId, ct);
+        return new EscalationRaised(
+            @event.Id, e.ItemId, item?.RegisterNumber ?? "", item?.Subject ?? "", item?.PartnerCode ?? "",
+            item is null ? "" : ApiEnum<Domain.Channel>.NameOf(item.Channel), item is null ? "" : ApiEnum<Domain.Priority>.NameOf(item.Priority),
+            e.Step, e.DueAt, [.. e.Notify.Select(ApiEnum<Deadlines.Recipient>.NameOf)], item?.AssignedToId, e.RemindPartner,
+            ApiEnum<Deadlines.SuggestedAction>.NameOf(e.Suggest), e.At);
+    }
 
     /// <summary>The same event always yields the same message ids, so a redelivered page is recognisable downstream.</summary>
     private static Guid MessageIdOf(Guid eventId, int index)

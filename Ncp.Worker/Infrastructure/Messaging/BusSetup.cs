@@ -1,6 +1,7 @@
 using MassTransit;
 using Ncp.Conventions;
 using Ncp.Worker.Mail.Outgoing;
+using Ncp.Worker.Notifications;
 using Ncp.Worker.Timers;
 
 namespace Ncp.Worker.Infrastructure.Messaging;
@@ -14,5 +15,6 @@ public static class BusSetup
             bus.AddConsumer<ItemRegisteredConsumer, ItemRegisteredConsumerDefinition>();
             bus.AddConsumer<WakeUpRequestedConsumer, WakeUpRequestedConsumerDefinition>();
             bus.AddConsumer<WakeUpCancelledConsumer>();
+            bus.AddConsumer<EscalationRaisedConsumer>();
         });
 }

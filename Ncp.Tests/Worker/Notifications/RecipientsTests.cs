@@ -1,0 +1,53 @@
+using Ncp.Contracts.Deadlines;
+using Ncp.Worker.Notifications;
+
+namespace Ncp.Tests.Worker.Notifications;
+
+public sealed class RecipientsTests
+{
+    // Saturday 28 November 2026, 15:00 in Almaty (UTC+5).
+    private static readonly DateTimeOffset Saturday = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+
+    private static readonly NotificationSettings Settings = new()
+    {
+        DutyMailbox = "duty@ncp.example",
+        People =
+        [
+            new() { Id = "officer-1", Name = "Officer One", Email = "officer1@ncp.example" },
+            new() { Id = "sup-1", Name = "Supervisor", Email = "supervisor@ncp.example", Roles = ["supervisor"] },
+            new() { Id = "head-1", Name = "Head", Email = "head@ncp.example", Roles = ["head-of-unit"], AlwaysReachable = true },
+        ],
+    };
+
+    private static EscalationRaised Escalation(string[] notify, string? assigned = "officer-1") => new(
+        Guid.CreateVersion7(), Guid.CreateVersion7(), "KZ-NCP-2026-000001", "IP logs", "DE-CYBER247", "24-7", "urgent", "reply-by:80%",
+        Saturday, notify, assigned, true, "none", Saturday);
+
+    [Fact]
+    public void The_duty_desk_is_told_at_once_and_an_officer_off_duty_at_the_start_of_their_next_working_day()
+    {
+        var told = Recipients.Of(Escalation(["assigned-officer", "duty-officer"]), Settings, Saturday);
+
+        Assert.Equal(Saturday, told.Single(r => r.Address == "duty@ncp.example").SendAfter);
+        // Monday 30 November, 09:00 in Almaty = 04:00 UTC.
+        Assert.Equal(new DateTimeOffset(2026, 11, 30, 4, 0, 0, TimeSpan.Zero), told.Single(r => r.Address == "officer1@ncp.example").SendAfter);
+    }
+
+    [Fact]
+    public void Someone_always_reachable_is_told_at_once_and_someone_at_work_too()
+    {
+        var monday = new DateTimeOffset(2026, 11, 30, 6, 0, 0, TimeSpan.Zero); // 11:00 in Almaty
+        Assert.Equal(Saturday, Recipients.Of(Escalation(["head-of-unit"]), Settings, Saturday).Single().SendAfter);
+        Assert.Equal(monday, Recipients.Of(Escalation(["supervisor"]), Settings, monday).Single().SendAfter);
+    }
+
+    [Fact]
+    public void With_nobody_assigned_or_named_the_duty_desk_stands_in_and_nobody_is_told_twice()
+    {
+        var told = Recipients.Of(Escalation(["assigned-officer", "duty-officer"], assigned: null), Settings, Saturday);
+        Assert.Equal("duty@ncp.example", Assert.Single(told).Address);
+
+        var empty = new NotificationSettings { DutyMailbox = "duty@ncp.example" };
+        Assert.Equal("duty@ncp.example", Assert.Single(Recipients.Of(Escalation(["supervisor", "head-of-unit"]), empty, Saturday)).Address);
+    }
+}

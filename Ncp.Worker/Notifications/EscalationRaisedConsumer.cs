@@ -1,0 +1,67 @@
+using System.Text;
+using MassTransit;
+using Ncp.Contracts.Deadlines;
+using Ncp.Worker.Infrastructure.Database;
+
+namespace Ncp.Worker.Notifications;
+
+/// <summary>
+/// Puts the notifications of an escalation in the outbox, one per recipient, each to be sent when that person can be
+/// reached. Idempotent: (escalation, recipient) is unique.
+/// </summary>
+public sealed class EscalationRaisedConsumer(
+    WorkerDatabase database, NotificationSettings settings, NotificationSender sender, TimeProvider time, ILogger<EscalationRaisedConsumer> logger)
+    : IConsumer<EscalationRaised>
+{
+    public async Task Consume(ConsumeContext<EscalationRaised> context)
+    {
+        var m = context.Message;
+        var now = time.GetUtcNow();
+        var recipients = Recipients.Of(m, settings, now);
+        await using var batch = database.DataSource.CreateBatch();
+        foreach (var r in recipients)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = $"""
+                insert into {database.Schema}.notifications (id, event_id, recipient, subject, body, send_after, created_at)
+                values ($1, $2, $3, $4, $5, $6, $7) on conflict (event_id, recipient) do nothing
+                """;
+            command.Parameters.AddWithValue(Guid.CreateVersion7(now));
+            command.Parameters.AddWithValue(m.EventId);
+            command.Parameters.AddWithValue(r.Address);
+            command.Parameters.AddWithValue(SubjectOf(m));
+            command.Parameters.AddWithValue(BodyOf(m, r, settings));
+            command.Parameters.AddWithValue(r.SendAfter);
+            command.Parameters.AddWithValue(now);
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(context.CancellationToken);
+        logger.LogInformation("Escalation {Step} of {RegisterNumber}: {Count} notifications queued", m.Step, m.RegisterNumber, recipients.Count);
+        sender.Nudge();
+    }
+
+    public static string SubjectOf(EscalationRaised m) => $"[{m.RegisterNumber}] {m.Step} reached: {m.Subject}";
+
+    private static string BodyOf(EscalationRaised m, Recipient r, NotificationSettings settings)
+    {
+        var body = new StringBuilder();
+        body.AppendLine($"{m.RegisterNumber}: the rung {m.Step} was reached (due {m.DueAt:yyyy-MM-dd HH:mm} UTC).");
+        body.AppendLine($"Subject: {m.Subject}");
+        body.AppendLine($"Partner: {m.PartnerCode} via {m.Channel}, priority {m.Priority}.");
+        body.AppendLine($"You are told as: {r.As}.");
+        if (m.SuggestedAction != "none")
+        {
+            body.AppendLine($"Suggested action: {m.SuggestedAction.Replace('-', ' ')}.");
+        }
+
+        if (m.RemindPartner)
+        {
+            body.AppendLine("The partner is to be reminded in the same mail thread.");
+        }
+
+        body.AppendLine();
+        body.AppendLine($"Open the item: {settings.ItemLink}{m.RegisterNumber}");
+        return body.ToString();
+    }
+}

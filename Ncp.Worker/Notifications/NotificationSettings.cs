@@ -1,0 +1,57 @@
+namespace Ncp.Worker.Notifications;
+
+/// <summary>Someone who may be told of an escalation, with the hours they can be reached.</summary>
+public sealed class Person
+{
+    /// <summary>The officer's id as the Api knows it (Entra object id), so "the assigned officer" finds them.</summary>
+    public string Id { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public string Email { get; set; } = "";
+
+    /// <summary><c>supervisor</c>, <c>head-of-unit</c>, <c>duty-officer</c>.</summary>
+    public string[] Roles { get; set; } = [];
+
+    public string TimeZone { get; set; } = "Asia/Almaty";
+
+    public string From { get; set; } = "09:00";
+
+    public string To { get; set; } = "18:00";
+
+    public string[] Days { get; set; } = ["mon", "tue", "wed", "thu", "fri"];
+
+    /// <summary>Told at once whatever the hour (the 24/7 duty desk, a head of unit on call).</summary>
+    public bool AlwaysReachable { get; set; }
+}
+
+public sealed class NotificationSettings
+{
+    public const string Section = "Notifications";
+
+    public string From { get; set; } = "ncp@ncp.example";
+
+    /// <summary>The 24/7 duty desk: always reachable, and told whenever nobody else would be.</summary>
+    public string DutyMailbox { get; set; } = "duty@ncp.example";
+
+    /// <summary>Where an officer opens the item; the register number is appended.</summary>
+    public string ItemLink { get; set; } = "http://127.0.0.1:5080/api/items/";
+
+    public List<Person> People { get; set; } = [];
+
+    /// <summary>Longest nap of the sender between looks at the outbox.</summary>
+    public TimeSpan MaxSleep { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+public sealed class SmtpSettings
+{
+    public const string Section = "Smtp";
+
+    public string Host { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 2525;
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+}
