@@ -625,13 +625,439 @@ rabbit_status() {
   fi
 }
 
+# ---------------------------------------------------------------- mail
+
+# Postfix takes SMTP on 127.0.0.1 and hands local mail over LMTP to Dovecot, which serves it over IMAP.
+# Both are private instances: configuration, queue, mailboxes and logs live in $MAIL_DIR. Nothing in
+# /etc/postfix or /etc/dovecot is changed, and their main.cf, master.cf and dovecot.conf are not used
+# (Postfix still reads its package metadata there: postfix-files, dynamicmaps.cf).
+
+# The running instances keep the ports they were started with, whatever the environment says now.
+mail_load_state() {
+  [[ -f $MAIL_STATE_FILE ]] || return 0
+  local key value
+  while IFS='=' read -r key value; do
+    case $key in
+      smtp_port) SMTP_PORT=$value ;;
+      imap_port) IMAP_PORT=$value ;;
+      lmtp_port) LMTP_PORT=$value ;;
+    esac
+  done <"$MAIL_STATE_FILE"
+}
+
+mail_save_state() {
+  cat >"$MAIL_STATE_FILE" <<EOF
+smtp_port=$SMTP_PORT
+imap_port=$IMAP_PORT
+lmtp_port=$LMTP_PORT
+EOF
+}
+
+postfix_pid() {
+  local pid
+  pid=$(tr -d ' \n' 2>/dev/null <"$MAIL_QUEUE_DIR/pid/master.pid" || true)
+  pid_alive "$pid" && grep -q postfix "/proc/$pid/cmdline" 2>/dev/null || return 1
+  printf '%s\n' "$pid"
+}
+
+dovecot_pid() {
+  local pid
+  pid=$(head -n 1 "$MAIL_DOVECOT_RUN/master.pid" 2>/dev/null || true)
+  pid_alive "$pid" && grep -q dovecot "/proc/$pid/cmdline" 2>/dev/null || return 1
+  printf '%s\n' "$pid"
+}
+
+mail_running() { postfix_pid >/dev/null && dovecot_pid >/dev/null; }
+
+mail_load_state_if_running() {
+  if postfix_pid >/dev/null || dovecot_pid >/dev/null; then
+    mail_load_state
+  fi
+}
+
+mail_require_root() {
+  is_root || die "mail: Postfix and Dovecot need root to run their own instances; run infra/servers.sh as root"
+}
+
+# Without syslog, Postfix reports errors only when stderr is a terminal and otherwise exits 1 without a
+# word, so its commands run under script(1); their output goes to $MAIL_COMMAND_LOG. fd 9 is the lock.
+postfix_cmd() {
+  local cmd
+  printf -v cmd '%q ' "$POSTFIX_BIN" -c "$MAIL_POSTFIX_DIR" "$@"
+  printf '\n$ %s\n' "$cmd" >>"$MAIL_COMMAND_LOG"
+  timeout 120 script -qec "$cmd" /dev/null </dev/null >>"$MAIL_COMMAND_LOG" 2>&1 9>&-
+}
+
+# Writes stdin to FILE with MODE when the content differs; succeeds only when FILE changed.
+write_if_changed() {
+  local file=$1 mode=$2
+  (
+    umask 077
+    cat >"$file.tmp"
+  )
+  chmod "$mode" "$file.tmp"
+  if [[ -f $file ]] && cmp -s "$file.tmp" "$file"; then
+    rm -f "$file.tmp"
+    return 1
+  fi
+  mv -f "$file.tmp" "$file"
+}
+
+# Dovecot's passwd-file password for the shared secret. The salt of the existing file is reused, so an
+# unchanged password leaves the file unchanged.
+mail_password_hash() {
+  local password=$1 salt='' line re='[{]SHA512-CRYPT[}][$]6[$]([^$:]+)[$]'
+  if ! command -v openssl >/dev/null 2>&1; then
+    printf '{PLAIN}%s\n' "$password"
+    return 0
+  fi
+  line=$(head -n 1 "$MAIL_USERS_FILE" 2>/dev/null || true)
+  [[ $line =~ $re ]] && salt=${BASH_REMATCH[1]}
+  [[ -n $salt ]] || salt=$(random_secret | cut -c 1-16)
+  printf '{SHA512-CRYPT}%s\n' "$(openssl passwd -6 -salt "$salt" -stdin <<<"$password")"
+}
+
+# Prints the distinct domains of MAIL_MAILBOXES, one a line, in order.
+mail_domains() {
+  local -A seen=()
+  local mailbox domain
+  for mailbox in "${MAIL_MAILBOXES[@]}"; do
+    domain=${mailbox#*@}
+    [[ -z ${seen[$domain]:-} ]] || continue
+    seen[$domain]=1
+    printf '%s\n' "$domain"
+  done
+}
+
+# Writes both configurations; sets MAIL_POSTFIX_CHANGED and MAIL_DOVECOT_CHANGED to 1 when they changed.
+mail_write_config() {
+  local password=$1 uid gid mailbox hash domains
+  MAIL_POSTFIX_CHANGED=0 MAIL_DOVECOT_CHANGED=0
+  id postfix >/dev/null 2>&1 || die "user postfix does not exist (the postfix package creates it)"
+  id dovecot >/dev/null 2>&1 || die "user dovecot does not exist (the dovecot-core package creates it)"
+  uid=$(id -u "$MAIL_USER" 2>/dev/null) || die "mail: user $MAIL_USER (owner of the mailboxes) does not exist"
+  gid=$(getent group "$MAIL_GROUP" | cut -d: -f3)
+  [[ -n $gid ]] || die "mail: group $MAIL_GROUP (group of the mailboxes) does not exist"
+  ((uid != 0)) || die "mail: MAIL_USER must not be root"
+
+  mkdir -p "$MAIL_DIR" "$MAIL_POSTFIX_DIR" "$MAIL_QUEUE_DIR" "$MAIL_DOVECOT_DIR"
+  # Dovecot's processes (users dovecot, dovenull, $MAIL_USER) and Postfix's (postfix) must traverse these.
+  chmod 755 "$MAIL_DIR" "$MAIL_POSTFIX_DIR" "$MAIL_QUEUE_DIR" "$MAIL_DOVECOT_DIR"
+  install -d -o postfix -g postfix -m 700 "$MAIL_POSTFIX_DATA_DIR"
+  install -d -o "$uid" -g "$gid" -m 700 "$MAIL_MAILDIRS"
+  for mailbox in "${MAIL_MAILBOXES[@]}"; do
+    install -d -o "$uid" -g "$gid" -m 700 "$MAIL_MAILDIRS/${mailbox#*@}" "$MAIL_MAILDIRS/${mailbox#*@}/${mailbox%@*}"
+  done
+  domains=$(mail_domains)
+  domains=${domains//$'\n'/ }
+
+  hash=$(mail_password_hash "$password")
+  for mailbox in "${MAIL_MAILBOXES[@]}"; do
+    printf '%s:%s\n' "$mailbox" "$hash"
+  done | write_if_changed "$MAIL_USERS_FILE" 640 && MAIL_DOVECOT_CHANGED=1
+  chown root:dovecot "$MAIL_USERS_FILE"
+
+  write_if_changed "$MAIL_DOVECOT_CONF" 644 <<EOF && MAIL_DOVECOT_CHANGED=1
+# Written by infra/servers.sh at every start; run as: dovecot -c $MAIL_DOVECOT_CONF
+instance_name = ncp-dovecot
+base_dir = $MAIL_DOVECOT_RUN
+state_dir = $MAIL_DOVECOT_STATE
+log_path = $MAIL_DOVECOT_LOG
+listen = 127.0.0.1
+protocols = imap lmtp
+# Plain IMAP, on loopback only.
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_verbose = yes
+login_greeting = NCP mail ready.
+
+passdb {
+  driver = passwd-file
+  args = scheme=SHA512-CRYPT username_format=%Lu $MAIL_USERS_FILE
+}
+# Without allow_all_users, LMTP asks the passdb whether a recipient exists.
+userdb {
+  driver = static
+  args = uid=$uid gid=$gid home=$MAIL_MAILDIRS/%Ld/%Ln
+}
+mail_location = maildir:~/Maildir
+
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Junk {
+    special_use = \\Junk
+    auto = create
+  }
+  mailbox Trash {
+    special_use = \\Trash
+    auto = subscribe
+  }
+}
+
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $LMTP_PORT
+  }
+}
+protocol lmtp {
+  postmaster_address = postmaster@$MAIL_DOMAIN
+}
+# Tests and IDLE watchers open many connections per user, all from 127.0.0.1 (the default is 10).
+protocol imap {
+  mail_max_userip_connections = 100
+}
+EOF
+
+  for mailbox in "${MAIL_MAILBOXES[@]}"; do
+    printf '%s OK\n' "$mailbox"
+  done | write_if_changed "$MAIL_POSTFIX_DIR/virtual_mailboxes" 644 && MAIL_POSTFIX_CHANGED=1
+
+  write_if_changed "$MAIL_POSTFIX_DIR/main.cf" 644 <<EOF && MAIL_POSTFIX_CHANGED=1
+# Written by infra/servers.sh at every start; run as: postfix -c $MAIL_POSTFIX_DIR start
+compatibility_level = 3.6
+queue_directory = $MAIL_QUEUE_DIR
+data_directory = $MAIL_POSTFIX_DATA_DIR
+mail_owner = postfix
+setgid_group = postdrop
+syslog_name = postfix-ncp
+# There is no syslog here: Postfix logs to this file through its postlogd service.
+maillog_file = $MAIL_POSTFIX_LOG
+maillog_file_prefixes = $MAIL_DIR
+
+myhostname = mail.$MAIL_DOMAIN
+mydomain = $MAIL_DOMAIN
+myorigin = \$mydomain
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtpd_banner = \$myhostname ESMTP
+# A 50 MB attachment grows to about 68 MB once base64-encoded in a mail.
+message_size_limit = 83886080
+mailbox_size_limit = 0
+virtual_mailbox_limit = 0
+biff = no
+append_dot_mydomain = no
+# Retry soon when Dovecot was down, not after minutes.
+queue_run_delay = 10s
+minimal_backoff_time = 10s
+maximal_backoff_time = 60s
+readme_directory = no
+
+# No local (Unix account) delivery: every mailbox is virtual and lives in Dovecot.
+mydestination =
+local_recipient_maps =
+local_transport = error:local delivery is disabled
+alias_maps =
+alias_database =
+virtual_mailbox_domains = $domains
+virtual_mailbox_maps = texthash:$MAIL_POSTFIX_DIR/virtual_mailboxes
+virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
+
+# Nothing may leave this machine: mail for any other domain bounces back to its sender.
+relayhost =
+transport_maps =
+default_transport = error:local delivery only
+relay_transport = error:local delivery only
+EOF
+
+  write_if_changed "$MAIL_POSTFIX_DIR/master.cf" 644 <<EOF && MAIL_POSTFIX_CHANGED=1
+# Written by infra/servers.sh at every start. No port-25 listener, no chroot.
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+  return 0
+}
+
+# Waits up to SECONDS for PID to exit.
+wait_for_exit() {
+  local pid=$1 seconds=$2 tries=0
+  while pid_alive "$pid"; do
+    ((++tries <= seconds * 10)) || return 1
+    sleep 0.1
+  done
+}
+
+# Waits up to SECONDS until every PORT listens on 127.0.0.1 (FREE=1: until none does).
+wait_for_ports() {
+  local seconds=$1 free=$2 tries=0 port pending
+  shift 2
+  while :; do
+    pending=0
+    for port in "$@"; do
+      if port_user "$port" >/dev/null; then
+        ((free == 0)) || pending=1
+      else
+        ((free == 1)) || pending=1
+      fi
+    done
+    ((pending)) || return 0
+    ((++tries <= seconds * 10)) || return 1
+    sleep 0.1
+  done
+}
+
+mail_failure_details() {
+  local log
+  for log in "$MAIL_COMMAND_LOG" "$MAIL_POSTFIX_LOG" "$MAIL_DOVECOT_LOG"; do
+    [[ -s $log ]] || continue
+    printf '\nlast lines of %s:\n%s' "$log" "$(tail -n 5 "$log" | tr -d '\r')"
+  done
+}
+
+mail_reload_if_changed() {
+  if ((MAIL_DOVECOT_CHANGED)) && dovecot_pid >/dev/null; then
+    "$DOVEADM_BIN" -c "$MAIL_DOVECOT_CONF" reload </dev/null >>"$MAIL_COMMAND_LOG" 2>&1 9>&- ||
+      die "mail: dovecot did not reload its changed configuration:$(mail_failure_details)"
+  fi
+  if ((MAIL_POSTFIX_CHANGED)) && postfix_pid >/dev/null; then
+    postfix_cmd reload || die "mail: postfix did not reload its changed configuration:$(mail_failure_details)"
+  fi
+}
+
+mail_start() {
+  mail_require_root
+  mail_load_state_if_running
+  local postfix_up=0 dovecot_up=0
+  postfix_pid >/dev/null && postfix_up=1
+  dovecot_pid >/dev/null && dovecot_up=1
+  ((postfix_up)) || require_free_port "$SMTP_PORT" NCP_SMTP_PORT
+  if ((dovecot_up == 0)); then
+    require_free_port "$IMAP_PORT" NCP_IMAP_PORT
+    require_free_port "$LMTP_PORT" NCP_LMTP_PORT
+  fi
+  # Dovecot's and Postfix's Unix sockets live in these folders (the longest names are under 32 bytes).
+  local dir
+  for dir in "$MAIL_DOVECOT_RUN" "$MAIL_QUEUE_DIR"; do
+    ((${#dir} + 32 < 108)) ||
+      die "mail: socket folder $dir is too long for Unix sockets (107 bytes); set NCP_DATA_DIR to a shorter path"
+  done
+
+  local password
+  password=$(ensure_secret "$MAIL_PASSWORD_FILE")
+  # Rewritten when running too, so that new entries in MAIL_MAILBOXES are served after a reload.
+  mail_write_config "$password"
+  mail_save_state
+  mail_reload_if_changed
+
+  if ((postfix_up && dovecot_up)); then
+    say "mail: already running on 127.0.0.1 (SMTP $SMTP_PORT, IMAP $IMAP_PORT, LMTP $LMTP_PORT)"
+    return 0
+  fi
+
+  local -a starting=()
+  ((postfix_up)) || starting+=(postfix)
+  ((dovecot_up)) || starting+=(dovecot)
+  say "mail: starting ${starting[*]}"
+  if ((dovecot_up == 0)); then
+    rm -f "$MAIL_DOVECOT_RUN/master.pid"
+    # The daemon must not keep our stdout/stderr (a caller's pipe would never close) nor fd 9 (the lock).
+    "$DOVECOT_BIN" -c "$MAIL_DOVECOT_CONF" </dev/null >>"$MAIL_COMMAND_LOG" 2>&1 9>&- ||
+      die "mail: dovecot did not start:$(mail_failure_details)"
+  fi
+  if ((postfix_up == 0)); then
+    postfix_cmd start || die "mail: postfix did not start:$(mail_failure_details)"
+  fi
+  wait_for_ports 30 0 "$SMTP_PORT" "$IMAP_PORT" "$LMTP_PORT" ||
+    die "mail: ports $SMTP_PORT, $IMAP_PORT and $LMTP_PORT did not all listen within 30 s:$(mail_failure_details)"
+  mail_running || die "mail: postfix or dovecot exited right after starting:$(mail_failure_details)"
+  say "mail: started on 127.0.0.1 (SMTP $SMTP_PORT, IMAP $IMAP_PORT, LMTP $LMTP_PORT; ${#MAIL_MAILBOXES[@]} mailboxes, data $MAIL_DIR)"
+}
+
+mail_stop() {
+  local postfix dovecot
+  postfix=$(postfix_pid || true)
+  dovecot=$(dovecot_pid || true)
+  if [[ -z $postfix && -z $dovecot ]]; then
+    say "mail: not running"
+    return 0
+  fi
+  mail_require_root
+  mail_load_state
+  if [[ -n $postfix ]]; then
+    postfix_cmd stop || kill -TERM "$postfix" 2>/dev/null || true
+    wait_for_exit "$postfix" 30 || die "mail: postfix (pid $postfix) did not stop within 30 s"
+  fi
+  if [[ -n $dovecot ]]; then
+    # What doveadm stop does, minus its wait for PID 1 to reap the exited master (seconds here).
+    kill -TERM "$dovecot" 2>/dev/null || true
+    wait_for_exit "$dovecot" 30 || die "mail: dovecot (pid $dovecot) did not stop within 30 s"
+  fi
+  # Their children may hold the listening sockets a moment longer than the masters.
+  wait_for_ports 10 1 "$SMTP_PORT" "$IMAP_PORT" "$LMTP_PORT" ||
+    warn "mail: stopped, but one of the ports $SMTP_PORT, $IMAP_PORT, $LMTP_PORT is still in use"
+  say "mail: stopped"
+}
+
+mail_status() {
+  local postfix dovecot
+  postfix=$(postfix_pid || true)
+  dovecot=$(dovecot_pid || true)
+  if [[ -n $postfix && -n $dovecot ]]; then
+    mail_load_state
+    say "mail: running on 127.0.0.1 (SMTP $SMTP_PORT, IMAP $IMAP_PORT, LMTP $LMTP_PORT; postfix pid $postfix, dovecot pid $dovecot, data $MAIL_DIR)"
+  elif [[ -n $postfix || -n $dovecot ]]; then
+    say "mail: partly running (postfix ${postfix:+pid }${postfix:-not running}, dovecot ${dovecot:+pid }${dovecot:-not running}); infra/servers.sh start mail starts the rest"
+    return 1
+  else
+    say "mail: not running"
+    return 1
+  fi
+}
+
 # ---------------------------------------------------------------- servers.env
 
 # Single quotes keep the values literal for bash; .NET reads them from the environment once sourced.
 quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 
 write_env_file() {
-  local tmp=$ENV_FILE.tmp pg_port pg_password rabbit_password
+  local tmp=$ENV_FILE.tmp pg_port pg_password rabbit_password mail_password
+  # Servers not started by this call keep the ports they run on.
+  rabbit_load_state_if_running
+  mail_load_state_if_running
   (
     umask 077
     {
@@ -665,6 +1091,18 @@ write_env_file() {
         printf 'export NCP_EPMD_PORT=%s\n' "$EPMD_PORT"
         printf 'export NCP_RABBIT_NODENAME=%s\n' "$(quote "$RABBIT_NODENAME")"
       fi
+      if [[ -s $MAIL_PASSWORD_FILE ]]; then
+        mail_password=$(head -n 1 "$MAIL_PASSWORD_FILE")
+        printf 'export Smtp__Host=127.0.0.1\n'
+        printf 'export Smtp__Port=%s\n' "$SMTP_PORT"
+        printf 'export Imap__Host=127.0.0.1\n'
+        printf 'export Imap__Port=%s\n' "$IMAP_PORT"
+        printf 'export Mail__Password=%s\n' "$(quote "$mail_password")"
+        printf 'export Mail__Domain=%s\n' "$MAIL_DOMAIN"
+        printf 'export NCP_SMTP_PORT=%s\n' "$SMTP_PORT"
+        printf 'export NCP_IMAP_PORT=%s\n' "$IMAP_PORT"
+        printf 'export NCP_LMTP_PORT=%s\n' "$LMTP_PORT"
+      fi
     } >"$tmp"
   )
   chmod 600 "$tmp"
@@ -687,7 +1125,7 @@ parse_servers() {
   fi
   for name in "$@"; do
     case $name in
-      postgres | rabbitmq) SERVERS+=("$name") ;;
+      postgres | rabbitmq | mail) SERVERS+=("$name") ;;
       *)
         printf 'error: unknown server "%s" (known: %s)\n' "$name" "${ALL_SERVERS[*]}" >&2
         usage
@@ -702,6 +1140,8 @@ cmd_start() {
     mkdir -p "$DATA_DIR"
     chmod 755 "$DATA_DIR"
   fi
+  # Fail before starting anything rather than after the others.
+  [[ " ${SERVERS[*]} " != *" mail "* ]] || mail_require_root
   lock
   ensure_installed "${SERVERS[@]}"
   local server
@@ -709,6 +1149,7 @@ cmd_start() {
     case $server in
       postgres) pg_start ;;
       rabbitmq) rabbit_start ;;
+      mail) mail_start ;;
     esac
   done
   write_env_file
@@ -727,6 +1168,7 @@ cmd_stop() {
     case $server in
       postgres) pg_stop ;;
       rabbitmq) rabbit_stop ;;
+      mail) mail_stop ;;
     esac
   done
 }
@@ -737,6 +1179,7 @@ cmd_status() {
     case $server in
       postgres) pg_status || rc=3 ;;
       rabbitmq) rabbit_status || rc=3 ;;
+      mail) mail_status || rc=3 ;;
     esac
   done
   return "$rc"

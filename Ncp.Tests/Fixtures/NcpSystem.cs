@@ -50,6 +50,15 @@ public class NcpSystem : IAsyncLifetime
             settings.Remove("Marten:Schema");
             settings.Remove("Attachments:MaxBytes");
             settings["WorkerDatabase:Schema"] = WorkerSchema;
+            settings["Smtp:Host"] = Servers.SmtpHost;
+            settings["Smtp:Port"] = Servers.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["Notifications:DutyMailbox"] = "duty@ncp.example";
+            settings["Notifications:People:0:Id"] = DevelopmentSignIn.Users.Single(u => u.Login == "supervisor").ObjectId.ToString();
+            settings["Notifications:People:0:Name"] = "Supervisor (demo)";
+            settings["Notifications:People:0:Email"] = "supervisor@ncp.example";
+            settings["Notifications:People:0:Roles:0"] = "supervisor";
+            settings["Notifications:People:0:AlwaysReachable"] = "true";
+            WorkerOverrides(settings);
             return settings;
         }
     }
@@ -98,6 +107,11 @@ public class NcpSystem : IAsyncLifetime
                 web.ConfigureServices(services);
             }
         });
+
+    /// <summary>Settings a derived system changes in the Worker.</summary>
+    protected virtual void WorkerOverrides(IDictionary<string, string?> settings)
+    {
+    }
 
     /// <summary>What a derived system replaces in both hosts (a simulated clock, say).</summary>
     protected virtual void Override(IServiceCollection services)

@@ -5,7 +5,8 @@ namespace Ncp.Tests.Fixtures;
 /// when a test is run from an IDE, the same values are read from <c>.data/servers.env</c>.
 /// </summary>
 public sealed record TestServers(
-    string Postgres, string RabbitHost, ushort RabbitPort, string RabbitVirtualHost, string RabbitUser, string RabbitPassword)
+    string Postgres, string RabbitHost, ushort RabbitPort, string RabbitVirtualHost, string RabbitUser, string RabbitPassword,
+    string SmtpHost, int SmtpPort, string ImapHost, int ImapPort, string MailPassword)
 {
     public static TestServers Current { get; } = Load();
 
@@ -23,7 +24,12 @@ public sealed record TestServers(
             ushort.Parse(Get("RabbitMq__Port"), System.Globalization.CultureInfo.InvariantCulture),
             Get("RabbitMq__TestVirtualHost"),
             Get("RabbitMq__Username"),
-            Get("RabbitMq__Password"));
+            Get("RabbitMq__Password"),
+            Get("Smtp__Host"),
+            int.Parse(Get("Smtp__Port"), System.Globalization.CultureInfo.InvariantCulture),
+            Get("Imap__Host"),
+            int.Parse(Get("Imap__Port"), System.Globalization.CultureInfo.InvariantCulture),
+            Get("Mail__Password"));
     }
 
     private static Dictionary<string, string> ReadEnvFile()

@@ -19,6 +19,12 @@ public sealed class NotificationSender(
 
     protected override async Task<TimeSpan> RunOnceAsync(CancellationToken ct)
     {
+        if (string.IsNullOrEmpty(smtp.Host))
+        {
+            // No mail server configured: notifications wait in the outbox (visible, never lost) until one is.
+            return TimeSpan.FromMinutes(1);
+        }
+
         while (await SendDueAsync(ct) == BatchSize)
         {
         }
