@@ -34,6 +34,8 @@ public static class BusConventions
         services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(rabbit.Prefix, includeNamespace: false));
+            // MassTransit reports usage to its vendor over the internet by default; a police system sends nothing out.
+            bus.DisableUsageTelemetry();
             registrations(bus);
             bus.ConfigureHealthCheckOptions(health =>
             {
