@@ -7,6 +7,7 @@ using Ncp.Api.Cases.Progressing;
 using Ncp.Api.Cases.Reading;
 using Ncp.Api.Cases.Registering;
 using Ncp.Api.Deadlines;
+using Ncp.Api.Live;
 using Ncp.Api.Partners.Directory;
 using Ncp.Api.Partners.Editing;
 using Ncp.Api.Infrastructure.Auth;
@@ -56,6 +57,7 @@ public sealed class Program
         services.AddSingleton<AuditTrail>();
         var attachments = builder.Configuration.GetSection(AttachmentSettings.Section).Get<AttachmentSettings>() ?? new AttachmentSettings();
         services.AddSingleton(attachments);
+        services.AddSignalR();
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
 
         var app = builder.Build();
@@ -90,6 +92,7 @@ public sealed class Program
         partners.MapPartnerEditing();
 
         app.MapAuditing();
+        app.MapHub<OfficerHub>(OfficerHub.Path);
         return app;
     }
 }

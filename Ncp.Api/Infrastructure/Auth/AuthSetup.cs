@@ -28,6 +28,26 @@ public static class AuthSetup
                 .AddMicrosoftIdentityWebApi(configuration, "AzureAd");
         }
 
+        // Browsers cannot set headers on a WebSocket: the live channel takes the token from the query string, there only.
+        services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
+        {
+            var inner = options.Events?.OnMessageReceived;
+            options.Events ??= new JwtBearerEvents();
+            options.Events.OnMessageReceived = async context =>
+            {
+                if (inner is not null)
+                {
+                    await inner(context);
+                }
+
+                if (context.Token is null && context.HttpContext.Request.Path.StartsWithSegments("/hubs")
+                    && context.Request.Query.TryGetValue("access_token", out var token))
+                {
+                    context.Token = token;
+                }
+            };
+        });
+
         if (DevelopmentSignIn.IsEnabled(configuration))
         {
             if (!environment.IsDevelopment())

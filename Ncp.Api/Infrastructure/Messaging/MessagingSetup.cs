@@ -10,5 +10,14 @@ public static class MessagingSetup
     /// wake-ups now; mail sent and mail received with the mail gateway.
     /// </summary>
     public static IServiceCollection AddNcpMessaging(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddNcpBus(configuration, bus => bus.AddConsumer<Deadlines.WakeUpDueConsumer, Deadlines.WakeUpDueConsumerDefinition>());
+        services.AddNcpBus(configuration, bus =>
+        {
+            bus.AddConsumer<Deadlines.WakeUpDueConsumer, Deadlines.WakeUpDueConsumerDefinition>();
+            // Each instance needs its own copy of every escalation for the screens connected to it: a temporary queue.
+            bus.AddConsumer<Live.EscalationRaisedBroadcaster>().Endpoint(e =>
+            {
+                e.InstanceId = Guid.NewGuid().ToString("N")[..8];
+                e.Temporary = true;
+            });
+        });
 }
