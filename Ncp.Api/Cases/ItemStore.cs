@@ -49,6 +49,22 @@ public sealed class ItemStore(IDocumentStore store, Compartments compartments, T
 
     public async Task<ItemDetails> RunAsync(string number, long? expectedVersion, ClaimsPrincipal user, object command, CancellationToken ct)
     {
+        // Without If-Match the caller asked for no version check; a concurrent append (an escalation recorded by the
+        // system, say) only means deciding again on the newer state.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RunOnceAsync(number, expectedVersion, user, command, ct);
+            }
+            catch (Exception e) when (expectedVersion is null && attempt < 5 && e is JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException)
+            {
+            }
+        }
+    }
+
+    private async Task<ItemDetails> RunOnceAsync(string number, long? expectedVersion, ClaimsPrincipal user, object command, CancellationToken ct)
+    {
         await using var session = store.LightweightSession();
         EventLogTracing.Stamp(session);
         var item = await FindOrThrowAsync(session, number, user, ct);
