@@ -45,6 +45,8 @@ public sealed class Program
         services.AddSingleton(builder.Configuration.GetSection(SmtpSettings.Section).Get<SmtpSettings>() ?? new SmtpSettings());
         services.AddSingleton<NotificationSender>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationSender>());
+        services.AddSingleton<DigestLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<DigestLoop>());
         services.AddNcpMessaging(builder.Configuration);
         services.AddHealthChecks().AddNpgSql(name: "postgresql", tags: [HealthConventions.ReadyTag], timeout: TimeSpan.FromSeconds(3));
 

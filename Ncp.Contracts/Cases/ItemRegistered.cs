@@ -27,3 +27,11 @@ public sealed record ItemRegistered(
     string Priority,
     string RegisteredBy,
     DateTimeOffset RegisteredAt);
+
+/// <summary>An item was assigned to an officer (the Worker's digests and notifications follow the assignee).</summary>
+/// <param name="EventId">Id of the event in the Api's log.</param>
+/// <param name="ItemId">The work item.</param>
+/// <param name="OfficerId">The officer's id (Entra object id).</param>
+/// <param name="OfficerName">The officer's name.</param>
+/// <param name="AssignedAt">When (Api clock); a later assignment wins.</param>
+public sealed record ItemAssigned(Guid EventId, Guid ItemId, string OfficerId, string OfficerName, DateTimeOffset AssignedAt);

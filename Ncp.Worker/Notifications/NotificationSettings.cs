@@ -39,6 +39,9 @@ public sealed class NotificationSettings
 
     public List<Person> People { get; set; } = [];
 
+    /// <summary>When each person's daily digest goes out, in their own time zone.</summary>
+    public string DigestAt { get; set; } = "08:00";
+
     /// <summary>Longest nap of the sender between looks at the outbox.</summary>
     public TimeSpan MaxSleep { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -71,6 +71,7 @@ public static class MartenSetup
                 o.IncludeType<DeadlinesResumed>();
                 o.IncludeType<DeadlinesPaused>();
                 o.IncludeType<DeadlineEscalated>();
+                o.IncludeType<OfficerAssigned>();
                 o.IncludeType<ItemClosed>();
                 o.IncludeType<ItemWithdrawn>();
                 o.IncludeType<ItemRefused>();

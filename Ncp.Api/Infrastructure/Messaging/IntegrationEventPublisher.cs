@@ -51,6 +51,7 @@ public sealed class IntegrationEventPublisher(IBus bus, ILogger<IntegrationEvent
                 e.Fields.PartnerCode, ApiEnum<Domain.Channel>.NameOf(e.Fields.Channel), e.Fields.Subject, ApiEnum<Domain.Priority>.NameOf(e.Fields.Priority),
                 e.By.Id, e.At),
         ],
+        Domain.OfficerAssigned e => [new Integration.ItemAssigned(@event.Id, e.ItemId, e.Officer.Id, e.Officer.Name, e.At)],
         Domain.DeadlinesSet e => [.. e.Deadlines.Steps.Select(s => new WakeUpRequested(e.ItemId, s.Name, s.DueAt, e.At))],
         Domain.DeadlineExtended e => [.. e.Rescheduled.Select(s => new WakeUpRequested(e.ItemId, s.Name, s.DueAt, e.At))],
         Domain.DeadlinesResumed e => [.. e.Rescheduled.Select(s => new WakeUpRequested(e.ItemId, s.Name, s.DueAt, e.At))],

@@ -16,5 +16,6 @@ public static class BusSetup
             bus.AddConsumer<WakeUpRequestedConsumer, WakeUpRequestedConsumerDefinition>();
             bus.AddConsumer<WakeUpCancelledConsumer>();
             bus.AddConsumer<EscalationRaisedConsumer>();
+            bus.AddConsumer<ItemAssignedConsumer>();
         });
 }

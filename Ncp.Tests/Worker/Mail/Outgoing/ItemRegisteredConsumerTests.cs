@@ -30,6 +30,19 @@ public sealed class ItemRegisteredConsumerTests(NcpSystem ncp)
     }
 
     [Fact]
+    public async Task An_assignment_in_the_Api_reaches_the_workers_view_of_the_item()
+    {
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest());
+        await duty.ActAsync(item.Number(), "assignee", new { officerId = "officer-42", officerName = "Officer 42" });
+
+        var assigned = await NcpSystem.EventuallyAsync(
+            () => ncp.QueryAsync<string>($"select assigned_officer_id from {ncp.WorkerSchema}.items where register_number = @n", ("n", item.Number())),
+            officer => officer is not null);
+        Assert.Equal("officer-42", assigned);
+    }
+
+    [Fact]
     public async Task Two_workers_handling_the_same_message_at_once_have_one_effect()
     {
         var inbox = ncp.Worker.Services.GetRequiredService<Inbox>();
