@@ -19,7 +19,7 @@ public sealed class ItemStore(IDocumentStore store, Compartments compartments, T
 {
     public async Task<ItemDetails?> FindAsync(IQuerySession session, string number, ClaimsPrincipal user, CancellationToken ct)
     {
-        var item = await session.Query<ItemDetails>().SingleOrDefaultAsync(x => x.RegisterNumber == number, ct);
+        var item = await session.QueryAsync(new ItemByNumber { Number = number }, ct);
         return item is not null && compartments.MaySee(user, item.Channel) ? item : null;
     }
 

@@ -19,7 +19,7 @@ public sealed class DeadlinePlanner(DeadlineSettings settings)
 {
     public async Task<ItemDeadlines> PlanAsync(IQuerySession session, WorkItemKind kind, Direction direction, ItemFields fields, DateTimeOffset start, CancellationToken ct)
     {
-        var partner = await session.Query<PartnerDirectoryEntry>().SingleOrDefaultAsync(p => p.Code == fields.PartnerCode, ct)
+        var partner = await session.FindPartnerAsync(fields.PartnerCode, ct)
             ?? throw new InvalidOperationException($"Partner {fields.PartnerCode} is not in the directory.");
         return DeadlineCalculator.Compute(settings.Effective, kind, direction, fields, partner.Profile, start);
     }

@@ -120,9 +120,7 @@ public static class RegisteringEndpoint
     }
 
     public static Task<PartnerDirectoryEntry?> FindPartnerAsync(IQuerySession query, string? code, CancellationToken ct) =>
-        string.IsNullOrWhiteSpace(code)
-            ? Task.FromResult<PartnerDirectoryEntry?>(null)
-            : query.Query<PartnerDirectoryEntry>().SingleOrDefaultAsync(p => p.Code == code, ct);
+        query.FindPartnerAsync(code, ct);
 
     public static ProblemHttpResult NotCleared(Channel channel) => TypedResults.Problem(
         statusCode: StatusCodes.Status403Forbidden,

@@ -68,7 +68,7 @@ public static class DirectoryEndpoints
         string code, HttpContext http, IQuerySession session, Compartments compartments, NpgsqlDataSource db, MartenSettings marten,
         TimeProvider time, CancellationToken ct)
     {
-        var entry = await session.Query<PartnerDirectoryEntry>().SingleOrDefaultAsync(p => p.Code == code, ct)
+        var entry = await session.FindPartnerAsync(code, ct)
             ?? throw new PartnerNotFound(code);
         var now = time.GetUtcNow();
         var visible = compartments.ChannelsOf(http.User).Select(c => c.ToString()).ToArray();

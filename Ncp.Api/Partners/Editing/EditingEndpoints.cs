@@ -84,7 +84,7 @@ public static class EditingEndpoints
             return FieldError.ToProblem([new("If-Match", "If-Match carries the partner's ETag, e.g. \"3\".")]);
         }
 
-        var entry = await session.Query<PartnerDirectoryEntry>().SingleOrDefaultAsync(p => p.Code == code, ct) ?? throw new PartnerNotFound(code);
+        var entry = await session.FindPartnerAsync(code, ct) ?? throw new PartnerNotFound(code);
         var now = time.GetUtcNow();
         EventLogTracing.Stamp(session);
         var stream = expected is { } version
