@@ -58,7 +58,10 @@ public sealed class DigestLoop(WorkerDatabase database, NotificationSettings set
     }
 
     private IEnumerable<Person> Recipients() =>
-        settings.People.Append(new Person { Id = "", Name = "Duty desk", Email = settings.DutyMailbox, Roles = ["duty-officer"], AlwaysReachable = true });
+        settings.People.Append(new Person
+        {
+            Id = "", Name = "Duty desk", Email = settings.DutyMailbox, Roles = ["duty-officer"], AlwaysReachable = true, Language = settings.DutyLanguage,
+        });
 
     private async Task ComposeAsync(Person person, DateOnly localDate, DateTimeOffset now, CancellationToken ct)
     {
@@ -98,7 +101,8 @@ public sealed class DigestLoop(WorkerDatabase database, NotificationSettings set
 
         if (lines.Count > 0)
         {
-            var body = new StringBuilder($"Falling due in the next 24 hours ({lines.Count}):").AppendLine().AppendLine();
+            var texts = NotificationTexts.For(person.Language);
+            var body = new StringBuilder(NotificationTexts.Format(texts.DigestHeader, lines.Count)).AppendLine().AppendLine();
             lines.ForEach(l => body.AppendLine(l));
             await using var outbox = new NpgsqlCommand($"""
                 insert into {database.Schema}.notifications (id, event_id, recipient, subject, body, send_after, created_at)
@@ -107,7 +111,7 @@ public sealed class DigestLoop(WorkerDatabase database, NotificationSettings set
             outbox.Parameters.AddWithValue(Guid.CreateVersion7(now));
             outbox.Parameters.AddWithValue(DigestId(person.Email, localDate));
             outbox.Parameters.AddWithValue(person.Email);
-            outbox.Parameters.AddWithValue($"Ncp digest for {localDate:yyyy-MM-dd}: {lines.Count} due in 24 h");
+            outbox.Parameters.AddWithValue(NotificationTexts.Format(texts.DigestSubject, localDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), lines.Count));
             outbox.Parameters.AddWithValue(body.ToString());
             outbox.Parameters.AddWithValue(now);
             await outbox.ExecuteNonQueryAsync(ct);

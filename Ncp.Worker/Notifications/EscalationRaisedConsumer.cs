@@ -29,7 +29,7 @@ public sealed class EscalationRaisedConsumer(
             command.Parameters.AddWithValue(Guid.CreateVersion7(now));
             command.Parameters.AddWithValue(m.EventId);
             command.Parameters.AddWithValue(r.Address);
-            command.Parameters.AddWithValue(SubjectOf(m));
+            command.Parameters.AddWithValue(SubjectOf(m, r.Language));
             command.Parameters.AddWithValue(BodyOf(m, r, settings));
             command.Parameters.AddWithValue(r.SendAfter);
             command.Parameters.AddWithValue(now);
@@ -41,27 +41,29 @@ public sealed class EscalationRaisedConsumer(
         sender.Nudge();
     }
 
-    public static string SubjectOf(EscalationRaised m) => $"[{m.RegisterNumber}] {m.Step} reached: {m.Subject}";
+    public static string SubjectOf(EscalationRaised m, string language) =>
+        NotificationTexts.Format(NotificationTexts.For(language).Subject, m.RegisterNumber, m.Step, m.Subject);
 
-    private static string BodyOf(EscalationRaised m, Recipient r, NotificationSettings settings)
+    public static string BodyOf(EscalationRaised m, Recipient r, NotificationSettings settings)
     {
+        var t = NotificationTexts.For(r.Language);
         var body = new StringBuilder();
-        body.AppendLine($"{m.RegisterNumber}: the rung {m.Step} was reached (due {m.DueAt:yyyy-MM-dd HH:mm} UTC).");
-        body.AppendLine($"Subject: {m.Subject}");
-        body.AppendLine($"Partner: {m.PartnerCode} via {m.Channel}, priority {m.Priority}.");
-        body.AppendLine($"You are told as: {r.As}.");
+        body.AppendLine(NotificationTexts.Format(t.Reached, m.RegisterNumber, m.Step, m.DueAt.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)));
+        body.AppendLine(NotificationTexts.Format(t.SubjectLine, m.Subject));
+        body.AppendLine(NotificationTexts.Format(t.Partner, m.PartnerCode, m.Channel, m.Priority));
+        body.AppendLine(NotificationTexts.Format(t.ToldAs, r.As));
         if (m.SuggestedAction != "none")
         {
-            body.AppendLine($"Suggested action: {m.SuggestedAction.Replace('-', ' ')}.");
+            body.AppendLine(NotificationTexts.Format(t.Suggest, m.SuggestedAction.Replace('-', ' ')));
         }
 
         if (m.RemindPartner)
         {
-            body.AppendLine("The partner is to be reminded in the same mail thread.");
+            body.AppendLine(t.Remind);
         }
 
         body.AppendLine();
-        body.AppendLine($"Open the item: {settings.ItemLink}{m.RegisterNumber}");
+        body.AppendLine(NotificationTexts.Format(t.Open, settings.ItemLink + m.RegisterNumber));
         return body.ToString();
     }
 }

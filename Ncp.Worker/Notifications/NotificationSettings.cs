@@ -15,6 +15,9 @@ public sealed class Person
 
     public string TimeZone { get; set; } = "Asia/Almaty";
 
+    /// <summary><c>kk</c>, <c>ru</c> or <c>en</c>: the language of the mail this person gets.</summary>
+    public string Language { get; set; } = "en";
+
     public string From { get; set; } = "09:00";
 
     public string To { get; set; } = "18:00";
@@ -33,6 +36,9 @@ public sealed class NotificationSettings
 
     /// <summary>The 24/7 duty desk: always reachable, and told whenever nobody else would be.</summary>
     public string DutyMailbox { get; set; } = "duty@ncp.example";
+
+    /// <summary>The language of the duty desk's mail.</summary>
+    public string DutyLanguage { get; set; } = "ru";
 
     /// <summary>Where an officer opens the item; the register number is appended.</summary>
     public string ItemLink { get; set; } = "http://127.0.0.1:5080/api/items/";

@@ -3,7 +3,7 @@ using Ncp.Contracts.Deadlines;
 
 namespace Ncp.Worker.Notifications;
 
-public sealed record Recipient(string Address, string Name, string As, DateTimeOffset SendAfter);
+public sealed record Recipient(string Address, string Name, string As, DateTimeOffset SendAfter, string Language = "en");
 
 /// <summary>Who is told of an escalation, and when each can be reached. Pure: time passed in.</summary>
 public static class Recipients
@@ -19,9 +19,9 @@ public static class Recipients
                 "duty-officer" => [],
                 _ => settings.People.Where(p => p.Roles.Contains(role)),
             };
-            var told = people.Select(p => new Recipient(p.Email, p.Name, role, p.AlwaysReachable ? now : NextReachable(p, now))).ToList();
+            var told = people.Select(p => new Recipient(p.Email, p.Name, role, p.AlwaysReachable ? now : NextReachable(p, now), p.Language)).ToList();
             // Nobody named for this role, or it is the duty desk's: the 24/7 duty desk is always there.
-            found.AddRange(told.Count > 0 ? told : [new Recipient(settings.DutyMailbox, "Duty desk", role, now)]);
+            found.AddRange(told.Count > 0 ? told : [new Recipient(settings.DutyMailbox, "Duty desk", role, now, settings.DutyLanguage)]);
         }
 
         return [.. found.GroupBy(r => r.Address, StringComparer.OrdinalIgnoreCase).Select(g => g.MinBy(r => r.SendAfter)!)];

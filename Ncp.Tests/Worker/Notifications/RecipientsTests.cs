@@ -51,3 +51,25 @@ public sealed class RecipientsTests
         Assert.Equal("duty@ncp.example", Assert.Single(Recipients.Of(Escalation(["supervisor", "head-of-unit"]), empty, Saturday)).Address);
     }
 }
+
+public sealed class NotificationTextTests
+{
+    private static readonly EscalationRaised Escalation = new(
+        Guid.CreateVersion7(), Guid.CreateVersion7(), "KZ-NCP-2026-000001", "IP logs", "DE-CYBER247", "24-7", "urgent", "reply-by:80%",
+        new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero), ["duty-officer"], null, true, "use-another-channel", DateTimeOffset.UtcNow);
+
+    [Theory]
+    [InlineData("ru", "достигнут этап", "Рекомендуемое действие")]
+    [InlineData("kk", "кезеңіне жетті", "Ұсынылатын әрекет")]
+    [InlineData("en", "reached", "Suggested action")]
+    [InlineData("fr", "reached", "Suggested action")]
+    public void Each_person_is_written_to_in_their_language(string language, string inSubject, string inBody)
+    {
+        var recipient = new Recipient("duty@ncp.example", "Duty", "duty-officer", DateTimeOffset.UtcNow, language);
+
+        Assert.Contains(inSubject, EscalationRaisedConsumer.SubjectOf(Escalation, language), StringComparison.Ordinal);
+        var body = EscalationRaisedConsumer.BodyOf(Escalation, recipient, new NotificationSettings());
+        Assert.Contains(inBody, body, StringComparison.Ordinal);
+        Assert.Contains("KZ-NCP-2026-000001", body, StringComparison.Ordinal);
+    }
+}
