@@ -23,9 +23,10 @@ public sealed class WakeUpDueConsumerDefinition : ConsumerDefinition<WakeUpDueCo
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<WakeUpDueConsumer> consumer, IRegistrationContext context)
     {
+        // Rungs of one item are recorded one after another, in the order the Worker fired them (its due order). The
+        // partitioner comes first so that a retry keeps its place: a later rung cannot overtake one being retried.
+        endpoint.UsePartitioner<WakeUpDue>(endpoint.CreatePartitioner(8), c => c.Message.ItemId);
         endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100)));
         endpoint.ConcurrentMessageLimit = 8;
-        // Rungs of one item are recorded one after another, in the order the Worker fired them (its due order).
-        consumer.Message<WakeUpDue>(m => m.UsePartitioner(8, c => c.Message.ItemId));
     }
 }
