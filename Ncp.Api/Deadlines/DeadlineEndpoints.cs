@@ -46,7 +46,7 @@ public static class DeadlineEndpoints
         errors.AddRange(Reason(body.Reason));
         if (errors.Count > 0 || !ETags.TryReadIfMatch(http.Request, out var expected))
         {
-            return FieldError.ToProblem(errors.Count > 0 ? errors : [new("If-Match", "If-Match carries the item's ETag, e.g. \"3\".")]);
+            return FieldError.ToProblem(errors.Count > 0 ? errors : [FieldError.IfMatch()]);
         }
 
         var item = await store.FindOrThrowAsync(query, number, http.User, ct);
@@ -61,7 +61,7 @@ public static class DeadlineEndpoints
     {
         if (Reason(body.Reason) is { Length: > 0 } errors || !ETags.TryReadIfMatch(http.Request, out var expected))
         {
-            return FieldError.ToProblem(Reason(body.Reason) is { Length: > 0 } e ? e : [new("If-Match", "If-Match carries the item's ETag.")]);
+            return FieldError.ToProblem(Reason(body.Reason) is { Length: > 0 } e ? e : [FieldError.IfMatch()]);
         }
 
         return ItemResource.Answer(http, await store.RunAsync(number, expected, http.User, new PauseDeadlines(body.Reason!.Trim(), http.User.Actor()), ct));
@@ -72,7 +72,7 @@ public static class DeadlineEndpoints
     {
         if (!ETags.TryReadIfMatch(http.Request, out var expected))
         {
-            return FieldError.ToProblem([new("If-Match", "If-Match carries the item's ETag.")]);
+            return FieldError.ToProblem([FieldError.IfMatch()]);
         }
 
         var item = await store.FindOrThrowAsync(query, number, http.User, ct);

@@ -69,7 +69,7 @@ public static class Attachments
 
         if (!ETags.TryReadIfMatch(http.Request, out var expected))
         {
-            return FieldError.ToProblem([new("If-Match", "If-Match carries the item's ETag, e.g. \"3\".")]);
+            return FieldError.ToProblem([FieldError.IfMatch()]);
         }
 
         await using var read = file.OpenReadStream();

@@ -52,7 +52,7 @@ public static class LinkingEndpoints
 
         if (errors.Count > 0 || !ETags.TryReadIfMatch(http.Request, out var expected))
         {
-            return FieldError.ToProblem(errors.Count > 0 ? errors : [new("If-Match", "If-Match carries the item's ETag, e.g. \"3\".")]);
+            return FieldError.ToProblem(errors.Count > 0 ? errors : [FieldError.IfMatch()]);
         }
 
         var command = new LinkItem(target!.Id, target.RegisterNumber, target.Channel, target.PartnerCode, type, http.User.Actor());

@@ -71,7 +71,7 @@ public static class ProgressingEndpoints
     {
         if (!ETags.TryReadIfMatch(http.Request, out var expected))
         {
-            return FieldError.ToProblem([new("If-Match", "If-Match carries the item's ETag, e.g. \"3\".")]);
+            return FieldError.ToProblem([FieldError.IfMatch()]);
         }
 
         var item = await store.FindOrThrowAsync(query, number, http.User, ct);
@@ -93,7 +93,7 @@ public static class ProgressingEndpoints
             {
                 if (!ETags.TryReadIfMatch(http.Request, out var expected))
                 {
-                    return FieldError.ToProblem([new("If-Match", "If-Match carries the item's ETag, e.g. \"3\".")]);
+                    return FieldError.ToProblem([FieldError.IfMatch()]);
                 }
 
                 var (command, errors) = toCommand(body, http.User.Actor());

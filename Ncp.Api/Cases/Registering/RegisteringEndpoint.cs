@@ -97,7 +97,7 @@ public static class RegisteringEndpoint
     {
         if (!ETags.TryReadIfMatch(http.Request, out var expected))
         {
-            return FieldError.ToProblem([new("If-Match", "If-Match carries the item's ETag, e.g. \"3\".")]);
+            return FieldError.ToProblem([FieldError.IfMatch()]);
         }
 
         var current = await items.FindOrThrowAsync(query, number, http.User, ct);

@@ -6,6 +6,9 @@ namespace Ncp.Api.Infrastructure.Http;
 /// <summary>One invalid field of a request, named as the client spelled it (camelCase JSON path).</summary>
 public sealed record FieldError(string Field, string Message)
 {
+    /// <summary>The one complaint about a malformed If-Match header, for every endpoint that takes one.</summary>
+    public static FieldError IfMatch(string resource = "item") => new("If-Match", $"If-Match carries the {resource}'s ETag, e.g. \"3\".");
+
     public static ValidationProblem ToProblem(IEnumerable<FieldError> errors) =>
         TypedResults.ValidationProblem(
             errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),

@@ -81,7 +81,7 @@ public static class EditingEndpoints
     {
         if (!ETags.TryReadIfMatch(http.Request, out var expected))
         {
-            return FieldError.ToProblem([new("If-Match", "If-Match carries the partner's ETag, e.g. \"3\".")]);
+            return FieldError.ToProblem([FieldError.IfMatch("partner")]);
         }
 
         var entry = await session.FindPartnerAsync(code, ct) ?? throw new PartnerNotFound(code);
