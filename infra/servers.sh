@@ -26,6 +26,26 @@ case $DATA_DIR in
 esac
 DATA_DIR=${DATA_DIR%/}
 
+# PostgreSQL and Postfix refuse to run as root, so their users must be able to enter the data folder. A checkout
+# where only root may enter (a mktemp folder, a private home) keeps its data under /var/lib/ncp instead, linked from
+# .data so that every later command finds it.
+reachable_by_others() {
+  local dir=$1
+  while [[ $dir != / ]]; do
+    dir=$(dirname "$dir")
+    (($(stat -c %a "$dir") % 2 == 1)) || return 1
+  done
+}
+if [[ -z ${NCP_DATA_DIR:-} && $EUID -eq 0 && ! -L $DATA_DIR ]] && ! reachable_by_others "$DATA_DIR"; then
+  relocated=/var/lib/ncp/$(printf '%s' "$DATA_DIR" | sha256sum | cut -c1-12)
+  mkdir -p "$relocated"
+  chmod 755 /var/lib/ncp "$relocated"
+  rmdir "$DATA_DIR" 2>/dev/null || true
+  ln -sfn "$relocated" "$DATA_DIR"
+  printf 'data: %s is not reachable by the server users; keeping the data in %s (linked from .data)\n' "$(dirname "$DATA_DIR")" "$relocated"
+fi
+[[ -L $DATA_DIR ]] && DATA_DIR=$(readlink -f "$DATA_DIR")
+
 PG_PORT=${NCP_PG_PORT:-55432}
 RABBIT_PORT=${NCP_RABBIT_PORT:-55672}
 RABBIT_MGMT_PORT=${NCP_RABBIT_MGMT_PORT:-55673}
@@ -63,8 +83,6 @@ DOVECOT_BIN=/usr/sbin/dovecot
 DOVEADM_BIN=/usr/bin/doveadm
 
 PG_DIR=$DATA_DIR/postgres
-# A cluster moved out of a folder the postgres user cannot reach (see pg_relocate) is found through its link.
-[[ -L $PG_DIR ]] && PG_DIR=$(readlink -f "$PG_DIR")
 pg_paths() {
   PG_DATA=$PG_DIR/data
   PG_SOCKET_DIR=$PG_DIR/socket
@@ -332,29 +350,12 @@ pg_wait_for_dead_postmaster() {
   done
 }
 
-# The checkout sits where only root may enter (a mktemp folder, a private home): PostgreSQL refuses to run as root,
-# so its cluster lives under /var/lib/ncp instead, linked from .data/postgres so that every later command finds it.
-pg_relocate() {
-  local target
-  target=/var/lib/ncp/$(printf '%s' "$DATA_DIR" | sha256sum | cut -c1-12)/postgres
-  say "postgres: $DATA_DIR is not reachable by user postgres; keeping the cluster in $target (linked from $DATA_DIR/postgres)"
-  mkdir -p "$target"
-  chmod 755 /var/lib/ncp "$(dirname "$target")"
-  rmdir "$DATA_DIR/postgres" 2>/dev/null || true
-  ln -sfn "$target" "$DATA_DIR/postgres"
-  PG_DIR=$target
-  pg_paths
-  chown postgres:postgres "$PG_DIR"
-  chmod 700 "$PG_DIR"
-}
-
 pg_prepare_dirs() {
   mkdir -p "$PG_DIR"
   if is_root; then
     id postgres >/dev/null 2>&1 || die "user postgres does not exist (the postgresql package creates it)"
     chown postgres:postgres "$PG_DIR"
     chmod 700 "$PG_DIR"
-    runuser -u postgres -- test -w "$PG_DIR" || pg_relocate
     runuser -u postgres -- test -w "$PG_DIR" ||
       die "user postgres cannot reach $PG_DIR: every parent folder must be traversable by others (chmod o+x), or set NCP_DATA_DIR elsewhere"
   else
