@@ -1,0 +1,63 @@
+namespace Ncp.Contracts.Mail;
+
+/// <summary>
+/// A partner's mail was read, decrypted and its signature checked, or an officer released it from quarantine. The Api
+/// threads it to an item or opens a new one. At least once: <see cref="InboundId"/> is the idempotency key.
+/// </summary>
+/// <param name="InboundId">Id of the raw mail in the Worker's store.</param>
+/// <param name="MessageId">The mail's Message-ID.</param>
+/// <param name="PartnerCode">The partner the sender was matched to.</param>
+/// <param name="From">The sender's address.</param>
+/// <param name="Subject">Subject line (of the inner, protected message where there is one).</param>
+/// <param name="TextBody">Plain text body.</param>
+/// <param name="HtmlBody">HTML body as sent; never shown unsanitised.</param>
+/// <param name="ThreadedItemId">The item whose mail this answers, found by In-Reply-To/References in the dispatch ledger.</param>
+/// <param name="RegisterNumbers">Our register numbers found in the subject or body.</param>
+/// <param name="Protection"><c>smime</c>, <c>openpgp</c> or <c>plaintext</c>.</param>
+/// <param name="Signature"><c>valid</c>, or what was wrong when an officer released it anyway.</param>
+/// <param name="SignedBy">Fingerprint or certificate subject of the signer.</param>
+/// <param name="Attachments">Attachments, within the gateway's limits.</param>
+/// <param name="ReleasedBy">The officer who released it from quarantine, if it was.</param>
+/// <param name="ReceivedAt">When the gateway stored the raw mail.</param>
+public sealed record PartnerMailReceived(
+    Guid InboundId,
+    string MessageId,
+    string PartnerCode,
+    string From,
+    string Subject,
+    string TextBody,
+    string? HtmlBody,
+    Guid? ThreadedItemId,
+    string[] RegisterNumbers,
+    string Protection,
+    string Signature,
+    string? SignedBy,
+    MailAttachment[] Attachments,
+    string? ReleasedBy,
+    DateTimeOffset ReceivedAt);
+
+/// <summary>An attachment of a partner's mail.</summary>
+/// <param name="FileName">File name as sent (sanitised).</param>
+/// <param name="ContentType">MIME type as sent.</param>
+/// <param name="Content">The bytes.</param>
+public sealed record MailAttachment(string FileName, string ContentType, byte[] Content);
+
+/// <summary>A mail the gateway could not process was set aside, with the reason; nothing is dropped.</summary>
+/// <param name="InboundId">Id of the raw mail in the Worker's store.</param>
+/// <param name="Reason">Code, e.g. <c>unknown-sender</c>, <c>bad-signature</c>, <c>cannot-decrypt</c>, <c>too-large</c>.</param>
+/// <param name="Detail">What was wrong, for the officer.</param>
+/// <param name="From">The sender's address as given.</param>
+/// <param name="Subject">The outer subject line.</param>
+/// <param name="MessageId">The mail's Message-ID.</param>
+/// <param name="Size">Size of the raw mail in bytes.</param>
+/// <param name="ReceivedAt">When the gateway stored the raw mail.</param>
+public sealed record MailQuarantined(Guid InboundId, string Reason, string Detail, string From, string Subject, string MessageId, long Size, DateTimeOffset ReceivedAt);
+
+/// <summary>An officer decided on a quarantined mail: released (process it despite the reason) or rejected.</summary>
+/// <param name="InboundId">The quarantined mail.</param>
+/// <param name="Released"><c>true</c>: process it; <c>false</c>: keep it rejected.</param>
+/// <param name="PartnerCode">For a released mail from an unknown sender: the partner it comes from.</param>
+/// <param name="Reason">The officer's reason.</param>
+/// <param name="DecidedBy">The officer's name.</param>
+/// <param name="DecidedAt">When (Api clock).</param>
+public sealed record QuarantineDecided(Guid InboundId, bool Released, string? PartnerCode, string Reason, string DecidedBy, DateTimeOffset DecidedAt);

@@ -1,0 +1,87 @@
+namespace Ncp.Contracts.Mail;
+
+/// <summary>
+/// The Api asks the mail gateway to write to a partner about an item: a request, a reminder, an acknowledgement or a
+/// reply. Carries everything the mail needs, so the Worker reads nothing of the Api's. Delivered at least once: the
+/// Worker's dispatch ledger makes <see cref="DispatchId"/> one mail, whatever the number of deliveries.
+/// </summary>
+/// <param name="DispatchId">Id of the Api event that asked for the mail; the idempotency key.</param>
+/// <param name="ItemId">The work item.</param>
+/// <param name="RegisterNumber">Our register number; it goes into the subject.</param>
+/// <param name="Purpose"><c>request</c>, <c>reminder</c>, <c>acknowledgement</c> or <c>reply</c>.</param>
+/// <param name="PartnerCode">The partner unit.</param>
+/// <param name="To">The partner's addresses.</param>
+/// <param name="Language">Language of the mail: <c>en</c> or <c>ru</c>.</param>
+/// <param name="Content">What the mail says.</param>
+/// <param name="ThreadMessageIds">Message-IDs of earlier mail about this item, oldest first (In-Reply-To and References).</param>
+/// <param name="RequestedAt">When the Api asked (its clock).</param>
+public sealed record PartnerMailRequested(
+    Guid DispatchId,
+    Guid ItemId,
+    string RegisterNumber,
+    string Purpose,
+    string PartnerCode,
+    string[] To,
+    string Language,
+    MailContent Content,
+    string[] ThreadMessageIds,
+    DateTimeOffset RequestedAt);
+
+/// <summary>
+/// The fields of a mail to a partner, in the order partners know from the Council of Europe T-CY forms.
+/// </summary>
+/// <param name="Kind"><c>request</c>, <c>initiative-message</c> or <c>legal-assistance-task</c>.</param>
+/// <param name="Subject">The item's subject.</param>
+/// <param name="PartnerReference">The partner's own reference, if known.</param>
+/// <param name="Priority"><c>urgent</c>, <c>high</c> or <c>normal</c>.</param>
+/// <param name="Preservation">Whether this is a request to preserve data (Budapest Convention art. 29).</param>
+/// <param name="LegalBasis">Legal basis named by the officer; the template supplies the default for the channel.</param>
+/// <param name="CrimeCategory">The offence category.</param>
+/// <param name="CriminalCaseNumber">Our criminal case number, if any.</param>
+/// <param name="RequestedData">Data types asked for, e.g. <c>subscriber-data</c>, <c>traffic-data</c>.</param>
+/// <param name="Identifiers">What the data is about: IP addresses with ports, accounts, phone numbers.</param>
+/// <param name="DataFrom">Start of the period of the data asked for.</param>
+/// <param name="DataTo">End of the period of the data asked for.</param>
+/// <param name="ReplyBy">When we need the answer (or, for an acknowledgement or reply, the partner's deadline).</param>
+/// <param name="Text">Free text: the facts, the answer, the reminder's note.</param>
+/// <param name="Contact">Who to contact at the NCP.</param>
+public sealed record MailContent(
+    string Kind,
+    string Subject,
+    string? PartnerReference,
+    string Priority,
+    bool Preservation,
+    string? LegalBasis,
+    string? CrimeCategory,
+    string? CriminalCaseNumber,
+    string[] RequestedData,
+    string? Identifiers,
+    DateTimeOffset? DataFrom,
+    DateTimeOffset? DataTo,
+    DateTimeOffset? ReplyBy,
+    string? Text,
+    MailContact Contact);
+
+/// <summary>The NCP's contact for the partner: the duty desk or the assigned officer.</summary>
+/// <param name="Name">Name of the officer or desk.</param>
+/// <param name="Email">Address replies go to.</param>
+/// <param name="Phone">Phone of the 24/7 desk.</param>
+/// <param name="TimeZone">Our time zone (IANA), e.g. <c>Asia/Almaty</c>.</param>
+public sealed record MailContact(string Name, string Email, string Phone, string TimeZone);
+
+/// <summary>The gateway handed the mail to the SMTP server (and appended a copy to the Sent folder).</summary>
+/// <param name="DispatchId">As in the request.</param>
+/// <param name="ItemId">The work item.</param>
+/// <param name="MessageId">The Message-ID of the mail, without angle brackets.</param>
+/// <param name="Protection"><c>smime</c>, <c>openpgp</c> or <c>plaintext-by-override</c>.</param>
+/// <param name="SentAt">When the SMTP server accepted it (Worker clock).</param>
+public sealed record PartnerMailSent(Guid DispatchId, Guid ItemId, string MessageId, string Protection, DateTimeOffset SentAt);
+
+/// <summary>The gateway gave up on a mail; the item shows "not delivered" with the reason.</summary>
+/// <param name="DispatchId">As in the request.</param>
+/// <param name="ItemId">The work item.</param>
+/// <param name="Reason">Code: <c>no-partner-key</c>, <c>partner-key-expired</c>, <c>smtp-failed</c>, <c>rejected-by-server</c>, <c>no-address</c>.</param>
+/// <param name="Detail">What happened, for the officer.</param>
+/// <param name="Attempts">Number of attempts made.</param>
+/// <param name="At">When the gateway gave up (Worker clock).</param>
+public sealed record PartnerMailNotDelivered(Guid DispatchId, Guid ItemId, string Reason, string Detail, int Attempts, DateTimeOffset At);
