@@ -1,6 +1,8 @@
 using Ncp.Worker.Infrastructure.Database;
 using Ncp.Conventions;
+using Ncp.Worker.Infrastructure.Mail;
 using Ncp.Worker.Infrastructure.Messaging;
+using Ncp.Worker.Mail;
 using Ncp.Worker.Notifications;
 using Ncp.Worker.Timers;
 using Npgsql;
@@ -47,6 +49,7 @@ public sealed class Program
         services.AddHostedService(sp => sp.GetRequiredService<NotificationSender>());
         services.AddSingleton<DigestLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<DigestLoop>());
+        services.AddMailGateway(builder.Configuration);
         services.AddNcpMessaging(builder.Configuration);
         services.AddHealthChecks().AddNpgSql(name: "postgresql", tags: [HealthConventions.ReadyTag], timeout: TimeSpan.FromSeconds(3));
 

@@ -842,8 +842,13 @@ service lmtp {
     port = $LMTP_PORT
   }
 }
+# ncp+anything@ncp.example lands in the folder "anything" of ncp (created on first mail): each test run and each
+# bench reads its own folder of the one gateway mailbox.
+recipient_delimiter = +
+lda_mailbox_autocreate = yes
 protocol lmtp {
   postmaster_address = postmaster@$MAIL_DOMAIN
+  lmtp_save_to_detail_mailbox = yes
 }
 # Tests and IDLE watchers open many connections per user, all from 127.0.0.1 (the default is 10).
 protocol imap {
@@ -896,6 +901,7 @@ alias_database =
 virtual_mailbox_domains = $domains
 virtual_mailbox_maps = texthash:$MAIL_POSTFIX_DIR/virtual_mailboxes
 virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
+recipient_delimiter = +
 
 # Nothing may leave this machine: mail for any other domain bounces back to its sender.
 relayhost =

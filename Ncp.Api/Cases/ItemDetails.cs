@@ -6,6 +6,9 @@ namespace Ncp.Api.Cases;
 
 public sealed record ItemLink(Guid TargetId, string TargetRegisterNumber, LinkType Type);
 
+/// <summary>One mail of the item's thread, ours or the partner's.</summary>
+public sealed record ItemMail(string Direction, Guid Id, string Purpose, string MessageId, string Status, string Protection, string? Detail, DateTimeOffset At);
+
 public sealed record ItemAttachment(string Sha256, string FileName, string ContentType, long Size, DateTimeOffset AddedAt);
 
 /// <summary>
@@ -49,6 +52,15 @@ public sealed record ItemDetails
     public string[] Escalations { get; init; } = [];
     public string[] AcknowledgedEscalations { get; init; } = [];
     public DateTimeOffset? DeadlinesPausedAt { get; init; }
+
+    /// <summary>The mail thread with the partner, oldest first.</summary>
+    public ItemMail[] Mail { get; init; } = [];
+
+    /// <summary><c>not-delivered</c> while the last mail we asked for could not be delivered; otherwise null.</summary>
+    public string? Delivery { get; init; }
+
+    /// <summary>Message-IDs of the thread, oldest first: what our next mail answers (In-Reply-To, References).</summary>
+    public string[] ThreadMessageIds() => [.. Mail.Where(m => m.Status != "not-delivered").Select(m => m.MessageId)];
 
     /// <summary>Subject, numbers and partner reference, lower-cased and transliterated to Latin, for the search box.</summary>
     public string SearchText { get; init; } = "";
@@ -114,6 +126,21 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         DeadlinesPaused e => item with { DeadlinesPausedAt = e.At },
         DeadlinesResumed e => item with { DeadlinesPausedAt = null, Deadlines = e.Deadlines, DueBy = e.Deadlines.ReplyBy },
         EscalationAcknowledged e => item with { AcknowledgedEscalations = [.. item.AcknowledgedEscalations, e.Step] },
+        MailDispatched e => item with
+        {
+            Mail = [.. item.Mail, new ItemMail("out", e.DispatchId, e.Purpose, e.MessageId, "sent", e.Protection, null, e.SentAt)],
+            Delivery = null,
+        },
+        MailNotDelivered e => item with
+        {
+            Mail = [.. item.Mail, new ItemMail("out", e.DispatchId, e.Purpose, "", "not-delivered", "", $"{e.Reason}: {e.Detail}", e.At)],
+            Delivery = "not-delivered",
+        },
+        MailReceived e => item with
+        {
+            Mail = [.. item.Mail, new ItemMail("in", e.InboundId, "partner-mail", e.MessageId, "received", e.Protection, e.Signature == "valid" ? null : e.Signature, e.ReceivedAt)],
+            Attachments = [.. item.Attachments, .. e.Attachments.Select(a => new ItemAttachment(a.Sha256, a.FileName, a.ContentType, a.Size, e.At))],
+        },
         AttachmentAdded e => item with { Attachments = [.. item.Attachments, new ItemAttachment(e.Sha256, e.FileName, e.ContentType, e.Size, e.At)] },
         _ => item,
     };

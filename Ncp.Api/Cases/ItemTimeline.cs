@@ -53,6 +53,10 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
         DeadlineExtended e => v => new(v, e.At, "deadline-extended", e.By, $"{e.Deadline} moved to {e.Until:u}: {e.Reason}"),
         DeadlinesPaused e => v => new(v, e.At, "deadlines-paused", e.By, $"Deadlines paused: {e.Reason}"),
         DeadlinesResumed e => v => new(v, e.At, "deadlines-resumed", e.By, $"Deadlines resumed after {e.PausedFor:g}; reply by {e.Deadlines.ReplyBy:u}"),
+        MailDispatched e => v => new(v, e.At, "mail-sent", System, $"Mail sent to the partner ({e.Purpose}, {e.Protection}), Message-ID {e.MessageId}"),
+        MailNotDelivered e => v => new(v, e.At, "mail-not-delivered", System, $"Mail NOT delivered ({e.Purpose}) after {e.Attempts} attempt(s): {e.Reason}: {e.Detail}"),
+        MailReceived e => v => new(v, e.At, "mail-received", new Actor(e.PartnerCode, e.From),
+            $"Mail from {e.From} ({e.Protection}, signature {e.Signature}{(e.ReleasedBy is null ? "" : $", released from quarantine by {e.ReleasedBy}")}): {e.Subject}"),
         EscalationAcknowledged e => v => new(v, e.At, "escalation-acknowledged", e.By, $"{e.Step} acknowledged"),
         _ => null,
     };

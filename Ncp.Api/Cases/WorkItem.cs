@@ -34,11 +34,15 @@ public sealed record WorkItem(
     IReadOnlySet<string> Escalated,
     Deadlines.ItemDeadlines? Deadlines = null,
     DateTimeOffset? PausedAt = null,
-    IReadOnlySet<string>? AcknowledgedEscalations = null)
+    IReadOnlySet<string>? AcknowledgedEscalations = null,
+    IReadOnlySet<Guid>? MailSeen = null)
 {
     public static readonly WorkItem Initial = new(
         Guid.Empty, "", WorkItemKind.Request, Direction.Outgoing, WorkItemStatus.None, WorkItemStatus.None, "", Channel.TwentyFourSeven,
         HandlingCode.Open, new HashSet<(Guid, LinkType)>(), new Dictionary<string, Deadlines.ScheduledStep>(), new HashSet<string>());
+
+    /// <summary>Whether the gateway's report of this dispatch or inbound mail is already recorded (reports come at least once).</summary>
+    public bool HasSeenMail(Guid id) => MailSeen?.Contains(id) == true;
 
     public bool IsEnded => Status is WorkItemStatus.Closed or WorkItemStatus.Withdrawn or WorkItemStatus.Refused;
 }

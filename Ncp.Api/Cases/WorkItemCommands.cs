@@ -41,3 +41,12 @@ public sealed record PauseDeadlines(string Reason, Actor By);
 public sealed record ResumeDeadlines(Deadlines.ItemDeadlines Deadlines, Actor By);
 
 public sealed record AcknowledgeEscalation(string Step, Actor By);
+
+/// <summary>The gateway reports our mail sent; recorded once per dispatch.</summary>
+public sealed record RecordMailDispatched(Guid DispatchId, string Purpose, string MessageId, string Protection, DateTimeOffset SentAt);
+
+/// <summary>The gateway reports our mail not delivered; recorded once per dispatch.</summary>
+public sealed record RecordMailNotDelivered(Guid DispatchId, string Purpose, string Reason, string Detail, int Attempts);
+
+/// <summary>The gateway hands over a partner's mail about the item; recorded once per inbound mail.</summary>
+public sealed record RecordMailReceived(MailReceived Mail);

@@ -49,6 +49,10 @@ public static class WorkItemDecider
             LinkItem c => Link(state, c, now),
             AddAttachment c => [new AttachmentAdded(state.Id, c.Sha256, c.FileName, c.ContentType, c.Size, c.By, now)],
             RecordForwarding c => Forward(state, c, now),
+            // Facts reported by the mail gateway: they happened, whatever the item's status; only a repeat is dropped.
+            RecordMailDispatched c => state.HasSeenMail(c.DispatchId) ? [] : [new MailDispatched(state.Id, c.DispatchId, c.Purpose, c.MessageId, c.Protection, c.SentAt, now)],
+            RecordMailNotDelivered c => state.HasSeenMail(c.DispatchId) ? [] : [new MailNotDelivered(state.Id, c.DispatchId, c.Purpose, c.Reason, c.Detail, c.Attempts, now)],
+            RecordMailReceived c => state.HasSeenMail(c.Mail.InboundId) ? [] : [c.Mail with { ItemId = state.Id, At = now }],
             CheckForwarding c => CheckForward(state, c, now),
             RecordEscalation c => Escalate(state, c, now),
             ExtendDeadline c => Extend(state, c, now),
@@ -87,8 +91,13 @@ public static class WorkItemDecider
         DeadlinesResumed e => state with { PausedAt = null, Deadlines = e.Deadlines, Ladder = e.Deadlines.Steps.ToDictionary(s => s.Name) },
         EscalationAcknowledged e => state with { AcknowledgedEscalations = new HashSet<string>(state.AcknowledgedEscalations ?? new HashSet<string>()) { e.Step } },
         DeadlineEscalated e => state with { Escalated = new HashSet<string>(state.Escalated) { e.Step } },
+        MailDispatched e => Seen(state, e.DispatchId),
+        MailNotDelivered e => Seen(state, e.DispatchId),
+        MailReceived e => Seen(state, e.InboundId),
         _ => state,
     };
+
+    private static WorkItem Seen(WorkItem state, Guid mail) => state with { MailSeen = new HashSet<Guid>(state.MailSeen ?? new HashSet<Guid>()) { mail } };
 
     private static WorkItem Ended(WorkItem state, WorkItemStatus status) => state with { Status = status, StatusBeforeEnd = state.Status };
 

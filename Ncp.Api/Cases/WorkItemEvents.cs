@@ -60,6 +60,20 @@ public sealed record DeadlinesResumed(Guid ItemId, TimeSpan PausedFor, Deadlines
 /// <summary>Someone told by an escalation says they have it in hand.</summary>
 public sealed record EscalationAcknowledged(Guid ItemId, string Step, Actor By, DateTimeOffset At);
 
+/// <summary>The mail gateway handed our mail about the item to the mail server (a request, reminder, acknowledgement or reply).</summary>
+public sealed record MailDispatched(Guid ItemId, Guid DispatchId, string Purpose, string MessageId, string Protection, DateTimeOffset SentAt, DateTimeOffset At);
+
+/// <summary>The mail gateway gave up on our mail about the item; an officer must act (another channel, a new key, a call).</summary>
+public sealed record MailNotDelivered(Guid ItemId, Guid DispatchId, string Purpose, string Reason, string Detail, int Attempts, DateTimeOffset At);
+
+/// <summary>A file that came with a partner's mail, stored once by SHA-256 like any attachment.</summary>
+public sealed record MailAttachmentRef(string Sha256, string FileName, string ContentType, long Size);
+
+/// <summary>A partner's mail about the item arrived, was decrypted and its signature checked (or an officer released it).</summary>
+public sealed record MailReceived(
+    Guid ItemId, Guid InboundId, string MessageId, string PartnerCode, string From, string Subject, string Text, string? Html, string Protection,
+    string Signature, string? SignedBy, MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt, DateTimeOffset At);
+
 public static class WorkItemEvents
 {
     /// <summary>Every event of a work item stream; projections of items subscribe to exactly these.</summary>
@@ -68,6 +82,7 @@ public static class WorkItemEvents
         typeof(ItemRegistered), typeof(ItemDetailsChanged), typeof(ItemSent), typeof(ItemAcknowledged), typeof(AnswerRecorded),
         typeof(ItemClosed), typeof(ItemWithdrawn), typeof(ItemRefused), typeof(ItemReopened), typeof(OfficerAssigned), typeof(NoteAdded),
         typeof(ItemLinked), typeof(AttachmentAdded), typeof(DisseminationRefused), typeof(ItemForwarded), typeof(DeadlinesSet), typeof(DeadlineEscalated),
-        typeof(DeadlineExtended), typeof(DeadlinesPaused), typeof(DeadlinesResumed), typeof(EscalationAcknowledged),
+        typeof(DeadlineExtended), typeof(DeadlinesPaused), typeof(DeadlinesResumed), typeof(EscalationAcknowledged), typeof(MailDispatched),
+        typeof(MailNotDelivered), typeof(MailReceived),
     ];
 }

@@ -11,6 +11,8 @@ namespace Ncp.Contracts.Mail;
 /// <param name="Purpose"><c>request</c>, <c>reminder</c>, <c>acknowledgement</c> or <c>reply</c>.</param>
 /// <param name="PartnerCode">The partner unit.</param>
 /// <param name="To">The partner's addresses.</param>
+/// <param name="Protection">The partner's scheme: <c>smime</c> or <c>openpgp</c>.</param>
+/// <param name="PlaintextAllowed">An administrator allowed unencrypted mail with this partner; without it, no key means no mail.</param>
 /// <param name="Language">Language of the mail: <c>en</c> or <c>ru</c>.</param>
 /// <param name="Content">What the mail says.</param>
 /// <param name="ThreadMessageIds">Message-IDs of earlier mail about this item, oldest first (In-Reply-To and References).</param>
@@ -22,6 +24,8 @@ public sealed record PartnerMailRequested(
     string Purpose,
     string PartnerCode,
     string[] To,
+    string Protection,
+    bool PlaintextAllowed,
     string Language,
     MailContent Content,
     string[] ThreadMessageIds,

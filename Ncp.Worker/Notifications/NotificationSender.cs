@@ -1,8 +1,8 @@
 using MailKit.Net.Smtp;
-using MailKit.Security;
 using MimeKit;
 using Ncp.Worker.Infrastructure.Database;
 using Ncp.Worker.Infrastructure.Hosting;
+using Ncp.Worker.Infrastructure.Mail;
 using Npgsql;
 
 namespace Ncp.Worker.Notifications;
@@ -58,15 +58,11 @@ public sealed class NotificationSender(
             return 0;
         }
 
-        using var client = new SmtpClient();
+        SmtpClient? client = null;
         Exception? connectFailure = null;
         try
         {
-            await client.ConnectAsync(smtp.Host, smtp.Port, SecureSocketOptions.StartTlsWhenAvailable, ct);
-            if (!string.IsNullOrEmpty(smtp.Username))
-            {
-                await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", ct);
-            }
+            client = await MailServers.ConnectSmtpAsync(smtp, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -80,7 +76,7 @@ public sealed class NotificationSender(
             {
                 try
                 {
-                    await client.SendAsync(Message(n.To, n.Subject, n.Body, n.Id), ct);
+                    await client!.SendAsync(Message(n.To, n.Subject, n.Body, n.Id), ct);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -103,10 +99,12 @@ public sealed class NotificationSender(
             await mark.ExecuteNonQueryAsync(ct);
         }
 
-        if (client.IsConnected)
+        if (client is { IsConnected: true })
         {
             await client.DisconnectAsync(quit: true, ct);
         }
+
+        client?.Dispose();
 
         await transaction.CommitAsync(ct);
         return due.Count;

@@ -51,16 +51,3 @@ public sealed class NotificationSettings
     /// <summary>Longest nap of the sender between looks at the outbox.</summary>
     public TimeSpan MaxSleep { get; set; } = TimeSpan.FromSeconds(5);
 }
-
-public sealed class SmtpSettings
-{
-    public const string Section = "Smtp";
-
-    public string Host { get; set; } = "127.0.0.1";
-
-    public int Port { get; set; } = 2525;
-
-    public string? Username { get; set; }
-
-    public string? Password { get; set; }
-}

@@ -1,6 +1,8 @@
 using MassTransit;
 using Ncp.Conventions;
+using Ncp.Worker.Mail.Incoming;
 using Ncp.Worker.Mail.Outgoing;
+using Ncp.Worker.Partners;
 using Ncp.Worker.Notifications;
 using Ncp.Worker.Timers;
 
@@ -17,5 +19,10 @@ public static class BusSetup
             bus.AddConsumer<WakeUpCancelledConsumer>();
             bus.AddConsumer<EscalationRaisedConsumer>();
             bus.AddConsumer<ItemAssignedConsumer>();
+            bus.AddConsumer<PartnerDirectoryChangedConsumer>();
+            bus.AddConsumer<PartnerKeyImportedConsumer>();
+            bus.AddConsumer<PartnerKeyRemovedConsumer>();
+            bus.AddConsumer<PartnerMailRequestedConsumer>();
+            bus.AddConsumer<QuarantineDecidedConsumer>();
         });
 }

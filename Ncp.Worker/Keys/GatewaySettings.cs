@@ -1,0 +1,75 @@
+namespace Ncp.Worker.Keys;
+
+/// <summary>The gateway's identity and keys: <c>Mail:*</c> in configuration. Key files live outside the repository.</summary>
+public sealed class GatewaySettings
+{
+    public const string Section = "Mail";
+
+    /// <summary>Our address: the From of every mail to partners.</summary>
+    public string Address { get; set; } = "ncp@ncp.example";
+
+    public string DisplayName { get; set; } = "NCP Kazakhstan (cybercrime, 24/7)";
+
+    /// <summary>Right-hand side of our Message-IDs.</summary>
+    public string Domain { get; set; } = "ncp.example";
+
+    /// <summary>Password of the gateway's mailbox (IMAP), unless <c>Imap:Password</c> is set.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>PEM files of the certificate authorities partner certificates must chain to.</summary>
+    public string[] TrustedRoots { get; set; } = [];
+
+    /// <summary>Our S/MIME identities (PFX files); the newest valid one signs, all of them decrypt (rotation).</summary>
+    public List<SmimeKeyFile> SmimeKeys { get; set; } = [];
+
+    /// <summary>Our OpenPGP secret keys (armored files); the newest valid one signs, all of them decrypt (rotation).</summary>
+    public List<OpenPgpKeyFile> OpenPgpKeys { get; set; } = [];
+
+    /// <summary>Attempts before a mail is reported not delivered (with back-off between them).</summary>
+    public int MaxSendAttempts { get; set; } = 8;
+
+    /// <summary>First pause after a failed send; doubled each time, at most <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan FirstBackoff { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(10);
+
+    public MailLimits Limits { get; set; } = new();
+}
+
+public sealed class SmimeKeyFile
+{
+    public string Pfx { get; set; } = "";
+
+    public string? Password { get; set; }
+
+    /// <summary>A file holding the password (preferred to <see cref="Password"/>: secrets stay out of settings).</summary>
+    public string? PasswordFile { get; set; }
+}
+
+public sealed class OpenPgpKeyFile
+{
+    public string SecretKey { get; set; } = "";
+
+    public string? Passphrase { get; set; }
+
+    public string? PassphraseFile { get; set; }
+}
+
+/// <summary>What an inbound mail may be; beyond these it goes to quarantine, never further.</summary>
+public sealed class MailLimits
+{
+    public long MaxMessageBytes { get; set; } = 40 * 1024 * 1024;
+
+    public int MaxParts { get; set; } = 100;
+
+    public int MaxDepth { get; set; } = 10;
+
+    public long MaxAttachmentBytes { get; set; } = 25 * 1024 * 1024;
+
+    /// <summary>Uncompressed size an archive attachment may claim before it is treated as a bomb.</summary>
+    public long MaxArchiveExpandedBytes { get; set; } = 200 * 1024 * 1024;
+
+    public int MaxArchiveRatio { get; set; } = 100;
+
+    public int MaxArchiveEntries { get; set; } = 1000;
+}

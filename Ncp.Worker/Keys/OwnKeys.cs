@@ -1,0 +1,140 @@
+using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Pkcs;
+using Org.BouncyCastle.X509;
+
+namespace Ncp.Worker.Keys;
+
+public sealed record SmimeIdentity(X509Certificate Certificate, X509Certificate[] Chain, AsymmetricKeyParameter PrivateKey, string File)
+{
+    public string Fingerprint => Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(Certificate.GetEncoded()));
+}
+
+public sealed record OpenPgpIdentity(PgpSecretKeyRing Ring, string Passphrase, string File)
+{
+    public string Fingerprint => Convert.ToHexString(Ring.GetPublicKey().GetFingerprint());
+}
+
+/// <summary>
+/// The NCP's own keys, read once from the files named in configuration. Rotation: several may be configured; the newest
+/// valid one signs and is what partners encrypt to, the older ones still decrypt mail sent to them.
+/// </summary>
+public sealed class OwnKeys
+{
+    public OwnKeys(GatewaySettings settings, ILogger<OwnKeys> logger)
+    {
+        Smime = settings.SmimeKeys.Select(LoadSmime).ToArray();
+        OpenPgp = settings.OpenPgpKeys.Select(LoadOpenPgp).ToArray();
+        if (Smime.Count == 0 && OpenPgp.Count == 0)
+        {
+            logger.LogWarning("No keys of our own are configured (Mail:SmimeKeys, Mail:OpenPgpKeys): no mail to partners can be signed or read");
+        }
+    }
+
+    public IReadOnlyList<SmimeIdentity> Smime { get; }
+
+    public IReadOnlyList<OpenPgpIdentity> OpenPgp { get; }
+
+    public SmimeIdentity? SmimeSigner(DateTimeOffset now) => Smime
+        .Where(i => i.Certificate.NotBefore <= now.UtcDateTime && now.UtcDateTime <= i.Certificate.NotAfter)
+        .MaxBy(i => i.Certificate.NotBefore);
+
+    public OpenPgpIdentity? OpenPgpSigner(DateTimeOffset now) => OpenPgp
+        .Where(i => OpenPgpKeys.IsUsable(i.Ring.GetPublicKey(), now))
+        .MaxBy(i => i.Ring.GetPublicKey().CreationTime);
+
+    private static SmimeIdentity LoadSmime(SmimeKeyFile file)
+    {
+        var password = Secret(file.Password, file.PasswordFile, "Mail:SmimeKeys password");
+        try
+        {
+            using var stream = File.OpenRead(file.Pfx);
+            var store = new Pkcs12StoreBuilder().Build();
+            store.Load(stream, password.ToCharArray());
+            var alias = store.Aliases.FirstOrDefault(store.IsKeyEntry)
+                ?? throw new InvalidOperationException($"{file.Pfx} holds no private key.");
+            var chain = store.GetCertificateChain(alias).Select(c => c.Certificate).ToArray();
+            return new SmimeIdentity(chain[0], chain, store.GetKey(alias).Key, file.Pfx);
+        }
+        catch (Exception e) when (e is IOException or PkcsException or ArgumentException)
+        {
+            throw new InvalidOperationException($"Cannot read our S/MIME key {file.Pfx}: {e.Message}", e);
+        }
+    }
+
+    private static OpenPgpIdentity LoadOpenPgp(OpenPgpKeyFile file)
+    {
+        var passphrase = Secret(file.Passphrase, file.PassphraseFile, "Mail:OpenPgpKeys passphrase", optional: true);
+        try
+        {
+            using var stream = PgpUtilities.GetDecoderStream(File.OpenRead(file.SecretKey));
+            var bundle = new PgpSecretKeyRingBundle(stream);
+            var ring = bundle.GetKeyRings().Single();
+            // Fail at start, not at the first mail at night: the passphrase must open the key.
+            ring.GetSecretKey().ExtractPrivateKey(passphrase.ToCharArray());
+            return new OpenPgpIdentity(ring, passphrase, file.SecretKey);
+        }
+        catch (Exception e) when (e is IOException or PgpException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"Cannot read our OpenPGP key {file.SecretKey}: {e.Message}", e);
+        }
+    }
+
+    private static string Secret(string? value, string? file, string what, bool optional = false)
+    {
+        if (!string.IsNullOrEmpty(file))
+        {
+            return File.ReadAllText(file).TrimEnd('\r', '\n');
+        }
+
+        return value ?? (optional ? "" : throw new InvalidOperationException($"{what} is not set (use a *File setting)."));
+    }
+}
+
+/// <summary>What makes an OpenPGP key usable: not revoked, not expired, and able to do the job asked of it.</summary>
+public static class OpenPgpKeys
+{
+    public static bool IsUsable(PgpPublicKey key, DateTimeOffset now)
+    {
+        if (key.HasRevocation())
+        {
+            return false;
+        }
+
+        var seconds = key.GetValidSeconds();
+        return seconds == 0 || key.CreationTime.AddSeconds(seconds) > now.UtcDateTime;
+    }
+
+    public static DateTimeOffset? ExpiresAt(PgpPublicKey key)
+    {
+        var seconds = key.GetValidSeconds();
+        return seconds == 0 ? null : new DateTimeOffset(DateTime.SpecifyKind(key.CreationTime, DateTimeKind.Utc)).AddSeconds(seconds);
+    }
+
+    /// <summary>Keys that may encrypt: by their flags when the self-signature has them, else by algorithm (old keys).</summary>
+    public static IEnumerable<PgpPublicKey> EncryptionKeys(PgpPublicKeyRing ring, DateTimeOffset now) =>
+        ring.GetPublicKeys().Where(k => k.IsEncryptionKey && IsUsable(k, now) && CanEncryptByFlags(k) && (k.IsMasterKey || IsUsable(ring.GetPublicKey(), now)));
+
+    /// <summary>User IDs not revoked: a key with one revoked user ID still works for the others.</summary>
+    public static IEnumerable<string> ValidUserIds(PgpPublicKey primary)
+    {
+        foreach (var id in primary.GetUserIds())
+        {
+            var revoked = primary.GetSignaturesForId(id).Any(s => s.SignatureType == PgpSignature.CertificationRevocation);
+            if (!revoked)
+            {
+                yield return id;
+            }
+        }
+    }
+
+    private static bool CanEncryptByFlags(PgpPublicKey key)
+    {
+        var flagged = key.GetSignatures()
+            .Where(s => s.HasSubpackets && s.GetHashedSubPackets().HasSubpacket(SignatureSubpacketTag.KeyFlags))
+            .Select(s => s.GetHashedSubPackets().GetKeyFlags())
+            .ToArray();
+        return flagged.Length == 0 || flagged.Any(f => (f & (PgpKeyFlags.CanEncryptCommunications | PgpKeyFlags.CanEncryptStorage)) != 0);
+    }
+}

@@ -1,0 +1,240 @@
+using MimeKit;
+using MimeKit.Cryptography;
+using Ncp.Worker.Keys;
+using Ncp.Worker.Partners;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+using Org.BouncyCastle.Cms;
+using Org.BouncyCastle.X509;
+
+namespace Ncp.Worker.Mail.Crypto;
+
+/// <summary>Why a mail cannot be protected or read: a code for the record and words for the officer.</summary>
+public sealed class MailCryptoException(string reason, string detail, Exception? inner = null) : Exception(detail, inner)
+{
+    public string Reason { get; } = reason;
+}
+
+/// <summary>Who signed a layer of an inbound mail, and what was wrong with it, if anything.</summary>
+public sealed record SignerCheck(
+    string Scheme, bool SignatureValid, string? Fingerprint, string? Email, DateTimeOffset? SignedAt, DateTimeOffset? NotAfter, bool KeyRevoked,
+    string? ChainError, string? Error);
+
+/// <summary>What was inside the protective layers of an inbound mail.</summary>
+public sealed record Unwrapped(MimeEntity Content, string Protection, bool Encrypted, IReadOnlyList<SignerCheck> Signers, IReadOnlyList<string> Layers);
+
+/// <summary>
+/// Signs and encrypts mail to partners, and decrypts and verifies theirs, with MimeKit over BouncyCastle, using only the
+/// keys the gateway holds: ours from configuration, theirs as imported through the Api.
+/// </summary>
+public sealed class MailCrypto
+{
+    private readonly OwnKeys own;
+    private readonly PartnerBook book;
+    private readonly TimeProvider time;
+    private readonly IReadOnlyList<X509Certificate> roots;
+
+    public MailCrypto(OwnKeys own, PartnerBook book, GatewaySettings settings, TimeProvider time)
+    {
+        this.own = own;
+        this.book = book;
+        this.time = time;
+        var parser = new X509CertificateParser();
+        roots = settings.TrustedRoots.SelectMany(path => parser.ReadCertificates(File.ReadAllBytes(path))).ToArray();
+    }
+
+    /// <summary>Replaces the message's body with its signed and encrypted form; returns the protection applied.</summary>
+    public async Task<string> ProtectAsync(MimeMessage message, string partnerCode, string scheme, bool plaintextAllowed, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var keys = (await book.KeysAsync(partnerCode, ct)).Where(k => k.Scheme == scheme && !k.Removed).ToArray();
+        switch (scheme)
+        {
+            case "smime":
+            {
+                var signer = own.SmimeSigner(now) ?? throw new MailCryptoException("no-own-key", "No S/MIME identity of ours is valid now (Mail:SmimeKeys).");
+                var certificates = keys.Select(book.Certificate).ToArray();
+                var valid = certificates.Where(c => c.NotBefore <= now.UtcDateTime && now.UtcDateTime <= c.NotAfter).ToArray();
+                if (valid.Length == 0)
+                {
+                    return plaintextAllowed ? SignOnly(message, signer) : throw MissingKey(partnerCode, "certificate", certificates.Length > 0);
+                }
+
+                using var context = new NcpSecureMimeContext(own.Smime, valid, roots);
+                var recipients = new CmsRecipientCollection();
+                foreach (var certificate in valid.Append(signer.Certificate))
+                {
+                    recipients.Add(new CmsRecipient(certificate, SubjectIdentifierType.IssuerAndSerialNumber) { EncryptionAlgorithms = [EncryptionAlgorithm.Aes256] });
+                }
+
+                message.Body = await ApplicationPkcs7Mime.SignAndEncryptAsync(context, Signer(signer), recipients, message.Body!, ct);
+                return "smime";
+            }
+
+            case "openpgp":
+            {
+                var signer = own.OpenPgpSigner(now) ?? throw new MailCryptoException("no-own-key", "No OpenPGP key of ours is valid now (Mail:OpenPgpKeys).");
+                var rings = keys.Select(book.Ring).ToArray();
+                var encryptTo = rings.Select(r => OpenPgpKeys.EncryptionKeys(r, now).MaxBy(k => k.CreationTime)).OfType<PgpPublicKey>().ToList();
+                if (encryptTo.Count == 0)
+                {
+                    return plaintextAllowed ? SignOnly(message, signer) : throw MissingKey(partnerCode, "OpenPGP key", rings.Length > 0);
+                }
+
+                // Our own encryption key too, so the copy in the Sent folder stays readable to us.
+                encryptTo.AddRange(OpenPgpKeys.EncryptionKeys(PublicRing(signer.Ring), now).Take(1));
+                using var context = new NcpOpenPgpContext(own.OpenPgp, _ => null);
+                message.Body = await MultipartEncrypted.SignAndEncryptAsync(
+                    context, signer.Ring.GetSecretKey(), DigestAlgorithm.Sha256, EncryptionAlgorithm.Aes256, encryptTo, message.Body!, ct);
+                return "openpgp";
+            }
+
+            default:
+                throw new MailCryptoException("unknown-scheme", $"The partner's encryption '{scheme}' is neither smime nor openpgp.");
+        }
+    }
+
+    /// <summary>Peels the protective layers off an inbound mail (any order, any nesting), checking every signature met on the way.</summary>
+    public async Task<Unwrapped> UnwrapAsync(MimeMessage message, int maxLayers, CancellationToken ct)
+    {
+        var lookup = await book.OpenPgpLookupAsync(ct);
+        using var smime = new NcpSecureMimeContext(own.Smime, [], roots);
+        using var pgp = new NcpOpenPgpContext(own.OpenPgp, lookup);
+        var entity = message.Body ?? throw new MailCryptoException("malformed", "The mail has no body.");
+        var signers = new List<SignerCheck>();
+        var layers = new List<string>();
+        var encrypted = false;
+        var protection = "plaintext";
+        for (var depth = 0; ; depth++)
+        {
+            if (depth > maxLayers)
+            {
+                throw new MailCryptoException("too-deep", $"More than {maxLayers} layers of signing and encryption.");
+            }
+
+            switch (entity)
+            {
+                case ApplicationPkcs7Mime { SecureMimeType: SecureMimeType.EnvelopedData } enveloped:
+                    entity = Try("cannot-decrypt", () => enveloped.Decrypt(smime, ct));
+                    (encrypted, protection) = (true, "smime");
+                    layers.Add("smime-encrypted");
+                    continue;
+                case ApplicationPkcs7Mime { SecureMimeType: SecureMimeType.SignedData } opaque:
+                {
+                    MimeEntity? inner = null;
+                    var signatures = Try("bad-signature", () => opaque.Verify(smime, out inner, ct));
+                    signers.AddRange(signatures.Select(s => Check(s, "smime")));
+                    entity = inner!;
+                    protection = encrypted ? protection : "smime";
+                    layers.Add("smime-signed-opaque");
+                    continue;
+                }
+
+                case ApplicationPkcs7Mime { SecureMimeType: SecureMimeType.CompressedData } compressed:
+                    entity = Try("malformed", () => compressed.Decompress(smime, ct));
+                    layers.Add("smime-compressed");
+                    continue;
+                case MultipartEncrypted pgpEncrypted:
+                {
+                    DigitalSignatureCollection? signatures = null;
+                    entity = Try("cannot-decrypt", () => pgpEncrypted.Decrypt(pgp, out signatures, ct));
+                    signers.AddRange((signatures?.ToArray() ?? []).Select(s => Check(s, "openpgp")));
+                    (encrypted, protection) = (true, "openpgp");
+                    layers.Add("openpgp-encrypted");
+                    continue;
+                }
+
+                case MultipartSigned signed when signed.Count >= 2:
+                {
+                    var protocol = signed.ContentType.Parameters["protocol"]?.ToLowerInvariant() ?? "";
+                    var isPgp = protocol.Contains("pgp", StringComparison.Ordinal);
+                    CryptographyContext context = isPgp ? pgp : smime;
+                    var signatures = Try("bad-signature", () => signed.Verify(context, ct));
+                    signers.AddRange(signatures.Select(s => Check(s, isPgp ? "openpgp" : "smime")));
+                    entity = signed[0];
+                    protection = encrypted ? protection : isPgp ? "openpgp" : "smime";
+                    layers.Add(isPgp ? "openpgp-signed" : "smime-signed-detached");
+                    continue;
+                }
+            }
+
+            return new Unwrapped(entity, encrypted ? protection : signers.Count > 0 ? protection + "-signed-only" : "plaintext", encrypted, signers, layers);
+        }
+    }
+
+    private static SignerCheck Check(IDigitalSignature signature, string scheme)
+    {
+        bool valid;
+        string? error = null;
+        try
+        {
+            valid = signature is SecureMimeDigitalSignature smime ? smime.Verify(verifySignatureOnly: true) : signature.Verify();
+        }
+        catch (Exception e) when (e is DigitalSignatureVerifyException or PublicKeyNotFoundException or CmsException or PgpException)
+        {
+            valid = false;
+            error = e.Message;
+        }
+
+        var certificate = SafeCertificate(signature);
+        return certificate switch
+        {
+            SecureMimeDigitalCertificate x509 => new SignerCheck(
+                scheme, valid, x509.Fingerprint.ToUpperInvariant(), x509.Email, Stamp(signature.CreationDate), Stamp(x509.ExpirationDate), false,
+                (signature as SecureMimeDigitalSignature)?.ChainException?.Message, error),
+            OpenPgpDigitalCertificate key => new SignerCheck(
+                scheme, valid, key.Fingerprint.ToUpperInvariant(), key.Email, Stamp(signature.CreationDate),
+                key.ExpirationDate == DateTime.MaxValue ? null : Stamp(key.ExpirationDate), key.PublicKey.HasRevocation() || key.KeyRing.GetPublicKey().HasRevocation(), null, error),
+            _ => new SignerCheck(scheme, false, null, null, Stamp(signature.CreationDate), null, false, null, error ?? "The signer's key is not known."),
+        };
+    }
+
+    private static IDigitalCertificate? SafeCertificate(IDigitalSignature signature)
+    {
+        try
+        {
+            return signature.SignerCertificate;
+        }
+        catch (Exception e) when (e is PublicKeyNotFoundException or CertificateNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static DateTimeOffset? Stamp(DateTime value) =>
+        value == DateTime.MinValue || value == DateTime.MaxValue ? null : new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    private static T Try<T>(string reason, Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not MailCryptoException)
+        {
+            throw new MailCryptoException(reason, e.Message, e);
+        }
+    }
+
+    private static CmsSigner Signer(SmimeIdentity identity) =>
+        new(identity.Chain, identity.PrivateKey, SubjectIdentifierType.IssuerAndSerialNumber) { DigestAlgorithm = DigestAlgorithm.Sha256 };
+
+    private static string SignOnly(MimeMessage message, SmimeIdentity signer)
+    {
+        using var context = new NcpSecureMimeContext([signer], [], []);
+        message.Body = MultipartSigned.Create(context, Signer(signer), message.Body!);
+        return "plaintext-by-override";
+    }
+
+    private static string SignOnly(MimeMessage message, OpenPgpIdentity signer)
+    {
+        using var context = new NcpOpenPgpContext([signer], _ => null);
+        message.Body = MultipartSigned.Create(context, signer.Ring.GetSecretKey(), DigestAlgorithm.Sha256, message.Body!);
+        return "plaintext-by-override";
+    }
+
+    private static MailCryptoException MissingKey(string partnerCode, string what, bool onlyExpired) => onlyExpired
+        ? new MailCryptoException("partner-key-expired", $"Every {what} of {partnerCode} has expired or is not yet valid; import a current one.")
+        : new MailCryptoException("no-partner-key", $"No {what} of {partnerCode} has been imported; mail to it is never sent unencrypted.");
+
+    private static PgpPublicKeyRing PublicRing(PgpSecretKeyRing ring) => new(ring.GetPublicKeys().SelectMany(k => k.GetEncoded()).ToArray());
+}

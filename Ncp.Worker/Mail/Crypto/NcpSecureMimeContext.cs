@@ -1,0 +1,60 @@
+using MimeKit;
+using MimeKit.Cryptography;
+using Ncp.Worker.Keys;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Pkix;
+using Org.BouncyCastle.Utilities.Collections;
+using Org.BouncyCastle.X509;
+
+namespace Ncp.Worker.Mail.Crypto;
+
+/// <summary>
+/// S/MIME over the keys the gateway holds: our own identities (configuration), the partner certificates imported through
+/// the Api, and the trusted roots. Built per operation from what the caller passes; it never imports or stores anything.
+/// </summary>
+public sealed class NcpSecureMimeContext(
+    IReadOnlyList<SmimeIdentity> own, IReadOnlyList<X509Certificate> partners, IReadOnlyList<X509Certificate> roots) : BouncyCastleSecureMimeContext
+{
+    private IEnumerable<X509Certificate> Known => own.SelectMany(i => i.Chain).Concat(partners).Concat(roots);
+
+    protected override X509Certificate? GetCertificate(ISelector<X509Certificate> selector) => Known.FirstOrDefault(selector.Match);
+
+    protected override AsymmetricKeyParameter? GetPrivateKey(ISelector<X509Certificate> selector) =>
+        own.FirstOrDefault(i => selector.Match(i.Certificate))?.PrivateKey;
+
+    protected override ISet<TrustAnchor> GetTrustedAnchors() => roots.Select(r => new TrustAnchor(r, null)).ToHashSet();
+
+    protected override IStore<X509Certificate> GetIntermediateCertificates() => CollectionUtilities.CreateStore(Known.ToList());
+
+    protected override IStore<X509Crl> GetCertificateRevocationLists() => CollectionUtilities.CreateStore(new List<X509Crl>());
+
+    // Offline by design: a partner's certificate is withdrawn through the Api, not by fetching lists from the internet.
+    protected override DateTime GetNextCertificateRevocationListUpdate(X509Name issuer) => DateTime.MaxValue;
+
+    protected override CmsRecipient GetCmsRecipient(MailboxAddress mailbox) =>
+        throw new CertificateNotFoundException(mailbox, "The gateway encrypts to the certificates it is given, never by looking up an address.");
+
+    protected override CmsSigner GetCmsSigner(MailboxAddress mailbox, DigestAlgorithm digestAlgo) =>
+        throw new CertificateNotFoundException(mailbox, "The gateway signs with the identity it is given.");
+
+    protected override void UpdateSecureMimeCapabilities(X509Certificate certificate, EncryptionAlgorithm[] algorithms, DateTime timestamp)
+    {
+        // Capabilities are not remembered: every mail uses the same strong algorithms (AES-256, SHA-256).
+    }
+
+    public override bool CanEncrypt(MailboxAddress mailbox, CancellationToken cancellationToken = default) => false;
+
+    public override bool CanSign(MailboxAddress mailbox, CancellationToken cancellationToken = default) => false;
+
+    public override void Import(Stream stream, string password, CancellationToken cancellationToken = default) => throw ImportRefused();
+
+    public override Task ImportAsync(Stream stream, string password, CancellationToken cancellationToken = default) => throw ImportRefused();
+
+    public override void Import(X509Certificate certificate, CancellationToken cancellationToken = default) => throw ImportRefused();
+
+    public override void Import(X509Crl crl, CancellationToken cancellationToken = default) => throw ImportRefused();
+
+    // A mail must never add keys behind the Api's back (where keys are validated and the import recorded).
+    private static NotSupportedException ImportRefused() => new("Keys are imported through the Api.");
+}

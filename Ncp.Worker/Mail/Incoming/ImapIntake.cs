@@ -1,0 +1,107 @@
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using MimeKit;
+using Ncp.Worker.Infrastructure.Mail;
+using Ncp.Worker.Keys;
+
+namespace Ncp.Worker.Mail.Incoming;
+
+/// <summary>
+/// Watches the gateway's mailbox with IMAP IDLE (polling where the server has no IDLE) and stores every new mail raw
+/// before anything else happens to it; only then is it flagged as taken, so a crash in between stores it once, not never.
+/// </summary>
+public sealed class ImapIntake(ImapSettings imap, GatewaySettings settings, InboundStore store, InboundProcessor processor, TimeProvider time, ILogger<ImapIntake> logger)
+    : BackgroundService
+{
+    /// <summary>The IMAP keyword marking a mail as stored by the gateway (the \Seen flag belongs to people reading the box).</summary>
+    public const string StoredKeyword = "NcpStored";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (string.IsNullOrEmpty(imap.Host))
+        {
+            logger.LogWarning("Imap:Host is empty: no mail from partners is read");
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await WatchAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "Reading the {Folder} folder on {Host}:{Port} failed; trying again in 5 s", imap.Folder, imap.Host, imap.Port);
+                await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken);
+            }
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken ct)
+    {
+        using ImapClient client = await MailServers.ConnectImapAsync(imap, settings.Password, ct);
+        var folder = await MailServers.OpenOrCreateAsync(client, imap.Folder, FolderAccess.ReadWrite, ct);
+        logger.LogInformation("Watching {Folder} of {User} on {Host}:{Port} ({Mode})", imap.Folder, imap.Username, imap.Host, imap.Port,
+            client.Capabilities.HasFlag(ImapCapabilities.Idle) ? "IDLE" : "polling");
+        while (!ct.IsCancellationRequested)
+        {
+            await TakeNewAsync(folder, ct);
+            if (client.Capabilities.HasFlag(ImapCapabilities.Idle))
+            {
+                using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                done.CancelAfter(imap.PollEvery);
+                void Arrived(object? sender, EventArgs e) => done.Cancel();
+                folder.CountChanged += Arrived;
+                try
+                {
+                    await client.IdleAsync(done.Token, ct);
+                }
+                finally
+                {
+                    folder.CountChanged -= Arrived;
+                }
+            }
+            else
+            {
+                await Task.Delay(imap.PollEvery, time, ct);
+                await client.NoOpAsync(ct);
+            }
+        }
+    }
+
+    private async Task TakeNewAsync(IMailFolder folder, CancellationToken ct)
+    {
+        var uids = await folder.SearchAsync(SearchQuery.NotKeyword(StoredKeyword), ct);
+        foreach (var uid in uids)
+        {
+            using var stream = new MemoryStream();
+            await (await folder.GetStreamAsync(uid, ct)).CopyToAsync(stream, ct);
+            var raw = stream.ToArray();
+            var headers = ReadHeaders(raw);
+            await store.StoreAsync(folder.FullName, folder.UidValidity, uid.Id, raw, headers?.MessageId, headers?.From, headers?.Subject, ct);
+            await folder.AddFlagsAsync(uid, MessageFlags.None, new HashSet<string> { StoredKeyword }, silent: true, ct);
+        }
+
+        if (uids.Count > 0)
+        {
+            logger.LogInformation("Stored {Count} new mail from {Folder}", uids.Count, folder.FullName);
+            processor.Nudge();
+        }
+    }
+
+    // Only for the listing: a mail whose headers cannot be read is stored all the same and judged by the processor.
+    private static (string? MessageId, string? From, string? Subject)? ReadHeaders(byte[] raw)
+    {
+        try
+        {
+            var headers = HeaderList.Load(new MemoryStream(raw));
+            return (headers[HeaderId.MessageId]?.Trim().Trim('<', '>'), headers[HeaderId.From]?.Trim(), headers[HeaderId.Subject]?.Trim());
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

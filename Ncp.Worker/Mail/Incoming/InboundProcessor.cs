@@ -1,0 +1,329 @@
+using System.IO.Compression;
+using System.Text.RegularExpressions;
+using MassTransit;
+using MimeKit;
+using Ncp.Contracts.Mail;
+using Ncp.Worker.Infrastructure.Hosting;
+using Ncp.Worker.Keys;
+using Ncp.Worker.Mail.Crypto;
+using Ncp.Worker.Mail.Outgoing;
+using Ncp.Worker.Partners;
+
+namespace Ncp.Worker.Mail.Incoming;
+
+/// <summary>An officer's decision that lets a quarantined mail through.</summary>
+public sealed record Release(string By, string? PartnerCode);
+
+/// <summary>
+/// Opens stored mail: checks its size and shape, decrypts it, verifies every signature, matches the sender to a partner,
+/// and hands it to the Api threaded to its item; or sets it aside in quarantine with the reason. One bad mail never stops
+/// the others: each is judged on its own.
+/// </summary>
+public sealed partial class InboundProcessor(
+    InboundStore store, MailCrypto crypto, PartnerBook partners, DispatchLedger ledger, GatewaySettings settings, IBus bus, TimeProvider time,
+    ILogger<InboundProcessor> logger)
+    : PollingLoop(time, logger)
+{
+    private MailLimits Limits => settings.Limits;
+
+    protected override async Task<TimeSpan> RunOnceAsync(CancellationToken ct)
+    {
+        while (await store.ProcessNewAsync(20, mail => JudgeAsync(mail, release: null, ct), ct) == 20)
+        {
+        }
+
+        return TimeSpan.FromSeconds(10);
+    }
+
+    /// <summary>Processes a quarantined mail again, letting through what the officer accepted.</summary>
+    public async Task ReleaseAsync(InboundMail mail, Release release, CancellationToken ct)
+    {
+        var verdict = await ExamineAsync(mail, release, ct);
+        if (verdict.Received is { } received)
+        {
+            await bus.Publish(received, ct);
+        }
+    }
+
+    private async Task<(string Status, string? Reason, string? Detail, string? PartnerCode)> JudgeAsync(InboundMail mail, Release? release, CancellationToken ct)
+    {
+        var verdict = await ExamineAsync(mail, release, ct);
+        if (verdict.Received is { } received)
+        {
+            await bus.Publish(received, ct);
+            logger.LogInformation("Mail {MessageId} from {PartnerCode} handed to the Api ({Protection}, signature {Signature})",
+                received.MessageId, received.PartnerCode, received.Protection, received.Signature);
+            return (release is null ? "delivered" : "released", verdict.Reason, verdict.Detail, received.PartnerCode);
+        }
+
+        var headers = TryHeaders(mail.Raw);
+        await bus.Publish(new MailQuarantined(
+            mail.Id, verdict.Reason!, verdict.Detail!, headers.From, headers.Subject, headers.MessageId, mail.Raw.LongLength, mail.ReceivedAt), ct);
+        logger.LogWarning("Mail {InboundId} ({MessageId}) from {From} quarantined: {Reason}: {Detail}", mail.Id, headers.MessageId, headers.From, verdict.Reason, verdict.Detail);
+        return ("quarantined", verdict.Reason, verdict.Detail, verdict.PartnerCode);
+    }
+
+    private sealed record Verdict(PartnerMailReceived? Received, string? Reason, string? Detail, string? PartnerCode);
+
+    private async Task<Verdict> ExamineAsync(InboundMail mail, Release? release, CancellationToken ct)
+    {
+        // A released mail goes through with its faults written on it; otherwise the first fault sends it to quarantine.
+        var faults = new List<string>();
+        Verdict? Fault(string reason, string detail, string? partner = null)
+        {
+            if (release is null)
+            {
+                return new Verdict(null, reason, detail, partner);
+            }
+
+            faults.Add($"{reason}: {detail}");
+            return null;
+        }
+
+        if (mail.Raw.LongLength > Limits.MaxMessageBytes && Fault("too-large", $"{mail.Raw.LongLength:N0} bytes; the limit is {Limits.MaxMessageBytes:N0}.") is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
+        MimeMessage message;
+        try
+        {
+            message = await MimeMessage.LoadAsync(new ParserOptions { MaxMimeDepth = Limits.MaxDepth }, new MemoryStream(mail.Raw), ct);
+        }
+        catch (FormatException e)
+        {
+            return new Verdict(null, "malformed", $"Not a readable mail: {e.Message}", null);
+        }
+
+        var from = message.From.Mailboxes.FirstOrDefault() ?? message.Sender;
+        if (from is null)
+        {
+            return new Verdict(null, "malformed", "The mail names no sender (no From or Sender header).", null);
+        }
+
+        if (Count(message.Body) > Limits.MaxParts && Fault("too-many-parts", $"More than {Limits.MaxParts} MIME parts.") is { } tooManyOuter)
+        {
+            return tooManyOuter;
+        }
+
+        var candidates = await partners.FindByAddressAsync(from.Address, ct);
+        var partner = release?.PartnerCode is { } chosen ? await partners.FindAsync(chosen, ct) : candidates.FirstOrDefault(p => p.Active) ?? candidates.FirstOrDefault();
+        if (partner is null)
+        {
+            if (Fault("unknown-sender", $"{from.Address} is not the address of any partner in the directory.") is { } unknown)
+            {
+                return unknown;
+            }
+
+            return new Verdict(null, "unknown-sender", "Released without naming the partner it comes from.", null);
+        }
+
+        Unwrapped unwrapped;
+        try
+        {
+            unwrapped = await crypto.UnwrapAsync(message, Limits.MaxDepth, ct);
+        }
+        catch (MailCryptoException e)
+        {
+            if (Fault(e.Reason, e.Message, partner.Code) is { } unreadable)
+            {
+                return unreadable;
+            }
+
+            // Released though unreadable: the officer gets the sealed mail itself, to handle by other means.
+            unwrapped = new Unwrapped(new TextPart("plain") { Text = $"This mail could not be opened ({e.Reason}: {e.Message}). The original is attached." }, "unreadable", false, [], []);
+            unwrapped = unwrapped with { Content = WithOriginal(unwrapped.Content, mail.Raw) };
+        }
+
+        if (Count(unwrapped.Content) > Limits.MaxParts && Fault("too-many-parts", $"More than {Limits.MaxParts} MIME parts inside the protection.", partner.Code) is { } tooMany)
+        {
+            return tooMany;
+        }
+
+        if (!unwrapped.Encrypted && !partner.PlaintextAllowed
+            && Fault("not-encrypted", $"{partner.Code} must send encrypted mail ({partner.Encryption}); this one came {unwrapped.Protection}.", partner.Code) is { } plain)
+        {
+            return plain;
+        }
+
+        var signatureFault = await JudgeSignaturesAsync(unwrapped.Signers, partner, message.Date);
+        if (signatureFault is { } sf && !(partner.PlaintextAllowed && sf.Reason == "missing-signature") && Fault(sf.Reason, sf.Detail, partner.Code) is { } badSignature)
+        {
+            return badSignature;
+        }
+
+        var attachments = new List<MailAttachment>();
+        long total = 0;
+        foreach (var part in unwrapped.Content is Multipart || unwrapped.Content is MimePart { IsAttachment: true } ? Parts(unwrapped.Content) : [])
+        {
+            if (part is not MimePart { IsAttachment: true } attachment || attachment.Content is null)
+            {
+                continue;
+            }
+
+            using var bytes = new MemoryStream();
+            await attachment.Content.DecodeToAsync(bytes, ct);
+            total += bytes.Length;
+            if (total > Limits.MaxAttachmentBytes && Fault("too-large", $"Attachments exceed {Limits.MaxAttachmentBytes:N0} bytes.", partner.Code) is { } big)
+            {
+                return big;
+            }
+
+            var name = SafeFileName(attachment.FileName, attachments.Count);
+            if (ArchiveBomb(bytes, name) is { } bomb && Fault("archive-bomb", $"{name}: {bomb}", partner.Code) is { } bombVerdict)
+            {
+                return bombVerdict;
+            }
+
+            attachments.Add(new MailAttachment(name, attachment.ContentType.MimeType, bytes.ToArray()));
+        }
+
+        var inner = new MimeMessage { Body = unwrapped.Content };
+        var text = inner.TextBody ?? "";
+        var subject = message.Subject ?? "";
+        var threadIds = message.References.Append(message.InReplyTo).OfType<string>().Select(id => id.Trim('<', '>')).ToArray();
+        var signature = signatureFault is null ? "valid" : $"{signatureFault.Value.Reason}: {signatureFault.Value.Detail}";
+        if (faults.Count > 0)
+        {
+            signature = "released despite: " + string.Join("; ", faults);
+        }
+
+        var signer = unwrapped.Signers.FirstOrDefault(s => s.SignatureValid);
+        return new Verdict(
+            new PartnerMailReceived(
+                mail.Id, message.MessageId ?? $"no-message-id-{mail.Id:N}", partner.Code, from.Address, subject, text, inner.HtmlBody,
+                await ledger.ItemForMessageIdsAsync(threadIds, ct),
+                RegisterNumber().Matches(subject + "\n" + text).Select(m => m.Value.ToUpperInvariant()).Distinct().ToArray(),
+                unwrapped.Protection, signature, signer?.Fingerprint ?? signer?.Email, attachments.ToArray(), release?.By, mail.ReceivedAt),
+            faults.Count > 0 ? "released" : null, faults.Count > 0 ? string.Join("; ", faults) : null, partner.Code);
+    }
+
+    private async Task<(string Reason, string Detail)?> JudgeSignaturesAsync(IReadOnlyList<SignerCheck> signers, PartnerEntry partner, DateTimeOffset sentAt)
+    {
+        if (signers.Count == 0)
+        {
+            return ("missing-signature", "The mail is not signed, so nothing shows it comes from the partner.");
+        }
+
+        var now = Time.GetUtcNow();
+        var keys = await partners.KeysAsync(partner.Code, CancellationToken.None);
+        foreach (var s in signers)
+        {
+            if (!s.SignatureValid)
+            {
+                return ("bad-signature", s.Error ?? "The signature does not match the content: altered on the way, or forged.");
+            }
+
+            var key = keys.FirstOrDefault(k => string.Equals(k.Fingerprint, s.Fingerprint, StringComparison.OrdinalIgnoreCase));
+            if (s.KeyRevoked || key is { Removed: true })
+            {
+                return ("revoked-key", $"Signed with {s.Fingerprint}, which {(s.KeyRevoked ? "its owner revoked" : $"was withdrawn on {key!.RemovedAt:yyyy-MM-dd}")}.");
+            }
+
+            if (s.NotAfter is { } expiry && expiry < now)
+            {
+                var when = s.SignedAt ?? sentAt;
+                return (s.Scheme == "smime" ? "expired-certificate" : "expired-key",
+                    $"The signer's {(s.Scheme == "smime" ? "certificate" : "key")} {s.Fingerprint} expired on {expiry:yyyy-MM-dd}" +
+                    (when < expiry ? $"; the mail says it was signed on {when:yyyy-MM-dd}, while it was still valid." : "."));
+            }
+
+            var ours = key is not null
+                || (s.Scheme == "smime" && s.ChainError is null && s.Email is { } email && partner.Addresses.Contains(email, StringComparer.OrdinalIgnoreCase));
+            if (!ours)
+            {
+                return ("signer-not-partner", $"Signed by {s.Email ?? s.Fingerprint ?? "an unknown key"}, which is not a key of {partner.Code}" +
+                    (s.ChainError is { } chain ? $" ({chain})." : "."));
+            }
+        }
+
+        return null;
+    }
+
+    private static int Count(MimeEntity? entity) => entity is null ? 0 : Parts(entity).Take(100_000).Count();
+
+    private static IEnumerable<MimeEntity> Parts(MimeEntity entity)
+    {
+        yield return entity;
+        if (entity is Multipart multipart)
+        {
+            foreach (var child in multipart.SelectMany(Parts))
+            {
+                yield return child;
+            }
+        }
+        else if (entity is MessagePart { Message.Body: { } body })
+        {
+            foreach (var child in Parts(body))
+            {
+                yield return child;
+            }
+        }
+    }
+
+    private string? ArchiveBomb(MemoryStream bytes, string name)
+    {
+        if (!name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) && !(bytes.Length > 4 && bytes.GetBuffer()[0] == 'P' && bytes.GetBuffer()[1] == 'K'))
+        {
+            return null;
+        }
+
+        try
+        {
+            bytes.Position = 0;
+            using var zip = new ZipArchive(bytes, ZipArchiveMode.Read, leaveOpen: true);
+            if (zip.Entries.Count > Limits.MaxArchiveEntries)
+            {
+                return $"{zip.Entries.Count:N0} entries; the limit is {Limits.MaxArchiveEntries:N0}.";
+            }
+
+            var expanded = zip.Entries.Sum(e => e.Length);
+            if (expanded > Limits.MaxArchiveExpandedBytes)
+            {
+                return $"expands to {expanded:N0} bytes; the limit is {Limits.MaxArchiveExpandedBytes:N0}.";
+            }
+
+            var nested = zip.Entries.Count(e => e.FullName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase));
+            return bytes.Length > 0 && expanded / Math.Max(1, bytes.Length) > Limits.MaxArchiveRatio
+                ? $"expands {expanded / bytes.Length:N0} times; the limit is {Limits.MaxArchiveRatio}."
+                : nested > 0 && expanded / Math.Max(1, bytes.Length) > Limits.MaxArchiveRatio / 10 ? "nested archives that expand sharply." : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+        finally
+        {
+            bytes.Position = 0;
+        }
+    }
+
+    private static string SafeFileName(string? name, int index)
+    {
+        var file = Path.GetFileName(name ?? "");
+        file = new string(file.Where(c => !char.IsControl(c) && c is not '/' and not '\\').ToArray()).Trim();
+        return string.IsNullOrEmpty(file) ? $"attachment-{index + 1}.bin" : file.Length > 200 ? file[^200..] : file;
+    }
+
+    private static MimeEntity WithOriginal(MimeEntity note, byte[] raw) => new Multipart("mixed")
+    {
+        note,
+        new MimePart("message", "rfc822") { FileName = "original.eml", Content = new MimeContent(new MemoryStream(raw)), ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) },
+    };
+
+    private static (string From, string Subject, string MessageId) TryHeaders(byte[] raw)
+    {
+        try
+        {
+            var headers = HeaderList.Load(new MemoryStream(raw));
+            return (headers[HeaderId.From] ?? "", headers[HeaderId.Subject] ?? "", headers[HeaderId.MessageId]?.Trim().Trim('<', '>') ?? "");
+        }
+        catch (FormatException)
+        {
+            return ("", "", "");
+        }
+    }
+
+    [GeneratedRegex(@"\b[A-Z]{2}-NCP-\d{4}-\d{6}\b", RegexOptions.IgnoreCase)]
+    private static partial Regex RegisterNumber();
+}

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using Ncp.Contracts.Mail;
+using Ncp.Worker.Infrastructure.Database;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ncp.Worker.Mail.Outgoing;
+
+/// <summary>A mail in the ledger, as claimed for an attempt.</summary>
+public sealed record Dispatch(Guid DispatchId, PartnerMailRequested Request, string MessageId, byte[]? Mime, string? Protection, int Attempts);
+
+/// <summary>A mail whose outcome the Api has not yet been told.</summary>
+public sealed record DispatchOutcome(Guid DispatchId, Guid ItemId, string Status, string MessageId, string? Protection, string? Reason, string? Detail, int Attempts, DateTimeOffset At);
+
+/// <summary>
+/// The dispatch ledger: one row per mail the Api asked for, holding the exact bytes once built. The Message-ID is made from
+/// the dispatch id, so a mail sent again after a crash (the SMTP server took it, we died before writing that down) is the
+/// same mail to every client and to our own intake, never a second request.
+/// </summary>
+public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings settings, TimeProvider time)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private string Schema => database.Schema;
+
+    public string MessageIdFor(Guid dispatchId) => $"{dispatchId:N}@{settings.Domain}";
+
+    /// <returns><c>false</c> when the mail was already in the ledger (a redelivered request).</returns>
+    public async Task<bool> RecordAsync(PartnerMailRequested request, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"""
+            insert into {Schema}.dispatches (dispatch_id, item_id, register_number, partner_code, purpose, message_id, recipients, request, status, next_attempt_at, created_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9)
+            on conflict (dispatch_id) do nothing
+            """);
+        command.Parameters.AddWithValue(request.DispatchId);
+        command.Parameters.AddWithValue(request.ItemId);
+        command.Parameters.AddWithValue(request.RegisterNumber);
+        command.Parameters.AddWithValue(request.PartnerCode);
+        command.Parameters.AddWithValue(request.Purpose);
+        command.Parameters.AddWithValue(MessageIdFor(request.DispatchId));
+        command.Parameters.AddWithValue(request.To);
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(request, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.AddWithValue(time.GetUtcNow());
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Claims mail due for an attempt; a claim is a lease, so a Worker that dies mid-send leaves it to another.</summary>
+    public async Task<IReadOnlyList<Dispatch>> ClaimDueAsync(int limit, TimeSpan lease, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var command = database.DataSource.CreateCommand($"""
+            update {Schema}.dispatches d set next_attempt_at = $2
+            from (select dispatch_id from {Schema}.dispatches where status = 'pending' and next_attempt_at <= $1
+                  order by next_attempt_at limit {limit} for update skip locked) due
+            where d.dispatch_id = due.dispatch_id
+            returning d.dispatch_id, d.request, d.message_id, d.mime, d.protection, d.attempts
+            """);
+        command.Parameters.AddWithValue(now);
+        command.Parameters.AddWithValue(now + lease);
+        var claimed = new List<Dispatch>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            claimed.Add(new Dispatch(
+                reader.GetGuid(0), JsonSerializer.Deserialize<PartnerMailRequested>(reader.GetString(1), Json)!, reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5)));
+        }
+
+        return claimed;
+    }
+
+    public Task MarkBuiltAsync(Guid id, byte[] mime, string protection, CancellationToken ct) =>
+        ExecuteAsync($"update {Schema}.dispatches set mime = $2, protection = $3 where dispatch_id = $1", ct, id, mime, protection);
+
+    public Task MarkSentAsync(Guid id, CancellationToken ct) =>
+        ExecuteAsync($"update {Schema}.dispatches set status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = null where dispatch_id = $1", ct, id, time.GetUtcNow());
+
+    public Task MarkRetryAsync(Guid id, string error, TimeSpan after, CancellationToken ct) =>
+        ExecuteAsync($"update {Schema}.dispatches set attempts = attempts + 1, last_error = $2, next_attempt_at = $3 where dispatch_id = $1", ct, id, error, time.GetUtcNow() + after);
+
+    public Task MarkFailedAsync(Guid id, string reason, string detail, CancellationToken ct) =>
+        ExecuteAsync($"update {Schema}.dispatches set status = 'failed', attempts = attempts + 1, last_error = $2 || ': ' || $3, sent_at = $4 where dispatch_id = $1",
+            ct, id, reason, detail, time.GetUtcNow());
+
+    public Task MarkReportedAsync(Guid id, CancellationToken ct) => ExecuteAsync($"update {Schema}.dispatches set reported = true where dispatch_id = $1", ct, id);
+
+    public Task MarkCopiedAsync(Guid id, CancellationToken ct) => ExecuteAsync($"update {Schema}.dispatches set copied_to_sent = true where dispatch_id = $1", ct, id);
+
+    public async Task<IReadOnlyList<DispatchOutcome>> UnreportedAsync(int limit, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"""
+            select dispatch_id, item_id, status, message_id, protection, split_part(last_error, ': ', 1), substr(last_error, strpos(last_error, ': ') + 2), attempts, sent_at
+            from {Schema}.dispatches where not reported and status <> 'pending' order by created_at limit {limit}
+            """);
+        var outcomes = new List<DispatchOutcome>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            outcomes.Add(new DispatchOutcome(
+                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt32(7), reader.GetFieldValue<DateTimeOffset>(8)));
+        }
+
+        return outcomes;
+    }
+
+    public async Task<IReadOnlyList<(Guid Id, byte[] Mime)>> NotCopiedAsync(int limit, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            $"select dispatch_id, mime from {Schema}.dispatches where status = 'sent' and not copied_to_sent order by sent_at limit {limit}");
+        var rows = new List<(Guid, byte[])>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add((reader.GetGuid(0), reader.GetFieldValue<byte[]>(1)));
+        }
+
+        return rows;
+    }
+
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"select min(next_attempt_at) from {Schema}.dispatches where status = 'pending'");
+        return await command.ExecuteScalarAsync(ct) is DateTime utc ? new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)) : null;
+    }
+
+    /// <summary>The item a Message-ID of ours belongs to: how a partner's reply is threaded by In-Reply-To or References.</summary>
+    public async Task<Guid?> ItemForMessageIdsAsync(IReadOnlyCollection<string> messageIds, CancellationToken ct)
+    {
+        if (messageIds.Count == 0)
+        {
+            return null;
+        }
+
+        await using var command = database.DataSource.CreateCommand($"select item_id from {Schema}.dispatches where message_id = any($1) order by created_at desc limit 1");
+        command.Parameters.AddWithValue(messageIds.ToArray());
+        return await command.ExecuteScalarAsync(ct) is Guid id ? id : null;
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken ct, params object[] values)
+    {
+        await using var command = database.DataSource.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.AddWithValue(value);
+        }
+
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using Ncp.Worker.Infrastructure.Database;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+using Org.BouncyCastle.X509;
+
+namespace Ncp.Worker.Partners;
+
+/// <summary>What the gateway knows of one partner: a copy of the Api's directory entry.</summary>
+public sealed record PartnerEntry(string Code, string[] Addresses, string[] Languages, string Encryption, bool PlaintextAllowed, bool Active);
+
+/// <summary>A partner's certificate (DER) or OpenPGP public key (armored), as imported through the Api.</summary>
+public sealed record PartnerKey(string PartnerCode, string Fingerprint, string Scheme, byte[] Material, DateTimeOffset? NotAfter, DateTimeOffset? RemovedAt)
+{
+    public bool Removed => RemovedAt is not null;
+}
+
+/// <summary>
+/// The Worker's copy of the partner directory and of the partners' keys, kept from the Api's messages in the Worker's own
+/// schema. Parsed keys are cached by fingerprint: the material behind a fingerprint never changes.
+/// </summary>
+public sealed class PartnerBook(WorkerDatabase database)
+{
+    private readonly ConcurrentDictionary<string, X509Certificate> certificates = new();
+    private readonly ConcurrentDictionary<string, PgpPublicKeyRing> rings = new();
+
+    public async Task<PartnerEntry?> FindAsync(string code, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            $"select code, addresses, languages, encryption, plaintext_allowed, active from {database.Schema}.partners where code = $1");
+        command.Parameters.AddWithValue(code);
+        return (await ReadEntriesAsync(command, ct)).SingleOrDefault();
+    }
+
+    /// <summary>Partners using this address (normally one; an address shared by two units is ambiguous).</summary>
+    public async Task<IReadOnlyList<PartnerEntry>> FindByAddressAsync(string address, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            $"select code, addresses, languages, encryption, plaintext_allowed, active from {database.Schema}.partners where addresses @> array[lower($1)]");
+        command.Parameters.AddWithValue(address);
+        return await ReadEntriesAsync(command, ct);
+    }
+
+    /// <summary>Every key ever imported for the partner, removed ones included (a removed key is how revocation shows).</summary>
+    public async Task<IReadOnlyList<PartnerKey>> KeysAsync(string partnerCode, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            $"select partner_code, fingerprint, scheme, material, not_after, removed_at from {database.Schema}.partner_keys where partner_code = $1");
+        command.Parameters.AddWithValue(partnerCode);
+        return await ReadKeysAsync(command, ct);
+    }
+
+    /// <summary>The keys with this fingerprint, whoever they belong to (to tell who signed a mail).</summary>
+    public async Task<IReadOnlyList<PartnerKey>> KeysByFingerprintAsync(string fingerprint, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            $"select partner_code, fingerprint, scheme, material, not_after, removed_at from {database.Schema}.partner_keys where fingerprint = $1");
+        command.Parameters.AddWithValue(fingerprint.ToUpperInvariant());
+        return await ReadKeysAsync(command, ct);
+    }
+
+    /// <summary>Every OpenPGP key ring known, to find the signer of a mail by key id.</summary>
+    public async Task<IReadOnlyList<PartnerKey>> AllOpenPgpKeysAsync(CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            $"select partner_code, fingerprint, scheme, material, not_after, removed_at from {database.Schema}.partner_keys where scheme = 'openpgp'");
+        return await ReadKeysAsync(command, ct);
+    }
+
+    public X509Certificate Certificate(PartnerKey key) =>
+        certificates.GetOrAdd(key.Fingerprint, _ => new X509CertificateParser().ReadCertificate(key.Material));
+
+    public PgpPublicKeyRing Ring(PartnerKey key) =>
+        rings.GetOrAdd(key.Fingerprint, _ =>
+        {
+            using var stream = PgpUtilities.GetDecoderStream(new MemoryStream(key.Material));
+            return new PgpPublicKeyRingBundle(stream).GetKeyRings().Single();
+        });
+
+    /// <summary>Finds the partner key ring holding a key id (the signer of an OpenPGP signature), removed keys included.</summary>
+    public async Task<Func<long, PgpPublicKeyRing?>> OpenPgpLookupAsync(CancellationToken ct)
+    {
+        var byKeyId = new Dictionary<long, PgpPublicKeyRing>();
+        foreach (var key in await AllOpenPgpKeysAsync(ct))
+        {
+            var ring = Ring(key);
+            foreach (var k in ring.GetPublicKeys())
+            {
+                byKeyId[k.KeyId] = ring;
+            }
+        }
+
+        return id => byKeyId.GetValueOrDefault(id);
+    }
+
+    public async Task SaveAsync(PartnerEntry entry, DateTimeOffset changedAt, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"""
+            insert into {database.Schema}.partners (code, addresses, languages, encryption, plaintext_allowed, active, changed_at)
+            values ($1, $2, $3, $4, $5, $6, $7)
+            on conflict (code) do update set addresses = excluded.addresses, languages = excluded.languages, encryption = excluded.encryption,
+                plaintext_allowed = excluded.plaintext_allowed, active = excluded.active, changed_at = excluded.changed_at
+            where {database.Schema}.partners.changed_at <= excluded.changed_at
+            """);
+        command.Parameters.AddWithValue(entry.Code);
+        command.Parameters.AddWithValue(entry.Addresses.Select(a => a.ToLowerInvariant()).ToArray());
+        command.Parameters.AddWithValue(entry.Languages);
+        command.Parameters.AddWithValue(entry.Encryption);
+        command.Parameters.AddWithValue(entry.PlaintextAllowed);
+        command.Parameters.AddWithValue(entry.Active);
+        command.Parameters.AddWithValue(changedAt);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task SaveKeyAsync(string partnerCode, string fingerprint, string scheme, byte[] material, DateTimeOffset? notAfter, DateTimeOffset importedAt, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"""
+            insert into {database.Schema}.partner_keys (partner_code, fingerprint, scheme, material, not_after, imported_at)
+            values ($1, $2, $3, $4, $5, $6)
+            on conflict (partner_code, fingerprint) do update set removed_at = null, imported_at = excluded.imported_at
+            where {database.Schema}.partner_keys.removed_at < excluded.imported_at
+            """);
+        command.Parameters.AddWithValue(partnerCode);
+        command.Parameters.AddWithValue(fingerprint.ToUpperInvariant());
+        command.Parameters.AddWithValue(scheme);
+        command.Parameters.AddWithValue(material);
+        command.Parameters.AddWithValue((object?)notAfter ?? DBNull.Value);
+        command.Parameters.AddWithValue(importedAt);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task RemoveKeyAsync(string partnerCode, string fingerprint, DateTimeOffset removedAt, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"""
+            update {database.Schema}.partner_keys set removed_at = $3
+            where partner_code = $1 and fingerprint = $2 and removed_at is null
+            """);
+        command.Parameters.AddWithValue(partnerCode);
+        command.Parameters.AddWithValue(fingerprint.ToUpperInvariant());
+        command.Parameters.AddWithValue(removedAt);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<IReadOnlyList<PartnerEntry>> ReadEntriesAsync(Npgsql.NpgsqlCommand command, CancellationToken ct)
+    {
+        var entries = new List<PartnerEntry>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            entries.Add(new PartnerEntry(
+                reader.GetString(0), reader.GetFieldValue<string[]>(1), reader.GetFieldValue<string[]>(2), reader.GetString(3), reader.GetBoolean(4), reader.GetBoolean(5)));
+        }
+
+        return entries;
+    }
+
+    private static async Task<IReadOnlyList<PartnerKey>> ReadKeysAsync(Npgsql.NpgsqlCommand command, CancellationToken ct)
+    {
+        var keys = new List<PartnerKey>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            keys.Add(new PartnerKey(
+                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3),
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)));
+        }
+
+        return keys;
+    }
+}
