@@ -1,3 +1,4 @@
+using Ncp.Api.Quarantine;
 using Ncp.Api.Auditing;
 using Ncp.Api.Cases;
 using Ncp.Api.Cases.Attaching;
@@ -55,6 +56,8 @@ public sealed class Program
         services.AddSingleton(builder.Configuration.GetSection(DeadlineSettings.Section).Get<DeadlineSettings>() ?? new DeadlineSettings());
         services.AddSingleton<DeadlinePlanner>();
         services.AddSingleton<AuditTrail>();
+        services.AddSingleton(builder.Configuration.GetSection(Cases.Corresponding.CorrespondenceSettings.Section).Get<Cases.Corresponding.CorrespondenceSettings>()
+            ?? new Cases.Corresponding.CorrespondenceSettings());
         var attachments = builder.Configuration.GetSection(AttachmentSettings.Section).Get<AttachmentSettings>() ?? new AttachmentSettings();
         services.AddSingleton(attachments);
         services.AddSignalR();
@@ -91,6 +94,7 @@ public sealed class Program
         partners.MapDirectory();
         partners.MapPartnerEditing();
 
+        app.MapGroup("/api/quarantine").WithTags("Quarantine").MapQuarantine();
         app.MapAuditing();
         app.MapHub<OfficerHub>(OfficerHub.Path);
         return app;

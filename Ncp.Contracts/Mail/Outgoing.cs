@@ -76,16 +76,18 @@ public sealed record MailContact(string Name, string Email, string Phone, string
 /// <summary>The gateway handed the mail to the SMTP server (and appended a copy to the Sent folder).</summary>
 /// <param name="DispatchId">As in the request.</param>
 /// <param name="ItemId">The work item.</param>
+/// <param name="Purpose">As in the request.</param>
 /// <param name="MessageId">The Message-ID of the mail, without angle brackets.</param>
 /// <param name="Protection"><c>smime</c>, <c>openpgp</c> or <c>plaintext-by-override</c>.</param>
 /// <param name="SentAt">When the SMTP server accepted it (Worker clock).</param>
-public sealed record PartnerMailSent(Guid DispatchId, Guid ItemId, string MessageId, string Protection, DateTimeOffset SentAt);
+public sealed record PartnerMailSent(Guid DispatchId, Guid ItemId, string Purpose, string MessageId, string Protection, DateTimeOffset SentAt);
 
 /// <summary>The gateway gave up on a mail; the item shows "not delivered" with the reason.</summary>
 /// <param name="DispatchId">As in the request.</param>
 /// <param name="ItemId">The work item.</param>
+/// <param name="Purpose">As in the request.</param>
 /// <param name="Reason">Code: <c>no-partner-key</c>, <c>partner-key-expired</c>, <c>smtp-failed</c>, <c>rejected-by-server</c>, <c>no-address</c>.</param>
 /// <param name="Detail">What happened, for the officer.</param>
 /// <param name="Attempts">Number of attempts made.</param>
 /// <param name="At">When the gateway gave up (Worker clock).</param>
-public sealed record PartnerMailNotDelivered(Guid DispatchId, Guid ItemId, string Reason, string Detail, int Attempts, DateTimeOffset At);
+public sealed record PartnerMailNotDelivered(Guid DispatchId, Guid ItemId, string Purpose, string Reason, string Detail, int Attempts, DateTimeOffset At);

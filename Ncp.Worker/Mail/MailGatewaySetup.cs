@@ -23,6 +23,8 @@ public static class MailGatewaySetup
         services.AddSingleton<InboundStore>();
         services.AddSingleton<InboundProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<InboundProcessor>());
+        services.AddSingleton<KeyExpiryWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyExpiryWatch>());
         services.AddSingleton<ImapIntake>();
         services.AddHostedService(sp => sp.GetRequiredService<ImapIntake>());
         return services;

@@ -75,22 +75,26 @@ public static class Attachments
         await using var read = file.OpenReadStream();
         var content = new byte[file.Length];
         await read.ReadExactlyAsync(content, ct);
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
-
-        await using (var store = db.CreateCommand(
-            $"insert into {marten.Schema}.{TableName} (sha256, size, content, stored_at) values ($1, $2, $3, $4) on conflict (sha256) do nothing"))
-        {
-            store.Parameters.AddWithValue(sha256);
-            store.Parameters.AddWithValue(file.Length);
-            store.Parameters.AddWithValue(content);
-            store.Parameters.AddWithValue(time.GetUtcNow());
-            await store.ExecuteNonQueryAsync(ct);
-        }
+        var sha256 = await StoreContentAsync(db, marten, content, time, ct);
 
         var fileName = Path.GetFileName(file.FileName);
         var item = await items.RunAsync(number, expected, http.User,
             new AddAttachment(sha256, string.IsNullOrWhiteSpace(fileName) ? sha256 : fileName, file.ContentType ?? "application/octet-stream", file.Length, http.User.Actor()), ct);
         return ItemResource.Answer(http, item);
+    }
+
+    /// <summary>Keeps the bytes once, whatever the number of items, mails or uploads that carry them; returns their SHA-256.</summary>
+    public static async Task<string> StoreContentAsync(NpgsqlDataSource db, MartenSettings marten, byte[] content, TimeProvider time, CancellationToken ct)
+    {
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+        await using var store = db.CreateCommand(
+            $"insert into {marten.Schema}.{TableName} (sha256, size, content, stored_at) values ($1, $2, $3, $4) on conflict (sha256) do nothing");
+        store.Parameters.AddWithValue(sha256);
+        store.Parameters.AddWithValue((long)content.Length);
+        store.Parameters.AddWithValue(content);
+        store.Parameters.AddWithValue(time.GetUtcNow());
+        await store.ExecuteNonQueryAsync(ct);
+        return sha256;
     }
 
     private static async Task<Results<FileContentHttpResult, NotFound<string>>> DownloadAsync(

@@ -51,6 +51,8 @@ public static class MartenSetup
                 options.Projections.Add<ItemDetailsProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<ItemTimelineProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<PartnerDirectoryProjection>(ProjectionLifecycle.Inline);
+                options.Projections.Add<Quarantine.QuarantinedMailProjection>(ProjectionLifecycle.Inline);
+                options.Schema.For<Quarantine.QuarantinedMail>().Duplicate(x => x.Status).Duplicate(x => x.ReceivedAt);
                 ItemListing.ConfigureColumns(options);
                 options.Schema.For<PartnerDirectoryEntry>().UniqueIndex(x => x.Code);
                 options.Schema.For<IdempotentRequest>();
@@ -75,6 +77,10 @@ public static class MartenSetup
                 o.IncludeType<ItemClosed>();
                 o.IncludeType<ItemWithdrawn>();
                 o.IncludeType<ItemRefused>();
+                o.IncludeType<ItemSent>();
+                o.IncludeType<ItemAcknowledged>();
+                o.IncludeType<AnswerRecorded>();
+                o.IncludeTypes(Partners.PartnerEvents.All.Concat(Quarantine.QuarantineEvents.All));
             });
 
         return services;

@@ -8,7 +8,10 @@ using MassTransit;
 using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Infrastructure.Observability;
 using Domain = Ncp.Api.Cases;
+using Ncp.Api.Cases.Corresponding;
 using Ncp.Contracts.Deadlines;
+using Ncp.Contracts.Mail;
+using Ncp.Contracts.Partners;
 using Integration = Ncp.Contracts.Cases;
 
 namespace Ncp.Api.Infrastructure.Messaging;
@@ -18,7 +21,7 @@ namespace Ncp.Api.Infrastructure.Messaging;
 /// a page is published, so every event goes out at least once, in order, even after a crash; the Marten event id
 /// becomes the MessageId and the consumers' idempotency key.
 /// </summary>
-public sealed class IntegrationEventPublisher(IBus bus, ILogger<IntegrationEventPublisher> logger) : SubscriptionBase
+public sealed class IntegrationEventPublisher(IBus bus, CorrespondenceSettings contact, ILogger<IntegrationEventPublisher> logger) : SubscriptionBase
 {
     public const string SubscriptionName = "integration-events";
 
@@ -29,9 +32,7 @@ public sealed class IntegrationEventPublisher(IBus bus, ILogger<IntegrationEvent
     {
         foreach (var @event in page.Events)
         {
-            var messages = @event.Data is Domain.DeadlineEscalated escalated
-                ? [await EscalationOfAsync(@event, escalated, operations, ct)]
-                : ToIntegrationEvents(@event);
+            var messages = await MessagesOfAsync(@event, operations, ct);
             for (var i = 0; i < messages.Length; i++)
             {
                 await PublishUntilAcceptedAsync(@event, messages[i], MessageIdOf(@event.Id, i), ct);
@@ -39,6 +40,47 @@ public sealed class IntegrationEventPublisher(IBus bus, ILogger<IntegrationEvent
         }
 
         return NullChangeListener.Instance;
+    }
+
+    /// <summary>Events whose messages need more than the event (the item as it stands, the partner's entry).</summary>
+    private async Task<object[]> MessagesOfAsync(IEvent @event, IDocumentOperations operations, CancellationToken ct)
+    {
+        var messages = new List<object>();
+        if (@event.Data is Domain.DeadlineEscalated escalated)
+        {
+            messages.Add(await EscalationOfAsync(@event, escalated, operations, ct));
+        }
+        else
+        {
+            messages.AddRange(ToIntegrationEvents(@event));
+        }
+
+        if (await PartnerMailRequests.ForAsync(@event, operations, contact, ct) is { } mail)
+        {
+            messages.Add(mail);
+        }
+
+        if (@event.Data is Partners.PartnerRegistered or Partners.PartnerProfileChanged or Partners.PartnerDeactivated or Partners.PartnerReactivated
+            or Partners.PlaintextMailAllowed or Partners.PlaintextMailDisallowed
+            && await operations.LoadAsync<Partners.PartnerDirectoryEntry>(@event.StreamId, ct) is { } partner)
+        {
+            messages.Add(new PartnerDirectoryChanged(
+                partner.Code, partner.Profile.Addresses, partner.Profile.Languages, ApiEnum<Partners.Encryption>.NameOf(partner.Profile.Encryption),
+                partner.PlaintextOverride is not null, partner.Active, @event.Timestamp));
+        }
+
+        if (@event.Data is Partners.PartnerKeyImported or Partners.PartnerKeyRemoved
+            && await operations.LoadAsync<Partners.PartnerDirectoryEntry>(@event.StreamId, ct) is { } owner)
+        {
+            messages.Add(@event.Data switch
+            {
+                Partners.PartnerKeyImported k => new Contracts.Partners.PartnerKeyImported(@event.Id, owner.Code, k.Scheme, k.Fingerprint, k.Material, k.NotAfter, k.At),
+                Partners.PartnerKeyRemoved k => new PartnerKeyRemoved(owner.Code, k.Fingerprint, k.At),
+                _ => throw new InvalidOperationException(),
+            });
+        }
+
+        return [.. messages];
     }
 
     /// <summary>What the rest of the system hears of an event in the log: nothing, one message, or several.</summary>
@@ -59,6 +101,8 @@ public sealed class IntegrationEventPublisher(IBus bus, ILogger<IntegrationEvent
         Domain.ItemClosed e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
         Domain.ItemWithdrawn e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
         Domain.ItemRefused e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
+        Quarantine.QuarantineReleased e => [new QuarantineDecided(e.InboundId, true, e.PartnerCode, e.Reason, e.By.Name, e.At)],
+        Quarantine.QuarantineRejected e => [new QuarantineDecided(e.InboundId, false, null, e.Reason, e.By.Name, e.At)],
         _ => [],
     };
 

@@ -13,6 +13,10 @@ public static class MessagingSetup
         services.AddNcpBus(configuration, bus =>
         {
             bus.AddConsumer<Deadlines.WakeUpDueConsumer, Deadlines.WakeUpDueConsumerDefinition>();
+            bus.AddConsumer<Cases.Corresponding.PartnerMailSentConsumer>();
+            bus.AddConsumer<Cases.Corresponding.PartnerMailNotDeliveredConsumer>();
+            bus.AddConsumer<Cases.Corresponding.PartnerMailReceivedConsumer>();
+            bus.AddConsumer<Quarantine.MailQuarantinedConsumer>();
             // Each instance needs its own copy of every escalation for the screens connected to it: a temporary queue.
             bus.AddConsumer<Live.EscalationRaisedBroadcaster>().Endpoint(e =>
             {

@@ -10,7 +10,7 @@ namespace Ncp.Worker.Mail.Outgoing;
 public sealed record Dispatch(Guid DispatchId, PartnerMailRequested Request, string MessageId, byte[]? Mime, string? Protection, int Attempts);
 
 /// <summary>A mail whose outcome the Api has not yet been told.</summary>
-public sealed record DispatchOutcome(Guid DispatchId, Guid ItemId, string Status, string MessageId, string? Protection, string? Reason, string? Detail, int Attempts, DateTimeOffset At);
+public sealed record DispatchOutcome(Guid DispatchId, Guid ItemId, string Purpose, string Status, string MessageId, string? Protection, string? Reason, string? Detail, int Attempts, DateTimeOffset At);
 
 /// <summary>
 /// The dispatch ledger: one row per mail the Api asked for, holding the exact bytes once built. The Message-ID is made from
@@ -90,7 +90,7 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
     public async Task<IReadOnlyList<DispatchOutcome>> UnreportedAsync(int limit, CancellationToken ct)
     {
         await using var command = database.DataSource.CreateCommand($"""
-            select dispatch_id, item_id, status, message_id, protection, split_part(last_error, ': ', 1), substr(last_error, strpos(last_error, ': ') + 2), attempts, sent_at
+            select dispatch_id, item_id, purpose, status, message_id, protection, split_part(last_error, ': ', 1), substr(last_error, strpos(last_error, ': ') + 2), attempts, sent_at
             from {Schema}.dispatches where not reported and status <> 'pending' order by created_at limit {limit}
             """);
         var outcomes = new List<DispatchOutcome>();
@@ -98,8 +98,8 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
         while (await reader.ReadAsync(ct))
         {
             outcomes.Add(new DispatchOutcome(
-                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt32(7), reader.GetFieldValue<DateTimeOffset>(8)));
+                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetInt32(8), reader.GetFieldValue<DateTimeOffset>(9)));
         }
 
         return outcomes;

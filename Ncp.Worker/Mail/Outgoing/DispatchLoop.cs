@@ -158,11 +158,11 @@ public sealed class DispatchLoop(
         {
             if (outcome.Status == "sent")
             {
-                await bus.Publish(new PartnerMailSent(outcome.DispatchId, outcome.ItemId, outcome.MessageId, outcome.Protection ?? "", outcome.At), ct);
+                await bus.Publish(new PartnerMailSent(outcome.DispatchId, outcome.ItemId, outcome.Purpose, outcome.MessageId, outcome.Protection ?? "", outcome.At), ct);
             }
             else
             {
-                await bus.Publish(new PartnerMailNotDelivered(outcome.DispatchId, outcome.ItemId, outcome.Reason ?? "smtp-failed", outcome.Detail ?? "", outcome.Attempts, outcome.At), ct);
+                await bus.Publish(new PartnerMailNotDelivered(outcome.DispatchId, outcome.ItemId, outcome.Purpose, outcome.Reason ?? "smtp-failed", outcome.Detail ?? "", outcome.Attempts, outcome.At), ct);
             }
 
             await ledger.MarkReportedAsync(outcome.DispatchId, ct);

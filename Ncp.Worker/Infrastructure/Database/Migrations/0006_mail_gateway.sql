@@ -19,8 +19,16 @@ create table ${schema}.partner_keys (
     not_after    timestamptz,
     imported_at  timestamptz not null,
     removed_at   timestamptz,
-    warned_at    timestamptz,
     primary key (partner_code, fingerprint)
+);
+
+-- Keys and certificates (ours and the partners') about whose expiry someone was warned, once per key.
+create table ${schema}.key_warnings (
+    owner       text        not null,
+    fingerprint text        not null,
+    not_after   timestamptz not null,
+    warned_at   timestamptz not null,
+    primary key (owner, fingerprint)
 );
 
 -- The dispatch ledger: one row per mail asked for by the Api, with the exact bytes sent, so a retried send after a
