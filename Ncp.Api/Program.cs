@@ -11,6 +11,7 @@ using Ncp.Api.Deadlines;
 using Ncp.Api.Live;
 using Ncp.Api.Partners.Directory;
 using Ncp.Api.Partners.Editing;
+using Ncp.Api.Partners.Keys;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Health;
 using Ncp.Api.Infrastructure.Http;
@@ -93,6 +94,7 @@ public sealed class Program
         var partners = app.MapGroup("/api/partners").WithTags("Partners");
         partners.MapDirectory();
         partners.MapPartnerEditing();
+        partners.MapPartnerKeys();
 
         app.MapGroup("/api/quarantine").WithTags("Quarantine").MapQuarantine();
         app.MapAuditing();

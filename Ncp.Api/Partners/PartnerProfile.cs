@@ -41,7 +41,21 @@ public sealed record PartnerDeactivated(Guid PartnerId, string Reason, Actor By,
 
 public sealed record PartnerReactivated(Guid PartnerId, Actor By, DateTimeOffset At);
 
+public sealed record PartnerKeyImported(
+    Guid PartnerId, string Scheme, string Fingerprint, byte[] Material, string Subject, DateTimeOffset NotBefore, DateTimeOffset? NotAfter,
+    Actor By, DateTimeOffset At);
+
+public sealed record PartnerKeyRemoved(Guid PartnerId, string Fingerprint, string Reason, Actor By, DateTimeOffset At);
+
+public sealed record PlaintextMailAllowed(Guid PartnerId, string Reason, Actor By, DateTimeOffset At);
+
+public sealed record PlaintextMailDisallowed(Guid PartnerId, string Reason, Actor By, DateTimeOffset At);
+
 public static class PartnerEvents
 {
-    public static readonly Type[] All = [typeof(PartnerRegistered), typeof(PartnerProfileChanged), typeof(PartnerDeactivated), typeof(PartnerReactivated)];
+    public static readonly Type[] All =
+    [
+        typeof(PartnerRegistered), typeof(PartnerProfileChanged), typeof(PartnerDeactivated), typeof(PartnerReactivated),
+        typeof(PartnerKeyImported), typeof(PartnerKeyRemoved), typeof(PlaintextMailAllowed), typeof(PlaintextMailDisallowed),
+    ];
 }

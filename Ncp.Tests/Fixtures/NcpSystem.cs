@@ -23,6 +23,9 @@ public class NcpSystem : IAsyncLifetime
 
     public TestServers Servers { get; } = TestServers.Current;
 
+    /// <summary>The PEM file the Api trusts as S/MIME roots (<c>Mail:TrustedRoots</c>); a test appends the CA it issues with.</summary>
+    public string TrustedRootsFile => Path.Combine(Path.GetTempPath(), $"ncp-{RunId}", "trusted-roots.pem");
+
     public WebApplicationFactory<Ncp.Api.Program> Api { get; private set; } = null!;
 
     public WebApplicationFactory<Ncp.Worker.Program> Worker { get; private set; } = null!;
@@ -40,6 +43,7 @@ public class NcpSystem : IAsyncLifetime
         ["RabbitMq:Password"] = Servers.RabbitPassword,
         ["RabbitMq:Prefix"] = RunId,
         ["Attachments:MaxBytes"] = "65536",
+        ["Mail:TrustedRoots:0"] = TrustedRootsFile,
     };
 
     public IDictionary<string, string?> WorkerSettings
@@ -90,6 +94,10 @@ public class NcpSystem : IAsyncLifetime
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"drop schema if exists {ApiSchema} cascade; drop schema if exists {WorkerSchema} cascade", connection);
         await drop.ExecuteNonQueryAsync();
+        if (Path.GetDirectoryName(TrustedRootsFile) is { } roots && Directory.Exists(roots))
+        {
+            Directory.Delete(roots, recursive: true);
+        }
     }
 
     public static WebApplicationFactory<T> Host<T>(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)

@@ -82,7 +82,7 @@ public sealed class PartnerDirectoryTests(NcpSystem ncp)
         Assert.True(detail.GetProperty("medianReplyHours").GetDouble() >= 0);
     }
 
-    private static JsonObject Profile(string code) => new()
+    internal static JsonObject Profile(string code) => new()
     {
         ["code"] = code,
         ["name"] = "Test unit",

@@ -5,6 +5,7 @@ using Ncp.Api.Cases.Listing;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Infrastructure.Marten;
+using Ncp.Api.Partners.Keys;
 using Npgsql;
 
 namespace Ncp.Api.Partners.Directory;
@@ -14,13 +15,16 @@ public sealed record PartnerResource(
     PartnerProfile Profile,
     bool Active,
     string? DeactivationReason,
+    KeyStatus KeyStatus,
+    bool PlaintextAllowed,
+    PlaintextOverride? PlaintextOverride,
     DateTimeOffset LocalTimeNow,
     DateTimeOffset ChangedAt,
     Actor ChangedBy,
     long Version)
 {
     public static PartnerResource From(PartnerDirectoryEntry e, DateTimeOffset now) => new(
-        e.Code, e.Profile, e.Active, e.DeactivationReason,
+        e.Code, e.Profile, e.Active, e.DeactivationReason, KeyStatuses.Summary(e, now), e.PlaintextOverride is not null, e.PlaintextOverride,
         TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(e.Profile.TimeZone)), e.ChangedAt, e.ChangedBy, e.Version);
 }
 

@@ -84,16 +84,9 @@ public static class EditingEndpoints
             return FieldError.ToProblem([FieldError.IfMatch("partner")]);
         }
 
-        var entry = await session.FindPartnerAsync(code, ct) ?? throw new PartnerNotFound(code);
+        var stream = await PartnerStream.OpenAsync(code, expected, session, ct);
         var now = time.GetUtcNow();
-        EventLogTracing.Stamp(session);
-        var stream = expected is { } version
-            ? await session.Events.FetchForWriting<PartnerDirectoryEntry>(entry.Id, version, ct)
-            : await session.Events.FetchForWriting<PartnerDirectoryEntry>(entry.Id, ct);
-        stream.AppendOne(change(entry.Id, http.User.Actor(), now));
-        await session.SaveChangesAsync(ct);
-        var updated = await session.LoadAsync<PartnerDirectoryEntry>(entry.Id, ct);
-        http.Response.Headers.ETag = ETags.Of(updated!.Version);
-        return TypedResults.Ok(PartnerResource.From(updated, now));
+        stream.AppendOne(change(stream.Id, http.User.Actor(), now));
+        return TypedResults.Ok(PartnerResource.From(await PartnerStream.SaveAsync(stream, http, session, ct), now));
     }
 }

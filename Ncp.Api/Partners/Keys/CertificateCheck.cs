@@ -1,0 +1,189 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Ncp.Api.Partners.Keys;
+
+/// <summary>
+/// Whether a partner's S/MIME certificate may be used for mail with them: in its validity period, meant for mail,
+/// issued to one of their directory addresses, and issued under a root we trust. The first certificate pasted is the
+/// partner's; any further ones are taken as intermediate CAs for the chain.
+/// </summary>
+public static class CertificateCheck
+{
+    private const string EmailProtection = "1.3.6.1.5.5.7.3.4";
+    private const string EmailAddressAttribute = "1.2.840.113549.1.9.1";
+    private const string SubjectAlternativeName = "2.5.29.17";
+    private static readonly Asn1Tag Rfc822Name = new(TagClass.ContextSpecific, 1);
+
+    public static KeyCheck Check(string text, IReadOnlyCollection<string> addresses, TrustedRoots roots, DateTimeOffset now)
+    {
+        if (text.Contains("PRIVATE KEY", StringComparison.Ordinal))
+        {
+            return KeyCheck.Refused("this contains a private key: paste only the certificate, and let the partner know their private key was sent");
+        }
+
+        var certificates = Read(text);
+        if (certificates.Count == 0)
+        {
+            return KeyCheck.Refused("not a certificate: paste it as PEM (-----BEGIN CERTIFICATE-----) or as base64 DER");
+        }
+
+        try
+        {
+            return Check(certificates[0], certificates.Skip(1), addresses, roots, now);
+        }
+        finally
+        {
+            foreach (var certificate in certificates)
+            {
+                certificate.Dispose();
+            }
+        }
+    }
+
+    private static KeyCheck Check(
+        X509Certificate2 certificate, IEnumerable<X509Certificate2> intermediates, IReadOnlyCollection<string> addresses, TrustedRoots roots, DateTimeOffset now)
+    {
+        var reasons = new List<string>();
+        var notBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime());
+        var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
+        if (now < notBefore)
+        {
+            reasons.Add($"certificate not valid before {KeyCheck.Day(notBefore)}");
+        }
+
+        if (now >= notAfter)
+        {
+            reasons.Add($"certificate expired on {KeyCheck.Day(notAfter)}");
+        }
+
+        if (certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault() is { } usage
+            && (usage.KeyUsages & (X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyAgreement)) == 0)
+        {
+            reasons.Add("its key usage allows neither digital signatures nor key encipherment, so it cannot protect mail");
+        }
+
+        if (certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault() is { } extended
+            && !extended.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == EmailProtection))
+        {
+            reasons.Add($"not meant for mail: its extended key usage lacks emailProtection ({EmailProtection})");
+        }
+
+        var issuedTo = MailAddressesOf(certificate);
+        if (!issuedTo.Any(a => addresses.Contains(a, StringComparer.OrdinalIgnoreCase)))
+        {
+            reasons.Add(issuedTo.Count == 0
+                ? $"it names no mail address; it must be issued to {KeyCheck.Either(addresses)}"
+                : $"issued to {KeyCheck.Either(issuedTo)}, not to {KeyCheck.Either(addresses)}");
+        }
+
+        if (ChainProblem(certificate, intermediates, roots, now) is { } chainProblem)
+        {
+            reasons.Add(chainProblem);
+        }
+
+        var key = new CheckedKey(Encryption.Smime, certificate.Thumbprint, certificate.RawData, certificate.Subject, notBefore, notAfter);
+        return KeyCheck.Of(key, reasons);
+    }
+
+    private static X509Certificate2Collection Read(string text)
+    {
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            if (text.Contains("-----BEGIN", StringComparison.Ordinal))
+            {
+                certificates.ImportFromPem(text);
+            }
+            else
+            {
+                certificates.Add(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(text)));
+            }
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            certificates.Clear();
+        }
+
+        return certificates;
+    }
+
+    private static List<string> MailAddressesOf(X509Certificate2 certificate)
+    {
+        var found = new List<string>();
+        foreach (var name in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
+        {
+            if (!name.HasMultipleElements && name.GetSingleElementType().Value == EmailAddressAttribute && name.GetSingleElementValue() is { } address)
+            {
+                found.Add(address);
+            }
+        }
+
+        if (certificate.Extensions[SubjectAlternativeName] is { } alternatives)
+        {
+            try
+            {
+                var names = new AsnReader(alternatives.RawData, AsnEncodingRules.DER).ReadSequence();
+                while (names.HasData)
+                {
+                    if (names.PeekTag().HasSameClassAndValue(Rfc822Name))
+                    {
+                        found.Add(names.ReadCharacterString(UniversalTagNumber.IA5String, Rfc822Name));
+                    }
+                    else
+                    {
+                        names.ReadEncodedValue();
+                    }
+                }
+            }
+            catch (AsnContentException)
+            {
+                // A malformed extension names no address we could match; the address check says so.
+            }
+        }
+
+        return found;
+    }
+
+    private static string? ChainProblem(X509Certificate2 certificate, IEnumerable<X509Certificate2> intermediates, TrustedRoots roots, DateTimeOffset now)
+    {
+        if (roots.Problems.Count > 0)
+        {
+            return $"cannot be checked: {string.Join("; ", roots.Problems)}. Ask the operators to correct {TrustedRoots.Setting}";
+        }
+
+        if (roots.Certificates.Count == 0)
+        {
+            return $"cannot be checked: no trusted roots are configured ({TrustedRoots.Setting}), and no certificate is accepted without one";
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots.Certificates);
+        chain.ChainPolicy.ExtraStore.AddRange(intermediates.ToArray());
+        // Offline on purpose: the Api reaches no CRL or OCSP responder, and must not fetch issuers a stranger's certificate names.
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
+        var built = chain.Build(certificate);
+
+        // The partner's own validity period was judged already; here only what the rest of the chain adds.
+        var flags = chain.ChainElements
+            .Select((element, i) => element.ChainElementStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status)
+                & (i == 0 ? ~X509ChainStatusFlags.NotTimeValid : ~X509ChainStatusFlags.NoError))
+            .Aggregate(X509ChainStatusFlags.NoError, (all, f) => all | f);
+        var details = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Distinct());
+        foreach (var element in chain.ChainElements)
+        {
+            element.Certificate.Dispose();
+        }
+
+        return built ? null
+            : (flags & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0
+                ? $"not issued by a trusted root ({TrustedRoots.Setting}); if the partner's CA is genuine, ask the operators to add it"
+            : (flags & X509ChainStatusFlags.NotTimeValid) != 0 ? "a CA certificate in its chain has expired or is not yet valid"
+            : flags != X509ChainStatusFlags.NoError ? $"its chain does not verify: {details}"
+            : null;
+    }
+}
