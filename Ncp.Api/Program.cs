@@ -2,6 +2,7 @@ using Ncp.Api.Quarantine;
 using Ncp.Api.Auditing;
 using Ncp.Api.Cases;
 using Ncp.Api.Cases.Attaching;
+using Ncp.Api.Cases.Corresponding;
 using Ncp.Api.Cases.Linking;
 using Ncp.Api.Cases.Listing;
 using Ncp.Api.Cases.Progressing;
@@ -90,6 +91,7 @@ public sealed class Program
         items.MapLinking();
         items.MapAttaching(attachments);
         items.MapDeadlines();
+        items.MapCorresponding();
 
         var partners = app.MapGroup("/api/partners").WithTags("Partners");
         partners.MapDirectory();

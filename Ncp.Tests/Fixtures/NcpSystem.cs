@@ -56,6 +56,23 @@ public class NcpSystem : IAsyncLifetime
             settings["WorkerDatabase:Schema"] = WorkerSchema;
             settings["Smtp:Host"] = Servers.SmtpHost;
             settings["Smtp:Port"] = Servers.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // The gateway reads its own folder of the NCP mailbox: mail to ncp+<run>@ncp.example lands there.
+            settings["Imap:Host"] = Servers.ImapHost;
+            settings["Imap:Port"] = Servers.ImapPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["Imap:Folder"] = RunId;
+            settings["Imap:SentFolder"] = $"{RunId}-sent";
+            settings["Mail:Password"] = Servers.MailPassword;
+            // Our keys: the current S/MIME identity and the one rotated to (newer: it signs; both decrypt), our OpenPGP key.
+            var pki = Crypto.TestPki.Shared;
+            settings["Mail:TrustedRoots:0"] = pki.Ca.CertPem;
+            settings["Mail:SmimeKeys:0:Pfx"] = pki.Ncp.Pfx;
+            settings["Mail:SmimeKeys:0:Password"] = pki.Ncp.PfxPassword;
+            settings["Mail:SmimeKeys:1:Pfx"] = pki.NcpNext.Pfx;
+            settings["Mail:SmimeKeys:1:Password"] = pki.NcpNext.PfxPassword;
+            settings["Mail:OpenPgpKeys:0:SecretKey"] = pki.Pgp.Ncp.SecretArmored;
+            settings["Mail:OpenPgpKeys:0:Passphrase"] = pki.Pgp.Ncp.Passphrase;
+            settings["Mail:Limits:MaxMessageBytes"] = "2000000";
+            settings["Mail:Limits:MaxArchiveExpandedBytes"] = "10000000";
             settings["Notifications:DutyMailbox"] = "duty@ncp.example";
             settings["Notifications:People:0:Id"] = DevelopmentSignIn.Users.Single(u => u.Login == "supervisor").ObjectId.ToString();
             settings["Notifications:People:0:Name"] = "Supervisor (demo)";
@@ -149,6 +166,28 @@ public class NcpSystem : IAsyncLifetime
 
         var result = await command.ExecuteScalarAsync();
         return result is null or DBNull ? default : (T)result;
+    }
+
+    public async Task<IReadOnlyList<object?[]>> QueryRowsAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(Servers.Postgres);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        var rows = new List<object?[]>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            reader.GetValues(row!);
+            rows.Add([.. row.Select(v => v is DBNull ? null : v)]);
+        }
+
+        return rows;
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds; asynchronous hand-offs (daemon, bus) have no event to await across processes.</summary>

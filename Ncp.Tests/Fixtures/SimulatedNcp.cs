@@ -14,7 +14,12 @@ public sealed class SimulatedNcp : NcpSystem
     protected override void Override(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
 
     // A simulated year raises tens of thousands of escalations; they stay in the outbox instead of flooding the mail server.
-    protected override void WorkerOverrides(IDictionary<string, string?> settings) => settings["Smtp:Host"] = "";
+    protected override void WorkerOverrides(IDictionary<string, string?> settings)
+    {
+        // No mail in or out on a simulated clock: the real servers keep real time.
+        settings["Smtp:Host"] = "";
+        settings["Imap:Host"] = "";
+    }
 }
 
 [CollectionDefinition(Name)]

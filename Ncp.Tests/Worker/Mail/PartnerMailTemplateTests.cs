@@ -40,7 +40,7 @@ public sealed class PartnerMailTemplateTests
     };
 
     private static PartnerMailRequested Mail(string purpose = "request", string language = "en", MailContent? content = null) => new(
-        Guid.NewGuid(), Guid.NewGuid(), Number, purpose, "DE-BKA", ["24-7@partner.example"], language, content ?? Preservation, [],
+        Guid.NewGuid(), Guid.NewGuid(), Number, purpose, "DE-BKA", ["24-7@partner.example"], "smime", false, language, content ?? Preservation, [],
         new DateTimeOffset(2026, 2, 27, 9, 30, 0, TimeSpan.Zero));
 
     // Sentences wrap at 76 columns wherever their words fall, so the phrases are looked for in the text as one line.

@@ -39,7 +39,17 @@ public sealed class MailCrypto
         this.book = book;
         this.time = time;
         var parser = new X509CertificateParser();
-        roots = settings.TrustedRoots.SelectMany(path => parser.ReadCertificates(File.ReadAllBytes(path))).ToArray();
+        roots = settings.TrustedRoots.SelectMany(path =>
+        {
+            try
+            {
+                return parser.ReadCertificates(File.ReadAllBytes(path));
+            }
+            catch (IOException e)
+            {
+                throw new InvalidOperationException($"Mail:TrustedRoots names {path}, which cannot be read: {e.Message}", e);
+            }
+        }).ToArray();
     }
 
     /// <summary>Replaces the message's body with its signed and encrypted form; returns the protection applied.</summary>

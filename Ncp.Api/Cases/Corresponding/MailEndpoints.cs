@@ -1,0 +1,37 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ncp.Api.Auditing;
+using Ncp.Api.Infrastructure.Auth;
+
+namespace Ncp.Api.Cases.Corresponding;
+
+/// <summary>A partner's mail as an officer reads it: the text only (HTML from outside is never passed on unsanitised).</summary>
+public sealed record MailView(
+    Guid Id, string MessageId, string From, string Subject, string Text, bool HadHtml, string Protection, string Signature, string? SignedBy,
+    MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt);
+
+public static class MailEndpoints
+{
+    public static RouteGroupBuilder MapCorresponding(this RouteGroupBuilder items)
+    {
+        items.MapGet("/{number}/mail/{id:guid}", ReadAsync)
+            .RequireAuthorization(Policies.Read)
+            .WithName("ReadPartnerMail")
+            .WithSummary("A partner's mail filed with the item (text, signature status, attachments); the read is audited");
+        return items;
+    }
+
+    private static async Task<Ok<MailView>> ReadAsync(
+        string number, Guid id, HttpContext http, IDocumentSession session, ItemStore items, AuditTrail audit, CancellationToken ct)
+    {
+        var item = await items.FindOrThrowAsync(session, number, http.User, ct);
+        var events = await session.Events.FetchStreamAsync(item.Id, token: ct);
+        var mail = events.Select(e => e.Data).OfType<MailReceived>().FirstOrDefault(m => m.InboundId == id)
+            ?? throw new ItemNotFound($"{number}/mail/{id}");
+        audit.Record(session, http, "read-mail", number, $"{mail.From}: {mail.Subject}");
+        await session.SaveChangesAsync(ct);
+        return TypedResults.Ok(new MailView(
+            mail.InboundId, mail.MessageId, mail.From, mail.Subject, mail.Text, mail.Html is not null, mail.Protection, mail.Signature, mail.SignedBy,
+            mail.Attachments, mail.ReleasedBy, mail.ReceivedAt));
+    }
+}

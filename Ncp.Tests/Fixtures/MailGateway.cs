@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Net.Smtp;
+using MailKit.Search;
+using MailKit.Security;
+using MimeKit;
+using Ncp.Tests.Fixtures.Crypto;
+using Ncp.Tests.Partners;
+
+namespace Ncp.Tests.Fixtures;
+
+/// <summary>A partner made for the gateway tests, with its mailbox on the project's mail server.</summary>
+public sealed record MailPartner(string Code, string Address, string Scheme);
+
+/// <summary>What a stored inbound mail became in the Worker: delivered, quarantined (with the reason), ...</summary>
+public sealed record InboundOutcome(Guid Id, string Status, string? Reason, string? Detail);
+
+/// <summary>
+/// Drives the secure mail gateway from outside, as partners and their mail servers do: partners registered and their keys
+/// imported through the Api, mail sent by SMTP to the run's own folder of the NCP mailbox, partners' mailboxes read over IMAP.
+/// </summary>
+public static class MailGateway
+{
+    private static readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyDictionary<string, MailPartner>>>> Partners = new();
+
+    public static TestPki Pki => TestPki.Shared;
+
+    /// <summary>Where partners write to reach this run's gateway (its own IMAP folder of ncp@ncp.example).</summary>
+    public static string GatewayAddress(this NcpSystem ncp) => $"ncp+{ncp.RunId}@ncp.example";
+
+    /// <summary>
+    /// de (S/MIME), fr (OpenPGP), multi (OpenPGP key with a revoked user ID), old (S/MIME certificate that has expired
+    /// since it was imported: put straight into the Worker's ring, as the Api refuses expired certificates).
+    /// </summary>
+    public static async Task<MailPartner> PartnerAsync(this NcpSystem ncp, string name) =>
+        (await Partners.GetOrAdd(ncp.RunId, _ => new Lazy<Task<IReadOnlyDictionary<string, MailPartner>>>(() => CreatePartnersAsync(ncp))).Value)[name];
+
+    private static async Task<IReadOnlyDictionary<string, MailPartner>> CreatePartnersAsync(NcpSystem ncp)
+    {
+        var admin = ncp.ClientFor("admin");
+        var run = ncp.RunId.ToUpperInvariant();
+        var partners = new Dictionary<string, MailPartner>
+        {
+            ["de"] = new($"{run}-DE", "de@partner.example", "smime"),
+            ["fr"] = new($"{run}-FR", "fr@partner.example", "openpgp"),
+            ["multi"] = new($"{run}-MULTI", "multi@partner.example", "openpgp"),
+            ["old"] = new($"{run}-OLD", "old@partner.example", "smime"),
+        };
+        foreach (var (name, partner) in partners)
+        {
+            var profile = PartnerDirectoryTests.Profile(partner.Code);
+            profile["addresses"] = new JsonArray(partner.Address);
+            profile["languages"] = new JsonArray(name == "fr" ? "ru" : "en");
+            profile["encryption"] = partner.Scheme;
+            await ItemsApi.ExpectAsync(await admin.PostAsJsonAsync("/api/partners", profile), System.Net.HttpStatusCode.Created);
+            object? key = name switch
+            {
+                "de" => new { scheme = "smime", certificate = await File.ReadAllTextAsync(Pki.Partner("de").CertPem) },
+                "fr" or "multi" => new { scheme = "openpgp", publicKey = await File.ReadAllTextAsync(Pki.Pgp.Partner(name).PublicArmored) },
+                _ => null,
+            };
+            if (key is not null)
+            {
+                await ItemsApi.ExpectAsync(await admin.PostAsJsonAsync($"/api/partners/{partner.Code}/keys", key), System.Net.HttpStatusCode.Created);
+            }
+        }
+
+        // The Worker hears of partners and keys through the bus; wait until its copy is complete.
+        await NcpSystem.EventuallyAsync(
+            () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.partners where code like '{run}-%'"), n => n == partners.Count, TimeSpan.FromSeconds(30));
+        await NcpSystem.EventuallyAsync(
+            () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.partner_keys where partner_code like '{run}-%'"), n => n == 3, TimeSpan.FromSeconds(30));
+        var old = Pki.Partner("old");
+        var der = Org.BouncyCastle.Security.DotNetUtilities.FromX509Certificate(
+            System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(old.CertPem)));
+        await ncp.QueryAsync<int?>(
+            $"insert into {ncp.WorkerSchema}.partner_keys (partner_code, fingerprint, scheme, material, not_after, imported_at) values (@code, @fpr, 'smime', @der, @after, now() - interval '3 years')",
+            ("code", partners["old"].Code), ("fpr", Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(der.GetEncoded()))), ("der", der.GetEncoded()),
+            ("after", new DateTimeOffset(der.NotAfter, TimeSpan.Zero)));
+        return partners;
+    }
+
+    /// <summary>Hands a raw mail to the project's SMTP server for the given envelope recipients (the gateway's address by default).</summary>
+    public static async Task SendRawAsync(this NcpSystem ncp, byte[] raw, params string[] envelopeTo)
+    {
+        var message = await MimeMessage.LoadAsync(new MemoryStream(raw));
+        using var smtp = new SmtpClient();
+        await smtp.ConnectAsync(ncp.Servers.SmtpHost, ncp.Servers.SmtpPort, SecureSocketOptions.None);
+        var from = message.From.Mailboxes.FirstOrDefault() ?? new MailboxAddress("", "someone@partner.example");
+        var to = envelopeTo.Length == 0 ? [ncp.GatewayAddress()] : envelopeTo;
+        await smtp.SendAsync(message, from, to.Select(a => MailboxAddress.Parse(a)));
+        await smtp.DisconnectAsync(true);
+    }
+
+    /// <summary>Waits until the gateway has judged the mail with this Message-ID.</summary>
+    public static Task<InboundOutcome> OutcomeAsync(this NcpSystem ncp, string messageId) =>
+        NcpSystem.EventuallyAsync(
+            async () =>
+            {
+                var rows = await ncp.QueryRowsAsync(
+                    $"select id, status, reason, detail from {ncp.WorkerSchema}.inbound_mail where message_id = @id and status <> 'new'", ("id", messageId));
+                return rows.Count == 0 ? null : new InboundOutcome((Guid)rows[0][0]!, (string)rows[0][1]!, rows[0][2] as string, rows[0][3] as string);
+            },
+            o => o is not null,
+            TimeSpan.FromSeconds(30)).ContinueWith(t => t.Result!, TaskScheduler.Default);
+
+    /// <summary>The raw mail with this Message-ID in a mailbox's folder, once it has arrived.</summary>
+    public static Task<byte[]> FetchAsync(this NcpSystem ncp, string login, string messageId, string folder = "INBOX") =>
+        NcpSystem.EventuallyAsync(() => TryFetchAsync(ncp, login, messageId, folder), raw => raw is not null, TimeSpan.FromSeconds(30))
+            .ContinueWith(t => t.Result!, TaskScheduler.Default);
+
+    public static async Task<int> CountAsync(this NcpSystem ncp, string login, string messageId, string folder = "INBOX")
+    {
+        using var imap = await OpenAsync(ncp, login);
+        var box = await FolderAsync(imap, folder);
+        if (box is null)
+        {
+            return 0;
+        }
+
+        await box.OpenAsync(FolderAccess.ReadOnly);
+        return (await box.SearchAsync(SearchQuery.HeaderContains("Message-ID", messageId))).Count;
+    }
+
+    private static async Task<byte[]?> TryFetchAsync(NcpSystem ncp, string login, string messageId, string folder)
+    {
+        using var imap = await OpenAsync(ncp, login);
+        var box = await FolderAsync(imap, folder);
+        if (box is null)
+        {
+            return null;
+        }
+
+        await box.OpenAsync(FolderAccess.ReadOnly);
+        var found = await box.SearchAsync(SearchQuery.HeaderContains("Message-ID", messageId));
+        if (found.Count == 0)
+        {
+            return null;
+        }
+
+        using var raw = new MemoryStream();
+        await (await box.GetStreamAsync(found[0])).CopyToAsync(raw);
+        return raw.ToArray();
+    }
+
+    private static async Task<ImapClient> OpenAsync(NcpSystem ncp, string login)
+    {
+        var imap = new ImapClient();
+        await imap.ConnectAsync(ncp.Servers.ImapHost, ncp.Servers.ImapPort, SecureSocketOptions.None);
+        await imap.AuthenticateAsync(login, ncp.Servers.MailPassword);
+        return imap;
+    }
+
+    private static async Task<IMailFolder?> FolderAsync(ImapClient imap, string name)
+    {
+        if (name == "INBOX")
+        {
+            return imap.Inbox;
+        }
+
+        try
+        {
+            return await imap.GetFolder(imap.PersonalNamespaces[0]).GetSubfolderAsync(name);
+        }
+        catch (FolderNotFoundException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,215 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ncp.Tests.Fixtures;
+using Ncp.Tests.Fixtures.Crypto;
+
+namespace Ncp.Tests.Worker.Mail;
+
+/// <summary>
+/// The secure mail gateway end to end: the Api asks, the Worker signs and encrypts, Postfix delivers, and the partner's own
+/// tools (openssl, gpg) read it; partners' mail made by those tools arrives over SMTP, is read from Dovecot with IDLE,
+/// decrypted, verified and filed with its item.
+/// </summary>
+[Collection(NcpCollection.Name)]
+public sealed class MailGatewayTests(NcpSystem ncp)
+{
+    private static TestPki Pki => MailGateway.Pki;
+
+    [Fact]
+    public async Task A_request_to_an_smime_partner_is_decrypted_and_verified_by_openssl_and_kept_in_the_sent_folder()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var (item, messageId) = await SendRequestAsync(de, "Subscriber data for 198.51.100.23");
+
+        var reading = OpenSslMail.DecryptAndVerify(await ncp.FetchAsync("de@partner.example", messageId), Pki.Partner("de").CertPem, Pki.Partner("de").KeyPem, Pki.Ca.CertPem);
+
+        Assert.True(reading.Verified, reading.Diagnostics);
+        Assert.Contains(item.Number(), reading.Content, StringComparison.Ordinal);
+        Assert.Contains("Convention on Cybercrime", reading.Content, StringComparison.Ordinal);
+        Assert.Contains("smime-encrypted", string.Join(",", reading.Layers), StringComparison.Ordinal);
+        // Signed by the newest of our two certificates (rotation), which openssl chains to the CA.
+        Assert.Equal(File.ReadAllText(Pki.NcpNext.CertPem).Trim(), reading.SignerCertPem?.Trim());
+        await NcpSystem.EventuallyAsync(() => ncp.CountAsync("ncp@ncp.example", messageId, $"{ncp.RunId}-sent"), n => n == 1);
+    }
+
+    [Fact]
+    public async Task A_request_to_an_openpgp_partner_is_decrypted_and_verified_by_gpg_in_russian()
+    {
+        var fr = await ncp.PartnerAsync("fr");
+        var (item, messageId) = await SendRequestAsync(fr, "Данные абонента для 198.51.100.24");
+
+        var reading = Pki.Gpg.DecryptAndVerify(await ncp.FetchAsync("fr@partner.example", messageId));
+
+        Assert.True(reading.DecryptionOkay, reading.Diagnostics);
+        Assert.True(reading.GoodSignature, reading.Diagnostics);
+        Assert.Equal(Pki.Pgp.Ncp.Fingerprint, reading.SignerFingerprint);
+        Assert.Contains(item.Number(), reading.Content, StringComparison.Ordinal);
+        Assert.Contains("Правовое основание", reading.Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_with_one_revoked_user_id_still_receives_mail_at_its_valid_one()
+    {
+        var multi = await ncp.PartnerAsync("multi");
+        var (_, messageId) = await SendRequestAsync(multi, "Logs for 198.51.100.25");
+
+        var reading = Pki.Gpg.DecryptAndVerify(await ncp.FetchAsync("multi@partner.example", messageId));
+
+        Assert.True(reading.DecryptionOkay && reading.GoodSignature, reading.Diagnostics);
+    }
+
+    [Fact]
+    public async Task A_partner_whose_certificate_expired_gets_no_mail_and_the_others_still_do()
+    {
+        var old = await ncp.PartnerAsync("old");
+        var de = await ncp.PartnerAsync("de");
+        var duty = ncp.ClientFor("duty");
+        var stuck = await duty.ActAsync((await duty.RegisterAsync(ItemsApi.OutgoingRequest(old.Code, "To an expired certificate"))).Number(), "send");
+        var (_, messageId) = await SendRequestAsync(de, "Sent while another partner's certificate has expired");
+
+        var failed = await NcpSystem.EventuallyAsync(() => duty.GetJsonAsync($"/api/items/{stuck.Number()}"), i => i.GetProperty("delivery").ValueKind == JsonValueKind.String,
+            TimeSpan.FromSeconds(60));
+        Assert.Equal("not-delivered", failed.Str("delivery"));
+        Assert.StartsWith("partner-key-expired", failed.GetProperty("mail")[0].Str("detail"), StringComparison.Ordinal);
+        Assert.NotEmpty(await ncp.FetchAsync("de@partner.example", messageId));
+    }
+
+    [Fact]
+    public async Task A_reply_made_by_openssl_is_threaded_to_its_item_by_in_reply_to()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var (item, messageId) = await SendRequestAsync(de, "Reply to me by S/MIME");
+        var partner = Pki.Partner("de");
+        var reply = OpenSslMail.SignThenEncrypt(
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nThe subscriber is John Doe, Example Street 1.", de.Address, "ncp@ncp.example", "Subscriber data",
+            partner.CertPem, partner.KeyPem, Pki.Ncp.CertPem, headers: Headers(("In-Reply-To", $"<{messageId}>"), ("Message-ID", $"<{Guid.NewGuid():N}@partner.example>")));
+
+        await ncp.SendRawAsync(reply);
+
+        var mail = await ReceivedAsync(item.Number());
+        Assert.Equal(JsonValueKind.Null, mail.GetProperty("detail").ValueKind);
+        var view = await ncp.ClientFor("duty").GetJsonAsync($"/api/items/{item.Number()}/mail/{mail.Str("id")}");
+        Assert.Contains("John Doe", view.Str("text"), StringComparison.Ordinal);
+        Assert.Equal("smime", view.Str("protection"));
+        Assert.Equal("valid", view.Str("signature"));
+    }
+
+    [Fact]
+    public async Task A_reply_made_by_gpg_is_threaded_by_the_register_number_in_its_subject()
+    {
+        var fr = await ncp.PartnerAsync("fr");
+        var (item, _) = await SendRequestAsync(fr, "Reply to me by OpenPGP");
+        var reply = Pki.Gpg.EncryptedMail(
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nДанные сохранены.", fr.Address, "ncp@ncp.example", $"Re: [{item.Number()}] ответ");
+
+        await ncp.SendRawAsync(reply);
+
+        var mail = await ReceivedAsync(item.Number());
+        Assert.Equal("openpgp", mail.Str("protection"));
+    }
+
+    [Theory]
+    [InlineData("opaque")]
+    [InlineData("detached")]
+    [InlineData("encrypted-inside-signed")]
+    public async Task Smime_mail_in_each_shape_partners_send_is_read(string shape)
+    {
+        var de = await ncp.PartnerAsync("de");
+        var (item, _) = await SendRequestAsync(de, $"Shape {shape}");
+        var partner = Pki.Partner("de");
+        const string inner = "Content-Type: text/plain; charset=utf-8\r\n\r\nAnswer.";
+        var subject = $"Re: [{item.Number()}]";
+        var raw = shape switch
+        {
+            "opaque" => OpenSslMail.SignThenEncrypt(inner, de.Address, "ncp@ncp.example", subject, partner.CertPem, partner.KeyPem, Pki.Ncp.CertPem),
+            "detached" => OpenSslMail.SignThenEncrypt(inner, de.Address, "ncp@ncp.example", subject, partner.CertPem, partner.KeyPem, Pki.Ncp.CertPem, detached: true),
+            _ => OpenSslMail.EncryptThenSign(inner, de.Address, "ncp@ncp.example", subject, partner.CertPem, partner.KeyPem, Pki.Ncp.CertPem, detached: true),
+        };
+
+        await ncp.SendRawAsync(raw);
+
+        Assert.Equal("smime", (await ReceivedAsync(item.Number())).Str("protection"));
+    }
+
+    [Fact]
+    public async Task Mail_encrypted_to_our_previous_certificate_is_still_read()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var (item, _) = await SendRequestAsync(de, "Encrypted to the old certificate");
+        var partner = Pki.Partner("de");
+        var raw = OpenSslMail.SignThenEncrypt("Content-Type: text/plain\r\n\r\nOld key.", de.Address, "ncp@ncp.example", $"[{item.Number()}]",
+            partner.CertPem, partner.KeyPem, Pki.Ncp.CertPem);
+
+        await ncp.SendRawAsync(raw);
+
+        await ReceivedAsync(item.Number());
+    }
+
+    [Theory]
+    [InlineData("bcc")]
+    [InlineData("cc-without-to")]
+    public async Task Mail_that_names_us_only_in_bcc_or_cc_is_read(string addressing)
+    {
+        var de = await ncp.PartnerAsync("de");
+        var (item, _) = await SendRequestAsync(de, $"Addressed by {addressing}");
+        var partner = Pki.Partner("de");
+        var headers = addressing == "bcc"
+            ? Headers(("To", "someone-else@partner.example"))
+            : Headers(("To", ""), ("Cc", "ncp@ncp.example"));
+        var raw = OpenSslMail.SignThenEncrypt("Content-Type: text/plain\r\n\r\nHello.", de.Address, "ncp@ncp.example", $"[{item.Number()}] {addressing}",
+            partner.CertPem, partner.KeyPem, Pki.NcpNext.CertPem, headers: headers);
+
+        await ncp.SendRawAsync(raw);
+
+        await ReceivedAsync(item.Number());
+    }
+
+    [Fact]
+    public async Task A_new_request_from_a_partner_opens_an_incoming_item()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var partner = Pki.Partner("de");
+        var subject = $"URGENT preservation request {Guid.NewGuid():N}"[..40];
+        var raw = OpenSslMail.SignThenEncrypt("Content-Type: text/plain\r\n\r\nPlease preserve the logs of 203.0.113.9.", de.Address, "ncp@ncp.example", subject,
+            partner.CertPem, partner.KeyPem, Pki.NcpNext.CertPem);
+
+        await ncp.SendRawAsync(raw);
+
+        var duty = ncp.ClientFor("duty");
+        var found = await NcpSystem.EventuallyAsync(
+            () => duty.GetJsonAsync($"/api/items?partner={de.Code}&direction=incoming"),
+            list => list.GetProperty("items").EnumerateArray().Any(i => i.Str("subject") == subject), TimeSpan.FromSeconds(30));
+        var item = found.GetProperty("items").EnumerateArray().Single(i => i.Str("subject") == subject);
+        Assert.Equal("request", item.Str("kind"));
+        Assert.Equal("urgent", item.Str("priority"));
+        var detail = await duty.GetJsonAsync($"/api/items/{item.Number()}");
+        Assert.Equal("received", detail.GetProperty("mail")[0].Str("status"));
+        Assert.NotNull(detail.GetProperty("deadlines").GetProperty("replyBy").GetString());
+    }
+
+    private async Task<(JsonElement Item, string MessageId)> SendRequestAsync(MailPartner partner, string subject)
+    {
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(partner.Code, subject));
+        await duty.ActAsync(item.Number(), "send");
+        var sent = await NcpSystem.EventuallyAsync(
+            () => duty.GetJsonAsync($"/api/items/{item.Number()}"),
+            i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") is "sent" or "not-delivered"),
+            TimeSpan.FromSeconds(30));
+        var mail = sent.GetProperty("mail").EnumerateArray().First();
+        Assert.True(mail.Str("status") == "sent", $"Not sent: {mail}");
+        return (sent, mail.Str("messageId"));
+    }
+
+    private async Task<JsonElement> ReceivedAsync(string number)
+    {
+        var item = await NcpSystem.EventuallyAsync(
+            () => ncp.ClientFor("duty").GetJsonAsync($"/api/items/{number}"),
+            i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") == "received"),
+            TimeSpan.FromSeconds(30));
+        return item.GetProperty("mail").EnumerateArray().Last(m => m.Str("status") == "received");
+    }
+
+    private static Dictionary<string, string> Headers(params (string Name, string Value)[] headers) => headers.ToDictionary(h => h.Name, h => h.Value);
+}
