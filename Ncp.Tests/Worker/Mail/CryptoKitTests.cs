@@ -6,7 +6,7 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace Ncp.Tests.Worker.Mail;
 
-// The gateway's tests trust these tools as the other side of every exchange; these show the tools agree with themselves.
+// The gateway's tests trust these tools as the other side of every exchange: here they agree with themselves and with MimeKit.
 [Collection(CryptoCollection.Name)]
 public sealed class CryptoKitTests(TestPki pki)
 {
