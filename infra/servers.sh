@@ -71,6 +71,8 @@ MAIL_MAILBOXES=(
   de@partner.example
   fr@partner.example
   nl@partner.example
+  multi@partner.example
+  old@partner.example
 )
 # Mailbox files belong to this user (mail uid must not be 0 and must be >= Dovecot's first_valid_uid).
 MAIL_USER=nobody

@@ -86,6 +86,10 @@ public class NcpSystem : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // The Api trusts the gateway tests' CA from the start; other tests append theirs.
+        Directory.CreateDirectory(Path.GetDirectoryName(TrustedRootsFile)!);
+        await File.WriteAllTextAsync(TrustedRootsFile, await File.ReadAllTextAsync(Crypto.TestPki.Shared.Ca.CertPem));
+
         // Schemas are applied the way a deployment does it (the migrate commands), before any host starts.
         await using (var api = Ncp.Api.Program.Build(AsArgs(ApiSettings)))
         {

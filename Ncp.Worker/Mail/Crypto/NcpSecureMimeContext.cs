@@ -16,7 +16,10 @@ namespace Ncp.Worker.Mail.Crypto;
 public sealed class NcpSecureMimeContext(
     IReadOnlyList<SmimeIdentity> own, IReadOnlyList<X509Certificate> partners, IReadOnlyList<X509Certificate> roots) : BouncyCastleSecureMimeContext
 {
-    private IEnumerable<X509Certificate> Known => own.SelectMany(i => i.Chain).Concat(partners).Concat(roots);
+    // Certificates a signed mail carries: MimeKit hands them over while verifying; they live as long as this context.
+    private readonly List<X509Certificate> carried = [];
+
+    private IEnumerable<X509Certificate> Known => own.SelectMany(i => i.Chain).Concat(partners).Concat(roots).Concat(carried);
 
     protected override X509Certificate? GetCertificate(ISelector<X509Certificate> selector) => Known.FirstOrDefault(selector.Match);
 
@@ -51,10 +54,13 @@ public sealed class NcpSecureMimeContext(
 
     public override Task ImportAsync(Stream stream, string password, CancellationToken cancellationToken = default) => throw ImportRefused();
 
-    public override void Import(X509Certificate certificate, CancellationToken cancellationToken = default) => throw ImportRefused();
+    // Kept for this operation only (chain building); trust still comes from the roots and the keys imported through the Api.
+    public override void Import(X509Certificate certificate, CancellationToken cancellationToken = default) => carried.Add(certificate);
 
-    public override void Import(X509Crl crl, CancellationToken cancellationToken = default) => throw ImportRefused();
+    public override void Import(X509Crl crl, CancellationToken cancellationToken = default)
+    {
+    }
 
-    // A mail must never add keys behind the Api's back (where keys are validated and the import recorded).
+    // A mail must never add private keys behind the Api's back (where keys are validated and the import recorded).
     private static NotSupportedException ImportRefused() => new("Keys are imported through the Api.");
 }
