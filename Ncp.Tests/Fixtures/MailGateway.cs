@@ -112,6 +112,22 @@ public static class MailGateway
         NcpSystem.EventuallyAsync(() => TryFetchAsync(ncp, login, messageId, folder), raw => raw is not null, TimeSpan.FromSeconds(30))
             .ContinueWith(t => t.Result!, TaskScheduler.Default);
 
+    public static async Task<IReadOnlyList<byte[]>> FetchAllAsync(this NcpSystem ncp, string login, string messageId, string folder = "INBOX")
+    {
+        using var imap = await OpenAsync(ncp, login);
+        var box = (await FolderAsync(imap, folder))!;
+        await box.OpenAsync(FolderAccess.ReadOnly);
+        var copies = new List<byte[]>();
+        foreach (var uid in await box.SearchAsync(SearchQuery.HeaderContains("Message-ID", messageId)))
+        {
+            using var raw = new MemoryStream();
+            await (await box.GetStreamAsync(uid)).CopyToAsync(raw);
+            copies.Add(raw.ToArray());
+        }
+
+        return copies;
+    }
+
     public static async Task<int> CountAsync(this NcpSystem ncp, string login, string messageId, string folder = "INBOX")
     {
         using var imap = await OpenAsync(ncp, login);

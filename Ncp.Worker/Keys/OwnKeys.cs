@@ -36,13 +36,16 @@ public sealed class OwnKeys
 
     public IReadOnlyList<OpenPgpIdentity> OpenPgp { get; }
 
+    // The newest valid one; between two made at the same time, the one configured later (the sort is stable).
     public SmimeIdentity? SmimeSigner(DateTimeOffset now) => Smime
         .Where(i => i.Certificate.NotBefore <= now.UtcDateTime && now.UtcDateTime <= i.Certificate.NotAfter)
-        .MaxBy(i => i.Certificate.NotBefore);
+        .OrderBy(i => i.Certificate.NotBefore)
+        .LastOrDefault();
 
     public OpenPgpIdentity? OpenPgpSigner(DateTimeOffset now) => OpenPgp
         .Where(i => OpenPgpKeys.IsUsable(i.Ring.GetPublicKey(), now))
-        .MaxBy(i => i.Ring.GetPublicKey().CreationTime);
+        .OrderBy(i => i.Ring.GetPublicKey().CreationTime)
+        .LastOrDefault();
 
     private static SmimeIdentity LoadSmime(SmimeKeyFile file)
     {

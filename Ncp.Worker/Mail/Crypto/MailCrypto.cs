@@ -123,6 +123,10 @@ public sealed class MailCrypto
 
             switch (entity)
             {
+                case MultipartSigned { Count: < 2 }:
+                    throw new MailCryptoException("malformed", "A signed mail without its signature part (multipart/signed with fewer than two parts).");
+                case MultipartEncrypted { Count: < 2 }:
+                    throw new MailCryptoException("malformed", "An encrypted mail without its encrypted part (multipart/encrypted with fewer than two parts).");
                 case ApplicationPkcs7Mime { SecureMimeType: SecureMimeType.EnvelopedData } enveloped:
                     entity = Try("cannot-decrypt", () => enveloped.Decrypt(smime, ct));
                     (encrypted, protection) = (true, "smime");
@@ -132,7 +136,7 @@ public sealed class MailCrypto
                 {
                     MimeEntity? inner = null;
                     var signatures = Try("bad-signature", () => opaque.Verify(smime, out inner, ct));
-                    signers.AddRange(signatures.Select(s => Check(s, "smime")));
+                    signers.AddRange(Checked(signatures, "smime"));
                     entity = inner!;
                     protection = encrypted ? protection : "smime";
                     layers.Add("smime-signed-opaque");
@@ -147,19 +151,19 @@ public sealed class MailCrypto
                 {
                     DigitalSignatureCollection? signatures = null;
                     entity = Try("cannot-decrypt", () => pgpEncrypted.Decrypt(pgp, out signatures, ct));
-                    signers.AddRange((signatures?.ToArray() ?? []).Select(s => Check(s, "openpgp")));
+                    signers.AddRange(Checked(signatures?.ToArray() ?? [], "openpgp"));
                     (encrypted, protection) = (true, "openpgp");
                     layers.Add("openpgp-encrypted");
                     continue;
                 }
 
-                case MultipartSigned signed when signed.Count >= 2:
+                case MultipartSigned signed:
                 {
                     var protocol = signed.ContentType.Parameters["protocol"]?.ToLowerInvariant() ?? "";
                     var isPgp = protocol.Contains("pgp", StringComparison.Ordinal);
                     CryptographyContext context = isPgp ? pgp : smime;
                     var signatures = Try("bad-signature", () => signed.Verify(context, ct));
-                    signers.AddRange(signatures.Select(s => Check(s, isPgp ? "openpgp" : "smime")));
+                    signers.AddRange(Checked(signatures, isPgp ? "openpgp" : "smime"));
                     entity = signed[0];
                     protection = encrypted ? protection : isPgp ? "openpgp" : "smime";
                     layers.Add(isPgp ? "openpgp-signed" : "smime-signed-detached");
@@ -171,13 +175,26 @@ public sealed class MailCrypto
         }
     }
 
+    // A layer whose signature does not match its content is not opened further: what is inside is not what was signed.
+    private static IEnumerable<SignerCheck> Checked(IEnumerable<IDigitalSignature> signatures, string scheme)
+    {
+        var checks = signatures.Select(s => Check(s, scheme)).ToArray();
+        return checks.FirstOrDefault(c => !c.SignatureValid && c.Fingerprint is not null) is { } bad
+            ? throw new MailCryptoException("bad-signature", bad.Error ?? $"The signature by {bad.Email ?? bad.Fingerprint} does not match the content: altered on the way, or forged.")
+            : checks;
+    }
+
     private static SignerCheck Check(IDigitalSignature signature, string scheme)
     {
         bool valid;
         string? error = null;
         try
         {
-            valid = signature is SecureMimeDigitalSignature smime ? smime.Verify(verifySignatureOnly: true) : signature.Verify();
+            // The mathematics only: whether the signer's certificate was valid is judged apart, so an expired one is
+            // reported as such rather than as a forgery.
+            valid = signature is SecureMimeDigitalSignature { SignerCertificate: SecureMimeDigitalCertificate signer } smime
+                ? smime.SignerInfo.Verify(signer.Certificate.GetPublicKey())
+                : signature.Verify();
         }
         catch (Exception e) when (e is DigitalSignatureVerifyException or PublicKeyNotFoundException or CmsException or PgpException)
         {

@@ -107,7 +107,7 @@ public sealed partial class InboundProcessor(
         }
 
         var candidates = await partners.FindByAddressAsync(from.Address, ct);
-        var partner = release?.PartnerCode is { } chosen ? await partners.FindAsync(chosen, ct) : candidates.FirstOrDefault(p => p.Active) ?? candidates.FirstOrDefault();
+        var partner = candidates.FirstOrDefault(p => p.Active) ?? candidates.FirstOrDefault();
         if (partner is null)
         {
             if (Fault("unknown-sender", $"{from.Address} is not the address of any partner in the directory.") is { } unknown)
@@ -115,7 +115,11 @@ public sealed partial class InboundProcessor(
                 return unknown;
             }
 
-            return new Verdict(null, "unknown-sender", "Released without naming the partner it comes from.", null);
+            partner = release?.PartnerCode is { } chosen ? await partners.FindAsync(chosen, ct) : null;
+            if (partner is null)
+            {
+                return new Verdict(null, "unknown-sender", "Released without naming a partner the gateway knows.", null);
+            }
         }
 
         Unwrapped unwrapped;

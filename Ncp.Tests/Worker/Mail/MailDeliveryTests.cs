@@ -1,0 +1,122 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using Ncp.Contracts.Deadlines;
+using Ncp.Contracts.Mail;
+using Ncp.Tests.Fixtures;
+
+namespace Ncp.Tests.Worker.Mail;
+
+/// <summary>Reliability of outgoing mail: one mail per request however often it is asked, the same mail after a crash, reminders in the thread.</summary>
+[Collection(NcpCollection.Name)]
+public sealed class MailDeliveryTests(NcpSystem ncp)
+{
+    [Fact]
+    public async Task A_request_delivered_twice_is_one_mail_and_a_resend_after_a_crash_is_the_same_mail()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(de.Code, "Asked for twice"));
+        var request = new PartnerMailRequested(
+            Guid.NewGuid(), item.GetProperty("id").GetGuid(), item.Number(), "request", de.Code, [de.Address], "smime", false, "en",
+            new MailContent("request", "Asked for twice", null, "urgent", false, null, null, null, ["subscriber-data"], "203.0.113.7", null, null, null, null,
+                new MailContact("Duty officer", "ncp@ncp.example", "+7 717 000 00 00", "Asia/Almaty")),
+            [], DateTimeOffset.UtcNow);
+        var bus = ncp.Worker.Services.GetRequiredService<IBus>();
+
+        await Task.WhenAll(bus.Publish(request), bus.Publish(request));
+        var messageId = $"{request.DispatchId:N}@ncp.example";
+        var first = await ncp.FetchAsync("de@partner.example", messageId);
+        await NcpSystem.EventuallyAsync(
+            () => ncp.QueryAsync<bool>($"select reported from {ncp.WorkerSchema}.dispatches where dispatch_id = @id", ("id", request.DispatchId)), r => r);
+        await bus.Publish(request);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // a third delivery, late: nothing may follow it
+        Assert.Equal(1, await ncp.CountAsync("de@partner.example", messageId));
+        Assert.Equal(1L, await ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.dispatches where item_id = @id", ("id", request.ItemId)));
+
+        // The Worker died after the SMTP server took the mail and before it wrote that down: the ledger says "pending".
+        await ncp.QueryAsync<int?>(
+            $"update {ncp.WorkerSchema}.dispatches set status = 'pending', next_attempt_at = now(), reported = false where dispatch_id = @id", ("id", request.DispatchId));
+        await NcpSystem.EventuallyAsync(() => ncp.CountAsync("de@partner.example", messageId), n => n == 2);
+
+        var copies = await ncp.FetchAllAsync("de@partner.example", messageId);
+        Assert.Equal(2, copies.Count);
+        Assert.All(copies, c => Assert.Equal(messageId, MimeMessage.Load(new MemoryStream(c)).MessageId));
+        Assert.Equal(Body(copies[0]), Body(copies[1]));
+        var sent = await NcpSystem.EventuallyAsync(
+            () => duty.GetJsonAsync($"/api/items/{item.Number()}"), i => i.GetProperty("mail").GetArrayLength() > 0);
+        Assert.Single(sent.GetProperty("mail").EnumerateArray());
+        _ = first;
+    }
+
+    [Fact]
+    public async Task A_rung_that_says_so_reminds_the_partner_in_the_same_thread()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(de.Code, "Remind them"));
+        await duty.ActAsync(item.Number(), "send");
+        var sent = await NcpSystem.EventuallyAsync(
+            () => duty.GetJsonAsync($"/api/items/{item.Number()}"), i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") == "sent"), TimeSpan.FromSeconds(30));
+        var original = sent.GetProperty("mail")[0].Str("messageId");
+        var rung = sent.GetProperty("deadlines").GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("remindPartner").GetBoolean());
+
+        await ncp.Worker.Services.GetRequiredService<IBus>().Publish(
+            new WakeUpDue(sent.GetProperty("id").GetGuid(), rung.Str("name"), rung.GetProperty("dueAt").GetDateTimeOffset(), DateTimeOffset.UtcNow));
+
+        var reminded = await NcpSystem.EventuallyAsync(
+            () => duty.GetJsonAsync($"/api/items/{item.Number()}"),
+            i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("purpose") == "reminder" && m.Str("status") == "sent"), TimeSpan.FromSeconds(30));
+        var reminderId = reminded.GetProperty("mail").EnumerateArray().Single(m => m.Str("purpose") == "reminder").Str("messageId");
+        var raw = MimeMessage.Load(new MemoryStream(await ncp.FetchAsync("de@partner.example", reminderId)));
+        Assert.Equal(original, raw.InReplyTo);
+        Assert.Contains(original, raw.References);
+        Assert.StartsWith($"[{item.Number()}] Reminder:", raw.Subject, StringComparison.Ordinal);
+    }
+
+    private static string Body(byte[] mail)
+    {
+        var message = MimeMessage.Load(new MemoryStream(mail));
+        using var body = new MemoryStream();
+        message.Body!.WriteTo(body);
+        return Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(body.ToArray()));
+    }
+}
+
+/// <summary>The NCP's mail server is down: the gateway retries with growing pauses, then says "not delivered" on the item.</summary>
+public sealed class SmtpDownNcp : NcpSystem
+{
+    protected override void WorkerOverrides(IDictionary<string, string?> settings)
+    {
+        settings["Smtp:Port"] = "9"; // discard port: nothing listens on it here
+        settings["Mail:MaxSendAttempts"] = "3";
+        settings["Mail:FirstBackoff"] = "00:00:00.200";
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SmtpDownCollection : ICollectionFixture<SmtpDownNcp>
+{
+    public const string Name = "smtp-down";
+}
+
+[Collection(SmtpDownCollection.Name)]
+public sealed class SmtpDownTests(SmtpDownNcp ncp)
+{
+    [Fact]
+    public async Task When_the_mail_server_is_down_the_item_shows_not_delivered_after_the_retries()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(de.Code, "Nobody is listening"));
+        await duty.ActAsync(item.Number(), "send");
+
+        var failed = await NcpSystem.EventuallyAsync(
+            () => duty.GetJsonAsync($"/api/items/{item.Number()}"), i => i.GetProperty("delivery").ValueKind == JsonValueKind.String, TimeSpan.FromSeconds(30));
+
+        Assert.Equal("not-delivered", failed.Str("delivery"));
+        Assert.StartsWith("smtp-failed", failed.GetProperty("mail")[0].Str("detail"), StringComparison.Ordinal);
+        Assert.Contains(failed.GetProperty("timeline").EnumerateArray(), e => e.Str("what") == "mail-not-delivered" && e.Str("text").Contains("after 3 attempt", StringComparison.Ordinal));
+    }
+}
