@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes the NCP's own development keys for ./ncp up (never for production): a local test CA, our S/MIME identity
-# (ncp@ncp.example, PFX with a generated password) and our OpenPGP key (sign-only primary key, encryption subkey).
+# (ncp@ncp.example, PFX with a generated password) and our OpenPGP key (Ed25519 primary key that signs, Curve25519
+# encryption subkey: GnuPG's modern default, and 30 times faster in BouncyCastle than RSA 3072).
 # Idempotent: existing keys are kept. Writes $NCP_DATA_DIR/keys/keys.env with the Mail__* settings that point at them.
 # Production keys come from the unit's PKI and live outside the repository; see docs/operations.md.
 set -euo pipefail
@@ -37,9 +38,9 @@ if [[ ! -s ncp.secret.asc ]]; then
   home=$(mktemp -d)
   trap 'GNUPGHOME=$home gpgconf --kill gpg-agent 2>/dev/null || true; rm -rf "$home"' EXIT
   pass=$(cat openpgp.passphrase)
-  GNUPGHOME=$home gpg --batch --pinentry-mode loopback --passphrase "$pass" --quick-gen-key "NCP Kazakhstan <$ADDRESS>" rsa3072 sign,cert 3y 2>/dev/null
+  GNUPGHOME=$home gpg --batch --pinentry-mode loopback --passphrase "$pass" --quick-gen-key "NCP Kazakhstan <$ADDRESS>" ed25519 sign,cert 3y 2>/dev/null
   fpr=$(GNUPGHOME=$home gpg --batch --with-colons --list-keys "$ADDRESS" | awk -F: '/^fpr/ {print $10; exit}')
-  GNUPGHOME=$home gpg --batch --pinentry-mode loopback --passphrase "$pass" --quick-add-key "$fpr" rsa3072 encr 3y 2>/dev/null
+  GNUPGHOME=$home gpg --batch --pinentry-mode loopback --passphrase "$pass" --quick-add-key "$fpr" cv25519 encr 3y 2>/dev/null
   GNUPGHOME=$home gpg --batch --armor --export "$fpr" >ncp.public.asc 2>/dev/null
   GNUPGHOME=$home gpg --batch --pinentry-mode loopback --passphrase "$pass" --armor --export-secret-keys "$fpr" >ncp.secret.asc 2>/dev/null
   chmod 600 ncp.secret.asc

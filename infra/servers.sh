@@ -73,6 +73,7 @@ MAIL_MAILBOXES=(
   nl@partner.example
   multi@partner.example
   old@partner.example
+  bench@partner.example
 )
 # Mailbox files belong to this user (mail uid must not be 0 and must be >= Dovecot's first_valid_uid).
 MAIL_USER=nobody

@@ -73,10 +73,12 @@ public sealed class OwnKeys
         {
             using var stream = PgpUtilities.GetDecoderStream(File.OpenRead(file.SecretKey));
             var bundle = new PgpSecretKeyRingBundle(stream);
-            var ring = bundle.GetKeyRings().Single();
-            // Fail at start, not at the first mail at night: the passphrase must open the key.
-            ring.GetSecretKey().ExtractPrivateKey(passphrase.ToCharArray());
-            return new OpenPgpIdentity(ring, passphrase, file.SecretKey);
+            // Unlocking a secret key runs the passphrase through the S2K function, slow by design (~0.1 s): done once here,
+            // the key is kept unlocked in memory only, not once per mail. It also fails at start, not at the first mail
+            // at night, when the passphrase does not open the key.
+            var unlocked = PgpSecretKeyRing.CopyWithNewPassword(
+                bundle.GetKeyRings().Single(), passphrase.ToCharArray(), [], SymmetricKeyAlgorithmTag.Null, new Org.BouncyCastle.Security.SecureRandom());
+            return new OpenPgpIdentity(unlocked, "", file.SecretKey);
         }
         catch (Exception e) when (e is IOException or PgpException or InvalidOperationException)
         {

@@ -188,6 +188,52 @@ public sealed class MailGatewayTests(NcpSystem ncp)
         Assert.NotNull(detail.GetProperty("deadlines").GetProperty("replyBy").GetString());
     }
 
+    [Fact]
+    public async Task A_mail_quoting_only_the_partners_own_reference_is_threaded_to_its_item()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var (item, _) = await SendRequestAsync(de, "They will quote their reference");
+        var reference = $"BKA-{Guid.NewGuid():N}"[..16].ToUpperInvariant();
+        await ncp.ClientFor("duty").ActAsync(item.Number(), "acknowledge", new { partnerReference = reference });
+        var partner = Pki.Partner("de");
+
+        await ncp.SendRawAsync(OpenSslMail.SignThenEncrypt("Content-Type: text/plain\r\n\r\nPlease find the data.", de.Address, "ncp@ncp.example",
+            $"Our file {reference}: data", partner.CertPem, partner.KeyPem, Pki.NcpNext.CertPem));
+
+        await ReceivedAsync(item.Number());
+    }
+
+    [Fact]
+    public async Task Without_a_key_nothing_is_sent_unless_an_administrator_allowed_plaintext_and_then_it_goes_signed()
+    {
+        var code = $"{ncp.RunId.ToUpperInvariant()}-PLAIN";
+        var profile = Ncp.Tests.Partners.PartnerDirectoryTests.Profile(code);
+        profile["addresses"] = new System.Text.Json.Nodes.JsonArray("nl@partner.example");
+        profile["encryption"] = "smime";
+        var admin = ncp.ClientFor("admin");
+        await ItemsApi.ExpectAsync(await admin.PostAsJsonAsync("/api/partners", profile), HttpStatusCode.Created);
+        var duty = ncp.ClientFor("duty");
+
+        var refused = await duty.RegisterAsync(ItemsApi.OutgoingRequest(code, "No key, no override"));
+        await duty.ActAsync(refused.Number(), "send");
+        var failed = await NcpSystem.EventuallyAsync(
+            () => duty.GetJsonAsync($"/api/items/{refused.Number()}"), i => i.GetProperty("delivery").ValueKind == JsonValueKind.String, TimeSpan.FromSeconds(60));
+        Assert.StartsWith("no-partner-key", failed.GetProperty("mail")[0].Str("detail"), StringComparison.Ordinal);
+
+        await ItemsApi.ExpectAsync(
+            await admin.PostAsJsonAsync($"/api/partners/{code}/plaintext-override", new { reason = "Partner's PKI down until Monday; agreed by phone" }), HttpStatusCode.OK);
+        var plain = await duty.RegisterAsync(ItemsApi.OutgoingRequest(code, "Plaintext by override"));
+        await duty.ActAsync(plain.Number(), "send");
+        var sent = await NcpSystem.EventuallyAsync(
+            () => duty.GetJsonAsync($"/api/items/{plain.Number()}"), i => i.GetProperty("mail").GetArrayLength() > 0, TimeSpan.FromSeconds(30));
+        var mail = sent.GetProperty("mail")[0];
+        Assert.Equal("plaintext-by-override", mail.Str("protection"));
+        var raw = await ncp.FetchAsync("nl@partner.example", mail.Str("messageId"));
+        var reading = OpenSslMail.DecryptAndVerify(raw, Pki.Partner("nl").CertPem, Pki.Partner("nl").KeyPem, Pki.Ca.CertPem);
+        Assert.True(reading.Verified, reading.Diagnostics);
+        Assert.Equal("multipart/signed", reading.Layers[0]);
+    }
+
     private async Task<(JsonElement Item, string MessageId)> SendRequestAsync(MailPartner partner, string subject)
     {
         var duty = ncp.ClientFor("duty");

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2154 # the connection settings come from .data/servers.env
+# ./ncp bench mail: the secure mail gateway, each way, through the real Postfix and Dovecot.
+#   out: N mails already in the dispatch ledger (half S/MIME, half OpenPGP) are built from the template, signed,
+#        encrypted, handed to Postfix and copied to the Sent folder by a freshly started Worker;
+#   in:  N signed+encrypted mails (half made by openssl cms, half by gpg) waiting in the gateway's folder are fetched
+#        over IMAP, stored raw, decrypted, verified, matched to their partner and handed on by a freshly started Worker.
+# Beside them, the same run's `openssl speed rsa2048` private-key operations/s (one per mail each way: sign out,
+# decrypt in), the physical limit of this machine.
+#
+#   NCP_BENCH_MAIL   mails each way [2000]
+set -euo pipefail
+
+N=${NCP_BENCH_MAIL:-2000}
+PORT=${NCP_BENCH_PORT:-5092}
+SCHEMA=worker_bench_mail
+FOLDER=bench-mail
+# shellcheck source=infra/bench/common.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
+bench_setup mail
+MAILDIR=$NCP_DATA_DIR/mail/maildirs/ncp.example/ncp/.$FOLDER
+BENCHBOX=$NCP_DATA_DIR/mail/maildirs/partner.example/bench
+POSTFIX_DIR=$NCP_DATA_DIR/mail/postfix
+
+say "building (Release)"
+dotnet build "$ROOT/Ncp.Worker" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+DLL=$ROOT/Ncp.Worker/bin/Release/net10.0/Ncp.Worker.dll
+
+say "keys: ours (infra/keys.sh) and two partners' (an S/MIME certificate from the same test CA, an OpenPGP key)"
+KEYS=$OUT/mail-keys
+export NCP_DATA_DIR_KEYS=$KEYS
+NCP_DATA_DIR=$KEYS "$ROOT/infra/keys.sh" >&2
+# shellcheck disable=SC1091
+source "$KEYS/keys/keys.env"
+WORK=$(mktemp -d)
+GNUPGHOME=$WORK/gnupg
+export GNUPGHOME
+mkdir -m 700 "$GNUPGHOME"
+trap 'kill ${WORKER_PID:-0} 2>/dev/null || true; gpgconf --kill all 2>/dev/null || true; rm -rf "$WORK"' EXIT
+(
+  cd "$WORK"
+  openssl req -newkey rsa:2048 -nodes -keyout de.key -out de.csr -subj "/CN=Partner DE/emailAddress=bench@partner.example" 2>/dev/null
+  printf 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectAltName=email:bench@partner.example\n' >de.ext
+  openssl x509 -req -in de.csr -CA "$KEYS/keys/ca.pem" -CAkey "$KEYS/keys/ca.key" -CAcreateserial -days 365 -sha256 -extfile de.ext -out de.pem 2>/dev/null
+  openssl x509 -in de.pem -outform DER -out de.der
+  gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key "Partner FR <bench-fr@partner.example>" rsa2048 sign,cert 1y 2>/dev/null
+  fpr=$(gpg --batch --with-colons --list-keys bench-fr@partner.example | awk -F: '/^fpr/ {print $10; exit}')
+  gpg --batch --pinentry-mode loopback --passphrase '' --quick-add-key "$fpr" rsa2048 encr 1y 2>/dev/null
+  gpg --batch --armor --export "$fpr" >fr.asc 2>/dev/null
+  gpg --batch --import "$KEYS/keys/ncp.public.asc" 2>/dev/null
+)
+DE_FPR=$(openssl x509 -in "$WORK/de.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
+FR_FPR=$(gpg --batch --with-colons --list-keys bench-fr@partner.example | awk -F: '/^fpr/ {print $10; exit}')
+
+drop_schema $SCHEMA
+export ConnectionStrings__Postgres="$ConnectionStrings__PostgresTest" WorkerDatabase__Schema=$SCHEMA
+export Imap__Folder=$FOLDER Imap__SentFolder=$FOLDER-sent Mail__Password=$Mail__Password Smtp__Host=127.0.0.1
+(cd "$ROOT/Ncp.Worker" && dotnet "$DLL" migrate >/dev/null)
+"${PSQL[@]}" <<SQL
+insert into $SCHEMA.partners values
+  ('BENCH-DE', array['bench@partner.example'], array['en'], 'smime', false, true, now()),
+  ('BENCH-FR', array['bench-fr@partner.example'], array['ru'], 'openpgp', false, true, now());
+insert into $SCHEMA.partner_keys (partner_code, fingerprint, scheme, material, not_after, imported_at) values
+  ('BENCH-DE', '$DE_FPR', 'smime', decode('$(od -An -v -tx1 "$WORK/de.der" | tr -d ' \n')', 'hex'), now() + interval '365 days', now()),
+  ('BENCH-FR', '$FR_FPR', 'openpgp', convert_to(\$k\$$(cat "$WORK/fr.asc")\$k\$, 'UTF8'), null, now());
+SQL
+
+# ---------------------------------------------------------------- out
+say "out: $N mails in the dispatch ledger"
+"${PSQL[@]}" <<SQL
+insert into $SCHEMA.dispatches (dispatch_id, item_id, register_number, partner_code, purpose, message_id, recipients, request, status, next_attempt_at, created_at)
+select id, gen_random_uuid(), number, partner, 'request', replace(id::text, '-', '') || '@ncp.example', array['bench@partner.example'],
+  jsonb_build_object(
+    'dispatchId', id, 'itemId', gen_random_uuid(), 'registerNumber', number, 'purpose', 'request', 'partnerCode', partner,
+    'to', jsonb_build_array('bench@partner.example'), 'protection', scheme, 'plaintextAllowed', false, 'language', case when i % 2 = 0 then 'en' else 'ru' end,
+    'content', jsonb_build_object('kind', 'request', 'subject', 'Subscriber data for 203.0.113.' || (i % 250), 'partnerReference', null, 'priority', 'urgent',
+      'preservation', false, 'legalBasis', null, 'crimeCategory', 'internet-fraud', 'criminalCaseNumber', '261500031000123',
+      'requestedData', jsonb_build_array('subscriber-data', 'traffic-data'), 'identifiers', '203.0.113.7:443 2026-10-01T10:00:00Z',
+      'dataFrom', '2026-10-01T00:00:00Z', 'dataTo', '2026-10-31T00:00:00Z', 'replyBy', '2026-12-01T12:00:00Z', 'text', 'Bench mail ' || i,
+      'contact', jsonb_build_object('name', 'Duty officer', 'email', 'ncp@ncp.example', 'phone', '+7 717 000 00 00', 'timeZone', 'Asia/Almaty')),
+    'threadMessageIds', jsonb_build_array(), 'requestedAt', now()),
+  'pending', now(), now()
+from (select i, gen_random_uuid() as id, 'KZ-NCP-2026-' || lpad(i::text, 6, '0') as number,
+             case when i % 2 = 0 then 'BENCH-DE' else 'BENCH-FR' end as partner, case when i % 2 = 0 then 'smime' else 'openpgp' end as scheme
+      from generate_series(1, $N) i) d;
+SQL
+
+run_worker() { # phase
+  (cd "$ROOT/Ncp.Worker" && exec dotnet "$DLL" --urls "http://127.0.0.1:$PORT") >"$OUT/mail-worker-$1.log" 2>&1 &
+  WORKER_PID=$!
+  MAX_RSS=0
+}
+watch_until() { # sql-that-returns-0-when-done timeout-seconds
+  local started=$SECONDS
+  while :; do
+    RSS=$(awk '/VmRSS/ { print $2 }' "/proc/$WORKER_PID/status" 2>/dev/null || echo 0)
+    ((RSS > MAX_RSS)) && MAX_RSS=$RSS
+    LEFT=$("${PSQL[@]}" -At -c "$1")
+    ((LEFT == 0)) && return 0
+    kill -0 "$WORKER_PID" 2>/dev/null || { say "the Worker stopped; see $OUT/mail-worker-*.log"; exit 1; }
+    ((SECONDS - started > $2)) && { say "still $LEFT left after $2 s; giving up"; return 1; }
+    sleep 0.5
+  done
+}
+stop_worker() { kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true; }
+
+say "out: starting the Worker"
+run_worker out
+watch_until "select count(*) from $SCHEMA.dispatches where status = 'pending' or not copied_to_sent" 900 || true
+stop_worker
+report "$(printf '%-4s %-8s %7s %7s %10s %12s' way scheme mails failed seconds 'mails/s')"
+"${PSQL[@]}" -At -F ' ' -c "
+  select protection, count(*) filter (where status = 'sent'), count(*) filter (where status = 'failed'),
+    round(extract(epoch from max(sent_at) - min(sent_at))::numeric, 1),
+    round((count(*) filter (where status = 'sent') / greatest(extract(epoch from max(sent_at) - min(sent_at)), 0.001))::numeric, 0)
+  from $SCHEMA.dispatches group by rollup (protection) order by protection nulls last" |
+  while read -r scheme sent failed secs rate; do
+    report "$(printf '%-4s %-8s %7s %7s %10s %12s' out "${scheme:-all}" "$sent" "$failed" "$secs" "$rate")"
+  done
+OUT_RSS=$MAX_RSS
+
+# ---------------------------------------------------------------- in
+say "in: $N signed+encrypted mails into the gateway's folder (openssl cms and gpg made one of each; copies differ in Message-ID)"
+(
+  cd "$WORK"
+  printf 'Content-Type: text/plain; charset=utf-8\r\n\r\nThe subscriber of 203.0.113.7 on 2026-10-01 is John Doe.\r\n' >inner.txt
+  openssl cms -sign -in inner.txt -signer de.pem -inkey de.key -nodetach -outform SMIME -out signed.eml 2>/dev/null
+  openssl cms -encrypt -in signed.eml -aes256 -outform SMIME -out smime.body "$KEYS/keys/ncp.pem" 2>/dev/null
+  gpg --batch --trust-model always --armor --sign --local-user bench-fr@partner.example --encrypt --recipient ncp@ncp.example \
+    --output pgp.asc inner.txt 2>/dev/null
+)
+rm -rf "$MAILDIR"
+for ((i = 1; i <= N; i++)); do
+  if ((i % 2 == 0)); then
+    { printf 'From: bench@partner.example\r\nTo: ncp@ncp.example\r\nSubject: [KZ-NCP-2026-%06d] Re: subscriber data\r\nMessage-ID: <in-%d@bench.partner.example>\r\n' "$i" "$i"
+      cat "$WORK/smime.body"; } >"$WORK/m"
+    from=bench@partner.example
+  else
+    { printf 'From: bench-fr@partner.example\r\nTo: ncp@ncp.example\r\nSubject: [KZ-NCP-2026-%06d] Re: subscriber data\r\nMessage-ID: <in-%d@bench.partner.example>\r\n' "$i" "$i"
+      printf 'MIME-Version: 1.0\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\r\n\r\n--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\n'
+      cat "$WORK/pgp.asc"; printf '\r\n--b--\r\n'; } >"$WORK/m"
+    from=bench-fr@partner.example
+  fi
+  /usr/sbin/sendmail -C "$POSTFIX_DIR" -f "$from" "ncp+$FOLDER@ncp.example" <"$WORK/m"
+done
+say "in: waiting for Postfix and Dovecot to file them"
+for _ in $(seq 1 600); do
+  [[ $(find "$MAILDIR/new" "$MAILDIR/cur" -type f 2>/dev/null | wc -l) -ge $N ]] && break
+  sleep 0.5
+done
+
+say "in: starting the Worker"
+run_worker in
+watch_until "select $N - count(*) from $SCHEMA.inbound_mail where status <> 'new'" 900 || true
+stop_worker
+"${PSQL[@]}" -At -F ' ' -c "
+  select count(*) filter (where status = 'delivered'), count(*) filter (where status <> 'delivered'),
+    round(extract(epoch from max(processed_at) - min(received_at))::numeric, 1),
+    round((count(*) / greatest(extract(epoch from max(processed_at) - min(received_at)), 0.001))::numeric, 0)
+  from $SCHEMA.inbound_mail" |
+  while read -r delivered other secs rate; do
+    report "$(printf '%-4s %-8s %7s %7s %10s %12s' in both "$delivered" "$other" "$secs" "$rate")"
+  done
+"${PSQL[@]}" -At -c "select reason || ': ' || count(*) from $SCHEMA.inbound_mail where status <> 'delivered' group by reason" |
+  while read -r line; do report "     not delivered: $line"; done
+report ""
+report "Worker peak memory (RSS): out $((OUT_RSS / 1024)) MB, in $((MAX_RSS / 1024)) MB"
+report "out: from the first mail handed to Postfix to the last (template, signature, encryption, SMTP; Sent copies by IMAP APPEND alongside)"
+report "in: from the first mail stored raw to the last handed on (IMAP fetch, store, decrypt, verify, partner match, publish)"
+say "baseline: openssl speed rsa2048"
+SPEED=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048/ { print $6 }')
+MULTI=$(openssl speed -seconds 3 -multi "$(nproc)" rsa2048 2>/dev/null | awk '/^rsa 2048/ { print $6 }')
+report "openssl speed rsa2048: $SPEED private-key operations/s on one core, $MULTI on $(nproc) (one such operation per mail each way)"
+report ""
+report "report: $REPORT"
+drop_schema $SCHEMA
+rm -rf "$MAILDIR" "$NCP_DATA_DIR/mail/maildirs/ncp.example/ncp/.$FOLDER-sent" "$BENCHBOX"
