@@ -141,6 +141,28 @@ public static class MailGateway
         return (await box.SearchAsync(SearchQuery.HeaderContains("Message-ID", messageId))).Count;
     }
 
+    /// <summary>The run's folders of the NCP mailbox (its inbox and Sent copies) go with the run.</summary>
+    public static async Task DeleteRunFoldersAsync(NcpSystem ncp)
+    {
+        try
+        {
+            using var imap = await OpenAsync(ncp, "ncp@ncp.example");
+            foreach (var name in new[] { ncp.RunId, $"{ncp.RunId}-sent" })
+            {
+                if (await FolderAsync(imap, name) is { } folder)
+                {
+                    await folder.DeleteAsync();
+                }
+            }
+
+            await imap.DisconnectAsync(true);
+        }
+        catch (Exception e) when (e is MailKit.Net.Imap.ImapCommandException or MailKit.ServiceNotConnectedException or System.Net.Sockets.SocketException)
+        {
+            // Left behind, harmless: every run reads only its own folder.
+        }
+    }
+
     private static async Task<byte[]?> TryFetchAsync(NcpSystem ncp, string login, string messageId, string folder)
     {
         using var imap = await OpenAsync(ncp, login);

@@ -115,6 +115,7 @@ public class NcpSystem : IAsyncLifetime
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"drop schema if exists {ApiSchema} cascade; drop schema if exists {WorkerSchema} cascade", connection);
         await drop.ExecuteNonQueryAsync();
+        await MailGateway.DeleteRunFoldersAsync(this);
         if (Path.GetDirectoryName(TrustedRootsFile) is { } roots && Directory.Exists(roots))
         {
             Directory.Delete(roots, recursive: true);

@@ -18,8 +18,8 @@ FOLDER=bench-mail
 # shellcheck source=infra/bench/common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 bench_setup mail
-MAILDIR=$NCP_DATA_DIR/mail/maildirs/ncp.example/ncp/.$FOLDER
-BENCHBOX=$NCP_DATA_DIR/mail/maildirs/partner.example/bench
+MAILDIR=$NCP_DATA_DIR/mail/maildirs/ncp.example/ncp/Maildir/.$FOLDER
+BENCHBOX=$NCP_DATA_DIR/mail/maildirs/partner.example/bench/Maildir
 POSTFIX_DIR=$NCP_DATA_DIR/mail/postfix
 
 say "building (Release)"
@@ -174,4 +174,4 @@ report "openssl speed rsa2048: $SPEED private-key operations/s on one core, $MUL
 report ""
 report "report: $REPORT"
 drop_schema $SCHEMA
-rm -rf "$MAILDIR" "$NCP_DATA_DIR/mail/maildirs/ncp.example/ncp/.$FOLDER-sent" "$BENCHBOX"
+rm -rf "$MAILDIR" "${MAILDIR}-sent" "$BENCHBOX"

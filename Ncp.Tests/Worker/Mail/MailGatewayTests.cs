@@ -146,10 +146,12 @@ public sealed class MailGatewayTests(NcpSystem ncp)
         await ReceivedAsync(item.Number());
     }
 
+    // "bcc": our address is in no header the sender wrote, only in the envelope, so only in the Delivered-To that
+    // Dovecot's LMTP adds: that case too.
     [Theory]
     [InlineData("bcc")]
     [InlineData("cc-without-to")]
-    public async Task Mail_that_names_us_only_in_bcc_or_cc_is_read(string addressing)
+    public async Task Mail_that_names_us_only_in_bcc_delivered_to_or_cc_is_read(string addressing)
     {
         var de = await ncp.PartnerAsync("de");
         var (item, _) = await SendRequestAsync(de, $"Addressed by {addressing}");
