@@ -24,11 +24,13 @@ public sealed partial class InboundProcessor(
     ILogger<InboundProcessor> logger)
     : PollingLoop(time, logger)
 {
+    private const int BatchSize = 32;
+
     private MailLimits Limits => settings.Limits;
 
     protected override async Task<TimeSpan> RunOnceAsync(CancellationToken ct)
     {
-        while (await store.ProcessNewAsync(20, mail => JudgeAsync(mail, release: null, ct), ct) == 20)
+        while (await store.ProcessNewAsync(BatchSize, mail => JudgeAsync(mail, release: null, ct), ct) == BatchSize)
         {
         }
 

@@ -53,9 +53,12 @@ public sealed class InboundStore(WorkerDatabase database, TimeProvider time)
             }
         }
 
-        foreach (var row in rows)
+        // Judging is mostly CPU (decryption, signatures): the claimed mails are judged side by side, each on its own.
+        var outcomes = new (string Status, string? Reason, string? Detail, string? PartnerCode)[rows.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
+            async (i, _) => outcomes[i] = await process(rows[i]));
+        foreach (var (row, outcome) in rows.Zip(outcomes))
         {
-            var outcome = await process(row);
             await using var mark = new NpgsqlCommand(
                 $"update {Schema}.inbound_mail set status = $2, reason = $3, detail = $4, partner_code = $5, processed_at = $6 where id = $1", connection, transaction);
             mark.Parameters.AddWithValue(row.Id);
