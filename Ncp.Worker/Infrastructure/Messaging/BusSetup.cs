@@ -18,7 +18,7 @@ public static class BusSetup
             bus.AddConsumer<WakeUpRequestedConsumer, WakeUpRequestedConsumerDefinition>();
             bus.AddConsumer<WakeUpCancelledConsumer>();
             bus.AddConsumer<EscalationRaisedConsumer>();
-            bus.AddConsumer<ItemAssignedConsumer>();
+            bus.AddConsumer<ItemAssignedConsumer, ItemAssignedConsumerDefinition>();
             bus.AddConsumer<PartnerDirectoryChangedConsumer>();
             bus.AddConsumer<PartnerKeyImportedConsumer>();
             bus.AddConsumer<PartnerKeyRemovedConsumer>();

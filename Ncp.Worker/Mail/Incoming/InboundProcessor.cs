@@ -152,7 +152,7 @@ public sealed partial class InboundProcessor(
             return plain;
         }
 
-        var signatureFault = await JudgeSignaturesAsync(unwrapped.Signers, partner, message.Date);
+        var signatureFault = await JudgeSignaturesAsync(unwrapped.Signers, partner, message.Date, ct);
         if (signatureFault is { } sf && !(partner.PlaintextAllowed && sf.Reason == "missing-signature") && Fault(sf.Reason, sf.Detail, partner.Code) is { } badSignature)
         {
             return badSignature;
@@ -204,7 +204,7 @@ public sealed partial class InboundProcessor(
             faults.Count > 0 ? "released" : null, faults.Count > 0 ? string.Join("; ", faults) : null, partner.Code);
     }
 
-    private async Task<(string Reason, string Detail)?> JudgeSignaturesAsync(IReadOnlyList<SignerCheck> signers, PartnerEntry partner, DateTimeOffset sentAt)
+    private async Task<(string Reason, string Detail)?> JudgeSignaturesAsync(IReadOnlyList<SignerCheck> signers, PartnerEntry partner, DateTimeOffset sentAt, CancellationToken ct)
     {
         if (signers.Count == 0)
         {
@@ -212,7 +212,7 @@ public sealed partial class InboundProcessor(
         }
 
         var now = Time.GetUtcNow();
-        var keys = await partners.KeysAsync(partner.Code, CancellationToken.None);
+        var keys = await partners.KeysAsync(partner.Code, ct);
         foreach (var s in signers)
         {
             if (!s.SignatureValid)
