@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -84,6 +85,31 @@ public static class MailGateway
     }
 
     /// <summary>Hands a raw mail to the project's SMTP server for the given envelope recipients (the gateway's address by default).</summary>
+    /// <summary>An outgoing request registered and sent by the duty officer, once the gateway has sent its mail.</summary>
+    public static async Task<(JsonElement Item, string MessageId)> SendRequestAsync(this NcpSystem ncp, MailPartner partner, string subject)
+    {
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(partner.Code, subject));
+        await duty.ActAsync(item.Number(), "send");
+        var sent = await NcpSystem.EventuallyAsync(
+            () => duty.GetJsonAsync($"/api/items/{item.Number()}"),
+            i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") is "sent" or "not-delivered"),
+            TimeSpan.FromSeconds(30));
+        var mail = sent.GetProperty("mail").EnumerateArray().First();
+        Assert.True(mail.Str("status") == "sent", $"Not sent: {mail}");
+        return (sent, mail.Str("messageId"));
+    }
+
+    /// <summary>The last mail the item received, once it has one.</summary>
+    public static async Task<JsonElement> ReceivedAsync(this NcpSystem ncp, string number)
+    {
+        var item = await NcpSystem.EventuallyAsync(
+            () => ncp.ClientFor("duty").GetJsonAsync($"/api/items/{number}"),
+            i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") == "received"),
+            TimeSpan.FromSeconds(30));
+        return item.GetProperty("mail").EnumerateArray().Last(m => m.Str("status") == "received");
+    }
+
     public static async Task SendRawAsync(this NcpSystem ncp, byte[] raw, params string[] envelopeTo)
     {
         var message = await MimeMessage.LoadAsync(new MemoryStream(raw));

@@ -34,6 +34,18 @@ public sealed class GatewaySettings
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(10);
 
     public MailLimits Limits { get; set; } = new();
+
+    /// <summary>
+    /// Who does our S/MIME private-key work (signing out, decrypting in): <c>native</c> (.NET's CMS over the operating
+    /// system's OpenSSL, the default) or <c>bouncycastle</c> (MimeKit's own, about 30 times slower here; kept to compare).
+    /// </summary>
+    public SmimeEngine SmimeEngine { get; set; } = SmimeEngine.Native;
+}
+
+public enum SmimeEngine
+{
+    Native,
+    BouncyCastle,
 }
 
 public sealed class SmimeKeyFile

@@ -6,8 +6,11 @@ using Org.BouncyCastle.X509;
 
 namespace Ncp.Worker.Keys;
 
+/// <summary>One S/MIME identity of ours, held twice: for BouncyCastle and as .NET's certificate with its key (native CMS).</summary>
 public sealed record SmimeIdentity(X509Certificate Certificate, X509Certificate[] Chain, AsymmetricKeyParameter PrivateKey, string File)
 {
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Native { get; init; }
+
     public string Fingerprint => Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(Certificate.GetEncoded()));
 }
 
@@ -58,9 +61,12 @@ public sealed class OwnKeys
             var alias = store.Aliases.FirstOrDefault(store.IsKeyEntry)
                 ?? throw new InvalidOperationException($"{file.Pfx} holds no private key.");
             var chain = store.GetCertificateChain(alias).Select(c => c.Certificate).ToArray();
-            return new SmimeIdentity(chain[0], chain, store.GetKey(alias).Key, file.Pfx);
+            // Ephemeral: the key stays in this process's memory, never in a key store on disk.
+            var native = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                file.Pfx, password, System.Security.Cryptography.X509Certificates.X509KeyStorageFlags.EphemeralKeySet);
+            return new SmimeIdentity(chain[0], chain, store.GetKey(alias).Key, file.Pfx) { Native = native };
         }
-        catch (Exception e) when (e is IOException or PkcsException or ArgumentException)
+        catch (Exception e) when (e is IOException or PkcsException or ArgumentException or System.Security.Cryptography.CryptographicException)
         {
             throw new InvalidOperationException($"Cannot read our S/MIME key {file.Pfx}: {e.Message}", e);
         }

@@ -20,7 +20,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
     public async Task A_request_to_an_smime_partner_is_decrypted_and_verified_by_openssl_and_kept_in_the_sent_folder()
     {
         var de = await ncp.PartnerAsync("de");
-        var (item, messageId) = await SendRequestAsync(de, "Subscriber data for 198.51.100.23");
+        var (item, messageId) = await ncp.SendRequestAsync(de, "Subscriber data for 198.51.100.23");
 
         var reading = OpenSslMail.DecryptAndVerify(await ncp.FetchAsync("de@partner.example", messageId), Pki.Partner("de").CertPem, Pki.Partner("de").KeyPem, Pki.Ca.CertPem);
 
@@ -37,7 +37,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
     public async Task A_request_to_an_openpgp_partner_is_decrypted_and_verified_by_gpg_in_russian()
     {
         var fr = await ncp.PartnerAsync("fr");
-        var (item, messageId) = await SendRequestAsync(fr, "Данные абонента для 198.51.100.24");
+        var (item, messageId) = await ncp.SendRequestAsync(fr, "Данные абонента для 198.51.100.24");
 
         var reading = Pki.Gpg.DecryptAndVerify(await ncp.FetchAsync("fr@partner.example", messageId));
 
@@ -52,7 +52,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
     public async Task A_key_with_one_revoked_user_id_still_receives_mail_at_its_valid_one()
     {
         var multi = await ncp.PartnerAsync("multi");
-        var (_, messageId) = await SendRequestAsync(multi, "Logs for 198.51.100.25");
+        var (_, messageId) = await ncp.SendRequestAsync(multi, "Logs for 198.51.100.25");
 
         var reading = Pki.Gpg.DecryptAndVerify(await ncp.FetchAsync("multi@partner.example", messageId));
 
@@ -66,7 +66,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
         var de = await ncp.PartnerAsync("de");
         var duty = ncp.ClientFor("duty");
         var stuck = await duty.ActAsync((await duty.RegisterAsync(ItemsApi.OutgoingRequest(old.Code, "To an expired certificate"))).Number(), "send");
-        var (_, messageId) = await SendRequestAsync(de, "Sent while another partner's certificate has expired");
+        var (_, messageId) = await ncp.SendRequestAsync(de, "Sent while another partner's certificate has expired");
 
         var failed = await NcpSystem.EventuallyAsync(() => duty.GetJsonAsync($"/api/items/{stuck.Number()}"), i => i.GetProperty("delivery").ValueKind == JsonValueKind.String,
             TimeSpan.FromSeconds(60));
@@ -79,7 +79,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
     public async Task A_reply_made_by_openssl_is_threaded_to_its_item_by_in_reply_to()
     {
         var de = await ncp.PartnerAsync("de");
-        var (item, messageId) = await SendRequestAsync(de, "Reply to me by S/MIME");
+        var (item, messageId) = await ncp.SendRequestAsync(de, "Reply to me by S/MIME");
         var partner = Pki.Partner("de");
         var reply = OpenSslMail.SignThenEncrypt(
             "Content-Type: text/plain; charset=utf-8\r\n\r\nThe subscriber is John Doe, Example Street 1.", de.Address, "ncp@ncp.example", "Subscriber data",
@@ -87,7 +87,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
 
         await ncp.SendRawAsync(reply);
 
-        var mail = await ReceivedAsync(item.Number());
+        var mail = await ncp.ReceivedAsync(item.Number());
         Assert.Equal(JsonValueKind.Null, mail.GetProperty("detail").ValueKind);
         var view = await ncp.ClientFor("duty").GetJsonAsync($"/api/items/{item.Number()}/mail/{mail.Str("id")}");
         Assert.Contains("John Doe", view.Str("text"), StringComparison.Ordinal);
@@ -99,13 +99,13 @@ public sealed class MailGatewayTests(NcpSystem ncp)
     public async Task A_reply_made_by_gpg_is_threaded_by_the_register_number_in_its_subject()
     {
         var fr = await ncp.PartnerAsync("fr");
-        var (item, _) = await SendRequestAsync(fr, "Reply to me by OpenPGP");
+        var (item, _) = await ncp.SendRequestAsync(fr, "Reply to me by OpenPGP");
         var reply = Pki.Gpg.EncryptedMail(
             "Content-Type: text/plain; charset=utf-8\r\n\r\nДанные сохранены.", fr.Address, "ncp@ncp.example", $"Re: [{item.Number()}] ответ");
 
         await ncp.SendRawAsync(reply);
 
-        var mail = await ReceivedAsync(item.Number());
+        var mail = await ncp.ReceivedAsync(item.Number());
         Assert.Equal("openpgp", mail.Str("protection"));
     }
 
@@ -116,7 +116,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
     public async Task Smime_mail_in_each_shape_partners_send_is_read(string shape)
     {
         var de = await ncp.PartnerAsync("de");
-        var (item, _) = await SendRequestAsync(de, $"Shape {shape}");
+        var (item, _) = await ncp.SendRequestAsync(de, $"Shape {shape}");
         var partner = Pki.Partner("de");
         const string inner = "Content-Type: text/plain; charset=utf-8\r\n\r\nAnswer.";
         var subject = $"Re: [{item.Number()}]";
@@ -129,21 +129,21 @@ public sealed class MailGatewayTests(NcpSystem ncp)
 
         await ncp.SendRawAsync(raw);
 
-        Assert.Equal("smime", (await ReceivedAsync(item.Number())).Str("protection"));
+        Assert.Equal("smime", (await ncp.ReceivedAsync(item.Number())).Str("protection"));
     }
 
     [Fact]
     public async Task Mail_encrypted_to_our_previous_certificate_is_still_read()
     {
         var de = await ncp.PartnerAsync("de");
-        var (item, _) = await SendRequestAsync(de, "Encrypted to the old certificate");
+        var (item, _) = await ncp.SendRequestAsync(de, "Encrypted to the old certificate");
         var partner = Pki.Partner("de");
         var raw = OpenSslMail.SignThenEncrypt("Content-Type: text/plain\r\n\r\nOld key.", de.Address, "ncp@ncp.example", $"[{item.Number()}]",
             partner.CertPem, partner.KeyPem, Pki.Ncp.CertPem);
 
         await ncp.SendRawAsync(raw);
 
-        await ReceivedAsync(item.Number());
+        await ncp.ReceivedAsync(item.Number());
     }
 
     // "bcc": our address is in no header the sender wrote, only in the envelope, so only in the Delivered-To that
@@ -154,7 +154,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
     public async Task Mail_that_names_us_only_in_bcc_delivered_to_or_cc_is_read(string addressing)
     {
         var de = await ncp.PartnerAsync("de");
-        var (item, _) = await SendRequestAsync(de, $"Addressed by {addressing}");
+        var (item, _) = await ncp.SendRequestAsync(de, $"Addressed by {addressing}");
         var partner = Pki.Partner("de");
         var headers = addressing == "bcc"
             ? Headers(("To", "someone-else@partner.example"))
@@ -164,7 +164,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
 
         await ncp.SendRawAsync(raw);
 
-        await ReceivedAsync(item.Number());
+        await ncp.ReceivedAsync(item.Number());
     }
 
     [Fact]
@@ -194,7 +194,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
     public async Task A_mail_quoting_only_the_partners_own_reference_is_threaded_to_its_item()
     {
         var de = await ncp.PartnerAsync("de");
-        var (item, _) = await SendRequestAsync(de, "They will quote their reference");
+        var (item, _) = await ncp.SendRequestAsync(de, "They will quote their reference");
         var reference = $"BKA-{Guid.NewGuid():N}"[..16].ToUpperInvariant();
         await ncp.ClientFor("duty").ActAsync(item.Number(), "acknowledge", new { partnerReference = reference });
         var partner = Pki.Partner("de");
@@ -202,7 +202,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
         await ncp.SendRawAsync(OpenSslMail.SignThenEncrypt("Content-Type: text/plain\r\n\r\nPlease find the data.", de.Address, "ncp@ncp.example",
             $"Our file {reference}: data", partner.CertPem, partner.KeyPem, Pki.NcpNext.CertPem));
 
-        await ReceivedAsync(item.Number());
+        await ncp.ReceivedAsync(item.Number());
     }
 
     [Fact]
@@ -236,31 +236,8 @@ public sealed class MailGatewayTests(NcpSystem ncp)
         Assert.Equal("multipart/signed", reading.Layers[0]);
     }
 
-    private async Task<(JsonElement Item, string MessageId)> SendRequestAsync(MailPartner partner, string subject)
-    {
-        var duty = ncp.ClientFor("duty");
-        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(partner.Code, subject));
-        await duty.ActAsync(item.Number(), "send");
-        var sent = await NcpSystem.EventuallyAsync(
-            () => duty.GetJsonAsync($"/api/items/{item.Number()}"),
-            i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") is "sent" or "not-delivered"),
-            TimeSpan.FromSeconds(30));
-        var mail = sent.GetProperty("mail").EnumerateArray().First();
-        Assert.True(mail.Str("status") == "sent", $"Not sent: {mail}");
-        return (sent, mail.Str("messageId"));
-    }
-
-    private async Task<JsonElement> ReceivedAsync(string number)
-    {
-        var item = await NcpSystem.EventuallyAsync(
-            () => ncp.ClientFor("duty").GetJsonAsync($"/api/items/{number}"),
-            i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") == "received"),
-            TimeSpan.FromSeconds(30));
-        return item.GetProperty("mail").EnumerateArray().Last(m => m.Str("status") == "received");
-    }
-
     // The decrypted entity is MIME: a Cyrillic or typographic text part comes base64 or quoted-printable encoded.
-    private static string TextOf(string entity)
+    internal static string TextOf(string entity)
     {
         var parsed = MimeKit.MimeEntity.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(entity)));
         return string.Join("\n", new[] { parsed }.Concat(parsed is MimeKit.Multipart m ? m : []).OfType<MimeKit.TextPart>().Select(t => t.Text));

@@ -32,12 +32,14 @@ public sealed class MailCrypto
     private readonly PartnerBook book;
     private readonly TimeProvider time;
     private readonly IReadOnlyList<X509Certificate> roots;
+    private readonly SmimeEngine engine;
 
     public MailCrypto(OwnKeys own, PartnerBook book, GatewaySettings settings, TimeProvider time)
     {
         this.own = own;
         this.book = book;
         this.time = time;
+        engine = settings.SmimeEngine;
         var parser = new X509CertificateParser();
         roots = settings.TrustedRoots.SelectMany(path =>
         {
@@ -69,7 +71,7 @@ public sealed class MailCrypto
                     return plaintextAllowed ? SignOnly(message, signer) : throw MissingKey(partnerCode, "certificate", certificates.Length > 0);
                 }
 
-                using var context = new NcpSecureMimeContext(own.Smime, valid, roots);
+                using var context = new NcpSecureMimeContext(own.Smime, valid, roots, engine, time);
                 var recipients = new CmsRecipientCollection();
                 foreach (var certificate in valid.Append(signer.Certificate))
                 {
@@ -107,7 +109,7 @@ public sealed class MailCrypto
     public async Task<Unwrapped> UnwrapAsync(MimeMessage message, int maxLayers, CancellationToken ct)
     {
         var lookup = await book.OpenPgpLookupAsync(ct);
-        using var smime = new NcpSecureMimeContext(own.Smime, [], roots);
+        using var smime = new NcpSecureMimeContext(own.Smime, [], roots, engine, time);
         using var pgp = new NcpOpenPgpContext(own.OpenPgp, lookup);
         var entity = message.Body ?? throw new MailCryptoException("malformed", "The mail has no body.");
         var signers = new List<SignerCheck>();
@@ -245,9 +247,9 @@ public sealed class MailCrypto
     private static CmsSigner Signer(SmimeIdentity identity) =>
         new(identity.Chain, identity.PrivateKey, SubjectIdentifierType.IssuerAndSerialNumber) { DigestAlgorithm = DigestAlgorithm.Sha256 };
 
-    private static string SignOnly(MimeMessage message, SmimeIdentity signer)
+    private string SignOnly(MimeMessage message, SmimeIdentity signer)
     {
-        using var context = new NcpSecureMimeContext([signer], [], []);
+        using var context = new NcpSecureMimeContext([signer], [], [], engine, time);
         message.Body = MultipartSigned.Create(context, Signer(signer), message.Body!);
         return "plaintext-by-override";
     }
