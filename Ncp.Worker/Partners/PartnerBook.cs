@@ -16,55 +16,36 @@ public sealed record PartnerKey(string PartnerCode, string Fingerprint, string S
 
 /// <summary>
 /// The Worker's copy of the partner directory and of the partners' keys, kept from the Api's messages in the Worker's own
-/// schema. Parsed keys are cached by fingerprint: the material behind a fingerprint never changes.
+/// schema. Reads come from an in-memory snapshot (every mail in and out asks; the directory is a few hundred rows that
+/// change a few times a month): reloaded after this process writes, and at the latest <see cref="FreshFor"/> after it
+/// was read, for what another Worker instance wrote.
 /// </summary>
-public sealed class PartnerBook(WorkerDatabase database)
+public sealed class PartnerBook(WorkerDatabase database, TimeProvider time)
 {
+    public static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, X509Certificate> certificates = new();
     private readonly ConcurrentDictionary<string, PgpPublicKeyRing> rings = new();
+    private readonly SemaphoreSlim loading = new(1, 1);
+    private volatile Snapshot? current;
+    private long generation;
 
-    public async Task<PartnerEntry?> FindAsync(string code, CancellationToken ct)
-    {
-        await using var command = database.DataSource.CreateCommand(
-            $"select code, addresses, languages, encryption, plaintext_allowed, active from {database.Schema}.partners where code = $1");
-        command.Parameters.AddWithValue(code);
-        return (await ReadEntriesAsync(command, ct)).SingleOrDefault();
-    }
+    private sealed record Snapshot(
+        long Generation, long LoadedAt, Dictionary<string, PartnerEntry> ByCode, ILookup<string, PartnerEntry> ByAddress,
+        ILookup<string, PartnerKey> KeysByPartner, ILookup<string, PartnerKey> KeysByFingerprint, Dictionary<long, PgpPublicKeyRing> RingsByKeyId);
+
+    public async Task<PartnerEntry?> FindAsync(string code, CancellationToken ct) => (await SnapshotAsync(ct)).ByCode.GetValueOrDefault(code);
 
     /// <summary>Partners using this address (normally one; an address shared by two units is ambiguous).</summary>
-    public async Task<IReadOnlyList<PartnerEntry>> FindByAddressAsync(string address, CancellationToken ct)
-    {
-        await using var command = database.DataSource.CreateCommand(
-            $"select code, addresses, languages, encryption, plaintext_allowed, active from {database.Schema}.partners where addresses @> array[lower($1)]");
-        command.Parameters.AddWithValue(address);
-        return await ReadEntriesAsync(command, ct);
-    }
+    public async Task<IReadOnlyList<PartnerEntry>> FindByAddressAsync(string address, CancellationToken ct) =>
+        [.. (await SnapshotAsync(ct)).ByAddress[address.ToLowerInvariant()]];
 
     /// <summary>Every key ever imported for the partner, removed ones included (a removed key is how revocation shows).</summary>
-    public async Task<IReadOnlyList<PartnerKey>> KeysAsync(string partnerCode, CancellationToken ct)
-    {
-        await using var command = database.DataSource.CreateCommand(
-            $"select partner_code, fingerprint, scheme, material, not_after, removed_at from {database.Schema}.partner_keys where partner_code = $1");
-        command.Parameters.AddWithValue(partnerCode);
-        return await ReadKeysAsync(command, ct);
-    }
+    public async Task<IReadOnlyList<PartnerKey>> KeysAsync(string partnerCode, CancellationToken ct) => [.. (await SnapshotAsync(ct)).KeysByPartner[partnerCode]];
 
     /// <summary>The keys with this fingerprint, whoever they belong to (to tell who signed a mail).</summary>
-    public async Task<IReadOnlyList<PartnerKey>> KeysByFingerprintAsync(string fingerprint, CancellationToken ct)
-    {
-        await using var command = database.DataSource.CreateCommand(
-            $"select partner_code, fingerprint, scheme, material, not_after, removed_at from {database.Schema}.partner_keys where fingerprint = $1");
-        command.Parameters.AddWithValue(fingerprint.ToUpperInvariant());
-        return await ReadKeysAsync(command, ct);
-    }
-
-    /// <summary>Every OpenPGP key ring known, to find the signer of a mail by key id.</summary>
-    public async Task<IReadOnlyList<PartnerKey>> AllOpenPgpKeysAsync(CancellationToken ct)
-    {
-        await using var command = database.DataSource.CreateCommand(
-            $"select partner_code, fingerprint, scheme, material, not_after, removed_at from {database.Schema}.partner_keys where scheme = 'openpgp'");
-        return await ReadKeysAsync(command, ct);
-    }
+    public async Task<IReadOnlyList<PartnerKey>> KeysByFingerprintAsync(string fingerprint, CancellationToken ct) =>
+        [.. (await SnapshotAsync(ct)).KeysByFingerprint[fingerprint.ToUpperInvariant()]];
 
     public X509Certificate Certificate(PartnerKey key) =>
         certificates.GetOrAdd(key.Fingerprint, _ => new X509CertificateParser().ReadCertificate(key.Material));
@@ -79,18 +60,71 @@ public sealed class PartnerBook(WorkerDatabase database)
     /// <summary>Finds the partner key ring holding a key id (the signer of an OpenPGP signature), removed keys included.</summary>
     public async Task<Func<long, PgpPublicKeyRing?>> OpenPgpLookupAsync(CancellationToken ct)
     {
-        var byKeyId = new Dictionary<long, PgpPublicKeyRing>();
-        foreach (var key in await AllOpenPgpKeysAsync(ct))
+        var byKeyId = (await SnapshotAsync(ct)).RingsByKeyId;
+        return id => byKeyId.GetValueOrDefault(id);
+    }
+
+    private async ValueTask<Snapshot> SnapshotAsync(CancellationToken ct)
+    {
+        if (current is { } fresh && fresh.Generation == Interlocked.Read(ref generation) && time.GetElapsedTime(fresh.LoadedAt) < FreshFor)
+        {
+            return fresh;
+        }
+
+        await loading.WaitAsync(ct);
+        try
+        {
+            if (current is { } loaded && loaded.Generation == Interlocked.Read(ref generation) && time.GetElapsedTime(loaded.LoadedAt) < FreshFor)
+            {
+                return loaded;
+            }
+
+            // A write during the load bumps the generation: this snapshot then serves this call only and the next reloads.
+            var started = Interlocked.Read(ref generation);
+            var snapshot = await LoadAsync(started, ct);
+            current = snapshot;
+            return snapshot;
+        }
+        finally
+        {
+            loading.Release();
+        }
+    }
+
+    private async Task<Snapshot> LoadAsync(long loadGeneration, CancellationToken ct)
+    {
+        var loadedAt = time.GetTimestamp();
+        IReadOnlyList<PartnerEntry> entries;
+        await using (var command = database.DataSource.CreateCommand(
+            $"select code, addresses, languages, encryption, plaintext_allowed, active from {database.Schema}.partners"))
+        {
+            entries = await ReadEntriesAsync(command, ct);
+        }
+
+        IReadOnlyList<PartnerKey> keys;
+        await using (var command = database.DataSource.CreateCommand(
+            $"select partner_code, fingerprint, scheme, material, not_after, removed_at from {database.Schema}.partner_keys"))
+        {
+            keys = await ReadKeysAsync(command, ct);
+        }
+
+        var ringsByKeyId = new Dictionary<long, PgpPublicKeyRing>();
+        foreach (var key in keys.Where(k => k.Scheme == "openpgp"))
         {
             var ring = Ring(key);
             foreach (var k in ring.GetPublicKeys())
             {
-                byKeyId[k.KeyId] = ring;
+                ringsByKeyId[k.KeyId] = ring;
             }
         }
 
-        return id => byKeyId.GetValueOrDefault(id);
+        return new Snapshot(
+            loadGeneration, loadedAt, entries.ToDictionary(e => e.Code),
+            entries.SelectMany(e => e.Addresses.Select(a => (Address: a.ToLowerInvariant(), Entry: e))).ToLookup(x => x.Address, x => x.Entry),
+            keys.ToLookup(k => k.PartnerCode), keys.ToLookup(k => k.Fingerprint), ringsByKeyId);
     }
+
+    private void Changed() => Interlocked.Increment(ref generation);
 
     public async Task SaveAsync(PartnerEntry entry, DateTimeOffset changedAt, CancellationToken ct)
     {
@@ -109,6 +143,7 @@ public sealed class PartnerBook(WorkerDatabase database)
         command.Parameters.AddWithValue(entry.Active);
         command.Parameters.AddWithValue(changedAt);
         await command.ExecuteNonQueryAsync(ct);
+        Changed();
     }
 
     public async Task SaveKeyAsync(string partnerCode, string fingerprint, string scheme, byte[] material, DateTimeOffset? notAfter, DateTimeOffset importedAt, CancellationToken ct)
@@ -126,6 +161,7 @@ public sealed class PartnerBook(WorkerDatabase database)
         command.Parameters.AddWithValue((object?)notAfter ?? DBNull.Value);
         command.Parameters.AddWithValue(importedAt);
         await command.ExecuteNonQueryAsync(ct);
+        Changed();
     }
 
     public async Task RemoveKeyAsync(string partnerCode, string fingerprint, DateTimeOffset removedAt, CancellationToken ct)
@@ -138,6 +174,7 @@ public sealed class PartnerBook(WorkerDatabase database)
         command.Parameters.AddWithValue(fingerprint.ToUpperInvariant());
         command.Parameters.AddWithValue(removedAt);
         await command.ExecuteNonQueryAsync(ct);
+        Changed();
     }
 
     private static async Task<IReadOnlyList<PartnerEntry>> ReadEntriesAsync(Npgsql.NpgsqlCommand command, CancellationToken ct)

@@ -9,6 +9,8 @@
 # decrypt in), the physical limit of this machine.
 #
 #   NCP_BENCH_MAIL   mails each way [2000]
+#   NCP_BENCH_TRACE  seconds of CPU samples to take of the Worker in each phase with dotnet-trace (if installed), for
+#                    `dotnet-trace report <file> topN`; 0 = none [0]
 set -euo pipefail
 
 N=${NCP_BENCH_MAIL:-2000}
@@ -89,6 +91,11 @@ run_worker() { # phase
   (cd "$ROOT/Ncp.Worker" && exec dotnet "$DLL" --urls "http://127.0.0.1:$PORT") >"$OUT/mail-worker-$1.log" 2>&1 &
   WORKER_PID=$!
   MAX_RSS=0
+  if ((${NCP_BENCH_TRACE:-0} > 0)) && command -v dotnet-trace >/dev/null; then
+    sleep 2
+    dotnet-trace collect -p "$WORKER_PID" --profile dotnet-sampled-thread-time --duration "00:00:$(printf %02d "$NCP_BENCH_TRACE")" \
+      -o "$OUT/mail-$1.nettrace" >"$OUT/mail-trace-$1.log" 2>&1 &
+  fi
 }
 watch_until() { # sql-that-returns-0-when-done timeout-seconds
   local started=$SECONDS

@@ -17,6 +17,8 @@ public sealed class ImapIntake(ImapSettings imap, GatewaySettings settings, Inbo
     /// <summary>The IMAP keyword marking a mail as stored by the gateway (the \Seen flag belongs to people reading the box).</summary>
     public const string StoredKeyword = "NcpStored";
 
+    private const int FetchChunk = 100;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (string.IsNullOrEmpty(imap.Host))
@@ -74,20 +76,26 @@ public sealed class ImapIntake(ImapSettings imap, GatewaySettings settings, Inbo
     private async Task TakeNewAsync(IMailFolder folder, CancellationToken ct)
     {
         var uids = await folder.SearchAsync(SearchQuery.NotKeyword(StoredKeyword), ct);
-        foreach (var uid in uids)
+        foreach (var chunk in uids.Chunk(FetchChunk))
         {
-            using var stream = new MemoryStream();
-            await (await folder.GetStreamAsync(uid, ct)).CopyToAsync(stream, ct);
-            var raw = stream.ToArray();
-            var headers = ReadHeaders(raw);
-            await store.StoreAsync(folder.FullName, folder.UidValidity, uid.Id, raw, headers?.MessageId, headers?.From, headers?.Subject, ct);
-            await folder.AddFlagsAsync(uid, MessageFlags.None, new HashSet<string> { StoredKeyword }, silent: true, ct);
+            // One FETCH for the chunk, one INSERT, then one STORE of the keyword: stored before marked, as for one mail.
+            var fetched = new List<InboundStore.Fetched>(chunk.Length);
+            await ((ImapFolder)folder).GetStreamsAsync(chunk, async (_, _, uid, stream, token) =>
+            {
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, token);
+                var raw = buffer.ToArray();
+                var headers = ReadHeaders(raw);
+                fetched.Add(new InboundStore.Fetched(uid.Id, raw, headers?.MessageId, headers?.From, headers?.Subject));
+            }, ct);
+            await store.StoreAsync(folder.FullName, folder.UidValidity, fetched, ct);
+            await folder.AddFlagsAsync(chunk, MessageFlags.None, new HashSet<string> { StoredKeyword }, silent: true, ct);
+            processor.Nudge();
         }
 
         if (uids.Count > 0)
         {
             logger.LogInformation("Stored {Count} new mail from {Folder}", uids.Count, folder.FullName);
-            processor.Nudge();
         }
     }
 

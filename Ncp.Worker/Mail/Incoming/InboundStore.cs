@@ -14,27 +14,39 @@ public sealed class InboundStore(WorkerDatabase database, TimeProvider time)
 {
     private string Schema => database.Schema;
 
-    /// <returns>The new row's id, or <c>null</c> when this message (folder, UIDVALIDITY, UID) was stored before.</returns>
-    public async Task<Guid?> StoreAsync(string folder, uint uidValidity, uint uid, byte[] raw, string? messageId, string? sender, string? subject, CancellationToken ct)
+    /// <summary>A mail as read from the server, before it is stored.</summary>
+    public sealed record Fetched(uint Uid, byte[] Raw, string? MessageId, string? Sender, string? Subject);
+
+    /// <summary>Stores mails read from one folder in one statement; a mail (folder, UIDVALIDITY, UID) stored before is skipped.</summary>
+    /// <returns>How many were new.</returns>
+    public async Task<int> StoreAsync(string folder, uint uidValidity, IReadOnlyList<Fetched> mails, CancellationToken ct)
     {
+        if (mails.Count == 0)
+        {
+            return 0;
+        }
+
         await using var command = database.DataSource.CreateCommand($"""
             insert into {Schema}.inbound_mail (id, folder, uid_validity, uid, message_id, sender, subject, raw, size, received_at, status)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'new')
+            select m.id, $1, $2, m.uid, m.message_id, m.sender, m.subject, m.raw, length(m.raw), $3, 'new'
+            from unnest($4::uuid[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::bytea[]) as m(id, uid, message_id, sender, subject, raw)
             on conflict (folder, uid_validity, uid) do nothing
             """);
-        var id = Guid.CreateVersion7(time.GetUtcNow());
-        command.Parameters.AddWithValue(id);
+        var now = time.GetUtcNow();
         command.Parameters.AddWithValue(folder);
         command.Parameters.AddWithValue((long)uidValidity);
-        command.Parameters.AddWithValue((long)uid);
-        command.Parameters.AddWithValue((object?)messageId ?? DBNull.Value);
-        command.Parameters.AddWithValue((object?)sender ?? DBNull.Value);
-        command.Parameters.AddWithValue((object?)subject ?? DBNull.Value);
-        command.Parameters.AddWithValue(raw);
-        command.Parameters.AddWithValue(raw.Length);
-        command.Parameters.AddWithValue(time.GetUtcNow());
-        return await command.ExecuteNonQueryAsync(ct) == 1 ? id : null;
+        command.Parameters.AddWithValue(now);
+        command.Parameters.AddWithValue(mails.Select(_ => Guid.CreateVersion7(now)).ToArray());
+        command.Parameters.AddWithValue(mails.Select(m => (long)m.Uid).ToArray());
+        command.Parameters.Add(Texts(mails.Select(m => m.MessageId)));
+        command.Parameters.Add(Texts(mails.Select(m => m.Sender)));
+        command.Parameters.Add(Texts(mails.Select(m => m.Subject)));
+        command.Parameters.AddWithValue(mails.Select(m => m.Raw).ToArray());
+        return await command.ExecuteNonQueryAsync(ct);
     }
+
+    private static NpgsqlParameter Texts(IEnumerable<string?> values) =>
+        new() { Value = values.Select(v => (object?)v ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text };
 
     /// <summary>Runs <paramref name="process"/> over new mail, each row locked (SKIP LOCKED) until its outcome is written.</summary>
     public async Task<int> ProcessNewAsync(int limit, Func<InboundMail, Task<(string Status, string? Reason, string? Detail, string? PartnerCode)>> process, CancellationToken ct)
@@ -53,19 +65,21 @@ public sealed class InboundStore(WorkerDatabase database, TimeProvider time)
             }
         }
 
-        // Judging is mostly CPU (decryption, signatures): the claimed mails are judged side by side, each on its own.
+        // Judging is CPU (decryption, signatures) and waiting (the broker's confirmation of the hand-over): the claimed
+        // mails are judged side by side, each on its own, a few more at once than there are cores.
         var outcomes = new (string Status, string? Reason, string? Detail, string? PartnerCode)[rows.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
+        await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = 2 * Environment.ProcessorCount },
             async (i, _) => outcomes[i] = await process(rows[i]));
-        foreach (var (row, outcome) in rows.Zip(outcomes))
+        await using (var mark = new NpgsqlCommand($"""
+            update {Schema}.inbound_mail i set status = o.status, reason = o.reason, detail = o.detail, partner_code = o.partner_code, processed_at = $6
+            from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) as o(id, status, reason, detail, partner_code) where i.id = o.id
+            """, connection, transaction))
         {
-            await using var mark = new NpgsqlCommand(
-                $"update {Schema}.inbound_mail set status = $2, reason = $3, detail = $4, partner_code = $5, processed_at = $6 where id = $1", connection, transaction);
-            mark.Parameters.AddWithValue(row.Id);
-            mark.Parameters.AddWithValue(outcome.Status);
-            mark.Parameters.AddWithValue((object?)outcome.Reason ?? DBNull.Value);
-            mark.Parameters.AddWithValue((object?)outcome.Detail ?? DBNull.Value);
-            mark.Parameters.AddWithValue((object?)outcome.PartnerCode ?? DBNull.Value);
+            mark.Parameters.AddWithValue(rows.Select(r => r.Id).ToArray());
+            mark.Parameters.AddWithValue(outcomes.Select(o => o.Status).ToArray());
+            mark.Parameters.Add(Texts(outcomes.Select(o => o.Reason)));
+            mark.Parameters.Add(Texts(outcomes.Select(o => o.Detail)));
+            mark.Parameters.Add(Texts(outcomes.Select(o => o.PartnerCode)));
             mark.Parameters.AddWithValue(time.GetUtcNow());
             await mark.ExecuteNonQueryAsync(ct);
         }

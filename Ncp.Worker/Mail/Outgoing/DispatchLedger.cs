@@ -70,8 +70,23 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
         return claimed;
     }
 
-    public Task MarkBuiltAsync(Guid id, byte[] mime, string protection, CancellationToken ct) =>
-        ExecuteAsync($"update {Schema}.dispatches set mime = $2, protection = $3 where dispatch_id = $1", ct, id, mime, protection);
+    /// <summary>Keeps the built bytes of several mails in one statement, before any of them is handed to the server.</summary>
+    public async Task MarkBuiltAsync(IReadOnlyList<(Guid Id, byte[] Mime, string Protection)> built, CancellationToken ct)
+    {
+        if (built.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = database.DataSource.CreateCommand($"""
+            update {Schema}.dispatches d set mime = b.mime, protection = b.protection
+            from unnest($1::uuid[], $2::bytea[], $3::text[]) as b(id, mime, protection) where d.dispatch_id = b.id
+            """);
+        command.Parameters.AddWithValue(built.Select(b => b.Id).ToArray());
+        command.Parameters.AddWithValue(built.Select(b => b.Mime).ToArray());
+        command.Parameters.AddWithValue(built.Select(b => b.Protection).ToArray());
+        await command.ExecuteNonQueryAsync(ct);
+    }
 
     public Task MarkSentAsync(Guid id, CancellationToken ct) =>
         ExecuteAsync($"update {Schema}.dispatches set status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = null where dispatch_id = $1", ct, id, time.GetUtcNow());
@@ -83,9 +98,11 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
         ExecuteAsync($"update {Schema}.dispatches set status = 'failed', attempts = attempts + 1, last_error = $2 || ': ' || $3, sent_at = $4 where dispatch_id = $1",
             ct, id, reason, detail, time.GetUtcNow());
 
-    public Task MarkReportedAsync(Guid id, CancellationToken ct) => ExecuteAsync($"update {Schema}.dispatches set reported = true where dispatch_id = $1", ct, id);
+    public Task MarkReportedAsync(IEnumerable<Guid> ids, CancellationToken ct) =>
+        ExecuteAsync($"update {Schema}.dispatches set reported = true where dispatch_id = any($1)", ct, ids.ToArray());
 
-    public Task MarkCopiedAsync(Guid id, CancellationToken ct) => ExecuteAsync($"update {Schema}.dispatches set copied_to_sent = true where dispatch_id = $1", ct, id);
+    public Task MarkCopiedAsync(IEnumerable<Guid> ids, CancellationToken ct) =>
+        ExecuteAsync($"update {Schema}.dispatches set copied_to_sent = true where dispatch_id = any($1)", ct, ids.ToArray());
 
     public async Task<IReadOnlyList<DispatchOutcome>> UnreportedAsync(int limit, CancellationToken ct)
     {

@@ -35,9 +35,14 @@ public sealed class DispatchLoop(
             return TimeSpan.FromMinutes(1);
         }
 
-        while (await SendDueAsync(ct) == BatchSize)
+        // Several lanes, each with its own claim and SMTP session: while one waits for the server or the database,
+        // another builds (signing and encrypting is the CPU work).
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, settings.SmtpSessions)).Select(async _ =>
         {
-        }
+            while (await SendDueAsync(ct) == BatchSize)
+            {
+            }
+        }));
 
         await ReportAsync(ct);
         await CopyToSentAsync(ct);
@@ -54,17 +59,20 @@ public sealed class DispatchLoop(
             return 0;
         }
 
-        // Building is CPU work (RSA): both cores at once; sending goes one by one over a single SMTP session.
-        var built = new MimeMessage?[due.Count];
+        var built = new (MimeMessage Message, byte[]? NewBytes, string? Protection)?[due.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, due.Count), new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
             async (i, token) => built[i] = await BuildAsync(due[i], token));
+
+        // The bytes are kept before the first of them leaves: a mail sent again after a crash is the same mail.
+        await ledger.MarkBuiltAsync(
+            [.. due.Zip(built).Where(x => x.Second is { NewBytes: not null }).Select(x => (x.First.DispatchId, x.Second!.Value.NewBytes!, x.Second!.Value.Protection!))], ct);
 
         SmtpClient? client = null;
         try
         {
             for (var i = 0; i < due.Count; i++)
             {
-                if (built[i] is not { } message)
+                if (built[i] is not { } mail)
                 {
                     continue;
                 }
@@ -72,7 +80,7 @@ public sealed class DispatchLoop(
                 try
                 {
                     client ??= await MailServers.ConnectSmtpAsync(smtp, ct);
-                    await client.SendAsync(message, ct);
+                    await client.SendAsync(mail.Message, ct);
                     await ledger.MarkSentAsync(due[i].DispatchId, ct);
                     logger.LogInformation("Mail {MessageId} for {RegisterNumber} sent to {PartnerCode}", due[i].MessageId, due[i].Request.RegisterNumber, due[i].Request.PartnerCode);
                 }
@@ -104,11 +112,12 @@ public sealed class DispatchLoop(
         return due.Count;
     }
 
-    private async Task<MimeMessage?> BuildAsync(Dispatch dispatch, CancellationToken ct)
+    /// <returns>The mail, with its bytes when newly built (to be kept); <c>null</c> when it cannot be built now.</returns>
+    private async Task<(MimeMessage Message, byte[]? NewBytes, string? Protection)?> BuildAsync(Dispatch dispatch, CancellationToken ct)
     {
         if (dispatch.Mime is { } bytes)
         {
-            return await MimeMessage.LoadAsync(new MemoryStream(bytes), ct);
+            return (await MimeMessage.LoadAsync(new MemoryStream(bytes), ct), null, null);
         }
 
         var request = dispatch.Request;
@@ -124,8 +133,7 @@ public sealed class DispatchLoop(
             var protection = await crypto.ProtectAsync(message, request.PartnerCode, request.Protection, request.PlaintextAllowed, ct);
             using var stream = new MemoryStream();
             await message.WriteToAsync(FormatOptions.Default, stream, ct);
-            await ledger.MarkBuiltAsync(dispatch.DispatchId, stream.ToArray(), protection, ct);
-            return message;
+            return (message, stream.ToArray(), protection);
         }
         catch (MailCryptoException e) when (e.Reason is "no-partner-key" or "partner-key-expired")
         {
@@ -154,40 +162,57 @@ public sealed class DispatchLoop(
 
     private async Task ReportAsync(CancellationToken ct)
     {
-        foreach (var outcome in await ledger.UnreportedAsync(200, ct))
+        IReadOnlyList<DispatchOutcome> outcomes;
+        while ((outcomes = await ledger.UnreportedAsync(200, ct)).Count > 0)
         {
-            if (outcome.Status == "sent")
-            {
-                await bus.Publish(new PartnerMailSent(outcome.DispatchId, outcome.ItemId, outcome.Purpose, outcome.MessageId, outcome.Protection ?? "", outcome.At), ct);
-            }
-            else
-            {
-                await bus.Publish(new PartnerMailNotDelivered(outcome.DispatchId, outcome.ItemId, outcome.Purpose, outcome.Reason ?? "smtp-failed", outcome.Detail ?? "", outcome.Attempts, outcome.At), ct);
-            }
-
-            await ledger.MarkReportedAsync(outcome.DispatchId, ct);
+            // Published side by side (each waits for the broker's confirmation), then marked in one statement; a crash in
+            // between reports again, which the Api's consumers take as the repeat it is.
+            await Parallel.ForEachAsync(outcomes, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = 16 }, (outcome, token) =>
+                new ValueTask(outcome.Status == "sent"
+                    ? bus.Publish(new PartnerMailSent(outcome.DispatchId, outcome.ItemId, outcome.Purpose, outcome.MessageId, outcome.Protection ?? "", outcome.At), token)
+                    : bus.Publish(new PartnerMailNotDelivered(
+                        outcome.DispatchId, outcome.ItemId, outcome.Purpose, outcome.Reason ?? "smtp-failed", outcome.Detail ?? "", outcome.Attempts, outcome.At), token)));
+            await ledger.MarkReportedAsync(outcomes.Select(o => o.DispatchId), ct);
         }
     }
 
     private async Task CopyToSentAsync(CancellationToken ct)
     {
-        var rows = await ledger.NotCopiedAsync(200, ct);
-        if (rows.Count == 0 || string.IsNullOrEmpty(imap.Host))
+        if (string.IsNullOrEmpty(imap.Host))
         {
             return;
         }
 
         try
         {
-            using ImapClient client = await MailServers.ConnectImapAsync(imap, settings.Password, ct);
-            var sent = await MailServers.OpenOrCreateAsync(client, imap.SentFolder, FolderAccess.ReadWrite, ct);
-            foreach (var (id, mime) in rows)
+            ImapClient? client = null;
+            try
             {
-                await sent.AppendAsync(new AppendRequest(await MimeMessage.LoadAsync(new MemoryStream(mime), ct), MessageFlags.Seen), ct);
-                await ledger.MarkCopiedAsync(id, ct);
-            }
+                IReadOnlyList<(Guid Id, byte[] Mime)> rows;
+                while ((rows = await ledger.NotCopiedAsync(100, ct)).Count > 0)
+                {
+                    client ??= await MailServers.ConnectImapAsync(imap, settings.Password, ct);
+                    var sent = await MailServers.OpenOrCreateAsync(client, imap.SentFolder, FolderAccess.ReadWrite, ct);
+                    var requests = new List<IAppendRequest>(rows.Count);
+                    foreach (var (_, mime) in rows)
+                    {
+                        requests.Add(new AppendRequest(await MimeMessage.LoadAsync(new MemoryStream(mime), ct), MessageFlags.Seen));
+                    }
 
-            await client.DisconnectAsync(quit: true, ct);
+                    // One APPEND command for the lot where the server has MULTIAPPEND (Dovecot has), one each otherwise.
+                    await sent.AppendAsync(requests, ct);
+                    await ledger.MarkCopiedAsync(rows.Select(r => r.Id), ct);
+                }
+
+                if (client is { IsConnected: true })
+                {
+                    await client.DisconnectAsync(quit: true, ct);
+                }
+            }
+            finally
+            {
+                client?.Dispose();
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
