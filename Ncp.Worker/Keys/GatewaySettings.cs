@@ -36,7 +36,7 @@ public sealed class GatewaySettings
     public MailLimits Limits { get; set; } = new();
 
     /// <summary>SMTP sessions used side by side for mail to partners (each sends its own share of what is due).</summary>
-    public int SmtpSessions { get; set; } = 4;
+    public int SmtpSessions { get; set; } = 8;
 
     /// <summary>
     /// Who does our S/MIME private-key work (signing out, decrypting in): <c>native</c> (.NET's CMS over the operating

@@ -9,11 +9,13 @@
 # decrypt in), the physical limit of this machine.
 #
 #   NCP_BENCH_MAIL   mails each way [2000]
+#   NCP_BENCH_ENGINES who does our S/MIME private-key work (Mail:SmimeEngine), each measured in turn [native bouncycastle]
 #   NCP_BENCH_TRACE  seconds of CPU samples to take of the Worker in each phase with dotnet-trace (if installed), for
 #                    `dotnet-trace report <file> topN`; 0 = none [0]
 set -euo pipefail
 
 N=${NCP_BENCH_MAIL:-2000}
+ENGINES=${NCP_BENCH_ENGINES:-native bouncycastle}
 PORT=${NCP_BENCH_PORT:-5092}
 SCHEMA=worker_bench_mail
 FOLDER=bench-mail
@@ -67,26 +69,6 @@ insert into $SCHEMA.partner_keys (partner_code, fingerprint, scheme, material, n
   ('BENCH-FR', '$FR_FPR', 'openpgp', convert_to(\$k\$$(cat "$WORK/fr.asc")\$k\$, 'UTF8'), null, now());
 SQL
 
-# ---------------------------------------------------------------- out
-say "out: $N mails in the dispatch ledger"
-"${PSQL[@]}" <<SQL
-insert into $SCHEMA.dispatches (dispatch_id, item_id, register_number, partner_code, purpose, message_id, recipients, request, status, next_attempt_at, created_at)
-select id, gen_random_uuid(), number, partner, 'request', replace(id::text, '-', '') || '@ncp.example', array['bench@partner.example'],
-  jsonb_build_object(
-    'dispatchId', id, 'itemId', gen_random_uuid(), 'registerNumber', number, 'purpose', 'request', 'partnerCode', partner,
-    'to', jsonb_build_array('bench@partner.example'), 'protection', scheme, 'plaintextAllowed', false, 'language', case when i % 2 = 0 then 'en' else 'ru' end,
-    'content', jsonb_build_object('kind', 'request', 'subject', 'Subscriber data for 203.0.113.' || (i % 250), 'partnerReference', null, 'priority', 'urgent',
-      'preservation', false, 'legalBasis', null, 'crimeCategory', 'internet-fraud', 'criminalCaseNumber', '261500031000123',
-      'requestedData', jsonb_build_array('subscriber-data', 'traffic-data'), 'identifiers', '203.0.113.7:443 2026-10-01T10:00:00Z',
-      'dataFrom', '2026-10-01T00:00:00Z', 'dataTo', '2026-10-31T00:00:00Z', 'replyBy', '2026-12-01T12:00:00Z', 'text', 'Bench mail ' || i,
-      'contact', jsonb_build_object('name', 'Duty officer', 'email', 'ncp@ncp.example', 'phone', '+7 717 000 00 00', 'timeZone', 'Asia/Almaty')),
-    'threadMessageIds', jsonb_build_array(), 'requestedAt', now()),
-  'pending', now(), now()
-from (select i, gen_random_uuid() as id, 'KZ-NCP-2026-' || lpad(i::text, 6, '0') as number,
-             case when i % 2 = 0 then 'BENCH-DE' else 'BENCH-FR' end as partner, case when i % 2 = 0 then 'smime' else 'openpgp' end as scheme
-      from generate_series(1, $N) i) d;
-SQL
-
 run_worker() { # phase
   (cd "$ROOT/Ncp.Worker" && exec dotnet "$DLL" --urls "http://127.0.0.1:$PORT") >"$OUT/mail-worker-$1.log" 2>&1 &
   WORKER_PID=$!
@@ -110,68 +92,101 @@ watch_until() { # sql-that-returns-0-when-done timeout-seconds
   done
 }
 stop_worker() { kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true; }
+# ---------------------------------------------------------------- out
+bench_out() { # engine
+  "${PSQL[@]}" -q -c "truncate $SCHEMA.dispatches"
+  say "out: $N mails in the dispatch ledger"
+  "${PSQL[@]}" <<SQL
+insert into $SCHEMA.dispatches (dispatch_id, item_id, register_number, partner_code, purpose, message_id, recipients, request, status, next_attempt_at, created_at)
+select id, gen_random_uuid(), number, partner, 'request', replace(id::text, '-', '') || '@ncp.example', array['bench@partner.example'],
+  jsonb_build_object(
+    'dispatchId', id, 'itemId', gen_random_uuid(), 'registerNumber', number, 'purpose', 'request', 'partnerCode', partner,
+    'to', jsonb_build_array('bench@partner.example'), 'protection', scheme, 'plaintextAllowed', false, 'language', case when i % 2 = 0 then 'en' else 'ru' end,
+    'content', jsonb_build_object('kind', 'request', 'subject', 'Subscriber data for 203.0.113.' || (i % 250), 'partnerReference', null, 'priority', 'urgent',
+      'preservation', false, 'legalBasis', null, 'crimeCategory', 'internet-fraud', 'criminalCaseNumber', '261500031000123',
+      'requestedData', jsonb_build_array('subscriber-data', 'traffic-data'), 'identifiers', '203.0.113.7:443 2026-10-01T10:00:00Z',
+      'dataFrom', '2026-10-01T00:00:00Z', 'dataTo', '2026-10-31T00:00:00Z', 'replyBy', '2026-12-01T12:00:00Z', 'text', 'Bench mail ' || i,
+      'contact', jsonb_build_object('name', 'Duty officer', 'email', 'ncp@ncp.example', 'phone', '+7 717 000 00 00', 'timeZone', 'Asia/Almaty')),
+    'threadMessageIds', jsonb_build_array(), 'requestedAt', now()),
+  'pending', now(), now()
+from (select i, gen_random_uuid() as id, 'KZ-NCP-2026-' || lpad(i::text, 6, '0') as number,
+             case when i % 2 = 0 then 'BENCH-DE' else 'BENCH-FR' end as partner, case when i % 2 = 0 then 'smime' else 'openpgp' end as scheme
+      from generate_series(1, $N) i) d;
+SQL
 
-say "out: starting the Worker"
-run_worker out
-watch_until "select count(*) from $SCHEMA.dispatches where status = 'pending' or not copied_to_sent" 900 || true
-stop_worker
-report "$(printf '%-4s %-8s %7s %7s %10s %12s' way scheme mails failed seconds 'mails/s')"
-"${PSQL[@]}" -At -F ' ' -c "
-  select protection, count(*) filter (where status = 'sent'), count(*) filter (where status = 'failed'),
-    round(extract(epoch from max(sent_at) - min(sent_at))::numeric, 1),
-    round((count(*) filter (where status = 'sent') / greatest(extract(epoch from max(sent_at) - min(sent_at)), 0.001))::numeric, 0)
-  from $SCHEMA.dispatches group by rollup (protection) order by protection nulls last" |
-  while read -r scheme sent failed secs rate; do
-    report "$(printf '%-4s %-8s %7s %7s %10s %12s' out "${scheme:-all}" "$sent" "$failed" "$secs" "$rate")"
-  done
-OUT_RSS=$MAX_RSS
+  say "out: starting the Worker"
+  run_worker "out-$1"
+  watch_until "select count(*) from $SCHEMA.dispatches where status = 'pending' or not copied_to_sent" 900 || true
+  stop_worker
+  "${PSQL[@]}" -At -F ' ' -c "
+    select coalesce(protection, 'all'), count(*) filter (where status = 'sent'), count(*) filter (where status = 'failed'),
+      round(extract(epoch from max(sent_at) - min(sent_at))::numeric, 1),
+      round((count(*) filter (where status = 'sent') / greatest(extract(epoch from max(sent_at) - min(sent_at)), 0.001))::numeric, 0)
+    from $SCHEMA.dispatches group by rollup (protection) order by protection nulls last" |
+    while read -r scheme sent failed secs rate; do
+      report "$(printf '%-13s %-4s %-8s %7s %7s %10s %12s' "$1" out "${scheme:-all}" "$sent" "$failed" "$secs" "$rate")"
+    done
+  OUT_RSS=$MAX_RSS
+}
 
 # ---------------------------------------------------------------- in
-say "in: $N signed+encrypted mails into the gateway's folder (openssl cms and gpg made one of each; copies differ in Message-ID)"
-(
-  cd "$WORK"
-  printf 'Content-Type: text/plain; charset=utf-8\r\n\r\nThe subscriber of 203.0.113.7 on 2026-10-01 is John Doe.\r\n' >inner.txt
-  openssl cms -sign -in inner.txt -signer de.pem -inkey de.key -nodetach -outform SMIME -out signed.eml 2>/dev/null
-  openssl cms -encrypt -in signed.eml -aes256 -outform SMIME -out smime.body "$KEYS/keys/ncp.pem" 2>/dev/null
-  gpg --batch --trust-model always --armor --sign --local-user bench-fr@partner.example --encrypt --recipient ncp@ncp.example \
-    --output pgp.asc inner.txt 2>/dev/null
-)
-rm -rf "$MAILDIR"
-for ((i = 1; i <= N; i++)); do
-  if ((i % 2 == 0)); then
-    { printf 'From: bench@partner.example\r\nTo: ncp@ncp.example\r\nSubject: [KZ-NCP-2026-%06d] Re: subscriber data\r\nMessage-ID: <in-%d@bench.partner.example>\r\n' "$i" "$i"
-      cat "$WORK/smime.body"; } >"$WORK/m"
-    from=bench@partner.example
-  else
-    { printf 'From: bench-fr@partner.example\r\nTo: ncp@ncp.example\r\nSubject: [KZ-NCP-2026-%06d] Re: subscriber data\r\nMessage-ID: <in-%d@bench.partner.example>\r\n' "$i" "$i"
-      printf 'MIME-Version: 1.0\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\r\n\r\n--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\n'
-      cat "$WORK/pgp.asc"; printf '\r\n--b--\r\n'; } >"$WORK/m"
-    from=bench-fr@partner.example
-  fi
-  /usr/sbin/sendmail -C "$POSTFIX_DIR" -f "$from" "ncp+$FOLDER@ncp.example" <"$WORK/m"
-done
-say "in: waiting for Postfix and Dovecot to file them"
-for _ in $(seq 1 600); do
-  [[ $(find "$MAILDIR/new" "$MAILDIR/cur" -type f 2>/dev/null | wc -l) -ge $N ]] && break
-  sleep 0.5
-done
-
-say "in: starting the Worker"
-run_worker in
-watch_until "select $N - count(*) from $SCHEMA.inbound_mail where status <> 'new'" 900 || true
-stop_worker
-"${PSQL[@]}" -At -F ' ' -c "
-  select count(*) filter (where status = 'delivered'), count(*) filter (where status <> 'delivered'),
-    round(extract(epoch from max(processed_at) - min(received_at))::numeric, 1),
-    round((count(*) / greatest(extract(epoch from max(processed_at) - min(received_at)), 0.001))::numeric, 0)
-  from $SCHEMA.inbound_mail" |
-  while read -r delivered other secs rate; do
-    report "$(printf '%-4s %-8s %7s %7s %10s %12s' in both "$delivered" "$other" "$secs" "$rate")"
+bench_in() { # engine
+  "${PSQL[@]}" -q -c "truncate $SCHEMA.inbound_mail"
+  say "in: $N signed+encrypted mails into the gateway's folder (openssl cms and gpg made one of each; copies differ in Message-ID)"
+  (
+    cd "$WORK"
+    printf 'Content-Type: text/plain; charset=utf-8\r\n\r\nThe subscriber of 203.0.113.7 on 2026-10-01 is John Doe.\r\n' >inner.txt
+    openssl cms -sign -in inner.txt -signer de.pem -inkey de.key -nodetach -outform SMIME -out signed.eml 2>/dev/null
+    openssl cms -encrypt -in signed.eml -aes256 -outform SMIME -out smime.body "$KEYS/keys/ncp.pem" 2>/dev/null
+    gpg --batch --trust-model always --armor --sign --local-user bench-fr@partner.example --encrypt --recipient ncp@ncp.example \
+      --output pgp.asc inner.txt 2>/dev/null
+  )
+  rm -rf "$MAILDIR"
+  for ((i = 1; i <= N; i++)); do
+    if ((i % 2 == 0)); then
+      { printf 'From: bench@partner.example\r\nTo: ncp@ncp.example\r\nSubject: [KZ-NCP-2026-%06d] Re: subscriber data\r\nMessage-ID: <in-%d@bench.partner.example>\r\n' "$i" "$i"
+        cat "$WORK/smime.body"; } >"$WORK/m"
+      from=bench@partner.example
+    else
+      { printf 'From: bench-fr@partner.example\r\nTo: ncp@ncp.example\r\nSubject: [KZ-NCP-2026-%06d] Re: subscriber data\r\nMessage-ID: <in-%d@bench.partner.example>\r\n' "$i" "$i"
+        printf 'MIME-Version: 1.0\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\r\n\r\n--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\n'
+        cat "$WORK/pgp.asc"; printf '\r\n--b--\r\n'; } >"$WORK/m"
+      from=bench-fr@partner.example
+    fi
+    /usr/sbin/sendmail -C "$POSTFIX_DIR" -f "$from" "ncp+$FOLDER@ncp.example" <"$WORK/m"
   done
-"${PSQL[@]}" -At -c "select reason || ': ' || count(*) from $SCHEMA.inbound_mail where status <> 'delivered' group by reason" |
-  while read -r line; do report "     not delivered: $line"; done
+  say "in: waiting for Postfix and Dovecot to file them"
+  for _ in $(seq 1 600); do
+    [[ $(find "$MAILDIR/new" "$MAILDIR/cur" -type f 2>/dev/null | wc -l) -ge $N ]] && break
+    sleep 0.5
+  done
+  say "in: starting the Worker"
+  run_worker "in-$1"
+  watch_until "select $N - count(*) from $SCHEMA.inbound_mail where status <> 'new'" 900 || true
+  stop_worker
+  # Each half over the whole run's window (they are read side by side), and both together.
+  "${PSQL[@]}" -At -F ' ' -c "
+    select coalesce(case when sender like '%bench@partner.example%' then 'smime' else 'openpgp' end, 'all'),
+      count(*) filter (where status = 'delivered'), count(*) filter (where status <> 'delivered'),
+      round(extract(epoch from (select max(processed_at) - min(received_at) from $SCHEMA.inbound_mail))::numeric, 1),
+      round((count(*) / greatest(extract(epoch from (select max(processed_at) - min(received_at) from $SCHEMA.inbound_mail)), 0.001))::numeric, 0)
+    from $SCHEMA.inbound_mail group by rollup (case when sender like '%bench@partner.example%' then 'smime' else 'openpgp' end) order by 1 desc" |
+    while read -r scheme delivered other secs rate; do
+      report "$(printf '%-13s %-4s %-8s %7s %7s %10s %12s' "$1" in "${scheme:-all}" "$delivered" "$other" "$secs" "$rate")"
+    done
+  "${PSQL[@]}" -At -c "select reason || ': ' || count(*) from $SCHEMA.inbound_mail where status <> 'delivered' group by reason" |
+    while read -r line; do report "     not delivered: $line"; done
+}
+
+report "$(printf '%-13s %-4s %-8s %7s %7s %10s %12s' engine way scheme mails failed seconds 'mails/s')"
+for ENGINE in $ENGINES; do
+  export Mail__SmimeEngine=$ENGINE
+  bench_out "$ENGINE"
+  bench_in "$ENGINE"
+  report "$(printf '%-13s Worker peak memory (RSS): out %s MB, in %s MB' "$ENGINE" $((OUT_RSS / 1024)) $((MAX_RSS / 1024)))"
+  report ""
+done
 report ""
-report "Worker peak memory (RSS): out $((OUT_RSS / 1024)) MB, in $((MAX_RSS / 1024)) MB"
 report "out: from the first mail handed to Postfix to the last (template, signature, encryption, SMTP; Sent copies by IMAP APPEND alongside)"
 report "in: from the first mail stored raw to the last handed on (IMAP fetch, store, decrypt, verify, partner match, publish)"
 say "baseline: openssl speed rsa2048"

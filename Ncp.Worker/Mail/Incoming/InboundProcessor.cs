@@ -24,7 +24,7 @@ public sealed partial class InboundProcessor(
     ILogger<InboundProcessor> logger)
     : PollingLoop(time, logger)
 {
-    private const int BatchSize = 64;
+    private const int BatchSize = 128;
 
     private MailLimits Limits => settings.Limits;
 

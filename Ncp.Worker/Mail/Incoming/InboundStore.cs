@@ -68,7 +68,7 @@ public sealed class InboundStore(WorkerDatabase database, TimeProvider time)
         // Judging is CPU (decryption, signatures) and waiting (the broker's confirmation of the hand-over): the claimed
         // mails are judged side by side, each on its own, a few more at once than there are cores.
         var outcomes = new (string Status, string? Reason, string? Detail, string? PartnerCode)[rows.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = 2 * Environment.ProcessorCount },
+        await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = 4 * Environment.ProcessorCount },
             async (i, _) => outcomes[i] = await process(rows[i]));
         await using (var mark = new NpgsqlCommand($"""
             update {Schema}.inbound_mail i set status = o.status, reason = o.reason, detail = o.detail, partner_code = o.partner_code, processed_at = $6

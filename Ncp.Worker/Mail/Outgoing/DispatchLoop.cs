@@ -68,6 +68,7 @@ public sealed class DispatchLoop(
             [.. due.Zip(built).Where(x => x.Second is { NewBytes: not null }).Select(x => (x.First.DispatchId, x.Second!.Value.NewBytes!, x.Second!.Value.Protection!))], ct);
 
         SmtpClient? client = null;
+        var marking = Task.CompletedTask;
         try
         {
             for (var i = 0; i < due.Count; i++)
@@ -81,12 +82,11 @@ public sealed class DispatchLoop(
                 {
                     client ??= await MailServers.ConnectSmtpAsync(smtp, ct);
                     await client.SendAsync(mail.Message, ct);
-                    await ledger.MarkSentAsync(due[i].DispatchId, ct);
-                    logger.LogInformation("Mail {MessageId} for {RegisterNumber} sent to {PartnerCode}", due[i].MessageId, due[i].Request.RegisterNumber, due[i].Request.PartnerCode);
                 }
                 catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
                 {
                     await ledger.MarkFailedAsync(due[i].DispatchId, "rejected-by-server", $"The mail server refused it: {(int)e.StatusCode} {e.Message}", ct);
+                    continue;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -96,11 +96,20 @@ public sealed class DispatchLoop(
                         client.Dispose();
                         client = null;
                     }
+
+                    continue;
                 }
+
+                // Written while the next mail goes out, each after the one before. If writing fails, this round stops
+                // here and the mail's lease runs out: it goes again, byte for byte, as after a crash.
+                await marking;
+                marking = ledger.MarkSentAsync(due[i].DispatchId, ct);
+                logger.LogInformation("Mail {MessageId} for {RegisterNumber} sent to {PartnerCode}", due[i].MessageId, due[i].Request.RegisterNumber, due[i].Request.PartnerCode);
             }
         }
         finally
         {
+            await marking;
             if (client is { IsConnected: true })
             {
                 await client.DisconnectAsync(quit: true, CancellationToken.None);
