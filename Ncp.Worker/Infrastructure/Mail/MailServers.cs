@@ -42,6 +42,9 @@ public sealed class ImapSettings
 
     /// <summary>How often to look when the server offers no IDLE, and the longest IDLE before it is renewed.</summary>
     public TimeSpan PollEvery { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Use IDLE where the server offers it; off: poll every <see cref="PollEvery"/> (for a server whose IDLE misbehaves).</summary>
+    public bool Idle { get; set; } = true;
 }
 
 /// <summary>Opens SMTP and IMAP sessions the same way everywhere: TLS whenever the server offers it.</summary>

@@ -45,12 +45,13 @@ public sealed class ImapIntake(ImapSettings imap, GatewaySettings settings, Inbo
     {
         using ImapClient client = await MailServers.ConnectImapAsync(imap, settings.Password, ct);
         var folder = await MailServers.OpenOrCreateAsync(client, imap.Folder, FolderAccess.ReadWrite, ct);
+        var idle = imap.Idle && client.Capabilities.HasFlag(ImapCapabilities.Idle);
         logger.LogInformation("Watching {Folder} of {User} on {Host}:{Port} ({Mode})", imap.Folder, imap.Username, imap.Host, imap.Port,
-            client.Capabilities.HasFlag(ImapCapabilities.Idle) ? "IDLE" : "polling");
+            idle ? "IDLE" : $"polling every {imap.PollEvery}");
         while (!ct.IsCancellationRequested)
         {
             await TakeNewAsync(folder, ct);
-            if (client.Capabilities.HasFlag(ImapCapabilities.Idle))
+            if (idle)
             {
                 using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 done.CancelAfter(imap.PollEvery);
