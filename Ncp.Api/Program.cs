@@ -19,6 +19,7 @@ using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Infrastructure.Marten;
 using Ncp.Api.Infrastructure.Messaging;
 using Ncp.Api.Infrastructure.Observability;
+using Ncp.Api.Ui.Infrastructure;
 using Ncp.Conventions;
 using Scalar.AspNetCore;
 
@@ -64,6 +65,7 @@ public sealed class Program
         services.AddSingleton(attachments);
         services.AddSignalR();
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
+        services.AddNcpUi(builder.Configuration);
 
         var app = builder.Build();
 
@@ -74,6 +76,7 @@ public sealed class Program
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapNcpUi();
 
         app.MapNcpHealth();
         app.MapDevelopmentSignIn();
