@@ -43,7 +43,9 @@ public sealed class Program
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Named, not taken from the entry assembly: the web UI's static assets are found by this name, also when a test
+        // host or a tool builds the app.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
         builder.AddNcpObservability();
 
         var services = builder.Services;

@@ -9,6 +9,8 @@ namespace Ncp.Api.Ui.Infrastructure;
 /// <summary>The officers' web UI: Blazor (static sign-in page, interactive server pages) with MudBlazor, in the Api's process.</summary>
 public static class UiSetup
 {
+    private static readonly string[] NonUiPaths = ["/health", "/openapi"];
+
     public static IServiceCollection AddNcpUi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
@@ -43,8 +45,9 @@ public static class UiSetup
     /// <summary>Call after UseAuthorization: culture and antiforgery for pages, then the pages and their endpoints.</summary>
     public static WebApplication MapNcpUi(this WebApplication app)
     {
-        // API answers keep the invariant culture whatever the officer's language.
-        app.UseWhen(http => !BrowserSignIn.IsApiPath(http.Request.Path), ui => ui.UseRequestLocalization(OfficerPreferenceCultureProvider.LocalizationOptions()));
+        // API answers and health probes keep the invariant culture whatever the officer's language (and never wait for
+        // the officer's preferences in the database).
+        app.UseWhen(IsUiRequest, ui => ui.UseRequestLocalization(OfficerPreferenceCultureProvider.LocalizationOptions()));
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
@@ -54,6 +57,9 @@ public static class UiSetup
         app.MapSigningIn();
         return app;
     }
+
+    private static bool IsUiRequest(HttpContext http) =>
+        !BrowserSignIn.IsApiPath(http.Request.Path) && !NonUiPaths.Any(p => http.Request.Path.StartsWithSegments(p));
 
     /// <summary>
     /// Every UI endpoint names a policy like the Api's own: a page its own (<c>@attribute [Authorize(Policy = ...)]</c>),
