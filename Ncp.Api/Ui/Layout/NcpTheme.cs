@@ -23,5 +23,8 @@ public static class NcpTheme
             TextSecondary = "rgba(0,0,0,0.70)",
             ActionDefault = "rgba(0,0,0,0.70)",
         },
+
+        // Capitals are harder to read, in Cyrillic above all.
+        Typography = new Typography { Button = new ButtonTypography { TextTransform = "none" } },
     };
 }
