@@ -76,6 +76,10 @@ public sealed class SigningInTests(NcpSystem ncp)
         var list = await browser.GetAsync("/items");
         Assert.Equal(200, list.Status);
 
+        // Not without the page's antiforgery token: another site's form cannot sign an officer out.
+        Assert.Equal(400, (await browser.PostFormAsync("/sign-out", new Dictionary<string, string>())).Status);
+        Assert.Equal(200, (await browser.GetAsync("/items")).Status);
+
         var signedOut = await browser.PostFormAsync("/sign-out", new Dictionary<string, string> { ["__RequestVerificationToken"] = UiSession.AntiforgeryToken(list.Body)! });
         Assert.Equal(302, signedOut.Status);
         Assert.Equal(302, (await browser.GetAsync("/items")).Status);

@@ -39,6 +39,13 @@ public static class SigningInEndpoints
 
     private static async Task<IResult> SignOutAsync(HttpContext http, IConfiguration configuration)
     {
+        // The antiforgery middleware only records its verdict for an endpoint that binds no form: enforce it here, so
+        // that another site cannot sign an officer out.
+        if (http.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
+        {
+            return TypedResults.BadRequest();
+        }
+
         if (BrowserSignIn.UsesEntra(configuration))
         {
             return TypedResults.SignOut(
