@@ -19,6 +19,7 @@ using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Infrastructure.Marten;
 using Ncp.Api.Infrastructure.Messaging;
 using Ncp.Api.Infrastructure.Observability;
+using Ncp.Api.Ui.Infrastructure;
 using Ncp.Conventions;
 using Scalar.AspNetCore;
 
@@ -42,7 +43,9 @@ public sealed class Program
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Named, not taken from the entry assembly: the web UI's static assets are found by this name, also when a test
+        // host or a tool builds the app.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
         builder.AddNcpObservability();
 
         var services = builder.Services;
@@ -64,6 +67,7 @@ public sealed class Program
         services.AddSingleton(attachments);
         services.AddSignalR();
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
+        services.AddNcpUi(builder.Configuration);
 
         var app = builder.Build();
 
@@ -74,6 +78,7 @@ public sealed class Program
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapNcpUi();
 
         app.MapNcpHealth();
         app.MapDevelopmentSignIn();

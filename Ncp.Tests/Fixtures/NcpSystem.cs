@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Ncp.Api.Infrastructure.Auth;
@@ -44,6 +46,8 @@ public class NcpSystem : IAsyncLifetime
         ["RabbitMq:Prefix"] = RunId,
         ["Attachments:MaxBytes"] = "65536",
         ["Mail:TrustedRoots:0"] = TrustedRootsFile,
+        // The in-memory test server has no address of its own; the UI's Api client is routed to it (see RouteUiToTestServer).
+        ["Ui:ApiBaseAddress"] = "http://localhost/",
     };
 
     public IDictionary<string, string?> WorkerSettings
@@ -101,7 +105,11 @@ public class NcpSystem : IAsyncLifetime
             await worker.Services.GetRequiredService<WorkerDatabase>().MigrateAsync(CancellationToken.None);
         }
 
-        Api = Host<Ncp.Api.Program>(ApiSettings, Override);
+        Api = Host<Ncp.Api.Program>(ApiSettings, services =>
+        {
+            Override(services);
+            RouteUiToTestServer(services);
+        });
         Worker = Host<Ncp.Worker.Program>(WorkerSettings, Override);
         _ = Api.Server;
         _ = Worker.Server;
@@ -137,6 +145,14 @@ public class NcpSystem : IAsyncLifetime
                 web.ConfigureServices(services);
             }
         });
+
+    /// <summary>
+    /// The web UI calls the Api over HTTP at the server's own address; a TestServer has none, so the UI's client is
+    /// handed the in-memory server's handler instead.
+    /// </summary>
+    public static void RouteUiToTestServer(IServiceCollection services) =>
+        services.AddHttpClient(Ncp.Api.Ui.Infrastructure.NcpApiClient.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(provider => ((TestServer)provider.GetRequiredService<IServer>()).CreateHandler());
 
     /// <summary>Settings a derived system changes in the Worker.</summary>
     protected virtual void WorkerOverrides(IDictionary<string, string?> settings)

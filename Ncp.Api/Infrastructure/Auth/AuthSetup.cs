@@ -9,13 +9,15 @@ public static class AuthSetup
     /// <summary>
     /// Entra ID through Microsoft.Identity.Web by default (section <c>AzureAd</c>); a generic OIDC authority for
     /// isolated networks when <c>Auth:Oidc:Authority</c> is set; plus, in Development on loopback only, demo users.
+    /// Browsers (the web UI) sign in with a cookie, see <see cref="BrowserSignIn"/>.
     /// </summary>
     public static IServiceCollection AddNcpAuth(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var oidcAuthority = configuration["Auth:Oidc:Authority"];
+        var auth = services.AddAuthentication(BrowserSignIn.Scheme);
         if (!string.IsNullOrEmpty(oidcAuthority))
         {
-            services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+            auth.AddJwtBearer(options =>
             {
                 options.Authority = oidcAuthority;
                 options.Audience = configuration["Auth:Oidc:Audience"];
@@ -24,29 +26,16 @@ public static class AuthSetup
         }
         else
         {
-            services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
-                .AddMicrosoftIdentityWebApi(configuration, "AzureAd");
+            auth.AddMicrosoftIdentityWebApi(configuration, "AzureAd");
         }
 
-        // Browsers cannot set headers on a WebSocket: the live channel takes the token from the query string, there only.
-        services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
-        {
-            var inner = options.Events?.OnMessageReceived;
-            options.Events ??= new JwtBearerEvents();
-            options.Events.OnMessageReceived = async context =>
-            {
-                if (inner is not null)
-                {
-                    await inner(context);
-                }
+        auth.AddNcpBrowserSignIn(configuration);
 
-                if (context.Token is null && context.HttpContext.Request.Path.StartsWithSegments("/hubs")
-                    && context.Request.Query.TryGetValue("access_token", out var token))
-                {
-                    context.Token = token;
-                }
-            };
-        });
+        // Browsers cannot set headers on a WebSocket: the live channel takes the token from the query string, there only.
+        foreach (var scheme in new[] { JwtBearerDefaults.AuthenticationScheme, OfficerTokens.Scheme })
+        {
+            services.PostConfigure<JwtBearerOptions>(scheme, TokenFromQueryOnHubs);
+        }
 
         if (DevelopmentSignIn.IsEnabled(configuration))
         {
@@ -70,5 +59,24 @@ public static class AuthSetup
         services.AddSingleton(configuration.GetSection(CompartmentSettings.Section).Get<CompartmentSettings>() ?? new CompartmentSettings());
         services.AddSingleton<Compartments>();
         return services;
+    }
+
+    private static void TokenFromQueryOnHubs(JwtBearerOptions options)
+    {
+        var inner = options.Events?.OnMessageReceived;
+        options.Events ??= new JwtBearerEvents();
+        options.Events.OnMessageReceived = async context =>
+        {
+            if (inner is not null)
+            {
+                await inner(context);
+            }
+
+            if (context.Token is null && context.HttpContext.Request.Path.StartsWithSegments("/hubs")
+                && context.Request.Query.TryGetValue("access_token", out var token))
+            {
+                context.Token = token;
+            }
+        };
     }
 }

@@ -1,9 +1,7 @@
 using System.Net;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -19,7 +17,7 @@ public sealed record DemoUser(string Login, Guid ObjectId, string Name, params s
 public sealed class DevelopmentSignIn
 {
     public const string Issuer = "https://ncp.localhost/development-sign-in";
-    public const string Audience = "ncp-api";
+    public const string Audience = LocalTokens.Audience;
 
     public static readonly DemoUser[] Users =
     [
@@ -30,38 +28,36 @@ public sealed class DevelopmentSignIn
         new("admin", Guid.Parse("0193f3a0-0000-7000-8000-000000000005"), "Administrator (demo)", Roles.Administrator),
     ];
 
-    private readonly SymmetricSecurityKey key = new(RandomNumberGenerator.GetBytes(32)) { KeyId = "ncp-development" };
-    private readonly TimeProvider time;
+    private readonly LocalTokens tokens;
 
-    public DevelopmentSignIn(TimeProvider time) => this.time = time;
+    public DevelopmentSignIn(TimeProvider time) => tokens = new LocalTokens(Issuer, time);
 
-    public SecurityKey Key => key;
+    public SecurityKey Key => tokens.Key;
 
     public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue<bool>("Auth:DevelopmentSignIn");
 
+    public static DemoUser? Find(string? login) => Users.FirstOrDefault(u => string.Equals(u.Login, login, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Only a browser or client on this machine may sign in as a demo user.</summary>
+    public static bool IsLoopback(HttpContext http) => http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote);
+
     public string Issue(DemoUser user, TimeSpan? lifetime = null) => Issue(user.ObjectId, user.Name, user.Roles, lifetime);
 
-    public string Issue(Guid objectId, string name, string[] roles, TimeSpan? lifetime = null)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        var claims = new Dictionary<string, object>
-        {
-            ["oid"] = objectId.ToString(),
-            ["sub"] = objectId.ToString(),
-            ["name"] = name,
-            ["roles"] = roles,
-        };
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = Issuer,
-            Audience = Audience,
-            Claims = claims,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now + (lifetime ?? TimeSpan.FromHours(12)),
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
-        });
-    }
+    public string Issue(Guid objectId, string name, string[] roles, TimeSpan? lifetime = null) =>
+        tokens.Issue(objectId.ToString(), name, roles, lifetime ?? TimeSpan.FromHours(12));
+
+    /// <summary>The demo user as a signed-in identity carrying the same claims as the demo token, for the browser's cookie.</summary>
+    public static ClaimsPrincipal Principal(DemoUser user, string authenticationType) =>
+        new(new ClaimsIdentity(
+            [
+                new Claim("oid", user.ObjectId.ToString()),
+                new Claim("sub", user.ObjectId.ToString()),
+                new Claim("name", user.Name),
+                .. user.Roles.Select(r => new Claim("roles", r)),
+            ],
+            authenticationType,
+            "name",
+            "roles"));
 
     public sealed record SignInBody(string? User);
 
@@ -70,13 +66,12 @@ public sealed class DevelopmentSignIn
     internal static async Task<Results<Ok<SignInResult>, ProblemHttpResult>> SignInAsync(SignInBody body, HttpContext http, DevelopmentSignIn signIn)
     {
         await Task.CompletedTask;
-        var remote = http.Connection.RemoteIpAddress;
-        if (remote is null || !IPAddress.IsLoopback(remote))
+        if (!IsLoopback(http))
         {
             return TypedResults.Problem(statusCode: 403, title: "Development sign-in is for loopback callers only");
         }
 
-        var user = Users.FirstOrDefault(u => string.Equals(u.Login, body.User, StringComparison.OrdinalIgnoreCase));
+        var user = Find(body.User);
         if (user is null)
         {
             return TypedResults.Problem(

@@ -24,7 +24,8 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
         ["ncp.administer"] = ["admin"],
     };
 
-    private static readonly string[] Anonymous = ["/health/live", "/health/ready", "/dev/sign-in", "/openapi/{documentName}.json", "/api/docs/{documentName?}"];
+    private static readonly string[] Anonymous =
+        ["/health/live", "/health/ready", "/dev/sign-in", "/openapi/{documentName}.json", "/api/docs/{documentName?}", "/sign-in", "/sign-out"];
 
     [Fact]
     public async Task Every_endpoint_answers_each_role_and_compartment_as_the_matrix_says()
@@ -32,12 +33,14 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
         var endpoints = ncp.Api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Select(e => (Pattern: "/" + e.RoutePattern.RawText!.TrimStart('/'), Methods: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"],
                 Policy: e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).LastOrDefault(p => p is not null),
-                Open: e.Metadata.GetMetadata<IAllowAnonymous>() is not null))
+                Open: e.Metadata.GetMetadata<IAllowAnonymous>() is not null,
+                StaticFile: e.Metadata.GetMetadata<Microsoft.AspNetCore.StaticAssets.StaticAssetDescriptor>() is not null))
             .ToList();
         Assert.True(endpoints.Count > 20, $"only {endpoints.Count} endpoints found");
 
-        // The API reference page's own static files (Scalar) are public in Development, like the page itself.
-        var openOnes = endpoints.Where(e => e.Open && !e.Pattern.StartsWith("/api/docs/scalar", StringComparison.Ordinal) && e.Pattern != "/api/docs/favicon.svg")
+        // The API reference page's own static files (Scalar) are public in Development, like the page itself; the web UI's
+        // static files (its styles and scripts) are public like its sign-in page.
+        var openOnes = endpoints.Where(e => e.Open && !e.StaticFile && !e.Pattern.StartsWith("/api/docs/scalar", StringComparison.Ordinal) && e.Pattern != "/api/docs/favicon.svg")
             .Select(e => e.Pattern).Distinct().Order().ToArray();
         Assert.Equal(Anonymous.Order().ToArray(), openOnes);
 

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using MudBlazor.Services;
+using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Ui.SigningIn;
+
+namespace Ncp.Api.Ui.Infrastructure;
+
+/// <summary>The officers' web UI: Blazor (static sign-in page, interactive server pages) with MudBlazor, in the Api's process.</summary>
+public static class UiSetup
+{
+    private static readonly string[] NonUiPaths = ["/health", "/openapi"];
+
+    public static IServiceCollection AddNcpUi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddMudServices();
+        services.AddLocalization();
+
+        services.AddSingleton(configuration.GetSection(UiSettings.Section).Get<UiSettings>() ?? new UiSettings());
+        services.AddSingleton<ApiAddress>();
+        services.AddHttpClient<NcpApiClient>(NcpApiClient.HttpClientName, (provider, http) =>
+        {
+            http.BaseAddress = provider.GetRequiredService<ApiAddress>().Resolve();
+            http.Timeout = TimeSpan.FromSeconds(30);
+        });
+        services.AddScoped<OfficerPreferencesStore>();
+        services.AddScoped<OfficerContextFactory>();
+        services.AddScoped<PartnerDirectoryCache>();
+
+        // The officer's remembered language becomes the browser's culture cookie at every sign-in (demo or Entra ID).
+        services.PostConfigure<CookieAuthenticationOptions>(BrowserSignIn.CookieScheme, options =>
+        {
+            var signedIn = options.Events.OnSignedIn;
+            options.Events.OnSignedIn = async context =>
+            {
+                await signedIn(context);
+                await OfficerPreferenceCultureProvider.ApplyAtSignInAsync(context.HttpContext, context.Principal!);
+            };
+        });
+        return services;
+    }
+
+    /// <summary>Call after UseAuthorization: culture and antiforgery for pages, then the pages and their endpoints.</summary>
+    public static WebApplication MapNcpUi(this WebApplication app)
+    {
+        // API answers and health probes keep the invariant culture whatever the officer's language (and never wait for
+        // the officer's preferences in the database).
+        app.UseWhen(IsUiRequest, ui => ui.UseRequestLocalization(OfficerPreferenceCultureProvider.LocalizationOptions()));
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode()
+            .Add(ReadPolicyUnlessNamed);
+        app.MapSigningIn();
+        return app;
+    }
+
+    private static bool IsUiRequest(HttpContext http) =>
+        !BrowserSignIn.IsApiPath(http.Request.Path) && !NonUiPaths.Any(p => http.Request.Path.StartsWithSegments(p));
+
+    /// <summary>
+    /// Every UI endpoint names a policy like the Api's own: a page its own (<c>@attribute [Authorize(Policy = ...)]</c>),
+    /// else Read, as do Blazor's own endpoints (the circuit's hub, the redirect helper).
+    /// </summary>
+    private static void ReadPolicyUnlessNamed(EndpointBuilder endpoint)
+    {
+        if (!endpoint.Metadata.OfType<IAuthorizeData>().Any(a => a.Policy is not null) && !endpoint.Metadata.OfType<IAllowAnonymous>().Any())
+        {
+            endpoint.Metadata.Add(new AuthorizeAttribute(Policies.Read));
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Ui.Infrastructure;
+
+namespace Ncp.Api.Ui.SigningIn;
+
+/// <summary>The few UI actions that must answer with a cookie and a redirect rather than a page.</summary>
+public static class SigningInEndpoints
+{
+    public const string CulturePath = "/preferences/culture";
+
+    public static void MapSigningIn(this WebApplication app)
+    {
+        // Anonymous: signing out without a session changes nothing, and an officer without any role must still get out.
+        app.MapPost(BrowserSignIn.SignOutPath, SignOutAsync)
+            .AllowAnonymous()
+            .WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .ExcludeFromDescription();
+
+        app.MapGet(CulturePath, SwitchCultureAsync)
+            .RequireAuthorization(Policies.Read)
+            .ExcludeFromDescription();
+
+        if (BrowserSignIn.UsesEntra(app.Configuration))
+        {
+            app.MapGet(BrowserSignIn.EntraSignInPath, (string? returnUrl) =>
+                    TypedResults.Challenge(new AuthenticationProperties { RedirectUri = LocalOrHome(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme]))
+                .AllowAnonymous()
+                .ExcludeFromDescription();
+        }
+    }
+
+    /// <summary>Only a path of this site: a sign-in link must never send the officer elsewhere.</summary>
+    public static string LocalOrHome(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && RedirectHttpResult.IsLocalUrl(returnUrl) ? returnUrl : "/";
+
+    private static async Task<IResult> SignOutAsync(HttpContext http, IConfiguration configuration)
+    {
+        // The antiforgery middleware only records its verdict for an endpoint that binds no form: enforce it here, so
+        // that another site cannot sign an officer out.
+        if (http.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
+        {
+            return TypedResults.BadRequest();
+        }
+
+        if (BrowserSignIn.UsesEntra(configuration))
+        {
+            return TypedResults.SignOut(
+                new AuthenticationProperties { RedirectUri = BrowserSignIn.SignInPath },
+                [BrowserSignIn.CookieScheme, OpenIdConnectDefaults.AuthenticationScheme]);
+        }
+
+        await http.SignOutAsync(BrowserSignIn.CookieScheme);
+        return TypedResults.LocalRedirect(BrowserSignIn.SignInPath);
+    }
+
+    /// <summary>The language switch: remembered for the officer (every browser) and in this browser's culture cookie.</summary>
+    private static async Task<IResult> SwitchCultureAsync(string? culture, string? returnUrl, HttpContext http, OfficerPreferencesStore preferences)
+    {
+        if (!UiCultures.IsSupported(culture))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["culture"] = [$"One of: {string.Join(", ", UiCultures.Supported)}."] });
+        }
+
+        var chosen = culture!.ToLowerInvariant();
+        await preferences.SaveCultureAsync(http.User, chosen, http.RequestAborted);
+        UiCultures.Remember(http, chosen);
+        return TypedResults.LocalRedirect(LocalOrHome(returnUrl));
+    }
+}
