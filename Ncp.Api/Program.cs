@@ -66,6 +66,7 @@ public sealed class Program
         var attachments = builder.Configuration.GetSection(AttachmentSettings.Section).Get<AttachmentSettings>() ?? new AttachmentSettings();
         services.AddSingleton(attachments);
         services.AddSignalR();
+        services.AddSingleton<LiveUpdates>();
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
         services.AddNcpUi(builder.Configuration);
 

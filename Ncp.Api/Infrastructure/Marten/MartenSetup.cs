@@ -68,19 +68,8 @@ public static class MartenSetup
             .AddSubscriptionWithServices<IntegrationEventPublisher>(ServiceLifetime.Singleton, o =>
             {
                 o.Name = IntegrationEventPublisher.SubscriptionName;
-                o.IncludeType<ItemRegistered>();
-                o.IncludeType<DeadlinesSet>();
-                o.IncludeType<DeadlineExtended>();
-                o.IncludeType<DeadlinesResumed>();
-                o.IncludeType<DeadlinesPaused>();
-                o.IncludeType<DeadlineEscalated>();
-                o.IncludeType<OfficerAssigned>();
-                o.IncludeType<ItemClosed>();
-                o.IncludeType<ItemWithdrawn>();
-                o.IncludeType<ItemRefused>();
-                o.IncludeType<ItemSent>();
-                o.IncludeType<ItemAcknowledged>();
-                o.IncludeType<AnswerRecorded>();
+                // Every item event: besides the messages some of them make, each page tells the screens what changed.
+                o.IncludeTypes(WorkItemEvents.All);
                 o.IncludeTypes(Partners.PartnerEvents.All.Concat(Quarantine.QuarantineEvents.All));
             });
 

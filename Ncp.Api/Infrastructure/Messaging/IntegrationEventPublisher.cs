@@ -10,6 +10,7 @@ using Ncp.Api.Infrastructure.Observability;
 using Domain = Ncp.Api.Cases;
 using Ncp.Api.Cases.Corresponding;
 using Ncp.Contracts.Deadlines;
+using Ncp.Contracts.Live;
 using Ncp.Contracts.Mail;
 using Ncp.Contracts.Partners;
 using Integration = Ncp.Contracts.Cases;
@@ -39,8 +40,45 @@ public sealed class IntegrationEventPublisher(IBus bus, CorrespondenceSettings c
             }
         }
 
+        if (await ChangesOfAsync(page.Events, operations, ct) is { Changes.Length: > 0 } changes)
+        {
+            var last = page.Events[^1];
+            await PublishUntilAcceptedAsync(last, changes, MessageIdOf(last.Id, ChangesMessageIndex), ct);
+        }
+
         return NullChangeListener.Instance;
     }
+
+    // Far above the few messages one event makes, so the page's change list never shares an id with them.
+    private const int ChangesMessageIndex = 0x7FFF;
+
+    /// <summary>One message per page for the screens: which items and quarantined mails changed, and how.</summary>
+    private static async Task<ChangesRecorded?> ChangesOfAsync(IReadOnlyList<IEvent> events, IDocumentOperations operations, CancellationToken ct)
+    {
+        var itemEvents = events.Where(e => WorkItemEventTypes.Contains(e.EventType)).ToArray();
+        var quarantineEvents = events.Where(e => QuarantineEventTypes.Contains(e.EventType)).ToArray();
+        if (itemEvents.Length == 0 && quarantineEvents.Length == 0)
+        {
+            return null;
+        }
+
+        var items = itemEvents.Length == 0
+            ? new Dictionary<Guid, Domain.ItemDetails>()
+            : (await operations.LoadManyAsync<Domain.ItemDetails>(ct, itemEvents.Select(e => e.StreamId).Distinct())).ToDictionary(i => i.Id);
+        return new ChangesRecorded([.. events.Select(e => WorkItemEventTypes.Contains(e.EventType)
+                ? new RecordChange(
+                    "item", e.StreamId, items.GetValueOrDefault(e.StreamId)?.RegisterNumber,
+                    items.GetValueOrDefault(e.StreamId) is { } item ? ApiEnum<Domain.Channel>.NameOf(item.Channel) : null, Kebab(e.EventType.Name), e.Timestamp)
+                : QuarantineEventTypes.Contains(e.EventType)
+                    ? new RecordChange("quarantine", e.StreamId, null, null, Kebab(e.EventType.Name), e.Timestamp)
+                    : null)
+            .OfType<RecordChange>()]);
+    }
+
+    private static readonly HashSet<Type> WorkItemEventTypes = [.. Domain.WorkItemEvents.All];
+    private static readonly HashSet<Type> QuarantineEventTypes = [.. Quarantine.QuarantineEvents.All];
+
+    private static string Kebab(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     /// <summary>Events whose messages need more than the event (the item as it stands, the partner's entry).</summary>
     private async Task<object[]> MessagesOfAsync(IEvent @event, IDocumentOperations operations, CancellationToken ct)

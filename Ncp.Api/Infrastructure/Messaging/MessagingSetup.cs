@@ -17,11 +17,15 @@ public static class MessagingSetup
             bus.AddConsumer<Cases.Corresponding.PartnerMailNotDeliveredConsumer>();
             bus.AddConsumer<Cases.Corresponding.PartnerMailReceivedConsumer>();
             bus.AddConsumer<Quarantine.MailQuarantinedConsumer>();
-            // Each instance needs its own copy of every escalation for the screens connected to it: a temporary queue.
-            bus.AddConsumer<Live.EscalationRaisedBroadcaster>().Endpoint(e =>
-            {
-                e.InstanceId = Guid.NewGuid().ToString("N")[..8];
-                e.Temporary = true;
-            });
+            // Each instance needs its own copy of every escalation and change for the screens connected to it.
+            bus.AddConsumer<Live.EscalationRaisedBroadcaster>().Endpoint(PerInstance);
+            bus.AddConsumer<Live.ChangesRecordedBroadcaster>().Endpoint(PerInstance);
         });
+
+    /// <summary>A temporary queue of this instance's own.</summary>
+    private static void PerInstance(IEndpointRegistrationConfigurator endpoint)
+    {
+        endpoint.InstanceId = Guid.NewGuid().ToString("N")[..8];
+        endpoint.Temporary = true;
+    }
 }
