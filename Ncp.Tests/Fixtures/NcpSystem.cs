@@ -103,8 +103,9 @@ public class NcpSystem : IAsyncLifetime
 
         Api = Host<Ncp.Api.Program>(ApiSettings, Override);
         Worker = Host<Ncp.Worker.Program>(WorkerSettings, Override);
-        _ = Api.Server;
-        _ = Worker.Server;
+        ServeApi(Api);
+        Api.StartServer();
+        Worker.StartServer();
     }
 
     public virtual async Task DisposeAsync()
@@ -140,6 +141,11 @@ public class NcpSystem : IAsyncLifetime
 
     /// <summary>Settings a derived system changes in the Worker.</summary>
     protected virtual void WorkerOverrides(IDictionary<string, string?> settings)
+    {
+    }
+
+    /// <summary>How a derived system serves the Api, before it starts (on a real port for a browser, say); in memory by default.</summary>
+    protected virtual void ServeApi(WebApplicationFactory<Ncp.Api.Program> api)
     {
     }
 
