@@ -81,7 +81,7 @@ public sealed class Browser : IAsyncLifetime
         {
             if (message.Type == "error")
             {
-                errors.Add(message.Text);
+                errors.Add($"{message.Text} ({message.Location})");
             }
         };
         page.PageError += (_, error) => errors.Add(error);
@@ -119,7 +119,7 @@ public sealed class Browser : IAsyncLifetime
             await page.ScreenshotAsync(new() { Path = file + ".png", FullPage = true, Timeout = 5_000 });
             kept.Add(file + ".png");
         }
-        catch (PlaywrightException)
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
         }
 
@@ -128,7 +128,7 @@ public sealed class Browser : IAsyncLifetime
             await context.Tracing.StopAsync(new() { Path = file + ".trace.zip" });
             kept.Add(file + ".trace.zip");
         }
-        catch (PlaywrightException)
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
         }
 
@@ -187,7 +187,7 @@ public static class UiSteps
         {
             await choice.WaitForAsync(new() { Timeout = 5_000 });
         }
-        catch (PlaywrightException)
+        catch (TimeoutException)
         {
             var offered = await page.GetByRole(AriaRole.Button).Or(page.GetByRole(AriaRole.Link)).AllInnerTextsAsync();
             throw new InvalidOperationException(
@@ -199,7 +199,7 @@ public static class UiSteps
         {
             await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/sign-in", StringComparison.OrdinalIgnoreCase));
         }
-        catch (PlaywrightException)
+        catch (TimeoutException)
         {
             var said = await page.Locator("body").InnerTextAsync();
             throw new InvalidOperationException($"Signing in as {user.Login} stayed on {page.Url}; the page says: {said[..Math.Min(said.Length, 300)]}");
