@@ -44,8 +44,12 @@ public sealed class Browser : IAsyncLifetime
             ExecutablePath = ExecutablePath,
             Headless = true,
             // Root and containers leave Chromium no sandbox to start; containers have a tiny /dev/shm; there is no GPU.
-            Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+            // Pages reach only this machine: a name to resolve (a web font of the API reference page, say) fails at once,
+            // without a DNS query leaving it.
+            Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"],
         });
+        // Expect(...) waits as long as the rest (below); its own default of 5 s is short for two busy cores.
+        Assertions.SetDefaultExpectTimeout(15_000);
     }
 
     public async Task DisposeAsync()
@@ -97,6 +101,9 @@ public sealed class Browser : IAsyncLifetime
         }
 
         await context.Tracing.StopAsync();
+        // What an earlier run kept of this test would now mislead.
+        File.Delete(FailurePath(name) + ".png");
+        File.Delete(FailurePath(name) + ".trace.zip");
     }
 
     /// <summary>Saves the page as <c>artifacts/screenshots/NAME.png</c> (the whole page, not only the viewport) and returns the path.</summary>
@@ -111,7 +118,7 @@ public sealed class Browser : IAsyncLifetime
     private static async Task<IReadOnlyList<string>> KeepFailureAsync(IPage page, IBrowserContext context, string name)
     {
         Directory.CreateDirectory(FailureFolder);
-        var file = Path.Combine(FailureFolder, FileName(name));
+        var file = FailurePath(name);
         var kept = new List<string>();
         // Each artifact on its own: a crashed page still leaves its trace, and neither hides the test's own failure.
         try
@@ -134,6 +141,8 @@ public sealed class Browser : IAsyncLifetime
 
         return kept;
     }
+
+    private static string FailurePath(string test) => Path.Combine(FailureFolder, FileName(test));
 
     private static string FileName(string name) => Regex.Replace(name, "[^A-Za-z0-9._-]+", "-");
 }
