@@ -69,15 +69,7 @@ public sealed class Browser : IAsyncLifetime
     /// </summary>
     public async Task RunAsync(Uri baseAddress, Func<IPage, Task> test, string locale = "en-GB", [CallerMemberName] string name = "")
     {
-        await using var context = await Chromium.NewContextAsync(new()
-        {
-            BaseURL = baseAddress.ToString(),
-            ViewportSize = Viewport,
-            Locale = locale,
-            TimezoneId = "Asia/Almaty",
-        });
-        // A missing element fails the test in 15 s rather than Playwright's 30: the suite has a time budget.
-        context.SetDefaultTimeout(15_000);
+        await using var context = await NewContextAsync(baseAddress, locale);
         await context.Tracing.StartAsync(new() { Title = name, Screenshots = true, Snapshots = true });
         var page = await context.NewPageAsync();
         var errors = new List<string>();
@@ -104,6 +96,24 @@ public sealed class Browser : IAsyncLifetime
         // What an earlier run kept of this test would now mislead.
         File.Delete(FailurePath(name) + ".png");
         File.Delete(FailurePath(name) + ".trace.zip");
+    }
+
+    /// <summary>
+    /// A context as <see cref="RunAsync"/> makes them, for a second person on screen at once (the supervisor who sees the
+    /// duty officer's escalation arrive, say); the test disposes of it.
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(Uri baseAddress, string locale = "en-GB")
+    {
+        var context = await Chromium.NewContextAsync(new()
+        {
+            BaseURL = baseAddress.ToString(),
+            ViewportSize = Viewport,
+            Locale = locale,
+            TimezoneId = "Asia/Almaty",
+        });
+        // A missing element fails the test in 15 s rather than Playwright's 30: the suite has a time budget.
+        context.SetDefaultTimeout(15_000);
+        return context;
     }
 
     /// <summary>Saves the page as <c>artifacts/screenshots/NAME.png</c> (the whole page, not only the viewport) and returns the path.</summary>
