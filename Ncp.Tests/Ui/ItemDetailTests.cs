@@ -1,3 +1,6 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Ncp.Tests.Fixtures;
 using Ncp.Tests.Fixtures.Crypto;
 
@@ -31,6 +34,30 @@ public sealed class ItemDetailTests(NcpSystem ncp)
         Assert.Contains("Withdraw", page.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("Close item", page.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("Reopen", page.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_attachment_is_listed_with_its_hash_and_downloads_through_the_page_with_the_browsers_cookie()
+    {
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(subject: $"UI attachment {Guid.NewGuid():N}"));
+        var content = $"ip,time\n198.51.100.4,{Guid.NewGuid():N}\n";
+        var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
+        using (var form = new MultipartFormDataContent { { new StringContent(content), "file", "logs.csv" } })
+        {
+            await ItemsApi.ExpectAsync(await duty.PostAsync($"/api/items/{item.Number()}/attachments", form), HttpStatusCode.OK);
+        }
+
+        var browser = new UiSession(ncp.Api);
+        await browser.SignInAsync("duty");
+        var page = await browser.GetAsync($"/items/{item.Number()}");
+        Assert.Contains(sha, page.Body, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/items/{item.Number()}/attachments/{sha}\"", page.Body, StringComparison.Ordinal);
+
+        var download = await browser.GetAsync($"/items/{item.Number()}/attachments/{sha}");
+        Assert.Equal(200, download.Status);
+        Assert.Equal(content, download.Body);
+        Assert.Equal(302, (await new UiSession(ncp.Api).GetAsync($"/items/{item.Number()}/attachments/{sha}")).Status);
     }
 
     [Fact]
