@@ -5,12 +5,14 @@
 #   infra/servers.sh start|stop|status [postgres|rabbitmq|mail ...]   (no names = all)
 #   infra/servers.sh psql [psql args]           psql as ncp on database ncp
 #   infra/servers.sh rabbitmqctl [args]         rabbitmqctl against the project's node
+#   infra/servers.sh browser                    install Debian's Chromium for the browser tests (./ncp test)
 #
 # Environment (defaults in brackets):
 #   NCP_DATA_DIR [<repo>/.data]  NCP_PG_PORT [55432]  NCP_RABBIT_PORT [55672]
 #   NCP_RABBIT_MGMT_PORT [55673]  NCP_RABBIT_DIST_PORT [25672]  NCP_EPMD_PORT [4369]
 #   NCP_RABBIT_NODENAME [ncp@localhost]
 #   NCP_SMTP_PORT [2525]  NCP_IMAP_PORT [10143]  NCP_LMTP_PORT [10024]
+#   NCP_CHROMIUM [/usr/bin/chromium]: the browser the tests drive; when set, it is used as it is, never installed
 # Mail: mailboxes are MAIL_MAILBOXES below, all with the password in $NCP_DATA_DIR/secrets/mail.password;
 # mail for any other domain bounces back to its sender, nothing leaves the machine.
 # After start, $NCP_DATA_DIR/servers.env holds the connection settings (source it).
@@ -84,6 +86,9 @@ RABBIT_BIN=/usr/lib/rabbitmq/bin
 POSTFIX_BIN=/usr/sbin/postfix
 DOVECOT_BIN=/usr/sbin/dovecot
 DOVEADM_BIN=/usr/bin/doveadm
+# Playwright's own browser download cannot work offline; the tests drive Debian's Chromium instead.
+DEBIAN_CHROMIUM=/usr/bin/chromium
+CHROMIUM=${NCP_CHROMIUM:-$DEBIAN_CHROMIUM}
 
 PG_DIR=$DATA_DIR/postgres
 pg_paths() {
@@ -131,6 +136,7 @@ usage() {
 usage: infra/servers.sh start|stop|status [postgres|rabbitmq|mail ...]
        infra/servers.sh psql [psql arguments]
        infra/servers.sh rabbitmqctl [rabbitmqctl arguments]
+       infra/servers.sh browser
 EOF
   exit 2
 }
@@ -237,6 +243,13 @@ package_for() {
       [[ -x $POSTFIX_BIN ]] || missing+=(postfix)
       [[ -x /usr/lib/dovecot/imap ]] || missing+=(dovecot-imapd)
       [[ -x /usr/lib/dovecot/lmtp ]] || missing+=(dovecot-lmtpd)
+      ((${#missing[@]} == 0)) || echo "${missing[*]}"
+      ;;
+    browser)
+      local -a missing=()
+      [[ -x $CHROMIUM ]] || missing+=(chromium)
+      # Screenshots must show Cyrillic and Kazakh letters whatever font fontconfig happened to pull in.
+      [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
       ((${#missing[@]} == 0)) || echo "${missing[*]}"
       ;;
   esac
@@ -1205,6 +1218,22 @@ cmd_stop() {
   done
 }
 
+# Not a server: only the tests need it, so ./ncp test asks for it and ./ncp up does not.
+cmd_browser() {
+  if [[ -n ${NCP_CHROMIUM:-} ]]; then
+    [[ -x $CHROMIUM && ! -d $CHROMIUM ]] ||
+      die "NCP_CHROMIUM=$CHROMIUM is not an executable file; unset it to use Debian's chromium ($DEBIAN_CHROMIUM)"
+  else
+    mkdir -p "$DATA_DIR"
+    lock
+    ensure_installed browser
+  fi
+  local version
+  version=$("$CHROMIUM" --headless --no-sandbox --version 2>&1 </dev/null) ||
+    die "browser: $CHROMIUM does not run: ${version##*$'\n'}"
+  say "browser: ${version##*$'\n'} ($CHROMIUM)"
+}
+
 cmd_status() {
   local server rc=0
   for server in "${SERVERS[@]}"; do
@@ -1236,6 +1265,10 @@ main() {
       rabbit_running || die "rabbitmq is not running; run infra/servers.sh start rabbitmq"
       rabbit_load_state
       rabbitmqctl "$@"
+      ;;
+    browser)
+      (($# == 0)) || usage
+      cmd_browser
       ;;
     -h | --help | help) usage ;;
     *) usage ;;

@@ -111,8 +111,9 @@ public class NcpSystem : IAsyncLifetime
             RouteUiToTestServer(services);
         });
         Worker = Host<Ncp.Worker.Program>(WorkerSettings, Override);
-        _ = Api.Server;
-        _ = Worker.Server;
+        ServeApi(Api);
+        Api.StartServer();
+        Worker.StartServer();
     }
 
     public virtual async Task DisposeAsync()
@@ -156,6 +157,11 @@ public class NcpSystem : IAsyncLifetime
 
     /// <summary>Settings a derived system changes in the Worker.</summary>
     protected virtual void WorkerOverrides(IDictionary<string, string?> settings)
+    {
+    }
+
+    /// <summary>How a derived system serves the Api, before it starts (on a real port for a browser, say); in memory by default.</summary>
+    protected virtual void ServeApi(WebApplicationFactory<Ncp.Api.Program> api)
     {
     }
 

@@ -32,28 +32,39 @@ public sealed record TestServers(
             Get("Mail__Password"));
     }
 
+    /// <summary>The checkout the tests were built in (the folder of <c>Ncp.sln</c>): where <c>artifacts/</c> goes.</summary>
+    public static string RepositoryRoot { get; } =
+        AncestorWith("Ncp.sln") ?? throw new InvalidOperationException($"No Ncp.sln above {AppContext.BaseDirectory}.");
+
+    private static string? AncestorWith(string relativePath)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (Path.Exists(Path.Combine(dir.FullName, relativePath)))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
+    }
+
     private static Dictionary<string, string> ReadEnvFile()
     {
         var values = new Dictionary<string, string>();
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (AncestorWith(Path.Combine(".data", "servers.env")) is not { } root)
         {
-            var file = Path.Combine(dir.FullName, ".data", "servers.env");
-            if (!File.Exists(file))
-            {
-                continue;
-            }
+            return values;
+        }
 
-            foreach (var line in File.ReadAllLines(file))
+        foreach (var line in File.ReadAllLines(Path.Combine(root, ".data", "servers.env")))
+        {
+            var text = line.StartsWith("export ", StringComparison.Ordinal) ? line[7..] : line;
+            var eq = text.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0 && !text.StartsWith('#'))
             {
-                var text = line.StartsWith("export ", StringComparison.Ordinal) ? line[7..] : line;
-                var eq = text.IndexOf('=', StringComparison.Ordinal);
-                if (eq > 0 && !text.StartsWith('#'))
-                {
-                    values[text[..eq].Trim()] = text[(eq + 1)..].Trim().Trim('\'', '"');
-                }
+                values[text[..eq].Trim()] = text[(eq + 1)..].Trim().Trim('\'', '"');
             }
-
-            break;
         }
 
         return values;
