@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Ncp.Tests.Fixtures;
+using static Microsoft.Playwright.Assertions;
+
+namespace Ncp.Tests.Ui;
+
+/// <summary>The item page in Chromium, over the interactive circuit.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
+{
+    [Fact]
+    public async Task An_officer_adds_a_note_through_its_dialog_and_sees_it_in_the_timeline()
+    {
+        var item = await ncp.ClientFor("duty").RegisterAsync(ItemsApi.OutgoingRequest(subject: $"Browser detail {Guid.NewGuid():N}"));
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, NameRegex = new(Regex.Escape(item.Number())) })).ToBeVisibleAsync();
+            await Browser.ScreenshotAsync(page, "item-detail");
+
+            var dialog = page.GetByRole(AriaRole.Dialog);
+            await ClickUntilAsync(page.GetByRole(AriaRole.Button, new() { Name = "Add note" }), dialog);
+            await dialog.GetByLabel("Note").FillAsync("Phoned the partner's duty desk");
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+
+            await Expect(dialog).ToBeHiddenAsync();
+            await Expect(page.Locator("li[data-what=note]")).ToContainTextAsync("Phoned the partner's duty desk");
+            await Expect(page.Locator("li[data-what=note]")).ToContainTextAsync("Duty Officer (demo)");
+        });
+    }
+
+    // The page is prerendered before its circuit is up; a click before then does nothing, so click until it answers.
+    private static async Task ClickUntilAsync(ILocator button, ILocator appears)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await button.ClickAsync();
+            try
+            {
+                await appears.WaitForAsync(new() { Timeout = 1_000 });
+                return;
+            }
+            catch (TimeoutException) when (attempt < 15)
+            {
+            }
+        }
+    }
+}
