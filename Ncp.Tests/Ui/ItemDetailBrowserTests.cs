@@ -21,7 +21,8 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
             await Browser.ScreenshotAsync(page, "item-detail");
 
             var dialog = page.GetByRole(AriaRole.Dialog);
-            await ClickUntilAsync(page.GetByRole(AriaRole.Button, new() { Name = "Add note" }), dialog);
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add note" }).ClickAsync();
             await dialog.GetByLabel("Note").FillAsync("Phoned the partner's duty desk");
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
 
@@ -31,20 +32,22 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
         });
     }
 
-    // The page is prerendered before its circuit is up; a click before then does nothing, so click until it answers.
-    private static async Task ClickUntilAsync(ILocator button, ILocator appears)
+    [Fact]
+    public async Task A_colleagues_change_appears_on_the_open_item_page_without_a_reload()
     {
-        for (var attempt = 0; ; attempt++)
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(subject: $"Browser live {Guid.NewGuid():N}"));
+        await browser.RunAsync(ncp.BaseAddress, async page =>
         {
-            await button.ClickAsync();
-            try
-            {
-                await appears.WaitForAsync(new() { Timeout = 1_000 });
-                return;
-            }
-            catch (TimeoutException) when (attempt < 15)
-            {
-            }
-        }
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            var timeline = page.Locator("[data-testid=timeline]");
+
+            await ncp.ClientFor("supervisor").ActAsync(item.Number(), "notes", new { text = "Supervisor: call the partner first" });
+
+            await Expect(timeline).ToContainTextAsync("Supervisor: call the partner first");
+            await Expect(page.GetByText("Updated just now")).ToBeVisibleAsync();
+        });
     }
 }
