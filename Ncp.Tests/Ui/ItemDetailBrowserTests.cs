@@ -50,4 +50,29 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
             await Expect(page.GetByText("Updated just now")).ToBeVisibleAsync();
         });
     }
+
+    [Fact]
+    public async Task A_colleagues_change_while_the_dialog_is_open_is_reported_and_the_page_offers_a_reload()
+    {
+        var item = await ncp.ClientFor("duty").RegisterAsync(ItemsApi.OutgoingRequest(subject: $"Browser conflict {Guid.NewGuid():N}"));
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Withdraw" }).ClickAsync();
+            var dialog = page.GetByRole(AriaRole.Dialog);
+            await dialog.GetByLabel("Reason").FillAsync("Sent through Interpol instead");
+
+            await ncp.ClientFor("supervisor").ActAsync(item.Number(), "notes", new { text = "Wait: the partner called back" });
+            await Expect(page.Locator("[data-testid=timeline]")).ToContainTextAsync("Wait: the partner called back");
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Withdraw", Exact = true }).ClickAsync();
+
+            var alert = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "A colleague changed this item" });
+            await Expect(alert).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("status")).ToContainTextAsync("Draft");
+            await alert.GetByRole(AriaRole.Button, new() { Name = "Reload" }).ClickAsync();
+            await Expect(alert).ToBeHiddenAsync();
+        });
+    }
 }
