@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Ncp.Tests.Fixtures;
+using Ncp.Tests.Fixtures.Crypto;
 using static Microsoft.Playwright.Assertions;
 
 namespace Ncp.Tests.Ui;
@@ -73,6 +74,39 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
             await Expect(page.GetByTestId("status")).ToContainTextAsync("Draft");
             await alert.GetByRole(AriaRole.Button, new() { Name = "Reload" }).ClickAsync();
             await Expect(alert).ToBeHiddenAsync();
+        });
+    }
+
+    [Fact]
+    public async Task A_partners_html_mail_opens_in_a_sandbox_that_runs_nothing()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var (item, messageId) = await ncp.SendRequestAsync(de, "Reply to the browser in HTML");
+        var partner = MailGateway.Pki.Partner("de");
+        const string Inner = "Content-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n"
+            + "--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe subscriber is Jane Roe.\r\n"
+            + "--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+            + "<p>The subscriber is <b>Jane Roe</b>.</p><img src=x onerror=\"parent.document.title='pwned'\"><script>parent.document.title='pwned'</script>\r\n"
+            + "--alt--\r\n";
+        await ncp.SendRawAsync(OpenSslMail.SignThenEncrypt(
+            Inner, de.Address, "ncp@ncp.example", "Subscriber data", partner.CertPem, partner.KeyPem, MailGateway.Pki.Ncp.CertPem,
+            headers: new Dictionary<string, string> { ["In-Reply-To"] = $"<{messageId}>", ["Message-ID"] = $"<{Guid.NewGuid():N}@partner.example>" }));
+        await ncp.ReceivedAsync(item.Number());
+
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            await page.Locator("li[data-what=mail-received]").GetByRole(AriaRole.Button, new() { Name = "Show mail" }).ClickAsync();
+            await Expect(page.GetByTestId("mail")).ToContainTextAsync("The subscriber is Jane Roe.");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show formatted (sanitised)" }).ClickAsync();
+
+            var frame = page.Locator("iframe.ncp-mail-html");
+            await Expect(frame).ToHaveAttributeAsync("sandbox", "");
+            await Expect(page.FrameLocator("iframe.ncp-mail-html").Locator("b")).ToHaveTextAsync("Jane Roe");
+            Assert.NotEqual("pwned", await page.TitleAsync());
+            await Browser.ScreenshotAsync(page, "item-detail-mail");
         });
     }
 }

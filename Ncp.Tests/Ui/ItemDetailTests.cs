@@ -60,6 +60,23 @@ public sealed class ItemDetailTests(NcpSystem ncp)
         Assert.Equal(302, (await new UiSession(ncp.Api).GetAsync($"/items/{item.Number()}/attachments/{sha}")).Status);
     }
 
+    [Theory]
+    [InlineData("ru", "История", "Отправить партнёру")]
+    [InlineData("kk", "Тарих", "Серіктеске жіберу")]
+    public async Task The_item_page_speaks_the_officers_language(string culture, string timeline, string send)
+    {
+        var item = await ncp.ClientFor("duty").RegisterAsync(ItemsApi.OutgoingRequest(subject: $"UI {culture} {Guid.NewGuid():N}"));
+        var browser = new UiSession(ncp.Api);
+        await browser.SignInAsync("duty");
+        await browser.GetAsync($"/preferences/culture?culture={culture}&returnUrl=%2F");
+
+        var page = await browser.GetAsync($"/items/{item.Number()}");
+
+        Assert.Contains(timeline, page.Text, StringComparison.Ordinal);
+        Assert.Contains(send, page.Text, StringComparison.Ordinal);
+        await browser.GetAsync("/preferences/culture?culture=en&returnUrl=%2F");
+    }
+
     [Fact]
     public async Task An_auditor_sees_the_item_page_without_any_action()
     {
