@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -149,11 +150,20 @@ public class NcpSystem : IAsyncLifetime
 
     /// <summary>
     /// The web UI calls the Api over HTTP at the server's own address; a TestServer has none, so the UI's client is
-    /// handed the in-memory server's handler instead.
+    /// handed the in-memory server's handler instead. On a real port (<see cref="ServeApi"/>) it calls that port.
     /// </summary>
     public static void RouteUiToTestServer(IServiceCollection services) =>
         services.AddHttpClient(Ncp.Api.Ui.Infrastructure.NcpApiClient.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(provider => ((TestServer)provider.GetRequiredService<IServer>()).CreateHandler());
+            .ConfigurePrimaryHttpMessageHandler(provider =>
+                provider.GetRequiredService<IServer>() is TestServer server ? server.CreateHandler() : new SocketsHttpHandler())
+            .ConfigureHttpClient((provider, http) =>
+            {
+                if (provider.GetRequiredService<IServer>() is not TestServer
+                    && provider.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } address)
+                {
+                    http.BaseAddress = new Uri(address.TrimEnd('/') + "/");
+                }
+            });
 
     /// <summary>Settings a derived system changes in the Worker.</summary>
     protected virtual void WorkerOverrides(IDictionary<string, string?> settings)

@@ -5,10 +5,13 @@ using Ncp.Api.Infrastructure.Auth;
 
 namespace Ncp.Api.Cases.Corresponding;
 
-/// <summary>A partner's mail as an officer reads it: the text only (HTML from outside is never passed on unsanitised).</summary>
+/// <summary>
+/// A partner's mail as an officer reads it: the text, and the HTML part only as <see cref="MailSanitiser"/> left it
+/// (HTML from outside is never passed on unsanitised).
+/// </summary>
 public sealed record MailView(
     Guid Id, string MessageId, string From, string Subject, string Text, bool HadHtml, string Protection, string Signature, string? SignedBy,
-    MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt);
+    MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt, string? SafeHtml = null);
 
 public static class MailEndpoints
 {
@@ -17,7 +20,7 @@ public static class MailEndpoints
         items.MapGet("/{number}/mail/{id:guid}", ReadAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("ReadPartnerMail")
-            .WithSummary("A partner's mail filed with the item (text, signature status, attachments); the read is audited");
+            .WithSummary("A partner's mail filed with the item (text, sanitised HTML, signature status, attachments); the read is audited");
         return items;
     }
 
@@ -32,6 +35,6 @@ public static class MailEndpoints
         await session.SaveChangesAsync(ct);
         return TypedResults.Ok(new MailView(
             mail.InboundId, mail.MessageId, mail.From, mail.Subject, mail.Text, mail.Html is not null, mail.Protection, mail.Signature, mail.SignedBy,
-            mail.Attachments, mail.ReleasedBy, mail.ReceivedAt));
+            mail.Attachments, mail.ReleasedBy, mail.ReceivedAt, MailSanitiser.Sanitise(mail.Html)));
     }
 }

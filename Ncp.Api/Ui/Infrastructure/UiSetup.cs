@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using MudBlazor.Services;
 using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Ui.Items;
 using Ncp.Api.Ui.SigningIn;
 
 namespace Ncp.Api.Ui.Infrastructure;
@@ -55,6 +56,7 @@ public static class UiSetup
             .AddInteractiveServerRenderMode()
             .Add(ReadPolicyUnlessNamed);
         app.MapSigningIn();
+        app.MapAttachmentDownload();
         return app;
     }
 

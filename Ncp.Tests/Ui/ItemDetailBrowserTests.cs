@@ -1,0 +1,112 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Ncp.Tests.Fixtures;
+using Ncp.Tests.Fixtures.Crypto;
+using static Microsoft.Playwright.Assertions;
+
+namespace Ncp.Tests.Ui;
+
+/// <summary>The item page in Chromium, over the interactive circuit.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
+{
+    [Fact]
+    public async Task An_officer_adds_a_note_through_its_dialog_and_sees_it_in_the_timeline()
+    {
+        var item = await ncp.ClientFor("duty").RegisterAsync(ItemsApi.OutgoingRequest(subject: $"Browser detail {Guid.NewGuid():N}"));
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, NameRegex = new(Regex.Escape(item.Number())) })).ToBeVisibleAsync();
+            await Browser.ScreenshotAsync(page, "item-detail");
+
+            var dialog = page.GetByRole(AriaRole.Dialog);
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add note" }).ClickAsync();
+            await dialog.GetByLabel("Note").FillAsync("Phoned the partner's duty desk");
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+
+            await Expect(dialog).ToBeHiddenAsync();
+            await Expect(page.Locator("li[data-what=note]")).ToContainTextAsync("Phoned the partner's duty desk");
+            await Expect(page.Locator("li[data-what=note]")).ToContainTextAsync("Duty Officer (demo)");
+        });
+    }
+
+    [Fact]
+    public async Task A_colleagues_change_appears_on_the_open_item_page_without_a_reload()
+    {
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(subject: $"Browser live {Guid.NewGuid():N}"));
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            var timeline = page.Locator("[data-testid=timeline]");
+
+            await ncp.ClientFor("supervisor").ActAsync(item.Number(), "notes", new { text = "Supervisor: call the partner first" });
+
+            await Expect(timeline).ToContainTextAsync("Supervisor: call the partner first");
+            await Expect(page.GetByText("Updated just now")).ToBeVisibleAsync();
+        });
+    }
+
+    [Fact]
+    public async Task A_colleagues_change_while_the_dialog_is_open_is_reported_and_the_page_offers_a_reload()
+    {
+        var item = await ncp.ClientFor("duty").RegisterAsync(ItemsApi.OutgoingRequest(subject: $"Browser conflict {Guid.NewGuid():N}"));
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Withdraw" }).ClickAsync();
+            var dialog = page.GetByRole(AriaRole.Dialog);
+            await dialog.GetByLabel("Reason").FillAsync("Sent through Interpol instead");
+
+            await ncp.ClientFor("supervisor").ActAsync(item.Number(), "notes", new { text = "Wait: the partner called back" });
+            await Expect(page.Locator("[data-testid=timeline]")).ToContainTextAsync("Wait: the partner called back");
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Withdraw", Exact = true }).ClickAsync();
+
+            var alert = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "A colleague changed this item" });
+            await Expect(alert).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("status")).ToContainTextAsync("Draft");
+            await alert.GetByRole(AriaRole.Button, new() { Name = "Reload" }).ClickAsync();
+            await Expect(alert).ToBeHiddenAsync();
+        });
+    }
+
+    [Fact]
+    public async Task A_partners_html_mail_opens_in_a_sandbox_that_runs_nothing()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var (item, messageId) = await ncp.SendRequestAsync(de, "Reply to the browser in HTML");
+        var partner = MailGateway.Pki.Partner("de");
+        const string Inner = "Content-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n"
+            + "--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe subscriber is Jane Roe.\r\n"
+            + "--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+            + "<p>The subscriber is <b>Jane Roe</b>.</p><img src=x onerror=\"parent.document.title='pwned'\"><script>parent.document.title='pwned'</script>\r\n"
+            + "--alt--\r\n";
+        await ncp.SendRawAsync(OpenSslMail.SignThenEncrypt(
+            Inner, de.Address, "ncp@ncp.example", "Subscriber data", partner.CertPem, partner.KeyPem, MailGateway.Pki.Ncp.CertPem,
+            headers: new Dictionary<string, string> { ["In-Reply-To"] = $"<{messageId}>", ["Message-ID"] = $"<{Guid.NewGuid():N}@partner.example>" }));
+        await ncp.ReceivedAsync(item.Number());
+
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            await page.Locator("li[data-what=mail-received]").GetByRole(AriaRole.Button, new() { Name = "Show mail" }).ClickAsync();
+            await Expect(page.GetByTestId("mail")).ToContainTextAsync("The subscriber is Jane Roe.");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show formatted (sanitised)" }).ClickAsync();
+
+            var frame = page.Locator("iframe.ncp-mail-html");
+            await Expect(frame).ToHaveAttributeAsync("sandbox", "");
+            await Expect(page.FrameLocator("iframe.ncp-mail-html").Locator("b")).ToHaveTextAsync("Jane Roe");
+            Assert.NotEqual("pwned", await page.TitleAsync());
+            await Browser.ScreenshotAsync(page, "item-detail-mail");
+        });
+    }
+}
