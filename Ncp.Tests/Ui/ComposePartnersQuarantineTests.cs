@@ -12,18 +12,14 @@ public sealed class ComposePartnersQuarantineTests(NcpSystem ncp)
     [Fact]
     public async Task A_duty_officer_gets_the_compose_form_and_an_auditor_gets_no_compose_action()
     {
-        var duty = new UiSession(ncp.Api);
-        await duty.SignInAsync("duty");
-        var page = await duty.GetAsync("/compose");
+        var page = await PageAsync("duty", "/compose");
         Assert.Equal(200, page.Status);
         Assert.Contains("data-testid=\"register-and-send\"", page.Body, StringComparison.Ordinal);
         Assert.Contains("Register and send", page.Text, StringComparison.Ordinal);
         Assert.Contains("Save draft", page.Text, StringComparison.Ordinal);
         Assert.Contains("Partner unit", page.Text, StringComparison.Ordinal);
 
-        var auditor = new UiSession(ncp.Api);
-        await auditor.SignInAsync("auditor");
-        var refused = await auditor.GetAsync("/compose");
+        var refused = await PageAsync("auditor", "/compose");
         Assert.DoesNotContain("data-testid=\"register-and-send\"", refused.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("Save draft", refused.Text, StringComparison.Ordinal);
     }
@@ -37,9 +33,7 @@ public sealed class ComposePartnersQuarantineTests(NcpSystem ncp)
         var fr = partners.EnumerateArray().Single(p => p.Str("code") == "FR-CYBER247");
         Assert.True(fr.GetProperty("openItems").GetInt32() >= 1);
 
-        var browser = new UiSession(ncp.Api);
-        await browser.SignInAsync("auditor");
-        var page = await browser.GetAsync("/partners");
+        var page = await PageAsync("auditor", "/partners");
         Assert.Equal(200, page.Status);
         Assert.Contains("DE-CYBER247", page.Text, StringComparison.Ordinal);
         Assert.Contains("href=\"/items?partner=FR-CYBER247&amp;open=true\"", page.Body, StringComparison.Ordinal);
@@ -58,11 +52,16 @@ public sealed class ComposePartnersQuarantineTests(NcpSystem ncp)
             await session.SaveChangesAsync();
         }
 
-        var browser = new UiSession(ncp.Api);
-        await browser.SignInAsync("duty");
-        var page = await browser.GetAsync("/quarantine");
+        var page = await PageAsync("duty", "/quarantine");
         Assert.Equal(200, page.Status);
         Assert.Contains(subject, page.Text, StringComparison.Ordinal);
         Assert.Contains("Unknown sender", page.Text, StringComparison.Ordinal);
+    }
+
+    private async Task<UiResponse> PageAsync(string login, string path)
+    {
+        var browser = new UiSession(ncp.Api);
+        await browser.SignInAsync(login);
+        return await browser.GetAsync(path);
     }
 }
