@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Ncp.Api.Quarantine;
+using Ncp.Api.Ui.Composing;
 using Ncp.Tests.Fixtures;
 
 namespace Ncp.Tests.Ui;
@@ -22,6 +23,19 @@ public sealed class ComposePartnersQuarantineTests(NcpSystem ncp)
         var refused = await PageAsync("auditor", "/compose");
         Assert.DoesNotContain("data-testid=\"register-and-send\"", refused.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("Save draft", refused.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_identifiers_a_subject_names_find_the_same_request_already_open()
+    {
+        var ip = $"198.51.{Random.Shared.Next(1, 250)}.{Random.Shared.Next(1, 250)}";
+        var open = (await ncp.ClientFor("supervisor").RegisterAsync(ItemsApi.OutgoingRequest("INTERPOL-NCB-ASTANA", $"Traffic data for {ip}"))).Number();
+
+        var identifiers = DuplicateSearch.IdentifiersIn($"Subscriber data for {ip} and mail of fraud@example.org", "261500031000123").ToArray();
+        Assert.Equal(["261500031000123", ip, "fraud@example.org"], identifiers);
+
+        var found = await ncp.ClientFor("duty").GetJsonAsync($"/api/items?open=true&q={Uri.EscapeDataString(ip)}");
+        Assert.Contains(found.GetProperty("items").EnumerateArray(), row => row.Number() == open);
     }
 
     [Fact]
