@@ -98,6 +98,7 @@ public sealed class Program
         items.MapAttaching(attachments);
         items.MapDeadlines();
         items.MapCorresponding();
+        app.MapDeadlinePreview();
 
         var partners = app.MapGroup("/api/partners").WithTags("Partners");
         partners.MapDirectory();

@@ -148,6 +148,16 @@ public static class DeadlineCalculator
         return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(local, zone), TimeSpan.Zero);
     }
 
+    /// <summary>Whether the partner's office is open at <paramref name="at"/>, in its own time zone.</summary>
+    public static bool InOfficeHours(PartnerProfile partner, DateTimeOffset at)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById(partner.TimeZone));
+        var time = TimeOnly.FromDateTime(local.DateTime);
+        return partner.OfficeHours.Days.Select(DayOf).Contains(local.DayOfWeek)
+            && time >= TimeOnly.ParseExact(partner.OfficeHours.From, "HH:mm", System.Globalization.CultureInfo.InvariantCulture)
+            && time < TimeOnly.ParseExact(partner.OfficeHours.To, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static DayOfWeek DayOf(string day) => day switch
     {
         "mon" => DayOfWeek.Monday,

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ncp.Api.Cases;
 using Ncp.Api.Cases.Reading;
+using Ncp.Api.Cases.Registering;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
 
@@ -27,6 +28,32 @@ public static class DeadlineEndpoints
         items.MapPost("/{number}/escalations/{step}/acknowledge", AcknowledgeAsync).RequireAuthorization(Policies.Act).WithName("AcknowledgeEscalation")
             .WithSummary("Say that an escalation is in hand");
         return items;
+    }
+
+    /// <summary>POST /api/deadlines/preview: the deadlines a draft would get if its clock started now (the compose screen shows them before sending).</summary>
+    public static IEndpointRouteBuilder MapDeadlinePreview(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/deadlines/preview", PreviewAsync).RequireAuthorization(Policies.Register).WithTags("Items").WithName("PreviewDeadlines")
+            .WithSummary("The acknowledge-by, reply-by and useful-until a draft would get if sent now; nothing is recorded").ProducesValidationProblem();
+        return app;
+    }
+
+    private static async Task<Results<Ok<ItemDeadlines>, ValidationProblem, ProblemHttpResult>> PreviewAsync(
+        ItemBody body, HttpContext http, IQuerySession query, DeadlinePlanner planner, Compartments compartments, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var (item, errors) = ItemBodyRules.Check(body, await RegisteringEndpoint.FindPartnerAsync(query, body.PartnerCode, ct), now);
+        if (item is null)
+        {
+            return FieldError.ToProblem(errors);
+        }
+
+        if (!compartments.MaySee(http.User, item.Fields.Channel))
+        {
+            return RegisteringEndpoint.NotCleared(item.Fields.Channel);
+        }
+
+        return TypedResults.Ok(await planner.PlanAsync(query, item.Kind, item.Direction, item.Fields, now, ct));
     }
 
     private static async Task<Results<Ok<ItemResource>, ValidationProblem>> ExtendAsync(

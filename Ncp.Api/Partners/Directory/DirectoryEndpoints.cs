@@ -21,7 +21,8 @@ public sealed record PartnerResource(
     DateTimeOffset LocalTimeNow,
     DateTimeOffset ChangedAt,
     Actor ChangedBy,
-    long Version)
+    long Version,
+    int? OpenItems = null)
 {
     public static PartnerResource From(PartnerDirectoryEntry e, DateTimeOffset now) => new(
         e.Code, e.Profile, e.Active, e.DeactivationReason, KeyStatuses.Summary(e, now), e.PlaintextOverride is not null, e.PlaintextOverride,
@@ -50,7 +51,8 @@ public static class DirectoryEndpoints
     }
 
     private static async Task<Results<Ok<PartnerResource[]>, ValidationProblem>> ListAsync(
-        string? channel, string? country, bool? active, IQuerySession session, TimeProvider time, CancellationToken ct)
+        string? channel, string? country, bool? active, HttpContext http, IQuerySession session, Compartments compartments, NpgsqlDataSource db,
+        MartenSettings marten, TimeProvider time, CancellationToken ct)
     {
         if (channel is not null && !ApiEnum<Channel>.TryParse(channel, out _))
         {
@@ -60,12 +62,35 @@ public static class DirectoryEndpoints
         var all = await session.Query<PartnerDirectoryEntry>().OrderBy(p => p.Code).ToListAsync(ct);
         ApiEnum<Channel>.TryParse(channel, out var wanted);
         var now = time.GetUtcNow();
+        var open = await OpenItemsByPartnerAsync(db, marten.Schema, compartments.ChannelsOf(http.User).Select(c => c.ToString()).ToArray(), ct);
         return TypedResults.Ok(all
             .Where(p => channel is null || p.Profile.Channels.Contains(wanted))
             .Where(p => country is null || string.Equals(p.Country, country, StringComparison.OrdinalIgnoreCase))
             .Where(p => active is null || p.Active == active)
-            .Select(p => PartnerResource.From(p, now))
+            .Select(p => PartnerResource.From(p, now) with { OpenItems = open.GetValueOrDefault(p.Code) })
             .ToArray());
+    }
+
+    /// <summary>
+    /// Open items per partner in the channels the caller is cleared for: one grouped query over the items' read model,
+    /// so the directory stays one round trip however many partners and items there are.
+    /// </summary>
+    private static async Task<Dictionary<string, int>> OpenItemsByPartnerAsync(NpgsqlDataSource db, string schema, string[] visible, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand($"""
+            select partner_code, count(*) from {schema}.mt_doc_itemdetails
+            where is_open and channel = ANY($1)
+            group by partner_code
+            """);
+        command.Parameters.AddWithValue(visible);
+        var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            counts[reader.GetString(0)] = (int)reader.GetInt64(1);
+        }
+
+        return counts;
     }
 
     private static async Task<Results<Ok<PartnerDetail>, NotFound<string>>> GetAsync(

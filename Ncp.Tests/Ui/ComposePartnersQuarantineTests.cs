@@ -1,0 +1,81 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Ncp.Api.Quarantine;
+using Ncp.Api.Ui.Composing;
+using Ncp.Tests.Fixtures;
+
+namespace Ncp.Tests.Ui;
+
+/// <summary>The compose, partner and quarantine pages render for the officers they are for, and hide what others may not do.</summary>
+[Collection(NcpCollection.Name)]
+public sealed class ComposePartnersQuarantineTests(NcpSystem ncp)
+{
+    [Fact]
+    public async Task A_duty_officer_gets_the_compose_form_and_an_auditor_gets_no_compose_action()
+    {
+        var page = await PageAsync("duty", "/compose");
+        Assert.Equal(200, page.Status);
+        Assert.Contains("data-testid=\"register-and-send\"", page.Body, StringComparison.Ordinal);
+        Assert.Contains("Register and send", page.Text, StringComparison.Ordinal);
+        Assert.Contains("Save draft", page.Text, StringComparison.Ordinal);
+        Assert.Contains("Partner unit", page.Text, StringComparison.Ordinal);
+
+        var refused = await PageAsync("auditor", "/compose");
+        Assert.DoesNotContain("data-testid=\"register-and-send\"", refused.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Save draft", refused.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_identifiers_a_subject_names_find_the_same_request_already_open()
+    {
+        var ip = $"198.51.{Random.Shared.Next(1, 250)}.{Random.Shared.Next(1, 250)}";
+        var open = (await ncp.ClientFor("supervisor").RegisterAsync(ItemsApi.OutgoingRequest("INTERPOL-NCB-ASTANA", $"Traffic data for {ip}"))).Number();
+
+        var identifiers = DuplicateSearch.IdentifiersIn($"Subscriber data for {ip} and mail of fraud@example.org", "261500031000123").ToArray();
+        Assert.Equal(["261500031000123", ip, "fraud@example.org"], identifiers);
+
+        var found = await ncp.ClientFor("duty").GetJsonAsync($"/api/items?open=true&q={Uri.EscapeDataString(ip)}");
+        Assert.Contains(found.GetProperty("items").EnumerateArray(), row => row.Number() == open);
+    }
+
+    [Fact]
+    public async Task The_partner_directory_lists_the_seeded_partners_with_their_key_status_and_open_items()
+    {
+        var supervisor = ncp.ClientFor("supervisor");
+        await supervisor.RegisterAsync(ItemsApi.OutgoingRequest("FR-CYBER247"));
+        var partners = await supervisor.GetJsonAsync("/api/partners");
+        var fr = partners.EnumerateArray().Single(p => p.Str("code") == "FR-CYBER247");
+        Assert.True(fr.GetProperty("openItems").GetInt32() >= 1);
+
+        var page = await PageAsync("auditor", "/partners");
+        Assert.Equal(200, page.Status);
+        Assert.Contains("DE-CYBER247", page.Text, StringComparison.Ordinal);
+        Assert.Contains("href=\"/items?partner=FR-CYBER247&amp;open=true\"", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Held_mail_is_listed_for_a_duty_officer_with_its_reason()
+    {
+        var id = Guid.CreateVersion7();
+        var subject = $"Held for review {id:N}";
+        await using (var session = ncp.Api.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Events.StartStream<QuarantinedMail>(id, new MailHeld(
+                id, "unknown-sender", "stranger@example.org is not a partner.", "stranger@example.org", subject, $"<{id}@example.org>", 2048,
+                DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+
+        var page = await PageAsync("duty", "/quarantine");
+        Assert.Equal(200, page.Status);
+        Assert.Contains(subject, page.Text, StringComparison.Ordinal);
+        Assert.Contains("Unknown sender", page.Text, StringComparison.Ordinal);
+    }
+
+    private async Task<UiResponse> PageAsync(string login, string path)
+    {
+        var browser = new UiSession(ncp.Api);
+        await browser.SignInAsync(login);
+        return await browser.GetAsync(path);
+    }
+}
