@@ -115,7 +115,9 @@ public static class Dashboard
         // Open on a day: registered by its end and not ended by then; overdue: open and past the deadline it has now
         // (a deadline moved later is applied to the past too). Each item adds +1 when a state starts and -1 when it
         // ends; summing the steps per day and then running totals gives every day from one pass over the items.
-        // A reopened item (no end any more) counts as open since its registration.
+        // A reopened item (no end any more) counts as open since its registration. An item that ended before the
+        // window adds +1 and -1 to the days before it, nothing: only the open ones and those ended since are read
+        // (is_open, ended_at: indexed), so the cost follows the backlog, not the register's size.
         Add($"""
             select bucket, sum(opened)::int, sum(overdue)::int from (
               select greatest(-1, floor(extract(epoch from (x.t - $5)) / 86400))::int as bucket, x.opened, x.overdue
@@ -126,7 +128,7 @@ public static class Dashboard
                 (d.ended_at, -1, 0),
                 (case when d.due_by is not null and (d.ended_at is null or d.ended_at > s.late) then s.late end, 0, 1),
                 (case when d.due_by is not null and d.ended_at > s.late then d.ended_at end, 0, -1)) as x(t, opened, overdue)
-              where d.channel = any($1) and x.t is not null and x.t <= $3
+              where d.channel = any($1) and (d.is_open or d.ended_at >= $5) and x.t is not null and x.t <= $3
             ) steps group by bucket order by bucket
             """);
 
