@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Ncp.Contracts.Deadlines;
 using Ncp.Tests.Fixtures;
 
 namespace Ncp.Tests.Cases.Overseeing;
@@ -53,6 +56,25 @@ public sealed class DashboardTests(NcpSystem ncp)
 
         Assert.Contains(item.Number(), Numbers(supervisorAfter, "newIncoming"));
     }
+
+    [Fact]
+    public async Task An_escalation_waits_on_the_dashboard_until_it_is_acknowledged()
+    {
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.ActAsync((await duty.RegisterAsync(ItemsApi.OutgoingRequest("FR-CYBER247", "Dashboard escalation"))).Number(), "send");
+        var step = item.GetProperty("deadlines").GetProperty("steps")[0];
+        await ncp.Worker.Services.GetRequiredService<IBus>().Publish(
+            new WakeUpDue(item.GetProperty("id").GetGuid(), step.Str("name"), step.GetProperty("dueAt").GetDateTimeOffset(), DateTimeOffset.UtcNow));
+
+        await NcpSystem.EventuallyAsync(() => AwaitsAcknowledgementAsync(item.Number()), awaits => awaits);
+        Assert.True(Count(await duty.GetJsonAsync("/api/dashboard"), "awaitingAcknowledgement") >= 1);
+
+        await duty.ActAsync(item.Number(), $"escalations/{Uri.EscapeDataString(step.Str("name"))}/acknowledge");
+        Assert.False(await AwaitsAcknowledgementAsync(item.Number()));
+    }
+
+    private Task<bool> AwaitsAcknowledgementAsync(string number) =>
+        ncp.QueryAsync<bool>($"select awaits_acknowledgement from {ncp.ApiSchema}.mt_doc_itemdetails where register_number = @n", ("n", number));
 
     private static JsonObject Incoming(string partner, string subject, DateTimeOffset dueBy)
     {
