@@ -11,10 +11,7 @@ public sealed partial class DashboardPageTests(NcpSystem ncp)
     public async Task The_dashboard_prerenders_the_counts_and_the_newest_items_for_the_duty_officer()
     {
         var duty = ncp.ClientFor("duty");
-        var body = ItemsApi.OutgoingRequest("NL-CYBER247", "Dashboard page overdue");
-        body["direction"] = "incoming";
-        body["dueBy"] = DateTimeOffset.UtcNow.AddHours(-3).ToString("O");
-        var item = await duty.RegisterAsync(body);
+        var item = await duty.RegisterAsync(ItemsApi.IncomingRequest("NL-CYBER247", "Dashboard page overdue", DateTimeOffset.UtcNow.AddHours(-3)));
         var api = await duty.GetJsonAsync("/api/dashboard");
 
         var browser = new UiSession(ncp.Api);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Ncp.Contracts.Deadlines;
@@ -16,8 +15,8 @@ public sealed class DashboardTests(NcpSystem ncp)
         var duty = ncp.ClientFor("duty");
         var before = await duty.GetJsonAsync("/api/dashboard");
 
-        var overdue = await duty.RegisterAsync(Incoming("NL-CYBER247", "Dashboard overdue", DateTimeOffset.UtcNow.AddHours(-2)));
-        var dueSoon = await duty.RegisterAsync(Incoming("FR-CYBER247", "Dashboard due soon", DateTimeOffset.UtcNow.AddHours(3)));
+        var overdue = await duty.RegisterAsync(ItemsApi.IncomingRequest("NL-CYBER247", "Dashboard overdue", DateTimeOffset.UtcNow.AddHours(-2)));
+        var dueSoon = await duty.RegisterAsync(ItemsApi.IncomingRequest("FR-CYBER247", "Dashboard due soon", DateTimeOffset.UtcNow.AddHours(3)));
         var after = await duty.GetJsonAsync("/api/dashboard");
 
         Assert.True(Count(after, "newIncoming") >= Count(before, "newIncoming") + 2);
@@ -43,7 +42,7 @@ public sealed class DashboardTests(NcpSystem ncp)
         var dutyBefore = await duty.GetJsonAsync("/api/dashboard");
         var supervisorBefore = await supervisor.GetJsonAsync("/api/dashboard");
 
-        var item = await supervisor.RegisterAsync(Incoming("CSTO-CYBER", "Dashboard cleared only", DateTimeOffset.UtcNow.AddHours(-1)));
+        var item = await supervisor.RegisterAsync(ItemsApi.IncomingRequest("CSTO-CYBER", "Dashboard cleared only", DateTimeOffset.UtcNow.AddHours(-1)));
 
         var dutyAfter = await duty.GetJsonAsync("/api/dashboard");
         var supervisorAfter = await supervisor.GetJsonAsync("/api/dashboard");
@@ -75,14 +74,6 @@ public sealed class DashboardTests(NcpSystem ncp)
 
     private Task<bool> AwaitsAcknowledgementAsync(string number) =>
         ncp.QueryAsync<bool>($"select awaits_acknowledgement from {ncp.ApiSchema}.mt_doc_itemdetails where register_number = @n", ("n", number));
-
-    private static JsonObject Incoming(string partner, string subject, DateTimeOffset dueBy)
-    {
-        var body = ItemsApi.OutgoingRequest(partner, subject);
-        body["direction"] = "incoming";
-        body["dueBy"] = dueBy.ToString("O");
-        return body;
-    }
 
     private static int Count(JsonElement dashboard, string list) => dashboard.GetProperty(list).GetProperty("count").GetInt32();
 
