@@ -5,6 +5,7 @@ using Ncp.Api.Cases.Attaching;
 using Ncp.Api.Cases.Corresponding;
 using Ncp.Api.Cases.Linking;
 using Ncp.Api.Cases.Listing;
+using Ncp.Api.Cases.Overseeing;
 using Ncp.Api.Cases.Progressing;
 using Ncp.Api.Cases.Reading;
 using Ncp.Api.Cases.Registering;
@@ -105,6 +106,7 @@ public sealed class Program
         partners.MapPartnerEditing();
         partners.MapPartnerKeys();
 
+        app.MapGroup("/api/dashboard").WithTags("Dashboard").MapOverseeing();
         app.MapGroup("/api/quarantine").WithTags("Quarantine").MapQuarantine();
         app.MapAuditing();
         app.MapHub<OfficerHub>(OfficerHub.Path);

@@ -53,6 +53,12 @@ public sealed record ItemDetails
     public string[] AcknowledgedEscalations { get; init; } = [];
     public DateTimeOffset? DeadlinesPausedAt { get; init; }
 
+    /// <summary>Open with an escalation rung nobody acknowledged yet: the dashboard's column, kept rather than computed per query.</summary>
+    public bool AwaitsAcknowledgement { get; init; }
+
+    /// <summary>When the partner's latest mail was filed with the item.</summary>
+    public DateTimeOffset? LastMailInAt { get; init; }
+
     /// <summary>The mail thread with the partner, oldest first.</summary>
     public ItemMail[] Mail { get; init; } = [];
 
@@ -79,10 +85,12 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
     public override ItemDetails Evolve(ItemDetails? snapshot, Guid id, IEvent e)
     {
         var item = Fold(snapshot ?? new ItemDetails(), e.Data);
+        var open = item.Status is not (WorkItemStatus.Closed or WorkItemStatus.Withdrawn or WorkItemStatus.Refused);
         return item with
         {
             LastChangedAt = e.Timestamp,
-            IsOpen = item.Status is not (WorkItemStatus.Closed or WorkItemStatus.Withdrawn or WorkItemStatus.Refused),
+            IsOpen = open,
+            AwaitsAcknowledgement = open && item.Escalations.Except(item.AcknowledgedEscalations).Any(),
             SearchText = SearchTextOf(item),
             Version = e.Version,
         };
@@ -139,6 +147,7 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         MailReceived e => item with
         {
             Mail = [.. item.Mail, new ItemMail("in", e.InboundId, "partner-mail", e.MessageId, "received", e.Protection, e.Signature == "valid" ? null : e.Signature, e.ReceivedAt)],
+            LastMailInAt = e.At,
             Attachments = [.. item.Attachments, .. e.Attachments.Select(a => new ItemAttachment(a.Sha256, a.FileName, a.ContentType, a.Size, e.At))],
         },
         AttachmentAdded e => item with { Attachments = [.. item.Attachments, new ItemAttachment(e.Sha256, e.FileName, e.ContentType, e.Size, e.At)] },

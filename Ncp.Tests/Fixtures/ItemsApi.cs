@@ -21,6 +21,15 @@ public static class ItemsApi
         ["dataPeriod"] = new JsonObject { ["from"] = "2026-10-01", ["to"] = "2026-10-31" },
     };
 
+    /// <summary>A partner's request registered by hand, with the deadline the partner set.</summary>
+    public static JsonObject IncomingRequest(string partner, string subject, DateTimeOffset dueBy)
+    {
+        var body = OutgoingRequest(partner, subject);
+        body["direction"] = "incoming";
+        body["dueBy"] = dueBy.ToString("O");
+        return body;
+    }
+
     public static async Task<JsonElement> RegisterAsync(this HttpClient client, JsonObject body, HttpStatusCode expected = HttpStatusCode.Created)
     {
         using var response = await client.PostAsJsonAsync("/api/items", body);

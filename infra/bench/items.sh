@@ -73,14 +73,14 @@ say "storing $LIST_ROWS items for the list queries (direct insert into the read 
 "${PSQL[@]}" <<SQL
 insert into $SCHEMA.mt_doc_itemdetails
   (id, data, mt_dotnet_type, mt_version, register_number, status, kind, direction, channel, partner_code, country, priority,
-   assigned_to_id, registered_at, due_by, is_open, sent_at, first_answer_at, search_text)
+   assigned_to_id, registered_at, due_by, is_open, sent_at, first_answer_at, ended_at, search_text)
 select id, jsonb_build_object(
     'Id', id, 'RegisterNumber', number, 'Kind', kind, 'Direction', direction, 'Status', status, 'PartnerCode', partner,
     'Country', country, 'Channel', case channel when 'TwentyFourSeven' then '24-7' else channel end, 'Subject', subject, 'Priority', priority, 'RegisteredAt', registered_at,
     'DueBy', due_by, 'IsOpen', is_open, 'Version', 3, 'RequestedData', '[]'::jsonb, 'Attachments', '[]'::jsonb, 'Links', '[]'::jsonb,
     'RegisteredBy', jsonb_build_object('Id', 'bench', 'Name', 'Bench')),
   'Ncp.Api.Cases.ItemDetails', 3, number, status, kind, direction, channel, partner, country, priority, null,
-  registered_at, due_by, is_open, null, null, lower(subject || ' ' || number)
+  registered_at, due_by, is_open, null, null, case when not is_open then registered_at + interval '3 days' end, lower(subject || ' ' || number)
 from (
   select i,
     (lpad(to_hex((extract(epoch from timestamptz '2025-01-01' + i * interval '30 seconds') * 1000)::bigint), 12, '0') || '7' || substr(md5(i::text), 1, 19))::uuid as id,
@@ -121,6 +121,8 @@ for name in list-newest list-status-sent list-partner list-overdue list-channel-
   say "$name"
   report "$(hey_run "$name" -n 400 -c 4 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/items?${QUERIES[$name]}")"
 done
+say "dashboard"
+report "$(hey_run dashboard -n 40 -c 4 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/dashboard")"
 report ""
 report "report: $REPORT"
 "${PSQL[@]}" -c "set client_min_messages = warning; drop schema if exists $SCHEMA cascade"

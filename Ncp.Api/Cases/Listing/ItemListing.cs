@@ -54,6 +54,9 @@ public static class ItemListing
             .Duplicate(x => x.IsOpen)
             .Duplicate(x => x.SentAt)
             .Duplicate(x => x.FirstAnswerAt)
+            .Duplicate(x => x.EndedAt)
+            .Duplicate(x => x.LastMailInAt)
+            .Duplicate(x => x.AwaitsAcknowledgement)
             .Duplicate(x => x.SearchText, configure: i =>
             {
                 i.Method = IndexMethod.gin;

@@ -53,6 +53,12 @@ public static class UiCultures
             });
 }
 
+/// <summary>The zones the switch offers besides the officer's own: the unit's two, the partners' most common, and UTC.</summary>
+public static class UiTimeZones
+{
+    public static readonly string[] Offered = ["Asia/Almaty", "Asia/Aqtobe", "Europe/Moscow", "UTC"];
+}
+
 /// <summary>Reads and writes <see cref="OfficerPreferences"/> (a Marten document in the Api's schema).</summary>
 public sealed class OfficerPreferencesStore(IDocumentStore store, UiSettings settings, RegisterSettings register)
 {

@@ -11,6 +11,7 @@ namespace Ncp.Api.Ui.SigningIn;
 public static class SigningInEndpoints
 {
     public const string CulturePath = "/preferences/culture";
+    public const string TimeZonePath = "/preferences/time-zone";
 
     public static void MapSigningIn(this WebApplication app)
     {
@@ -21,6 +22,10 @@ public static class SigningInEndpoints
             .ExcludeFromDescription();
 
         app.MapGet(CulturePath, SwitchCultureAsync)
+            .RequireAuthorization(Policies.Read)
+            .ExcludeFromDescription();
+
+        app.MapGet(TimeZonePath, SwitchTimeZoneAsync)
             .RequireAuthorization(Policies.Read)
             .ExcludeFromDescription();
 
@@ -69,6 +74,19 @@ public static class SigningInEndpoints
         var chosen = culture!.ToLowerInvariant();
         await preferences.SaveCultureAsync(http.User, chosen, http.RequestAborted);
         UiCultures.Remember(http, chosen);
+        return TypedResults.LocalRedirect(LocalOrHome(returnUrl));
+    }
+
+    /// <summary>The time-zone switch: any IANA zone this machine knows; every page shows times in it from the next load.</summary>
+    private static async Task<IResult> SwitchTimeZoneAsync(string? zone, string? returnUrl, HttpContext http, OfficerPreferencesStore preferences)
+    {
+        if (zone is null || !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var found) || !found.HasIanaId)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["zone"] = [$"An IANA time zone, e.g. {string.Join(", ", UiTimeZones.Offered)}."] });
+        }
+
+        await preferences.SaveTimeZoneAsync(http.User, found.Id, http.RequestAborted);
         return TypedResults.LocalRedirect(LocalOrHome(returnUrl));
     }
 }

@@ -51,10 +51,7 @@ public sealed class ListingTests(NcpSystem ncp)
     public async Task Overdue_lists_open_items_past_their_deadline()
     {
         var duty = ncp.ClientFor("duty");
-        var body = ItemsApi.OutgoingRequest("NL-CYBER247", "Overdue incoming");
-        body["direction"] = "incoming";
-        body["dueBy"] = DateTimeOffset.UtcNow.AddHours(-1).ToString("O");
-        var overdue = await duty.RegisterAsync(body);
+        var overdue = await duty.RegisterAsync(ItemsApi.IncomingRequest("NL-CYBER247", "Overdue incoming", DateTimeOffset.UtcNow.AddHours(-1)));
 
         var page = await duty.GetJsonAsync("/api/items?overdue=true&limit=200");
 

@@ -1,0 +1,178 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Infrastructure.Marten;
+using Npgsql;
+
+namespace Ncp.Api.Cases.Overseeing;
+
+/// <summary>What needs the desk's eye now, over the channels the caller may see.</summary>
+public sealed record DashboardResource(
+    DateTimeOffset At,
+    DashboardList NewIncoming,
+    DashboardList MailReceived,
+    DashboardList DueSoon,
+    DashboardList Overdue,
+    DashboardList AwaitingAcknowledgement,
+    int QuarantineHeld,
+    SlowPartner[] SlowestPartners,
+    DashboardDay[] Days);
+
+/// <summary>How many, and the first few of them.</summary>
+public sealed record DashboardList(int Count, DashboardRow[] First);
+
+/// <summary><see cref="At"/> is the moment the list is about: registered, mail filed, or due.</summary>
+public sealed record DashboardRow(string RegisterNumber, string Subject, string PartnerCode, Channel Channel, Priority Priority, DateTimeOffset? DueBy, DateTimeOffset At);
+
+/// <summary>Median hours from sending a request to the partner's first answer (to now while unanswered).</summary>
+public sealed record SlowPartner(string PartnerCode, int Sent, int Answered, double MedianHours);
+
+/// <summary>Items open, and open past their deadline, at the end of <see cref="Day"/> (UTC; today: now).</summary>
+public sealed record DashboardDay(DateOnly Day, int Open, int Overdue);
+
+public static class Dashboard
+{
+    public const int ListLength = 5;
+    public const int Days = 30;
+    public const int SlowestPartners = 5;
+    public static readonly TimeSpan Recent = TimeSpan.FromHours(24);
+    public static readonly TimeSpan PartnerWindow = TimeSpan.FromDays(90);
+
+    public static RouteGroupBuilder MapOverseeing(this RouteGroupBuilder dashboard)
+    {
+        dashboard.MapGet("/", GetAsync)
+            .RequireAuthorization(Policies.Read)
+            .WithName("GetDashboard")
+            .WithSummary("Counts and first items of what needs attention, the partners slowest to answer, open and overdue items per day");
+        return dashboard;
+    }
+
+    private static async Task<Ok<DashboardResource>> GetAsync(
+        HttpContext http, Compartments compartments, NpgsqlDataSource db, MartenSettings marten, TimeProvider time, CancellationToken ct) =>
+        TypedResults.Ok(await ReadAsync(db, marten.Schema, compartments.ChannelsOf(http.User), time.GetUtcNow(), ct));
+
+    /// <summary>
+    /// One round trip, every statement on the item read model's indexed columns (MartenSetup, ItemListing.ConfigureColumns);
+    /// only the per-day series reads every visible item once.
+    /// </summary>
+    public static async Task<DashboardResource> ReadAsync(NpgsqlDataSource db, string schema, Channel[] channels, DateTimeOffset now, CancellationToken ct)
+    {
+        var items = $"{schema}.mt_doc_itemdetails";
+        var visible = channels.Select(c => c.ToString()).ToArray();
+        var firstDay = DateOnly.FromDateTime(now.UtcDateTime).AddDays(1 - Days);
+        var windowStart = new DateTimeOffset(firstDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+        // Every statement is sent all of them, typed, so a statement may leave some unused.
+        // $1 channels, $2 a day ago, $3 now, $4 a day ahead, $5 the chart's first midnight, $6 the partners' window start.
+        object[] parameters = [visible, now - Recent, now, now + Recent, windowStart, now - PartnerWindow];
+        string Row(string list, string at, string where, string order) => $"""
+            (select '{list}', register_number, data->>'Subject', partner_code, channel, priority, due_by, {at}
+             from {items} where channel = any($1) and {where} order by {order} limit {ListLength})
+            """;
+        const string NewIncoming = "direction = 'Incoming' and registered_at >= $2";
+        const string MailIn = "last_mail_in_at >= $2";
+        const string DueSoon = "is_open and due_by >= $3 and due_by < $4";
+        const string Overdue = "is_open and due_by < $3";
+        const string Awaiting = "is_open and awaits_acknowledgement";
+
+        await using var batch = db.CreateBatch();
+        void Add(string sql)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            foreach (var value in parameters)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = value });
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        Add($"""
+            select
+              (select count(*) from {items} where channel = any($1) and {NewIncoming}),
+              (select count(*) from {items} where channel = any($1) and {MailIn}),
+              (select count(*) from {items} where channel = any($1) and {DueSoon}),
+              (select count(*) from {items} where channel = any($1) and {Overdue}),
+              (select count(*) from {items} where channel = any($1) and {Awaiting}),
+              (select count(*) from {schema}.mt_doc_quarantinedmail where status = 'Held')
+            """);
+        Add(string.Join(" union all ",
+            Row("new", "registered_at", NewIncoming, "registered_at desc"),
+            Row("mail", "last_mail_in_at", MailIn, "last_mail_in_at desc"),
+            Row("due", "due_by", DueSoon, "due_by"),
+            Row("overdue", "due_by", Overdue, "due_by"),
+            Row("awaiting", "coalesce(due_by, registered_at)", Awaiting, "due_by nulls last")));
+
+        // A partner who does not answer must not look fast: an unanswered request counts with the time waited so far
+        // (a lower bound), so the median is over every request sent in the window, answered or not.
+        Add($"""
+            select partner_code, count(*)::int, count(first_answer_at)::int,
+              percentile_cont(0.5) within group (order by extract(epoch from (coalesce(first_answer_at, $3) - sent_at)) / 3600.0)
+            from {items}
+            where channel = any($1) and direction = 'Outgoing' and sent_at >= $6
+            group by partner_code order by 4 desc, 1 limit {SlowestPartners}
+            """);
+
+        // Open on a day: registered by its end and not ended by then; overdue: open and past the deadline it has now
+        // (a deadline moved later is applied to the past too). Each item adds +1 when a state starts and -1 when it
+        // ends; summing the steps per day and then running totals gives every day from one pass over the items.
+        // A reopened item (no end any more) counts as open since its registration. An item that ended before the
+        // window adds +1 and -1 to the days before it, nothing: only the open ones and those ended since are read
+        // (is_open, ended_at: indexed), so the cost follows the backlog, not the register's size.
+        Add($"""
+            select bucket, sum(opened)::int, sum(overdue)::int from (
+              select greatest(-1, floor(extract(epoch from (x.t - $5)) / 86400))::int as bucket, x.opened, x.overdue
+              from {items} d
+              cross join lateral (select greatest(d.due_by, d.registered_at) as late) s
+              cross join lateral (values
+                (d.registered_at, 1, 0),
+                (d.ended_at, -1, 0),
+                (case when d.due_by is not null and (d.ended_at is null or d.ended_at > s.late) then s.late end, 0, 1),
+                (case when d.due_by is not null and d.ended_at > s.late then d.ended_at end, 0, -1)) as x(t, opened, overdue)
+              where d.channel = any($1) and (d.is_open or d.ended_at >= $5) and x.t is not null and x.t <= $3
+            ) steps group by bucket order by bucket
+            """);
+
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var counts = Enumerable.Range(0, 6).Select(i => (int)reader.GetInt64(i)).ToArray();
+
+        await reader.NextResultAsync(ct);
+        var rows = new Dictionary<string, List<DashboardRow>>();
+        while (await reader.ReadAsync(ct))
+        {
+            var list = reader.GetString(0);
+            (rows.TryGetValue(list, out var found) ? found : rows[list] = []).Add(new DashboardRow(
+                reader.GetString(1), reader.IsDBNull(2) ? "" : reader.GetString(2), reader.GetString(3),
+                Enum.Parse<Channel>(reader.GetString(4)), Enum.Parse<Priority>(reader.GetString(5)),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6), reader.GetFieldValue<DateTimeOffset>(7)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var partners = new List<SlowPartner>();
+        while (await reader.ReadAsync(ct))
+        {
+            partners.Add(new SlowPartner(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), Math.Round(reader.GetDouble(3), 1)));
+        }
+
+        await reader.NextResultAsync(ct);
+        var steps = new Dictionary<int, (int Open, int Overdue)>();
+        while (await reader.ReadAsync(ct))
+        {
+            steps[reader.GetInt32(0)] = (reader.GetInt32(1), reader.GetInt32(2));
+        }
+
+        var days = new DashboardDay[Days];
+        var (open, overdue) = steps.GetValueOrDefault(-1);
+        for (var i = 0; i < Days; i++)
+        {
+            var step = steps.GetValueOrDefault(i);
+            (open, overdue) = (open + step.Open, overdue + step.Overdue);
+            days[i] = new DashboardDay(firstDay.AddDays(i), open, overdue);
+        }
+
+        DashboardList ListOf(string name, int count) => new(count, [.. rows.GetValueOrDefault(name) ?? []]);
+        return new DashboardResource(
+            now, ListOf("new", counts[0]), ListOf("mail", counts[1]), ListOf("due", counts[2]), ListOf("overdue", counts[3]), ListOf("awaiting", counts[4]),
+            counts[5], [.. partners], days);
+    }
+}
