@@ -93,9 +93,12 @@ public sealed class Browser : IAsyncLifetime
         }
 
         await context.Tracing.StopAsync();
-        // What an earlier run kept of this test would now mislead.
-        File.Delete(FailurePath(name) + ".png");
-        File.Delete(FailurePath(name) + ".trace.zip");
+        // What an earlier run kept of this test would now mislead (a fresh checkout has no such folder at all).
+        if (Directory.Exists(FailureFolder))
+        {
+            File.Delete(FailurePath(name) + ".png");
+            File.Delete(FailurePath(name) + ".trace.zip");
+        }
     }
 
     /// <summary>
