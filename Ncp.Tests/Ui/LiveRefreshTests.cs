@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Ncp.Api.Live;
 using Ncp.Api.Ui.Infrastructure;
 using Ncp.Contracts.Live;
+using Ncp.Tests.Fixtures;
 
 namespace Ncp.Tests.Ui;
 
@@ -52,11 +53,7 @@ public sealed class LiveRefreshTests
     private static RecordChange Change(string what, string? channel = "TwentyFourSeven") =>
         new("item", Guid.NewGuid(), "KZ-NCP-2026-0000001", channel, what, DateTimeOffset.UtcNow);
 
-    private static async Task UntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-    }
+    // The reload runs on the fake clock's timer, off the test's thread: wait for it, and fail if it never comes.
+    private static Task UntilAsync(Func<bool> condition) =>
+        NcpSystem.EventuallyAsync(() => Task.FromResult(condition()), done => done, TimeSpan.FromSeconds(5));
 }

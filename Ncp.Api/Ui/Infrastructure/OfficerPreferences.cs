@@ -45,7 +45,7 @@ public static class UiCultures
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(FormattingOf(culture), culture)),
             new CookieOptions
             {
-                Expires = DateTimeOffset.UtcNow.AddYears(1),
+                Expires = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().AddYears(1),
                 HttpOnly = true,
                 IsEssential = true,
                 SameSite = SameSiteMode.Lax,
