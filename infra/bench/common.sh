@@ -22,6 +22,32 @@ bench_setup() { # name
   report ""
 }
 
+# The Api (Release) on a schema of its own, freshly migrated, in the background; API_PID, DLL and TOKEN (the demo duty
+# officer's bearer token) are set, and the Api is stopped when the bench ends.
+start_api() { # schema port log
+  say "building (Release)"
+  dotnet build "$ROOT/Ncp.Api" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+  DLL=$ROOT/Ncp.Api/bin/Release/net10.0/Ncp.Api.dll
+  drop_schema "$1"
+  export ConnectionStrings__Postgres="$ConnectionStrings__PostgresTest;Maximum Pool Size=64" Marten__Schema=$1
+  (cd "$ROOT/Ncp.Api" && dotnet "$DLL" migrate >/dev/null)
+  (cd "$ROOT/Ncp.Api" && exec dotnet "$DLL" --urls "http://127.0.0.1:$2") >"$3" 2>&1 &
+  API_PID=$!
+  trap 'kill $API_PID 2>/dev/null; wait $API_PID 2>/dev/null || true' EXIT
+  wait_http "http://127.0.0.1:$2/health/ready"
+  TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$2/dev/sign-in" -H 'Content-Type: application/json' -d '{"user":"duty"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
+}
+
+need_hey() {
+  command -v hey >/dev/null || { say "installing hey (HTTP load generator) with apt-get"; DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends hey >/dev/null; }
+}
+
+# Percentiles from hey's CSV (response time in seconds is column 1, the status code column 7).
+percentiles() { # csv → "n ok p50 p95 p99 max" in ms
+  tail -n +2 "$1" | sort -t, -k1,1g | awk -F, '{ n++; t[n] = $1 * 1000; if ($7 >= 200 && $7 < 300) ok++ } END {
+    printf "%d %d %.1f %.1f %.1f %.1f\n", n, ok, t[int(n * 0.50) + 1], t[int(n * 0.95) + 1], t[int(n * 0.99) + 1], t[n] }'
+}
+
 drop_schema() { "${PSQL[@]}" -c "set client_min_messages = warning; drop schema if exists $1 cascade"; }
 
 # Same-run baseline: PostgreSQL's raw commit rate with pgbench -N, so ratios compare across noisy machines.
@@ -33,6 +59,24 @@ pgbench_baseline() { # clients → prints transactions/s
   drop_schema pgbench_baseline
 }
 
+# CPU samples of a .NET process with dotnet-trace (if installed and NCP_BENCH_TRACE > 0 seconds), in the background;
+# read them with `dotnet-trace report <file> topN`.
+trace_process() { # pid file
+  if ((${NCP_BENCH_TRACE:-0} > 0)) && command -v dotnet-trace >/dev/null; then
+    dotnet-trace collect -p "$1" --profile dotnet-sampled-thread-time --duration "00:00:$(printf %02d "$NCP_BENCH_TRACE")" \
+      -o "$2" >"${2%.nettrace}.log" 2>&1 &
+  fi
+}
+
+# CPU time so far (user + system, in milliseconds) of one process and of its reaped children.
+cpu_ms() { # pid
+  awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15 + $16 + $17) * 1000 / hz) }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+# The whole machine's CPU time so far, in milliseconds: "busy total" (total = busy + idle + iowait, over every core).
+machine_ms() {
+  awk -v hz="$(getconf CLK_TCK)" '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; total = busy + $5 + $6; printf "%d %d\n", busy * 1000 / hz, total * 1000 / hz }' /proc/stat
+}
+
 wait_http() { # url
   for _ in $(seq 1 120); do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
@@ -40,4 +84,41 @@ wait_http() { # url
   done
   say "no answer from $1"
   return 1
+}
+
+# N items straight into the read model (no events): what the list and the dashboard read, at scale. One item every 30 s
+# from 2025-01-01, over the seeded partners, with a realistic mix of kinds, states, channels and priorities.
+seed_items() { # schema count
+  "${PSQL[@]}" <<SQL
+insert into $1.mt_doc_itemdetails
+  (id, data, mt_dotnet_type, mt_version, register_number, status, kind, direction, channel, partner_code, country, priority,
+   assigned_to_id, registered_at, due_by, is_open, sent_at, first_answer_at, ended_at, search_text)
+select id, jsonb_build_object(
+    'Id', id, 'RegisterNumber', number, 'Kind', kind, 'Direction', direction, 'Status', status, 'PartnerCode', partner,
+    'Country', country, 'Channel', case channel when 'TwentyFourSeven' then '24-7' else channel end, 'Subject', subject, 'Priority', priority, 'RegisteredAt', registered_at,
+    'DueBy', due_by, 'IsOpen', is_open, 'Version', 3, 'RequestedData', '[]'::jsonb, 'Attachments', '[]'::jsonb, 'Links', '[]'::jsonb,
+    'RegisteredBy', jsonb_build_object('Id', 'bench', 'Name', 'Bench')),
+  'Ncp.Api.Cases.ItemDetails', 3, number, status, kind, direction, channel, partner, country, priority, null,
+  registered_at, due_by, is_open, null, null, case when not is_open then registered_at + interval '3 days' end, lower(subject || ' ' || number)
+from (
+  select i,
+    (lpad(to_hex((extract(epoch from timestamptz '2025-01-01' + i * interval '30 seconds') * 1000)::bigint), 12, '0') || '7' || substr(md5(i::text), 1, 19))::uuid as id,
+    'KZ-NCP-2025-' || lpad(i::text, 7, '0') as number,
+    (array['Request','Request','Request','InitiativeMessage','LegalAssistanceTask'])[1 + i % 5] as kind,
+    (array['Outgoing','Incoming'])[1 + i % 2] as direction,
+    (array['Draft','Sent','Acknowledged','Answered','Closed','Closed','Closed','Received'])[1 + (i / 7) % 8] as status,
+    (array['TwentyFourSeven','TwentyFourSeven','TwentyFourSeven','Interpol','CisBkbop','Csto','Bilateral'])[1 + (i / 3) % 7] as channel,
+    p.code as partner, p.country,
+    (array['Normal','Normal','High','Urgent'])[1 + (i / 11) % 4] as priority,
+    (array['Hasanov','Ivanova','Nurlanuli','Smith','Muller','Kowalski','Petrenko','Suleimenov'])[1 + i % 8] || ' ' ||
+      (array['IP logs','subscriber data','preservation','phishing site','crypto wallet'])[1 + (i / 5) % 5] || ' ' || i as subject,
+    timestamptz '2025-01-01' + i * interval '30 seconds' as registered_at,
+    timestamptz '2025-01-01' + i * interval '30 seconds' + interval '7 days' as due_by,
+    (1 + (i / 7) % 8) not in (5, 6, 7) as is_open
+  from generate_series(1, $2) i
+  join (select row_number() over (order by data->>'Code') - 1 as n, data->>'Code' as code, data->>'Country' as country
+        from $1.mt_doc_partnerdirectoryentry) p on p.n = i % 90
+) rows;
+analyze $1.mt_doc_itemdetails;
+SQL
 }

@@ -18,31 +18,14 @@ SCHEMA=api_bench
 # shellcheck source=infra/bench/common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 
-command -v hey >/dev/null || { say "installing hey (HTTP load generator) with apt-get"; DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends hey >/dev/null; }
+need_hey
 bench_setup items
-
-say "building (Release)"
-dotnet build "$ROOT/Ncp.Api" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
-DLL=$ROOT/Ncp.Api/bin/Release/net10.0/Ncp.Api.dll
-
-drop_schema $SCHEMA
-export ConnectionStrings__Postgres="$ConnectionStrings__PostgresTest;Maximum Pool Size=64" Marten__Schema=$SCHEMA
-(cd "$ROOT/Ncp.Api" && dotnet "$DLL" migrate >/dev/null)
-(cd "$ROOT/Ncp.Api" && exec dotnet "$DLL" --urls "http://127.0.0.1:$PORT") >"$OUT/api.log" 2>&1 &
-API_PID=$!
-trap 'kill $API_PID 2>/dev/null; wait $API_PID 2>/dev/null || true' EXIT
-wait_http "http://127.0.0.1:$PORT/health/ready"
-TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$PORT/dev/sign-in" -H 'Content-Type: application/json' -d '{"user":"duty"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
+start_api $SCHEMA "$PORT" "$OUT/api.log"
 BODY=$OUT/register.json
 cat >"$BODY" <<'JSON'
 {"kind":"request","partnerCode":"DE-CYBER247","subject":"Subscriber data for 203.0.113.7, Хасанов","crimeCategory":"internet-fraud","priority":"urgent","requestedData":["subscriber-data","traffic-data"],"dataPeriod":{"from":"2026-10-01","to":"2026-10-31"}}
 JSON
 
-# Percentiles from hey's CSV (response-time in seconds is column 1; status code column 7).
-percentiles() { # csv → "n ok p50 p95 p99 max" in ms
-  tail -n +2 "$1" | sort -t, -k1,1g | awk -F, '{ n++; t[n] = $1 * 1000; if ($7 >= 200 && $7 < 300) ok++ } END {
-    printf "%d %d %.1f %.1f %.1f %.1f\n", n, ok, t[int(n * 0.50) + 1], t[int(n * 0.95) + 1], t[int(n * 0.99) + 1], t[n] }'
-}
 hey_run() { # name hey-args... ; prints "name n ok rps p50 p95 p99 max"
   local name=$1; shift
   local csv=$OUT/$name.csv start end
@@ -70,38 +53,7 @@ report "pgbench -N, $CONCURRENCY clients, 15 s: ${TPS} transactions/s"
 report "registering at full speed = $(awk -v a="$FULL_RPS" -v b="$TPS" 'BEGIN { printf "%.3f", a / b }') × the raw commit rate"
 
 say "storing $LIST_ROWS items for the list queries (direct insert into the read model)"
-"${PSQL[@]}" <<SQL
-insert into $SCHEMA.mt_doc_itemdetails
-  (id, data, mt_dotnet_type, mt_version, register_number, status, kind, direction, channel, partner_code, country, priority,
-   assigned_to_id, registered_at, due_by, is_open, sent_at, first_answer_at, ended_at, search_text)
-select id, jsonb_build_object(
-    'Id', id, 'RegisterNumber', number, 'Kind', kind, 'Direction', direction, 'Status', status, 'PartnerCode', partner,
-    'Country', country, 'Channel', case channel when 'TwentyFourSeven' then '24-7' else channel end, 'Subject', subject, 'Priority', priority, 'RegisteredAt', registered_at,
-    'DueBy', due_by, 'IsOpen', is_open, 'Version', 3, 'RequestedData', '[]'::jsonb, 'Attachments', '[]'::jsonb, 'Links', '[]'::jsonb,
-    'RegisteredBy', jsonb_build_object('Id', 'bench', 'Name', 'Bench')),
-  'Ncp.Api.Cases.ItemDetails', 3, number, status, kind, direction, channel, partner, country, priority, null,
-  registered_at, due_by, is_open, null, null, case when not is_open then registered_at + interval '3 days' end, lower(subject || ' ' || number)
-from (
-  select i,
-    (lpad(to_hex((extract(epoch from timestamptz '2025-01-01' + i * interval '30 seconds') * 1000)::bigint), 12, '0') || '7' || substr(md5(i::text), 1, 19))::uuid as id,
-    'KZ-NCP-2025-' || lpad(i::text, 7, '0') as number,
-    (array['Request','Request','Request','InitiativeMessage','LegalAssistanceTask'])[1 + i % 5] as kind,
-    (array['Outgoing','Incoming'])[1 + i % 2] as direction,
-    (array['Draft','Sent','Acknowledged','Answered','Closed','Closed','Closed','Received'])[1 + (i / 7) % 8] as status,
-    (array['TwentyFourSeven','TwentyFourSeven','TwentyFourSeven','Interpol','CisBkbop','Csto','Bilateral'])[1 + (i / 3) % 7] as channel,
-    p.code as partner, p.country,
-    (array['Normal','Normal','High','Urgent'])[1 + (i / 11) % 4] as priority,
-    (array['Hasanov','Ivanova','Nurlanuli','Smith','Muller','Kowalski','Petrenko','Suleimenov'])[1 + i % 8] || ' ' ||
-      (array['IP logs','subscriber data','preservation','phishing site','crypto wallet'])[1 + (i / 5) % 5] || ' ' || i as subject,
-    timestamptz '2025-01-01' + i * interval '30 seconds' as registered_at,
-    timestamptz '2025-01-01' + i * interval '30 seconds' + interval '7 days' as due_by,
-    (1 + (i / 7) % 8) not in (5, 6, 7) as is_open
-  from generate_series(1, $LIST_ROWS) i
-  join (select row_number() over (order by data->>'Code') - 1 as n, data->>'Code' as code, data->>'Country' as country
-        from $SCHEMA.mt_doc_partnerdirectoryentry) p on p.n = i % 90
-) rows;
-analyze $SCHEMA.mt_doc_itemdetails;
-SQL
+seed_items $SCHEMA "$LIST_ROWS"
 STORED=$("${PSQL[@]}" -At -c "select count(*) from $SCHEMA.mt_doc_itemdetails")
 report ""
 report "list queries with $STORED items stored (4 clients, 400 requests each)"

@@ -10,12 +10,14 @@
 #
 #   NCP_BENCH_MAIL   mails each way [2000]
 #   NCP_BENCH_ENGINES who does our S/MIME private-key work (Mail:SmimeEngine), each measured in turn [native bouncycastle]
+#   NCP_BENCH_WAYS   which ways to measure [out in]
 #   NCP_BENCH_TRACE  seconds of CPU samples to take of the Worker in each phase with dotnet-trace (if installed), for
 #                    `dotnet-trace report <file> topN`; 0 = none [0]
 set -euo pipefail
 
 N=${NCP_BENCH_MAIL:-2000}
 ENGINES=${NCP_BENCH_ENGINES:-native bouncycastle}
+WAYS=" ${NCP_BENCH_WAYS:-out in} "
 PORT=${NCP_BENCH_PORT:-5092}
 SCHEMA=worker_bench_mail
 FOLDER=bench-mail
@@ -73,23 +75,37 @@ run_worker() { # phase
   (cd "$ROOT/Ncp.Worker" && exec dotnet "$DLL" --urls "http://127.0.0.1:$PORT") >"$OUT/mail-worker-$1.log" 2>&1 &
   WORKER_PID=$!
   MAX_RSS=0
-  if ((${NCP_BENCH_TRACE:-0} > 0)) && command -v dotnet-trace >/dev/null; then
+  if ((${NCP_BENCH_TRACE:-0} > 0)); then
     sleep 2
-    dotnet-trace collect -p "$WORKER_PID" --profile dotnet-sampled-thread-time --duration "00:00:$(printf %02d "$NCP_BENCH_TRACE")" \
-      -o "$OUT/mail-$1.nettrace" >"$OUT/mail-trace-$1.log" 2>&1 &
+    trace_process "$WORKER_PID" "$OUT/mail-$1.nettrace"
   fi
 }
+# Waits until the query returns 0; meanwhile the Worker's peak memory, and its CPU time and the machine's from the
+# first mail done to the last (START_*/END_*, so that start-up does not count).
 watch_until() { # sql-that-returns-0-when-done timeout-seconds
-  local started=$SECONDS
+  local started=$SECONDS first=
+  START_CPU=0 START_MACHINE="0 0"
   while :; do
     RSS=$(awk '/VmRSS/ { print $2 }' "/proc/$WORKER_PID/status" 2>/dev/null || echo 0)
     ((RSS > MAX_RSS)) && MAX_RSS=$RSS
     LEFT=$("${PSQL[@]}" -At -c "$1")
-    ((LEFT == 0)) && return 0
+    if [[ -z $first ]] && ((LEFT < N)); then
+      first=1 START_CPU=$(cpu_ms "$WORKER_PID") START_MACHINE=$(machine_ms)
+    fi
+    ((LEFT == 0)) && break
     kill -0 "$WORKER_PID" 2>/dev/null || { say "the Worker stopped; see $OUT/mail-worker-*.log"; exit 1; }
-    ((SECONDS - started > $2)) && { say "still $LEFT left after $2 s; giving up"; return 1; }
-    sleep 0.5
+    ((SECONDS - started > $2)) && { say "still $LEFT left after $2 s; giving up"; break; }
+    sleep 0.2
   done
+  END_CPU=$(cpu_ms "$WORKER_PID") END_MACHINE=$(machine_ms)
+  ((LEFT == 0))
+}
+# "Worker CPU per mail, and how busy the whole machine was" between the first and the last mail.
+cpu_line() { # engine way
+  read -r b0 t0 <<<"$START_MACHINE"
+  read -r b1 t1 <<<"$END_MACHINE"
+  printf '%-13s %-4s Worker CPU %.1f ms per mail; machine %d%% busy (all %d cores, every process)' "$1" "$2" \
+    "$(awk -v c=$((END_CPU - START_CPU)) -v n="$N" 'BEGIN { print c / n }')" "$(awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) 'BEGIN { print (t > 0 ? 100 * b / t : 0) }')" "$(nproc)"
 }
 stop_worker() { kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true; }
 # ---------------------------------------------------------------- out
@@ -116,7 +132,10 @@ SQL
 
   say "out: starting the Worker"
   run_worker "out-$1"
-  watch_until "select count(*) from $SCHEMA.dispatches where status = 'pending' or not copied_to_sent" 900 || true
+  watch_until "select count(*) from $SCHEMA.dispatches where status = 'pending'" 900 || true
+  local cpu
+  cpu=$(cpu_line "$1" out)
+  watch_until "select count(*) from $SCHEMA.dispatches where not copied_to_sent" 300 || true
   stop_worker
   "${PSQL[@]}" -At -F ' ' -c "
     select coalesce(protection, 'all'), count(*) filter (where status = 'sent'), count(*) filter (where status = 'failed'),
@@ -126,7 +145,9 @@ SQL
     while read -r scheme sent failed secs rate; do
       report "$(printf '%-13s %-4s %-8s %7s %7s %10s %12s' "$1" out "${scheme:-all}" "$sent" "$failed" "$secs" "$rate")"
     done
+  report "$cpu"
   OUT_RSS=$MAX_RSS
+  OUT_SIZE=$("${PSQL[@]}" -At -c "select coalesce(avg(length(mime)), 5000)::int from $SCHEMA.dispatches")
 }
 
 # ---------------------------------------------------------------- in
@@ -163,6 +184,8 @@ bench_in() { # engine
   say "in: starting the Worker"
   run_worker "in-$1"
   watch_until "select $N - count(*) from $SCHEMA.inbound_mail where status <> 'new'" 900 || true
+  local cpu
+  cpu=$(cpu_line "$1" in)
   stop_worker
   # Each half over the whole run's window (they are read side by side), and both together.
   "${PSQL[@]}" -At -F ' ' -c "
@@ -176,19 +199,30 @@ bench_in() { # engine
     done
   "${PSQL[@]}" -At -c "select reason || ': ' || count(*) from $SCHEMA.inbound_mail where status <> 'delivered' group by reason" |
     while read -r line; do report "     not delivered: $line"; done
+  report "$cpu"
 }
 
 report "$(printf '%-13s %-4s %-8s %7s %7s %10s %12s' engine way scheme mails failed seconds 'mails/s')"
 for ENGINE in $ENGINES; do
   export Mail__SmimeEngine=$ENGINE
-  bench_out "$ENGINE"
-  bench_in "$ENGINE"
+  OUT_RSS=0 MAX_RSS=0
+  [[ $WAYS == *" out "* ]] && bench_out "$ENGINE"
+  MAX_RSS=0
+  [[ $WAYS == *" in "* ]] && bench_in "$ENGINE"
   report "$(printf '%-13s Worker peak memory (RSS): out %s MB, in %s MB' "$ENGINE" $((OUT_RSS / 1024)) $((MAX_RSS / 1024)))"
   report ""
 done
 report ""
 report "out: from the first mail handed to Postfix to the last (template, signature, encryption, SMTP; Sent copies by IMAP APPEND alongside)"
 report "in: from the first mail stored raw to the last handed on (IMAP fetch, store, decrypt, verify, partner match, publish)"
+if [[ -n ${OUT_SIZE:-} ]]; then
+  say "baseline: Postfix's own accept rate (smtp-source)"
+  SESSIONS=${Mail__SmtpSessions:-8}
+  started=$(date +%s.%N)
+  /usr/sbin/smtp-source -s "$SESSIONS" -m "$N" -l "$OUT_SIZE" -f ncp@ncp.example -t bench@partner.example "127.0.0.1:$NCP_SMTP_PORT"
+  ended=$(date +%s.%N)
+  report "smtp-source: $N mails of $OUT_SIZE bytes (our average) over $SESSIONS sessions: $(awk -v n="$N" -v a="$started" -v b="$ended" 'BEGIN { printf "%.0f", n / (b - a) }') mails/s accepted by the same Postfix (the ceiling for out)"
+fi
 say "baseline: openssl speed rsa2048"
 SPEED=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048/ { print $6 }')
 MULTI=$(openssl speed -seconds 3 -multi "$(nproc)" rsa2048 2>/dev/null | awk '/^rsa 2048/ { print $6 }')

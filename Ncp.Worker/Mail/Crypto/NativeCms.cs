@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
@@ -6,9 +7,21 @@ using Ncp.Worker.Keys;
 
 namespace Ncp.Worker.Mail.Crypto;
 
-/// <summary>Our S/MIME private-key operations on .NET's CMS (System.Security.Cryptography.Pkcs over OpenSSL).</summary>
+/// <summary>
+/// Our S/MIME work on .NET's CMS (System.Security.Cryptography.Pkcs over OpenSSL): signing and decrypting with our keys,
+/// and encrypting to partners (BouncyCastle's RSA costs far more per mail, even with a public key).
+/// </summary>
 internal static class NativeCms
 {
+    private static readonly Oid Aes256Cbc = new("2.16.840.1.101.3.4.1.42");
+
+    // .NET's copy of each BouncyCastle certificate we work with, made once: partner certificates come from the partner
+    // book's snapshot and our chain from OwnKeys, both long-lived objects, so the copies go when they do.
+    private static readonly ConditionalWeakTable<Org.BouncyCastle.X509.X509Certificate, X509Certificate2> Copies = [];
+
+    private static X509Certificate2 NativeOf(Org.BouncyCastle.X509.X509Certificate certificate) =>
+        Copies.GetValue(certificate, c => X509CertificateLoader.LoadCertificate(c.GetEncoded()));
+
     /// <summary>A detached CMS signature over the canonical content, as MimeKit's own would be: chain included, signing time.</summary>
     public static byte[] SignDetached(SmimeIdentity identity, MimeKit.Cryptography.CmsSigner signer, Stream content, DateTimeOffset now)
     {
@@ -24,11 +37,31 @@ internal static class NativeCms
         // The rest of our chain travels with the signature, so a partner can build the path to the root they trust.
         foreach (var certificate in identity.Chain.Skip(1))
         {
-            native.Certificates.Add(X509CertificateLoader.LoadCertificate(certificate.GetEncoded()));
+            native.Certificates.Add(NativeOf(certificate));
         }
 
         native.SignedAttributes.Add(new Pkcs9SigningTime(now.UtcDateTime));
         cms.ComputeSignature(native, silent: true);
+        return cms.Encode();
+    }
+
+    /// <summary>
+    /// Enveloped data (AES-256-CBC, as every mail of ours) for each recipient, by issuer and serial number, with the RSA
+    /// padding the recipient asks for (PKCS#1 v1.5 unless OAEP is set).
+    /// </summary>
+    public static byte[] Encrypt(MimeKit.Cryptography.CmsRecipientCollection recipients, Stream content)
+    {
+        using var buffer = new MemoryStream();
+        content.CopyTo(buffer);
+        var cms = new EnvelopedCms(new ContentInfo(buffer.ToArray()), new AlgorithmIdentifier(Aes256Cbc, 256));
+        var native = new System.Security.Cryptography.Pkcs.CmsRecipientCollection();
+        foreach (var recipient in recipients)
+        {
+            native.Add(new System.Security.Cryptography.Pkcs.CmsRecipient(
+                System.Security.Cryptography.Pkcs.SubjectIdentifierType.IssuerAndSerialNumber, NativeOf(recipient.Certificate), Padding(recipient.RsaEncryptionPadding)));
+        }
+
+        cms.Encrypt(native);
         return cms.Encode();
     }
 
@@ -42,6 +75,19 @@ internal static class NativeCms
         cms.Decrypt(keys);
         return cms.ContentInfo.Content;
     }
+
+    private static RSAEncryptionPadding Padding(MimeKit.Cryptography.RsaEncryptionPadding? padding) => padding?.Scheme switch
+    {
+        null or RsaEncryptionPaddingScheme.Pkcs1 => RSAEncryptionPadding.Pkcs1,
+        _ => padding.OaepHashAlgorithm switch
+        {
+            DigestAlgorithm.Sha1 => RSAEncryptionPadding.OaepSHA1,
+            DigestAlgorithm.Sha256 => RSAEncryptionPadding.OaepSHA256,
+            DigestAlgorithm.Sha384 => RSAEncryptionPadding.OaepSHA384,
+            DigestAlgorithm.Sha512 => RSAEncryptionPadding.OaepSHA512,
+            var other => throw new CryptographicException($"RSAES-OAEP with {other} is not supported."),
+        },
+    };
 
     private static Oid DigestOid(DigestAlgorithm algorithm) => algorithm switch
     {

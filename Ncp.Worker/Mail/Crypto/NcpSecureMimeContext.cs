@@ -12,8 +12,9 @@ namespace Ncp.Worker.Mail.Crypto;
 /// <summary>
 /// S/MIME over the keys the gateway holds: our own identities (configuration), the partner certificates imported through
 /// the Api, and the trusted roots. Built per operation from what the caller passes; it never imports or stores anything.
-/// Our private-key work (signing, decrypting) goes to .NET's native CMS unless <see cref="SmimeEngine.BouncyCastle"/> is
-/// asked for: BouncyCastle's RSA takes 15–20 ms per operation here, OpenSSL's well under one.
+/// Signing, encrypting and decrypting go to .NET's native CMS unless <see cref="SmimeEngine.BouncyCastle"/> is asked for:
+/// BouncyCastle's RSA takes 15–20 ms per private-key operation here, OpenSSL's well under one, and even BouncyCastle's
+/// public-key side (two recipients per mail) weighed more than the rest of building the mail.
 /// </summary>
 public sealed class NcpSecureMimeContext(
     IReadOnlyList<SmimeIdentity> own, IReadOnlyList<X509Certificate> partners, IReadOnlyList<X509Certificate> roots, SmimeEngine engine, TimeProvider time)
@@ -71,6 +72,14 @@ public sealed class NcpSecureMimeContext(
 
     public override Task<ApplicationPkcs7Signature> SignAsync(CmsSigner signer, Stream content, CancellationToken cancellationToken = default) =>
         NativeSigner(signer) is not null ? Task.FromResult(Sign(signer, content, cancellationToken)) : base.SignAsync(signer, content, cancellationToken);
+
+    public override ApplicationPkcs7Mime Encrypt(CmsRecipientCollection recipients, Stream content, CancellationToken cancellationToken = default) =>
+        engine == SmimeEngine.Native
+            ? new ApplicationPkcs7Mime(SecureMimeType.EnvelopedData, new MemoryStream(NativeCms.Encrypt(recipients, content)))
+            : base.Encrypt(recipients, content, cancellationToken);
+
+    public override Task<ApplicationPkcs7Mime> EncryptAsync(CmsRecipientCollection recipients, Stream content, CancellationToken cancellationToken = default) =>
+        engine == SmimeEngine.Native ? Task.FromResult(Encrypt(recipients, content, cancellationToken)) : base.EncryptAsync(recipients, content, cancellationToken);
 
     public override MimeEntity Decrypt(Stream encryptedData, CancellationToken cancellationToken = default) =>
         NativeKeys() is { Count: > 0 } keys
