@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Ncp.Contracts.Deadlines;
 
 namespace Ncp.Tests.Fixtures;
 
@@ -62,6 +65,38 @@ public static class ItemsApi
         Assert.True(response.StatusCode == expected, $"Expected {(int)expected} but got {(int)response.StatusCode}: {text}");
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
+
+    /// <summary>The register numbers on every page of <c>/api/items?{query}</c>, following <c>next</c>; a page too many fails.</summary>
+    public static async Task<List<string>> ListAllAsync(this HttpClient client, string query, int limit = Ncp.Api.Cases.Listing.ItemListing.MaxPage, int maxPages = 100)
+    {
+        var numbers = new List<string>();
+        string? after = null;
+        for (var pages = 1; ; pages++)
+        {
+            var page = await client.GetJsonAsync($"/api/items?{query}&limit={limit}{(after is null ? "" : $"&after={after}")}");
+            numbers.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.Number()));
+            after = page.GetProperty("next").GetString();
+            if (after is null)
+            {
+                return numbers;
+            }
+
+            Assert.True(pages < maxPages, $"More than {maxPages} pages of {query}: the pages do not end");
+        }
+    }
+
+    /// <summary>The Worker's clock rings the sent item's first rung; returns the rung's name once the item awaits acknowledgement.</summary>
+    public static async Task<string> EscalateAsync(this NcpSystem ncp, JsonElement sentItem)
+    {
+        var step = sentItem.GetProperty("deadlines").GetProperty("steps")[0];
+        await ncp.Worker.Services.GetRequiredService<IBus>().Publish(
+            new WakeUpDue(sentItem.GetProperty("id").GetGuid(), step.Str("name"), step.GetProperty("dueAt").GetDateTimeOffset(), DateTimeOffset.UtcNow));
+        await NcpSystem.EventuallyAsync(() => ncp.AwaitsAcknowledgementAsync(sentItem.Number()), awaits => awaits);
+        return step.Str("name");
+    }
+
+    public static Task<bool> AwaitsAcknowledgementAsync(this NcpSystem ncp, string number) =>
+        ncp.QueryAsync<bool>($"select awaits_acknowledgement from {ncp.ApiSchema}.mt_doc_itemdetails where register_number = @n", ("n", number));
 
     public static string Number(this JsonElement item) => item.GetProperty("registerNumber").GetString()!;
 

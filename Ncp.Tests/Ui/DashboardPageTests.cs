@@ -29,6 +29,24 @@ public sealed partial class DashboardPageTests(NcpSystem ncp)
     }
 
     [Fact]
+    public async Task A_card_opens_the_list_it_counts_with_its_filter_as_a_chip_and_its_order()
+    {
+        var browser = new UiSession(ncp.Api);
+        await browser.SignInAsync("duty");
+        var dashboard = await browser.GetAsync("/");
+        foreach (var href in new[] { "/items?mailWithin=24", "/items?dueWithin=24&amp;sort=due", "/items?awaitingAcknowledgement=true&amp;sort=due" })
+        {
+            Assert.Contains($"href=\"{href}\"", dashboard.Body, StringComparison.Ordinal);
+        }
+
+        var list = await browser.GetAsync("/items?dueWithin=24&sort=due");
+        Assert.Equal(200, list.Status);
+        Assert.Contains("data-testid=\"filter-chips\"", list.Body, StringComparison.Ordinal);
+        Assert.Contains("Due within 24 h", list.Text, StringComparison.Ordinal);
+        Assert.Contains("Deadline, soonest first", list.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_chosen_time_zone_is_kept_and_shown()
     {
         await ncp.ClientFor("duty").RegisterAsync(ItemsApi.OutgoingRequest("DE-CYBER247", "Shown in the officer's zone"));

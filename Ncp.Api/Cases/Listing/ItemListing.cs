@@ -1,6 +1,7 @@
 using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Ncp.Api.Cases.Overseeing;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
 using Weasel.Postgresql.Tables;
@@ -29,13 +30,14 @@ public sealed record ItemRow(
         d.RegisteredAt, d.DueBy, d.IsOpen && d.DueBy < now, d.Version);
 }
 
-/// <summary>A page of rows, newest first; pass <see cref="Next"/> as <c>after</c> for the next page.</summary>
+/// <summary>A page of rows in the order asked for; pass <see cref="Next"/> as <c>after</c>, with the same sort, for the next page.</summary>
 public sealed record ItemPage(ItemRow[] Items, string? Next);
 
 public static class ItemListing
 {
     public const int DefaultPage = 50;
     public const int MaxPage = 200;
+    public const int MaxHoursWithin = 24 * 31;
 
     /// <summary>Columns beside the JSON, each indexed, so that filters and keyset paging stay fast at a million items.</summary>
     public static void ConfigureColumns(StoreOptions options) =>
@@ -45,12 +47,13 @@ public static class ItemListing
             .Duplicate(x => x.Kind)
             .Duplicate(x => x.Direction)
             .Duplicate(x => x.Channel)
-            .Duplicate(x => x.PartnerCode)
+            // Each sort's key leads an index that ends with the id, in the sort's directions (ItemSort).
+            .Duplicate(x => x.PartnerCode, configure: i => i.Mask = "?, id DESC")
             .Duplicate(x => x.Country)
-            .Duplicate(x => x.Priority)
+            .Duplicate(x => x.Priority, configure: i => i.Mask = "?, id")
             .Duplicate(x => x.AssignedToId)
             .Duplicate(x => x.RegisteredAt)
-            .Duplicate(x => x.DueBy)
+            .Duplicate(x => x.DueBy, configure: i => i.Mask = "?, id")
             .Duplicate(x => x.IsOpen)
             .Duplicate(x => x.SentAt)
             .Duplicate(x => x.FirstAnswerAt)
@@ -68,7 +71,7 @@ public static class ItemListing
         items.MapGet("/", ListAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("ListItems")
-            .WithSummary("Items, newest first, filtered; q searches subject and numbers in Cyrillic or Latin spelling")
+            .WithSummary("Items filtered and sorted (newest, oldest, due, priority, partner), a page at a time; q searches subject and numbers in Cyrillic or Latin spelling")
             .ProducesValidationProblem();
         return items;
     }
@@ -84,12 +87,25 @@ public static class ItemListing
 
         var now = time.GetUtcNow();
         var limit = Math.Clamp(filter.Limit ?? DefaultPage, 1, MaxPage);
+        var sort = ItemSort.Named(filter.Sort)!;
         var (where, parameters) = filter.ToSql(compartments.ChannelsOf(http.User), now);
-        parameters.Add(limit + 1);
-        var rows = await session.QueryAsync<ItemDetails>($"where {where} order by d.id desc limit ?", ct, parameters.ToArray());
 
-        var page = rows.Take(limit).Select(d => ItemRow.From(d, now)).ToArray();
-        var next = rows.Count > limit ? rows[limit - 1].Id.ToString("N") : null;
+        // Each range of the sort after the position, in one round trip; the first ranges usually fill the page.
+        var batch = session.CreateBatchQuery();
+        var runs = sort.RunsAfter(filter.After is null ? null : filter.PositionIn(sort))
+            .Select(run => (run.Segment, Rows: batch.Query<ItemDetails>(
+                $"where {where} and {run.Where} order by {run.OrderBy} limit ?", [.. parameters, .. run.Parameters, limit + 1])))
+            .ToList();
+        await batch.Execute(ct);
+
+        var rows = new List<(int Segment, ItemDetails Item)>();
+        foreach (var run in runs)
+        {
+            rows.AddRange((await run.Rows).Select(item => (run.Segment, item)));
+        }
+
+        var page = rows.Take(limit).Select(r => ItemRow.From(r.Item, now)).ToArray();
+        var next = rows.Count > limit ? sort.Token(rows[limit - 1].Segment, rows[limit - 1].Item) : null;
         return TypedResults.Ok(new ItemPage(page, next));
     }
 }
@@ -110,7 +126,11 @@ public sealed record ItemFilter(
     DateTimeOffset? To,
     string? Q,
     string? After,
-    int? Limit)
+    int? Limit,
+    int? DueWithin = null,
+    int? MailWithin = null,
+    bool? AwaitingAcknowledgement = null,
+    string? Sort = null)
 {
     public const int MinSearchLength = 2;
 
@@ -130,9 +150,22 @@ public sealed record ItemFilter(
             yield return new("q", $"Search for at least {MinSearchLength} letters or digits.");
         }
 
-        if (After is not null && !Guid.TryParseExact(After, "N", out _))
+        var sort = ItemSort.Named(Sort);
+        if (sort is null)
         {
-            yield return new("after", "Pass the 'next' value of the previous page unchanged.");
+            yield return new("sort", $"One of: {ItemSort.Names}.");
+        }
+        else if (After is not null && PositionIn(sort) is null)
+        {
+            yield return new("after", "Pass the 'next' value of the previous page unchanged, with the same sort.");
+        }
+
+        foreach (var (field, hours) in new[] { ("dueWithin", DueWithin), ("mailWithin", MailWithin) })
+        {
+            if (hours is < 1 or > ItemListing.MaxHoursWithin)
+            {
+                yield return new(field, $"A number of hours from 1 to {ItemListing.MaxHoursWithin}.");
+            }
         }
 
         if (Limit is < 1 or > ItemListing.MaxPage)
@@ -145,6 +178,8 @@ public sealed record ItemFilter(
             yield return new("from", "'from' must not be after 'to'.");
         }
     }
+
+    internal ListPosition? PositionIn(ItemSort sort) => After is not null && sort.TryRead(After, out var position) ? position : null;
 
     private static IEnumerable<FieldError> CheckEnum<T>(string field, string? value)
         where T : struct, Enum
@@ -161,10 +196,10 @@ public sealed record ItemFilter(
         var sql = new StringBuilder("d.channel = ANY(?)");
         var parameters = new List<object> { visibleChannels.Select(c => c.ToString()).ToArray() };
 
-        void Add(string clause, object value)
+        void Add(string clause, params object[] values)
         {
-            sql.Append(" and ").Append(clause);
-            parameters.Add(value);
+            sql.Append(" and (").Append(clause).Append(')');
+            parameters.AddRange(values);
         }
 
         if (ApiEnum<WorkItemKind>.TryParse(Kind, out var kind))
@@ -212,9 +247,25 @@ public sealed record ItemFilter(
             Add("d.is_open = ?", open);
         }
 
+        // The dashboard's cards, in the dashboard's own words, so a card's count is its list's length.
         if (Overdue == true)
         {
-            Add("d.is_open and d.due_by < ?", now);
+            Add(Needs.Overdue("?"), now);
+        }
+
+        if (DueWithin is { } dueHours)
+        {
+            Add(Needs.DueSoon("?", "?"), now, now.AddHours(dueHours));
+        }
+
+        if (MailWithin is { } mailHours)
+        {
+            Add(Needs.MailIn("?"), now.AddHours(-mailHours));
+        }
+
+        if (AwaitingAcknowledgement == true)
+        {
+            Add(Needs.AwaitingAcknowledgement);
         }
 
         if (From is { } from)
@@ -230,11 +281,6 @@ public sealed record ItemFilter(
         if (Q is not null)
         {
             Add("d.search_text like ?", "%" + EscapeLike(Transliteration.ForSearch(Q)) + "%");
-        }
-
-        if (After is not null)
-        {
-            Add("d.id < ?", Guid.ParseExact(After, "N"));
         }
 
         return (sql.ToString(), parameters);

@@ -29,6 +29,21 @@ public sealed record SlowPartner(string PartnerCode, int Sent, int Answered, dou
 /// <summary>Items open, and open past their deadline, at the end of <see cref="Day"/> (UTC; today: now).</summary>
 public sealed record DashboardDay(DateOnly Day, int Open, int Overdue);
 
+/// <summary>
+/// What the cards count, as conditions on the item read model (alias <c>d</c>) with the caller's placeholders; the item
+/// list filters by the same conditions, so a card's number is the length of the list it opens.
+/// </summary>
+public static class Needs
+{
+    public const string AwaitingAcknowledgement = "d.is_open and d.awaits_acknowledgement";
+
+    public static string MailIn(string since) => $"d.last_mail_in_at >= {since}";
+
+    public static string DueSoon(string now, string until) => $"d.is_open and d.due_by >= {now} and d.due_by < {until}";
+
+    public static string Overdue(string now) => $"d.is_open and d.due_by < {now}";
+}
+
 public static class Dashboard
 {
     public const int ListLength = 5;
@@ -66,13 +81,13 @@ public static class Dashboard
         object[] parameters = [visible, now - Recent, now, now + Recent, windowStart, now - PartnerWindow];
         string Row(string list, string at, string where, string order) => $"""
             (select '{list}', register_number, data->>'Subject', partner_code, channel, priority, due_by, {at}
-             from {items} where channel = any($1) and {where} order by {order} limit {ListLength})
+             from {items} d where channel = any($1) and {where} order by {order} limit {ListLength})
             """;
         const string NewIncoming = "direction = 'Incoming' and registered_at >= $2";
-        const string MailIn = "last_mail_in_at >= $2";
-        const string DueSoon = "is_open and due_by >= $3 and due_by < $4";
-        const string Overdue = "is_open and due_by < $3";
-        const string Awaiting = "is_open and awaits_acknowledgement";
+        var mailIn = Needs.MailIn("$2");
+        var dueSoon = Needs.DueSoon("$3", "$4");
+        var pastDue = Needs.Overdue("$3");
+        const string Awaiting = Needs.AwaitingAcknowledgement;
 
         await using var batch = db.CreateBatch();
         void Add(string sql)
@@ -88,18 +103,18 @@ public static class Dashboard
 
         Add($"""
             select
-              (select count(*) from {items} where channel = any($1) and {NewIncoming}),
-              (select count(*) from {items} where channel = any($1) and {MailIn}),
-              (select count(*) from {items} where channel = any($1) and {DueSoon}),
-              (select count(*) from {items} where channel = any($1) and {Overdue}),
-              (select count(*) from {items} where channel = any($1) and {Awaiting}),
+              (select count(*) from {items} d where channel = any($1) and {NewIncoming}),
+              (select count(*) from {items} d where channel = any($1) and {mailIn}),
+              (select count(*) from {items} d where channel = any($1) and {dueSoon}),
+              (select count(*) from {items} d where channel = any($1) and {pastDue}),
+              (select count(*) from {items} d where channel = any($1) and {Awaiting}),
               (select count(*) from {schema}.mt_doc_quarantinedmail where status = 'Held')
             """);
         Add(string.Join(" union all ",
             Row("new", "registered_at", NewIncoming, "registered_at desc"),
-            Row("mail", "last_mail_in_at", MailIn, "last_mail_in_at desc"),
-            Row("due", "due_by", DueSoon, "due_by"),
-            Row("overdue", "due_by", Overdue, "due_by"),
+            Row("mail", "last_mail_in_at", mailIn, "last_mail_in_at desc"),
+            Row("due", "due_by", dueSoon, "due_by"),
+            Row("overdue", "due_by", pastDue, "due_by"),
             Row("awaiting", "coalesce(due_by, registered_at)", Awaiting, "due_by nulls last")));
 
         // A partner who does not answer must not look fast: an unanswered request counts with the time waited so far

@@ -107,6 +107,10 @@ public sealed class NcpApiClient(HttpClient http, AuthenticationStateProvider au
             new("q", filter.Q),
             new("after", filter.After),
             new("limit", filter.Limit?.ToString(CultureInfo.InvariantCulture)),
+            new("dueWithin", filter.DueWithin?.ToString(CultureInfo.InvariantCulture)),
+            new("mailWithin", filter.MailWithin?.ToString(CultureInfo.InvariantCulture)),
+            new("awaitingAcknowledgement", filter.AwaitingAcknowledgement is { } awaiting ? (awaiting ? "true" : "false") : null),
+            new("sort", filter.Sort),
         };
         return QueryString.Create(pairs.Where(p => !string.IsNullOrEmpty(p.Value))).ToUriComponent();
     }

@@ -83,6 +83,9 @@ public sealed class ListingTests(NcpSystem ncp)
     [InlineData("limit=1000", "limit")]
     [InlineData("after=page2", "after")]
     [InlineData("from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z", "from")]
+    [InlineData("sort=alphabetical", "sort")]
+    [InlineData("dueWithin=0", "dueWithin")]
+    [InlineData("mailWithin=100000", "mailWithin")]
     public async Task Bad_filters_are_named(string query, string field)
     {
         var problem = await ncp.ClientFor("duty").GetJsonAsync($"/api/items?{query}", HttpStatusCode.BadRequest);

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
-using Ncp.Contracts.Deadlines;
 using Ncp.Tests.Fixtures;
 
 namespace Ncp.Tests.Cases.Overseeing;
@@ -61,19 +58,12 @@ public sealed class DashboardTests(NcpSystem ncp)
     {
         var duty = ncp.ClientFor("duty");
         var item = await duty.ActAsync((await duty.RegisterAsync(ItemsApi.OutgoingRequest("FR-CYBER247", "Dashboard escalation"))).Number(), "send");
-        var step = item.GetProperty("deadlines").GetProperty("steps")[0];
-        await ncp.Worker.Services.GetRequiredService<IBus>().Publish(
-            new WakeUpDue(item.GetProperty("id").GetGuid(), step.Str("name"), step.GetProperty("dueAt").GetDateTimeOffset(), DateTimeOffset.UtcNow));
-
-        await NcpSystem.EventuallyAsync(() => AwaitsAcknowledgementAsync(item.Number()), awaits => awaits);
+        var rung = await ncp.EscalateAsync(item);
         Assert.True(Count(await duty.GetJsonAsync("/api/dashboard"), "awaitingAcknowledgement") >= 1);
 
-        await duty.ActAsync(item.Number(), $"escalations/{Uri.EscapeDataString(step.Str("name"))}/acknowledge");
-        Assert.False(await AwaitsAcknowledgementAsync(item.Number()));
+        await duty.ActAsync(item.Number(), $"escalations/{Uri.EscapeDataString(rung)}/acknowledge");
+        Assert.False(await ncp.AwaitsAcknowledgementAsync(item.Number()));
     }
-
-    private Task<bool> AwaitsAcknowledgementAsync(string number) =>
-        ncp.QueryAsync<bool>($"select awaits_acknowledgement from {ncp.ApiSchema}.mt_doc_itemdetails where register_number = @n", ("n", number));
 
     private static int Count(JsonElement dashboard, string list) => dashboard.GetProperty(list).GetProperty("count").GetInt32();
 

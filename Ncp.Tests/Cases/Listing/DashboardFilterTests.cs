@@ -1,0 +1,41 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Ncp.Contracts.Mail;
+using Ncp.Tests.Fixtures;
+
+namespace Ncp.Tests.Cases.Listing;
+
+/// <summary>Each dashboard card opens a list as long as the card's count, over the same items.</summary>
+[Collection(NcpCollection.Name)]
+public sealed class DashboardFilterTests(NcpSystem ncp)
+{
+    [Fact]
+    public async Task The_lists_behind_the_cards_hold_what_the_cards_count()
+    {
+        var duty = ncp.ClientFor("duty");
+        var dueSoon = await duty.RegisterAsync(ItemsApi.IncomingRequest("FR-CYBER247", "Card filter due soon", DateTimeOffset.UtcNow.AddHours(3)));
+        var dueLater = await duty.RegisterAsync(ItemsApi.IncomingRequest("FR-CYBER247", "Card filter due later", DateTimeOffset.UtcNow.AddHours(30)));
+        var escalated = await duty.ActAsync((await duty.RegisterAsync(ItemsApi.OutgoingRequest("NL-CYBER247", "Card filter escalation"))).Number(), "send");
+        await ncp.EscalateAsync(escalated);
+        await ncp.Worker.Services.GetRequiredService<IBus>().Publish(new PartnerMailReceived(
+            Guid.NewGuid(), $"<{Guid.NewGuid():N}@partner.example>", "FR-CYBER247", "cyber247@fr.example", $"Re: {dueLater.Number()}", "Answer.", null,
+            null, [dueLater.Number()], "plaintext", "valid", null, [], null, DateTimeOffset.UtcNow));
+        await ncp.ReceivedAsync(dueLater.Number());
+
+        var dashboard = await duty.GetJsonAsync("/api/dashboard");
+        foreach (var (card, query, member, outsider) in new[]
+        {
+            ("dueSoon", "dueWithin=24", dueSoon, dueLater),
+            ("mailReceived", "mailWithin=24", dueLater, dueSoon),
+            ("awaitingAcknowledgement", "awaitingAcknowledgement=true", escalated, dueSoon),
+        })
+        {
+            var listed = await duty.ListAllAsync(query);
+            var count = dashboard.GetProperty(card).GetProperty("count").GetInt32();
+            Assert.True(count == listed.Count, $"{card}: the card counts {count}, /api/items?{query} lists {listed.Count}");
+            Assert.Contains(member.Number(), listed);
+            Assert.DoesNotContain(outsider.Number(), listed);
+            Assert.All(dashboard.GetProperty(card).GetProperty("first").EnumerateArray(), row => Assert.Contains(row.Str("registerNumber"), listed));
+        }
+    }
+}
