@@ -104,7 +104,7 @@ watch_until() { # sql-that-returns-0-when-done timeout-seconds
 cpu_line() { # engine way
   read -r b0 t0 <<<"$START_MACHINE"
   read -r b1 t1 <<<"$END_MACHINE"
-  printf '%-13s %-4s Worker CPU %.1f ms per mail; machine %d%% busy (all %d cores, every process)' "$1" "$2" \
+  printf '%-13s %-4s Worker CPU %.1f ms per mail; machine %.0f%% busy (all %d cores, every process)' "$1" "$2" \
     "$(awk -v c=$((END_CPU - START_CPU)) -v n="$N" 'BEGIN { print c / n }')" "$(awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) 'BEGIN { print (t > 0 ? 100 * b / t : 0) }')" "$(nproc)"
 }
 stop_worker() { kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true; }
