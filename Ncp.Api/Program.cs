@@ -11,6 +11,7 @@ using Ncp.Api.Cases.Reading;
 using Ncp.Api.Cases.Registering;
 using Ncp.Api.Deadlines;
 using Ncp.Api.Live;
+using Ncp.Api.Officers;
 using Ncp.Api.Partners.Directory;
 using Ncp.Api.Partners.Editing;
 using Ncp.Api.Partners.Keys;
@@ -108,6 +109,7 @@ public sealed class Program
 
         app.MapGroup("/api/dashboard").WithTags("Dashboard").MapOverseeing();
         app.MapGroup("/api/quarantine").WithTags("Quarantine").MapQuarantine();
+        app.MapGroup("/api/officers").WithTags("Officers").MapOfficers();
         app.MapAuditing();
         app.MapHub<OfficerHub>(OfficerHub.Path);
         return app;

@@ -53,6 +53,9 @@ public sealed record ItemDetails
     public string[] AcknowledgedEscalations { get; init; } = [];
     public DateTimeOffset? DeadlinesPausedAt { get; init; }
 
+    /// <summary>When the partner was last reminded (by an officer or a rung); the next reminder waits its interval.</summary>
+    public DateTimeOffset? LastRemindedAt { get; init; }
+
     /// <summary>Open with an escalation rung nobody acknowledged yet: the dashboard's column, kept rather than computed per query.</summary>
     public bool AwaitsAcknowledgement { get; init; }
 
@@ -129,7 +132,8 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         NoteAdded => item with { NoteCount = item.NoteCount + 1 },
         ItemLinked e => item with { Links = [.. item.Links, new ItemLink(e.TargetId, e.TargetRegisterNumber, e.Type)] },
         DeadlinesSet e => item with { Deadlines = e.Deadlines, DueBy = e.Deadlines.ReplyBy, Escalations = [] },
-        DeadlineEscalated e => item with { Escalations = [.. item.Escalations, e.Step] },
+        DeadlineEscalated e => item with { Escalations = [.. item.Escalations, e.Step], LastRemindedAt = e.RemindPartner ? e.At : item.LastRemindedAt },
+        PartnerReminded e => item with { LastRemindedAt = e.At },
         DeadlineExtended e => item with { Deadlines = e.Deadlines, DueBy = e.Deadlines.ReplyBy },
         DeadlinesPaused e => item with { DeadlinesPausedAt = e.At },
         DeadlinesResumed e => item with { DeadlinesPausedAt = null, Deadlines = e.Deadlines, DueBy = e.Deadlines.ReplyBy },

@@ -58,6 +58,7 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
         MailReceived e => v => new(v, e.At, "mail-received", new Actor(e.PartnerCode, e.From),
             $"Mail from {e.From} ({e.Protection}, signature {e.Signature}{(e.ReleasedBy is null ? "" : $", released from quarantine by {e.ReleasedBy}")}): {e.Subject}"),
         EscalationAcknowledged e => v => new(v, e.At, "escalation-acknowledged", e.By, $"{e.Step} acknowledged"),
+        PartnerReminded e => v => new(v, e.At, "partner-reminded", e.By, e.Reason is null ? "Reminder to the partner asked for" : $"Reminder to the partner asked for: {e.Reason}"),
         _ => null,
     };
 

@@ -35,7 +35,8 @@ public sealed record WorkItem(
     Deadlines.ItemDeadlines? Deadlines = null,
     DateTimeOffset? PausedAt = null,
     IReadOnlySet<string>? AcknowledgedEscalations = null,
-    IReadOnlySet<Guid>? MailSeen = null)
+    IReadOnlySet<Guid>? MailSeen = null,
+    DateTimeOffset? LastRemindedAt = null)
 {
     public static readonly WorkItem Initial = new(
         Guid.Empty, "", WorkItemKind.Request, Direction.Outgoing, WorkItemStatus.None, WorkItemStatus.None, "", Channel.TwentyFourSeven,

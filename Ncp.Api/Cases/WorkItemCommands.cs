@@ -42,6 +42,8 @@ public sealed record ResumeDeadlines(Deadlines.ItemDeadlines Deadlines, Actor By
 
 public sealed record AcknowledgeEscalation(string Step, Actor By);
 
+public sealed record RemindPartner(string? Reason, Actor By);
+
 /// <summary>The gateway reports our mail sent; recorded once per dispatch.</summary>
 public sealed record RecordMailDispatched(Guid DispatchId, string Purpose, string MessageId, string Protection, DateTimeOffset SentAt);
 

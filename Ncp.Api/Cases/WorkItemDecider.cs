@@ -22,6 +22,9 @@ public static class WorkItemDecider
     private static readonly WorkItemStatus[] AnswerableOutgoing = [WorkItemStatus.Sent, WorkItemStatus.Acknowledged, WorkItemStatus.PartlyAnswered];
     private static readonly WorkItemStatus[] AnswerableIncoming = [WorkItemStatus.Received, WorkItemStatus.Acknowledged, WorkItemStatus.PartlyAnswered];
 
+    /// <summary>How soon after a reminder (an officer's or a rung's) the partner may be reminded again: a double click or two officers must not spam them.</summary>
+    public static readonly TimeSpan ReminderInterval = TimeSpan.FromMinutes(60);
+
     public static object[] Decide(WorkItem state, object command, DateTimeOffset now)
     {
         if (command is RegisterItem register)
@@ -59,6 +62,9 @@ public static class WorkItemDecider
             PauseDeadlines c => Pause(state, c, now),
             ResumeDeadlines c => Resume(state, c, now),
             AcknowledgeEscalation c => AcknowledgeRung(state, c, now),
+            RemindPartner c => ReminderRefusal(state.RegisterNumber, state.Direction, state.Kind, state.Status, state.PausedAt is not null, state.LastRemindedAt, now) is { } refusal
+                ? throw refusal
+                : [new PartnerReminded(state.Id, c.Reason, c.By, now)],
             _ => throw new InvalidOperationException($"No rule decides {command.GetType().Name}."),
         };
     }
@@ -90,7 +96,8 @@ public static class WorkItemDecider
         DeadlinesPaused e => state with { PausedAt = e.At },
         DeadlinesResumed e => state with { PausedAt = null, Deadlines = e.Deadlines, Ladder = e.Deadlines.Steps.ToDictionary(s => s.Name) },
         EscalationAcknowledged e => state with { AcknowledgedEscalations = new HashSet<string>(state.AcknowledgedEscalations ?? new HashSet<string>()) { e.Step } },
-        DeadlineEscalated e => state with { Escalated = new HashSet<string>(state.Escalated) { e.Step } },
+        DeadlineEscalated e => state with { Escalated = new HashSet<string>(state.Escalated) { e.Step }, LastRemindedAt = e.RemindPartner ? e.At : state.LastRemindedAt },
+        PartnerReminded e => state with { LastRemindedAt = e.At },
         MailDispatched e => Seen(state, e.DispatchId),
         MailNotDelivered e => Seen(state, e.DispatchId),
         MailReceived e => Seen(state, e.InboundId),
@@ -295,6 +302,36 @@ public static class WorkItemDecider
         }
 
         return state.AcknowledgedEscalations?.Contains(c.Step) == true ? [] : [new EscalationAcknowledged(state.Id, c.Step, c.By, now)];
+    }
+
+    /// <summary>
+    /// Why the partner may not be reminded of an item now, or null when they may: only an outgoing item that was sent
+    /// and still awaits the partner's reply (an initiative message, its acknowledgement), its clock running, and not
+    /// again within <see cref="ReminderInterval"/>. The item page asks the same question before it offers the action.
+    /// </summary>
+    public static DomainRuleViolation? ReminderRefusal(
+        string registerNumber, Direction direction, WorkItemKind kind, WorkItemStatus status, bool paused, DateTimeOffset? lastRemindedAt, DateTimeOffset now)
+    {
+        WorkItemStatus[] awaiting = kind == WorkItemKind.InitiativeMessage ? [WorkItemStatus.Sent] : AnswerableOutgoing;
+        if (direction == Direction.Incoming)
+        {
+            return new("only-outgoing-items-are-reminded", $"Item {registerNumber} is incoming: the partner awaits our reply, not we theirs.");
+        }
+
+        if (!awaiting.Contains(status))
+        {
+            return new("reminder-needs-an-awaited-reply",
+                $"Cannot remind the partner of item {registerNumber} while it is {status}: only a sent item still awaiting the partner's reply is reminded.");
+        }
+
+        if (paused)
+        {
+            return new("deadlines-paused", $"The deadlines of {registerNumber} are paused; resume them before reminding the partner.");
+        }
+
+        return lastRemindedAt is { } last && last + ReminderInterval > now
+            ? new("reminder-too-soon", $"The partner was reminded of {registerNumber} at {last:u}; the next reminder is possible from {last + ReminderInterval:u}.")
+            : null;
     }
 
     private static Deadlines.ItemDeadlines RunningClock(WorkItem state, string action)

@@ -60,6 +60,9 @@ public sealed record DeadlinesResumed(Guid ItemId, TimeSpan PausedFor, Deadlines
 /// <summary>Someone told by an escalation says they have it in hand.</summary>
 public sealed record EscalationAcknowledged(Guid ItemId, string Step, Actor By, DateTimeOffset At);
 
+/// <summary>An officer had the partner reminded now, between the rungs of the ladder; the reason stays with us, not in the mail.</summary>
+public sealed record PartnerReminded(Guid ItemId, string? Reason, Actor By, DateTimeOffset At);
+
 /// <summary>The mail gateway handed our mail about the item to the mail server (a request, reminder, acknowledgement or reply).</summary>
 public sealed record MailDispatched(Guid ItemId, Guid DispatchId, string Purpose, string MessageId, string Protection, DateTimeOffset SentAt, DateTimeOffset At);
 
@@ -83,6 +86,6 @@ public static class WorkItemEvents
         typeof(ItemClosed), typeof(ItemWithdrawn), typeof(ItemRefused), typeof(ItemReopened), typeof(OfficerAssigned), typeof(NoteAdded),
         typeof(ItemLinked), typeof(AttachmentAdded), typeof(DisseminationRefused), typeof(ItemForwarded), typeof(DeadlinesSet), typeof(DeadlineEscalated),
         typeof(DeadlineExtended), typeof(DeadlinesPaused), typeof(DeadlinesResumed), typeof(EscalationAcknowledged), typeof(MailDispatched),
-        typeof(MailNotDelivered), typeof(MailReceived),
+        typeof(MailNotDelivered), typeof(MailReceived), typeof(PartnerReminded),
     ];
 }

@@ -205,11 +205,16 @@ public sealed class EscalationDeciderTests
         "urgent-request", Now, Now.AddHours(2), Now.AddHours(8), null,
         [new("reply-by:50%", Now.AddHours(4), [Ncp.Api.Deadlines.Recipient.AssignedOfficer], false, Ncp.Api.Deadlines.SuggestedAction.None)]);
 
-    private static WorkItem Sent()
+    private static WorkItem Registered(Direction direction = Direction.Outgoing)
     {
         var fields = new ItemFields("DE-CYBER247", "DE", Channel.TwentyFourSeven, "x", CrimeCategory.ComputerCrime, Priority.Urgent, null, [RequestedData.TrafficData], null, "en", HandlingCode.Open, null, null);
-        var state = WorkItemDecider.Evolve(WorkItem.Initial, new ItemRegistered(Id, "KZ-NCP-2026-000001", WorkItemKind.Request, Direction.Outgoing, fields, Officer, Now));
-        var sent = WorkItemDecider.Decide(state, new SendItem(Officer, Deadlines), Now);
+        return WorkItemDecider.Evolve(WorkItem.Initial, new ItemRegistered(Id, "KZ-NCP-2026-000001", WorkItemKind.Request, direction, fields, Officer, Now));
+    }
+
+    private static WorkItem Sent(Ncp.Api.Deadlines.ItemDeadlines? deadlines = null)
+    {
+        var state = Registered();
+        var sent = WorkItemDecider.Decide(state, new SendItem(Officer, deadlines ?? Deadlines), Now);
         Assert.Equal([typeof(ItemSent), typeof(DeadlinesSet)], sent.Select(e => e.GetType()));
         return sent.Aggregate(state, WorkItemDecider.Evolve);
     }
@@ -281,5 +286,54 @@ public sealed class EscalationDeciderTests
 
         var withdrawn = WorkItemDecider.Decide(state, new WithdrawItem("No longer needed", Officer), Now).Aggregate(state, WorkItemDecider.Evolve);
         Assert.Empty(WorkItemDecider.Decide(withdrawn, new RecordEscalation("reply-by:50%", Now.AddHours(4)), Now.AddHours(4)));
+    }
+
+    private static WorkItem After(WorkItem state, object command, DateTimeOffset? at = null) =>
+        WorkItemDecider.Decide(state, command, at ?? Now).Aggregate(state, WorkItemDecider.Evolve);
+
+    private static string RemindRefused(WorkItem state, DateTimeOffset at) =>
+        Assert.Throws<DomainRuleViolation>(() => WorkItemDecider.Decide(state, new RemindPartner(null, Officer), at)).Rule;
+
+    [Fact]
+    public void An_officer_reminds_the_partner_while_a_sent_item_awaits_its_reply()
+    {
+        foreach (var state in new[] { Sent(), After(Sent(), new AcknowledgeItem(null, Officer)), After(Sent(), new RecordAnswer(AnswerExtent.Partial, "Part", Officer)) })
+        {
+            var reminded = Assert.IsType<PartnerReminded>(Assert.Single(WorkItemDecider.Decide(state, new RemindPartner("Partner called, lost the mail", Officer), Now)));
+            Assert.Equal(new PartnerReminded(Id, "Partner called, lost the mail", Officer, Now), reminded);
+        }
+    }
+
+    [Fact]
+    public void A_reminder_is_refused_for_a_draft_an_incoming_an_answered_an_ended_or_a_paused_item()
+    {
+        Assert.Equal("reminder-needs-an-awaited-reply", RemindRefused(Registered(), Now));
+        Assert.Equal("only-outgoing-items-are-reminded", RemindRefused(Registered(Direction.Incoming), Now));
+        Assert.Equal("reminder-needs-an-awaited-reply", RemindRefused(After(Sent(), new RecordAnswer(AnswerExtent.Full, "All", Officer)), Now));
+        Assert.Equal("reminder-needs-an-awaited-reply", RemindRefused(After(Sent(), new WithdrawItem("No longer needed", Officer)), Now));
+        Assert.Equal("deadlines-paused", RemindRefused(After(Sent(), new PauseDeadlines("Waiting on the prosecutor", Officer)), Now));
+    }
+
+    [Fact]
+    public void A_second_reminder_within_the_interval_is_refused_saying_when_the_next_is_possible()
+    {
+        var reminded = After(Sent(), new RemindPartner(null, Officer));
+        var next = Now + WorkItemDecider.ReminderInterval;
+
+        var refused = Assert.Throws<DomainRuleViolation>(() => WorkItemDecider.Decide(reminded, new RemindPartner(null, Officer), next.AddMinutes(-1)));
+        Assert.Equal("reminder-too-soon", refused.Rule);
+        Assert.Contains($"{next:u}", refused.Message, StringComparison.Ordinal);
+        Assert.IsType<PartnerReminded>(Assert.Single(WorkItemDecider.Decide(reminded, new RemindPartner(null, Officer), next)));
+    }
+
+    [Fact]
+    public void A_rung_that_reminded_the_partner_counts_as_the_last_reminder()
+    {
+        var rung = new Ncp.Api.Deadlines.ScheduledStep("reply-by:75%", Now.AddHours(6), [], true, Ncp.Api.Deadlines.SuggestedAction.None);
+        var state = Sent(Deadlines with { Steps = [rung] });
+        state = After(state, new RecordEscalation(rung.Name, rung.DueAt), rung.DueAt);
+
+        Assert.Equal("reminder-too-soon", RemindRefused(state, rung.DueAt.AddMinutes(10)));
+        Assert.Single(WorkItemDecider.Decide(state, new RemindPartner(null, Officer), rung.DueAt + WorkItemDecider.ReminderInterval));
     }
 }

@@ -34,6 +34,37 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
     }
 
     [Fact]
+    public async Task An_officer_reminds_the_partner_and_assigns_a_colleague_picked_by_name()
+    {
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(subject: $"Browser remind {Guid.NewGuid():N}"));
+        await duty.ActAsync(item.Number(), "send");
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            var actions = page.GetByTestId("actions");
+            var dialog = page.GetByRole(AriaRole.Dialog);
+
+            await actions.GetByRole(AriaRole.Button, new() { Name = "Remind partner" }).ClickAsync();
+            await dialog.GetByLabel("Reason (optional").FillAsync("Their desk asked us to resend");
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Send reminder", Exact = true }).ClickAsync();
+            await Expect(dialog).ToHaveCountAsync(0);
+            await Expect(page.Locator("li[data-what=partner-reminded]")).ToContainTextAsync("Their desk asked us to resend");
+            await Expect(actions.GetByRole(AriaRole.Button, new() { Name = "Remind partner" })).ToHaveCountAsync(0);
+
+            await actions.GetByRole(AriaRole.Button, new() { Name = "Assign…" }).ClickAsync();
+            await dialog.Locator(".mud-select").First.ClickAsync();
+            await page.GetByRole(AriaRole.Option).Filter(new() { HasText = "Supervisor (demo)" }).First.ClickAsync();
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Assign", Exact = true }).ClickAsync();
+            await Expect(dialog).ToHaveCountAsync(0);
+            await Expect(page.GetByTestId("assignee")).ToHaveTextAsync("Supervisor (demo)");
+            await Browser.ScreenshotAsync(page, "item-reminded-and-assigned");
+        });
+    }
+
+    [Fact]
     public async Task A_colleagues_change_appears_on_the_open_item_page_without_a_reload()
     {
         var duty = ncp.ClientFor("duty");

@@ -34,6 +34,25 @@ public sealed class ItemDetailTests(NcpSystem ncp)
         Assert.Contains("Withdraw", page.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("Close item", page.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("Reopen", page.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Remind partner", page.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Remind_partner_is_offered_while_a_sent_item_awaits_its_reply_and_not_again_until_the_interval_has_passed()
+    {
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(subject: $"UI remind {Guid.NewGuid():N}"));
+        await duty.ActAsync(item.Number(), "send");
+        var browser = new UiSession(ncp.Api);
+        await browser.SignInAsync("duty");
+
+        Assert.Contains("Remind partner", (await browser.GetAsync($"/items/{item.Number()}")).Text, StringComparison.Ordinal);
+
+        await duty.ActAsync(item.Number(), "remind");
+        var page = await browser.GetAsync($"/items/{item.Number()}");
+        Assert.DoesNotContain("Remind partner", page.Text, StringComparison.Ordinal);
+        Assert.Contains("next reminder possible from", page.Text, StringComparison.Ordinal);
+        Assert.Contains("data-what=\"partner-reminded\"", page.Body, StringComparison.Ordinal);
     }
 
     [Fact]

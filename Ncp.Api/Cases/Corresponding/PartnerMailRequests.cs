@@ -22,7 +22,7 @@ public sealed class CorrespondenceSettings
 
 /// <summary>
 /// Turns events of the item log into mail the gateway must send: the request when an outgoing item is sent, a reminder
-/// when a rung says so, our acknowledgement and our answer to a partner's request. The item and the partner's entry
+/// when a rung says so or an officer asks, our acknowledgement and our answer to a partner's request. The item and the partner's entry
 /// are read as they stand when the event is published.
 /// </summary>
 public static class PartnerMailRequests
@@ -33,6 +33,7 @@ public static class PartnerMailRequests
         {
             ItemSent e => (e.ItemId, "request", null),
             DeadlineEscalated { RemindPartner: true } e => (e.ItemId, "reminder", (string?)null),
+            PartnerReminded e => (e.ItemId, "reminder", null),
             ItemAcknowledged e => (e.ItemId, "acknowledgement", null),
             AnswerRecorded e => (e.ItemId, "reply", e.Summary),
             _ => (Guid.Empty, "", null),

@@ -61,6 +61,11 @@ public static class ProgressingEndpoints
             (b, by) => string.IsNullOrWhiteSpace(b?.OfficerId) || b.OfficerId.Length > 100
                 ? (null, [new("officerId", "The officer's id (object id of the account) is required.")])
                 : (new AssignOfficer(new Actor(b.OfficerId.Trim(), string.IsNullOrWhiteSpace(b.OfficerName) ? b.OfficerId.Trim() : b.OfficerName.Trim()), by), []));
+        items.MapCommand<ReasonBody>("remind", Policies.Act, "RemindPartner",
+            "Outgoing, sent and still awaiting the partner: mail them a reminder now (not again within the hour); the reason is optional and stays with us",
+            (b, by) => b?.Reason?.Length > ReasonMaxLength
+                ? (null, [new("reason", $"At most {ReasonMaxLength} characters.")])
+                : (new RemindPartner(string.IsNullOrWhiteSpace(b?.Reason) ? null : b.Reason.Trim(), by), []));
         items.MapCommand<NoteBody>("notes", Policies.Act, "AddNote", "Add a note to the item's timeline",
             (b, by) => Text("text", b?.Text, NoteMaxLength) is { Length: > 0 } errors ? (null, errors) : (new AddNote(b!.Text!.Trim(), by), []));
         return items;

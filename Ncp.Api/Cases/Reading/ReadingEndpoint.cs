@@ -40,6 +40,7 @@ public sealed record ItemResource(
     string[] Escalations,
     string[] AcknowledgedEscalations,
     DateTimeOffset? DeadlinesPausedAt,
+    DateTimeOffset? LastRemindedAt,
     ItemMail[] Mail,
     string? Delivery,
     long Version,
@@ -49,7 +50,7 @@ public sealed record ItemResource(
         d.Id, d.RegisterNumber, d.Kind, d.Direction, d.Status, d.PartnerCode, d.Country, d.Channel, d.Subject, d.CrimeCategory, d.Priority,
         d.CriminalCaseNumber, d.RequestedData, d.DataPeriod, d.Language, d.HandlingCode, d.PartnerReference, d.DueBy, d.AssignedTo,
         d.RegisteredBy, d.RegisteredAt, d.SentAt, d.AcknowledgedAt, d.FirstAnswerAt, d.EndedAt, d.Links, d.Attachments, d.NoteCount,
-        d.Deadlines, d.Escalations, d.AcknowledgedEscalations, d.DeadlinesPausedAt, d.Mail, d.Delivery, d.Version, timeline?.Entries);
+        d.Deadlines, d.Escalations, d.AcknowledgedEscalations, d.DeadlinesPausedAt, d.LastRemindedAt, d.Mail, d.Delivery, d.Version, timeline?.Entries);
 
     /// <summary>Answers a command: the item as it now is, its version as the ETag.</summary>
     public static Ok<ItemResource> Answer(HttpContext http, ItemDetails item)

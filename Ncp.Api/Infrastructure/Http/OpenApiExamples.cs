@@ -33,6 +33,7 @@ public sealed class OpenApiExamples : IOpenApiOperationTransformer
         ["RefuseItem"] = () => new JsonObject { ["reason"] = "Partner: no legal basis without an MLA request" },
         ["ReopenItem"] = () => new JsonObject { ["reason"] = "A second IP address was found" },
         ["AssignOfficer"] = () => new JsonObject { ["officerId"] = "0193f3a0-0000-7000-8000-000000000001", ["officerName"] = "Duty Officer" },
+        ["RemindPartner"] = () => new JsonObject { ["reason"] = "Their duty desk says the first mail never reached the officer on call" },
         ["AddNote"] = () => new JsonObject { ["text"] = "Called the partner's duty desk; answer expected tomorrow morning their time." },
         ["LinkItems"] = () => new JsonObject { ["targetNumber"] = "KZ-NCP-2026-000002", ["type"] = "same-criminal-case" },
         ["ForwardItem"] = () => new JsonObject { ["partnerCode"] = "INTERPOL-NCB-ASTANA", ["consentReference"] = "Originator's mail of 2026-11-27" },

@@ -8,6 +8,7 @@ using Ncp.Api.Cases.Reading;
 using Ncp.Api.Cases.Registering;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
+using Ncp.Api.Officers;
 using Ncp.Api.Partners.Directory;
 
 namespace Ncp.Api.Ui.Infrastructure;
@@ -37,6 +38,8 @@ public sealed class NcpApiClient(HttpClient http, AuthenticationStateProvider au
         SendAsync<ItemResource>(HttpMethod.Post, "api/items", body, headers: idempotencyKey is null ? null : new() { ["Idempotency-Key"] = idempotencyKey }, ct: ct);
 
     public Task<ApiResult<PartnerResource[]>> ListPartnersAsync(CancellationToken ct = default) => GetAsync<PartnerResource[]>("api/partners", ct);
+
+    public Task<ApiResult<OfficerResource[]>> ListOfficersAsync(CancellationToken ct = default) => GetAsync<OfficerResource[]>("api/officers", ct);
 
     public Task<ApiResult<T>> GetAsync<T>(string path, CancellationToken ct = default) => SendAsync<T>(HttpMethod.Get, path, ct: ct);
 

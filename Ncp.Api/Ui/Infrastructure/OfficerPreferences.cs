@@ -16,6 +16,12 @@ public sealed record OfficerPreferences
 
     /// <summary>An IANA time zone id; null: the unit's default.</summary>
     public string? TimeZone { get; init; }
+
+    /// <summary>The officer's name at the latest sign-in, as colleagues pick them (<c>GET /api/officers</c>); null before one.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The officer's app roles at the latest sign-in.</summary>
+    public string[]? Roles { get; init; }
 }
 
 /// <summary>The UI's languages; English is the default and the fallback of every missing text.</summary>
@@ -77,18 +83,23 @@ public sealed class OfficerPreferencesStore(IDocumentStore store, UiSettings set
     public Task SaveTimeZoneAsync(ClaimsPrincipal officer, string timeZone, CancellationToken ct = default) =>
         ChangeAsync(officer, p => p with { TimeZone = timeZone }, ct);
 
+    /// <summary>At sign-in: who the officer is now by the identity provider's word, so that colleagues can assign them items.</summary>
+    public Task<OfficerPreferences> RememberSignInAsync(ClaimsPrincipal officer, CancellationToken ct = default) =>
+        ChangeAsync(officer, p => p with { Name = officer.Actor().Name, Roles = [.. LocalTokens.RolesOf(officer).Distinct().Order(StringComparer.Ordinal)] }, ct);
+
     /// <summary>The officer's zone: the chosen one if this machine knows it, else the unit's.</summary>
     public TimeZoneInfo ZoneOf(OfficerPreferences preferences) =>
         preferences.TimeZone is { } chosen && TimeZoneInfo.TryFindSystemTimeZoneById(chosen, out var zone)
             ? zone
             : TimeZoneInfo.FindSystemTimeZoneById(DefaultTimeZone);
 
-    private async Task ChangeAsync(ClaimsPrincipal officer, Func<OfficerPreferences, OfficerPreferences> change, CancellationToken ct)
+    private async Task<OfficerPreferences> ChangeAsync(ClaimsPrincipal officer, Func<OfficerPreferences, OfficerPreferences> change, CancellationToken ct)
     {
-        var current = await LoadAsync(officer, ct);
+        var changed = change(await LoadAsync(officer, ct));
         await using var session = store.LightweightSession();
-        session.Store(change(current));
+        session.Store(changed);
         await session.SaveChangesAsync(ct);
+        return changed;
     }
 }
 
@@ -116,10 +127,13 @@ public sealed class OfficerPreferenceCultureProvider : RequestCultureProvider
         return new ProviderCultureResult(UiCultures.FormattingOf(preferences.Culture!), preferences.Culture);
     }
 
-    /// <summary>At sign-in the officer's language replaces whatever the browser's cookie said (another officer's, say).</summary>
+    /// <summary>
+    /// At sign-in the officer's name and roles are remembered, and the officer's language replaces whatever the
+    /// browser's cookie said (another officer's, say).
+    /// </summary>
     public static async Task ApplyAtSignInAsync(HttpContext http, ClaimsPrincipal officer)
     {
-        var preferences = await http.RequestServices.GetRequiredService<OfficerPreferencesStore>().LoadAsync(officer, http.RequestAborted);
+        var preferences = await http.RequestServices.GetRequiredService<OfficerPreferencesStore>().RememberSignInAsync(officer, http.RequestAborted);
         if (UiCultures.IsSupported(preferences.Culture))
         {
             UiCultures.Remember(http, preferences.Culture!);

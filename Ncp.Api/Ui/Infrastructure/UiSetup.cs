@@ -30,7 +30,8 @@ public static class UiSetup
         services.AddScoped<OfficerContextFactory>();
         services.AddScoped<PartnerDirectoryCache>();
 
-        // The officer's remembered language becomes the browser's culture cookie at every sign-in (demo or Entra ID).
+        // At every sign-in (demo or Entra ID) the officer's name and roles are remembered for colleagues' officer pickers, and
+        // the officer's remembered language becomes the browser's culture cookie.
         services.PostConfigure<CookieAuthenticationOptions>(BrowserSignIn.CookieScheme, options =>
         {
             var signedIn = options.Events.OnSignedIn;

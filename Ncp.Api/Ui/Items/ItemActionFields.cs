@@ -13,6 +13,7 @@ public enum ItemActionFields
     Extend,
     Link,
     Assign,
+    Remind,
 }
 
 public static class ItemActionFieldNames
@@ -22,7 +23,7 @@ public static class ItemActionFieldNames
     {
         string[] names = fields switch
         {
-            ItemActionFields.Reason => ["reason"],
+            ItemActionFields.Reason or ItemActionFields.Remind => ["reason"],
             ItemActionFields.Note => ["text"],
             ItemActionFields.PartnerReference => ["partnerReference"],
             ItemActionFields.Answer => ["extent", "summary"],

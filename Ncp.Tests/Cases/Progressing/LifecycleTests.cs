@@ -60,6 +60,31 @@ public sealed class LifecycleTests(NcpSystem ncp)
         Assert.Equal("draft", (await duty.GetJsonAsync($"/api/items/{item.Number()}")).Str("status"));
     }
 
+    [Fact]
+    public async Task Reminding_the_partner_is_recorded_once_an_item_awaits_its_reply_and_not_again_within_the_interval()
+    {
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest());
+        var number = item.Number();
+        var draft = await duty.ActAsync(number, "remind", ifMatch: item.Version(), expected: HttpStatusCode.Conflict);
+        Assert.Equal("reminder-needs-an-awaited-reply", draft.Str("rule"));
+
+        item = await duty.ActAsync(number, "send", ifMatch: item.Version());
+        await ncp.ClientFor("auditor").ActAsync(number, "remind", expected: HttpStatusCode.Forbidden);
+        item = await duty.ActAsync(number, "remind", new { reason = "The partner's desk lost the first mail" }, item.Version());
+        var remindedAt = item.GetProperty("lastRemindedAt").GetDateTimeOffset();
+
+        // A colleague a moment later, or a double click: the partner is not mailed twice.
+        var again = await ncp.ClientFor("supervisor").ActAsync(number, "remind", expected: HttpStatusCode.Conflict);
+        Assert.Equal("reminder-too-soon", again.Str("rule"));
+        Assert.Contains($"next reminder is possible from {remindedAt + Ncp.Api.Cases.WorkItemDecider.ReminderInterval:u}", again.Str("detail"), StringComparison.Ordinal);
+
+        var timeline = (await duty.GetJsonAsync($"/api/items/{number}")).GetProperty("timeline").EnumerateArray().ToList();
+        var reminded = Assert.Single(timeline, t => t.Str("what") == "partner-reminded");
+        Assert.Equal("Duty Officer (demo)", reminded.GetProperty("by").Str("name"));
+        Assert.Contains("lost the first mail", reminded.Str("text"), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("answers", """{"extent":"most","summary":"x"}""", "extent")]
     [InlineData("answers", """{"extent":"full"}""", "summary")]

@@ -56,26 +56,69 @@ public sealed class MailDeliveryTests(NcpSystem ncp)
     [Fact]
     public async Task A_rung_that_says_so_reminds_the_partner_in_the_same_thread()
     {
+        var (duty, sent, original) = await SentAsync("Remind them");
+
+        await RungAsync(sent);
+
+        var reminder = await RemindersAsync(duty, sent.Number(), 1);
+        AssertReminderInThread(reminder[0], sent.Number(), original, original);
+    }
+
+    [Fact]
+    public async Task An_officer_reminds_the_partner_now_and_a_later_rung_reminds_again_as_a_mail_of_its_own()
+    {
+        var (duty, sent, original) = await SentAsync("Remind them now");
+
+        var reminded = await duty.ActAsync(sent.Number(), "remind", new { reason = "Their desk asked us to resend" });
+        Assert.Equal(JsonValueKind.String, reminded.GetProperty("lastRemindedAt").ValueKind);
+        AssertReminderInThread((await RemindersAsync(duty, sent.Number(), 1))[0], sent.Number(), original, original);
+
+        // The ledger keys a mail by the event that asked for it, so a second reminder of the same item is a mail of its own.
+        await RungAsync(sent);
+        var both = await RemindersAsync(duty, sent.Number(), 2);
+        Assert.NotEqual(both[0].MessageId, both[1].MessageId);
+        AssertReminderInThread(both[1], sent.Number(), original, inReplyTo: both[0].MessageId!);
+    }
+
+    private async Task<(HttpClient Duty, JsonElement Sent, string Original)> SentAsync(string subject)
+    {
         var de = await ncp.PartnerAsync("de");
         var duty = ncp.ClientFor("duty");
-        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(de.Code, "Remind them"));
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(de.Code, subject));
         await duty.ActAsync(item.Number(), "send");
         var sent = await NcpSystem.EventuallyAsync(
             () => duty.GetJsonAsync($"/api/items/{item.Number()}"), i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") == "sent"), TimeSpan.FromSeconds(30));
-        var original = sent.GetProperty("mail")[0].Str("messageId");
-        var rung = sent.GetProperty("deadlines").GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("remindPartner").GetBoolean());
+        return (duty, sent, sent.GetProperty("mail")[0].Str("messageId"));
+    }
 
-        await ncp.Worker.Services.GetRequiredService<IBus>().Publish(
+    private Task RungAsync(JsonElement sent)
+    {
+        var rung = sent.GetProperty("deadlines").GetProperty("steps").EnumerateArray().First(s => s.GetProperty("remindPartner").GetBoolean());
+        return ncp.Worker.Services.GetRequiredService<IBus>().Publish(
             new WakeUpDue(sent.GetProperty("id").GetGuid(), rung.Str("name"), rung.GetProperty("dueAt").GetDateTimeOffset(), DateTimeOffset.UtcNow));
+    }
 
-        var reminded = await NcpSystem.EventuallyAsync(
-            () => duty.GetJsonAsync($"/api/items/{item.Number()}"),
-            i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("purpose") == "reminder" && m.Str("status") == "sent"), TimeSpan.FromSeconds(30));
-        var reminderId = reminded.GetProperty("mail").EnumerateArray().Single(m => m.Str("purpose") == "reminder").Str("messageId");
-        var raw = MimeMessage.Load(new MemoryStream(await ncp.FetchAsync("de@partner.example", reminderId)));
-        Assert.Equal(original, raw.InReplyTo);
-        Assert.Contains(original, raw.References);
-        Assert.StartsWith($"[{item.Number()}] Reminder:", raw.Subject, StringComparison.Ordinal);
+    /// <summary>The reminders the partner's mailbox received for the item, oldest first, once there are <paramref name="count"/>.</summary>
+    private async Task<MimeMessage[]> RemindersAsync(HttpClient duty, string number, int count)
+    {
+        var item = await NcpSystem.EventuallyAsync(
+            () => duty.GetJsonAsync($"/api/items/{number}"),
+            i => i.GetProperty("mail").EnumerateArray().Count(m => m.Str("purpose") == "reminder" && m.Str("status") == "sent") == count, TimeSpan.FromSeconds(30));
+        var ids = item.GetProperty("mail").EnumerateArray().Where(m => m.Str("purpose") == "reminder").Select(m => m.Str("messageId"));
+        var mails = new List<MimeMessage>();
+        foreach (var id in ids)
+        {
+            mails.Add(MimeMessage.Load(new MemoryStream(await ncp.FetchAsync("de@partner.example", id))));
+        }
+
+        return [.. mails];
+    }
+
+    private static void AssertReminderInThread(MimeMessage reminder, string number, string original, string inReplyTo)
+    {
+        Assert.Equal(inReplyTo, reminder.InReplyTo);
+        Assert.Contains(original, reminder.References);
+        Assert.StartsWith($"[{number}] Reminder:", reminder.Subject, StringComparison.Ordinal);
     }
 
     private static string Body(byte[] mail)
