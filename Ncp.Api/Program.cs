@@ -39,6 +39,11 @@ public sealed class Program
             return 0;
         }
 
+        if (args.FirstOrDefault() == "rebuild")
+        {
+            return await ProjectionRebuild.RunAsync(app.Services, [.. args.Skip(1).TakeWhile(a => !a.StartsWith('-'))], Console.Out, CancellationToken.None);
+        }
+
         await app.RunAsync();
         return 0;
     }

@@ -29,6 +29,10 @@ public sealed record ItemDetails
     public CrimeCategory CrimeCategory { get; init; }
     public Priority Priority { get; init; }
     public string? CriminalCaseNumber { get; init; }
+
+    /// <summary>What the officer names as the legal basis (convention, agreement, national law); null: the channel's default.</summary>
+    public string? LegalBasis { get; init; }
+
     public RequestedData[] RequestedData { get; init; } = [];
     public DataPeriod? DataPeriod { get; init; }
     public string Language { get; init; } = "";
@@ -77,7 +81,7 @@ public sealed record ItemDetails
     public long Version { get; set; }
 
     public ItemFields Fields() => new(
-        PartnerCode, Country, Channel, Subject, CrimeCategory, Priority, CriminalCaseNumber, RequestedData, DataPeriod, Language, HandlingCode, PartnerReference, DueBy);
+        PartnerCode, Country, Channel, Subject, CrimeCategory, Priority, CriminalCaseNumber, LegalBasis, RequestedData, DataPeriod, Language, HandlingCode, PartnerReference, DueBy);
 }
 
 public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, Guid>
@@ -168,6 +172,7 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
             CrimeCategory = f.CrimeCategory,
             Priority = f.Priority,
             CriminalCaseNumber = f.CriminalCaseNumber,
+            LegalBasis = f.LegalBasis,
             RequestedData = f.RequestedData,
             DataPeriod = f.DataPeriod,
             Language = f.Language,

@@ -96,6 +96,7 @@ public sealed record ItemFields(
     CrimeCategory CrimeCategory,
     Priority Priority,
     string? CriminalCaseNumber,
+    string? LegalBasis,
     RequestedData[] RequestedData,
     DataPeriod? DataPeriod,
     string Language,

@@ -39,7 +39,7 @@ public sealed record PartnerMailRequested(
 /// <param name="PartnerReference">The partner's own reference, if known.</param>
 /// <param name="Priority"><c>urgent</c>, <c>high</c> or <c>normal</c>.</param>
 /// <param name="Preservation">Whether this is a request to preserve data (Budapest Convention art. 29).</param>
-/// <param name="LegalBasis">Legal basis named by the officer; the template supplies the default for the channel.</param>
+/// <param name="LegalBasis">Legal basis named by the officer, else the agreement of the item's channel (CIS, CSTO); null: the template's default for the kind of mail (Convention on Cybercrime). Written whole under the form's "Legal basis" section.</param>
 /// <param name="CrimeCategory">The offence category.</param>
 /// <param name="CriminalCaseNumber">Our criminal case number, if any.</param>
 /// <param name="RequestedData">Data types asked for, e.g. <c>subscriber-data</c>, <c>traffic-data</c>.</param>

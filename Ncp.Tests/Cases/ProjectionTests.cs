@@ -10,7 +10,7 @@ public sealed class ProjectionTests
     private static readonly Guid Id = Guid.CreateVersion7();
 
     private static readonly ItemFields Fields = new(
-        "DE-CYBER247", "DE", Channel.TwentyFourSeven, "Логи IP для Хасанова", CrimeCategory.InternetFraud, Priority.High, "261500031000123",
+        "DE-CYBER247", "DE", Channel.TwentyFourSeven, "Логи IP для Хасанова", CrimeCategory.InternetFraud, Priority.High, "261500031000123", "Convention on Cybercrime, art. 29",
         [RequestedData.TrafficData], new DataPeriod(new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 31)), "en", HandlingCode.Open, null, Now.AddDays(3));
 
     [Fact]
@@ -40,6 +40,7 @@ public sealed class ProjectionTests
         Assert.Equal(Now.AddHours(5), details.FirstAnswerAt);
         Assert.Equal(Now.AddMinutes(5), details.SentAt);
         Assert.Equal("BKA-77", details.PartnerReference);
+        Assert.Equal("Convention on Cybercrime, art. 29", details.LegalBasis);
         Assert.Contains(Transliteration.ForSearch("Khasanova"), details.SearchText, StringComparison.Ordinal);
         Assert.Contains("bka-77", details.SearchText, StringComparison.Ordinal);
     }

@@ -10,7 +10,7 @@ public sealed class WorkItemDeciderTests
     private static readonly Guid Id = Guid.Parse("01930000-0000-7000-8000-000000000001");
 
     private static ItemFields Fields(Channel channel = Channel.TwentyFourSeven, HandlingCode code = HandlingCode.Open) => new(
-        "DE-CYBER247", "DE", channel, "IP logs", CrimeCategory.ComputerCrime, Priority.Urgent, null, [RequestedData.TrafficData], null, "en", code, null, null);
+        "DE-CYBER247", "DE", channel, "IP logs", CrimeCategory.ComputerCrime, Priority.Urgent, null, null, [RequestedData.TrafficData], null, "en", code, null, null);
 
     private static readonly Dictionary<string, Func<object>> Commands = new()
     {
@@ -207,7 +207,7 @@ public sealed class EscalationDeciderTests
 
     private static WorkItem Registered(Direction direction = Direction.Outgoing)
     {
-        var fields = new ItemFields("DE-CYBER247", "DE", Channel.TwentyFourSeven, "x", CrimeCategory.ComputerCrime, Priority.Urgent, null, [RequestedData.TrafficData], null, "en", HandlingCode.Open, null, null);
+        var fields = new ItemFields("DE-CYBER247", "DE", Channel.TwentyFourSeven, "x", CrimeCategory.ComputerCrime, Priority.Urgent, null, null, [RequestedData.TrafficData], null, "en", HandlingCode.Open, null, null);
         return WorkItemDecider.Evolve(WorkItem.Initial, new ItemRegistered(Id, "KZ-NCP-2026-000001", WorkItemKind.Request, direction, fields, Officer, Now));
     }
 

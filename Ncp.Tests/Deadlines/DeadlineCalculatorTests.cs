@@ -14,7 +14,7 @@ public sealed class DeadlineCalculatorTests
         new OfficeHours(from, to, days ?? ["mon", "tue", "wed", "thu", "fri"]), new RetentionDays(365, 90, 30), preservation, Encryption.Smime, Channel.Interpol);
 
     private static ItemFields Fields(Priority priority, RequestedData[] data, Channel channel = Channel.TwentyFourSeven, DateTimeOffset? dueBy = null) => new(
-        "DE-CYBER247", "DE", channel, "x", CrimeCategory.ComputerCrime, priority, null, data,
+        "DE-CYBER247", "DE", channel, "x", CrimeCategory.ComputerCrime, priority, null, null, data,
         new DataPeriod(new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 31)), "en", HandlingCode.Open, null, dueBy);
 
     private static ItemDeadlines Compute(ItemFields fields, PartnerProfile? partner = null, Direction direction = Direction.Outgoing, WorkItemKind kind = WorkItemKind.Request) =>

@@ -39,17 +39,24 @@ public static class ItemsApi
         return await ExpectAsync(response, expected);
     }
 
-    public static async Task<JsonElement> ActAsync(
-        this HttpClient client, string number, string action, object? body = null, long? ifMatch = null, HttpStatusCode expected = HttpStatusCode.OK)
+    // Creating actions (forward) answer 201; the caller says which it expects.
+    public static Task<JsonElement> ActAsync(
+        this HttpClient client, string number, string action, object? body = null, long? ifMatch = null, HttpStatusCode expected = HttpStatusCode.OK) =>
+        client.SendJsonAsync(HttpMethod.Post, $"/api/items/{number}/{action}", body ?? new { }, ifMatch, expected);
+
+    /// <summary>Replaces an item's details (PUT) on the version the caller saw.</summary>
+    public static Task<JsonElement> ChangeDetailsAsync(this HttpClient client, string number, JsonObject body, long ifMatch, HttpStatusCode expected = HttpStatusCode.OK) =>
+        client.SendJsonAsync(HttpMethod.Put, $"/api/items/{number}", body, ifMatch, expected);
+
+    private static async Task<JsonElement> SendJsonAsync(this HttpClient client, HttpMethod method, string url, object body, long? ifMatch, HttpStatusCode expected)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/items/{number}/{action}") { Content = JsonContent.Create(body ?? new { }) };
+        using var request = new HttpRequestMessage(method, url) { Content = JsonContent.Create(body) };
         if (ifMatch is { } version)
         {
             request.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
         }
 
         using var response = await client.SendAsync(request);
-        // Creating actions (forward) answer 201; the caller says which it expects.
         return await ExpectAsync(response, expected);
     }
 

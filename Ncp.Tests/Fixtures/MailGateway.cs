@@ -86,10 +86,12 @@ public static class MailGateway
 
     /// <summary>Hands a raw mail to the project's SMTP server for the given envelope recipients (the gateway's address by default).</summary>
     /// <summary>An outgoing request registered and sent by the duty officer, once the gateway has sent its mail.</summary>
-    public static async Task<(JsonElement Item, string MessageId)> SendRequestAsync(this NcpSystem ncp, MailPartner partner, string subject)
+    public static async Task<(JsonElement Item, string MessageId)> SendRequestAsync(this NcpSystem ncp, MailPartner partner, string subject, string? legalBasis = null)
     {
         var duty = ncp.ClientFor("duty");
-        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(partner.Code, subject));
+        var body = ItemsApi.OutgoingRequest(partner.Code, subject);
+        body["legalBasis"] = legalBasis;
+        var item = await duty.RegisterAsync(body);
         await duty.ActAsync(item.Number(), "send");
         var sent = await NcpSystem.EventuallyAsync(
             () => duty.GetJsonAsync($"/api/items/{item.Number()}"),

@@ -248,7 +248,7 @@ public class NcpSystem : IAsyncLifetime
         }
     }
 
-    private static string[] AsArgs(IDictionary<string, string?> settings) =>
+    public static string[] AsArgs(IDictionary<string, string?> settings) =>
         settings.Select(s => $"--{s.Key}={s.Value}").ToArray();
 }
 

@@ -14,7 +14,7 @@ namespace Ncp.Tests.Ui;
 public sealed class ApiClientTests(NcpSystem ncp)
 {
     private static readonly ItemBody Request = new(
-        "request", null, "DE-CYBER247", null, "Subscriber data for 198.51.100.4", "internet-fraud", "urgent", null,
+        "request", null, "DE-CYBER247", null, "Subscriber data for 198.51.100.4", "internet-fraud", "urgent", null, null,
         ["subscriber-data"], new DataPeriodBody(new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 31)), null, null, null, null);
 
     [Fact]

@@ -25,6 +25,26 @@ public sealed class ComposePartnersQuarantineTests(NcpSystem ncp)
         Assert.DoesNotContain("Save draft", refused.Text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("en", "Legal basis", "Budapest Convention art. 29", "National criminal case number")]
+    [InlineData("ru", "Правовое основание", "Будапештская конвенция, ст. 29", "Номер уголовного дела")]
+    [InlineData("kk", "Құқықтық негіз", "Будапешт конвенциясы, 29-бап", "Қылмыстық іс нөмірі")]
+    public async Task The_compose_form_asks_for_the_legal_basis_apart_from_the_case_number(string culture, string label, string help, string caseNumber)
+    {
+        var browser = new UiSession(ncp.Api);
+        await browser.SignInAsync("duty");
+        await browser.GetAsync($"/preferences/culture?culture={culture}&returnUrl=%2F");
+
+        var page = await browser.GetAsync("/compose");
+
+        Assert.Contains("data-testid=\"legal-basis\"", page.Body, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"case-number\"", page.Body, StringComparison.Ordinal);
+        Assert.Contains(label, page.Text, StringComparison.Ordinal);
+        Assert.Contains(help, page.Text, StringComparison.Ordinal);
+        Assert.Contains(caseNumber, page.Text, StringComparison.Ordinal);
+        await browser.GetAsync("/preferences/culture?culture=en&returnUrl=%2F");
+    }
+
     [Fact]
     public async Task The_identifiers_a_subject_names_find_the_same_request_already_open()
     {

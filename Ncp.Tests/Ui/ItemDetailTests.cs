@@ -15,7 +15,9 @@ public sealed class ItemDetailTests(NcpSystem ncp)
     {
         var duty = ncp.ClientFor("duty");
         var subject = $"UI detail {Guid.NewGuid():N}";
-        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(subject: subject));
+        var body = ItemsApi.OutgoingRequest(subject: subject);
+        body["legalBasis"] = "Convention on Cybercrime, art. 29; Criminal Procedure Code, art. 1";
+        var item = await duty.RegisterAsync(body);
         await duty.ActAsync(item.Number(), "notes", new { text = "Called the partner's duty desk" });
         var browser = new UiSession(ncp.Api);
         await browser.SignInAsync("duty");
@@ -27,6 +29,8 @@ public sealed class ItemDetailTests(NcpSystem ncp)
         Assert.Contains("data-what=\"registered\"", page.Body, StringComparison.Ordinal);
         Assert.Contains("data-what=\"note\"", page.Body, StringComparison.Ordinal);
         Assert.Contains("Called the partner's duty desk", page.Text, StringComparison.Ordinal);
+        Assert.Contains("Legal basis", page.Text, StringComparison.Ordinal);
+        Assert.Contains("Convention on Cybercrime, art. 29; Criminal Procedure Code, art. 1", page.Text, StringComparison.Ordinal);
         Assert.Contains("Duty Officer (demo)", page.Text, StringComparison.Ordinal);
         Assert.Contains("<time datetime=", page.Body, StringComparison.Ordinal);
         // A draft: it can be sent or withdrawn, not closed; nobody but a supervisor reopens.

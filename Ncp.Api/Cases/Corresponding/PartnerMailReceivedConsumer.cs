@@ -104,7 +104,7 @@ public sealed partial class PartnerMailReceivedConsumer(
         var urgent = Urgent().IsMatch(m.Subject);
         var language = Cyrillic().IsMatch(m.Subject + m.TextBody) ? "ru" : partner.Profile.Languages.FirstOrDefault() ?? "en";
         return new ItemFields(
-            partner.Code, partner.Country, partner.MainChannel, subject, CrimeCategory.Other, urgent ? Priority.Urgent : Priority.Normal, null, [], null,
+            partner.Code, partner.Country, partner.MainChannel, subject, CrimeCategory.Other, urgent ? Priority.Urgent : Priority.Normal, null, null, [], null,
             language, HandlingCode.Open, null, null);
     }
 

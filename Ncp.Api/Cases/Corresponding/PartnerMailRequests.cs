@@ -63,7 +63,7 @@ public static class PartnerMailRequests
             partner.PlaintextOverride is not null, language,
             new MailContent(
                 ApiEnum<WorkItemKind>.NameOf(item.Kind), item.Subject, item.PartnerReference, ApiEnum<Priority>.NameOf(item.Priority),
-                item.RequestedData.Contains(RequestedData.Preservation), LegalBasisFor(item.Channel, language), ApiEnum<CrimeCategory>.NameOf(item.CrimeCategory),
+                item.RequestedData.Contains(RequestedData.Preservation), item.LegalBasis ?? LegalBasisFor(item.Channel, language), ApiEnum<CrimeCategory>.NameOf(item.CrimeCategory),
                 item.CriminalCaseNumber, [.. item.RequestedData.Where(d => d != RequestedData.Preservation).Select(ApiEnum<RequestedData>.NameOf)], null,
                 Day(item.DataPeriod?.From), Day(item.DataPeriod?.To), item.Deadlines?.ReplyBy ?? item.DueBy, text,
                 new MailContact(item.AssignedTo?.Name ?? contact.ContactName, contact.ContactEmail, contact.ContactPhone, contact.TimeZone)),

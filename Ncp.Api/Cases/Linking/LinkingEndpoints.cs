@@ -65,9 +65,11 @@ public static class LinkingEndpoints
     {
         var source = await items.FindOrThrowAsync(session, number, http.User, ct);
         var partner = await RegisteringEndpoint.FindPartnerAsync(session, body.PartnerCode, ct);
+        // The copy goes under the new channel's legal basis (its agreement, or what the officer names), not the source's.
         var copy = new ItemBody(
             ApiEnum<WorkItemKind>.NameOf(source.Kind), ApiEnum<Direction>.NameOf(Direction.Outgoing), body.PartnerCode, body.Channel, source.Subject,
             ApiEnum<CrimeCategory>.NameOf(source.CrimeCategory), ApiEnum<Priority>.NameOf(source.Priority), source.CriminalCaseNumber,
+            LegalBasis: null,
             [.. source.RequestedData.Select(ApiEnum<RequestedData>.NameOf)], source.DataPeriod is { } p ? new DataPeriodBody(p.From, p.To) : null,
             Language: null, ApiEnum<HandlingCode>.NameOf(source.HandlingCode), PartnerReference: null, DueBy: null);
         var (checkedItem, errors) = ItemBodyRules.Check(copy, partner, time.GetUtcNow());

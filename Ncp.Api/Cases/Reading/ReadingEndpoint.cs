@@ -20,6 +20,7 @@ public sealed record ItemResource(
     CrimeCategory CrimeCategory,
     Priority Priority,
     string? CriminalCaseNumber,
+    string? LegalBasis,
     RequestedData[] RequestedData,
     DataPeriod? DataPeriod,
     string Language,
@@ -48,7 +49,7 @@ public sealed record ItemResource(
 {
     public static ItemResource From(ItemDetails d, ItemTimeline? timeline = null) => new(
         d.Id, d.RegisterNumber, d.Kind, d.Direction, d.Status, d.PartnerCode, d.Country, d.Channel, d.Subject, d.CrimeCategory, d.Priority,
-        d.CriminalCaseNumber, d.RequestedData, d.DataPeriod, d.Language, d.HandlingCode, d.PartnerReference, d.DueBy, d.AssignedTo,
+        d.CriminalCaseNumber, d.LegalBasis, d.RequestedData, d.DataPeriod, d.Language, d.HandlingCode, d.PartnerReference, d.DueBy, d.AssignedTo,
         d.RegisteredBy, d.RegisteredAt, d.SentAt, d.AcknowledgedAt, d.FirstAnswerAt, d.EndedAt, d.Links, d.Attachments, d.NoteCount,
         d.Deadlines, d.Escalations, d.AcknowledgedEscalations, d.DeadlinesPausedAt, d.LastRemindedAt, d.Mail, d.Delivery, d.Version, timeline?.Entries);
 

@@ -19,6 +19,7 @@ public sealed record ItemBody(
     string? CrimeCategory,
     string? Priority,
     string? CriminalCaseNumber,
+    string? LegalBasis,
     string[]? RequestedData,
     DataPeriodBody? DataPeriod,
     string? Language,
@@ -33,6 +34,7 @@ public static partial class ItemBodyRules
     public const int SubjectMaxLength = 500;
     public const int ReferenceMaxLength = 100;
     public const int CaseNumberMaxLength = 40;
+    public const int LegalBasisMaxLength = 500;
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9./-]*$")]
     private static partial Regex CaseNumberPattern();
@@ -81,6 +83,13 @@ public static partial class ItemBodyRules
             errors.Add(new("criminalCaseNumber", $"The national criminal case number is letters, digits, '.', '/' or '-', at most {CaseNumberMaxLength} characters."));
         }
 
+        // Free text: an officer names a convention article, an agreement and the national law in whatever words the partner expects.
+        var legalBasis = string.IsNullOrWhiteSpace(body.LegalBasis) ? null : body.LegalBasis.Trim();
+        if (legalBasis?.Length > LegalBasisMaxLength)
+        {
+            errors.Add(new("legalBasis", $"The legal basis is at most {LegalBasisMaxLength} characters: name the convention or agreement and the national law, not the facts."));
+        }
+
         var requested = RequestedDataOf(errors, body.RequestedData, body.Kind is null ? null : kind);
         var period = PeriodOf(errors, body.DataPeriod, now);
 
@@ -103,7 +112,7 @@ public static partial class ItemBodyRules
         }
 
         var fields = new ItemFields(
-            partner!.Code, partner.Country, channel, subject!, crimeCategory, priority, caseNumber, requested, period, language, handlingCode, partnerReference, body.DueBy);
+            partner!.Code, partner.Country, channel, subject!, crimeCategory, priority, caseNumber, legalBasis, requested, period, language, handlingCode, partnerReference, body.DueBy);
         return (new CheckedItem(kind, direction, fields), errors);
     }
 

@@ -19,6 +19,7 @@ public sealed class OpenApiExamples : IOpenApiOperationTransformer
               "crimeCategory": "internet-fraud",
               "priority": "urgent",
               "criminalCaseNumber": "261500031000123",
+              "legalBasis": "Convention on Cybercrime (ETS No. 185), art. 29 and 35; the national Criminal Procedure Code",
               "requestedData": ["subscriber-data", "traffic-data"],
               "dataPeriod": { "from": "2026-10-01", "to": "2026-10-31" },
               "language": "en",

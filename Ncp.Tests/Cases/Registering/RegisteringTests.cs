@@ -93,6 +93,7 @@ public sealed class RegisteringTests(NcpSystem ncp)
         { "{" + Valid + ""","handlingCode":"top-secret"}""", ["handlingCode"] },
         { "{" + Valid + ""","criminalCaseNumber":"12 34; drop"}""", ["criminalCaseNumber"] },
         { "{" + Valid + ",\"partnerReference\":\"" + new string('r', 101) + "\"}", ["partnerReference"] },
+        { "{" + Valid + ",\"legalBasis\":\"" + new string('b', 501) + "\"}", ["legalBasis"] },
         { "{" + Valid + ""","dueBy":"soon"}""", ["dueBy"] },
         { """{"partnerCode":42}""", ["partnerCode"] },
         { """{"kind":"request",""", ["$"] },
@@ -150,6 +151,28 @@ public sealed class RegisteringTests(NcpSystem ncp)
                 Assert.True(body.GetProperty("errors").TryGetProperty("Idempotency-Key", out _));
             }
         }
+    }
+
+    [Fact]
+    public async Task The_legal_basis_named_at_registration_is_kept_changed_and_cleared_with_the_details()
+    {
+        var duty = ncp.ClientFor("duty");
+        var body = ItemsApi.OutgoingRequest(subject: "Legal basis round trip");
+        body["legalBasis"] = "  Convention on Cybercrime, art. 29;\nCriminal Procedure Code, art. 1  ";
+
+        var item = await duty.RegisterAsync(body);
+        var read = await duty.GetJsonAsync($"/api/items/{item.Number()}");
+
+        Assert.Equal("Convention on Cybercrime, art. 29;\nCriminal Procedure Code, art. 1", item.Str("legalBasis"));
+        Assert.Equal(item.Str("legalBasis"), read.Str("legalBasis"));
+
+        body["legalBasis"] = new string('b', 500);
+        var changed = await duty.ChangeDetailsAsync(item.Number(), body, read.Version());
+        Assert.Equal(new string('b', 500), changed.Str("legalBasis"));
+
+        body["legalBasis"] = "   ";
+        var cleared = await duty.ChangeDetailsAsync(item.Number(), body, changed.Version());
+        Assert.Equal(JsonValueKind.Null, cleared.GetProperty("legalBasis").ValueKind);
     }
 
     [Fact]

@@ -34,10 +34,10 @@ public sealed class MailGatewayTests(NcpSystem ncp)
     }
 
     [Fact]
-    public async Task A_request_to_an_openpgp_partner_is_decrypted_and_verified_by_gpg_in_russian()
+    public async Task A_request_to_an_openpgp_partner_is_decrypted_and_verified_by_gpg_in_russian_with_the_officer_s_legal_basis()
     {
         var fr = await ncp.PartnerAsync("fr");
-        var (item, messageId) = await ncp.SendRequestAsync(fr, "Данные абонента для 198.51.100.24");
+        var (item, messageId) = await ncp.SendRequestAsync(fr, "Данные абонента для 198.51.100.24", "Конвенция о киберпреступности, ст. 29; УПК РК, ст. 1");
 
         var reading = Pki.Gpg.DecryptAndVerify(await ncp.FetchAsync("fr@partner.example", messageId));
 
@@ -45,7 +45,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
         Assert.True(reading.GoodSignature, reading.Diagnostics);
         Assert.Equal(Pki.Pgp.Ncp.Fingerprint, reading.SignerFingerprint);
         Assert.Contains(item.Number(), TextOf(reading.Content), StringComparison.Ordinal);
-        Assert.Contains("Правовое основание", TextOf(reading.Content), StringComparison.Ordinal);
+        Assert.Contains("3. Правовое основание\n   Конвенция о киберпреступности, ст. 29; УПК РК, ст. 1\n", TextOf(reading.Content).ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -128,6 +128,19 @@ public sealed class PartnerMailTemplateTests
         Assert.DoesNotContain("Article 35", named, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("en", "3. Legal basis", "4. Offence under investigation", "ETS No. 185")]
+    [InlineData("ru", "3. Правовое основание", "4. Расследуемое преступление", "ETS № 185")]
+    public void An_officer_s_legal_basis_stands_alone_under_its_heading_line_by_line(string language, string heading, string next, string defaultBasis)
+    {
+        var content = Preservation with { Kind = "legal-assistance-task", LegalBasis = "Convention on Cybercrime, art. 29;\r\nУПК РК, ст. 1  " };
+
+        var text = PartnerMailTemplates.Render(Mail(language: language, content: content)).Text;
+
+        Assert.Contains($"{heading}\n   Convention on Cybercrime, art. 29;\n   УПК РК, ст. 1\n\n{next}", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(defaultBasis, text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Reply_by_is_shown_in_utc_and_in_almaty_time()
     {
