@@ -219,7 +219,10 @@ public static class UiSteps
         await choice.ClickAsync();
         try
         {
-            await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/sign-in", StringComparison.OrdinalIgnoreCase));
+            // Committed is enough: the caller waits for what it needs next, and on a loaded machine the page's "load"
+            // (every script and style) can come later than the redirect that proves the sign-in.
+            await page.WaitForURLAsync(
+                url => !new Uri(url).AbsolutePath.StartsWith("/sign-in", StringComparison.OrdinalIgnoreCase), new() { WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException)
         {

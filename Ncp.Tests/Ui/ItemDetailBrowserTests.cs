@@ -34,6 +34,47 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
     }
 
     [Fact]
+    public async Task Forwarding_is_refused_without_the_consent_the_handling_code_asks_for_then_opens_the_new_draft()
+    {
+        var body = ItemsApi.OutgoingRequest("NL-CYBER247", $"Browser forward {Guid.NewGuid():N}");
+        body["direction"] = "incoming";
+        body["handlingCode"] = "no-other-channels";
+        var item = await ncp.ClientFor("duty").RegisterAsync(body);
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            var actions = page.GetByTestId("actions");
+            var dialog = page.GetByRole(AriaRole.Dialog);
+
+            async Task ForwardAsync(string? consent)
+            {
+                await actions.GetByRole(AriaRole.Button, new() { Name = "Forward…" }).ClickAsync();
+                await dialog.GetByTestId("forward-partner").ClickAsync();
+                await page.GetByRole(AriaRole.Option).Filter(new() { HasText = "INTERPOL-NCB-ASTANA" }).First.ClickAsync();
+                if (consent is not null)
+                {
+                    await dialog.GetByLabel("Consent of the originating partner").FillAsync(consent);
+                }
+
+                await dialog.GetByRole(AriaRole.Button, new() { Name = "Make the copy", Exact = true }).ClickAsync();
+                await Expect(dialog).ToHaveCountAsync(0);
+            }
+
+            await ForwardAsync(consent: null);
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("handling");
+            await Expect(page.Locator("li[data-what=dissemination-refused]")).ToBeVisibleAsync();
+
+            await ForwardAsync("NHTCU mail of 2026-11-27");
+            await Expect(page).Not.ToHaveURLAsync(new Regex(Regex.Escape(item.Number()) + "$"));
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).Not.ToContainTextAsync(item.Number());
+            await Expect(page.GetByTestId("actions").GetByRole(AriaRole.Button, new() { Name = "Send to partner" })).ToBeVisibleAsync();
+            await Browser.ScreenshotAsync(page, "item-forwarded");
+        });
+    }
+
+    [Fact]
     public async Task An_officer_reminds_the_partner_and_assigns_a_colleague_picked_by_name()
     {
         var duty = ncp.ClientFor("duty");

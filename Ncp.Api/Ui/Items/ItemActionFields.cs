@@ -14,6 +14,7 @@ public enum ItemActionFields
     Link,
     Assign,
     Remind,
+    Forward,
 }
 
 public static class ItemActionFieldNames
@@ -30,6 +31,7 @@ public static class ItemActionFieldNames
             ItemActionFields.Extend => ["deadline", "until", "reason"],
             ItemActionFields.Link => ["targetNumber", "type"],
             ItemActionFields.Assign => ["officerId"],
+            ItemActionFields.Forward => ["partnerCode", "channel", "consentReference"],
             _ => [],
         };
         return names.Any(problem.HasError);
