@@ -30,14 +30,15 @@ public static class UiSetup
         services.AddScoped<OfficerContextFactory>();
         services.AddScoped<PartnerDirectoryCache>();
 
-        // The officer's remembered language becomes the browser's culture cookie at every sign-in (demo or Entra ID).
+        // The officer's language (chosen on the sign-in page, else remembered) becomes the browser's culture cookie at every
+        // sign-in (demo or Entra ID).
         services.PostConfigure<CookieAuthenticationOptions>(BrowserSignIn.CookieScheme, options =>
         {
             var signedIn = options.Events.OnSignedIn;
             options.Events.OnSignedIn = async context =>
             {
                 await signedIn(context);
-                await OfficerPreferenceCultureProvider.ApplyAtSignInAsync(context.HttpContext, context.Principal!);
+                await OfficerPreferenceCultureProvider.ApplyAtSignInAsync(context.HttpContext, context.Principal!, context.Properties);
             };
         });
         return services;
