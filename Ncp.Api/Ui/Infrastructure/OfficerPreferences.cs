@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Marten;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Localization;
 using Ncp.Api.Cases.Registering;
 using Ncp.Api.Infrastructure.Auth;
@@ -31,8 +32,26 @@ public static class UiCultures
 
     public static readonly string[] Supported = ["kk", "ru", "en"];
 
+    /// <summary>The language of this request (of the page being rendered).</summary>
+    public static string Current => System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName;
+
     /// <summary>Dates and numbers in English the way the unit writes them (29/11/2026, 24-hour clock), not the US way.</summary>
     public static string FormattingOf(string culture) => culture == Default ? "en-GB" : culture;
+
+    /// <summary>Where a sign-in carries the language chosen on the sign-in page (an item of its authentication properties).</summary>
+    public const string ChosenAtSignIn = "ncp.culture";
+
+    /// <summary>A sign-in's properties, with the language chosen on the sign-in page when there is one.</summary>
+    public static AuthenticationProperties SignInProperties(string? chosen, string? redirectUri = null)
+    {
+        var properties = new AuthenticationProperties { RedirectUri = redirectUri };
+        if (IsSupported(chosen))
+        {
+            properties.Items[ChosenAtSignIn] = chosen!.ToLowerInvariant();
+        }
+
+        return properties;
+    }
 
     public static bool IsSupported(string? culture) => culture is not null && Supported.Contains(culture, StringComparer.OrdinalIgnoreCase);
 
@@ -129,11 +148,20 @@ public sealed class OfficerPreferenceCultureProvider : RequestCultureProvider
 
     /// <summary>
     /// At sign-in the officer's name and roles are remembered, and the officer's language replaces whatever the
-    /// browser's cookie said (another officer's, say).
+    /// browser's cookie said (another officer's, say), unless the officer chose one on the sign-in page just now: that
+    /// one wins and is remembered from then on.
     /// </summary>
-    public static async Task ApplyAtSignInAsync(HttpContext http, ClaimsPrincipal officer)
+    public static async Task ApplyAtSignInAsync(HttpContext http, ClaimsPrincipal officer, AuthenticationProperties properties)
     {
-        var preferences = await http.RequestServices.GetRequiredService<OfficerPreferencesStore>().RememberSignInAsync(officer, http.RequestAborted);
+        var store = http.RequestServices.GetRequiredService<OfficerPreferencesStore>();
+        var preferences = await store.RememberSignInAsync(officer, http.RequestAborted);
+        if (properties.Items.TryGetValue(UiCultures.ChosenAtSignIn, out var chosen) && UiCultures.IsSupported(chosen))
+        {
+            await store.SaveCultureAsync(officer, chosen!, http.RequestAborted);
+            UiCultures.Remember(http, chosen!);
+            return;
+        }
+
         if (UiCultures.IsSupported(preferences.Culture))
         {
             UiCultures.Remember(http, preferences.Culture!);

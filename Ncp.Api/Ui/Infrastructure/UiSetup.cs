@@ -31,14 +31,14 @@ public static class UiSetup
         services.AddScoped<PartnerDirectoryCache>();
 
         // At every sign-in (demo or Entra ID) the officer's name and roles are remembered for colleagues' officer pickers, and
-        // the officer's remembered language becomes the browser's culture cookie.
+        // the officer's language (chosen on the sign-in page, else remembered) becomes the browser's culture cookie.
         services.PostConfigure<CookieAuthenticationOptions>(BrowserSignIn.CookieScheme, options =>
         {
             var signedIn = options.Events.OnSignedIn;
             options.Events.OnSignedIn = async context =>
             {
                 await signedIn(context);
-                await OfficerPreferenceCultureProvider.ApplyAtSignInAsync(context.HttpContext, context.Principal!);
+                await OfficerPreferenceCultureProvider.ApplyAtSignInAsync(context.HttpContext, context.Principal!, context.Properties);
             };
         });
         return services;

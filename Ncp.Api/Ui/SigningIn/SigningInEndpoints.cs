@@ -21,8 +21,10 @@ public static class SigningInEndpoints
             .WithMetadata(new RequireAntiforgeryTokenAttribute())
             .ExcludeFromDescription();
 
+        // Anonymous: the sign-in page offers the languages too. It only sets the browser's cookie; a signed-in officer's
+        // choice is also remembered for them.
         app.MapGet(CulturePath, SwitchCultureAsync)
-            .RequireAuthorization(Policies.Read)
+            .AllowAnonymous()
             .ExcludeFromDescription();
 
         app.MapGet(TimeZonePath, SwitchTimeZoneAsync)
@@ -31,12 +33,16 @@ public static class SigningInEndpoints
 
         if (BrowserSignIn.UsesEntra(app.Configuration))
         {
-            app.MapGet(BrowserSignIn.EntraSignInPath, (string? returnUrl) =>
-                    TypedResults.Challenge(new AuthenticationProperties { RedirectUri = LocalOrHome(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme]))
+            app.MapGet(BrowserSignIn.EntraSignInPath, (string? returnUrl, string? language) =>
+                    TypedResults.Challenge(UiCultures.SignInProperties(language, LocalOrHome(returnUrl)), [OpenIdConnectDefaults.AuthenticationScheme]))
                 .AllowAnonymous()
                 .ExcludeFromDescription();
         }
     }
+
+    /// <summary>The language switch's link: <paramref name="culture"/> for this browser, then back to <paramref name="returnUrl"/>.</summary>
+    public static string CultureLink(string culture, string returnUrl) =>
+        $"{CulturePath}?culture={culture}&returnUrl={Uri.EscapeDataString(returnUrl)}";
 
     /// <summary>Only a path of this site: a sign-in link must never send the officer elsewhere.</summary>
     public static string LocalOrHome(string? returnUrl) =>
@@ -62,7 +68,7 @@ public static class SigningInEndpoints
         return TypedResults.LocalRedirect(BrowserSignIn.SignInPath);
     }
 
-    /// <summary>The language switch: remembered for the officer (every browser) and in this browser's culture cookie.</summary>
+    /// <summary>The language switch: in this browser's culture cookie and, once signed in, for the officer (every browser).</summary>
     private static async Task<IResult> SwitchCultureAsync(string? culture, string? returnUrl, HttpContext http, OfficerPreferencesStore preferences)
     {
         if (!UiCultures.IsSupported(culture))
@@ -72,7 +78,11 @@ public static class SigningInEndpoints
         }
 
         var chosen = culture!.ToLowerInvariant();
-        await preferences.SaveCultureAsync(http.User, chosen, http.RequestAborted);
+        if (http.User.Identity?.IsAuthenticated == true)
+        {
+            await preferences.SaveCultureAsync(http.User, chosen, http.RequestAborted);
+        }
+
         UiCultures.Remember(http, chosen);
         return TypedResults.LocalRedirect(LocalOrHome(returnUrl));
     }

@@ -1,0 +1,124 @@
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Ncp.Tests.Fixtures;
+using static Microsoft.Playwright.Assertions;
+
+namespace Ncp.Tests.Ui;
+
+/// <summary>
+/// The main screens at the duty desk's 1366×768: axe-core's WCAG 2.0/2.1 A and AA rules find nothing serious or critical,
+/// nothing scrolls sideways, and the keyboard reaches the skip link and the menu.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AccessibilityTests(BrowserNcp ncp, Browser browser)
+{
+    private static readonly string[] WcagTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+    private static readonly string[] Blocking = ["serious", "critical"];
+
+    [Fact]
+    public async Task Every_main_screen_passes_axe_at_WCAG_2_AA_and_fits_1366_px_without_sideways_scrolling()
+    {
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(subject: $"Accessibility {Guid.NewGuid():N}"));
+        await duty.ActAsync(item.Number(), "notes", new { text = "Called the partner's duty desk" });
+
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            var findings = new List<string>();
+
+            await page.GotoAsync("/sign-in");
+            await CheckAsync(page, "sign-in", findings);
+
+            await page.SignInAsync("duty");
+            foreach (var (screen, path) in new[]
+            {
+                ("dashboard", "/"),
+                ("item list", "/items"),
+                ("item page", $"/items/{item.Number()}"),
+                ("compose", "/compose"),
+                ("partners", "/partners"),
+                ("quarantine", "/quarantine"),
+            })
+            {
+                await page.GotoAsync(path);
+                await CheckAsync(page, screen, findings);
+            }
+
+            // MudBlazor's overlays: a dialog (the item page's note) and a menu (the language switch).
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add note" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();
+            await CheckAsync(page, "note dialog", findings);
+            await page.Keyboard.PressAsync("Escape");
+            await Expect(page.GetByRole(AriaRole.Dialog)).ToBeHiddenAsync();
+            await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Language") }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Menu)).ToBeVisibleAsync();
+            await CheckAsync(page, "language menu", findings);
+
+            Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
+        });
+    }
+
+    [Fact]
+    public Task Tab_from_the_top_reaches_the_skip_link_first_then_the_main_navigation() => browser.RunAsync(ncp.BaseAddress, async page =>
+    {
+        await page.SignInAsync("duty");
+        await page.GotoAsync("/items");
+        await SettleAsync(page);
+        // After a navigation Blazor puts the focus on the page's heading (FocusOnNavigate) for screen readers. The walk
+        // from the top starts where a page loaded without that starts: at the document's body.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeFocusedAsync();
+        await page.EvaluateAsync("() => { document.body.tabIndex = -1; document.body.focus(); document.body.removeAttribute('tabindex'); }");
+
+        await page.Keyboard.PressAsync("Tab");
+        var skip = page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" });
+        await Expect(skip).ToBeFocusedAsync();
+        await Expect(skip).ToBeInViewportAsync();
+
+        var navigation = page.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" });
+        for (var presses = 0; presses < 15 && !await HoldsFocusAsync(navigation); presses++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        Assert.True(await HoldsFocusAsync(navigation), "Fifteen presses of Tab from the top never reached the main navigation.");
+
+        // Followed, the skip link lands on the page's own content, past the app bar and the menu.
+        await skip.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("main#main")).ToBeFocusedAsync();
+    });
+
+    /// <summary>Runs axe and the width check on the page as it stands, adding what fails to <paramref name="findings"/>.</summary>
+    private static async Task CheckAsync(IPage page, string screen, List<string> findings)
+    {
+        await SettleAsync(page);
+
+        var result = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = [.. WcagTags] } });
+        foreach (var violation in result.Violations.Where(v => Blocking.Contains(v.Impact)))
+        {
+            findings.Add($"{screen}: {violation.Id} ({violation.Impact}) {violation.Help} at {string.Join(" | ", violation.Nodes.Select(n => n.Target))}");
+        }
+
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        if (widths[0] > widths[1])
+        {
+            findings.Add($"{screen}: scrolls sideways at {Browser.Viewport.Width} px (scrollWidth {widths[0]} > clientWidth {widths[1]})");
+        }
+    }
+
+    /// <summary>The page's heading is shown and nothing on it is still loading.</summary>
+    private static async Task SettleAsync(IPage page)
+    {
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await Expect(page.Locator(".mud-progress-linear")).ToHaveCountAsync(0);
+    }
+
+    private static Task<bool> HoldsFocusAsync(ILocator region) =>
+        region.EvaluateAsync<bool>("region => region.contains(document.activeElement)");
+}
