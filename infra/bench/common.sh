@@ -72,6 +72,27 @@ trace_process() { # pid file
 cpu_ms() { # pid
   awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15 + $16 + $17) * 1000 / hz) }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
+# CPU time so far (ms) of a process tree: the root with the children it reaped, and every live descendant. For the
+# servers a phase keeps busy besides Ncp itself (PostgreSQL, RabbitMQ, Postfix, Dovecot).
+cpu_tree_ms() { # root-pid
+  [[ -n $1 ]] || { echo 0; return; }
+  awk -v root="$1" -v hz="$(getconf CLK_TCK)" '
+    FNR == 1 { line = $0; sub(/^.*\) /, "", line); split(line, f, " "); pid = FILENAME; sub("/proc/", "", pid); sub("/stat", "", pid)
+               parent[pid] = f[2]; own[pid] = f[12] + f[13]; reaped[pid] = f[14] + f[15] }
+    END { total = own[root] + reaped[root]
+          for (p in parent) { q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root && p != root) total += own[p] }
+          print int(total * 1000 / hz) }' /proc/[0-9]*/stat 2>/dev/null
+}
+# The servers' root processes by name: the oldest of each.
+server_roots() {
+  printf 'postgres=%s rabbitmq=%s postfix=%s dovecot=%s\n' "$(pgrep -o -x postgres)" "$(pgrep -o -f beam.smp)" "$(pgrep -o -x master)" "$(pgrep -o -x dovecot)"
+}
+servers_ms() { # → "postgres=ms rabbitmq=ms postfix=ms dovecot=ms"
+  local pair out=
+  for pair in $(server_roots); do out+="${pair%%=*}=$(cpu_tree_ms "${pair#*=}") "; done
+  echo "$out"
+}
+
 # The whole machine's CPU time so far, in milliseconds: "busy total" (total = busy + idle + iowait, over every core).
 machine_ms() {
   awk -v hz="$(getconf CLK_TCK)" '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; total = busy + $5 + $6; printf "%d %d\n", busy * 1000 / hz, total * 1000 / hz }' /proc/stat

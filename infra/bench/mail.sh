@@ -84,28 +84,35 @@ run_worker() { # phase
 # first mail done to the last (START_*/END_*, so that start-up does not count).
 watch_until() { # sql-that-returns-0-when-done timeout-seconds
   local started=$SECONDS first=
-  START_CPU=0 START_MACHINE="0 0"
+  START_CPU=0 START_MACHINE="0 0" START_SERVERS=
   while :; do
     RSS=$(awk '/VmRSS/ { print $2 }' "/proc/$WORKER_PID/status" 2>/dev/null || echo 0)
     ((RSS > MAX_RSS)) && MAX_RSS=$RSS
     LEFT=$("${PSQL[@]}" -At -c "$1")
     if [[ -z $first ]] && ((LEFT < N)); then
-      first=1 START_CPU=$(cpu_ms "$WORKER_PID") START_MACHINE=$(machine_ms)
+      first=1 START_CPU=$(cpu_ms "$WORKER_PID") START_MACHINE=$(machine_ms) START_SERVERS=$(servers_ms)
     fi
     ((LEFT == 0)) && break
     kill -0 "$WORKER_PID" 2>/dev/null || { say "the Worker stopped; see $OUT/mail-worker-*.log"; exit 1; }
     ((SECONDS - started > $2)) && { say "still $LEFT left after $2 s; giving up"; break; }
-    sleep 0.2
+    sleep 0.5
   done
-  END_CPU=$(cpu_ms "$WORKER_PID") END_MACHINE=$(machine_ms)
+  END_CPU=$(cpu_ms "$WORKER_PID") END_MACHINE=$(machine_ms) END_SERVERS=$(servers_ms)
   ((LEFT == 0))
 }
-# "Worker CPU per mail, and how busy the whole machine was" between the first and the last mail.
+# "CPU per mail: the Worker's, each server's; how busy the whole machine was" between the first and the last mail.
 cpu_line() { # engine way
+  local b0 t0 b1 t1 pair servers=
   read -r b0 t0 <<<"$START_MACHINE"
   read -r b1 t1 <<<"$END_MACHINE"
-  printf '%-13s %-4s Worker CPU %.1f ms per mail; machine %.0f%% busy (all %d cores, every process)' "$1" "$2" \
-    "$(awk -v c=$((END_CPU - START_CPU)) -v n="$N" 'BEGIN { print c / n }')" "$(awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) 'BEGIN { print (t > 0 ? 100 * b / t : 0) }')" "$(nproc)"
+  for pair in $END_SERVERS; do
+    local name=${pair%%=*} before
+    before=$(tr ' ' '\n' <<<"$START_SERVERS" | sed -n "s/^$name=//p")
+    servers+=$(awk -v n="$N" -v c=$((${pair#*=} - ${before:-0})) -v name="$name" 'BEGIN { printf ", %s %.1f", name, c / n }')
+  done
+  printf '%-13s %-4s CPU ms per mail: Worker %.1f%s; machine %.0f%% busy (all %d cores, every process)' "$1" "$2" \
+    "$(awk -v c=$((END_CPU - START_CPU)) -v n="$N" 'BEGIN { print c / n }')" "$servers" \
+    "$(awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) 'BEGIN { print (t > 0 ? 100 * b / t : 0) }')" "$(nproc)"
 }
 stop_worker() { kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true; }
 # ---------------------------------------------------------------- out
