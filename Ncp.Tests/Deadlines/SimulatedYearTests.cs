@@ -18,7 +18,7 @@ namespace Ncp.Tests.Deadlines;
 public sealed class SimulatedYearTests(SimulatedNcp ncp, ITestOutputHelper output)
 {
     private static readonly TimeSpan Step = TimeSpan.FromHours(6);
-    private static readonly int ItemCount = int.TryParse(Environment.GetEnvironmentVariable("NCP_SIM_ITEMS"), out var n) ? n : 10_000;
+    private static readonly int ItemCount = int.TryParse(Environment.GetEnvironmentVariable("NCP_SIM_ITEMS"), out var n) ? n : 6_000;
 
     [Fact]
     public async Task Over_a_year_every_rung_fires_once_in_order_and_every_item_gets_its_suggestion_in_time()

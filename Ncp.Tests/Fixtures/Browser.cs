@@ -186,6 +186,26 @@ public sealed class BrowserTestFailure(Exception failure, IReadOnlyList<string> 
 public static class UiSteps
 {
     /// <summary>
+    /// Clicks until <paramref name="appears"/> shows: a prerendered page is visible before its circuit is connected, and
+    /// a click in that moment does nothing (a menu that does not open), so one click is not a test of the button.
+    /// </summary>
+    public static async Task ClickUntilAsync(this ILocator button, ILocator appears, int attempts = 10)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await button.ClickAsync();
+            try
+            {
+                await appears.WaitForAsync(new() { Timeout = 1_500 });
+                return;
+            }
+            catch (TimeoutException) when (attempt < attempts)
+            {
+            }
+        }
+    }
+
+    /// <summary>
     /// Signs <paramref name="demoUser"/> (duty, supervisor, head, auditor, admin) in through the development sign-in page.
     /// To be confirmed against the real page once the UI lands: it expects <c>/sign-in</c> to list the demo users, each
     /// as a button (or a link) whose accessible name holds the login or the display name ("Duty Officer (demo)"), and

@@ -76,6 +76,8 @@ public class NcpSystem : IAsyncLifetime
             settings["Mail:SmimeKeys:1:Password"] = pki.NcpNext.PfxPassword;
             settings["Mail:OpenPgpKeys:0:SecretKey"] = pki.Pgp.Ncp.SecretArmored;
             settings["Mail:OpenPgpKeys:0:Passphrase"] = pki.Pgp.Ncp.Passphrase;
+            // A retry (a partner's key not there yet, a refused hand-over) comes after 1 s, not the 5 s of production.
+            settings["Mail:FirstBackoff"] = "00:00:01";
             settings["Mail:Limits:MaxMessageBytes"] = "2000000";
             settings["Mail:Limits:MaxArchiveExpandedBytes"] = "10000000";
             settings["Notifications:DutyMailbox"] = "duty@ncp.example";

@@ -98,8 +98,9 @@ public sealed class OfficerScreensTests(BrowserNcp ncp, Browser browser)
 
     private static async Task ChooseLanguageAsync(IPage page, string language)
     {
-        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^(Language|Тіл|Язык)") }).ClickAsync();
-        await page.GetByText(language, new() { Exact = true }).ClickAsync();
+        var choice = page.GetByText(language, new() { Exact = true });
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^(Language|Тіл|Язык)") }).ClickUntilAsync(choice);
+        await choice.ClickAsync();
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
     }
 }

@@ -24,8 +24,9 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
         ["ncp.administer"] = ["admin"],
     };
 
+    // The language switch is open so that the sign-in page can offer it; without a session it only sets the browser's cookie.
     private static readonly string[] Anonymous =
-        ["/health/live", "/health/ready", "/dev/sign-in", "/openapi/{documentName}.json", "/api/docs/{documentName?}", "/sign-in", "/sign-out"];
+        ["/health/live", "/health/ready", "/dev/sign-in", "/openapi/{documentName}.json", "/api/docs/{documentName?}", "/sign-in", "/sign-out", "/preferences/culture"];
 
     [Fact]
     public async Task Every_endpoint_answers_each_role_and_compartment_as_the_matrix_says()
