@@ -61,18 +61,23 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$API_PID/stat"; }
 run() { # name url header
   local csv=$OUT/ui-$1.csv before after
   hey -n 40 -c 4 -H "$3" "$2" >/dev/null
+  # What one officer alone sees: the same request, one at a time.
+  hey -o csv -n 40 -c 1 -H "$3" "$2" >"$OUT/ui-$1-alone.csv"
+  local alone
+  alone=$(percentiles "$OUT/ui-$1-alone.csv" | awk '{ print $3 }')
   [[ $1 == page-* ]] && trace_process "$API_PID" "$OUT/ui-$1.nettrace"
   before=$(cpu_ticks)
   hey -o csv -n "$N" -c 4 -H "$3" "$2" >"$csv"
   after=$(cpu_ticks)
   read -r n ok p50 p95 p99 max < <(percentiles "$csv")
-  printf '%-30s %7d %7d %8s %8s %8s %8s %8.1f\n' "$1" "$n" "$ok" "$p50" "$p95" "$p99" "$max" \
+  printf '%-22s %9s %7d %7d %8s %8s %8s %8s %8.1f\n' "$1" "$alone" "$n" "$ok" "$p50" "$p95" "$p99" "$max" \
     "$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN { print t * 1000 / hz / n }')"
 }
 
 report "$STORED items in the read model; detail item $NUMBER with $NOTES notes; $N requests per row, 4 clients"
 report ""
-report "$(printf '%-30s %7s %7s %8s %8s %8s %8s %8s' 'page / endpoint' requests 2xx 'p50 ms' 'p95 ms' 'p99 ms' 'max ms' 'CPU ms')"
+report "$(printf '%-22s %9s %7s %7s %8s %8s %8s %8s %8s' 'page / endpoint' 'alone p50' requests 2xx 'p50 ms' 'p95 ms' 'p99 ms' 'max ms' 'CPU ms')"
+report "(alone: one request at a time, 40 of them; the rest: $N requests from 4 clients at once)"
 declare -A PAGES=(
   [page-list-newest]="/items"
   [page-list-filtered]="/items?status=sent&partner=DE-CYBER247"
@@ -93,11 +98,11 @@ cat >"$OUT/ui-list.sql" <<SQL
 select data from $SCHEMA.mt_doc_itemdetails where channel = any('{TwentyFourSeven,Interpol,CisBkbop,Bilateral}') order by id desc limit 51;
 SQL
 SQL_MS=$(pgbench -n -f "$OUT/ui-list.sql" -c 4 -j 2 -T 10 ncp_test 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p')
-LIST_P50=$(awk '$1 == "page-list-newest" { print $4 }' "$REPORT")
-DETAIL_P50=$(awk '$1 == "page-detail" { print $4 }' "$REPORT")
+LIST_P50=$(awk '$1 == "page-list-newest" { print $2 }' "$REPORT")
+DETAIL_P50=$(awk '$1 == "page-detail" { print $2 }' "$REPORT")
 report ""
 report "baseline: the list's SQL (51 rows, newest first) alone: ${SQL_MS} ms average under 4 clients"
-report "list page p50 = $(awk -v a="$LIST_P50" -v b="$SQL_MS" 'BEGIN { printf "%.1f", a / b }') × the SQL; detail page p50 = $(awk -v a="$DETAIL_P50" -v b="$SQL_MS" 'BEGIN { printf "%.1f", a / b }') × the list SQL"
+report "one officer alone: list page p50 = $(awk -v a="$LIST_P50" -v b="$SQL_MS" 'BEGIN { printf "%.1f", a / b }') × the SQL; detail page p50 = $(awk -v a="$DETAIL_P50" -v b="$SQL_MS" 'BEGIN { printf "%.1f", a / b }') × the list SQL"
 report ""
 report "report: $REPORT"
 drop_schema $SCHEMA
