@@ -17,7 +17,7 @@ bench_setup() { # name
   export PGHOST=127.0.0.1 PGPORT=$NCP_PG_PORT PGUSER=ncp PGPASSWORD=$NCP_PG_PASSWORD
   PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d ncp_test)
   export ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning
-  export RabbitMq__VirtualHost=$RabbitMq__TestVirtualHost RabbitMq__Prefix=bench
+  export RabbitMq__VirtualHost=$RabbitMq__TestVirtualHost RabbitMq__Prefix=bench-$1
   report "Ncp bench $1 — $(date -u +%FT%TZ) on $(nproc) cores, $(hostname)"
   report ""
 }
