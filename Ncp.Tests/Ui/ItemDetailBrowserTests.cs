@@ -80,6 +80,13 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
         var duty = ncp.ClientFor("duty");
         var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(subject: $"Browser remind {Guid.NewGuid():N}"));
         await duty.ActAsync(item.Number(), "send");
+
+        // This partner has no key here, so the gateway soon reports the mail not delivered: wait for that change, or the
+        // officer's click could name the version before it and be refused as a colleague's change (rightly).
+        await NcpSystem.EventuallyAsync(
+            async () => (await duty.GetJsonAsync($"/api/items/{item.Number()}")).GetProperty("timeline").EnumerateArray().Select(t => t.Str("what")).ToList(),
+            what => what.Contains("mail-not-delivered"),
+            TimeSpan.FromSeconds(60));
         await browser.RunAsync(ncp.BaseAddress, async page =>
         {
             await page.SignInAsync("duty");
