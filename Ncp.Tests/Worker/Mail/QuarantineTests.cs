@@ -55,7 +55,7 @@ public sealed class QuarantineTests(NcpSystem ncp)
         var held = await ncp.OutcomeAsync(messageId);
         Assert.Equal("unknown-sender", held.Reason);
         var duty = ncp.ClientFor("duty");
-        await NcpSystem.EventuallyAsync(() => duty.GetJsonAsync($"/api/quarantine/{held.Id}", HttpStatusCode.OK), m => m.Str("status") == "held");
+        await HeldInApiAsync(duty, held.Id);
 
         using (var unnamed = await duty.PostAsJsonAsync($"/api/quarantine/{held.Id}/release", new { reason = "Known colleague, new address" }))
         {
@@ -86,6 +86,16 @@ public sealed class QuarantineTests(NcpSystem ncp)
         Assert.Equal("quarantine-already-decided", (await ItemsApi.ExpectAsync(again, HttpStatusCode.Conflict)).Str("rule"));
     }
 
+    // The Worker has judged the mail; the Api hears of it over the bus a moment later (404 until then).
+    private static Task HeldInApiAsync(HttpClient officer, Guid id) =>
+        NcpSystem.EventuallyAsync(
+            async () =>
+            {
+                using var response = await officer.GetAsync($"/api/quarantine/{id}");
+                return response.StatusCode == HttpStatusCode.OK ? (await response.Content.ReadFromJsonAsync<JsonElement>()).Str("status") : $"{(int)response.StatusCode}";
+            },
+            status => status == "held");
+
     [Fact]
     public async Task A_rejected_mail_stays_stored_as_rejected()
     {
@@ -94,7 +104,7 @@ public sealed class QuarantineTests(NcpSystem ncp)
         await ncp.SendRawAsync(Craft("not-encrypted", messageId));
         var held = await ncp.OutcomeAsync(messageId);
         var duty = ncp.ClientFor("duty");
-        await NcpSystem.EventuallyAsync(() => duty.GetJsonAsync($"/api/quarantine/{held.Id}"), m => m.Str("status") == "held");
+        await HeldInApiAsync(duty, held.Id);
 
         var rejected = await ItemsApi.ExpectAsync(await duty.PostAsJsonAsync($"/api/quarantine/{held.Id}/reject", new { reason = "Phishing attempt" }), HttpStatusCode.OK);
 
