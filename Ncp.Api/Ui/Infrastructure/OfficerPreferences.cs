@@ -102,9 +102,17 @@ public sealed class OfficerPreferencesStore(IDocumentStore store, UiSettings set
     public Task SaveTimeZoneAsync(ClaimsPrincipal officer, string timeZone, CancellationToken ct = default) =>
         ChangeAsync(officer, p => p with { TimeZone = timeZone }, ct);
 
-    /// <summary>At sign-in: who the officer is now by the identity provider's word, so that colleagues can assign them items.</summary>
-    public Task<OfficerPreferences> RememberSignInAsync(ClaimsPrincipal officer, CancellationToken ct = default) =>
-        ChangeAsync(officer, p => p with { Name = officer.Actor().Name, Roles = [.. LocalTokens.RolesOf(officer).Distinct().Order(StringComparer.Ordinal)] }, ct);
+    /// <summary>
+    /// At sign-in: who the officer is now by the identity provider's word, so that colleagues can assign them items;
+    /// a language chosen on the sign-in page is saved in the same write.
+    /// </summary>
+    public Task<OfficerPreferences> RememberSignInAsync(ClaimsPrincipal officer, string? chosenCulture = null, CancellationToken ct = default) =>
+        ChangeAsync(officer, p => p with
+        {
+            Name = officer.Actor().Name,
+            Roles = [.. LocalTokens.RolesOf(officer).Distinct().Order(StringComparer.Ordinal)],
+            Culture = chosenCulture ?? p.Culture,
+        }, ct);
 
     /// <summary>The officer's zone: the chosen one if this machine knows it, else the unit's.</summary>
     public TimeZoneInfo ZoneOf(OfficerPreferences preferences) =>
@@ -153,15 +161,8 @@ public sealed class OfficerPreferenceCultureProvider : RequestCultureProvider
     /// </summary>
     public static async Task ApplyAtSignInAsync(HttpContext http, ClaimsPrincipal officer, AuthenticationProperties properties)
     {
-        var store = http.RequestServices.GetRequiredService<OfficerPreferencesStore>();
-        var preferences = await store.RememberSignInAsync(officer, http.RequestAborted);
-        if (properties.Items.TryGetValue(UiCultures.ChosenAtSignIn, out var chosen) && UiCultures.IsSupported(chosen))
-        {
-            await store.SaveCultureAsync(officer, chosen!, http.RequestAborted);
-            UiCultures.Remember(http, chosen!);
-            return;
-        }
-
+        var chosen = properties.Items.TryGetValue(UiCultures.ChosenAtSignIn, out var culture) && UiCultures.IsSupported(culture) ? culture : null;
+        var preferences = await http.RequestServices.GetRequiredService<OfficerPreferencesStore>().RememberSignInAsync(officer, chosen, http.RequestAborted);
         if (UiCultures.IsSupported(preferences.Culture))
         {
             UiCultures.Remember(http, preferences.Culture!);
