@@ -188,6 +188,13 @@ public sealed class MailCrypto
 
     private static SignerCheck Check(IDigitalSignature signature, string scheme)
     {
+        if (signature is NativeSmimeSignature native)
+        {
+            return new SignerCheck(
+                scheme, native.SignatureValid, native.Certificate?.Fingerprint.ToUpperInvariant(), NullIfEmpty(native.Certificate?.Email),
+                Stamp(native.CreationDate), native.Certificate is { } signer ? Stamp(signer.ExpirationDate) : null, false, native.ChainError, native.Error);
+        }
+
         bool valid;
         string? error = null;
         try
@@ -228,6 +235,8 @@ public sealed class MailCrypto
             return null;
         }
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static DateTimeOffset? Stamp(DateTime value) =>
         value == DateTime.MinValue || value == DateTime.MaxValue ? null : new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc));

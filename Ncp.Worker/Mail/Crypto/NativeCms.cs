@@ -19,7 +19,7 @@ internal static class NativeCms
     // book's snapshot and our chain from OwnKeys, both long-lived objects, so the copies go when they do.
     private static readonly ConditionalWeakTable<Org.BouncyCastle.X509.X509Certificate, X509Certificate2> Copies = [];
 
-    private static X509Certificate2 NativeOf(Org.BouncyCastle.X509.X509Certificate certificate) =>
+    internal static X509Certificate2 NativeOf(Org.BouncyCastle.X509.X509Certificate certificate) =>
         Copies.GetValue(certificate, c => X509CertificateLoader.LoadCertificate(c.GetEncoded()));
 
     /// <summary>A detached CMS signature over the canonical content, as MimeKit's own would be: chain included, signing time.</summary>

@@ -89,6 +89,50 @@ public sealed class NcpSecureMimeContext(
     public override Task<MimeEntity> DecryptAsync(Stream encryptedData, CancellationToken cancellationToken = default) =>
         NativeKeys() is { Count: > 0 } ? Task.FromResult(Decrypt(encryptedData, cancellationToken)) : base.DecryptAsync(encryptedData, cancellationToken);
 
+    public override DigitalSignatureCollection Verify(Stream content, Stream signatureData, CancellationToken cancellationToken = default) =>
+        engine == SmimeEngine.Native
+            ? NativeVerifier.VerifyDetached(Bytes(content), Bytes(signatureData), Chains())
+            : base.Verify(content, signatureData, cancellationToken);
+
+    public override Task<DigitalSignatureCollection> VerifyAsync(Stream content, Stream signatureData, CancellationToken cancellationToken = default) =>
+        engine == SmimeEngine.Native
+            ? Task.FromResult(Verify(content, signatureData, cancellationToken))
+            : base.VerifyAsync(content, signatureData, cancellationToken);
+
+    public override DigitalSignatureCollection Verify(Stream signedData, out MimeEntity entity, CancellationToken cancellationToken = default)
+    {
+        if (engine != SmimeEngine.Native)
+        {
+            return base.Verify(signedData, out entity, cancellationToken);
+        }
+
+        var (content, signatures) = NativeVerifier.VerifyOpaque(Bytes(signedData), Chains());
+        entity = MimeEntity.Load(new MemoryStream(content), cancellationToken);
+        return signatures;
+    }
+
+    public override Stream Verify(Stream signedData, out DigitalSignatureCollection signatures, CancellationToken cancellationToken = default)
+    {
+        if (engine != SmimeEngine.Native)
+        {
+            return base.Verify(signedData, out signatures, cancellationToken);
+        }
+
+        (var content, signatures) = NativeVerifier.VerifyOpaque(Bytes(signedData), Chains());
+        return new MemoryStream(content, writable: false);
+    }
+
+    // Trust comes from the configured roots only; our own chain and the partners' certificates help build paths.
+    private NativeVerifier.ChainJudge Chains() => new(
+        [.. roots.Select(NativeCms.NativeOf)], [.. own.SelectMany(i => i.Chain).Concat(partners).Select(NativeCms.NativeOf)], time.GetUtcNow());
+
+    private static byte[] Bytes(Stream stream)
+    {
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
     private SmimeIdentity? NativeSigner(CmsSigner signer) => engine == SmimeEngine.Native
         ? own.FirstOrDefault(i => i.Native is not null && i.Certificate.Equals(signer.Certificate))
         : null;
