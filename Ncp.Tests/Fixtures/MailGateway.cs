@@ -34,7 +34,8 @@ public static class MailGateway
 
     /// <summary>
     /// de (S/MIME), fr (OpenPGP), multi (OpenPGP key with a revoked user ID), old (S/MIME certificate that has expired
-    /// since it was imported: put straight into the Worker's ring, as the Api refuses expired certificates).
+    /// since it was imported: put straight into the Worker's ring, as the Api refuses expired certificates); nl, noeku and
+    /// rogue with no key imported (their certificates: issued by the test CA; without emailProtection; self-signed).
     /// </summary>
     public static async Task<MailPartner> PartnerAsync(this NcpSystem ncp, string name) =>
         (await Partners.GetOrAdd(ncp.RunId, _ => new Lazy<Task<IReadOnlyDictionary<string, MailPartner>>>(() => CreatePartnersAsync(ncp))).Value)[name];
@@ -49,6 +50,10 @@ public static class MailGateway
             ["fr"] = new($"{run}-FR", "fr@partner.example", "openpgp"),
             ["multi"] = new($"{run}-MULTI", "multi@partner.example", "openpgp"),
             ["old"] = new($"{run}-OLD", "old@partner.example", "smime"),
+            // No certificate imported: these are known by their address alone, and their signer by its chain.
+            ["nl"] = new($"{run}-NL", "nl@partner.example", "smime"),
+            ["noeku"] = new($"{run}-NOEKU", "noeku@partner.example", "smime"),
+            ["rogue"] = new($"{run}-ROGUE", "rogue@partner.example", "smime"),
         };
         foreach (var (name, partner) in partners)
         {

@@ -44,6 +44,33 @@ public sealed class QuarantineTests(NcpSystem ncp)
         Assert.False(string.IsNullOrWhiteSpace(mail.Str("detail")));
     }
 
+    // A signer whose certificate was never imported still counts for a partner when the certificate is for the partner's
+    // address and chains, now and for e-mail protection, to a root we trust; otherwise the chain's complaint is named.
+    [Theory]
+    [InlineData("nl", null)]
+    [InlineData("noeku", "not issued for e-mail protection")]
+    [InlineData("rogue", "self-signed or issued by an authority we do not trust")]
+    public async Task A_certificate_never_imported_counts_only_when_it_chains_to_our_root(string name, string? complaint)
+    {
+        var partner = await ncp.PartnerAsync(name);
+        var messageId = $"chain-{name}-{Guid.NewGuid():N}@partner.example";
+        var identity = Pki.Partner(name);
+
+        await ncp.SendRawAsync(OpenSslMail.SignThenEncrypt(Inner, partner.Address, "ncp@ncp.example", $"Signed by {name}", identity.CertPem, identity.KeyPem,
+            Pki.NcpNext.CertPem, headers: Id(messageId)));
+
+        var outcome = await ncp.OutcomeAsync(messageId);
+        if (complaint is null)
+        {
+            Assert.True(outcome.Status == "delivered", $"{outcome.Status} {outcome.Reason}: {outcome.Detail}");
+        }
+        else
+        {
+            Assert.True(outcome is { Status: "quarantined", Reason: "signer-not-partner" }, $"{outcome.Status} {outcome.Reason}: {outcome.Detail}");
+            Assert.True(outcome.Detail?.Contains(complaint, StringComparison.OrdinalIgnoreCase) == true, outcome.Detail);
+        }
+    }
+
     [Fact]
     public async Task A_mail_from_an_unknown_address_is_released_by_an_officer_who_names_the_partner()
     {

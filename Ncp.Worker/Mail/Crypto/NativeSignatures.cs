@@ -178,8 +178,22 @@ internal static class NativeVerifier
                 return null;
             }
 
-            var reasons = chain.ChainStatus.Select(s => s.StatusInformation.Trim().TrimEnd('.')).Where(s => s.Length > 0).Distinct();
-            return string.Join("; ", reasons) is { Length: > 0 } joined ? joined : "The certificate does not chain to a trusted root.";
+            var reasons = chain.ChainStatus.Select(Words).Distinct();
+            return string.Join("; ", reasons) is { Length: > 0 } joined ? joined : "the certificate does not chain to a root we trust";
         }
+
+        // OpenSSL's own words ("The certificate has invalid policy") say little to an officer; these say what to check.
+        private static string Words(X509ChainStatus status) => status.Status switch
+        {
+            X509ChainStatusFlags.NotTimeValid => "the certificate has expired or is not yet valid",
+            X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain =>
+                "the certificate is self-signed or issued by an authority we do not trust",
+            X509ChainStatusFlags.NotValidForUsage or X509ChainStatusFlags.InvalidPolicyConstraints or X509ChainStatusFlags.NoIssuanceChainPolicy =>
+                "the certificate is not issued for e-mail protection",
+            X509ChainStatusFlags.NotSignatureValid => "a signature in the certificate's chain does not hold",
+            X509ChainStatusFlags.Revoked => "the certificate is revoked",
+            X509ChainStatusFlags.InvalidBasicConstraints => "an issuer in the chain is not allowed to issue certificates",
+            _ => status.StatusInformation.Trim().TrimEnd('.'),
+        };
     }
 }
