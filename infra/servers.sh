@@ -876,6 +876,11 @@ EOF
     printf '%s OK\n' "$mailbox"
   done | write_if_changed "$MAIL_POSTFIX_DIR/virtual_mailboxes" 644 && MAIL_POSTFIX_CHANGED=1
 
+  # away.example stands for a partner's mail server elsewhere (./ncp bench mail): Postfix takes such mail and queues
+  # it as any other, then its discard transport drops it where it would have handed it on to the partner's server.
+  printf 'away.example discard:handed on to a partner server elsewhere\n' |
+    write_if_changed "$MAIL_POSTFIX_DIR/transport" 644 && MAIL_POSTFIX_CHANGED=1
+
   write_if_changed "$MAIL_POSTFIX_DIR/main.cf" 644 <<EOF && MAIL_POSTFIX_CHANGED=1
 # Written by infra/servers.sh at every start; run as: postfix -c $MAIL_POSTFIX_DIR start
 compatibility_level = 3.6
@@ -919,9 +924,10 @@ virtual_mailbox_maps = texthash:$MAIL_POSTFIX_DIR/virtual_mailboxes
 virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
 recipient_delimiter = +
 
-# Nothing may leave this machine: mail for any other domain bounces back to its sender.
+# Nothing may leave this machine: mail for any other domain bounces back to its sender, except that for
+# away.example, which is dropped after queueing (see the transport file).
 relayhost =
-transport_maps =
+transport_maps = texthash:$MAIL_POSTFIX_DIR/transport
 default_transport = error:local delivery only
 relay_transport = error:local delivery only
 EOF

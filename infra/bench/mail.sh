@@ -11,6 +11,9 @@
 #   NCP_BENCH_MAIL   mails each way [2000]
 #   NCP_BENCH_ENGINES who does our S/MIME private-key work (Mail:SmimeEngine), each measured in turn [native bouncycastle]
 #   NCP_BENCH_WAYS   which ways to measure [out in]
+#   NCP_BENCH_OUT_TO where out's partner mailbox is, each measured in turn [here away]: here = delivered by Postfix into a
+#                    mailbox of this machine's Dovecot (the partner's side of the work on our 2 cores, as in the tests);
+#                    away = handed on as to a partner's server elsewhere (Postfix queues it, then drops it), as in service
 #   NCP_BENCH_TRACE  seconds of CPU samples to take of the Worker in each phase with dotnet-trace (if installed), for
 #                    `dotnet-trace report <file> topN`; 0 = none [0]
 set -euo pipefail
@@ -18,6 +21,7 @@ set -euo pipefail
 N=${NCP_BENCH_MAIL:-2000}
 ENGINES=${NCP_BENCH_ENGINES:-native bouncycastle}
 WAYS=" ${NCP_BENCH_WAYS:-out in} "
+OUT_TO=${NCP_BENCH_OUT_TO:-here away}
 PORT=${NCP_BENCH_PORT:-5092}
 SCHEMA=worker_bench_mail
 FOLDER=bench-mail
@@ -110,21 +114,23 @@ cpu_line() { # engine way
     before=$(tr ' ' '\n' <<<"$START_SERVERS" | sed -n "s/^$name=//p")
     servers+=$(awk -v n="$N" -v c=$((${pair#*=} - ${before:-0})) -v name="$name" 'BEGIN { printf ", %s %.1f", name, c / n }')
   done
-  printf '%-13s %-4s CPU ms per mail: Worker %.1f%s; machine %.0f%% busy (all %d cores, every process)' "$1" "$2" \
+  printf '%-13s %-8s CPU ms per mail: Worker %.1f%s; machine %.0f%% busy (all %d cores, every process)' "$1" "$2" \
     "$(awk -v c=$((END_CPU - START_CPU)) -v n="$N" 'BEGIN { print c / n }')" "$servers" \
     "$(awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) 'BEGIN { print (t > 0 ? 100 * b / t : 0) }')" "$(nproc)"
 }
 stop_worker() { kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true; }
 # ---------------------------------------------------------------- out
-bench_out() { # engine
+bench_out() { # engine here|away
+  local way=out-$2 domain=partner.example
+  [[ $2 == away ]] && domain=away.example
   "${PSQL[@]}" -q -c "truncate $SCHEMA.dispatches"
-  say "out: $N mails in the dispatch ledger"
+  say "$way: $N mails to bench@$domain in the dispatch ledger"
   "${PSQL[@]}" <<SQL
 insert into $SCHEMA.dispatches (dispatch_id, item_id, register_number, partner_code, purpose, message_id, recipients, request, status, next_attempt_at, created_at)
-select id, gen_random_uuid(), number, partner, 'request', replace(id::text, '-', '') || '@ncp.example', array['bench@partner.example'],
+select id, gen_random_uuid(), number, partner, 'request', replace(id::text, '-', '') || '@ncp.example', array['bench@$domain'],
   jsonb_build_object(
     'dispatchId', id, 'itemId', gen_random_uuid(), 'registerNumber', number, 'purpose', 'request', 'partnerCode', partner,
-    'to', jsonb_build_array('bench@partner.example'), 'protection', scheme, 'plaintextAllowed', false, 'language', case when i % 2 = 0 then 'en' else 'ru' end,
+    'to', jsonb_build_array('bench@$domain'), 'protection', scheme, 'plaintextAllowed', false, 'language', case when i % 2 = 0 then 'en' else 'ru' end,
     'content', jsonb_build_object('kind', 'request', 'subject', 'Subscriber data for 203.0.113.' || (i % 250), 'partnerReference', null, 'priority', 'urgent',
       'preservation', false, 'legalBasis', null, 'crimeCategory', 'internet-fraud', 'criminalCaseNumber', '261500031000123',
       'requestedData', jsonb_build_array('subscriber-data', 'traffic-data'), 'identifiers', '203.0.113.7:443 2026-10-01T10:00:00Z',
@@ -137,12 +143,17 @@ from (select i, gen_random_uuid() as id, 'KZ-NCP-2026-' || lpad(i::text, 6, '0')
       from generate_series(1, $N) i) d;
 SQL
 
-  say "out: starting the Worker"
-  run_worker "out-$1"
+  say "$way: starting the Worker"
+  run_worker "$way-$1"
   watch_until "select count(*) from $SCHEMA.dispatches where status = 'pending'" 900 || true
-  local cpu
-  cpu=$(cpu_line "$1" out)
+  local cpu cpu_all start_cpu=$START_CPU start_machine=$START_MACHINE start_servers=$START_SERVERS
+  cpu=$(cpu_line "$1" "$way")
+  # The Sent copies are made once the lanes have nothing left to send; the work is done when the last is in.
   watch_until "select count(*) from $SCHEMA.dispatches where not copied_to_sent" 300 || true
+  local done_at
+  done_at=$("${PSQL[@]}" -At -c "select extract(epoch from now())")
+  START_CPU=$start_cpu START_MACHINE=$start_machine START_SERVERS=$start_servers
+  cpu_all=$(cpu_line "$1" "$way")
   stop_worker
   "${PSQL[@]}" -At -F ' ' -c "
     select coalesce(protection, 'all'), count(*) filter (where status = 'sent'), count(*) filter (where status = 'failed'),
@@ -150,9 +161,17 @@ SQL
       round((count(*) filter (where status = 'sent') / greatest(extract(epoch from max(sent_at) - min(sent_at)), 0.001))::numeric, 0)
     from $SCHEMA.dispatches group by rollup (protection) order by protection nulls last" |
     while read -r scheme sent failed secs rate; do
-      report "$(printf '%-13s %-4s %-8s %7s %7s %10s %12s' "$1" out "${scheme:-all}" "$sent" "$failed" "$secs" "$rate")"
+      report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' "$1" "$way" "${scheme:-all}" "$sent" "$failed" "$secs" "$rate")"
     done
   report "$cpu"
+  "${PSQL[@]}" -At -F ' ' -c "
+    select count(*), round(($done_at - extract(epoch from min(sent_at)))::numeric, 1),
+      round((count(*) / greatest($done_at - extract(epoch from min(sent_at)), 0.001))::numeric, 0)
+    from $SCHEMA.dispatches where copied_to_sent" |
+    while read -r copied secs rate; do
+      report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' "$1" "$way" "+sent" "$copied" "$((N - copied))" "$secs" "$rate")"
+    done
+  report "${cpu_all/CPU ms per mail:/CPU ms per mail, Sent copies included:}"
   OUT_RSS=$MAX_RSS
   OUT_SIZE=$("${PSQL[@]}" -At -c "select coalesce(avg(length(mime)), 5000)::int from $SCHEMA.dispatches")
 }
@@ -202,33 +221,42 @@ bench_in() { # engine
       round((count(*) / greatest(extract(epoch from (select max(processed_at) - min(received_at) from $SCHEMA.inbound_mail)), 0.001))::numeric, 0)
     from $SCHEMA.inbound_mail group by rollup (case when sender like '%bench@partner.example%' then 'smime' else 'openpgp' end) order by 1 desc" |
     while read -r scheme delivered other secs rate; do
-      report "$(printf '%-13s %-4s %-8s %7s %7s %10s %12s' "$1" in "${scheme:-all}" "$delivered" "$other" "$secs" "$rate")"
+      report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' "$1" in "${scheme:-all}" "$delivered" "$other" "$secs" "$rate")"
     done
   "${PSQL[@]}" -At -c "select reason || ': ' || count(*) from $SCHEMA.inbound_mail where status <> 'delivered' group by reason" |
     while read -r line; do report "     not delivered: $line"; done
   report "$cpu"
 }
 
-report "$(printf '%-13s %-4s %-8s %7s %7s %10s %12s' engine way scheme mails failed seconds 'mails/s')"
+report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' engine way scheme mails failed seconds 'mails/s')"
 for ENGINE in $ENGINES; do
   export Mail__SmimeEngine=$ENGINE
   OUT_RSS=0 MAX_RSS=0
-  [[ $WAYS == *" out "* ]] && bench_out "$ENGINE"
+  if [[ $WAYS == *" out "* ]]; then
+    for TO in $OUT_TO; do bench_out "$ENGINE" "$TO"; done
+  fi
   MAX_RSS=0
   [[ $WAYS == *" in "* ]] && bench_in "$ENGINE"
   report "$(printf '%-13s Worker peak memory (RSS): out %s MB, in %s MB' "$ENGINE" $((OUT_RSS / 1024)) $((MAX_RSS / 1024)))"
   report ""
 done
 report ""
-report "out: from the first mail handed to Postfix to the last (template, signature, encryption, SMTP; Sent copies by IMAP APPEND alongside)"
+report "out: from the first mail handed to Postfix to the last (template, signature, encryption, SMTP; Sent copies by IMAP APPEND alongside);"
+report "     out-here: Postfix delivers each into the partner's mailbox on this machine; out-away: Postfix queues each and hands it on (dropped);"
+report "     +sent: until the last copy is in our Sent folder (polled every 0.5 s); its 'failed' column counts mails not copied"
 report "in: from the first mail stored raw to the last handed on (IMAP fetch, store, decrypt, verify, partner match, publish)"
 if [[ -n ${OUT_SIZE:-} ]]; then
   say "baseline: Postfix's own accept rate (smtp-source)"
   SESSIONS=${Mail__SmtpSessions:-8}
-  started=$(date +%s.%N)
-  /usr/sbin/smtp-source -s "$SESSIONS" -m "$N" -l "$OUT_SIZE" -f ncp@ncp.example -t bench@partner.example "127.0.0.1:$NCP_SMTP_PORT"
-  ended=$(date +%s.%N)
-  report "smtp-source: $N mails of $OUT_SIZE bytes (our average) over $SESSIONS sessions: $(awk -v n="$N" -v a="$started" -v b="$ended" 'BEGIN { printf "%.0f", n / (b - a) }') mails/s accepted by the same Postfix (the ceiling for out)"
+  for TO in $OUT_TO; do
+    domain=partner.example
+    [[ $TO == away ]] && domain=away.example
+    started=$(date +%s.%N)
+    /usr/sbin/smtp-source -s "$SESSIONS" -m "$N" -l "$OUT_SIZE" -f ncp@ncp.example -t "bench@$domain" "127.0.0.1:$NCP_SMTP_PORT"
+    ended=$(date +%s.%N)
+    report "smtp-source to bench@$domain: $N mails of $OUT_SIZE bytes (our average) over $SESSIONS sessions: $(awk -v n="$N" -v a="$started" -v b="$ended" 'BEGIN { printf "%.0f", n / (b - a) }') mails/s accepted by the same Postfix (the ceiling for out-$TO)"
+    sleep 5 # let Postfix finish delivering before the next measurement
+  done
 fi
 say "baseline: openssl speed rsa2048"
 SPEED=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048/ { print $6 }')
