@@ -14,6 +14,8 @@
 #   NCP_BENCH_OUT_TO where out's partner mailbox is, each measured in turn [here away]: here = delivered by Postfix into a
 #                    mailbox of this machine's Dovecot (the partner's side of the work on our 2 cores, as in the tests);
 #                    away = handed on as to a partner's server elsewhere (Postfix queues it, then drops it), as in service
+#   NCP_BENCH_OUT_SCHEMES which protection out's mails get [both]: both = every other one S/MIME, else OpenPGP; smime;
+#                    openpgp
 #   NCP_BENCH_TRACE  seconds of CPU samples to take of the Worker in each phase with dotnet-trace (if installed), for
 #                    `dotnet-trace report <file> topN`; 0 = none [0]
 set -euo pipefail
@@ -22,6 +24,12 @@ N=${NCP_BENCH_MAIL:-2000}
 ENGINES=${NCP_BENCH_ENGINES:-native bouncycastle}
 WAYS=" ${NCP_BENCH_WAYS:-out in} "
 OUT_TO=${NCP_BENCH_OUT_TO:-here away}
+case ${NCP_BENCH_OUT_SCHEMES:-both} in
+  both) SMIME_WHEN="i % 2 = 0" ;;
+  smime) SMIME_WHEN=true ;;
+  openpgp) SMIME_WHEN=false ;;
+  *) echo "NCP_BENCH_OUT_SCHEMES is both, smime or openpgp" >&2; exit 2 ;;
+esac
 PORT=${NCP_BENCH_PORT:-5092}
 SCHEMA=worker_bench_mail
 FOLDER=bench-mail
@@ -139,7 +147,7 @@ select id, gen_random_uuid(), number, partner, 'request', replace(id::text, '-',
     'threadMessageIds', jsonb_build_array(), 'requestedAt', now()),
   'pending', now(), now()
 from (select i, gen_random_uuid() as id, 'KZ-NCP-2026-' || lpad(i::text, 6, '0') as number,
-             case when i % 2 = 0 then 'BENCH-DE' else 'BENCH-FR' end as partner, case when i % 2 = 0 then 'smime' else 'openpgp' end as scheme
+             case when $SMIME_WHEN then 'BENCH-DE' else 'BENCH-FR' end as partner, case when $SMIME_WHEN then 'smime' else 'openpgp' end as scheme
       from generate_series(1, $N) i) d;
 SQL
 
