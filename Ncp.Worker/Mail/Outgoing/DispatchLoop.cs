@@ -37,13 +37,26 @@ public sealed class DispatchLoop(
 
         // Several lanes, each with its own claim and SMTP session: while one waits for the server or the database,
         // another builds (signing and encrypting is the CPU work).
-        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, settings.SmtpSessions)).Select(async _ =>
+        var lanes = Task.WhenAll(Enumerable.Range(0, Math.Max(1, settings.SmtpSessions)).Select(async _ =>
         {
             while (await SendDueAsync(ct) == BatchSize)
             {
             }
         }));
 
+        // While a backlog drains, the Api hears of each mail and its Sent copy is made within about a second, not once
+        // the last of thousands has gone.
+        while (!lanes.IsCompleted)
+        {
+            await Task.WhenAny(lanes, Task.Delay(TimeSpan.FromSeconds(1), Time, ct));
+            if (!lanes.IsCompleted)
+            {
+                await ReportAsync(ct);
+                await CopyToSentAsync(ct);
+            }
+        }
+
+        await lanes;
         await ReportAsync(ct);
         await CopyToSentAsync(ct);
         var next = await ledger.NextDueAsync(ct);
