@@ -117,7 +117,17 @@ public class NcpSystem : IAsyncLifetime
         ServeApi(Api);
         Api.StartServer();
         Worker.StartServer();
+
+        // The hosts return before MassTransit has declared and bound their queues: a message published in that moment
+        // (the first test's registration, say) reaches an exchange nobody listens on yet and is gone. Wait for both.
+        await Task.WhenAll(BusReadyAsync(Api.Services), BusReadyAsync(Worker.Services));
     }
+
+    private static Task BusReadyAsync(IServiceProvider services) =>
+        EventuallyAsync(
+            () => Task.FromResult(services.GetRequiredService<MassTransit.IBusControl>().CheckHealth().Status),
+            status => status == MassTransit.BusHealthStatus.Healthy,
+            TimeSpan.FromSeconds(60));
 
     public virtual async Task DisposeAsync()
     {

@@ -1,35 +1,46 @@
 using MassTransit;
 using Ncp.Contracts.Cases;
 using Ncp.Worker.Infrastructure.Database;
+using Npgsql;
 
 namespace Ncp.Worker.Notifications;
 
-/// <summary>Keeps the assignee of each item for the digests. Idempotent, and an older assignment never overwrites a newer one.</summary>
+/// <summary>
+/// Keeps the assignee of each item for the digests. Idempotent, and an older assignment never overwrites a newer one.
+/// ItemRegistered travels on another queue and may come second: the assignment then waits in pending_assignments and
+/// <see cref="Mail.Outgoing.ItemRegisteredConsumer"/> applies it when it records the item.
+/// </summary>
 public sealed class ItemAssignedConsumer(WorkerDatabase database) : IConsumer<ItemAssigned>
 {
     public async Task Consume(ConsumeContext<ItemAssigned> context)
     {
         var m = context.Message;
-        await using var command = database.DataSource.CreateCommand($"""
-            update {database.Schema}.items set assigned_officer_id = $2, assigned_at = $3
-            where item_id = $1 and (assigned_at is null or assigned_at < $3)
-            """);
-        command.Parameters.AddWithValue(m.ItemId);
-        command.Parameters.AddWithValue(m.OfficerId);
-        command.Parameters.AddWithValue(m.AssignedAt);
-        if (await command.ExecuteNonQueryAsync(context.CancellationToken) == 0 && !await KnownAsync(m.ItemId, context.CancellationToken))
-        {
-            // ItemRegistered travels on another queue and may come second: retried until the item is known, never lost.
-            throw new InvalidOperationException($"Item {m.ItemId} is not known to the Worker yet; its assignment waits for it.");
-        }
+        var ct = context.CancellationToken;
+        await using var connection = await database.DataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var command = new NpgsqlCommand($"""
+            select pg_advisory_xact_lock({ItemLock.Key});
+            update {database.Schema}.items set assigned_officer_id = @officer, assigned_at = @at
+            where item_id = @item and (assigned_at is null or assigned_at < @at);
+            insert into {database.Schema}.pending_assignments (item_id, officer_id, assigned_at)
+            select @item, @officer, @at
+            where not exists (select 1 from {database.Schema}.items where item_id = @item)
+            on conflict (item_id) do update set officer_id = excluded.officer_id, assigned_at = excluded.assigned_at
+            where pending_assignments.assigned_at < excluded.assigned_at;
+            """, connection, transaction);
+        command.Parameters.AddWithValue("item", m.ItemId);
+        command.Parameters.AddWithValue("officer", m.OfficerId);
+        command.Parameters.AddWithValue("at", m.AssignedAt);
+        await command.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
     }
+}
 
-    private async Task<bool> KnownAsync(Guid itemId, CancellationToken ct)
-    {
-        await using var command = database.DataSource.CreateCommand($"select exists (select 1 from {database.Schema}.items where item_id = $1)");
-        command.Parameters.AddWithValue(itemId);
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
-    }
+/// <summary>The per-item lock that ItemRegistered and ItemAssigned take, so that an assignment is never missed.</summary>
+public static class ItemLock
+{
+    /// <summary>SQL for the lock key of the item in parameter <c>@item</c>.</summary>
+    public const string Key = "hashtextextended(@item::text, 7477)";
 }
 
 public sealed class ItemAssignedConsumerDefinition : ConsumerDefinition<ItemAssignedConsumer>

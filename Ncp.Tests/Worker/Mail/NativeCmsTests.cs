@@ -66,6 +66,29 @@ public sealed class NativeCmsTests(TestPki pki)
         }
     }
 
+    [Fact]
+    public void A_signature_layer_with_more_signers_than_partners_use_is_refused_before_any_is_checked()
+    {
+        using var key = X509CertificateLoader.LoadPkcs12FromFile(pki.Partner("de").Pfx, pki.Partner("de").PfxPassword, X509KeyStorageFlags.EphemeralKeySet);
+        var cms = new SignedCms(new ContentInfo(Content));
+        for (var i = 0; i <= NativeVerifier.MaxSigners; i++)
+        {
+            cms.ComputeSignature(new System.Security.Cryptography.Pkcs.CmsSigner(key), silent: true);
+        }
+
+        var judge = new NativeVerifier.ChainJudge([], [], DateTimeOffset.UtcNow);
+        var refused = Assert.Throws<CryptographicException>(() => NativeVerifier.VerifyOpaque(cms.Encode(), judge));
+        Assert.Contains($"at most {NativeVerifier.MaxSigners}", refused.Message, StringComparison.Ordinal);
+
+        var once = new SignedCms(new ContentInfo(Content));
+        once.ComputeSignature(new System.Security.Cryptography.Pkcs.CmsSigner(key), silent: true);
+        var (content, signatures) = NativeVerifier.VerifyOpaque(once.Encode(), judge);
+        Assert.Equal(Content, content);
+        var signature = Assert.IsType<NativeSmimeSignature>(Assert.Single(signatures));
+        Assert.True(signature.SignatureValid, signature.Error);
+        Assert.Equal("No trusted roots are configured (Mail:TrustedRoots).", signature.ChainError);
+    }
+
     private static CmsRecipientCollection Recipients(RsaEncryptionPadding? padding, params SmimeIdentity[] identities)
     {
         var recipients = new CmsRecipientCollection();

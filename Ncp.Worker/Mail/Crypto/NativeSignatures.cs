@@ -75,6 +75,9 @@ internal static class NativeVerifier
 {
     private const string EmailProtection = "1.3.6.1.5.5.7.3.4";
 
+    /// <summary>Partners sign once; a layer with more signatures than this is refused before any is checked.</summary>
+    public const int MaxSigners = 8;
+
     public static DigitalSignatureCollection VerifyDetached(byte[] content, byte[] signature, ChainJudge chains)
     {
         var cms = new SignedCms(new ContentInfo(content), detached: true);
@@ -91,6 +94,12 @@ internal static class NativeVerifier
 
     private static DigitalSignatureCollection Signatures(SignedCms cms, ChainJudge chains)
     {
+        // Each signature costs a verification and a chain: a mail must not buy unbounded work with many of them.
+        if (cms.SignerInfos.Count > MaxSigners)
+        {
+            throw new CryptographicException($"The layer carries {cms.SignerInfos.Count} signatures; at most {MaxSigners} are read.");
+        }
+
         var found = new List<IDigitalSignature>();
         foreach (var signer in cms.SignerInfos)
         {

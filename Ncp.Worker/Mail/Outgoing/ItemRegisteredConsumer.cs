@@ -2,11 +2,15 @@ using System.Diagnostics;
 using MassTransit;
 using Ncp.Contracts.Cases;
 using Ncp.Worker.Infrastructure.Database;
+using Ncp.Worker.Notifications;
 using Npgsql;
 
 namespace Ncp.Worker.Mail.Outgoing;
 
-/// <summary>Takes note of a newly registered item: the mail gateway will dispatch outgoing ones from this ledger.</summary>
+/// <summary>
+/// Takes note of a newly registered item: the mail gateway will dispatch outgoing ones from this ledger. An assignment
+/// that arrived first (another queue) is applied now.
+/// </summary>
 public sealed class ItemRegisteredConsumer(
     Inbox inbox, WorkerDatabase database, TimeProvider time, ILogger<ItemRegisteredConsumer> logger)
     : IConsumer<ItemRegistered>
@@ -25,10 +29,15 @@ public sealed class ItemRegisteredConsumer(
         {
             await using var insert = new NpgsqlCommand(
                 $"""
+                select pg_advisory_xact_lock({ItemLock.Key});
                 insert into {database.Schema}.items
                     (item_id, register_number, kind, direction, channel, partner_code, subject, priority, state, registered_at, received_at, trace_id)
                 values (@item, @number, @kind, @direction, @channel, @partner, @subject, @priority, 'registered', @registered, @received, @trace)
-                on conflict (item_id) do nothing
+                on conflict (item_id) do nothing;
+                update {database.Schema}.items i set assigned_officer_id = p.officer_id, assigned_at = p.assigned_at
+                from {database.Schema}.pending_assignments p
+                where p.item_id = @item and i.item_id = @item and (i.assigned_at is null or i.assigned_at < p.assigned_at);
+                delete from {database.Schema}.pending_assignments where item_id = @item;
                 """,
                 connection,
                 transaction);

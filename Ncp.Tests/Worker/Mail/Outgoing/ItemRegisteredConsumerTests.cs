@@ -42,6 +42,29 @@ public sealed class ItemRegisteredConsumerTests(NcpSystem ncp)
         Assert.Equal("officer-42", assigned);
     }
 
+    // The two travel on different queues: under load the assignment may be read first, and must not be lost.
+    [Fact]
+    public async Task An_assignment_heard_before_its_item_is_applied_when_the_item_arrives()
+    {
+        var bus = ncp.Api.Services.GetRequiredService<IBus>();
+        var registered = new ItemRegistered(
+            Guid.CreateVersion7(), Guid.CreateVersion7(), $"KZ-NCP-2026-8{Random.Shared.Next(0, 99999):D5}", "request", "outgoing", "NL-CYBER247",
+            "24-7", "Assigned before it was known", "high", "officer-1", DateTimeOffset.UtcNow);
+        var assigned = new ItemAssigned(Guid.CreateVersion7(), registered.ItemId, "officer-77", "Officer 77", DateTimeOffset.UtcNow);
+
+        await bus.Publish(assigned, c => c.MessageId = assigned.EventId);
+        await NcpSystem.EventuallyAsync(
+            () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.pending_assignments where item_id = @id", ("id", registered.ItemId)), n => n == 1);
+        await bus.Publish(registered, c => c.MessageId = registered.EventId);
+
+        var officer = await NcpSystem.EventuallyAsync(
+            () => ncp.QueryAsync<string>($"select assigned_officer_id from {ncp.WorkerSchema}.items where item_id = @id", ("id", registered.ItemId)),
+            o => o is not null);
+        Assert.Equal("officer-77", officer);
+        Assert.Equal(0L, await ncp.QueryAsync<long>(
+            $"select count(*) from {ncp.WorkerSchema}.pending_assignments where item_id = @id", ("id", registered.ItemId)));
+    }
+
     [Fact]
     public async Task Two_workers_handling_the_same_message_at_once_have_one_effect()
     {
