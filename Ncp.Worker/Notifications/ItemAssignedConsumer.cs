@@ -36,13 +36,6 @@ public sealed class ItemAssignedConsumer(WorkerDatabase database) : IConsumer<It
     }
 }
 
-/// <summary>The per-item lock that ItemRegistered and ItemAssigned take, so that an assignment is never missed.</summary>
-public static class ItemLock
-{
-    /// <summary>SQL for the lock key of the item in parameter <c>@item</c>.</summary>
-    public const string Key = "hashtextextended(@item::text, 7477)";
-}
-
 public sealed class ItemAssignedConsumerDefinition : ConsumerDefinition<ItemAssignedConsumer>
 {
     protected override void ConfigureConsumer(

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using MassTransit;
 using Ncp.Contracts.Cases;
 using Ncp.Worker.Infrastructure.Database;
-using Ncp.Worker.Notifications;
 using Npgsql;
 
 namespace Ncp.Worker.Mail.Outgoing;
