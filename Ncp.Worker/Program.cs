@@ -13,16 +13,32 @@ public sealed class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var app = Build(args);
-        if (args.FirstOrDefault() == "migrate")
+        var migrate = args.FirstOrDefault() == "migrate";
+        var app = Build(migrate ? [.. args, $"--{RabbitMqSettings.Section}:{nameof(RabbitMqSettings.DeployTopologyOnly)}=true"] : args);
+        if (migrate)
         {
             await app.Services.GetRequiredService<WorkerDatabase>().MigrateAsync(CancellationToken.None);
+            // The Worker's queues exist from now on, so what the Api publishes before the Worker first starts waits there.
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            try
+            {
+                await DeployBusTopologyAsync(app, limit.Token);
+            }
+            catch (InvalidOperationException e)
+            {
+                await Console.Error.WriteLineAsync($"migrate: the database is up to date, but {char.ToLowerInvariant(e.Message[0])}{e.Message[1..]}");
+                return 1;
+            }
+
             return 0;
         }
 
         await app.RunAsync();
         return 0;
     }
+
+    /// <summary>Declares the Worker's queues and bindings on RabbitMQ without consuming (an app built for <c>migrate</c>).</summary>
+    public static Task DeployBusTopologyAsync(WebApplication app, CancellationToken ct) => BusConventions.DeployTopologyAsync(app.Services, ct);
 
     public static WebApplication Build(string[] args)
     {

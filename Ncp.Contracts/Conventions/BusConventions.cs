@@ -19,10 +19,31 @@ public sealed class RabbitMqSettings
 
     /// <summary>Prefixes exchange and queue names, so that test runs sharing a virtual host stay apart. Equal in both processes.</summary>
     public string? Prefix { get; set; }
+
+    /// <summary>Set by <c>migrate</c>: the bus declares its exchanges, queues and bindings and consumes nothing.</summary>
+    public bool DeployTopologyOnly { get; set; }
 }
 
 public static class BusConventions
 {
+    /// <summary>
+    /// Declares the process's queues and their bindings and returns, consuming nothing (for <c>migrate</c>): from then on
+    /// what the other process publishes waits in the queues, even before this one first starts.
+    /// </summary>
+    public static async Task DeployTopologyAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var rabbit = services.GetRequiredService<IConfiguration>().GetSection(RabbitMqSettings.Section).Get<RabbitMqSettings>() ?? new RabbitMqSettings();
+        try
+        {
+            await services.GetRequiredService<IBusControl>().DeployAsync(ct);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException(
+                $"Could not declare the queues on RabbitMQ at {rabbit.Host}:{rabbit.Port} (virtual host {rabbit.VirtualHost}): {e.Message}", e);
+        }
+    }
+
     /// <summary>
     /// MassTransit on RabbitMQ the way both processes use it: kebab-case endpoints, the optional prefix,
     /// a 3 s connect timeout, and a "rabbitmq" readiness check. <paramref name="registrations"/> adds the process's consumers.
@@ -57,6 +78,7 @@ public static class BusConventions
                         new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, rabbit.Prefix + "."));
                 }
 
+                cfg.DeployTopologyOnly = rabbit.DeployTopologyOnly;
                 cfg.ConfigureEndpoints(context);
             });
         });
