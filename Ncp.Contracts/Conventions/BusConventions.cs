@@ -22,6 +22,9 @@ public sealed class RabbitMqSettings
 
     /// <summary>Set by <c>migrate</c>: the bus declares its exchanges, queues and bindings and consumes nothing.</summary>
     public bool DeployTopologyOnly { get; set; }
+
+    public static RabbitMqSettings From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<RabbitMqSettings>() ?? new RabbitMqSettings();
 }
 
 public static class BusConventions
@@ -32,7 +35,7 @@ public static class BusConventions
     /// </summary>
     public static async Task DeployTopologyAsync(IServiceProvider services, CancellationToken ct)
     {
-        var rabbit = services.GetRequiredService<IConfiguration>().GetSection(RabbitMqSettings.Section).Get<RabbitMqSettings>() ?? new RabbitMqSettings();
+        var rabbit = RabbitMqSettings.From(services.GetRequiredService<IConfiguration>());
         try
         {
             await services.GetRequiredService<IBusControl>().DeployAsync(ct);
@@ -51,7 +54,7 @@ public static class BusConventions
     public static IServiceCollection AddNcpBus(
         this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> registrations)
     {
-        var rabbit = configuration.GetSection(RabbitMqSettings.Section).Get<RabbitMqSettings>() ?? new RabbitMqSettings();
+        var rabbit = RabbitMqSettings.From(configuration);
         services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(rabbit.Prefix, includeNamespace: false));

@@ -26,9 +26,7 @@ internal static class NativeCms
     /// <summary>A detached CMS signature over the canonical content, as MimeKit's own would be: chain included, signing time.</summary>
     public static byte[] SignDetached(SmimeIdentity identity, MimeKit.Cryptography.CmsSigner signer, Stream content, DateTimeOffset now)
     {
-        using var buffer = new MemoryStream();
-        content.CopyTo(buffer);
-        var cms = new SignedCms(new ContentInfo(buffer.ToArray()), detached: true);
+        var cms = new SignedCms(new ContentInfo(ReadAll(content)), detached: true);
         var native = new System.Security.Cryptography.Pkcs.CmsSigner(System.Security.Cryptography.Pkcs.SubjectIdentifierType.IssuerAndSerialNumber, identity.Native)
         {
             DigestAlgorithm = DigestOid(signer.DigestAlgorithm),
@@ -52,15 +50,14 @@ internal static class NativeCms
     /// </summary>
     public static byte[] Encrypt(MimeKit.Cryptography.CmsRecipientCollection recipients, Stream content)
     {
-        using var buffer = new MemoryStream();
-        content.CopyTo(buffer);
+        var bytes = ReadAll(content);
         var keys = recipients.Select(r => r.RsaEncryptionPadding is null or { Scheme: RsaEncryptionPaddingScheme.Pkcs1 } ? PublicKeyOf(r.Certificate) : null).ToArray();
         if (keys.Length > 0 && keys.All(k => k is not null))
         {
-            return EnvelopedForRsa(recipients.Select(r => r.Certificate).Zip(keys, (c, k) => (NativeOf(c), k!)), buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            return EnvelopedForRsa(recipients.Select(r => r.Certificate).Zip(keys, (c, k) => (NativeOf(c), k!)), bytes);
         }
 
-        var cms = new EnvelopedCms(new ContentInfo(buffer.ToArray()), new AlgorithmIdentifier(Aes256Cbc, 256));
+        var cms = new EnvelopedCms(new ContentInfo(bytes), new AlgorithmIdentifier(Aes256Cbc, 256));
         var native = new System.Security.Cryptography.Pkcs.CmsRecipientCollection();
         foreach (var recipient in recipients)
         {
@@ -147,12 +144,18 @@ internal static class NativeCms
     /// <summary>The content of enveloped data addressed to any of our certificates.</summary>
     public static byte[] Decrypt(Stream encrypted, X509Certificate2Collection keys)
     {
-        using var buffer = new MemoryStream();
-        encrypted.CopyTo(buffer);
         var cms = new EnvelopedCms();
-        cms.Decode(buffer.ToArray());
+        cms.Decode(ReadAll(encrypted));
         cms.Decrypt(keys);
         return cms.ContentInfo.Content;
+    }
+
+    /// <summary>What is left in a stream MimeKit hands over, as the bytes .NET's CMS works on.</summary>
+    internal static byte[] ReadAll(Stream stream)
+    {
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
     }
 
     private static RSAEncryptionPadding Padding(MimeKit.Cryptography.RsaEncryptionPadding? padding) => padding?.Scheme switch

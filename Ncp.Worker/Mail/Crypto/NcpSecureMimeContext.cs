@@ -91,7 +91,7 @@ public sealed class NcpSecureMimeContext(
 
     public override DigitalSignatureCollection Verify(Stream content, Stream signatureData, CancellationToken cancellationToken = default) =>
         engine == SmimeEngine.Native
-            ? NativeVerifier.VerifyDetached(Bytes(content), Bytes(signatureData), Chains())
+            ? NativeVerifier.VerifyDetached(NativeCms.ReadAll(content), NativeCms.ReadAll(signatureData), Chains())
             : base.Verify(content, signatureData, cancellationToken);
 
     public override Task<DigitalSignatureCollection> VerifyAsync(Stream content, Stream signatureData, CancellationToken cancellationToken = default) =>
@@ -106,7 +106,7 @@ public sealed class NcpSecureMimeContext(
             return base.Verify(signedData, out entity, cancellationToken);
         }
 
-        var (content, signatures) = NativeVerifier.VerifyOpaque(Bytes(signedData), Chains());
+        var (content, signatures) = NativeVerifier.VerifyOpaque(NativeCms.ReadAll(signedData), Chains());
         entity = MimeEntity.Load(new MemoryStream(content), cancellationToken);
         return signatures;
     }
@@ -118,20 +118,13 @@ public sealed class NcpSecureMimeContext(
             return base.Verify(signedData, out signatures, cancellationToken);
         }
 
-        (var content, signatures) = NativeVerifier.VerifyOpaque(Bytes(signedData), Chains());
+        (var content, signatures) = NativeVerifier.VerifyOpaque(NativeCms.ReadAll(signedData), Chains());
         return new MemoryStream(content, writable: false);
     }
 
     // Trust comes from the configured roots only; our own chain and the partners' certificates help build paths.
     private NativeVerifier.ChainJudge Chains() => new(
         [.. roots.Select(NativeCms.NativeOf)], [.. own.SelectMany(i => i.Chain).Concat(partners).Select(NativeCms.NativeOf)], time.GetUtcNow());
-
-    private static byte[] Bytes(Stream stream)
-    {
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
-    }
 
     private SmimeIdentity? NativeSigner(CmsSigner signer) => engine == SmimeEngine.Native
         ? own.FirstOrDefault(i => i.Native is not null && i.Certificate.Equals(signer.Certificate))
