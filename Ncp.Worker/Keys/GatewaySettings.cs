@@ -42,10 +42,17 @@ public sealed class GatewaySettings
     /// Who does our S/MIME private-key work (signing out, decrypting in): <c>native</c> (.NET's CMS over the operating
     /// system's OpenSSL, the default) or <c>bouncycastle</c> (MimeKit's own, about 30 times slower here; kept to compare).
     /// </summary>
-    public SmimeEngine SmimeEngine { get; set; } = SmimeEngine.Native;
+    public CryptoEngine SmimeEngine { get; set; } = CryptoEngine.Native;
+
+    /// <summary>
+    /// Who writes our OpenPGP mail to partners: <c>native</c> (the default: .NET's AES, SHA and RSA over OpenSSL, for RSA
+    /// and Curve25519 keys, see <c>NativeOpenPgp</c>; other kinds of key still go through MimeKit) or <c>bouncycastle</c>
+    /// (MimeKit's own, for every mail; kept to compare). Reading partners' OpenPGP mail is MimeKit's in both.
+    /// </summary>
+    public CryptoEngine OpenPgpEngine { get; set; } = CryptoEngine.Native;
 }
 
-public enum SmimeEngine
+public enum CryptoEngine
 {
     Native,
     BouncyCastle,

@@ -9,7 +9,7 @@
 # decrypt in), the physical limit of this machine.
 #
 #   NCP_BENCH_MAIL   mails each way [2000]
-#   NCP_BENCH_ENGINES who does our S/MIME private-key work (Mail:SmimeEngine), each measured in turn [native bouncycastle]
+#   NCP_BENCH_ENGINES who does our S/MIME and OpenPGP work (Mail:SmimeEngine, Mail:OpenPgpEngine), each measured in turn [native bouncycastle]
 #   NCP_BENCH_WAYS   which ways to measure [out in]
 #   NCP_BENCH_OUT_TO where out's partner mailbox is, each measured in turn [here away]: here = delivered by Postfix into a
 #                    mailbox of this machine's Dovecot (the partner's side of the work on our 2 cores, as in the tests);
@@ -238,7 +238,7 @@ bench_in() { # engine
 
 report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' engine way scheme mails failed seconds 'mails/s')"
 for ENGINE in $ENGINES; do
-  export Mail__SmimeEngine=$ENGINE
+  export Mail__SmimeEngine=$ENGINE Mail__OpenPgpEngine=$ENGINE
   OUT_RSS=0 MAX_RSS=0
   if [[ $WAYS == *" out "* ]]; then
     for TO in $OUT_TO; do bench_out "$ENGINE" "$TO"; done

@@ -32,7 +32,8 @@ public sealed class MailCrypto
     private readonly PartnerBook book;
     private readonly TimeProvider time;
     private readonly IReadOnlyList<X509Certificate> roots;
-    private readonly SmimeEngine engine;
+    private readonly CryptoEngine engine;
+    private readonly CryptoEngine pgpEngine;
 
     public MailCrypto(OwnKeys own, PartnerBook book, GatewaySettings settings, TimeProvider time)
     {
@@ -40,6 +41,7 @@ public sealed class MailCrypto
         this.book = book;
         this.time = time;
         engine = settings.SmimeEngine;
+        pgpEngine = settings.OpenPgpEngine;
         var parser = new X509CertificateParser();
         roots = settings.TrustedRoots.SelectMany(path =>
         {
@@ -94,6 +96,14 @@ public sealed class MailCrypto
 
                 // Our own encryption key too, so the copy in the Sent folder stays readable to us.
                 encryptTo.AddRange(OpenPgpKeys.EncryptionKeys(PublicRing(signer.Ring), now).Take(1));
+                if (pgpEngine == CryptoEngine.Native
+                    && NativeOpenPgp.SignerFor(signer.Ring.GetSecretKey(), signer.Passphrase) is { } nativeSigner
+                    && encryptTo.Select(NativeOpenPgp.RecipientFor).ToArray() is var natives && Array.TrueForAll(natives, r => r is not null))
+                {
+                    message.Body = NativeOpenPgp.SignAndEncrypt(message.Body!, nativeSigner, natives!, now);
+                    return "openpgp";
+                }
+
                 using var context = new NcpOpenPgpContext(own.OpenPgp, _ => null);
                 message.Body = await MultipartEncrypted.SignAndEncryptAsync(
                     context, signer.Ring.GetSecretKey(), DigestAlgorithm.Sha256, EncryptionAlgorithm.Aes256, encryptTo, message.Body!, ct);
@@ -274,5 +284,9 @@ public sealed class MailCrypto
         ? new MailCryptoException("partner-key-expired", $"Every {what} of {partnerCode} has expired or is not yet valid; import a current one.")
         : new MailCryptoException("no-partner-key", $"No {what} of {partnerCode} has been imported; mail to it is never sent unencrypted.");
 
-    private static PgpPublicKeyRing PublicRing(PgpSecretKeyRing ring) => new(ring.GetPublicKeys().SelectMany(k => k.GetEncoded()).ToArray());
+    // Made once per ring of ours, not per mail: the keys it holds are what the native writer caches by.
+    private static PgpPublicKeyRing PublicRing(PgpSecretKeyRing ring) =>
+        PublicRings.GetValue(ring, r => new PgpPublicKeyRing(r.GetPublicKeys().SelectMany(k => k.GetEncoded()).ToArray()));
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PgpSecretKeyRing, PgpPublicKeyRing> PublicRings = new();
 }

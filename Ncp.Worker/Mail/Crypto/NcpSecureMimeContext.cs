@@ -12,12 +12,12 @@ namespace Ncp.Worker.Mail.Crypto;
 /// <summary>
 /// S/MIME over the keys the gateway holds: our own identities (configuration), the partner certificates imported through
 /// the Api, and the trusted roots. Built per operation from what the caller passes; it never imports or stores anything.
-/// Signing, encrypting and decrypting go to .NET's native CMS unless <see cref="SmimeEngine.BouncyCastle"/> is asked for:
+/// Signing, encrypting and decrypting go to .NET's native CMS unless <see cref="CryptoEngine.BouncyCastle"/> is asked for:
 /// BouncyCastle's RSA takes 15–20 ms per private-key operation here, OpenSSL's well under one, and even BouncyCastle's
 /// public-key side (two recipients per mail) weighed more than the rest of building the mail.
 /// </summary>
 public sealed class NcpSecureMimeContext(
-    IReadOnlyList<SmimeIdentity> own, IReadOnlyList<X509Certificate> partners, IReadOnlyList<X509Certificate> roots, SmimeEngine engine, TimeProvider time)
+    IReadOnlyList<SmimeIdentity> own, IReadOnlyList<X509Certificate> partners, IReadOnlyList<X509Certificate> roots, CryptoEngine engine, TimeProvider time)
     : BouncyCastleSecureMimeContext
 {
     // Certificates a signed mail carries: MimeKit hands them over while verifying; they live as long as this context.
@@ -74,12 +74,12 @@ public sealed class NcpSecureMimeContext(
         NativeSigner(signer) is not null ? Task.FromResult(Sign(signer, content, cancellationToken)) : base.SignAsync(signer, content, cancellationToken);
 
     public override ApplicationPkcs7Mime Encrypt(CmsRecipientCollection recipients, Stream content, CancellationToken cancellationToken = default) =>
-        engine == SmimeEngine.Native
+        engine == CryptoEngine.Native
             ? new ApplicationPkcs7Mime(SecureMimeType.EnvelopedData, new MemoryStream(NativeCms.Encrypt(recipients, content)))
             : base.Encrypt(recipients, content, cancellationToken);
 
     public override Task<ApplicationPkcs7Mime> EncryptAsync(CmsRecipientCollection recipients, Stream content, CancellationToken cancellationToken = default) =>
-        engine == SmimeEngine.Native ? Task.FromResult(Encrypt(recipients, content, cancellationToken)) : base.EncryptAsync(recipients, content, cancellationToken);
+        engine == CryptoEngine.Native ? Task.FromResult(Encrypt(recipients, content, cancellationToken)) : base.EncryptAsync(recipients, content, cancellationToken);
 
     public override MimeEntity Decrypt(Stream encryptedData, CancellationToken cancellationToken = default) =>
         NativeKeys() is { Count: > 0 } keys
@@ -90,18 +90,18 @@ public sealed class NcpSecureMimeContext(
         NativeKeys() is { Count: > 0 } ? Task.FromResult(Decrypt(encryptedData, cancellationToken)) : base.DecryptAsync(encryptedData, cancellationToken);
 
     public override DigitalSignatureCollection Verify(Stream content, Stream signatureData, CancellationToken cancellationToken = default) =>
-        engine == SmimeEngine.Native
+        engine == CryptoEngine.Native
             ? NativeVerifier.VerifyDetached(NativeCms.ReadAll(content), NativeCms.ReadAll(signatureData), Chains())
             : base.Verify(content, signatureData, cancellationToken);
 
     public override Task<DigitalSignatureCollection> VerifyAsync(Stream content, Stream signatureData, CancellationToken cancellationToken = default) =>
-        engine == SmimeEngine.Native
+        engine == CryptoEngine.Native
             ? Task.FromResult(Verify(content, signatureData, cancellationToken))
             : base.VerifyAsync(content, signatureData, cancellationToken);
 
     public override DigitalSignatureCollection Verify(Stream signedData, out MimeEntity entity, CancellationToken cancellationToken = default)
     {
-        if (engine != SmimeEngine.Native)
+        if (engine != CryptoEngine.Native)
         {
             return base.Verify(signedData, out entity, cancellationToken);
         }
@@ -113,7 +113,7 @@ public sealed class NcpSecureMimeContext(
 
     public override Stream Verify(Stream signedData, out DigitalSignatureCollection signatures, CancellationToken cancellationToken = default)
     {
-        if (engine != SmimeEngine.Native)
+        if (engine != CryptoEngine.Native)
         {
             return base.Verify(signedData, out signatures, cancellationToken);
         }
@@ -126,11 +126,11 @@ public sealed class NcpSecureMimeContext(
     private NativeVerifier.ChainJudge Chains() => new(
         [.. roots.Select(NativeCms.NativeOf)], [.. own.SelectMany(i => i.Chain).Concat(partners).Select(NativeCms.NativeOf)], time.GetUtcNow());
 
-    private SmimeIdentity? NativeSigner(CmsSigner signer) => engine == SmimeEngine.Native
+    private SmimeIdentity? NativeSigner(CmsSigner signer) => engine == CryptoEngine.Native
         ? own.FirstOrDefault(i => i.Native is not null && i.Certificate.Equals(signer.Certificate))
         : null;
 
-    private System.Security.Cryptography.X509Certificates.X509Certificate2Collection? NativeKeys() => engine == SmimeEngine.Native
+    private System.Security.Cryptography.X509Certificates.X509Certificate2Collection? NativeKeys() => engine == CryptoEngine.Native
         ? [.. own.Select(i => i.Native).OfType<System.Security.Cryptography.X509Certificates.X509Certificate2>()]
         : null;
 
