@@ -61,6 +61,9 @@ public static class MailServers
                 await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", ct);
             }
 
+            // SIZE makes MailKit write each mail once more just to count its bytes, for a server that checks the size
+            // as it receives them anyway: a mail too large is still refused (552), only after its data, not before.
+            client.Capabilities &= ~SmtpCapabilities.Size;
             return client;
         }
         catch

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
+using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Text;
 using MimeKit;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Bcpg;
@@ -20,8 +20,8 @@ namespace Ncp.Worker.Mail.Crypto;
 /// cost several times an S/MIME one. The keys partners use most (RSA, and Curve25519 as gpg makes by default) are
 /// written here; any other kind (NIST or Brainpool curves, ElGamal, version 6 keys) still goes through MimeKit.
 /// What it writes: a public-key encrypted session key per recipient, then one symmetrically encrypted and integrity
-/// protected packet (AES-256, modification detection code) holding a one-pass signature, the literal data (the MIME
-/// entity) and the signature (SHA-256). Not compressed: small mail gains little, and it is one less thing to parse.
+/// protected packet (AES-256, modification detection code) holding, compressed, a one-pass signature, the literal data
+/// (the MIME entity) and the signature (SHA-256).
 /// </summary>
 public static class NativeOpenPgp
 {
@@ -105,8 +105,7 @@ public static class NativeOpenPgp
                 output.Packet(1, body.Written);
             }
 
-            var inner = SignedLiteral(content, signer, now);
-            output.Packet(18, Encrypted(inner, sessionKey));
+            output.Packet(18, Encrypted(Compressed(SignedLiteral(content, signer, now)), sessionKey));
             return output.Written.ToArray();
         }
         finally
@@ -177,6 +176,22 @@ public static class NativeOpenPgp
         return inner.Written.ToArray();
     }
 
+    // A compressed data packet (RFC 4880 5.6) around the signed literal, as gpg and MimeKit send: a letter's text and
+    // base64 halve, and every later step (armor, SMTP, the ledger, the Sent copy) handles fewer octets.
+    private static byte[] Compressed(byte[] packets)
+    {
+        using var body = new MemoryStream(packets.Length / 2 + 64);
+        body.WriteByte(1); // ZIP: raw deflate (RFC 1951)
+        using (var deflate = new DeflateStream(body, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            deflate.Write(packets);
+        }
+
+        var packet = new PacketWriter((int)body.Length + 6);
+        packet.Packet(8, body.GetBuffer().AsSpan(0, (int)body.Length));
+        return packet.Written.ToArray();
+    }
+
     // Symmetrically encrypted integrity protected data, version 1 (RFC 4880 5.13): AES-256 in CFB mode with a zero IV
     // over a random block (its last two octets repeated), the packets, and a SHA-1 modification detection code.
     private static byte[] Encrypted(byte[] inner, ReadOnlySpan<byte> sessionKey)
@@ -206,33 +221,49 @@ public static class NativeOpenPgp
     // ASCII armor (RFC 4880 6.2) with its CRC-24, which older readers still insist on.
     private static byte[] Armor(ReadOnlySpan<byte> data)
     {
-        var text = new StringBuilder(data.Length * 4 / 3 + 128);
-        text.Append("-----BEGIN PGP MESSAGE-----\n\n");
-        var base64 = Convert.ToBase64String(data);
-        for (var i = 0; i < base64.Length; i += 64)
+        ReadOnlySpan<byte> head = "-----BEGIN PGP MESSAGE-----\n\n"u8;
+        ReadOnlySpan<byte> tail = "-----END PGP MESSAGE-----\n"u8;
+        const int perLine = 48; // octets per line of 64 characters
+        var lines = (data.Length + perLine - 1) / perLine;
+        var output = new byte[head.Length + ((data.Length + 2) / 3 * 4) + lines + 6 + tail.Length];
+        head.CopyTo(output);
+        var at = head.Length;
+        for (var i = 0; i < data.Length; i += perLine)
         {
-            text.Append(base64, i, Math.Min(64, base64.Length - i)).Append('\n');
+            System.Buffers.Text.Base64.EncodeToUtf8(data.Slice(i, Math.Min(perLine, data.Length - i)), output.AsSpan(at), out _, out var written);
+            at += written;
+            output[at++] = (byte)'\n';
         }
 
         var crc = 0xB704CEu;
         foreach (var b in data)
         {
-            crc ^= (uint)b << 16;
-            for (var bit = 0; bit < 8; bit++)
+            crc = ((crc << 8) ^ Crc24Table[(int)(((crc >> 16) ^ b) & 0xFF)]) & 0xFFFFFF;
+        }
+
+        output[at++] = (byte)'=';
+        System.Buffers.Text.Base64.EncodeToUtf8([(byte)(crc >> 16), (byte)(crc >> 8), (byte)crc], output.AsSpan(at), out _, out var crcWritten);
+        at += crcWritten;
+        output[at++] = (byte)'\n';
+        tail.CopyTo(output.AsSpan(at));
+        return output;
+    }
+
+    // CRC-24 (RFC 4880 6.1), a byte at a time.
+    private static readonly uint[] Crc24Table = Enumerable.Range(0, 256).Select(i =>
+    {
+        var crc = (uint)i << 16;
+        for (var bit = 0; bit < 8; bit++)
+        {
+            crc <<= 1;
+            if ((crc & 0x1000000) != 0)
             {
-                crc <<= 1;
-                if ((crc & 0x1000000) != 0)
-                {
-                    crc ^= 0x1864CFB;
-                }
+                crc ^= 0x1864CFB;
             }
         }
 
-        Span<byte> check = [(byte)(crc >> 16), (byte)(crc >> 8), (byte)crc];
-        text.Append('=').Append(Convert.ToBase64String(check)).Append('\n');
-        text.Append("-----END PGP MESSAGE-----\n");
-        return Encoding.ASCII.GetBytes(text.ToString());
-    }
+        return crc & 0xFFFFFF;
+    }).ToArray();
 
     /// <summary>Our OpenPGP signing key, unlocked once: RSA through .NET, Ed25519 (gpg's default) through BouncyCastle.</summary>
     public abstract class Signer

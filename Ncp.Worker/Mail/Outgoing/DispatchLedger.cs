@@ -88,8 +88,9 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    public Task MarkSentAsync(Guid id, CancellationToken ct) =>
-        ExecuteAsync($"update {Schema}.dispatches set status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = null where dispatch_id = $1", ct, id, time.GetUtcNow());
+    public Task MarkSentAsync(IEnumerable<Guid> ids, CancellationToken ct) =>
+        ExecuteAsync($"update {Schema}.dispatches set status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = null where dispatch_id = any($1)",
+            ct, ids.ToArray(), time.GetUtcNow());
 
     public Task MarkRetryAsync(Guid id, string error, TimeSpan after, CancellationToken ct) =>
         ExecuteAsync($"update {Schema}.dispatches set attempts = attempts + 1, last_error = $2, next_attempt_at = $3 where dispatch_id = $1", ct, id, error, time.GetUtcNow() + after);

@@ -28,6 +28,10 @@ public sealed class DispatchLoop(
 
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
+    // Building (template, signature, encryption) is CPU work: as many at once as there are cores, whatever the number of
+    // lanes. More only queue on the same cores and contend for the crypto libraries' locks.
+    private readonly SemaphoreSlim building = new(Environment.ProcessorCount, Environment.ProcessorCount);
+
     protected override async Task<TimeSpan> RunOnceAsync(CancellationToken ct)
     {
         if (string.IsNullOrEmpty(smtp.Host))
@@ -74,7 +78,18 @@ public sealed class DispatchLoop(
 
         var built = new (MimeMessage Message, byte[]? NewBytes, string? Protection)?[due.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, due.Count), new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
-            async (i, token) => built[i] = await BuildAsync(due[i], token));
+            async (i, token) =>
+            {
+                await building.WaitAsync(token);
+                try
+                {
+                    built[i] = await BuildAsync(due[i], token);
+                }
+                finally
+                {
+                    building.Release();
+                }
+            });
 
         // The bytes are kept before the first of them leaves: a mail sent again after a crash is the same mail.
         await ledger.MarkBuiltAsync(
@@ -82,6 +97,7 @@ public sealed class DispatchLoop(
 
         SmtpClient? client = null;
         var marking = Task.CompletedTask;
+        var sent = new List<Guid>();
         try
         {
             for (var i = 0; i < due.Count; i++)
@@ -113,16 +129,28 @@ public sealed class DispatchLoop(
                     continue;
                 }
 
-                // Written while the next mail goes out, each after the one before. If writing fails, this round stops
-                // here and the mail's lease runs out: it goes again, byte for byte, as after a crash.
-                await marking;
-                marking = ledger.MarkSentAsync(due[i].DispatchId, ct);
+                // Written while the next mail goes out: one statement at a time, for every mail sent since the last
+                // one began (a group commit, so a slow database makes fewer, larger writes, not a queue). If writing
+                // fails, this round stops here and the mails' leases run out: they go again, byte for byte, as after a crash.
+                sent.Add(due[i].DispatchId);
+                if (marking.IsCompleted)
+                {
+                    await marking;
+                    marking = ledger.MarkSentAsync([.. sent], ct);
+                    sent.Clear();
+                }
+
                 logger.LogInformation("Mail {MessageId} for {RegisterNumber} sent to {PartnerCode}", due[i].MessageId, due[i].Request.RegisterNumber, due[i].Request.PartnerCode);
             }
         }
         finally
         {
             await marking;
+            if (sent.Count > 0)
+            {
+                await ledger.MarkSentAsync(sent, ct);
+            }
+
             if (client is { IsConnected: true })
             {
                 await client.DisconnectAsync(quit: true, CancellationToken.None);
@@ -224,7 +252,7 @@ public sealed class DispatchLoop(
                     var requests = new List<IAppendRequest>(rows.Count);
                     foreach (var (_, mime) in rows)
                     {
-                        requests.Add(new AppendRequest(await MimeMessage.LoadAsync(new MemoryStream(mime), ct), MessageFlags.Seen));
+                        requests.Add(new AppendRequest(Stored(mime), MessageFlags.Seen));
                     }
 
                     // One APPEND command for the lot where the server has MULTIAPPEND (Dovecot has), one each otherwise.
