@@ -31,6 +31,11 @@ public sealed class MailGatewayTests(NcpSystem ncp)
         // Signed by the newest of our two certificates (rotation), which openssl chains to the CA.
         Assert.Equal(File.ReadAllText(Pki.NcpNext.CertPem).Trim(), reading.SignerCertPem?.Trim());
         await NcpSystem.EventuallyAsync(() => ncp.CountAsync("ncp@ncp.example", messageId, $"{ncp.RunId}-sent"), n => n == 1);
+        // The ledger says when: the copy follows the send.
+        var copied = await NcpSystem.EventuallyAsync(
+            () => ncp.QueryRowsAsync($"select sent_at, copied_at from {ncp.WorkerSchema}.dispatches where message_id = @id", ("id", messageId)),
+            rows => rows is [[DateTime, DateTime]]);
+        Assert.True((DateTime)copied[0][1]! >= (DateTime)copied[0][0]!);
     }
 
     [Fact]

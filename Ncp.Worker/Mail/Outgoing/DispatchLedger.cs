@@ -103,7 +103,7 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
         ExecuteAsync($"update {Schema}.dispatches set reported = true where dispatch_id = any($1)", ct, ids.ToArray());
 
     public Task MarkCopiedAsync(IEnumerable<Guid> ids, CancellationToken ct) =>
-        ExecuteAsync($"update {Schema}.dispatches set copied_to_sent = true where dispatch_id = any($1)", ct, ids.ToArray());
+        ExecuteAsync($"update {Schema}.dispatches set copied_to_sent = true, copied_at = $2 where dispatch_id = any($1)", ct, ids.ToArray(), time.GetUtcNow());
 
     public async Task<IReadOnlyList<DispatchOutcome>> UnreportedAsync(int limit, CancellationToken ct)
     {
