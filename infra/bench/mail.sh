@@ -10,7 +10,8 @@
 #
 #   NCP_BENCH_MAIL   mails each way [2000]
 #   NCP_BENCH_WARMUP mails out sent first through the freshly started Worker and not counted, so that what is measured is
-#                    the running service, not its JIT warming up [1000]; 0 measures from a cold start
+#                    the running service, not its JIT warming up [1000]; 0 measures from a cold start. In, the same
+#                    number of mails is read first and not counted
 #   NCP_BENCH_ENGINES who does our S/MIME and OpenPGP work (Mail:SmimeEngine, Mail:OpenPgpEngine), each measured in turn [native bouncycastle]
 #   NCP_BENCH_WAYS   which ways to measure [out in]
 #   NCP_BENCH_OUT_TO where out's partner mailbox is, each measured in turn [here away]: here = delivered by Postfix into a
@@ -40,6 +41,7 @@ FOLDER=bench-mail
 source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 bench_setup mail
 MAILDIR=$NCP_DATA_DIR/mail/maildirs/ncp.example/ncp/Maildir/.$FOLDER
+HOLD=$MAILDIR-hold
 BENCHBOX=$NCP_DATA_DIR/mail/maildirs/partner.example/bench/Maildir
 POSTFIX_DIR=$NCP_DATA_DIR/mail/postfix
 
@@ -204,6 +206,28 @@ bench_out() { # engine here|away
 }
 
 # ---------------------------------------------------------------- in
+# One inbound mail, numbered $2 ("in" or "warm" in its Message-ID: $1), into the folder named $3.
+deliver_in() { # kind number folder
+  local i=$2
+  if ((i % 2 == 0)); then
+    { printf 'From: bench@partner.example\r\nTo: ncp@ncp.example\r\nSubject: [KZ-NCP-2026-%06d] Re: subscriber data\r\nMessage-ID: <%s-%d@bench.partner.example>\r\n' "$i" "$1" "$i"
+      cat "$WORK/smime.body"; } >"$WORK/m"
+    from=bench@partner.example
+  else
+    { printf 'From: bench-fr@partner.example\r\nTo: ncp@ncp.example\r\nSubject: [KZ-NCP-2026-%06d] Re: subscriber data\r\nMessage-ID: <%s-%d@bench.partner.example>\r\n' "$i" "$1" "$i"
+      printf 'MIME-Version: 1.0\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\r\n\r\n--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\n'
+      cat "$WORK/pgp.asc"; printf '\r\n--b--\r\n'; } >"$WORK/m"
+    from=bench-fr@partner.example
+  fi
+  /usr/sbin/sendmail -C "$POSTFIX_DIR" -f "$from" "ncp+$3@ncp.example" <"$WORK/m"
+}
+wait_filed() { # maildir count
+  for _ in $(seq 1 600); do
+    [[ $(find "$1/new" "$1/cur" -type f 2>/dev/null | wc -l) -ge $2 ]] && break
+    sleep 0.5
+  done
+}
+
 bench_in() { # engine
   "${PSQL[@]}" -q -c "truncate $SCHEMA.inbound_mail"
   say "in: $N signed+encrypted mails into the gateway's folder (openssl cms and gpg made one of each; copies differ in Message-ID)"
@@ -215,28 +239,31 @@ bench_in() { # engine
     gpg --batch --trust-model always --armor --sign --local-user bench-fr@partner.example --encrypt --recipient ncp@ncp.example \
       --output pgp.asc inner.txt 2>/dev/null
   )
-  rm -rf "$MAILDIR"
-  for ((i = 1; i <= N; i++)); do
-    if ((i % 2 == 0)); then
-      { printf 'From: bench@partner.example\r\nTo: ncp@ncp.example\r\nSubject: [KZ-NCP-2026-%06d] Re: subscriber data\r\nMessage-ID: <in-%d@bench.partner.example>\r\n' "$i" "$i"
-        cat "$WORK/smime.body"; } >"$WORK/m"
-      from=bench@partner.example
-    else
-      { printf 'From: bench-fr@partner.example\r\nTo: ncp@ncp.example\r\nSubject: [KZ-NCP-2026-%06d] Re: subscriber data\r\nMessage-ID: <in-%d@bench.partner.example>\r\n' "$i" "$i"
-        printf 'MIME-Version: 1.0\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\r\n\r\n--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\n'
-        cat "$WORK/pgp.asc"; printf '\r\n--b--\r\n'; } >"$WORK/m"
-      from=bench-fr@partner.example
-    fi
-    /usr/sbin/sendmail -C "$POSTFIX_DIR" -f "$from" "ncp+$FOLDER@ncp.example" <"$WORK/m"
-  done
+  rm -rf "$MAILDIR" "$HOLD"
+  # With a warm-up, the counted mails wait in a folder of their own while the Worker reads the warm-up ones, and are
+  # then moved into the gateway's folder at once (a rename each: Dovecot sees them, IDLE tells the Worker).
+  local counted_folder=$FOLDER counted_dir=$MAILDIR
+  if ((WARMUP > 0)); then
+    counted_folder=$FOLDER-hold counted_dir=$HOLD
+    for ((i = 1; i <= WARMUP; i++)); do deliver_in warm $((N + i)) "$FOLDER"; done
+  fi
+  for ((i = 1; i <= N; i++)); do deliver_in in "$i" "$counted_folder"; done
   say "in: waiting for Postfix and Dovecot to file them"
-  for _ in $(seq 1 600); do
-    [[ $(find "$MAILDIR/new" "$MAILDIR/cur" -type f 2>/dev/null | wc -l) -ge $N ]] && break
-    sleep 0.5
-  done
+  wait_filed "$counted_dir" "$N"
   say "in: starting the Worker"
-  run_worker "in-$1"
-  watch_until "select $N - count(*) from $SCHEMA.inbound_mail where status <> 'new'" 900 || true
+  if ((WARMUP > 0)); then
+    wait_filed "$MAILDIR" "$WARMUP"
+    run_worker "in-$1" warm-up
+    say "in: $WARMUP mails to warm the Worker up (not counted)"
+    watch_until "select $WARMUP - count(*) from $SCHEMA.inbound_mail where status <> 'new' and message_id like '%warm-%'" 600 || true
+    mkdir -p "$MAILDIR/new"
+    find "$HOLD/new" "$HOLD/cur" -type f -exec mv -t "$MAILDIR/new/" {} +
+    trace_process "$WORKER_PID" "$OUT/mail-in-$1.nettrace"
+  else
+    run_worker "in-$1"
+  fi
+  local counted="(select * from $SCHEMA.inbound_mail where coalesce(message_id, '') not like '%warm-%') m"
+  watch_until "select $N - count(*) from $counted where status <> 'new'" 900 || true
   local cpu
   cpu=$(cpu_line "$1" in)
   stop_worker
@@ -244,13 +271,13 @@ bench_in() { # engine
   "${PSQL[@]}" -At -F ' ' -c "
     select coalesce(case when sender like '%bench@partner.example%' then 'smime' else 'openpgp' end, 'all'),
       count(*) filter (where status = 'delivered'), count(*) filter (where status <> 'delivered'),
-      round(extract(epoch from (select max(processed_at) - min(received_at) from $SCHEMA.inbound_mail))::numeric, 1),
-      round((count(*) / greatest(extract(epoch from (select max(processed_at) - min(received_at) from $SCHEMA.inbound_mail)), 0.001))::numeric, 0)
-    from $SCHEMA.inbound_mail group by rollup (case when sender like '%bench@partner.example%' then 'smime' else 'openpgp' end) order by 1 desc" |
+      round(extract(epoch from (select max(processed_at) - min(received_at) from $counted))::numeric, 1),
+      round((count(*) / greatest(extract(epoch from (select max(processed_at) - min(received_at) from $counted)), 0.001))::numeric, 0)
+    from $counted group by rollup (case when sender like '%bench@partner.example%' then 'smime' else 'openpgp' end) order by 1 desc" |
     while read -r scheme delivered other secs rate; do
       report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' "$1" in "${scheme:-all}" "$delivered" "$other" "$secs" "$rate")"
     done
-  "${PSQL[@]}" -At -c "select reason || ': ' || count(*) from $SCHEMA.inbound_mail where status <> 'delivered' group by reason" |
+  "${PSQL[@]}" -At -c "select reason || ': ' || count(*) from $counted where status <> 'delivered' group by reason" |
     while read -r line; do report "     not delivered: $line"; done
   report "$cpu"
 }
@@ -292,4 +319,4 @@ report "openssl speed rsa2048: $SPEED private-key operations/s on one core, $MUL
 report ""
 report "report: $REPORT"
 drop_schema $SCHEMA
-rm -rf "$MAILDIR" "${MAILDIR}-sent" "$BENCHBOX"
+rm -rf "$MAILDIR" "${MAILDIR}-sent" "$HOLD" "$BENCHBOX"
