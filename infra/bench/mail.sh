@@ -233,6 +233,7 @@ bench_in() { # engine
   say "in: $N signed+encrypted mails into the gateway's folder (openssl cms and gpg made one of each; copies differ in Message-ID)"
   (
     cd "$WORK"
+    rm -f inner.txt signed.eml smime.body pgp.asc # made again for each engine; gpg will not overwrite
     printf 'Content-Type: text/plain; charset=utf-8\r\n\r\nThe subscriber of 203.0.113.7 on 2026-10-01 is John Doe.\r\n' >inner.txt
     openssl cms -sign -in inner.txt -signer de.pem -inkey de.key -nodetach -outform SMIME -out signed.eml 2>/dev/null
     openssl cms -encrypt -in signed.eml -aes256 -outform SMIME -out smime.body "$KEYS/keys/ncp.pem" 2>/dev/null
