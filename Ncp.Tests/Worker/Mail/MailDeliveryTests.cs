@@ -5,6 +5,7 @@ using MimeKit;
 using Ncp.Contracts.Deadlines;
 using Ncp.Contracts.Mail;
 using Ncp.Tests.Fixtures;
+using Ncp.Worker.Mail.Outgoing;
 
 namespace Ncp.Tests.Worker.Mail;
 
@@ -18,11 +19,7 @@ public sealed class MailDeliveryTests(NcpSystem ncp)
         var de = await ncp.PartnerAsync("de");
         var duty = ncp.ClientFor("duty");
         var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(de.Code, "Asked for twice"));
-        var request = new PartnerMailRequested(
-            Guid.NewGuid(), item.GetProperty("id").GetGuid(), item.Number(), "request", de.Code, [de.Address], "smime", false, "en",
-            new MailContent("request", "Asked for twice", null, "urgent", false, null, null, null, ["subscriber-data"], "203.0.113.7", null, null, null, null,
-                new MailContact("Duty officer", "ncp@ncp.example", "+7 717 000 00 00", "Asia/Almaty")),
-            [], DateTimeOffset.UtcNow);
+        var request = Request(item, de, "Asked for twice");
         var bus = ncp.Worker.Services.GetRequiredService<IBus>();
         var consumed = new ConsumeCounter();
         using var observer = ncp.Worker.Services.GetRequiredService<IBusControl>().ConnectConsumeObserver(consumed);
@@ -52,6 +49,26 @@ public sealed class MailDeliveryTests(NcpSystem ncp)
         Assert.Single(sent.GetProperty("mail").EnumerateArray());
         _ = first;
     }
+
+    [Fact]
+    public async Task Deliveries_of_one_request_at_the_same_moment_record_it_once_and_none_fails()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var item = await ncp.ClientFor("duty").RegisterAsync(ItemsApi.OutgoingRequest(de.Code, "Asked for at once"));
+        var request = Request(item, de, "Asked for at once");
+        var ledger = ncp.Worker.Services.GetRequiredService<DispatchLedger>();
+
+        // Inserted side by side, the copies can meet first on message_id's unique index rather than on dispatch_id's.
+        var recorded = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => ledger.RecordAsync(request, CancellationToken.None))));
+
+        Assert.Single(recorded, r => r);
+    }
+
+    private static PartnerMailRequested Request(JsonElement item, MailPartner partner, string subject) => new(
+        Guid.NewGuid(), item.GetProperty("id").GetGuid(), item.Number(), "request", partner.Code, [partner.Address], "smime", false, "en",
+        new MailContent("request", subject, null, "urgent", false, null, null, null, ["subscriber-data"], "203.0.113.7", null, null, null, null,
+            new MailContact("Duty officer", "ncp@ncp.example", "+7 717 000 00 00", "Asia/Almaty")),
+        [], DateTimeOffset.UtcNow);
 
     [Fact]
     public async Task A_rung_that_says_so_reminds_the_partner_in_the_same_thread()

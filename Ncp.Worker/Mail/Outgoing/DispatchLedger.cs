@@ -28,10 +28,12 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
     /// <returns><c>false</c> when the mail was already in the ledger (a redelivered request).</returns>
     public async Task<bool> RecordAsync(PartnerMailRequested request, CancellationToken ct)
     {
+        // Any conflict, not only on dispatch_id: two deliveries of one request inserted at the same moment can meet first
+        // on message_id's unique index (made from the same id), which "on conflict (dispatch_id)" would raise as an error.
         await using var command = database.DataSource.CreateCommand($"""
             insert into {Schema}.dispatches (dispatch_id, item_id, register_number, partner_code, purpose, message_id, recipients, request, status, next_attempt_at, created_at)
             values ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9)
-            on conflict (dispatch_id) do nothing
+            on conflict do nothing
             """);
         command.Parameters.AddWithValue(request.DispatchId);
         command.Parameters.AddWithValue(request.ItemId);
