@@ -63,7 +63,8 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
             }
 
             await ForwardAsync(consent: null);
-            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("handling");
+            // The refusal's alert, not the "updated just now" notice its timeline entry can raise at the same moment.
+            await Expect(page.Locator("[role=alert][data-status]")).ToContainTextAsync("handling");
             await Expect(page.Locator("li[data-what=dissemination-refused]")).ToBeVisibleAsync();
 
             await ForwardAsync("NHTCU mail of 2026-11-27");
