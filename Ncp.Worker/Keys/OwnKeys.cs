@@ -106,6 +106,12 @@ public sealed class OwnKeys
 /// <summary>What makes an OpenPGP key usable: not revoked, not expired, and able to do the job asked of it.</summary>
 public static class OpenPgpKeys
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PgpSecretKeyRing, PgpPublicKeyRing> PublicRings = new();
+
+    /// <summary>The public half of one of our secret rings, made once per ring (what encrypts to us and checks our signatures).</summary>
+    public static PgpPublicKeyRing PublicRing(PgpSecretKeyRing ring) =>
+        PublicRings.GetValue(ring, r => new PgpPublicKeyRing(r.GetPublicKeys().SelectMany(k => k.GetEncoded()).ToArray()));
+
     public static bool IsUsable(PgpPublicKey key, DateTimeOffset now)
     {
         if (key.HasRevocation())

@@ -39,7 +39,7 @@ public sealed class NativeOpenPgpTests(TestPki pki)
         {
             var signer = NativeOpenPgp.SignerFor(ours.Ring.GetSecretKey(), "");
             Assert.NotNull(signer);
-            var curve = OpenPgpKeys.EncryptionKeys(PublicRing(ours.Ring), DateTimeOffset.UtcNow).Single();
+            var curve = OpenPgpKeys.EncryptionKeys(OpenPgpKeys.PublicRing(ours.Ring), DateTimeOffset.UtcNow).Single();
             var mail = Mail(signer, [EncryptionKey(pki.Pgp.Partner("de")), curve]);
 
             var byUs = ours.Gpg.DecryptAndVerify(mail);
@@ -66,7 +66,7 @@ public sealed class NativeOpenPgpTests(TestPki pki)
         {
             var identity = new OpenPgpIdentity(ours.Ring, "", "test");
             var signer = NativeOpenPgp.SignerFor(ours.Ring.GetSecretKey(), "")!;
-            var curve = OpenPgpKeys.EncryptionKeys(PublicRing(ours.Ring), DateTimeOffset.UtcNow).Single();
+            var curve = OpenPgpKeys.EncryptionKeys(OpenPgpKeys.PublicRing(ours.Ring), DateTimeOffset.UtcNow).Single();
             var message = MimeMessage.Load(new MemoryStream(Mail(signer, [curve])));
 
             using var context = new NcpOpenPgpContext([identity], _ => null);
@@ -125,7 +125,7 @@ public sealed class NativeOpenPgpTests(TestPki pki)
             var ring = SecretRing(gpg, fingerprint);
 
             Assert.Null(NativeOpenPgp.SignerFor(ring.GetSecretKey(), ""));
-            Assert.Null(NativeOpenPgp.RecipientFor(OpenPgpKeys.EncryptionKeys(PublicRing(ring), DateTimeOffset.UtcNow).Single()));
+            Assert.Null(NativeOpenPgp.RecipientFor(OpenPgpKeys.EncryptionKeys(OpenPgpKeys.PublicRing(ring), DateTimeOffset.UtcNow).Single()));
         }
         finally
         {
@@ -155,8 +155,6 @@ public sealed class NativeOpenPgpTests(TestPki pki)
         using var stream = PgpUtilities.GetDecoderStream(File.OpenRead(key.PublicArmored));
         return OpenPgpKeys.EncryptionKeys(new PgpPublicKeyRingBundle(stream).GetKeyRings().Single(), DateTimeOffset.UtcNow).Single();
     }
-
-    private static PgpPublicKeyRing PublicRing(PgpSecretKeyRing ring) => new(ring.GetPublicKeys().SelectMany(k => k.GetEncoded()).ToArray());
 
     private static PgpSecretKeyRing ReadSecret(byte[] armored)
     {

@@ -95,7 +95,7 @@ public sealed class MailCrypto
                 }
 
                 // Our own encryption key too, so the copy in the Sent folder stays readable to us.
-                encryptTo.AddRange(OpenPgpKeys.EncryptionKeys(PublicRing(signer.Ring), now).Take(1));
+                encryptTo.AddRange(OpenPgpKeys.EncryptionKeys(OpenPgpKeys.PublicRing(signer.Ring), now).Take(1));
                 if (pgpEngine == CryptoEngine.Native
                     && NativeOpenPgp.SignerFor(signer.Ring.GetSecretKey(), signer.Passphrase) is { } nativeSigner
                     && encryptTo.Select(NativeOpenPgp.RecipientFor).ToArray() is var natives && Array.TrueForAll(natives, r => r is not null))
@@ -283,10 +283,4 @@ public sealed class MailCrypto
     private static MailCryptoException MissingKey(string partnerCode, string what, bool onlyExpired) => onlyExpired
         ? new MailCryptoException("partner-key-expired", $"Every {what} of {partnerCode} has expired or is not yet valid; import a current one.")
         : new MailCryptoException("no-partner-key", $"No {what} of {partnerCode} has been imported; mail to it is never sent unencrypted.");
-
-    // Made once per ring of ours, not per mail: the keys it holds are what the native writer caches by.
-    private static PgpPublicKeyRing PublicRing(PgpSecretKeyRing ring) =>
-        PublicRings.GetValue(ring, r => new PgpPublicKeyRing(r.GetPublicKeys().SelectMany(k => k.GetEncoded()).ToArray()));
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PgpSecretKeyRing, PgpPublicKeyRing> PublicRings = new();
 }

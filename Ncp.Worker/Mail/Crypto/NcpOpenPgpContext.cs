@@ -16,7 +16,7 @@ public sealed class NcpOpenPgpContext(IReadOnlyList<OpenPgpIdentity> own, Func<l
 
     // Null: an unknown signer, which MimeKit reports on the signature rather than failing the whole mail.
     protected override PgpPublicKeyRing? GetPublicKeyRing(long keyId, CancellationToken cancellationToken = default) =>
-        own.Select(i => i.Ring.GetPublicKey(keyId) is null ? null : PublicRing(i.Ring)).FirstOrDefault(r => r is not null)
+        own.Select(i => i.Ring.GetPublicKey(keyId) is null ? null : OpenPgpKeys.PublicRing(i.Ring)).FirstOrDefault(r => r is not null)
         ?? partnerRing(keyId);
 
     protected override Task<PgpPublicKeyRing?> GetPublicKeyRingAsync(long keyId, CancellationToken cancellationToken = default) =>
@@ -61,8 +61,6 @@ public sealed class NcpOpenPgpContext(IReadOnlyList<OpenPgpIdentity> own, Func<l
 
     public override Task ExportAsync(IEnumerable<MailboxAddress> mailboxes, Stream stream, bool armor, CancellationToken cancellationToken = default) =>
         throw ExportRefused();
-
-    private static PgpPublicKeyRing PublicRing(PgpSecretKeyRing ring) => new(ring.GetPublicKeys().SelectMany(k => k.GetEncoded()).ToArray());
 
     private static NotSupportedException ImportRefused() => new("Keys are imported through the Api.");
 
