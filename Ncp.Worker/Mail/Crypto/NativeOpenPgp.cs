@@ -207,7 +207,7 @@ public static class NativeOpenPgp
         SHA1.HashData(padded.AsSpan(0, 20 + inner.Length), padded.AsSpan(20 + inner.Length, 20));
 
         using var aes = Aes.Create();
-        aes.Key = sessionKey.ToArray();
+        aes.SetKey(sessionKey); // no copy of the session key left behind on the heap
         var cipher = aes.EncryptCfb(padded, new byte[16], PaddingMode.None, 128);
         CryptographicOperations.ZeroMemory(padded);
 
@@ -498,7 +498,7 @@ public static class NativeOpenPgp
             output.AsSpan(0, 8).Fill(0xA6);
             plain.CopyTo(output.AsSpan(8));
             using var aes = Aes.Create();
-            aes.Key = kek;
+            aes.SetKey(kek);
             Span<byte> block = stackalloc byte[16];
             for (var j = 0; j < 6; j++)
             {
