@@ -78,12 +78,14 @@ cpu_ms() { # pid
 # servers a phase keeps busy besides Ncp itself (PostgreSQL, RabbitMQ, Postfix, Dovecot).
 cpu_tree_ms() { # root-pid
   [[ -n $1 ]] || { echo 0; return; }
-  awk -v root="$1" -v hz="$(getconf CLK_TCK)" '
-    FNR == 1 { line = $0; sub(/^.*\) /, "", line); split(line, f, " "); pid = FILENAME; sub("/proc/", "", pid); sub("/stat", "", pid)
-               parent[pid] = f[2]; own[pid] = f[12] + f[13]; reaped[pid] = f[14] + f[15] }
+  # Read through cat: Debian's awk (mawk) gives up on the first file that vanished since the glob, and a process
+  # exits often here (Postfix's smtpd, cleanup); a count missing its start would be the tree's whole lifetime.
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$1" -v hz="$(getconf CLK_TCK)" '
+    { pid = $1; line = $0; sub(/^.*\) /, "", line); split(line, f, " ")
+      parent[pid] = f[2]; own[pid] = f[12] + f[13]; reaped[pid] = f[14] + f[15] }
     END { total = own[root] + reaped[root]
-          for (p in parent) { q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root && p != root) total += own[p] }
-          print int(total * 1000 / hz) }' /proc/[0-9]*/stat 2>/dev/null
+          for (p in parent) { q = p; while (q in parent && q != root && q + 0 > 1) q = parent[q]; if (q == root && p != root) total += own[p] }
+          print int(total * 1000 / hz) }'
 }
 # The servers' root processes by name: the oldest of each.
 server_roots() {
