@@ -74,6 +74,17 @@ trace_process() { # pid file
 cpu_ms() { # pid
   awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15 + $16 + $17) * 1000 / hz) }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
+# CPU time so far (ms) of a .NET process's JIT thread (the tiered compiler's background worker, ".NET Tiered Com"): the
+# part of its CPU that is start-up, moving hot methods up to optimised code, and not the work itself.
+jit_ms() { # pid
+  local hz total=0 t
+  hz=$(getconf CLK_TCK)
+  for t in /proc/"$1"/task/*; do
+    [[ $(cat "$t/comm" 2>/dev/null) == ".NET Tiered Com"* ]] || continue
+    total=$((total + $(awk '{ line = $0; sub(/^.*\) /, "", line); split(line, f, " "); print f[12] + f[13] }' "$t/stat" 2>/dev/null || echo 0)))
+  done
+  echo $((total * 1000 / hz))
+}
 # CPU time so far (ms) of a process tree: the root with the children it reaped, and every live descendant. For the
 # servers a phase keeps busy besides Ncp itself (PostgreSQL, RabbitMQ, Postfix, Dovecot).
 cpu_tree_ms() { # root-pid
