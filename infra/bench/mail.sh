@@ -12,7 +12,7 @@
 #   NCP_BENCH_WARMUP mails out sent first through the freshly started Worker and not counted, so that what is measured is
 #                    the running service, not its JIT warming up [1000]; 0 measures from a cold start. Out, such rounds
 #                    go on until the Worker's JIT thread takes under 5 % of its CPU in one (at most
-#                    NCP_BENCH_WARMUP_ROUNDS [8]). In, the same number of mails is read first and not counted
+#                    NCP_BENCH_WARMUP_ROUNDS [8]); in, the same, with rounds of as many mails read
 #   NCP_BENCH_ENGINES who does our S/MIME and OpenPGP work (Mail:SmimeEngine, Mail:OpenPgpEngine), each measured in turn [native bouncycastle]
 #   NCP_BENCH_WAYS   which ways to measure [out in]
 #   NCP_BENCH_OUT_TO where out's partner mailbox is, each measured in turn [here away]: here = delivered by Postfix into a
@@ -44,6 +44,7 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 bench_setup mail
 MAILDIR=$NCP_DATA_DIR/mail/maildirs/ncp.example/ncp/Maildir/.$FOLDER
 HOLD=$MAILDIR-hold
+WARMBOX=$MAILDIR-warm
 BENCHBOX=$NCP_DATA_DIR/mail/maildirs/partner.example/bench/Maildir
 POSTFIX_DIR=$NCP_DATA_DIR/mail/postfix
 
@@ -253,27 +254,49 @@ bench_in() { # engine
     gpg --batch --trust-model always --armor --sign --local-user bench-fr@partner.example --encrypt --recipient ncp@ncp.example \
       --output pgp.asc inner.txt 2>/dev/null
   )
-  rm -rf "$MAILDIR" "$HOLD"
-  # With a warm-up, the counted mails wait in a folder of their own while the Worker reads the warm-up ones, and are
-  # then moved into the gateway's folder at once (a rename each: Dovecot sees them, IDLE tells the Worker).
+  rm -rf "$MAILDIR" "$HOLD" "$WARMBOX"
+  # With a warm-up, the counted mails wait in a folder of their own while the Worker reads rounds of warm-up ones
+  # (copies of one set filed in a third folder, each round's with Message-IDs of its own), and are then moved into
+  # the gateway's folder at once (a rename each: Dovecot sees them, IDLE tells the Worker).
   local counted_folder=$FOLDER counted_dir=$MAILDIR
   if ((WARMUP > 0)); then
     counted_folder=$FOLDER-hold counted_dir=$HOLD
-    for ((i = 1; i <= WARMUP; i++)); do deliver_in warm $((N + i)) "$FOLDER"; done
+    for ((i = 1; i <= WARMUP; i++)); do deliver_in warm $((N + i)) "$FOLDER-warm"; done
   fi
   for ((i = 1; i <= N; i++)); do deliver_in in "$i" "$counted_folder"; done
   say "in: waiting for Postfix and Dovecot to file them"
   wait_filed "$counted_dir" "$N"
-  say "in: starting the Worker"
   if ((WARMUP > 0)); then
-    wait_filed "$MAILDIR" "$WARMUP"
-    run_worker "in-$1" warm-up
-    say "in: $WARMUP mails to warm the Worker up (not counted)"
-    watch_until "select $WARMUP - count(*) from $SCHEMA.inbound_mail where status <> 'new' and message_id like '%warm-%'" 600 || true
-    mkdir -p "$MAILDIR/new"
+    wait_filed "$WARMBOX" "$WARMUP"
+    local round=0 jit0 cpu0 share f
+    # Made as Dovecot's mail user would (it owns the mailbox), and named as a maildir file without its size (S=, W=),
+    # which the new Message-ID changes.
+    mkdir -p "$MAILDIR/new" "$MAILDIR/cur" "$MAILDIR/tmp"
+    chown -R --reference="$WARMBOX" "$MAILDIR"
+    while :; do
+      round=$((round + 1))
+      for f in "$WARMBOX"/new/* "$WARMBOX"/cur/*; do
+        [[ -f $f ]] || continue
+        local name=${f##*/}
+        name=r$round.${name%%,*}
+        sed "1,/^\r\?$/ s/^Message-ID: <warm-/Message-ID: <warm-r$round-/" "$f" >"$MAILDIR/tmp/$name"
+        chown --reference="$f" "$MAILDIR/tmp/$name"
+        mv "$MAILDIR/tmp/$name" "$MAILDIR/new/"
+      done
+      if ((round == 1)); then
+        say "in: starting the Worker"
+        run_worker "in-$1" warm-up
+      fi
+      jit0=$(jit_ms "$WORKER_PID") cpu0=$(cpu_ms "$WORKER_PID")
+      watch_until "select $WARMUP - count(*) from $SCHEMA.inbound_mail where status <> 'new' and message_id like '%warm-r$round-%'" 600 || true
+      share=$(((END_JIT - jit0) * 100 / (END_CPU - cpu0 > 0 ? END_CPU - cpu0 : 1)))
+      say "in: warm-up round $round, $("${PSQL[@]}" -At -c "select count(*) from $SCHEMA.inbound_mail where status = 'delivered' and message_id like '%warm-r$round-%'") of $WARMUP mails delivered (not counted): the JIT took $share % of the Worker's CPU"
+      ((share < 5 || round >= WARMUP_ROUNDS)) && break
+    done
     find "$HOLD/new" "$HOLD/cur" -type f -exec mv -t "$MAILDIR/new/" {} +
     trace_process "$WORKER_PID" "$OUT/mail-in-$1.nettrace"
   else
+    say "in: starting the Worker"
     run_worker "in-$1"
   fi
   local counted="(select * from $SCHEMA.inbound_mail where coalesce(message_id, '') not like '%warm-%') m"
