@@ -136,6 +136,13 @@ cpu_line() { # engine way
     "$(awk -v c=$((END_CPU - START_CPU)) -v n="$N" 'BEGIN { print c / n }')" "$(awk -v c=$((END_JIT - START_JIT)) -v n="$N" 'BEGIN { print c / n }')" "$servers" \
     "$(awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) 'BEGIN { print (t > 0 ? 100 * b / t : 0) }')" "$(nproc)"
 }
+# After a warm-up round (the Worker's JIT and CPU read at its start; END_* by watch_until): says the JIT's share of the
+# Worker's CPU in it, and is true once that is under 5 % or the rounds are used up.
+warmed_up() { # way round jit-ms-before cpu-ms-before what-the-round-did
+  local share=$(((END_JIT - $3) * 100 / (END_CPU - $4 > 0 ? END_CPU - $4 : 1)))
+  say "$1: warm-up round $2, $5 (not counted): the JIT took $share % of the Worker's CPU"
+  ((share < 5 || $2 >= WARMUP_ROUNDS))
+}
 stop_worker() { kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true; }
 # ---------------------------------------------------------------- out
 # N mails (from number $2 on) to bench@$3 into the dispatch ledger, as the Api's requests would put them there.
@@ -166,7 +173,7 @@ bench_out() { # engine here|away
   # A freshly started Worker spends its first seconds compiling (the JIT's tiers): a service at 3 a.m. has been up
   # for days, so rounds of mails warm it up first and are not counted, until its JIT thread takes under 5 % of its CPU.
   if ((WARMUP > 0)); then
-    local round=0 jit0 cpu0 share
+    local round=0 jit0 cpu0
     while :; do
       round=$((round + 1))
       queue_out "$WARMUP" $((N + 1)) "$domain"
@@ -177,9 +184,7 @@ bench_out() { # engine here|away
       jit0=$(jit_ms "$WORKER_PID") cpu0=$(cpu_ms "$WORKER_PID")
       watch_until "select count(*) from $SCHEMA.dispatches where status = 'pending' or (status = 'sent' and not copied_to_sent)" 600 || true
       "${PSQL[@]}" -q -c "truncate $SCHEMA.dispatches"
-      share=$(((END_JIT - jit0) * 100 / (END_CPU - cpu0 > 0 ? END_CPU - cpu0 : 1)))
-      say "$way: warm-up round $round, $WARMUP mails (not counted): the JIT took $share % of the Worker's CPU"
-      ((share < 5 || round >= WARMUP_ROUNDS)) && break
+      warmed_up "$way" "$round" "$jit0" "$cpu0" "$WARMUP mails" && break
     done
   fi
   say "$way: $N mails to bench@$domain in the dispatch ledger"
@@ -268,7 +273,7 @@ bench_in() { # engine
   wait_filed "$counted_dir" "$N"
   if ((WARMUP > 0)); then
     wait_filed "$WARMBOX" "$WARMUP"
-    local round=0 jit0 cpu0 share f
+    local round=0 jit0 cpu0 f
     # Made as Dovecot's mail user would (it owns the mailbox), and named as a maildir file without its size (S=, W=),
     # which the new Message-ID changes.
     mkdir -p "$MAILDIR/new" "$MAILDIR/cur" "$MAILDIR/tmp"
@@ -289,9 +294,8 @@ bench_in() { # engine
       fi
       jit0=$(jit_ms "$WORKER_PID") cpu0=$(cpu_ms "$WORKER_PID")
       watch_until "select $WARMUP - count(*) from $SCHEMA.inbound_mail where status <> 'new' and message_id like '%warm-r$round-%'" 600 || true
-      share=$(((END_JIT - jit0) * 100 / (END_CPU - cpu0 > 0 ? END_CPU - cpu0 : 1)))
-      say "in: warm-up round $round, $("${PSQL[@]}" -At -c "select count(*) from $SCHEMA.inbound_mail where status = 'delivered' and message_id like '%warm-r$round-%'") of $WARMUP mails delivered (not counted): the JIT took $share % of the Worker's CPU"
-      ((share < 5 || round >= WARMUP_ROUNDS)) && break
+      warmed_up in "$round" "$jit0" "$cpu0" \
+        "$("${PSQL[@]}" -At -c "select count(*) from $SCHEMA.inbound_mail where status = 'delivered' and message_id like '%warm-r$round-%'") of $WARMUP mails delivered" && break
     done
     find "$HOLD/new" "$HOLD/cur" -type f -exec mv -t "$MAILDIR/new/" {} +
     trace_process "$WORKER_PID" "$OUT/mail-in-$1.nettrace"
