@@ -27,7 +27,27 @@ public sealed class ItemStore(IDocumentStore store, Compartments compartments, T
         await FindAsync(session, number, user, ct) ?? throw new ItemNotFound(number);
 
     /// <summary>A command from the system itself (no caller, no compartment); returns whether it recorded anything.</summary>
+    /// <summary>
+    /// Runs a command the system records (the gateway's reports, a rung reached) on the item's latest state: something
+    /// appended meanwhile (a reply beside this one, an officer's note) only means deciding again.
+    /// </summary>
     public async Task<bool> RunByIdAsync(Guid itemId, object command, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RunByIdOnceAsync(itemId, command, ct);
+            }
+            catch (Exception e) when (attempt < 5 && IsConflict(e))
+            {
+            }
+        }
+    }
+
+    private static bool IsConflict(Exception e) => e is JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException;
+
+    private async Task<bool> RunByIdOnceAsync(Guid itemId, object command, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         var stream = await session.Events.FetchForWriting<WorkItem>(itemId, ct);
@@ -57,7 +77,7 @@ public sealed class ItemStore(IDocumentStore store, Compartments compartments, T
             {
                 return await RunOnceAsync(number, expectedVersion, user, command, ct);
             }
-            catch (Exception e) when (expectedVersion is null && attempt < 5 && e is JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException)
+            catch (Exception e) when (expectedVersion is null && attempt < 5 && IsConflict(e))
             {
             }
         }

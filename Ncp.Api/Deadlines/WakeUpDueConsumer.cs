@@ -1,6 +1,7 @@
 using MassTransit;
 using Ncp.Api.Cases;
 using Ncp.Contracts.Deadlines;
+using Ncp.Conventions;
 
 namespace Ncp.Api.Deadlines;
 
@@ -18,15 +19,10 @@ public sealed class WakeUpDueConsumer(ItemStore items, ILogger<WakeUpDueConsumer
     }
 }
 
-public sealed class WakeUpDueConsumerDefinition : ConsumerDefinition<WakeUpDueConsumer>
+public sealed class WakeUpDueConsumerDefinition() : RetryingConsumerDefinition<WakeUpDueConsumer>
 {
-    protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<WakeUpDueConsumer> consumer, IRegistrationContext context)
-    {
-        // Rungs of one item are recorded one after another, in the order the Worker fired them (its due order). The
-        // partitioner comes first so that a retry keeps its place: a later rung cannot overtake one being retried.
+    // Rungs of one item are recorded one after another, in the order the Worker fired them (its due order). The
+    // partitioner comes before the retry so that a retry keeps its place: a later rung cannot overtake one being retried.
+    protected override void Configure(IReceiveEndpointConfigurator endpoint) =>
         endpoint.UsePartitioner<WakeUpDue>(endpoint.CreatePartitioner(8), c => c.Message.ItemId);
-        endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100)));
-        endpoint.ConcurrentMessageLimit = 8;
-    }
 }

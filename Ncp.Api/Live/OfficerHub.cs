@@ -47,3 +47,18 @@ public sealed class EscalationRaisedBroadcaster(IHubContext<OfficerHub> hub) : I
             context.CancellationToken);
     }
 }
+
+/// <summary>
+/// A push to the screens is worth a few quick tries and nothing more: a screen missed now refreshes on its next change or
+/// reconnect, and a temporary queue's error queue would outlive the instance, so what still fails is dropped (logged).
+/// </summary>
+public sealed class BroadcasterDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+    where TConsumer : class, IConsumer
+{
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<TConsumer> consumer, IRegistrationContext context)
+    {
+        endpoint.DiscardFaultedMessages();
+        endpoint.UseMessageRetry(r => r.Intervals(100, 500, 2000));
+    }
+}

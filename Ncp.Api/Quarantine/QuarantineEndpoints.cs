@@ -6,6 +6,7 @@ using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Partners;
 using Ncp.Contracts.Mail;
+using Ncp.Conventions;
 
 namespace Ncp.Api.Quarantine;
 
@@ -159,3 +160,5 @@ public static class QuarantineEndpoints
 }
 
 public sealed record QuarantineList(int Held, QuarantinedMail[] Mail);
+
+public sealed class MailQuarantinedConsumerDefinition() : RetryingConsumerDefinition<MailQuarantinedConsumer>;

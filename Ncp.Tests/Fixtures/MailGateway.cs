@@ -128,6 +128,61 @@ public static class MailGateway
         await smtp.DisconnectAsync(true);
     }
 
+    /// <summary>
+    /// Puts raw mails into the gateway's folder in one IMAP APPEND (MULTIAPPEND, literals sent as they are), byte for byte
+    /// as given: no SMTP server in between to mend or refuse them, no MIME library to re-read them. They reach the gateway
+    /// together, in one fetch, as a burst from the world would.
+    /// </summary>
+    public static async Task AppendRawAsync(this NcpSystem ncp, params byte[][] raws)
+    {
+        using (var imap = await OpenAsync(ncp, "ncp@ncp.example"))
+        {
+            if (await FolderAsync(imap, ncp.RunId) is null)
+            {
+                await imap.GetFolder(imap.PersonalNamespaces[0]).CreateAsync(ncp.RunId, true);
+            }
+
+            await imap.DisconnectAsync(true);
+        }
+
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(ncp.Servers.ImapHost, ncp.Servers.ImapPort);
+        var stream = tcp.GetStream();
+        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII, leaveOpen: true);
+        await reader.ReadLineAsync();
+        async Task CommandAsync(string tag, byte[] command)
+        {
+            await stream.WriteAsync(command);
+            string? line;
+            while ((line = await reader.ReadLineAsync()) is not null && !line.StartsWith(tag + " ", StringComparison.Ordinal))
+            {
+            }
+
+            Assert.True(line?.StartsWith(tag + " OK", StringComparison.Ordinal) == true, $"IMAP {tag}: {line}");
+        }
+
+        await CommandAsync("a1", System.Text.Encoding.ASCII.GetBytes($"a1 LOGIN ncp@ncp.example \"{ncp.Servers.MailPassword}\"\r\n"));
+        using var append = new MemoryStream();
+        append.Write(System.Text.Encoding.ASCII.GetBytes($"a2 APPEND {ncp.RunId}"));
+        foreach (var raw in raws)
+        {
+            append.Write(System.Text.Encoding.ASCII.GetBytes($" {{{raw.Length}+}}\r\n"));
+            append.Write(raw);
+        }
+
+        append.Write("\r\n"u8);
+        await CommandAsync("a2", append.ToArray());
+        await CommandAsync("a3", "a3 LOGOUT\r\n"u8.ToArray());
+    }
+
+    /// <summary>Waits until the Api has recorded the inbound mail on an item (the end of the mail's way in), or fails.</summary>
+    public static Task RecordedByApiAsync(this NcpSystem ncp, Guid inboundId) =>
+        NcpSystem.EventuallyAsync(
+            () => ncp.QueryAsync<long>(
+                $"select count(*) from {ncp.ApiSchema}.mt_events where type = 'mail_received' and data ->> 'InboundId' = @id", ("id", inboundId.ToString())),
+            n => n == 1,
+            TimeSpan.FromSeconds(30));
+
     /// <summary>Waits until the gateway has judged the mail with this Message-ID.</summary>
     public static Task<InboundOutcome> OutcomeAsync(this NcpSystem ncp, string messageId) =>
         NcpSystem.EventuallyAsync(

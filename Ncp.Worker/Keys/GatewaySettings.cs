@@ -84,6 +84,9 @@ public sealed class MailLimits
 
     public int MaxParts { get; set; } = 100;
 
+    /// <summary>Size of the header block (Postfix's own default limit is 100 kB); beyond it the mail is held unread.</summary>
+    public int MaxHeaderBytes { get; set; } = 128 * 1024;
+
     public int MaxDepth { get; set; } = 10;
 
     public long MaxAttachmentBytes { get; set; } = 25 * 1024 * 1024;
@@ -94,4 +97,13 @@ public sealed class MailLimits
     public int MaxArchiveRatio { get; set; } = 100;
 
     public int MaxArchiveEntries { get; set; } = 1000;
+
+    /// <summary>
+    /// Times the gateway tries to open a mail whose reading fails (or stops the process) before it holds it in quarantine
+    /// as unprocessable, with the error; the mails behind it go on meanwhile.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>First pause before opening such a mail again; doubled each time.</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -2,6 +2,7 @@ using System.Text;
 using MassTransit;
 using Ncp.Contracts.Deadlines;
 using Ncp.Worker.Infrastructure.Database;
+using Ncp.Conventions;
 
 namespace Ncp.Worker.Notifications;
 
@@ -67,3 +68,5 @@ public sealed class EscalationRaisedConsumer(
         return body.ToString();
     }
 }
+
+public sealed class EscalationRaisedConsumerDefinition() : RetryingConsumerDefinition<EscalationRaisedConsumer>;

@@ -2,6 +2,7 @@ using MassTransit;
 using Ncp.Contracts.Cases;
 using Ncp.Worker.Infrastructure.Database;
 using Npgsql;
+using Ncp.Conventions;
 
 namespace Ncp.Worker.Notifications;
 
@@ -36,9 +37,4 @@ public sealed class ItemAssignedConsumer(WorkerDatabase database) : IConsumer<It
     }
 }
 
-public sealed class ItemAssignedConsumerDefinition : ConsumerDefinition<ItemAssignedConsumer>
-{
-    protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ItemAssignedConsumer> consumer, IRegistrationContext context) =>
-        endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
-}
+public sealed class ItemAssignedConsumerDefinition() : RetryingConsumerDefinition<ItemAssignedConsumer>;

@@ -1,5 +1,6 @@
 using MassTransit;
 using Ncp.Contracts.Partners;
+using Ncp.Conventions;
 
 namespace Ncp.Worker.Partners;
 
@@ -29,3 +30,9 @@ public sealed class PartnerKeyRemovedConsumer(PartnerBook book) : IConsumer<Part
     public Task Consume(ConsumeContext<PartnerKeyRemoved> context) =>
         book.RemoveKeyAsync(context.Message.PartnerCode, context.Message.Fingerprint, context.Message.RemovedAt, context.CancellationToken);
 }
+
+public sealed class PartnerDirectoryChangedConsumerDefinition() : RetryingConsumerDefinition<PartnerDirectoryChangedConsumer>;
+
+public sealed class PartnerKeyImportedConsumerDefinition() : RetryingConsumerDefinition<PartnerKeyImportedConsumer>;
+
+public sealed class PartnerKeyRemovedConsumerDefinition() : RetryingConsumerDefinition<PartnerKeyRemovedConsumer>;

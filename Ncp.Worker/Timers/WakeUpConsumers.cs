@@ -1,5 +1,6 @@
 using MassTransit;
 using Ncp.Contracts.Deadlines;
+using Ncp.Conventions;
 
 namespace Ncp.Worker.Timers;
 
@@ -23,12 +24,6 @@ public sealed class WakeUpCancelledConsumer(TimerStore store) : IConsumer<WakeUp
         store.CancelAsync(context.Message.ItemId, context.Message.Step, context.Message.RequestedAt, context.CancellationToken);
 }
 
-public sealed class WakeUpRequestedConsumerDefinition : ConsumerDefinition<WakeUpRequestedConsumer>
-{
-    protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<WakeUpRequestedConsumer> consumer, IRegistrationContext context)
-    {
-        endpoint.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500)));
-        endpoint.ConcurrentMessageLimit = 16;
-    }
-}
+public sealed class WakeUpRequestedConsumerDefinition() : RetryingConsumerDefinition<WakeUpRequestedConsumer>(concurrentMessages: 16);
+
+public sealed class WakeUpCancelledConsumerDefinition() : RetryingConsumerDefinition<WakeUpCancelledConsumer>(concurrentMessages: 16);

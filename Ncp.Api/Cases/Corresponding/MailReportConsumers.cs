@@ -1,5 +1,6 @@
 using MassTransit;
 using Ncp.Contracts.Mail;
+using Ncp.Conventions;
 
 namespace Ncp.Api.Cases.Corresponding;
 
@@ -29,3 +30,7 @@ public sealed class PartnerMailNotDeliveredConsumer(ItemStore items, ILogger<Par
         }
     }
 }
+
+public sealed class PartnerMailSentConsumerDefinition() : RetryingConsumerDefinition<PartnerMailSentConsumer>;
+
+public sealed class PartnerMailNotDeliveredConsumerDefinition() : RetryingConsumerDefinition<PartnerMailNotDeliveredConsumer>;

@@ -7,6 +7,7 @@ using Ncp.Api.Deadlines;
 using Ncp.Api.Infrastructure.Marten;
 using Ncp.Api.Partners;
 using Ncp.Contracts.Mail;
+using Ncp.Conventions;
 using Npgsql;
 
 namespace Ncp.Api.Cases.Corresponding;
@@ -121,4 +122,15 @@ public sealed partial class PartnerMailReceivedConsumer(
 
     [GeneratedRegex(@"\p{IsCyrillic}{3,}")]
     private static partial Regex Cyrillic();
+}
+
+public sealed class PartnerMailReceivedConsumerDefinition() : RetryingConsumerDefinition<PartnerMailReceivedConsumer>
+{
+    // Replies to one item (or quoting one register number) that arrive together are filed one after another, not
+    // against each other's stream versions; the retry still covers what else is appended to the item meanwhile.
+    protected override void Configure(IReceiveEndpointConfigurator endpoint) =>
+        endpoint.UsePartitioner<PartnerMailReceived>(
+            endpoint.CreatePartitioner(8), c => c.Message.ThreadedItemId ?? KeyOf(c.Message.RegisterNumbers.FirstOrDefault() ?? c.Message.PartnerCode));
+
+    private static Guid KeyOf(string text) => new(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
 }

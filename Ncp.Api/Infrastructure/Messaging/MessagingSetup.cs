@@ -13,13 +13,13 @@ public static class MessagingSetup
         services.AddNcpBus(configuration, bus =>
         {
             bus.AddConsumer<Deadlines.WakeUpDueConsumer, Deadlines.WakeUpDueConsumerDefinition>();
-            bus.AddConsumer<Cases.Corresponding.PartnerMailSentConsumer>();
-            bus.AddConsumer<Cases.Corresponding.PartnerMailNotDeliveredConsumer>();
-            bus.AddConsumer<Cases.Corresponding.PartnerMailReceivedConsumer>();
-            bus.AddConsumer<Quarantine.MailQuarantinedConsumer>();
+            bus.AddConsumer<Cases.Corresponding.PartnerMailSentConsumer, Cases.Corresponding.PartnerMailSentConsumerDefinition>();
+            bus.AddConsumer<Cases.Corresponding.PartnerMailNotDeliveredConsumer, Cases.Corresponding.PartnerMailNotDeliveredConsumerDefinition>();
+            bus.AddConsumer<Cases.Corresponding.PartnerMailReceivedConsumer, Cases.Corresponding.PartnerMailReceivedConsumerDefinition>();
+            bus.AddConsumer<Quarantine.MailQuarantinedConsumer, Quarantine.MailQuarantinedConsumerDefinition>();
             // Each instance needs its own copy of every escalation and change for the screens connected to it.
-            bus.AddConsumer<Live.EscalationRaisedBroadcaster>().Endpoint(PerInstance);
-            bus.AddConsumer<Live.ChangesRecordedBroadcaster>().Endpoint(PerInstance);
+            bus.AddConsumer<Live.EscalationRaisedBroadcaster, Live.BroadcasterDefinition<Live.EscalationRaisedBroadcaster>>().Endpoint(PerInstance);
+            bus.AddConsumer<Live.ChangesRecordedBroadcaster, Live.BroadcasterDefinition<Live.ChangesRecordedBroadcaster>>().Endpoint(PerInstance);
         });
 
     /// <summary>A temporary queue of this instance's own.</summary>

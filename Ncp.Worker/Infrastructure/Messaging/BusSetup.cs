@@ -16,13 +16,13 @@ public static class BusSetup
         {
             bus.AddConsumer<ItemRegisteredConsumer, ItemRegisteredConsumerDefinition>();
             bus.AddConsumer<WakeUpRequestedConsumer, WakeUpRequestedConsumerDefinition>();
-            bus.AddConsumer<WakeUpCancelledConsumer>();
-            bus.AddConsumer<EscalationRaisedConsumer>();
+            bus.AddConsumer<WakeUpCancelledConsumer, WakeUpCancelledConsumerDefinition>();
+            bus.AddConsumer<EscalationRaisedConsumer, EscalationRaisedConsumerDefinition>();
             bus.AddConsumer<ItemAssignedConsumer, ItemAssignedConsumerDefinition>();
-            bus.AddConsumer<PartnerDirectoryChangedConsumer>();
-            bus.AddConsumer<PartnerKeyImportedConsumer>();
-            bus.AddConsumer<PartnerKeyRemovedConsumer>();
-            bus.AddConsumer<PartnerMailRequestedConsumer>();
-            bus.AddConsumer<QuarantineDecidedConsumer>();
+            bus.AddConsumer<PartnerDirectoryChangedConsumer, PartnerDirectoryChangedConsumerDefinition>();
+            bus.AddConsumer<PartnerKeyImportedConsumer, PartnerKeyImportedConsumerDefinition>();
+            bus.AddConsumer<PartnerKeyRemovedConsumer, PartnerKeyRemovedConsumerDefinition>();
+            bus.AddConsumer<PartnerMailRequestedConsumer, PartnerMailRequestedConsumerDefinition>();
+            bus.AddConsumer<QuarantineDecidedConsumer, QuarantineDecidedConsumerDefinition>();
         });
 }

@@ -1,6 +1,7 @@
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
+using System.Text;
 using MimeKit;
 using Ncp.Worker.Infrastructure.Mail;
 using Ncp.Worker.Keys;
@@ -18,6 +19,9 @@ public sealed class ImapIntake(ImapSettings imap, GatewaySettings settings, Inbo
     public const string StoredKeyword = "NcpStored";
 
     private const int FetchChunk = 100;
+
+    /// <summary>What of a header block is read for listing; the processor judges the whole.</summary>
+    public const int ListedHeaderBytes = 64 * 1024;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -100,15 +104,16 @@ public sealed class ImapIntake(ImapSettings imap, GatewaySettings settings, Inbo
         }
     }
 
-    // Only for the listing: a mail whose headers cannot be read is stored all the same and judged by the processor.
+    // Only for the listing (the store cleans them): a mail whose headers cannot be read is stored all the same and judged
+    // by the processor.
     private static (string? MessageId, string? From, string? Subject)? ReadHeaders(byte[] raw)
     {
         try
         {
-            var headers = HeaderList.Load(new MemoryStream(raw));
-            return (headers[HeaderId.MessageId]?.Trim().Trim('<', '>'), headers[HeaderId.From]?.Trim(), headers[HeaderId.Subject]?.Trim());
+            var headers = RawHeaders.Load(raw, ListedHeaderBytes);
+            return (headers[HeaderId.MessageId]?.Trim().Trim('<', '>'), headers[HeaderId.From], headers[HeaderId.Subject]);
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or ArgumentException or DecoderFallbackException)
         {
             return null;
         }

@@ -30,11 +30,11 @@ public sealed partial class InboundProcessor(
 
     protected override async Task<TimeSpan> RunOnceAsync(CancellationToken ct)
     {
-        while (await store.ProcessNewAsync(BatchSize, mail => JudgeAsync(mail, release: null, ct), ct) == BatchSize)
+        while (await store.ProcessNewAsync(BatchSize, mail => JudgeAsync(mail, ct), ct))
         {
         }
 
-        return TimeSpan.FromSeconds(10);
+        return TimeSpan.FromSeconds(2);
     }
 
     /// <summary>Processes a quarantined mail again, letting through what the officer accepted.</summary>
@@ -47,22 +47,63 @@ public sealed partial class InboundProcessor(
         }
     }
 
-    private async Task<(string Status, string? Reason, string? Detail, string? PartnerCode)> JudgeAsync(InboundMail mail, Release? release, CancellationToken ct)
+    // Never throws but when stopping: a mail that cannot be read is retried a bounded number of times and then held as
+    // unprocessable; a broker that is away only postpones the hand-over, counting nothing against the mail.
+    private async Task<Judgement> JudgeAsync(InboundMail mail, CancellationToken ct)
     {
-        var verdict = await ExamineAsync(mail, release, ct);
+        Verdict verdict;
+        if (mail.Attempts > Limits.MaxAttempts)
+        {
+            verdict = Unprocessable(mail, mail.LastError ?? "the gateway stopped while opening it");
+        }
+        else
+        {
+            try
+            {
+                verdict = await ExamineAsync(mail, release: null, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                var error = $"{e.GetType().Name}: {e.Message}";
+                logger.LogError(e, "Opening mail {InboundId} failed (attempt {Attempt} of {MaxAttempts})", mail.Id, mail.Attempts, Limits.MaxAttempts);
+                if (mail.Attempts < Limits.MaxAttempts)
+                {
+                    return Judgement.Retry(error, Limits.RetryAfter * Math.Pow(2, mail.Attempts - 1));
+                }
+
+                verdict = Unprocessable(mail, error);
+            }
+        }
+
+        try
+        {
+            return await HandOverAsync(mail, verdict, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Mail {InboundId} judged but not handed over; trying again", mail.Id);
+            return Judgement.Later($"hand-over failed: {e.Message}");
+        }
+    }
+
+    private Verdict Unprocessable(InboundMail mail, string error) => new(null, "unprocessable",
+        $"The gateway could not read this mail in {Limits.MaxAttempts} attempts; the last error was: {MailText.Header(error, 1_000)}", null);
+
+    private async Task<Judgement> HandOverAsync(InboundMail mail, Verdict verdict, CancellationToken ct)
+    {
         if (verdict.Received is { } received)
         {
             await bus.Publish(received, ct);
             logger.LogInformation("Mail {MessageId} from {PartnerCode} handed to the Api ({Protection}, signature {Signature})",
                 received.MessageId, received.PartnerCode, received.Protection, received.Signature);
-            return (release is null ? "delivered" : "released", verdict.Reason, verdict.Detail, received.PartnerCode);
+            return new Judgement("delivered", verdict.Reason, verdict.Detail, received.PartnerCode);
         }
 
         var headers = TryHeaders(mail.Raw);
         await bus.Publish(new MailQuarantined(
-            mail.Id, verdict.Reason!, verdict.Detail!, headers.From, headers.Subject, headers.MessageId, mail.Raw.LongLength, mail.ReceivedAt), ct);
+            mail.Id, verdict.Reason!, MailText.Body(verdict.Detail!), headers.From, headers.Subject, headers.MessageId, mail.Raw.LongLength, mail.ReceivedAt), ct);
         logger.LogWarning("Mail {InboundId} ({MessageId}) from {From} quarantined: {Reason}: {Detail}", mail.Id, headers.MessageId, headers.From, verdict.Reason, verdict.Detail);
-        return ("quarantined", verdict.Reason, verdict.Detail, verdict.PartnerCode);
+        return new Judgement("quarantined", verdict.Reason, verdict.Detail, verdict.PartnerCode);
     }
 
     private sealed record Verdict(PartnerMailReceived? Received, string? Reason, string? Detail, string? PartnerCode);
@@ -85,6 +126,12 @@ public sealed partial class InboundProcessor(
         if (mail.Raw.LongLength > Limits.MaxMessageBytes && Fault("too-large", $"{mail.Raw.LongLength:N0} bytes; the limit is {Limits.MaxMessageBytes:N0}.") is { } tooLarge)
         {
             return tooLarge;
+        }
+
+        if (RawHeaders.Length(mail.Raw) is var headerBytes && headerBytes > Limits.MaxHeaderBytes)
+        {
+            // Not opened at all, even when released: reading a header this large would hold the gateway for minutes.
+            return new Verdict(null, "too-large", $"The header block is {headerBytes:N0} bytes; the limit is {Limits.MaxHeaderBytes:N0}.", null);
         }
 
         MimeMessage message;
@@ -185,9 +232,9 @@ public sealed partial class InboundProcessor(
         }
 
         var inner = new MimeMessage { Body = unwrapped.Content };
-        var text = inner.TextBody ?? "";
-        var subject = message.Subject ?? "";
-        var threadIds = message.References.Append(message.InReplyTo).OfType<string>().Select(id => id.Trim('<', '>')).ToArray();
+        var text = MailText.Body(inner.TextBody ?? "");
+        var subject = MailText.Header(message.Subject) ?? "";
+        var threadIds = message.References.Append(message.InReplyTo).OfType<string>().Select(id => MailText.Header(id.Trim('<', '>'))!).Take(100).ToArray();
         var signature = signatureFault is null ? "valid" : $"{signatureFault.Value.Reason}: {signatureFault.Value.Detail}";
         if (faults.Count > 0)
         {
@@ -197,7 +244,8 @@ public sealed partial class InboundProcessor(
         var signer = unwrapped.Signers.FirstOrDefault(s => s.SignatureValid);
         return new Verdict(
             new PartnerMailReceived(
-                mail.Id, message.MessageId ?? $"no-message-id-{mail.Id:N}", partner.Code, from.Address, subject, text, inner.HtmlBody,
+                mail.Id, MailText.Header(message.MessageId) is { Length: > 0 } id ? id : $"no-message-id-{mail.Id:N}", partner.Code,
+                MailText.Header(from.Address)!, subject, text, inner.HtmlBody is { } html ? MailText.Body(html) : null,
                 await ledger.ItemForMessageIdsAsync(threadIds, ct),
                 RegisterNumber().Matches(subject + "\n" + text).Select(m => m.Value.ToUpperInvariant()).Distinct().ToArray(),
                 unwrapped.Protection, signature, signer?.Fingerprint ?? signer?.Email, attachments.ToArray(), release?.By, mail.ReceivedAt),
@@ -267,6 +315,8 @@ public sealed partial class InboundProcessor(
         }
     }
 
+    // Sizes declared in the archive are not trusted (a Zip64 entry can claim any length, or one that overflows a sum):
+    // each entry is inflated and counted, stopping as soon as a limit is passed.
     private string? ArchiveBomb(MemoryStream bytes, string name)
     {
         if (!name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) && !(bytes.Length > 4 && bytes.GetBuffer()[0] == 'P' && bytes.GetBuffer()[1] == 'K'))
@@ -283,20 +333,37 @@ public sealed partial class InboundProcessor(
                 return $"{zip.Entries.Count:N0} entries; the limit is {Limits.MaxArchiveEntries:N0}.";
             }
 
-            var expanded = zip.Entries.Sum(e => e.Length);
-            if (expanded > Limits.MaxArchiveExpandedBytes)
+            var budget = Math.Min(Limits.MaxArchiveExpandedBytes, Math.Max(1, bytes.Length) * (long)Limits.MaxArchiveRatio);
+            long expanded = 0;
+            var nested = false;
+            var buffer = new byte[81920];
+            foreach (var entry in zip.Entries)
             {
-                return $"expands to {expanded:N0} bytes; the limit is {Limits.MaxArchiveExpandedBytes:N0}.";
+                nested |= entry.FullName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase);
+                using var content = entry.Open();
+                int read;
+                while ((read = content.Read(buffer)) > 0)
+                {
+                    expanded += read;
+                    if (expanded > budget)
+                    {
+                        return expanded > Limits.MaxArchiveExpandedBytes
+                            ? $"expands to more than {Limits.MaxArchiveExpandedBytes:N0} bytes, the limit."
+                            : $"expands more than {Limits.MaxArchiveRatio} times, the limit.";
+                    }
+                }
             }
 
-            var nested = zip.Entries.Count(e => e.FullName.EndsWith(".zip", StringComparison.OrdinalIgnoreCase));
-            return bytes.Length > 0 && expanded / Math.Max(1, bytes.Length) > Limits.MaxArchiveRatio
-                ? $"expands {expanded / bytes.Length:N0} times; the limit is {Limits.MaxArchiveRatio}."
-                : nested > 0 && expanded / Math.Max(1, bytes.Length) > Limits.MaxArchiveRatio / 10 ? "nested archives that expand sharply." : null;
+            return nested && expanded / Math.Max(1, bytes.Length) > Limits.MaxArchiveRatio / 10 ? "nested archives that expand sharply." : null;
         }
         catch (InvalidDataException)
         {
+            // Not a readable archive: nothing here expands it, so it goes on as the file it is.
             return null;
+        }
+        catch (Exception e) when (e is OverflowException or ArgumentException or IOException or NotSupportedException)
+        {
+            return $"an archive whose entries cannot be true ({e.Message})";
         }
         finally
         {
@@ -321,10 +388,11 @@ public sealed partial class InboundProcessor(
     {
         try
         {
-            var headers = HeaderList.Load(new MemoryStream(raw));
-            return (headers[HeaderId.From] ?? "", headers[HeaderId.Subject] ?? "", headers[HeaderId.MessageId]?.Trim().Trim('<', '>') ?? "");
+            var headers = RawHeaders.Load(raw, ImapIntake.ListedHeaderBytes);
+            return (MailText.Header(headers[HeaderId.From]) ?? "", MailText.Header(headers[HeaderId.Subject]) ?? "",
+                MailText.Header(headers[HeaderId.MessageId]?.Trim().Trim('<', '>')) ?? "");
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or ArgumentException or System.Text.DecoderFallbackException)
         {
             return ("", "", "");
         }

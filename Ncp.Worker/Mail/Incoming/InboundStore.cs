@@ -3,8 +3,31 @@ using Npgsql;
 
 namespace Ncp.Worker.Mail.Incoming;
 
-/// <summary>A raw mail as stored, before anything else was done with it.</summary>
-public sealed record InboundMail(Guid Id, byte[] Raw, string Status, string? Reason, DateTimeOffset ReceivedAt);
+/// <summary>A raw mail as stored, before anything else was done with it; <see cref="Attempts"/> counts this one.</summary>
+public sealed record InboundMail(Guid Id, byte[] Raw, string Status, string? Reason, DateTimeOffset ReceivedAt)
+{
+    public int Attempts { get; init; }
+
+    /// <summary>Why the last attempt to open it failed, in words.</summary>
+    public string? LastError { get; init; }
+}
+
+/// <summary>
+/// What became of one claimed mail: judged (delivered, quarantined, released), or still <c>new</c>: tried again after
+/// <see cref="RetryAfter"/>, the attempt counted unless <see cref="Uncounted"/> (the mail was not at fault: the broker was away, the Worker stopped).
+/// </summary>
+public sealed record Judgement(string Status, string? Reason, string? Detail, string? PartnerCode)
+{
+    public string? Error { get; init; }
+
+    public TimeSpan RetryAfter { get; init; }
+
+    public bool Uncounted { get; init; }
+
+    public static Judgement Retry(string error, TimeSpan after) => new("new", null, null, null) { Error = error, RetryAfter = after };
+
+    public static Judgement Later(string error) => new("new", null, null, null) { Error = error, RetryAfter = TimeSpan.FromSeconds(1), Uncounted = true };
+}
 
 /// <summary>
 /// Every raw mail read from the gateway's mailbox, stored before it is opened: a mail that crashes the reader, or that
@@ -12,6 +35,9 @@ public sealed record InboundMail(Guid Id, byte[] Raw, string Status, string? Rea
 /// </summary>
 public sealed class InboundStore(WorkerDatabase database, TimeProvider time)
 {
+    /// <summary>How long a claimed mail is left to one Worker before another may take it (after a crash).</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+
     private string Schema => database.Schema;
 
     /// <summary>A mail as read from the server, before it is stored.</summary>
@@ -38,9 +64,9 @@ public sealed class InboundStore(WorkerDatabase database, TimeProvider time)
         command.Parameters.AddWithValue(now);
         command.Parameters.AddWithValue(mails.Select(_ => Guid.CreateVersion7(now)).ToArray());
         command.Parameters.AddWithValue(mails.Select(m => (long)m.Uid).ToArray());
-        command.Parameters.Add(Texts(mails.Select(m => m.MessageId)));
-        command.Parameters.Add(Texts(mails.Select(m => m.Sender)));
-        command.Parameters.Add(Texts(mails.Select(m => m.Subject)));
+        command.Parameters.Add(Texts(mails.Select(m => MailText.Header(m.MessageId))));
+        command.Parameters.Add(Texts(mails.Select(m => MailText.Header(m.Sender))));
+        command.Parameters.Add(Texts(mails.Select(m => MailText.Header(m.Subject))));
         command.Parameters.AddWithValue(mails.Select(m => m.Raw).ToArray());
         return await command.ExecuteNonQueryAsync(ct);
     }
@@ -48,44 +74,93 @@ public sealed class InboundStore(WorkerDatabase database, TimeProvider time)
     private static NpgsqlParameter Texts(IEnumerable<string?> values) =>
         new() { Value = values.Select(v => (object?)v ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text };
 
-    /// <summary>Runs <paramref name="process"/> over new mail, each row locked (SKIP LOCKED) until its outcome is written.</summary>
-    public async Task<int> ProcessNewAsync(int limit, Func<InboundMail, Task<(string Status, string? Reason, string? Detail, string? PartnerCode)>> process, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="process"/> over new mail. Each mail is claimed for <see cref="Lease"/> and its attempt counted
+    /// before it is opened, so a mail that kills the process is counted too; a mail claimed before and never finished is
+    /// tried alone, so that a poison mail cannot spend the attempts of the mails claimed with it.
+    /// </summary>
+    /// <returns>Whether more mail may be waiting.</returns>
+    public async Task<bool> ProcessNewAsync(int limit, Func<InboundMail, Task<Judgement>> process, CancellationToken ct)
     {
-        await using var connection = await database.DataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        var rows = new List<InboundMail>();
-        await using (var claim = new NpgsqlCommand(
-            $"select id, raw, status, reason, received_at from {Schema}.inbound_mail where status = 'new' order by received_at limit {limit} for update skip locked",
-            connection, transaction))
+        var rows = await ClaimAsync(1, retried: true, ct);
+        var retried = rows.Count > 0;
+        if (!retried)
         {
-            await using var reader = await claim.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                rows.Add(Read(reader));
-            }
+            rows = await ClaimAsync(limit, retried: false, ct);
         }
 
         // Judging is CPU (decryption, signatures) and waiting (the broker's confirmation of the hand-over): the claimed
         // mails are judged side by side, each on its own, a few more at once than there are cores.
-        var outcomes = new (string Status, string? Reason, string? Detail, string? PartnerCode)[rows.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = 4 * Environment.ProcessorCount },
-            async (i, _) => outcomes[i] = await process(rows[i]));
-        await using (var mark = new NpgsqlCommand($"""
-            update {Schema}.inbound_mail i set status = o.status, reason = o.reason, detail = o.detail, partner_code = o.partner_code, processed_at = $6
-            from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) as o(id, status, reason, detail, partner_code) where i.id = o.id
-            """, connection, transaction))
+        var outcomes = new Judgement?[rows.Count];
+        try
         {
-            mark.Parameters.AddWithValue(rows.Select(r => r.Id).ToArray());
-            mark.Parameters.AddWithValue(outcomes.Select(o => o.Status).ToArray());
-            mark.Parameters.Add(Texts(outcomes.Select(o => o.Reason)));
-            mark.Parameters.Add(Texts(outcomes.Select(o => o.Detail)));
-            mark.Parameters.Add(Texts(outcomes.Select(o => o.PartnerCode)));
-            mark.Parameters.AddWithValue(time.GetUtcNow());
-            await mark.ExecuteNonQueryAsync(ct);
+            await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = 4 * Environment.ProcessorCount },
+                async (i, _) => outcomes[i] = await process(rows[i]));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping: what was not judged is handed back uncounted, for this or another Worker to take at once.
+            await MarkAsync(rows, outcomes, CancellationToken.None);
+            throw;
         }
 
-        await transaction.CommitAsync(ct);
-        return rows.Count;
+        await MarkAsync(rows, outcomes, ct);
+        return retried || rows.Count == limit;
+    }
+
+    private async Task<List<InboundMail>> ClaimAsync(int limit, bool retried, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"""
+            update {Schema}.inbound_mail set attempts = attempts + 1, not_before = $1
+            where id in (
+                select id from {Schema}.inbound_mail
+                where status = 'new' and (not_before is null or not_before <= $2) and (attempts > 0) = $3
+                order by received_at limit $4 for update skip locked)
+            returning id, raw, status, reason, received_at, attempts, last_error
+            """);
+        var now = time.GetUtcNow();
+        command.Parameters.AddWithValue(now + Lease);
+        command.Parameters.AddWithValue(now);
+        command.Parameters.AddWithValue(retried);
+        command.Parameters.AddWithValue(limit);
+        var rows = new List<InboundMail>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(Read(reader) with { Attempts = reader.GetInt32(5), LastError = reader.IsDBNull(6) ? null : reader.GetString(6) });
+        }
+
+        return rows;
+    }
+
+    private async Task MarkAsync(List<InboundMail> rows, Judgement?[] outcomes, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var judged = outcomes.Select(o => o ?? Judgement.Later("stopped before it was judged")).ToArray();
+        await using var mark = database.DataSource.CreateCommand($"""
+            update {Schema}.inbound_mail i set status = o.status, reason = o.reason, detail = o.detail, partner_code = o.partner_code,
+                processed_at = case when o.status = 'new' then null else $7 end,
+                last_error = coalesce(o.error, i.last_error),
+                attempts = i.attempts - case when o.uncounted then 1 else 0 end,
+                not_before = case when o.status = 'new' then $7 + o.retry_after end
+            from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::interval[], $9::boolean[])
+                as o(id, status, reason, detail, partner_code, error, retry_after, uncounted)
+            where i.id = o.id
+            """);
+        mark.Parameters.AddWithValue(rows.Select(r => r.Id).ToArray());
+        mark.Parameters.AddWithValue(judged.Select(o => o.Status).ToArray());
+        mark.Parameters.Add(Texts(judged.Select(o => o.Reason)));
+        mark.Parameters.Add(Texts(judged.Select(o => MailText.Body(o.Detail ?? "") is { Length: > 0 } d ? d : null)));
+        mark.Parameters.Add(Texts(judged.Select(o => o.PartnerCode)));
+        mark.Parameters.Add(Texts(judged.Select(o => MailText.Header(o.Error, 4_000))));
+        mark.Parameters.AddWithValue(time.GetUtcNow());
+        mark.Parameters.AddWithValue(judged.Select(o => o.RetryAfter).ToArray());
+        mark.Parameters.AddWithValue(judged.Select(o => o.Uncounted).ToArray());
+        await mark.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<InboundMail?> FindAsync(Guid id, CancellationToken ct)

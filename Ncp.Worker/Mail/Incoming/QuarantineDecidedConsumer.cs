@@ -1,5 +1,6 @@
 using MassTransit;
 using Ncp.Contracts.Mail;
+using Ncp.Conventions;
 
 namespace Ncp.Worker.Mail.Incoming;
 
@@ -30,3 +31,5 @@ public sealed class QuarantineDecidedConsumer(InboundStore store, InboundProcess
             context.CancellationToken);
     }
 }
+
+public sealed class QuarantineDecidedConsumerDefinition() : RetryingConsumerDefinition<QuarantineDecidedConsumer>;

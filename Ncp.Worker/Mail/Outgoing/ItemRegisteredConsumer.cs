@@ -3,6 +3,7 @@ using MassTransit;
 using Ncp.Contracts.Cases;
 using Ncp.Worker.Infrastructure.Database;
 using Npgsql;
+using Ncp.Conventions;
 
 namespace Ncp.Worker.Mail.Outgoing;
 
@@ -65,15 +66,4 @@ public sealed class ItemRegisteredConsumer(
     }
 }
 
-public sealed class ItemRegisteredConsumerDefinition : ConsumerDefinition<ItemRegisteredConsumer>
-{
-    protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpoint,
-        IConsumerConfigurator<ItemRegisteredConsumer> consumer,
-        IRegistrationContext context)
-    {
-        // A database blip should not send the message to the error queue; a real bug still ends there after the retries.
-        endpoint.UseMessageRetry(r => r.Exponential(8, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500)));
-        endpoint.ConcurrentMessageLimit = 8;
-    }
-}
+public sealed class ItemRegisteredConsumerDefinition() : RetryingConsumerDefinition<ItemRegisteredConsumer>;

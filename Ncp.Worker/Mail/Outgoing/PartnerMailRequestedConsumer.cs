@@ -1,5 +1,6 @@
 using MassTransit;
 using Ncp.Contracts.Mail;
+using Ncp.Conventions;
 
 namespace Ncp.Worker.Mail.Outgoing;
 
@@ -16,3 +17,5 @@ public sealed class PartnerMailRequestedConsumer(DispatchLedger ledger, Dispatch
         }
     }
 }
+
+public sealed class PartnerMailRequestedConsumerDefinition() : RetryingConsumerDefinition<PartnerMailRequestedConsumer>;
