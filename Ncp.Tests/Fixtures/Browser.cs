@@ -206,6 +206,27 @@ public static class UiSteps
     }
 
     /// <summary>
+    /// Types <paramref name="text"/> into <paramref name="field"/> until <paramref name="appears"/> shows: typed into a
+    /// prerendered page before its circuit is connected, the text stays in the box but the page never hears of it.
+    /// </summary>
+    public static async Task FillUntilAsync(this ILocator field, string text, ILocator appears, int attempts = 10)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await field.FillAsync("");
+            await field.FillAsync(text);
+            try
+            {
+                await appears.WaitForAsync(new() { Timeout = 3_000 });
+                return;
+            }
+            catch (TimeoutException) when (attempt < attempts)
+            {
+            }
+        }
+    }
+
+    /// <summary>
     /// Signs <paramref name="demoUser"/> (duty, supervisor, head, auditor, admin) in through the development sign-in page.
     /// To be confirmed against the real page once the UI lands: it expects <c>/sign-in</c> to list the demo users, each
     /// as a button (or a link) whose accessible name holds the login or the display name ("Duty Officer (demo)"), and

@@ -7,7 +7,10 @@ using MailKit.Net.Imap;
 using MailKit.Net.Smtp;
 using MailKit.Search;
 using MailKit.Security;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
+using Ncp.Contracts.Mail;
 using Ncp.Tests.Fixtures.Crypto;
 using Ncp.Tests.Partners;
 
@@ -89,7 +92,6 @@ public static class MailGateway
         return partners;
     }
 
-    /// <summary>Hands a raw mail to the project's SMTP server for the given envelope recipients (the gateway's address by default).</summary>
     /// <summary>An outgoing request registered and sent by the duty officer, once the gateway has sent its mail.</summary>
     public static async Task<(JsonElement Item, string MessageId)> SendRequestAsync(this NcpSystem ncp, MailPartner partner, string subject, string? legalBasis = null)
     {
@@ -117,6 +119,34 @@ public static class MailGateway
         return item.GetProperty("mail").EnumerateArray().Last(m => m.Str("status") == "received");
     }
 
+    /// <summary>
+    /// The gateway's report of a partner's plain mail quoting the item's number, published as the Worker does (no mail
+    /// server, no crypto); returns the mail once the Api has filed it with the item.
+    /// </summary>
+    public static async Task<JsonElement> ReportMailReceivedAsync(this NcpSystem ncp, string partnerCode, string number)
+    {
+        await ncp.Worker.Services.GetRequiredService<IBus>().Publish(new PartnerMailReceived(
+            Guid.NewGuid(), $"<{Guid.NewGuid():N}@partner.example>", partnerCode, "cyber247@partner.example", $"Re: {number}",
+            "Answer.", null, null, [number], "plaintext", "valid", null, [], null, DateTimeOffset.UtcNow));
+        return await ncp.ReceivedAsync(number);
+    }
+
+    /// <summary>The gateway's report of a mail it held (from an unknown sender), once the Api lists it for review.</summary>
+    public static async Task ReportMailQuarantinedAsync(this NcpSystem ncp, string subject)
+    {
+        var id = Guid.CreateVersion7();
+        await ncp.Worker.Services.GetRequiredService<IBus>().Publish(new MailQuarantined(
+            id, "unknown-sender", "stranger@example.org is not a partner.", "stranger@example.org", subject, $"<{id}@example.org>", 2048,
+            DateTimeOffset.UtcNow));
+        await NcpSystem.EventuallyAsync(
+            () => ncp.QueryAsync<long>($"select count(*) from {ncp.ApiSchema}.mt_doc_quarantinedmail where id = @id", ("id", id)),
+            held => held == 1,
+            TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// Hands a raw mail to the project's SMTP server for the given envelope recipients (the gateway's address by default).
+    /// </summary>
     public static async Task SendRawAsync(this NcpSystem ncp, byte[] raw, params string[] envelopeTo)
     {
         var message = await MimeMessage.LoadAsync(new MemoryStream(raw));

@@ -1,6 +1,3 @@
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
-using Ncp.Api.Quarantine;
 using Ncp.Api.Ui.Composing;
 using Ncp.Tests.Fixtures;
 
@@ -76,15 +73,8 @@ public sealed class ComposePartnersQuarantineTests(NcpSystem ncp)
     [Fact]
     public async Task Held_mail_is_listed_for_a_duty_officer_with_its_reason()
     {
-        var id = Guid.CreateVersion7();
-        var subject = $"Held for review {id:N}";
-        await using (var session = ncp.Api.Services.GetRequiredService<IDocumentStore>().LightweightSession())
-        {
-            session.Events.StartStream<QuarantinedMail>(id, new MailHeld(
-                id, "unknown-sender", "stranger@example.org is not a partner.", "stranger@example.org", subject, $"<{id}@example.org>", 2048,
-                DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
-            await session.SaveChangesAsync();
-        }
+        var subject = $"Held for review {Guid.NewGuid():N}";
+        await ncp.ReportMailQuarantinedAsync(subject);
 
         var page = await PageAsync("duty", "/quarantine");
         Assert.Equal(200, page.Status);

@@ -43,6 +43,10 @@ public sealed class OfficerScreensTests(BrowserNcp ncp, Browser browser)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Реестр", Level = 1 })).ToBeVisibleAsync();
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Реестр", Level = 1 })).ToBeVisibleAsync();
+
+        // The choice is the supervisor's in every browser: back to English, so that no later test meets them in Russian.
+        await page.GotoAsync(SigningInEndpoints.CultureLink("en", "/items"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Items", Level = 1 })).ToBeVisibleAsync();
     });
 
     [Fact]

@@ -1,6 +1,3 @@
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
-using Ncp.Contracts.Mail;
 using Ncp.Tests.Fixtures;
 
 namespace Ncp.Tests.Cases.Listing;
@@ -17,10 +14,7 @@ public sealed class DashboardFilterTests(NcpSystem ncp)
         var dueLater = await duty.RegisterAsync(ItemsApi.IncomingRequest("FR-CYBER247", "Card filter due later", DateTimeOffset.UtcNow.AddHours(30)));
         var escalated = await duty.ActAsync((await duty.RegisterAsync(ItemsApi.OutgoingRequest("NL-CYBER247", "Card filter escalation"))).Number(), "send");
         await ncp.EscalateAsync(escalated);
-        await ncp.Worker.Services.GetRequiredService<IBus>().Publish(new PartnerMailReceived(
-            Guid.NewGuid(), $"<{Guid.NewGuid():N}@partner.example>", "FR-CYBER247", "cyber247@fr.example", $"Re: {dueLater.Number()}", "Answer.", null,
-            null, [dueLater.Number()], "plaintext", "valid", null, [], null, DateTimeOffset.UtcNow));
-        await ncp.ReceivedAsync(dueLater.Number());
+        await ncp.ReportMailReceivedAsync("FR-CYBER247", dueLater.Number());
 
         foreach (var (card, query, member, outsider) in new[]
         {
