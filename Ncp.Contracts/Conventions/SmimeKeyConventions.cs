@@ -2,7 +2,10 @@
 // Worker could not encrypt mail to, so the two must judge a key by the same table.
 namespace Ncp.Conventions;
 
-/// <summary>The kinds of partner S/MIME key the gateway can encrypt mail to: RSA (key transport) and EC on P-256, P-384, P-521 (ECDH).</summary>
+/// <summary>
+/// The kinds of partner S/MIME key the gateway can encrypt mail to: RSA (key transport) and EC on P-256, P-384 and P-521
+/// (ECDH key agreement).
+/// </summary>
 public static class SmimeKeyConventions
 {
     public const string Rsa = "1.2.840.113549.1.1.1";
@@ -11,7 +14,7 @@ public static class SmimeKeyConventions
 
     private const string AskFor = "ask the partner for an RSA (2048 bits or more) or EC (P-256, P-384 or P-521) certificate";
 
-    /// <summary>The named curves we agree keys on, with the hash of the X9.63 KDF that matches each one's strength (RFC 5753, RFC 8551).</summary>
+    /// <summary>The named curves we agree keys on, each with the hash of the X9.63 KDF that matches its strength (RFC 5753).</summary>
     public static readonly IReadOnlyDictionary<string, (string Name, string KdfHash)> Curves = new Dictionary<string, (string, string)>
     {
         ["1.2.840.10045.3.1.7"] = ("P-256", "SHA256"),

@@ -95,10 +95,12 @@ public static class MailGateway
         var partner = new MailPartner($"{ncp.RunId.ToUpperInvariant()}-{name.ToUpperInvariant()}", identity.Email, "smime");
         await RegisterAsync(admin, partner, "en");
         var certificate = new { scheme = "smime", certificate = await File.ReadAllTextAsync(identity.CertPem) };
-        await ItemsApi.ExpectAsync(await admin.PostAsJsonAsync($"/api/partners/{partner.Code}/keys", certificate), System.Net.HttpStatusCode.Created);
+        using var imported = await admin.PostAsJsonAsync($"/api/partners/{partner.Code}/keys", certificate);
+        await ItemsApi.ExpectAsync(imported, System.Net.HttpStatusCode.Created);
         await NcpSystem.EventuallyAsync(
-            () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.partner_keys where partner_code = @code", ("code", partner.Code)), n => n == 1,
-            TimeSpan.FromSeconds(30));
+            () => ncp.QueryAsync<long>(
+                $"select count(*) from {ncp.WorkerSchema}.partner_keys where partner_code = @code", ("code", partner.Code)),
+            n => n == 1, TimeSpan.FromSeconds(30));
         return partner;
     }
 

@@ -95,11 +95,12 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
     [Theory]
     [InlineData("dsa", "digitalSignature", "its key is DSA, which can only sign")]
     [InlineData("ed25519", "digitalSignature", "its key is Ed25519, which can only sign")]
-    [InlineData("ec:secp256k1", "digitalSignature,keyAgreement", "its EC key is on the curve 1.3.132.0.10, which this gateway does not encrypt to")]
+    [InlineData("ec:secp256k1", "digitalSignature,keyAgreement", "its EC key is on the curve 1.3.132.0.10, which this gateway does not")]
     [InlineData("rsa:1024", "digitalSignature,keyEncipherment", "its RSA key has only 1024 bits, fewer than the 2048 required")]
     [InlineData("rsa:2048", "digitalSignature", "its key usage lacks keyEncipherment")]
     [InlineData("ec:P-256", "digitalSignature,keyEncipherment", "its key usage lacks keyAgreement")]
-    public async Task A_certificate_whose_key_mail_cannot_be_encrypted_to_is_refused_naming_the_certificate(string key, string keyUsage, string reason)
+    public async Task A_certificate_whose_key_mail_cannot_be_encrypted_to_is_refused_naming_the_certificate(
+        string key, string keyUsage, string reason)
     {
         var (code, address) = await PartnerAsync("smime");
         var pem = await kit.CertificateAsync(address, Now.AddDays(-1), Now.AddYears(1), key: key, keyUsage: keyUsage);
@@ -117,7 +118,8 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
     public async Task An_EC_certificate_for_key_agreement_on_a_curve_we_encrypt_to_is_imported(string key)
     {
         var (code, address) = await PartnerAsync("smime");
-        var pem = await kit.CertificateAsync(address, Now.AddDays(-1), Now.AddYears(1), key: key, keyUsage: "digitalSignature,keyAgreement");
+        const string forKeyAgreement = "digitalSignature,keyAgreement";
+        var pem = await kit.CertificateAsync(address, Now.AddDays(-1), Now.AddYears(1), key: key, keyUsage: forKeyAgreement);
 
         var imported = await ItemsApi.ExpectAsync(await ImportAsync(code, Smime(pem)), HttpStatusCode.Created);
 
@@ -392,7 +394,9 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
             string keyUsage = "digitalSignature,keyEncipherment")
         {
             var name = Next("cert");
-            await OpensslAsync(["req", "-new", .. await NewKeyAsync(key), "-nodes", "-keyout", $"{name}.key", "-out", $"{name}.csr", "-subj", $"/CN={email}"]);
+            string[] newKey = await NewKeyAsync(key);
+            await OpensslAsync(["req", "-new", .. newKey, "-nodes", "-keyout", $"{name}.key", "-out", $"{name}.csr",
+                "-subj", $"/CN={email}"]);
             await File.WriteAllTextAsync(
                 Path.Combine(folder, $"{name}.ext"),
                 $"subjectAltName=email:{email}\nkeyUsage={keyUsage}\nextendedKeyUsage={extendedKeyUsage}\n");
@@ -411,8 +415,8 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
             if (key == "dsa")
             {
                 // DSA keys are made from shared parameters; 1024 bits keep their making under a second.
-                await OpensslAsync("genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:1024", "-out", "dsa.params");
-                return ["-newkey", "dsa:dsa.params"];
+                await OpensslAsync("genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:1024", "-out", "dsa.pem");
+                return ["-newkey", "dsa:dsa.pem"];
             }
 
             return ["-newkey", key];

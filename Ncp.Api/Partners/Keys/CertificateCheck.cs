@@ -7,8 +7,8 @@ namespace Ncp.Api.Partners.Keys;
 
 /// <summary>
 /// Whether a partner's S/MIME certificate may be used for mail with them: in its validity period, meant for mail, with a
-/// key the gateway can encrypt to, issued to one of their directory addresses, and issued under a root we trust. The first certificate pasted is the
-/// partner's; any further ones are taken as intermediate CAs for the chain.
+/// key the gateway can encrypt to, issued to one of their directory addresses, and issued under a root we trust. The
+/// first certificate pasted is the partner's; any further ones are taken as intermediate CAs for the chain.
 /// </summary>
 public static class CertificateCheck
 {

@@ -23,9 +23,10 @@ namespace Ncp.Worker.Mail.Crypto;
 /// </summary>
 internal static class EcdhCms
 {
-    public static bool NeedsKeyAgreement(IEnumerable<X509Certificate> recipients) => recipients.Any(c => Algorithm(c) == SmimeKeyConventions.Ec);
+    public static bool NeedsKeyAgreement(IEnumerable<X509Certificate> recipients) =>
+        recipients.Any(c => Algorithm(c) == SmimeKeyConventions.Ec);
 
-    /// <summary>The certificates mail can be encrypted to; the others are left out, and when none is left the mail waits for one.</summary>
+    /// <summary>The certificates mail can be encrypted to; the others are left out, and with none left the mail waits.</summary>
     public static X509Certificate[] Usable(string partnerCode, IReadOnlyList<X509Certificate> certificates)
     {
         var usable = certificates.Where(c => Problem(c) is null).ToArray();
@@ -33,7 +34,8 @@ internal static class EcdhCms
             ? usable
             : throw new MailCryptoException(
                 "unusable-partner-key",
-                $"Mail to {partnerCode} cannot be encrypted to its certificate ({certificates[0].SubjectDN}): {Problem(certificates[0])}.");
+                $"Mail to {partnerCode} cannot be encrypted to its certificate ({certificates[0].SubjectDN}): "
+                + $"{Problem(certificates[0])}.");
     }
 
     /// <summary>What MimeKit's ApplicationPkcs7Mime.SignAndEncrypt makes: multipart/signed by us, in enveloped data.</summary>
@@ -69,9 +71,11 @@ internal static class EcdhCms
 
     private static string Algorithm(X509Certificate certificate) => certificate.SubjectPublicKeyInfo.Algorithm.Algorithm.Id;
 
-    private static string? Curve(X509Certificate certificate) => (certificate.SubjectPublicKeyInfo.Algorithm.Parameters as DerObjectIdentifier)?.Id;
+    private static string? Curve(X509Certificate certificate) =>
+        (certificate.SubjectPublicKeyInfo.Algorithm.Parameters as DerObjectIdentifier)?.Id;
 
-    private static string? Problem(X509Certificate certificate) => SmimeKeyConventions.Unusable(Algorithm(certificate), Curve(certificate), rsaBits: null);
+    private static string? Problem(X509Certificate certificate) =>
+        SmimeKeyConventions.Unusable(Algorithm(certificate), Curve(certificate), rsaBits: null);
 
     /// <summary>
     /// One KeyAgreeRecipientInfo with a fresh ephemeral key. Ours rather than BouncyCastle's generator (AddKeyAgreementRecipient):

@@ -77,7 +77,8 @@ public sealed class MailCrypto
                 using var context = new NcpSecureMimeContext(own.Smime, valid, roots, engine, time);
                 if (EcdhCms.NeedsKeyAgreement(valid))
                 {
-                    message.Body = await EcdhCms.SignAndEncryptAsync(context, Signer(signer), [.. valid, signer.Certificate], message.Body!, ct);
+                    message.Body = await EcdhCms.SignAndEncryptAsync(
+                        context, Signer(signer), [.. valid, signer.Certificate], message.Body!, ct);
                     return "smime";
                 }
 
