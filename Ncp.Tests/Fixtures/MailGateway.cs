@@ -60,11 +60,7 @@ public static class MailGateway
         };
         foreach (var (name, partner) in partners)
         {
-            var profile = PartnerDirectoryTests.Profile(partner.Code);
-            profile["addresses"] = new JsonArray(partner.Address);
-            profile["languages"] = new JsonArray(name == "fr" ? "ru" : "en");
-            profile["encryption"] = partner.Scheme;
-            await ItemsApi.ExpectAsync(await admin.PostAsJsonAsync("/api/partners", profile), System.Net.HttpStatusCode.Created);
+            await RegisterAsync(admin, partner, name == "fr" ? "ru" : "en");
             object? key = name switch
             {
                 "de" => new { scheme = "smime", certificate = await File.ReadAllTextAsync(Pki.Partner("de").CertPem) },
@@ -90,6 +86,35 @@ public static class MailGateway
             ("code", partners["old"].Code), ("fpr", Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(der.GetEncoded()))), ("der", der.GetEncoded()),
             ("after", new DateTimeOffset(der.NotAfter, TimeSpan.Zero)));
         return partners;
+    }
+
+    /// <summary>
+    /// A partner of this test's own with an S/MIME certificate imported through the Api, once the Worker holds the key.
+    /// <paramref name="name"/> makes its code; the certificate's address is the partner's.
+    /// </summary>
+    public static async Task<MailPartner> PartnerWithCertificateAsync(this NcpSystem ncp, string name, SmimeIdentity identity)
+    {
+        var admin = ncp.ClientFor("admin");
+        var partner = new MailPartner($"{ncp.RunId.ToUpperInvariant()}-{name.ToUpperInvariant()}", identity.Email, "smime");
+        await RegisterAsync(admin, partner, "en");
+        var certificate = new { scheme = "smime", certificate = await File.ReadAllTextAsync(identity.CertPem) };
+        using var imported = await admin.PostAsJsonAsync($"/api/partners/{partner.Code}/keys", certificate);
+        await ItemsApi.ExpectAsync(imported, System.Net.HttpStatusCode.Created);
+        await NcpSystem.EventuallyAsync(
+            () => ncp.QueryAsync<long>(
+                $"select count(*) from {ncp.WorkerSchema}.partner_keys where partner_code = @code", ("code", partner.Code)),
+            n => n == 1, TimeSpan.FromSeconds(30));
+        return partner;
+    }
+
+    /// <summary>Enters the partner in the Api's directory, without a key.</summary>
+    public static async Task RegisterAsync(HttpClient admin, MailPartner partner, string language)
+    {
+        var profile = PartnerDirectoryTests.Profile(partner.Code);
+        profile["addresses"] = new JsonArray(partner.Address);
+        profile["languages"] = new JsonArray(language);
+        profile["encryption"] = partner.Scheme;
+        await ItemsApi.ExpectAsync(await admin.PostAsJsonAsync("/api/partners", profile), System.Net.HttpStatusCode.Created);
     }
 
     /// <summary>An outgoing request registered and sent by the duty officer, once the gateway has sent its mail.</summary>

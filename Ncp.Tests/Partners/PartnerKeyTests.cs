@@ -92,6 +92,40 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
         Assert.Contains("not issued by a trusted root", reasons, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("dsa", "digitalSignature", "its key is DSA, which can only sign")]
+    [InlineData("ed25519", "digitalSignature", "its key is Ed25519, which can only sign")]
+    [InlineData("ec:secp256k1", "digitalSignature,keyAgreement", "its EC key is on the curve 1.3.132.0.10, which this gateway does not")]
+    [InlineData("rsa:1024", "digitalSignature,keyEncipherment", "its RSA key has only 1024 bits, fewer than the 2048 required")]
+    [InlineData("rsa:2048", "digitalSignature", "its key usage lacks keyEncipherment")]
+    [InlineData("ec:P-256", "digitalSignature,keyEncipherment", "its key usage lacks keyAgreement")]
+    public async Task A_certificate_whose_key_mail_cannot_be_encrypted_to_is_refused_naming_the_certificate(
+        string key, string keyUsage, string reason)
+    {
+        var (code, address) = await PartnerAsync("smime");
+        var pem = await kit.CertificateAsync(address, Now.AddDays(-1), Now.AddYears(1), key: key, keyUsage: keyUsage);
+
+        var reasons = await RefusedAsync(await ImportAsync(code, Smime(pem)), "certificate");
+
+        Assert.Contains(reason, reasons, StringComparison.Ordinal);
+        Assert.Equal("missing", (await PartnerJsonAsync(code)).Str("keyStatus"));
+    }
+
+    [Theory]
+    [InlineData("ec:P-256")]
+    [InlineData("ec:P-384")]
+    [InlineData("ec:P-521")]
+    public async Task An_EC_certificate_for_key_agreement_on_a_curve_we_encrypt_to_is_imported(string key)
+    {
+        var (code, address) = await PartnerAsync("smime");
+        const string forKeyAgreement = "digitalSignature,keyAgreement";
+        var pem = await kit.CertificateAsync(address, Now.AddDays(-1), Now.AddYears(1), key: key, keyUsage: forKeyAgreement);
+
+        var imported = await ItemsApi.ExpectAsync(await ImportAsync(code, Smime(pem)), HttpStatusCode.Created);
+
+        Assert.Equal("valid", imported.Str("status"));
+    }
+
     [Fact]
     public async Task A_certificate_ending_within_30_days_is_expiring()
     {
@@ -354,16 +388,38 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
             }
         }
 
-        public async Task<string> CertificateAsync(string email, DateTimeOffset from, DateTimeOffset until, string extendedKeyUsage = "emailProtection")
+        /// <param name="key">openssl's <c>-newkey</c> (<c>rsa:2048</c>, <c>ed25519</c>, ...), or <c>ec:CURVE</c>, or <c>dsa</c>.</param>
+        public async Task<string> CertificateAsync(
+            string email, DateTimeOffset from, DateTimeOffset until, string extendedKeyUsage = "emailProtection", string key = "rsa:2048",
+            string keyUsage = "digitalSignature,keyEncipherment")
         {
             var name = Next("cert");
-            await OpensslAsync("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", $"{name}.key", "-out", $"{name}.csr", "-subj", $"/CN={email}");
+            string[] newKey = await NewKeyAsync(key);
+            await OpensslAsync(["req", "-new", .. newKey, "-nodes", "-keyout", $"{name}.key", "-out", $"{name}.csr",
+                "-subj", $"/CN={email}"]);
             await File.WriteAllTextAsync(
                 Path.Combine(folder, $"{name}.ext"),
-                $"subjectAltName=email:{email}\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage={extendedKeyUsage}\n");
+                $"subjectAltName=email:{email}\nkeyUsage={keyUsage}\nextendedKeyUsage={extendedKeyUsage}\n");
             await OpensslAsync("ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-notext", "-in", $"{name}.csr", "-out", $"{name}.pem",
                 "-startdate", Stamp(from), "-enddate", Stamp(until), "-extfile", $"{name}.ext");
             return await File.ReadAllTextAsync(Path.Combine(folder, $"{name}.pem"));
+        }
+
+        private async Task<string[]> NewKeyAsync(string key)
+        {
+            if (key.StartsWith("ec:", StringComparison.Ordinal))
+            {
+                return ["-newkey", "ec", "-pkeyopt", $"ec_paramgen_curve:{key[3..]}"];
+            }
+
+            if (key == "dsa")
+            {
+                // DSA keys are made from shared parameters; 1024 bits keep their making under a second.
+                await OpensslAsync("genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:1024", "-out", "dsa.pem");
+                return ["-newkey", "dsa:dsa.pem"];
+            }
+
+            return ["-newkey", key];
         }
 
         public async Task<string> SelfSignedAsync(string email)

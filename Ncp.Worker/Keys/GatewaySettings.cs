@@ -28,6 +28,12 @@ public sealed class GatewaySettings
     /// <summary>Attempts before a mail is reported not delivered (with back-off between them).</summary>
     public int MaxSendAttempts { get; set; } = 8;
 
+    /// <summary>
+    /// Attempts before a mail waiting for a usable key of the partner's (none imported, all expired, or none the gateway can
+    /// encrypt to) is reported not delivered: the key may still be on its way from the Api.
+    /// </summary>
+    public int KeyWaitAttempts { get; set; } = 3;
+
     /// <summary>First pause after a failed send; doubled each time, at most <see cref="MaxBackoff"/>.</summary>
     public TimeSpan FirstBackoff { get; set; } = TimeSpan.FromSeconds(5);
 

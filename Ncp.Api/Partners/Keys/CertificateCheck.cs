@@ -1,13 +1,14 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Ncp.Conventions;
 
 namespace Ncp.Api.Partners.Keys;
 
 /// <summary>
-/// Whether a partner's S/MIME certificate may be used for mail with them: in its validity period, meant for mail,
-/// issued to one of their directory addresses, and issued under a root we trust. The first certificate pasted is the
-/// partner's; any further ones are taken as intermediate CAs for the chain.
+/// Whether a partner's S/MIME certificate may be used for mail with them: in its validity period, meant for mail, with a
+/// key the gateway can encrypt to, issued to one of their directory addresses, and issued under a root we trust. The
+/// first certificate pasted is the partner's; any further ones are taken as intermediate CAs for the chain.
 /// </summary>
 public static class CertificateCheck
 {
@@ -58,10 +59,9 @@ public static class CertificateCheck
             reasons.Add($"certificate expired on {KeyCheck.Day(notAfter)}");
         }
 
-        if (certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault() is { } usage
-            && (usage.KeyUsages & (X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyAgreement)) == 0)
+        if (KeyProblem(certificate) is { } keyProblem)
         {
-            reasons.Add("its key usage allows neither digital signatures nor key encipherment, so it cannot protect mail");
+            reasons.Add(keyProblem);
         }
 
         if (certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault() is { } extended
@@ -85,6 +85,58 @@ public static class CertificateCheck
 
         var key = new CheckedKey(Encryption.Smime, certificate.Thumbprint, certificate.RawData, certificate.Subject, notBefore, notAfter);
         return KeyCheck.Of(key, reasons);
+    }
+
+    // Mail to the partner is encrypted to this key, so it must be a kind the gateway can encrypt to, and its key usage
+    // (when it has one) must allow what encrypting to that kind takes: key transport for RSA, key agreement for EC.
+    private static string? KeyProblem(X509Certificate2 certificate)
+    {
+        var algorithm = certificate.PublicKey.Oid.Value ?? "";
+        var curve = algorithm == SmimeKeyConventions.Ec ? CurveOf(certificate.PublicKey.EncodedParameters?.RawData) : null;
+        int? bits = algorithm == SmimeKeyConventions.Rsa ? KeySize(certificate) : null;
+        if (SmimeKeyConventions.Unusable(algorithm, curve, bits) is { } unusable)
+        {
+            return unusable;
+        }
+
+        var (needed, name) = algorithm == SmimeKeyConventions.Ec
+            ? (X509KeyUsageFlags.KeyAgreement, "keyAgreement")
+            : (X509KeyUsageFlags.KeyEncipherment, "keyEncipherment");
+        return certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault() is { } usage && (usage.KeyUsages & needed) == 0
+            ? $"its key usage lacks {name}, so mail cannot be encrypted to it"
+            : null;
+    }
+
+    private static string? CurveOf(byte[]? parameters)
+    {
+        if (parameters is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var reader = new AsnReader(parameters, AsnEncodingRules.DER);
+            return reader.PeekTag().HasSameClassAndValue(Asn1Tag.ObjectIdentifier) ? reader.ReadObjectIdentifier() : null;
+        }
+        catch (AsnContentException)
+        {
+            return null;
+        }
+    }
+
+    private static int? KeySize(X509Certificate2 certificate)
+    {
+        try
+        {
+            using var rsa = certificate.GetRSAPublicKey();
+            return rsa?.KeySize;
+        }
+        catch (CryptographicException)
+        {
+            // A key .NET cannot read is no key mail can be encrypted to; judged as the smallest.
+            return 0;
+        }
     }
 
     private static X509Certificate2Collection Read(string text)

@@ -95,6 +95,15 @@ public static class OpenSslMail
             }
         });
 
+    /// <summary>openssl's print-out of the outermost CMS structure of an S/MIME mail: its algorithms and recipients, by name.</summary>
+    public static string Structure(byte[] mail) =>
+        Tool.InScratch(folder =>
+        {
+            var input = Path.Combine(folder, "mail.eml");
+            File.WriteAllBytes(input, mail);
+            return OpenSsl("-cmsout", "-print", "-noout", "-in", input).OrThrow().OutputText;
+        });
+
     // The layer's name: the smime-type of application/pkcs7-mime (asked of openssl when a sender left it out), or
     // multipart/signed; null for content that is neither.
     private static string? LayerOf(byte[] entity, string file)

@@ -12,7 +12,13 @@ internal static class SmimeIssuer
     // Our own config for req and ca, so that nothing depends on the machine's openssl.cnf and its defaults.
     private static readonly string[] OwnConfig = ["-config", "openssl.cnf"];
 
-    private sealed record Profile(string Name, string Email, string CommonName, Kind Kind = Kind.Valid);
+    private sealed record Profile(string Name, string Email, string CommonName, Kind Kind = Kind.Valid, bool Ec = false)
+    {
+        public string[] NewKey => Ec ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"] : ["-newkey", "rsa:2048"];
+
+        // Mail is encrypted to an RSA key by key transport, to an EC key by key agreement.
+        public string KeyUsage => Ec ? "digitalSignature, keyAgreement" : "digitalSignature, keyEncipherment";
+    }
 
     private static readonly Profile[] Profiles =
     [
@@ -24,6 +30,8 @@ internal static class SmimeIssuer
         new("old", "old@partner.example", "Partner OLD", Kind.Expired),
         new("noeku", "noeku@partner.example", "Partner NOEKU", Kind.WithoutEmailProtection),
         new("rogue", "rogue@partner.example", "Partner ROGUE", Kind.SelfSigned),
+        // The mail server has no mailbox of its own for it (infra/servers.sh); bench@ is one that no test reads otherwise.
+        new("ec", "bench@partner.example", "Partner EC", Ec: true),
     ];
 
     public static (CertificateAuthority Ca, SmimeIdentity Ncp, SmimeIdentity NcpNext, IReadOnlyDictionary<string, SmimeIdentity> Partners)
@@ -45,12 +53,12 @@ internal static class SmimeIssuer
             var subject = $"/CN={p.CommonName}/emailAddress={p.Email}";
             if (p.Kind == Kind.SelfSigned)
             {
-                OpenSsl(["req", .. OwnConfig, "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", $"{p.Name}.key", "-out", $"{p.Name}.pem",
+                OpenSsl(["req", .. OwnConfig, "-x509", .. p.NewKey, "-nodes", "-keyout", $"{p.Name}.key", "-out", $"{p.Name}.pem",
                     "-days", "825", "-sha256", "-subj", subject, "-extensions", $"ext_{p.Name}"]);
             }
             else
             {
-                OpenSsl(["req", .. OwnConfig, "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", $"{p.Name}.key", "-out", $"{p.Name}.csr",
+                OpenSsl(["req", .. OwnConfig, "-new", .. p.NewKey, "-nodes", "-keyout", $"{p.Name}.key", "-out", $"{p.Name}.csr",
                     "-subj", subject]);
                 // openssl 3.0's `x509 -req -days` cannot backdate; `ca` takes explicit dates.
                 string[] validity = p.Kind == Kind.Expired
@@ -107,7 +115,7 @@ internal static class SmimeIssuer
             config.Append($"""
                 [ext_{p.Name}]
                 basicConstraints = critical, CA:FALSE
-                keyUsage = critical, digitalSignature, keyEncipherment
+                keyUsage = critical, {p.KeyUsage}
                 extendedKeyUsage = {usage}
                 subjectAltName = email:{p.Email}
                 subjectKeyIdentifier = hash

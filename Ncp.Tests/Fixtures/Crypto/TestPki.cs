@@ -6,8 +6,8 @@ namespace Ncp.Tests.Fixtures.Crypto;
 /// Real key material for the mail gateway's tests, made by the openssl and gpg command-line tools in a fresh temporary
 /// folder: an S/MIME test CA with the NCP's and the partners' certificates, and OpenPGP keys for the same parties.
 /// Every file property is a path. Generation took 7 to 9 s on the shared 2-core build machine while other builds ran
-/// (S/MIME and OpenPGP side by side, gpg being the longer). RSA 2048 throughout: RSA 3072 keys would take gpg alone 10 to
-/// 20 s, and key size changes nothing the gateway's tests look at.
+/// (S/MIME and OpenPGP side by side, gpg being the longer). RSA 2048 throughout, but for one EC partner: RSA 3072 keys
+/// would take gpg alone 10 to 20 s, and key size changes nothing the gateway's tests look at.
 /// </summary>
 public sealed class TestPki : IDisposable
 {
@@ -68,7 +68,7 @@ public sealed class TestPki : IDisposable
 
     /// <summary>
     /// de, fr and nl are valid. old@ expired in 2021, noeku@ has an extended key usage without emailProtection, and
-    /// rogue@ is self-signed rather than issued by <see cref="Ca"/>.
+    /// rogue@ is self-signed rather than issued by <see cref="Ca"/>. ec holds an EC P-256 key (for bench@partner.example).
     /// </summary>
     public SmimeIdentity Partner(string name) => Named(partners, name, "S/MIME");
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,7 +7,9 @@ using MimeKit;
 using Ncp.Contracts.Deadlines;
 using Ncp.Contracts.Mail;
 using Ncp.Tests.Fixtures;
+using Ncp.Tests.Partners;
 using Ncp.Worker.Mail.Outgoing;
+using Ncp.Worker.Partners;
 
 namespace Ncp.Tests.Worker.Mail;
 
@@ -64,7 +68,7 @@ public sealed class MailDeliveryTests(NcpSystem ncp)
         Assert.Single(recorded, r => r);
     }
 
-    private static PartnerMailRequested Request(JsonElement item, MailPartner partner, string subject) => new(
+    internal static PartnerMailRequested Request(JsonElement item, MailPartner partner, string subject) => new(
         Guid.NewGuid(), item.GetProperty("id").GetGuid(), item.Number(), "request", partner.Code, [partner.Address], "smime", false, "en",
         new MailContent("request", subject, null, "urgent", false, null, null, null, ["subscriber-data"], "203.0.113.7", null, null, null, null,
             new MailContact("Duty officer", "ncp@ncp.example", "+7 717 000 00 00", "Asia/Almaty")),
@@ -181,5 +185,76 @@ public sealed class SmtpDownTests(SmtpDownNcp ncp)
         Assert.Equal("not-delivered", failed.Str("delivery"));
         Assert.StartsWith("smtp-failed", failed.GetProperty("mail")[0].Str("detail"), StringComparison.Ordinal);
         Assert.Contains(failed.GetProperty("timeline").EnumerateArray(), e => e.Str("what") == "mail-not-delivered" && e.Str("text").Contains("after 3 attempt", StringComparison.Ordinal));
+    }
+}
+
+/// <summary>Few attempts and short pauses, so that a mail that keeps failing is given up on within seconds.</summary>
+public sealed class FewAttemptsNcp : NcpSystem
+{
+    protected override void WorkerOverrides(IDictionary<string, string?> settings)
+    {
+        settings["Mail:MaxSendAttempts"] = "2";
+        settings["Mail:KeyWaitAttempts"] = "2";
+        settings["Mail:FirstBackoff"] = "00:00:00.200";
+        // One lane: the mails recorded together are claimed, built and sent in one round.
+        settings["Mail:SmtpSessions"] = "1";
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class FewAttemptsCollection : ICollectionFixture<FewAttemptsNcp>
+{
+    public const string Name = "few-attempts";
+}
+
+/// <summary>A mail that cannot be built fails alone: counted, given up on after its attempts, reported in words; the others go.</summary>
+[Collection(FewAttemptsCollection.Name)]
+public sealed class BuildFailureTests(FewAttemptsNcp ncp, PartnerKeyTests.Kit kit) : IClassFixture<PartnerKeyTests.Kit>
+{
+    // "garbage": bytes that are no certificate, which the crypto libraries throw on (a bug's stand-in); "dsa": a key that
+    // passed no check of today's, which mail cannot be encrypted to. Both went into the Worker's ring without the Api.
+    [Theory]
+    [InlineData("garbage", "cannot-build", "The mail could not be signed and encrypted because of an unexpected error")]
+    [InlineData("dsa", "unusable-partner-key", "cannot be encrypted to its certificate (CN=nl@partner.example): its key is DSA")]
+    public async Task A_mail_that_cannot_be_built_is_not_delivered_after_its_attempts_and_the_rest_of_its_round_is_sent(
+        string key, string reason, string words)
+    {
+        var de = await ncp.PartnerAsync("de");
+        var bad = new MailPartner($"{ncp.RunId.ToUpperInvariant()}-BAD-{key.ToUpperInvariant()}", "nl@partner.example", "smime");
+        await MailGateway.RegisterAsync(ncp.ClientFor("admin"), bad, "en");
+        var now = DateTimeOffset.UtcNow;
+        var material = key == "garbage"
+            ? "not a certificate"u8.ToArray()
+            : X509Certificate2.CreateFromPem(
+                await kit.CertificateAsync(bad.Address, now.AddDays(-1), now.AddYears(1), key: key, keyUsage: "digitalSignature")).RawData;
+        await ncp.Worker.Services.GetRequiredService<PartnerBook>().SaveKeyAsync(
+            bad.Code, Convert.ToHexString(SHA1.HashData(material)), "smime", material, now.AddYears(1), now, CancellationToken.None);
+        var stuck = await RequestAsync(bad, "Cannot be built");
+        var fine = await RequestAsync(de, "Built beside it");
+        var ledger = ncp.Worker.Services.GetRequiredService<DispatchLedger>();
+
+        // Recorded together, so that one claim of the ledger takes both.
+        await ledger.RecordAsync(stuck, CancellationToken.None);
+        await ledger.RecordAsync(fine, CancellationToken.None);
+
+        Assert.NotEmpty(await ncp.FetchAsync(de.Address, ledger.MessageIdFor(fine.DispatchId)));
+        var failed = await NcpSystem.EventuallyAsync(
+            () => ncp.ClientFor("duty").GetJsonAsync($"/api/items/{stuck.RegisterNumber}"),
+            i => i.GetProperty("delivery").ValueKind == JsonValueKind.String, TimeSpan.FromSeconds(30));
+        Assert.Equal("not-delivered", failed.Str("delivery"));
+        var detail = failed.GetProperty("mail")[0].Str("detail");
+        Assert.StartsWith($"{reason}: ", detail, StringComparison.Ordinal);
+        Assert.Contains(words, detail, StringComparison.Ordinal);
+        Assert.Contains(failed.GetProperty("timeline").EnumerateArray(),
+            e => e.Str("what") == "mail-not-delivered" && e.Str("text").Contains("after 2 attempt(s)", StringComparison.Ordinal));
+        var ledgerRow = await ncp.QueryRowsAsync(
+            $"select status, attempts from {ncp.WorkerSchema}.dispatches where dispatch_id = @id", ("id", stuck.DispatchId));
+        Assert.Equal(["failed", 2], ledgerRow[0]);
+    }
+
+    private async Task<PartnerMailRequested> RequestAsync(MailPartner partner, string subject)
+    {
+        var item = await ncp.ClientFor("duty").RegisterAsync(ItemsApi.OutgoingRequest(partner.Code, subject));
+        return MailDeliveryTests.Request(item, partner, subject);
     }
 }

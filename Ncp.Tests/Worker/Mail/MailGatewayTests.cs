@@ -39,6 +39,25 @@ public sealed class MailGatewayTests(NcpSystem ncp)
     }
 
     [Fact]
+    public async Task A_request_to_a_partner_with_an_EC_certificate_is_decrypted_by_openssl_with_its_EC_key_and_our_Sent_copy_with_ours()
+    {
+        var ec = Pki.Partner("ec");
+        var partner = await ncp.PartnerWithCertificateAsync("ec", ec);
+        var (item, messageId) = await ncp.SendRequestAsync(partner, "Subscriber data for 198.51.100.26");
+
+        var raw = await ncp.FetchAsync(ec.Email, messageId);
+        var reading = OpenSslMail.DecryptAndVerify(raw, ec.CertPem, ec.KeyPem, Pki.Ca.CertPem);
+
+        Assert.True(reading.Verified, reading.Diagnostics);
+        Assert.Equal(["enveloped-data", "multipart/signed"], reading.Layers);
+        Assert.Contains(item.Number(), TextOf(reading.Content), StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(Pki.NcpNext.CertPem).Trim(), reading.SignerCertPem?.Trim());
+        Assert.Contains("dhSinglePass-stdDH-sha256kdf-scheme", OpenSslMail.Structure(raw), StringComparison.Ordinal);
+        var copy = await ncp.FetchAsync("ncp@ncp.example", messageId, $"{ncp.RunId}-sent");
+        Assert.True(OpenSslMail.DecryptAndVerify(copy, Pki.NcpNext.CertPem, Pki.NcpNext.KeyPem, Pki.Ca.CertPem).Verified);
+    }
+
+    [Fact]
     public async Task A_request_to_an_openpgp_partner_is_decrypted_and_verified_by_gpg_in_russian_with_the_officer_s_legal_basis()
     {
         var fr = await ncp.PartnerAsync("fr");

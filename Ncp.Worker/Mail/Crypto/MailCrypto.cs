@@ -73,7 +73,15 @@ public sealed class MailCrypto
                     return plaintextAllowed ? SignOnly(message, signer) : throw MissingKey(partnerCode, "certificate", certificates.Length > 0);
                 }
 
+                valid = EcdhCms.Usable(partnerCode, valid);
                 using var context = new NcpSecureMimeContext(own.Smime, valid, roots, engine, time);
+                if (EcdhCms.NeedsKeyAgreement(valid))
+                {
+                    message.Body = await EcdhCms.SignAndEncryptAsync(
+                        context, Signer(signer), [.. valid, signer.Certificate], message.Body!, ct);
+                    return "smime";
+                }
+
                 var recipients = new CmsRecipientCollection();
                 foreach (var certificate in valid.Append(signer.Certificate))
                 {

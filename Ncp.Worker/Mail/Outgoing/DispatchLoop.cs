@@ -14,7 +14,8 @@ namespace Ncp.Worker.Mail.Outgoing;
 /// <summary>
 /// Sends what is due in the dispatch ledger: builds the mail once (template, signature, encryption) and keeps its bytes,
 /// hands it to the SMTP server, copies it to the Sent folder, and tells the Api the outcome. A failed attempt is retried
-/// with growing pauses; after <see cref="GatewaySettings.MaxSendAttempts"/> the Api hears "not delivered".
+/// with growing pauses; after <see cref="GatewaySettings.MaxSendAttempts"/> the Api hears "not delivered". A failure is
+/// the one mail's, whether in building it or in sending it: the rest of the round goes on.
 /// </summary>
 public sealed class DispatchLoop(
     DispatchLedger ledger, MailCrypto crypto, GatewaySettings settings, SmtpSettings smtp, ImapSettings imap, IBus bus, TimeProvider time,
@@ -22,9 +23,6 @@ public sealed class DispatchLoop(
     : PollingLoop(time, logger)
 {
     private const int BatchSize = 50;
-
-    // A partner's key may still be on its way from the Api (a separate message): wait a little before giving up on it.
-    private const int KeyWaitAttempts = 3;
 
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
@@ -112,14 +110,20 @@ public sealed class DispatchLoop(
                     client ??= await MailServers.ConnectSmtpAsync(smtp, ct);
                     await client.SendAsync(mail.Message, ct);
                 }
-                catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
-                {
-                    await ledger.MarkFailedAsync(due[i].DispatchId, "rejected-by-server", $"The mail server refused it: {(int)e.StatusCode} {e.Message}", ct);
-                    continue;
-                }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    await RetryOrGiveUpAsync(due[i], "smtp-failed", $"Could not hand the mail to {smtp.Host}:{smtp.Port}: {e.Message}", settings.MaxSendAttempts, ct);
+                    // A refusal (5xx) is final for this mail; anything else is tried again. Either way it is this mail's
+                    // attempt, and the next mail goes on, on a new session if this one was lost.
+                    if (e is SmtpCommandException refusal && (int)refusal.StatusCode >= 500)
+                    {
+                        await ledger.MarkFailedAsync(due[i].DispatchId, "rejected-by-server", Refused(refusal), ct);
+                    }
+                    else
+                    {
+                        var detail = $"Could not hand the mail to {smtp.Host}:{smtp.Port}: {e.Message}";
+                        await RetryOrGiveUpAsync(due[i], "smtp-failed", detail, settings.MaxSendAttempts, ct);
+                    }
+
                     if (client is { IsConnected: false })
                     {
                         client.Dispose();
@@ -165,6 +169,34 @@ public sealed class DispatchLoop(
     /// <returns>The mail, with its bytes when newly built (to be kept); <c>null</c> when it cannot be built now.</returns>
     private async Task<(MimeMessage Message, byte[]? NewBytes, string? Protection)?> BuildAsync(Dispatch dispatch, CancellationToken ct)
     {
+        try
+        {
+            return await TryBuildAsync(dispatch, ct);
+        }
+        catch (MailCryptoException e) when (e.Reason is "no-partner-key" or "partner-key-expired" or "unusable-partner-key")
+        {
+            await RetryOrGiveUpAsync(dispatch, e.Reason, e.Message, settings.KeyWaitAttempts, ct);
+        }
+        catch (MailCryptoException e)
+        {
+            await ledger.MarkFailedAsync(dispatch.DispatchId, e.Reason, e.Message, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Whatever goes wrong in building one mail (a key a library chokes on, a bug) is that mail's failure: it is
+            // counted and retried like a failed send, and the other mails of the round go on.
+            logger.LogError(e, "Mail {MessageId} for {RegisterNumber} to {PartnerCode} could not be built", dispatch.MessageId,
+                dispatch.Request.RegisterNumber, dispatch.Request.PartnerCode);
+            await RetryOrGiveUpAsync(dispatch, "cannot-build",
+                $"The mail could not be signed and encrypted because of an unexpected error; the operators find it in the Worker's log "
+                + $"({e.GetType().Name}: {e.Message}).", settings.MaxSendAttempts, ct);
+        }
+
+        return null;
+    }
+
+    private async Task<(MimeMessage Message, byte[]? NewBytes, string? Protection)?> TryBuildAsync(Dispatch dispatch, CancellationToken ct)
+    {
         if (dispatch.Mime is { } bytes)
         {
             return (Stored(bytes), null, null);
@@ -178,25 +210,19 @@ public sealed class DispatchLoop(
         }
 
         var message = PartnerMailBuilder.Build(request, dispatch.MessageId, settings, Time.GetUtcNow());
-        try
-        {
-            var protection = await crypto.ProtectAsync(message, request.PartnerCode, request.Protection, request.PlaintextAllowed, ct);
-            using var stream = new MemoryStream();
-            await message.WriteToAsync(FormatOptions.Default, stream, ct);
-            var built = stream.ToArray();
-            return (Stored(built), built, protection);
-        }
-        catch (MailCryptoException e) when (e.Reason is "no-partner-key" or "partner-key-expired")
-        {
-            await RetryOrGiveUpAsync(dispatch, e.Reason, e.Message, KeyWaitAttempts, ct);
-        }
-        catch (MailCryptoException e)
-        {
-            await ledger.MarkFailedAsync(dispatch.DispatchId, e.Reason, e.Message, ct);
-        }
-
-        return null;
+        var protection = await crypto.ProtectAsync(message, request.PartnerCode, request.Protection, request.PlaintextAllowed, ct);
+        using var stream = new MemoryStream();
+        await message.WriteToAsync(FormatOptions.Default, stream, ct);
+        var built = stream.ToArray();
+        return (Stored(built), built, protection);
     }
+
+    private static string Refused(SmtpCommandException e) => e.ErrorCode switch
+    {
+        SmtpErrorCode.RecipientNotAccepted => $"The mail server refused the partner's address {e.Mailbox}",
+        SmtpErrorCode.SenderNotAccepted => $"The mail server refused our sender address {e.Mailbox}",
+        _ => "The mail server refused the mail",
+    } + $" and said: {(int)e.StatusCode} {e.Message}";
 
     // What goes to the server is read back from the bytes the ledger keeps, so the first send and any resend after a
     // crash are the same mail. Read in place (persistent): the encoded parts are copied out as they are, not encoded
