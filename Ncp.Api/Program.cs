@@ -9,6 +9,7 @@ using Ncp.Api.Cases.Overseeing;
 using Ncp.Api.Cases.Progressing;
 using Ncp.Api.Cases.Reading;
 using Ncp.Api.Cases.Registering;
+using Ncp.Api.DeadLetters;
 using Ncp.Api.Deadlines;
 using Ncp.Api.Live;
 using Ncp.Api.Officers;
@@ -42,6 +43,11 @@ public sealed class Program
         if (args.FirstOrDefault() == "rebuild")
         {
             return await ProjectionRebuild.RunAsync(app.Services, [.. args.Skip(1).TakeWhile(a => !a.StartsWith('-'))], Console.Out, CancellationToken.None);
+        }
+
+        if (args.FirstOrDefault() == "redrive")
+        {
+            return await Redrive.RunAsync(app.Services, [.. args.Skip(1)], Console.Out, CancellationToken.None);
         }
 
         await app.RunAsync();
@@ -114,6 +120,7 @@ public sealed class Program
 
         app.MapGroup("/api/dashboard").WithTags("Dashboard").MapOverseeing();
         app.MapGroup("/api/quarantine").WithTags("Quarantine").MapQuarantine();
+        app.MapGroup("/api/dead-letters").WithTags("Dead letters").MapDeadLetters();
         app.MapGroup("/api/officers").WithTags("Officers").MapOfficers();
         app.MapAuditing();
         app.MapHub<OfficerHub>(OfficerHub.Path);

@@ -65,6 +65,7 @@ public sealed class Program
         services.AddHostedService(sp => sp.GetRequiredService<NotificationSender>());
         services.AddSingleton<DigestLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<DigestLoop>());
+        services.AddHostedService<DeadLetterAlarm>();
         services.AddMailGateway(builder.Configuration);
         services.AddNcpMessaging(builder.Configuration);
         services.AddHealthChecks().AddNpgSql(name: "postgresql", tags: [HealthConventions.ReadyTag], timeout: TimeSpan.FromSeconds(3));

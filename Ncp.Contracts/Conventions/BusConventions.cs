@@ -20,6 +20,9 @@ public sealed class RabbitMqSettings
     /// <summary>Prefixes exchange and queue names, so that test runs sharing a virtual host stay apart. Equal in both processes.</summary>
     public string? Prefix { get; set; }
 
+    /// <summary>RabbitMQ's management API (counts and letters of the error queues); the default port on the broker's host.</summary>
+    public string? ManagementUrl { get; set; }
+
     /// <summary>Set by <c>migrate</c>: the bus declares its exchanges, queues and bindings and consumes nothing.</summary>
     public bool DeployTopologyOnly { get; set; }
 
@@ -55,6 +58,8 @@ public static class BusConventions
         this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator> registrations)
     {
         var rabbit = RabbitMqSettings.From(configuration);
+        services.AddNcpDeadLetters();
+        services.AddSingleton(configuration.GetSection(ConsumerRetrySettings.Section).Get<ConsumerRetrySettings>() ?? new ConsumerRetrySettings());
         services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(rabbit.Prefix, includeNamespace: false));

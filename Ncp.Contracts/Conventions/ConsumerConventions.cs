@@ -1,6 +1,7 @@
 // Compiled into Ncp.Api and Ncp.Worker (see BusConventions.cs): every consumer of both processes retries the same way
 // unless its definition says why it should not.
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ncp.Conventions;
 
@@ -20,11 +21,26 @@ public class RetryingConsumerDefinition<TConsumer> : ConsumerDefinition<TConsume
     {
         // Order matters: what Configure adds (a partitioner) comes before the retry, so a retried message keeps its place.
         Configure(endpoint);
-        endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(250)));
+        var retry = context.GetService<ConsumerRetrySettings>() ?? new ConsumerRetrySettings();
+        endpoint.UseMessageRetry(r => r.Exponential(retry.Limit, retry.MinInterval, retry.MaxInterval, retry.IntervalDelta));
     }
 
     /// <summary>Anything the consumer needs beyond the retry (a partitioner).</summary>
     protected virtual void Configure(IReceiveEndpointConfigurator endpoint)
     {
     }
+}
+
+/// <summary><c>Messaging:Retry</c>: the house retry of <see cref="RetryingConsumerDefinition{TConsumer}"/>; the defaults are the production values.</summary>
+public sealed class ConsumerRetrySettings
+{
+    public const string Section = "Messaging:Retry";
+
+    public int Limit { get; set; } = 10;
+
+    public TimeSpan MinInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan MaxInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan IntervalDelta { get; set; } = TimeSpan.FromMilliseconds(250);
 }

@@ -33,7 +33,7 @@ public class NcpSystem : IAsyncLifetime
 
     public WebApplicationFactory<Ncp.Worker.Program> Worker { get; private set; } = null!;
 
-    public IDictionary<string, string?> ApiSettings => new Dictionary<string, string?>
+    public IDictionary<string, string?> ApiSettings => SharedOverrides(new Dictionary<string, string?>
     {
         ["ConnectionStrings:Postgres"] = Servers.Postgres,
         // The test output is for test failures; the hosts' own chatter (Marten's schema SQL above all) drowns them.
@@ -45,11 +45,12 @@ public class NcpSystem : IAsyncLifetime
         ["RabbitMq:Username"] = Servers.RabbitUser,
         ["RabbitMq:Password"] = Servers.RabbitPassword,
         ["RabbitMq:Prefix"] = RunId,
+        ["RabbitMq:ManagementUrl"] = Servers.RabbitManagement,
         ["Attachments:MaxBytes"] = "65536",
         ["Mail:TrustedRoots:0"] = TrustedRootsFile,
         // The in-memory test server has no address of its own; the UI's Api client is routed to it (see RouteUiToTestServer).
         ["Ui:ApiBaseAddress"] = "http://localhost/",
-    };
+    });
 
     public IDictionary<string, string?> WorkerSettings
     {
@@ -176,6 +177,9 @@ public class NcpSystem : IAsyncLifetime
                     http.BaseAddress = new Uri(address.TrimEnd('/') + "/");
                 }
             });
+
+    /// <summary>Settings a derived system changes in both hosts.</summary>
+    protected virtual IDictionary<string, string?> SharedOverrides(IDictionary<string, string?> settings) => settings;
 
     /// <summary>Settings a derived system changes in the Worker.</summary>
     protected virtual void WorkerOverrides(IDictionary<string, string?> settings)

@@ -6,7 +6,7 @@ namespace Ncp.Tests.Fixtures;
 /// </summary>
 public sealed record TestServers(
     string Postgres, string RabbitHost, ushort RabbitPort, string RabbitVirtualHost, string RabbitUser, string RabbitPassword,
-    string SmtpHost, int SmtpPort, string ImapHost, int ImapPort, string MailPassword)
+    string SmtpHost, int SmtpPort, string ImapHost, int ImapPort, string MailPassword, string RabbitManagement)
 {
     public static TestServers Current { get; } = Load();
 
@@ -29,7 +29,8 @@ public sealed record TestServers(
             int.Parse(Get("Smtp__Port"), System.Globalization.CultureInfo.InvariantCulture),
             Get("Imap__Host"),
             int.Parse(Get("Imap__Port"), System.Globalization.CultureInfo.InvariantCulture),
-            Get("Mail__Password"));
+            Get("Mail__Password"),
+            Get("RabbitMq__ManagementUrl"));
     }
 
     /// <summary>The checkout the tests were built in (the folder of <c>Ncp.sln</c>): where <c>artifacts/</c> goes.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Marten;
+using Ncp.Conventions;
 using Npgsql;
 
 namespace Ncp.Api.Cases.Overseeing;
@@ -15,7 +16,11 @@ public sealed record DashboardResource(
     DashboardList AwaitingAcknowledgement,
     int QuarantineHeld,
     SlowPartner[] SlowestPartners,
-    DashboardDay[] Days);
+    DashboardDay[] Days)
+{
+    /// <summary>Messages that faulted after every retry, in either process (null: the broker could not be asked).</summary>
+    public long? DeadLetters { get; init; }
+}
 
 /// <summary>How many, and the first few of them.</summary>
 public sealed record DashboardList(int Count, DashboardRow[] First);
@@ -62,8 +67,12 @@ public static class Dashboard
     }
 
     private static async Task<Ok<DashboardResource>> GetAsync(
-        HttpContext http, Compartments compartments, NpgsqlDataSource db, MartenSettings marten, TimeProvider time, CancellationToken ct) =>
-        TypedResults.Ok(await ReadAsync(db, marten.Schema, compartments.ChannelsOf(http.User), time.GetUtcNow(), ct));
+        HttpContext http, Compartments compartments, NpgsqlDataSource db, MartenSettings marten, DeadLetterWatch deadLetters, TimeProvider time,
+        CancellationToken ct) =>
+        TypedResults.Ok(await ReadAsync(db, marten.Schema, compartments.ChannelsOf(http.User), time.GetUtcNow(), ct) with
+        {
+            DeadLetters = deadLetters.Queues is null ? null : deadLetters.Total,
+        });
 
     /// <summary>
     /// One round trip, every statement on the item read model's indexed columns (MartenSetup, ItemListing.ConfigureColumns);
