@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Ncp.Api.Infrastructure.Http;
+using Ncp.Api.Infrastructure.Messaging;
 using Ncp.Api.Partners;
 using Ncp.Contracts.Mail;
 
@@ -25,8 +26,11 @@ public sealed class CorrespondenceSettings
 /// when a rung says so or an officer asks, our acknowledgement and our answer to a partner's request. The item and the partner's entry
 /// are read as they stand when the event is published.
 /// </summary>
-public static class PartnerMailRequests
+public sealed class PartnerMailRequests(CorrespondenceSettings contact) : IIntegrationEvents
 {
+    public async ValueTask<IReadOnlyList<object>> MessagesOfAsync(IEvent @event, IDocumentOperations operations, CancellationToken ct) =>
+        await ForAsync(@event, operations, contact, ct) is { } mail ? [mail] : [];
+
     public static async Task<PartnerMailRequested?> ForAsync(IEvent @event, IDocumentOperations operations, CorrespondenceSettings contact, CancellationToken ct)
     {
         var (itemId, purpose, text) = @event.Data switch

@@ -8,21 +8,17 @@ using MassTransit;
 using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Infrastructure.Observability;
 using Domain = Ncp.Api.Cases;
-using Ncp.Api.Cases.Corresponding;
-using Ncp.Contracts.Deadlines;
 using Ncp.Contracts.Live;
-using Ncp.Contracts.Mail;
-using Ncp.Contracts.Partners;
-using Integration = Ncp.Contracts.Cases;
 
 namespace Ncp.Api.Infrastructure.Messaging;
 
 /// <summary>
 /// Publishes integration events from the event log to the bus. The daemon records its progress only after
 /// a page is published, so every event goes out at least once, in order, even after a crash; the Marten event id
-/// becomes the MessageId and the consumers' idempotency key.
+/// becomes the MessageId and the consumers' idempotency key. What each event becomes is its feature's business
+/// (<see cref="IIntegrationEvents"/>); this is only the loop, the ids, the retry and the tracing.
 /// </summary>
-public sealed class IntegrationEventPublisher(IBus bus, CorrespondenceSettings contact, ILogger<IntegrationEventPublisher> logger) : SubscriptionBase
+public sealed class IntegrationEventPublisher(IBus bus, IEnumerable<IIntegrationEvents> maps, ILogger<IntegrationEventPublisher> logger) : SubscriptionBase
 {
     public const string SubscriptionName = "integration-events";
 
@@ -80,79 +76,16 @@ public sealed class IntegrationEventPublisher(IBus bus, CorrespondenceSettings c
 
     private static string Kebab(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
-    /// <summary>Events whose messages need more than the event (the item as it stands, the partner's entry).</summary>
+    /// <summary>Every feature's messages for the event, in the order the features are registered.</summary>
     private async Task<object[]> MessagesOfAsync(IEvent @event, IDocumentOperations operations, CancellationToken ct)
     {
         var messages = new List<object>();
-        if (@event.Data is Domain.DeadlineEscalated escalated)
+        foreach (var map in maps)
         {
-            messages.Add(await EscalationOfAsync(@event, escalated, operations, ct));
-        }
-        else
-        {
-            messages.AddRange(ToIntegrationEvents(@event));
-        }
-
-        if (await PartnerMailRequests.ForAsync(@event, operations, contact, ct) is { } mail)
-        {
-            messages.Add(mail);
-        }
-
-        if (@event.Data is Partners.PartnerRegistered or Partners.PartnerProfileChanged or Partners.PartnerDeactivated or Partners.PartnerReactivated
-            or Partners.PlaintextMailAllowed or Partners.PlaintextMailDisallowed
-            && await operations.LoadAsync<Partners.PartnerDirectoryEntry>(@event.StreamId, ct) is { } partner)
-        {
-            messages.Add(new PartnerDirectoryChanged(
-                partner.Code, partner.Profile.Addresses, partner.Profile.Languages, ApiEnum<Partners.Encryption>.NameOf(partner.Profile.Encryption),
-                partner.PlaintextOverride is not null, partner.Active, @event.Timestamp));
-        }
-
-        if (@event.Data is Partners.PartnerKeyImported or Partners.PartnerKeyRemoved
-            && await operations.LoadAsync<Partners.PartnerDirectoryEntry>(@event.StreamId, ct) is { } owner)
-        {
-            messages.Add(@event.Data switch
-            {
-                Partners.PartnerKeyImported k => new Contracts.Partners.PartnerKeyImported(@event.Id, owner.Code, k.Scheme, k.Fingerprint, k.Material, k.NotAfter, k.At),
-                Partners.PartnerKeyRemoved k => new PartnerKeyRemoved(owner.Code, k.Fingerprint, k.At),
-                _ => throw new InvalidOperationException(),
-            });
+            messages.AddRange(await map.MessagesOfAsync(@event, operations, ct));
         }
 
         return [.. messages];
-    }
-
-    /// <summary>What the rest of the system hears of an event in the log: nothing, one message, or several.</summary>
-    public static object[] ToIntegrationEvents(IEvent @event) => @event.Data switch
-    {
-        Domain.ItemRegistered e =>
-        [
-            new Integration.ItemRegistered(
-                @event.Id, e.ItemId, e.RegisterNumber, ApiEnum<Domain.WorkItemKind>.NameOf(e.Kind), ApiEnum<Domain.Direction>.NameOf(e.Direction),
-                e.Fields.PartnerCode, ApiEnum<Domain.Channel>.NameOf(e.Fields.Channel), e.Fields.Subject, ApiEnum<Domain.Priority>.NameOf(e.Fields.Priority),
-                e.By.Id, e.At),
-        ],
-        Domain.OfficerAssigned e => [new Integration.ItemAssigned(@event.Id, e.ItemId, e.Officer.Id, e.Officer.Name, e.At)],
-        Domain.DeadlinesSet e => [.. e.Deadlines.Steps.Select(s => new WakeUpRequested(e.ItemId, s.Name, s.DueAt, e.At))],
-        Domain.DeadlineExtended e => [.. e.Rescheduled.Select(s => new WakeUpRequested(e.ItemId, s.Name, s.DueAt, e.At))],
-        Domain.DeadlinesResumed e => [.. e.Rescheduled.Select(s => new WakeUpRequested(e.ItemId, s.Name, s.DueAt, e.At))],
-        Domain.DeadlinesPaused e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
-        Domain.ItemClosed e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
-        Domain.ItemWithdrawn e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
-        Domain.ItemRefused e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
-        Quarantine.QuarantineReleased e => [new QuarantineDecided(e.InboundId, true, e.PartnerCode, e.Reason, e.By.Name, e.At)],
-        Quarantine.QuarantineRejected e => [new QuarantineDecided(e.InboundId, false, null, e.Reason, e.By.Name, e.At)],
-        _ => [],
-    };
-
-    /// <summary>People need to know which item: the escalation is told with the item's number and subject.</summary>
-    private static async Task<object> EscalationOfAsync(IEvent @event, Domain.DeadlineEscalated e, IDocumentOperations operations, CancellationToken ct)
-    {
-        var item = await operations.LoadAsync<Domain.ItemDetails>(e.ItemId, ct);
-        return new EscalationRaised(
-            @event.Id, e.ItemId, item?.RegisterNumber ?? "", item?.Subject ?? "", item?.PartnerCode ?? "",
-            item is null ? "" : ApiEnum<Domain.Channel>.NameOf(item.Channel), item is null ? "" : ApiEnum<Domain.Priority>.NameOf(item.Priority),
-            e.Step, e.DueAt, [.. e.Notify.Select(ApiEnum<Deadlines.Recipient>.NameOf)], item?.AssignedToId, e.RemindPartner,
-            ApiEnum<Deadlines.SuggestedAction>.NameOf(e.Suggest), e.At);
     }
 
     /// <summary>The same event always yields the same message ids, so a redelivered page is recognisable downstream.</summary>

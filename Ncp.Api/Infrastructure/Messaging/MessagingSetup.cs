@@ -10,7 +10,7 @@ public static class MessagingSetup
     /// wake-ups now; mail sent and mail received with the mail gateway.
     /// </summary>
     public static IServiceCollection AddNcpMessaging(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddNcpBus(configuration, bus =>
+        services.AddIntegrationEvents().AddNcpBus(configuration, bus =>
         {
             bus.AddConsumer<Deadlines.WakeUpDueConsumer, Deadlines.WakeUpDueConsumerDefinition>();
             bus.AddConsumer<Cases.Corresponding.PartnerMailSentConsumer, Cases.Corresponding.PartnerMailSentConsumerDefinition>();
@@ -21,6 +21,14 @@ public static class MessagingSetup
             bus.AddConsumer<Live.EscalationRaisedBroadcaster, Live.BroadcasterDefinition<Live.EscalationRaisedBroadcaster>>().Endpoint(PerInstance);
             bus.AddConsumer<Live.ChangesRecordedBroadcaster, Live.BroadcasterDefinition<Live.ChangesRecordedBroadcaster>>().Endpoint(PerInstance);
         });
+
+    /// <summary>What each feature's events become on the bus, in this order (the order of one event's messages and so their ids).</summary>
+    private static IServiceCollection AddIntegrationEvents(this IServiceCollection services) => services
+        .AddSingleton<IIntegrationEvents, Cases.WorkItemIntegration>()
+        .AddSingleton<IIntegrationEvents, Deadlines.DeadlineIntegration>()
+        .AddSingleton<IIntegrationEvents, Quarantine.QuarantineIntegration>()
+        .AddSingleton<IIntegrationEvents, Cases.Corresponding.PartnerMailRequests>()
+        .AddSingleton<IIntegrationEvents, Partners.PartnerIntegration>();
 
     /// <summary>A temporary queue of this instance's own.</summary>
     private static void PerInstance(IEndpointRegistrationConfigurator endpoint)

@@ -1,0 +1,18 @@
+using JasperFx.Events;
+using Marten;
+using Ncp.Api.Infrastructure.Messaging;
+using Ncp.Contracts.Mail;
+
+namespace Ncp.Api.Quarantine;
+
+/// <summary>An officer's decision on a held mail goes back to the gateway, which keeps the mail.</summary>
+public sealed class QuarantineIntegration : IIntegrationEvents
+{
+    public ValueTask<IReadOnlyList<object>> MessagesOfAsync(IEvent @event, IDocumentOperations operations, CancellationToken ct) =>
+        ValueTask.FromResult<IReadOnlyList<object>>(@event.Data switch
+        {
+            QuarantineReleased e => [new QuarantineDecided(e.InboundId, true, e.PartnerCode, e.Reason, e.By.Name, e.At)],
+            QuarantineRejected e => [new QuarantineDecided(e.InboundId, false, null, e.Reason, e.By.Name, e.At)],
+            _ => [],
+        });
+}
