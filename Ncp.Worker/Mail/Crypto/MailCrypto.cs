@@ -159,6 +159,11 @@ public sealed class MailCrypto
                     entity = Try("malformed", () => compressed.Decompress(smime, ct));
                     layers.Add("smime-compressed");
                     continue;
+                case ApplicationPkcs7Mime { SecureMimeType: SecureMimeType.AuthEnvelopedData } authEnveloped:
+                    entity = Try("cannot-decrypt", () => AuthEnveloped.Open(authEnveloped, own.Smime, ct));
+                    (encrypted, protection) = (true, "smime");
+                    layers.Add("smime-authenveloped");
+                    continue;
                 case MultipartEncrypted pgpEncrypted:
                 {
                     DigitalSignatureCollection? signatures = null;
