@@ -35,6 +35,23 @@ public static class OpenSslMail
             return File.ReadAllBytes(output);
         });
 
+    /// <summary>
+    /// CMS EncryptedData (RFC 5652 8) under a shared key, with no recipient: what a "password-protected" mail holds, and a
+    /// form the gateway cannot read.
+    /// </summary>
+    public static byte[] EncryptWithSharedKeyToDer(byte[] content) => Tool.InScratch(folder =>
+    {
+        var (input, output) = Files(folder, content);
+        const string key = "000102030405060708090A0B0C0D0E0F";
+        OpenSsl("-EncryptedData_encrypt", "-aes-128-cbc", "-secretkey", key, "-in", input, "-outform", "DER", "-out", output).OrThrow();
+        return File.ReadAllBytes(output);
+    });
+
+    /// <summary>An application/pkcs7-mime entity around CMS <paramref name="der"/>, with the smime-type given (none when null).</summary>
+    public static string Pkcs7Entity(string? smimeType, byte[] der) =>
+        $"Content-Type: application/pkcs7-mime; name=smime.p7m{(smimeType is null ? "" : $"; smime-type={smimeType}")}\r\n"
+        + $"Content-Transfer-Encoding: base64\r\n\r\n{Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks)}\r\n";
+
     /// <summary>application/pkcs7-mime; smime-type=signed-data.</summary>
     public static byte[] SignOpaque(
         string innerEntity, string from, string to, string subject, string signerCertPem, string signerKeyPem,

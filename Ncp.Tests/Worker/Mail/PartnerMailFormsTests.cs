@@ -49,6 +49,22 @@ public sealed class PartnerMailFormsTests(NcpSystem ncp)
         Assert.Contains("authentication tag", outcome.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_pkcs7_mail_of_an_smime_type_we_cannot_read_is_held_naming_it()
+    {
+        await ncp.PartnerAsync("de");
+        var messageId = $"pkcs7-unknown-{Guid.NewGuid():N}@partner.example";
+        var entity = OpenSslMail.Pkcs7Entity("x-encrypted-data", OpenSslMail.EncryptWithSharedKeyToDer(Encoding.UTF8.GetBytes(Inner)));
+
+        await ncp.SendRawAsync(RawMime.Message(
+            "de@partner.example", TestPki.NcpAddress, "Password-protected", Id(messageId), Encoding.ASCII.GetBytes(entity)));
+
+        var outcome = await ncp.OutcomeAsync(messageId);
+        Assert.True(outcome is { Status: "quarantined", Reason: "unsupported" }, Said(outcome));
+        Assert.Contains("smime-type=x-encrypted-data", outcome.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("plaintext", outcome.Detail, StringComparison.Ordinal);
+    }
+
     // The item's officer sees the mail as a partner's, under its protection, with the signature found valid.
     private async Task ReceivedSignedAsync(string number, string protection, string text)
     {

@@ -164,6 +164,14 @@ public sealed class MailCrypto
                     (encrypted, protection) = (true, "smime");
                     layers.Add("smime-authenveloped");
                     continue;
+                case ApplicationPkcs7Mime unnamed:
+                    entity = Pkcs7Forms.Retyped(unnamed, ct);
+                    continue;
+                case MultipartEncrypted { ContentType: var type } when type.Parameters["protocol"] is not { } protocol
+                    || !protocol.Contains("pgp", StringComparison.OrdinalIgnoreCase):
+                    throw new MailCryptoException(
+                        "unsupported",
+                        $"multipart/encrypted with protocol {type.Parameters["protocol"] ?? "(none)"}: a form the gateway cannot read.");
                 case MultipartEncrypted pgpEncrypted:
                 {
                     DigitalSignatureCollection? signatures = null;
