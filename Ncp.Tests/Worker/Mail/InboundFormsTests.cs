@@ -4,11 +4,13 @@ using MimeKit;
 using MimeKit.Cryptography;
 using Ncp.Tests.Fixtures.Crypto;
 using Ncp.Worker.Mail.Crypto;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+using OpenPgpIdentity = Ncp.Worker.Keys.OpenPgpIdentity;
 
 namespace Ncp.Tests.Worker.Mail;
 
-// The forms partners really send beside the ones we write: S/MIME 4.0's AES-GCM (RFC 5083) as openssl makes it, and
-// S/MIME parts whose smime-type is missing or unknown. Read here piece by piece; the
+// The forms partners really send beside the ones we write: S/MIME 4.0's AES-GCM (RFC 5083) as openssl makes it, inline
+// OpenPGP as gpg makes it, and S/MIME parts whose smime-type is missing or unknown. Read here piece by piece; the
 // gateway's tests send the same through the mail servers.
 [Collection(CryptoCollection.Name)]
 public sealed class InboundFormsTests(TestPki pki)
@@ -72,10 +74,126 @@ public sealed class InboundFormsTests(TestPki pki)
         Assert.Contains("encrypted-data (a password or shared key, no recipient)", refused.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("utf-8", "Ответ: данные сохранены.")]
+    [InlineData("iso-8859-1", "Grüße aus Wiesbaden: die Daten sind gesichert.")]
+    public void An_inline_pgp_message_is_decrypted_and_its_signature_verified_in_either_charset(string charset, string text)
+    {
+        var mail = Load(pki.Gpg.InlineMail(text, "fr@partner.example", TestPki.NcpAddress, "inline", charset: charset));
+        using var context = Context();
+
+        var opened = InlinePgp.Open(mail.Body!, context, CancellationToken.None);
+
+        Assert.True(opened.Encrypted);
+        Assert.Equal(text, Assert.IsType<TextPart>(opened.Content).Text.TrimEnd());
+        var signature = Assert.Single(opened.Signatures);
+        Assert.True(signature.Verify());
+        Assert.Equal(pki.Pgp.Partner("fr").Fingerprint, signature.SignerCertificate!.Fingerprint, ignoreCase: true);
+    }
+
+    [Fact]
+    public void A_decrypted_inline_message_that_is_mime_becomes_that_entity()
+    {
+        var entity = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the log.\r\n"
+            + "--b\r\nContent-Type: text/plain; name=log.txt\r\nContent-Disposition: attachment; filename=log.txt\r\n\r\n"
+            + "203.0.113.9\r\n--b--\r\n";
+        var mail = Load(pki.Gpg.InlineMail(entity, "fr@partner.example", TestPki.NcpAddress, "inline MIME"));
+        using var context = Context();
+
+        var opened = InlinePgp.Open(mail.Body!, context, CancellationToken.None);
+
+        Assert.Equal("log.txt", Assert.IsType<Multipart>(opened.Content).OfType<MimePart>().Last().FileName);
+    }
+
+    [Fact]
+    public void Clear_signed_text_is_verified_and_an_altered_one_is_not()
+    {
+        const string text = "Preservation confirmed.\n- The logs are kept.\nKind regards   ";
+        var raw = pki.Gpg.InlineMail(text, "fr@partner.example", TestPki.NcpAddress, "clear-signed", encrypt: false);
+        using var context = Context();
+
+        var opened = InlinePgp.Open(Load(raw).Body!, context, CancellationToken.None);
+        var tampered = Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(raw).Replace("confirmed", "refused", StringComparison.Ordinal));
+        var altered = InlinePgp.Open(Load(tampered).Body!, context, CancellationToken.None);
+
+        Assert.False(opened.Encrypted);
+        Assert.True(Assert.Single(opened.Signatures).Verify());
+        Assert.Contains("- The logs are kept.", Assert.IsType<TextPart>(opened.Content).Text, StringComparison.Ordinal);
+        Assert.False(Assert.Single(altered.Signatures).Verify());
+    }
+
+    [Theory]
+    [InlineData("--symmetric", "encrypted to a passphrase")]
+    [InlineData("--sign", "signed or compressed but not encrypted")]
+    public void An_openpgp_message_in_a_form_we_cannot_read_is_named(string operation, string named)
+    {
+        var armored = pki.Gpg.Armored("Data."u8.ToArray(), operation);
+        var body = new TextPart("plain") { Text = armored };
+        using var context = Context();
+
+        var refused = Assert.Throws<MailCryptoException>(() => InlinePgp.Open(body, context, CancellationToken.None));
+
+        Assert.Equal("unsupported", refused.Reason);
+        Assert.Contains(named, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_encrypted_attachment_beside_inline_pgp_text_is_opened_under_its_own_name()
+    {
+        var body = new Multipart("mixed")
+        {
+            new TextPart("plain") { Text = pki.Gpg.EncryptAndSign("Log attached."u8.ToArray(), TestPki.NcpAddress, "fr@partner.example") },
+            new MimePart("application", "octet-stream")
+            {
+                FileName = "access.log.asc",
+                Content = new MimeContent(new MemoryStream(Encoding.ASCII.GetBytes(
+                    pki.Gpg.EncryptAndSign("203.0.113.9 - - [28/Nov/2026]"u8.ToArray(), TestPki.NcpAddress, "fr@partner.example")))),
+            },
+        };
+        using var context = Context();
+
+        var opened = InlinePgp.Open(body, context, CancellationToken.None);
+
+        Assert.True(opened.Encrypted);
+        Assert.Equal(2, opened.Signatures.Count);
+        var attachment = Assert.IsType<Multipart>(opened.Content).OfType<MimePart>().Single(p => p.IsAttachment);
+        Assert.Equal("access.log", attachment.FileName);
+    }
+
+    [Fact]
+    public void Inline_pgp_beside_an_unprotected_attachment_is_not_read()
+    {
+        var armored = pki.Gpg.EncryptAndSign("Data attached."u8.ToArray(), TestPki.NcpAddress, "fr@partner.example");
+        var body = new Multipart("mixed")
+        {
+            new TextPart("plain") { Text = armored },
+            new MimePart("application", "pdf") { FileName = "order.pdf", Content = new MimeContent(new MemoryStream("%PDF"u8.ToArray())) },
+        };
+        using var context = Context();
+
+        var refused = Assert.Throws<MailCryptoException>(() => InlinePgp.Open(body, context, CancellationToken.None));
+
+        Assert.Equal("unsupported", refused.Reason);
+        Assert.Contains("application/pdf order.pdf", refused.Message, StringComparison.Ordinal);
+    }
+
+    private NcpOpenPgpContext Context()
+    {
+        var ncp = pki.Pgp.Ncp;
+        using var secret = PgpUtilities.GetDecoderStream(File.OpenRead(ncp.SecretArmored));
+        var ring = new PgpSecretKeyRingBundle(secret).GetKeyRings().Single();
+        using var partner = PgpUtilities.GetDecoderStream(File.OpenRead(pki.Pgp.Partner("fr").PublicArmored));
+        var fr = new PgpPublicKeyRingBundle(partner).GetKeyRings().Single();
+        return new NcpOpenPgpContext(
+            [new OpenPgpIdentity(ring, ncp.Passphrase ?? "", ncp.SecretArmored)], id => fr.GetPublicKey(id) is null ? null : fr);
+    }
+
     private static ApplicationPkcs7Mime Pkcs7Part(string? smimeType, byte[] der) =>
         Assert.IsType<ApplicationPkcs7Mime>(
             MimeEntity.Load(new MemoryStream(Encoding.ASCII.GetBytes(OpenSslMail.Pkcs7Entity(smimeType, der)))));
 
     private static X509Certificate2 Key(SmimeIdentity identity) =>
         X509CertificateLoader.LoadPkcs12FromFile(identity.Pfx, identity.PfxPassword, X509KeyStorageFlags.EphemeralKeySet);
+
+    private static MimeMessage Load(byte[] raw) => MimeMessage.Load(new MemoryStream(raw));
 }

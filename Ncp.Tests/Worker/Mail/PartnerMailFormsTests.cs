@@ -33,6 +33,32 @@ public sealed class PartnerMailFormsTests(NcpSystem ncp)
     }
 
     [Fact]
+    public async Task An_inline_pgp_reply_made_by_gpg_reaches_its_item_with_a_valid_signature()
+    {
+        var fr = await ncp.PartnerAsync("fr");
+        var (item, _) = await ncp.SendRequestAsync(fr, "Reply to me inline");
+
+        await ncp.SendRawAsync(
+            Pki.Gpg.InlineMail("Данные абонента сохранены.", fr.Address, TestPki.NcpAddress, $"Re: [{item.Number()}] inline"));
+
+        await ReceivedSignedAsync(item.Number(), "openpgp", "Данные абонента сохранены.");
+    }
+
+    [Fact]
+    public async Task A_clear_signed_text_is_verified_and_held_for_coming_unencrypted_from_a_partner_who_must_encrypt()
+    {
+        var fr = await ncp.PartnerAsync("fr");
+        var messageId = $"clear-{Guid.NewGuid():N}@partner.example";
+
+        await ncp.SendRawAsync(Pki.Gpg.InlineMail(
+            "Preservation confirmed.", fr.Address, TestPki.NcpAddress, "Clear-signed", encrypt: false, headers: Id(messageId)));
+
+        var outcome = await ncp.OutcomeAsync(messageId);
+        Assert.True(outcome is { Status: "quarantined", Reason: "not-encrypted" }, Said(outcome));
+        Assert.Contains("came openpgp-signed-only", outcome.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_aes_gcm_mail_with_one_byte_of_its_ciphertext_flipped_is_held_as_undecryptable()
     {
         var de = await ncp.PartnerAsync("de");

@@ -175,7 +175,8 @@ public sealed class MailCrypto
                 case MultipartEncrypted pgpEncrypted:
                 {
                     DigitalSignatureCollection? signatures = null;
-                    entity = Try("cannot-decrypt", () => pgpEncrypted.Decrypt(pgp, out signatures, ct));
+                    entity = Try("cannot-decrypt", () =>
+                        OpenPgpPackets.Naming(pgpEncrypted[1], () => pgpEncrypted.Decrypt(pgp, out signatures, ct)));
                     signers.AddRange(Checked(signatures?.ToArray() ?? [], "openpgp"));
                     (encrypted, protection) = (true, "openpgp");
                     layers.Add("openpgp-encrypted");
@@ -192,6 +193,17 @@ public sealed class MailCrypto
                     entity = signed[0];
                     protection = encrypted ? protection : isPgp ? "openpgp" : "smime";
                     layers.Add(isPgp ? "openpgp-signed" : "smime-signed-detached");
+                    continue;
+                }
+
+                // Inside a layer already encrypted and signed, an armored block is the partner's text (a quoted mail), not a layer.
+                case var _ when !(encrypted && signers.Count > 0) && InlinePgp.Carries(entity):
+                {
+                    var opened = Try("cannot-decrypt", () => InlinePgp.Open(entity, pgp, ct));
+                    signers.AddRange(Checked(opened.Signatures, "openpgp"));
+                    entity = opened.Content;
+                    (encrypted, protection) = opened.Encrypted ? (true, "openpgp") : (encrypted, encrypted ? protection : "openpgp");
+                    layers.Add(opened.Encrypted ? "openpgp-inline-encrypted" : "openpgp-inline-signed");
                     continue;
                 }
             }
