@@ -1,3 +1,5 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MimeKit;
@@ -39,6 +41,25 @@ public sealed class InboundFormsTests(TestPki pki)
 
         Assert.Equal("cannot-decrypt", refused.Reason);
         Assert.Contains("authentication tag", refused.Message, StringComparison.Ordinal);
+    }
+
+    // openssl writes no authenticated attributes; other agents do (RFC 5083 2.1): the tag covers them too.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Authenticated_attributes_are_covered_by_the_tag(bool altered)
+    {
+        var sealedData = SealedWithAttributes(Content, pki.Ncp, altered);
+
+        if (altered)
+        {
+            var refused = Assert.Throws<MailCryptoException>(() => AuthEnveloped.Decrypt(sealedData, [Key(pki.Ncp)]));
+            Assert.Equal("cannot-decrypt", refused.Reason);
+        }
+        else
+        {
+            Assert.Equal(Content, AuthEnveloped.Decrypt(sealedData, [Key(pki.Ncp)]));
+        }
     }
 
     [Fact]
@@ -191,6 +212,104 @@ public sealed class InboundFormsTests(TestPki pki)
     private static ApplicationPkcs7Mime Pkcs7Part(string? smimeType, byte[] der) =>
         Assert.IsType<ApplicationPkcs7Mime>(
             MimeEntity.Load(new MemoryStream(Encoding.ASCII.GetBytes(OpenSslMail.Pkcs7Entity(smimeType, der)))));
+
+    // AuthEnvelopedData with a content-type attribute, AES-256-GCM, written field by field, its recipient named by subject
+    // key identifier and reached by RSAES-OAEP with SHA-256 (the other choices RFC 5652 and RFC 3560 allow besides what
+    // openssl writes). When altered, the attribute travels as another content type than the one the tag covered.
+    private static byte[] SealedWithAttributes(byte[] content, SmimeIdentity recipient, bool altered)
+    {
+        const string Sha256 = "2.16.840.1.101.3.4.2.1";
+        static byte[] Attributes(string contentType)
+        {
+            var attributes = new AsnWriter(AsnEncodingRules.DER);
+            using (attributes.PushSetOf())
+            using (attributes.PushSequence())
+            {
+                attributes.WriteObjectIdentifier("1.2.840.113549.1.9.3");
+                using (attributes.PushSetOf())
+                {
+                    attributes.WriteObjectIdentifier(contentType);
+                }
+            }
+
+            return attributes.Encode();
+        }
+
+        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(recipient.CertPem));
+        using var rsa = certificate.GetRSAPublicKey()!;
+        var keyId = certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Single().SubjectKeyIdentifierBytes.ToArray();
+        var key = RandomNumberGenerator.GetBytes(32);
+        var nonce = RandomNumberGenerator.GetBytes(12);
+        var (ciphertext, tag) = (new byte[content.Length], new byte[16]);
+        using (var gcm = new AesGcm(key, 16))
+        {
+            gcm.Encrypt(nonce, content, ciphertext, tag, Attributes("1.2.840.113549.1.7.1"));
+        }
+
+        var sent = Attributes(altered ? "1.2.840.113549.1.7.2" : "1.2.840.113549.1.7.1");
+        sent[0] = 0xA1; // [1] IMPLICIT in place of SET OF
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier("1.2.840.113549.1.9.16.1.23");
+            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)))
+            using (writer.PushSequence())
+            {
+                writer.WriteInteger(0);
+                using (writer.PushSetOf())
+                using (writer.PushSequence())
+                {
+                    writer.WriteInteger(2);
+                    writer.WriteOctetString(keyId, new Asn1Tag(TagClass.ContextSpecific, 0));
+                    using (writer.PushSequence())
+                    {
+                        writer.WriteObjectIdentifier("1.2.840.113549.1.1.7"); // RSAES-OAEP
+                        using (writer.PushSequence())
+                        {
+                            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)))
+                            using (writer.PushSequence())
+                            {
+                                writer.WriteObjectIdentifier(Sha256);
+                            }
+
+                            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 1, isConstructed: true)))
+                            using (writer.PushSequence())
+                            {
+                                writer.WriteObjectIdentifier("1.2.840.113549.1.1.8"); // MGF1
+                                using (writer.PushSequence())
+                                {
+                                    writer.WriteObjectIdentifier(Sha256);
+                                }
+                            }
+                        }
+                    }
+
+                    writer.WriteOctetString(rsa.Encrypt(key, RSAEncryptionPadding.OaepSHA256));
+                }
+
+                using (writer.PushSequence())
+                {
+                    writer.WriteObjectIdentifier("1.2.840.113549.1.7.1");
+                    using (writer.PushSequence())
+                    {
+                        writer.WriteObjectIdentifier("2.16.840.1.101.3.4.1.46");
+                        using (writer.PushSequence())
+                        {
+                            writer.WriteOctetString(nonce);
+                            writer.WriteInteger(16);
+                        }
+                    }
+
+                    writer.WriteOctetString(ciphertext, new Asn1Tag(TagClass.ContextSpecific, 0));
+                }
+
+                writer.WriteEncodedValue(sent);
+                writer.WriteOctetString(tag);
+            }
+        }
+
+        return writer.Encode();
+    }
 
     private static X509Certificate2 Key(SmimeIdentity identity) =>
         X509CertificateLoader.LoadPkcs12FromFile(identity.Pfx, identity.PfxPassword, X509KeyStorageFlags.EphemeralKeySet);
