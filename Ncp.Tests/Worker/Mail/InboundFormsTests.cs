@@ -182,6 +182,32 @@ public sealed class InboundFormsTests(TestPki pki)
     }
 
     [Fact]
+    public void A_binary_openpgp_message_sent_as_the_body_is_decrypted()
+    {
+        using var armor = PgpUtilities.GetDecoderStream(new MemoryStream(Encoding.ASCII.GetBytes(
+            pki.Gpg.EncryptAndSign("Binary body."u8.ToArray(), TestPki.NcpAddress, "fr@partner.example"))));
+        var body = new MimePart("application", "pgp-encrypted") { Content = new MimeContent(new MemoryStream(NativeCms.ReadAll(armor))) };
+        using var context = Context();
+
+        var opened = InlinePgp.Open(body, context, CancellationToken.None);
+
+        Assert.Equal("Binary body.", Assert.IsType<TextPart>(opened.Content).Text);
+    }
+
+    [Fact]
+    public void Inline_pgp_inside_html_only_is_named_rather_than_taken_for_plaintext()
+    {
+        var armored = pki.Gpg.EncryptAndSign("Hidden in HTML."u8.ToArray(), TestPki.NcpAddress, "fr@partner.example");
+        var body = new TextPart("html") { Text = $"<html><body><p>{armored.ReplaceLineEndings("<br>")}</p></body></html>" };
+        using var context = Context();
+
+        Assert.True(InlinePgp.Carries(body));
+        var refused = Assert.Throws<MailCryptoException>(() => InlinePgp.Open(body, context, CancellationToken.None));
+        Assert.Equal("unsupported", refused.Reason);
+        Assert.Contains("inside HTML", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Inline_pgp_beside_an_unprotected_attachment_is_not_read()
     {
         var armored = pki.Gpg.EncryptAndSign("Data attached."u8.ToArray(), TestPki.NcpAddress, "fr@partner.example");

@@ -1,6 +1,7 @@
 using System.Text;
 using MimeKit;
 using MimeKit.Cryptography;
+using Org.BouncyCastle.Bcpg;
 
 namespace Ncp.Worker.Mail.Crypto;
 
@@ -29,6 +30,9 @@ internal static class InlinePgp
     {
         Message,
         ClearSigned,
+
+        // Armor an HTML editor has wrapped in markup: its lines cannot be told apart from the markup with certainty.
+        InHtml,
     }
 
     private sealed record Block(Kind Kind, byte[] Bytes);
@@ -70,7 +74,14 @@ internal static class InlinePgp
 
             case MimePart part when Find(part) is { } block:
             {
-                var one = block.Kind == Kind.Message ? Decrypt(part, block, pgp, ct) : Verify(part, block, pgp, ct);
+                var one = block.Kind switch
+                {
+                    Kind.Message => Decrypt(part, block, pgp, ct),
+                    Kind.ClearSigned => Verify(part, block, pgp, ct),
+                    _ => throw new MailCryptoException(
+                        "unsupported",
+                        "Inline OpenPGP inside HTML (text/html): a form the gateway cannot read; plain text or PGP/MIME is."),
+                };
                 opened.Add(one);
                 return one.Content;
             }
@@ -125,11 +136,12 @@ internal static class InlinePgp
 
     private static Block? Find(MimePart part)
     {
-        var named = EncryptedFileName(part) is not null;
         var type = part.ContentType;
-        var pgpApplication = type.MediaType.Equals("application", StringComparison.OrdinalIgnoreCase)
-            && (type.MediaSubtype.StartsWith("pgp", StringComparison.OrdinalIgnoreCase) || named);
-        if (part.Content is null || !(type.IsMimeType("text", "plain") || pgpApplication))
+        var application = type.MediaType.Equals("application", StringComparison.OrdinalIgnoreCase);
+        var declared = application && type.MediaSubtype.StartsWith("pgp", StringComparison.OrdinalIgnoreCase);
+        var named = application && EncryptedFileName(part) is not null;
+        var html = type.IsMimeType("text", "html");
+        if (part.Content is null || !(type.IsMimeType("text", "plain") || html || declared || named))
         {
             return null;
         }
@@ -137,6 +149,14 @@ internal static class InlinePgp
         using var decoded = new MemoryStream();
         part.Content.DecodeTo(decoded);
         var bytes = decoded.ToArray();
+        if (html)
+        {
+            var markup = Encoding.Latin1.GetString(bytes);
+            return markup.Contains(MessageBegin, StringComparison.Ordinal) || markup.Contains(SignedBegin, StringComparison.Ordinal)
+                ? new Block(Kind.InHtml, [])
+                : null;
+        }
+
         if (Armored(bytes, MessageBegin, MessageEnd) is { } message)
         {
             return new Block(Kind.Message, message);
@@ -147,8 +167,20 @@ internal static class InlinePgp
             return new Block(Kind.ClearSigned, signed);
         }
 
-        // A binary OpenPGP file: its first byte is a packet header, bit 7 set (RFC 4880 4.2).
-        return named && part.IsAttachment && bytes is [>= 0x80, ..] ? new Block(Kind.Message, bytes) : null;
+        // A binary OpenPGP message: its first byte is a packet header, bit 7 set (RFC 4880 4.2). MimeKit reads armored
+        // data only (it wraps whatever it is given in an ArmoredInputStream), so it is armored here.
+        return (declared || named && part.IsAttachment) && bytes is [>= 0x80, ..] ? new Block(Kind.Message, Armor(bytes)) : null;
+    }
+
+    private static byte[] Armor(byte[] binary)
+    {
+        using var buffer = new MemoryStream();
+        using (var armor = new ArmoredOutputStream(buffer))
+        {
+            armor.Write(binary);
+        }
+
+        return buffer.ToArray();
     }
 
     // From the begin line to the end line, both at the start of a line (a quoted block, "> -----BEGIN", is not one).
