@@ -39,23 +39,43 @@ public sealed class GpgMail
         ]);
 
     /// <summary>Armored OpenPGP data encrypted to <paramref name="recipient"/>'s encryption subkey, signed when a signer is named.</summary>
-    public string EncryptAndSign(byte[] content, string recipient, string? signer) => Tool.InScratch(folder =>
+    public string EncryptAndSign(byte[] content, string recipient, string? signer)
     {
-        File.WriteAllBytes(Path.Combine(folder, "plain"), content);
         string[] signing = signer is null ? [] : ["--sign", "--local-user", signer];
-        Run(["--armor", "--output", Path.Combine(folder, "out.asc"), "--encrypt", "--recipient", recipient, .. signing,
-            Path.Combine(folder, "plain")]);
-        return File.ReadAllText(Path.Combine(folder, "out.asc"));
-    });
+        return Armored(content, ["--encrypt", "--recipient", recipient, .. signing]);
+    }
 
     /// <summary>An armored detached signature over exactly <paramref name="content"/>.</summary>
-    public string Sign(byte[] content, string signer) => Tool.InScratch(folder =>
+    public string Sign(byte[] content, string signer) => Armored(content, "--detach-sign", "--local-user", signer);
+
+    /// <summary>Clear-signed text (RFC 4880 7): the text readable as it is, the armored signature after it.</summary>
+    public string ClearSign(byte[] content, string signer) => Armored(content, "--clearsign", "--local-user", signer);
+
+    /// <summary>
+    /// What gpg makes of <paramref name="content"/> with <paramref name="operation"/> (<c>--symmetric</c>, <c>--sign</c>…),
+    /// armored; read as Latin-1, so that clear-signed text in any charset keeps its bytes.
+    /// </summary>
+    public string Armored(byte[] content, params string[] operation) => Tool.InScratch(folder =>
     {
         File.WriteAllBytes(Path.Combine(folder, "plain"), content);
-        Run(["--armor", "--output", Path.Combine(folder, "out.asc"), "--detach-sign", "--local-user", signer,
-            Path.Combine(folder, "plain")]);
-        return File.ReadAllText(Path.Combine(folder, "out.asc"));
+        Run(["--armor", "--output", Path.Combine(folder, "out.asc"), .. operation, Path.Combine(folder, "plain")]);
+        return File.ReadAllText(Path.Combine(folder, "out.asc"), Encoding.Latin1);
     });
+
+    /// <summary>
+    /// Inline OpenPGP as many clients still send it: <paramref name="text"/> in <paramref name="charset"/>, encrypted and
+    /// signed (or clear-signed only, when <paramref name="encrypt"/> is false), armored as the whole text/plain body.
+    /// </summary>
+    public byte[] InlineMail(
+        string text, string from, string to, string subject, bool encrypt = true, string charset = "utf-8",
+        IReadOnlyDictionary<string, string>? headers = null)
+    {
+        var bytes = Encoding.GetEncoding(charset).GetBytes(text);
+        var signer = RawMime.AddressOf(from);
+        var armored = encrypt ? EncryptAndSign(bytes, RawMime.AddressOf(to), signer) : ClearSign(bytes, signer);
+        var entity = $"MIME-Version: 1.0\nContent-Type: text/plain; charset={charset}\nContent-Transfer-Encoding: 8bit\n\n{armored}";
+        return RawMime.Message(from, to, subject, headers, RawMime.ToCrlf(Encoding.Latin1.GetBytes(entity)));
+    }
 
     /// <summary>
     /// A complete RFC 3156 multipart/encrypted mail from <paramref name="from"/> to <paramref name="to"/>, signed and

@@ -14,12 +14,43 @@ public static class OpenSslMail
     /// <summary>
     /// Signed inside encrypted, as Outlook sends: enveloped-data holding opaque signed-data, or multipart/signed when
     /// <paramref name="detached"/>. <paramref name="headers"/> add to or replace From, To, Subject, Date and Message-ID.
+    /// <paramref name="cipher"/> is openssl's name; an AEAD one (<c>aes-256-gcm</c>) makes authEnveloped-data (RFC 5083).
     /// </summary>
     public static byte[] SignThenEncrypt(
         string innerEntity, string from, string to, string subject, string signerCertPem, string signerKeyPem, string recipientCertPem,
-        bool detached = false, IReadOnlyDictionary<string, string>? headers = null) =>
+        bool detached = false, IReadOnlyDictionary<string, string>? headers = null, string cipher = "aes-256-cbc") =>
         Make(from, to, subject, headers, folder =>
-            Encrypt(folder, Sign(folder, RawMime.ToCrlf(innerEntity), signerCertPem, signerKeyPem, detached), recipientCertPem));
+            Encrypt(folder, Sign(folder, RawMime.ToCrlf(innerEntity), signerCertPem, signerKeyPem, detached), recipientCertPem, cipher));
+
+    /// <summary>
+    /// The bare CMS (DER, no MIME) that <c>openssl cms -encrypt</c> makes of <paramref name="content"/>, with
+    /// <paramref name="options"/> such as <c>-keyopt rsa_padding_mode:oaep</c> after the recipient.
+    /// </summary>
+    public static byte[] EncryptToDer(byte[] content, string cipher, string recipientCertPem, params string[] options) =>
+        Tool.InScratch(folder =>
+        {
+            var (input, output) = Files(folder, content);
+            OpenSsl(["-encrypt", $"-{cipher}", "-in", input, "-out", output, "-outform", "DER", "-recip", recipientCertPem, .. options])
+                .OrThrow();
+            return File.ReadAllBytes(output);
+        });
+
+    /// <summary>
+    /// CMS EncryptedData (RFC 5652 8) under a shared key, with no recipient: what a "password-protected" mail holds, and a
+    /// form the gateway cannot read.
+    /// </summary>
+    public static byte[] EncryptWithSharedKeyToDer(byte[] content) => Tool.InScratch(folder =>
+    {
+        var (input, output) = Files(folder, content);
+        const string key = "000102030405060708090A0B0C0D0E0F";
+        OpenSsl("-EncryptedData_encrypt", "-aes-128-cbc", "-secretkey", key, "-in", input, "-outform", "DER", "-out", output).OrThrow();
+        return File.ReadAllBytes(output);
+    });
+
+    /// <summary>An application/pkcs7-mime entity around CMS <paramref name="der"/>, with the smime-type given (none when null).</summary>
+    public static string Pkcs7Entity(string? smimeType, byte[] der) =>
+        $"Content-Type: application/pkcs7-mime; name=smime.p7m{(smimeType is null ? "" : $"; smime-type={smimeType}")}\r\n"
+        + $"Content-Transfer-Encoding: base64\r\n\r\n{Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks)}\r\n";
 
     /// <summary>application/pkcs7-mime; smime-type=signed-data.</summary>
     public static byte[] SignOpaque(
@@ -142,10 +173,10 @@ public static class OpenSslMail
         return RawMime.ToCrlf(File.ReadAllBytes(output));
     }
 
-    private static byte[] Encrypt(string folder, byte[] entity, string recipientCertPem)
+    private static byte[] Encrypt(string folder, byte[] entity, string recipientCertPem, string cipher = "aes-256-cbc")
     {
         var (input, output) = Files(folder, entity);
-        OpenSsl("-encrypt", "-aes-256-cbc", "-in", input, "-out", output, "-crlfeol", recipientCertPem).OrThrow();
+        OpenSsl("-encrypt", $"-{cipher}", "-in", input, "-out", output, "-crlfeol", recipientCertPem).OrThrow();
         return RawMime.ToCrlf(File.ReadAllBytes(output));
     }
 

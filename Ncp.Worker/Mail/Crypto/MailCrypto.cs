@@ -167,10 +167,24 @@ public sealed class MailCrypto
                     entity = Try("malformed", () => compressed.Decompress(smime, ct));
                     layers.Add("smime-compressed");
                     continue;
+                case ApplicationPkcs7Mime { SecureMimeType: SecureMimeType.AuthEnvelopedData } authEnveloped:
+                    entity = Try("cannot-decrypt", () => AuthEnveloped.Open(authEnveloped, own.Smime, ct));
+                    (encrypted, protection) = (true, "smime");
+                    layers.Add("smime-authenveloped");
+                    continue;
+                case ApplicationPkcs7Mime unnamed:
+                    entity = Pkcs7Forms.Retyped(unnamed, ct);
+                    continue;
+                case MultipartEncrypted { ContentType: var type } when type.Parameters["protocol"] is not { } protocol
+                    || !protocol.Contains("pgp", StringComparison.OrdinalIgnoreCase):
+                    throw new MailCryptoException(
+                        "unsupported",
+                        $"multipart/encrypted with protocol {type.Parameters["protocol"] ?? "(none)"}: a form the gateway cannot read.");
                 case MultipartEncrypted pgpEncrypted:
                 {
                     DigitalSignatureCollection? signatures = null;
-                    entity = Try("cannot-decrypt", () => pgpEncrypted.Decrypt(pgp, out signatures, ct));
+                    entity = Try("cannot-decrypt", () =>
+                        OpenPgpPackets.Naming(pgpEncrypted[1], () => pgpEncrypted.Decrypt(pgp, out signatures, ct)));
                     signers.AddRange(Checked(signatures?.ToArray() ?? [], "openpgp"));
                     (encrypted, protection) = (true, "openpgp");
                     layers.Add("openpgp-encrypted");
@@ -187,6 +201,17 @@ public sealed class MailCrypto
                     entity = signed[0];
                     protection = encrypted ? protection : isPgp ? "openpgp" : "smime";
                     layers.Add(isPgp ? "openpgp-signed" : "smime-signed-detached");
+                    continue;
+                }
+
+                // Inside a layer already encrypted and signed, an armored block is the partner's text (a quoted mail), not a layer.
+                case var _ when !(encrypted && signers.Count > 0) && InlinePgp.Carries(entity):
+                {
+                    var opened = Try("cannot-decrypt", () => InlinePgp.Open(entity, pgp, ct));
+                    signers.AddRange(Checked(opened.Signatures, "openpgp"));
+                    entity = opened.Content;
+                    (encrypted, protection) = opened.Encrypted ? (true, "openpgp") : (encrypted, encrypted ? protection : "openpgp");
+                    layers.Add(opened.Encrypted ? "openpgp-inline-encrypted" : "openpgp-inline-signed");
                     continue;
                 }
             }
