@@ -81,6 +81,7 @@ public class NcpSystem : IAsyncLifetime
             settings["Mail:FirstBackoff"] = "00:00:01";
             settings["Mail:Limits:MaxMessageBytes"] = "2000000";
             settings["Mail:Limits:MaxArchiveExpandedBytes"] = "10000000";
+            settings["Mail:Limits:MaxExpandedBytes"] = "10000000";
             settings["Notifications:DutyMailbox"] = "duty@ncp.example";
             settings["Notifications:People:0:Id"] = DevelopmentSignIn.Users.Single(u => u.Login == "supervisor").ObjectId.ToString();
             settings["Notifications:People:0:Name"] = "Supervisor (demo)";

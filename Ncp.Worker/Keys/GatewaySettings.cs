@@ -102,6 +102,9 @@ public sealed class MailLimits
 
     public int MaxArchiveRatio { get; set; } = 100;
 
+    /// <summary>What a mail's decrypted or decompressed content may grow to (S/MIME CompressedData, OpenPGP compression).</summary>
+    public long MaxExpandedBytes { get; set; } = 100 * 1024 * 1024;
+
     public int MaxArchiveEntries { get; set; } = 1000;
 
     /// <summary>

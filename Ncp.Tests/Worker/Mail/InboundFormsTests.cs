@@ -103,7 +103,7 @@ public sealed class InboundFormsTests(TestPki pki)
         var mail = Load(pki.Gpg.InlineMail(text, "fr@partner.example", TestPki.NcpAddress, "inline", charset: charset));
         using var context = Context();
 
-        var opened = InlinePgp.Open(mail.Body!, context, CancellationToken.None);
+        var opened = InlinePgp.Open(mail.Body!, context, () => new MemoryStream(), CancellationToken.None);
 
         Assert.True(opened.Encrypted);
         Assert.Equal(text, Assert.IsType<TextPart>(opened.Content).Text.TrimEnd());
@@ -121,7 +121,7 @@ public sealed class InboundFormsTests(TestPki pki)
         var mail = Load(pki.Gpg.InlineMail(entity, "fr@partner.example", TestPki.NcpAddress, "inline MIME"));
         using var context = Context();
 
-        var opened = InlinePgp.Open(mail.Body!, context, CancellationToken.None);
+        var opened = InlinePgp.Open(mail.Body!, context, () => new MemoryStream(), CancellationToken.None);
 
         Assert.Equal("log.txt", Assert.IsType<Multipart>(opened.Content).OfType<MimePart>().Last().FileName);
     }
@@ -133,9 +133,9 @@ public sealed class InboundFormsTests(TestPki pki)
         var raw = pki.Gpg.InlineMail(text, "fr@partner.example", TestPki.NcpAddress, "clear-signed", encrypt: false);
         using var context = Context();
 
-        var opened = InlinePgp.Open(Load(raw).Body!, context, CancellationToken.None);
+        var opened = InlinePgp.Open(Load(raw).Body!, context, () => new MemoryStream(), CancellationToken.None);
         var tampered = Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(raw).Replace("confirmed", "refused", StringComparison.Ordinal));
-        var altered = InlinePgp.Open(Load(tampered).Body!, context, CancellationToken.None);
+        var altered = InlinePgp.Open(Load(tampered).Body!, context, () => new MemoryStream(), CancellationToken.None);
 
         Assert.False(opened.Encrypted);
         Assert.True(Assert.Single(opened.Signatures).Verify());
@@ -152,7 +152,7 @@ public sealed class InboundFormsTests(TestPki pki)
         var body = new TextPart("plain") { Text = armored };
         using var context = Context();
 
-        var refused = Assert.Throws<MailCryptoException>(() => InlinePgp.Open(body, context, CancellationToken.None));
+        var refused = Assert.Throws<MailCryptoException>(() => InlinePgp.Open(body, context, () => new MemoryStream(), CancellationToken.None));
 
         Assert.Equal("unsupported", refused.Reason);
         Assert.Contains(named, refused.Message, StringComparison.Ordinal);
@@ -173,7 +173,7 @@ public sealed class InboundFormsTests(TestPki pki)
         };
         using var context = Context();
 
-        var opened = InlinePgp.Open(body, context, CancellationToken.None);
+        var opened = InlinePgp.Open(body, context, () => new MemoryStream(), CancellationToken.None);
 
         Assert.True(opened.Encrypted);
         Assert.Equal(2, opened.Signatures.Count);
@@ -189,7 +189,7 @@ public sealed class InboundFormsTests(TestPki pki)
         var body = new MimePart("application", "pgp-encrypted") { Content = new MimeContent(new MemoryStream(NativeCms.ReadAll(armor))) };
         using var context = Context();
 
-        var opened = InlinePgp.Open(body, context, CancellationToken.None);
+        var opened = InlinePgp.Open(body, context, () => new MemoryStream(), CancellationToken.None);
 
         Assert.Equal("Binary body.", Assert.IsType<TextPart>(opened.Content).Text);
     }
@@ -202,7 +202,7 @@ public sealed class InboundFormsTests(TestPki pki)
         using var context = Context();
 
         Assert.True(InlinePgp.Carries(body));
-        var refused = Assert.Throws<MailCryptoException>(() => InlinePgp.Open(body, context, CancellationToken.None));
+        var refused = Assert.Throws<MailCryptoException>(() => InlinePgp.Open(body, context, () => new MemoryStream(), CancellationToken.None));
         Assert.Equal("unsupported", refused.Reason);
         Assert.Contains("inside HTML", refused.Message, StringComparison.Ordinal);
     }
@@ -218,7 +218,7 @@ public sealed class InboundFormsTests(TestPki pki)
         };
         using var context = Context();
 
-        var refused = Assert.Throws<MailCryptoException>(() => InlinePgp.Open(body, context, CancellationToken.None));
+        var refused = Assert.Throws<MailCryptoException>(() => InlinePgp.Open(body, context, () => new MemoryStream(), CancellationToken.None));
 
         Assert.Equal("unsupported", refused.Reason);
         Assert.Contains("application/pdf order.pdf", refused.Message, StringComparison.Ordinal);

@@ -40,16 +40,17 @@ internal static class InlinePgp
     /// <summary>Whether the entity, or one of its parts, carries an inline OpenPGP block.</summary>
     public static bool Carries(MimeEntity entity) => Leaves(entity).Any(p => Find(p) is not null);
 
-    public static InlineOpened Open(MimeEntity entity, OpenPgpContext pgp, CancellationToken ct)
+    /// <param name="buffer">Where decrypted text is written (capped: see <see cref="CappedBuffer"/>).</param>
+    public static InlineOpened Open(MimeEntity entity, OpenPgpContext pgp, Func<MemoryStream> buffer, CancellationToken ct)
     {
         var opened = new List<InlineOpened>();
-        var content = Open(entity, pgp, opened, ct)
+        var content = Open(entity, pgp, buffer, opened, ct)
             ?? throw new MailCryptoException("malformed", "The mail holds nothing but blank text.");
         return new InlineOpened(content, opened.TrueForAll(o => o.Encrypted), [.. opened.SelectMany(o => o.Signatures)]);
     }
 
     // The entity with each block replaced by what it protects; null for blank text, which is dropped.
-    private static MimeEntity? Open(MimeEntity entity, OpenPgpContext pgp, List<InlineOpened> opened, CancellationToken ct)
+    private static MimeEntity? Open(MimeEntity entity, OpenPgpContext pgp, Func<MemoryStream> buffer, List<InlineOpened> opened, CancellationToken ct)
     {
         switch (entity)
         {
@@ -57,13 +58,13 @@ internal static class InlinePgp
             case Multipart alternative when alternative.ContentType.IsMimeType("multipart", "alternative")
                 && alternative.OfType<MimePart>().FirstOrDefault(p => p.ContentType.IsMimeType("text", "plain") && Find(p) is not null)
                     is { } plain:
-                return Open(plain, pgp, opened, ct);
+                return Open(plain, pgp, buffer, opened, ct);
             case Multipart multipart:
             {
                 var rebuilt = new Multipart(multipart.ContentType.MediaSubtype);
                 foreach (var child in multipart)
                 {
-                    if (Open(child, pgp, opened, ct) is { } inner)
+                    if (Open(child, pgp, buffer, opened, ct) is { } inner)
                     {
                         rebuilt.Add(inner);
                     }
@@ -76,7 +77,7 @@ internal static class InlinePgp
             {
                 var one = block.Kind switch
                 {
-                    Kind.Message => Decrypt(part, block, pgp, ct),
+                    Kind.Message => Decrypt(part, block, pgp, buffer, ct),
                     Kind.ClearSigned => Verify(part, block, pgp, ct),
                     _ => throw new MailCryptoException(
                         "unsupported",
@@ -97,9 +98,9 @@ internal static class InlinePgp
         }
     }
 
-    private static InlineOpened Decrypt(MimePart part, Block block, OpenPgpContext pgp, CancellationToken ct)
+    private static InlineOpened Decrypt(MimePart part, Block block, OpenPgpContext pgp, Func<MemoryStream> buffer, CancellationToken ct)
     {
-        using var plain = new MemoryStream();
+        using var plain = buffer();
         var signatures = OpenPgpPackets.Naming(block.Bytes, () => pgp.DecryptTo(new MemoryStream(block.Bytes), plain, ct));
         var bytes = plain.ToArray();
         MimeEntity content = part.IsAttachment && EncryptedFileName(part) is { } file

@@ -34,6 +34,7 @@ public sealed class MailCrypto
     private readonly IReadOnlyList<X509Certificate> roots;
     private readonly CryptoEngine engine;
     private readonly CryptoEngine pgpEngine;
+    private readonly MailLimits limits;
 
     public MailCrypto(OwnKeys own, PartnerBook book, GatewaySettings settings, TimeProvider time)
     {
@@ -42,6 +43,7 @@ public sealed class MailCrypto
         this.time = time;
         engine = settings.SmimeEngine;
         pgpEngine = settings.OpenPgpEngine;
+        limits = settings.Limits;
         var parser = new X509CertificateParser();
         roots = settings.TrustedRoots.SelectMany(path =>
         {
@@ -164,7 +166,13 @@ public sealed class MailCrypto
                 }
 
                 case ApplicationPkcs7Mime { SecureMimeType: SecureMimeType.CompressedData } compressed:
-                    entity = Try("malformed", () => compressed.Decompress(smime, ct));
+                    // One layer: compression inside compression only multiplies what a bomb expands to.
+                    if (layers.Contains("smime-compressed"))
+                    {
+                        throw new MailCryptoException("too-deep", "S/MIME compressed data inside compressed data: only one layer of compression is read.");
+                    }
+
+                    entity = Try("malformed", () => Decompressed(compressed, ct));
                     layers.Add("smime-compressed");
                     continue;
                 case ApplicationPkcs7Mime { SecureMimeType: SecureMimeType.AuthEnvelopedData } authEnveloped:
@@ -183,8 +191,15 @@ public sealed class MailCrypto
                 case MultipartEncrypted pgpEncrypted:
                 {
                     DigitalSignatureCollection? signatures = null;
-                    entity = Try("cannot-decrypt", () =>
-                        OpenPgpPackets.Naming(pgpEncrypted[1], () => pgpEncrypted.Decrypt(pgp, out signatures, ct)));
+                    entity = Try("cannot-decrypt", () => OpenPgpPackets.Naming(pgpEncrypted[1], () =>
+                    {
+                        using var plain = Expanding("The OpenPGP message");
+                        using var sealedPart = (pgpEncrypted[1] as MimePart)?.Content?.Open()
+                            ?? throw new MailCryptoException("malformed", "The encrypted part of the OpenPGP mail is empty.");
+                        signatures = pgp.DecryptTo(sealedPart, plain, ct);
+                        plain.Position = 0;
+                        return MimeEntity.Load(plain, ct);
+                    }));
                     signers.AddRange(Checked(signatures?.ToArray() ?? [], "openpgp"));
                     (encrypted, protection) = (true, "openpgp");
                     layers.Add("openpgp-encrypted");
@@ -207,7 +222,7 @@ public sealed class MailCrypto
                 // Inside a layer already encrypted and signed, an armored block is the partner's text (a quoted mail), not a layer.
                 case var _ when !(encrypted && signers.Count > 0) && InlinePgp.Carries(entity):
                 {
-                    var opened = Try("cannot-decrypt", () => InlinePgp.Open(entity, pgp, ct));
+                    var opened = Try("cannot-decrypt", () => InlinePgp.Open(entity, pgp, () => Expanding("The OpenPGP message"), ct));
                     signers.AddRange(Checked(opened.Signatures, "openpgp"));
                     entity = opened.Content;
                     (encrypted, protection) = opened.Encrypted ? (true, "openpgp") : (encrypted, encrypted ? protection : "openpgp");
@@ -283,6 +298,20 @@ public sealed class MailCrypto
 
     private static DateTimeOffset? Stamp(DateTime value) =>
         value == DateTime.MinValue || value == DateTime.MaxValue ? null : new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    private CappedBuffer Expanding(string what) => new(limits.MaxExpandedBytes, what);
+
+    // BouncyCastle's parser streams the inflated content, so a bomb is stopped at the limit rather than held whole first.
+    private MimeEntity Decompressed(ApplicationPkcs7Mime compressed, CancellationToken ct)
+    {
+        using var packed = compressed.Content?.Open() ?? throw new MailCryptoException("malformed", "The S/MIME compressed part is empty.");
+        var parser = new Org.BouncyCastle.Cms.CmsCompressedDataParser(packed);
+        using var content = parser.GetContent().ContentStream;
+        using var plain = Expanding("The S/MIME compressed data");
+        content.CopyTo(plain);
+        plain.Position = 0;
+        return MimeEntity.Load(plain, ct);
+    }
 
     private static T Try<T>(string reason, Func<T> step)
     {

@@ -16,13 +16,26 @@ public sealed class PoisonMailTests(NcpSystem ncp)
 
     private static TestPki Pki => MailGateway.Pki;
 
-    public static TheoryData<string> Shapes() =>
-        ["nul-in-subject", "nul-in-from-name", "invalid-bytes-in-headers", "control-in-message-id", "megabyte-header", "broken-encodings", "zip64-overflow"];
+    // The shape, and the reason it is held for (null: read, and delivered or held for what it is, such as a bad signature).
+    public static TheoryData<string, string?> Shapes() => new()
+    {
+        { "nul-in-subject", null },
+        { "nul-in-from-name", null },
+        { "invalid-bytes-in-headers", null },
+        { "control-in-message-id", null },
+        { "megabyte-header", "too-large" },
+        { "broken-encodings", null },
+        { "zip64-overflow", null },
+        { "smime-compression-bomb", "too-large" },
+        { "smime-compressed-twice", "too-deep" },
+        { "openpgp-compression-bomb", "too-large" },
+    };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public async Task A_hostile_mail_is_stored_and_judged_alone_and_the_good_mail_beside_it_arrives(string shape)
+    public async Task A_hostile_mail_is_stored_and_judged_alone_and_the_good_mail_beside_it_arrives(string shape, string? heldFor)
     {
+        await ncp.PartnerAsync("fr");
         await ncp.PartnerAsync("de");
         var marker = $"poison-{Guid.NewGuid():N}";
         var good = $"good-{Guid.NewGuid():N}@partner.example";
@@ -40,6 +53,11 @@ public sealed class PoisonMailTests(NcpSystem ncp)
         var (id, status, reason) = ((Guid)poison[0][0]!, (string)poison[0][1]!, poison[0][2] as string);
         Assert.True(status is "delivered" or "quarantined", $"{status} {reason}: {poison[0][3]}");
         Assert.NotEqual("unprocessable", reason);
+        if (heldFor is not null)
+        {
+            Assert.True(status == "quarantined" && reason == heldFor, $"{status} {reason}: {poison[0][3]}");
+        }
+
         if (status == "delivered")
         {
             await ncp.RecordedByApiAsync(id);
@@ -96,6 +114,12 @@ public sealed class PoisonMailTests(NcpSystem ncp)
                 + "Content-Type: application/zip\r\nContent-Disposition: attachment; filename=logs.zip\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                 + Convert.ToBase64String(Zip64ClaimingEverything(), Base64FormattingOptions.InsertLineBreaks) + "\r\n--z--\r\n",
                 "Logs attached", []),
+            "smime-compression-bomb" => Signed(OpenSslMail.Pkcs7Entity("compressed-data", Compressed(Zeros())), "Logs", []),
+            "smime-compressed-twice" => Signed(
+                OpenSslMail.Pkcs7Entity("compressed-data", Compressed(Encoding.ASCII.GetBytes(OpenSslMail.Pkcs7Entity("compressed-data", Compressed(Zeros()))))),
+                "Logs", []),
+            "openpgp-compression-bomb" => Pki.Gpg.EncryptedMail(
+                Encoding.ASCII.GetString(Zeros()), "fr@partner.example", TestPki.NcpAddress, "Logs", headers: new Dictionary<string, string> { ["X-Marker"] = "none" }),
             _ => throw new ArgumentOutOfRangeException(nameof(shape)),
         };
     }
@@ -107,6 +131,15 @@ public sealed class PoisonMailTests(NcpSystem ncp)
         headers.TryAdd("X-Marker", "none");
         return OpenSslMail.SignThenEncrypt(inner, "de@partner.example", "ncp@ncp.example", subject, de.CertPem, de.KeyPem, Pki.NcpNext.CertPem, headers: headers);
     }
+
+    // 20 MB of text that compresses to a few kilobytes: twice the test system's Mail:Limits:MaxExpandedBytes.
+    private static byte[] Zeros() => [.. "Content-Type: text/plain\r\n\r\n"u8, .. Enumerable.Repeat((byte)'0', 20_000_000)];
+
+    // S/MIME CompressedData (RFC 3274) made with BouncyCastle: Debian's openssl is built without zlib.
+    private static byte[] Compressed(byte[] content) =>
+        new Org.BouncyCastle.Cms.CmsCompressedDataGenerator()
+            .Generate(new Org.BouncyCastle.Cms.CmsProcessableByteArray(content), Org.BouncyCastle.Cms.CmsCompressedDataGenerator.ZLib)
+            .GetEncoded();
 
     private static byte[] Patch(byte[] mail, params (string Placeholder, byte[] Bytes)[] patches)
     {
