@@ -75,6 +75,7 @@ public sealed class Program
         // the same process (the tests run Api and Worker side by side) must not log through a disposed factory.
         MassTransit.LogContext.ConfigureCurrentLogContext(app.Services.GetRequiredService<ILoggerFactory>());
         app.MapNcpHealth();
+        app.MapNcpMetrics();
         return app;
     }
 }
