@@ -12,7 +12,7 @@ public sealed class MetricsTests(NcpSystem ncp)
 {
     [Theory]
     [InlineData("api", "dotnet_gc_collections_total")]
-    [InlineData("worker", "dotnet_gc_collections_total")]
+    [InlineData("worker", "ncp_timers_overdue")]
     public async Task Metrics_answer_in_prometheus_text_format_without_signing_in(string process, string sample)
     {
         var client = process == "api" ? ncp.Api.CreateClient() : ncp.Worker.CreateClient();
