@@ -95,6 +95,7 @@ public sealed class Program
         app.MapNcpUi();
 
         app.MapNcpHealth();
+        app.MapNcpMetrics();
         app.MapDevelopmentSignIn();
         if (app.Environment.IsDevelopment())
         {

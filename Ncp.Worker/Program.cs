@@ -2,6 +2,7 @@ using Ncp.Worker.Infrastructure.Database;
 using Ncp.Conventions;
 using Ncp.Worker.Infrastructure.Mail;
 using Ncp.Worker.Infrastructure.Messaging;
+using Ncp.Worker.Infrastructure.Observability;
 using Ncp.Worker.Mail;
 using Ncp.Worker.Notifications;
 using Ncp.Worker.Timers;
@@ -69,6 +70,7 @@ public sealed class Program
         services.AddMailGateway(builder.Configuration);
         services.AddNcpMessaging(builder.Configuration);
         services.AddHealthChecks().AddNpgSql(name: "postgresql", tags: [HealthConventions.ReadyTag], timeout: TimeSpan.FromSeconds(3));
+        services.AddBacklogHealth(builder.Configuration);
 
         var app = builder.Build();
 
@@ -76,6 +78,7 @@ public sealed class Program
         // the same process (the tests run Api and Worker side by side) must not log through a disposed factory.
         MassTransit.LogContext.ConfigureCurrentLogContext(app.Services.GetRequiredService<ILoggerFactory>());
         app.MapNcpHealth();
+        app.MapNcpMetrics();
         return app;
     }
 }

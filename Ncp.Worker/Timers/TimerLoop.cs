@@ -1,6 +1,7 @@
 using MassTransit;
 using Ncp.Contracts.Deadlines;
 using Ncp.Worker.Infrastructure.Hosting;
+using Ncp.Worker.Infrastructure.Observability;
 
 namespace Ncp.Worker.Timers;
 
@@ -48,6 +49,7 @@ public sealed class TimerLoop(TimerStore store, IBus bus, TimeProvider time, Tim
             foreach (var d in rungs.OrderBy(d => d.DueAt))
             {
                 await bus.Publish(new WakeUpDue(d.ItemId, d.Step, d.DueAt, firedAt));
+                WorkerMetrics.WakeUpFired(d.DueAt, firedAt);
             }
         }));
     }

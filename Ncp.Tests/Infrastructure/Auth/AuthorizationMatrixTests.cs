@@ -25,8 +25,12 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
     };
 
     // The language switch is open so that the sign-in page can offer it; without a session it only sets the browser's cookie.
+    // /metrics is Prometheus's, like the health probes (docs/operations.md, Metrics).
     private static readonly string[] Anonymous =
-        ["/health/live", "/health/ready", "/dev/sign-in", "/openapi/{documentName}.json", "/api/docs/{documentName?}", "/sign-in", "/sign-out", "/preferences/culture"];
+    [
+        "/health/live", "/health/ready", "/metrics", "/dev/sign-in", "/openapi/{documentName}.json", "/api/docs/{documentName?}", "/sign-in",
+        "/sign-out", "/preferences/culture",
+    ];
 
     [Fact]
     public async Task Every_endpoint_answers_each_role_and_compartment_as_the_matrix_says()

@@ -4,6 +4,7 @@ using MassTransit;
 using MimeKit;
 using Ncp.Contracts.Mail;
 using Ncp.Worker.Infrastructure.Hosting;
+using Ncp.Worker.Infrastructure.Observability;
 using Ncp.Worker.Keys;
 using Ncp.Worker.Mail.Crypto;
 using Ncp.Worker.Mail.Outgoing;
@@ -94,6 +95,7 @@ public sealed partial class InboundProcessor(
         if (verdict.Received is { } received)
         {
             await bus.Publish(received, ct);
+            WorkerMetrics.MailReceived();
             logger.LogInformation("Mail {MessageId} from {PartnerCode} handed to the Api ({Protection}, signature {Signature})",
                 received.MessageId, received.PartnerCode, received.Protection, received.Signature);
             return new Judgement("delivered", verdict.Reason, verdict.Detail, received.PartnerCode);
@@ -102,6 +104,7 @@ public sealed partial class InboundProcessor(
         var headers = TryHeaders(mail.Raw);
         await bus.Publish(new MailQuarantined(
             mail.Id, verdict.Reason!, MailText.Body(verdict.Detail!), headers.From, headers.Subject, headers.MessageId, mail.Raw.LongLength, mail.ReceivedAt), ct);
+        WorkerMetrics.MailQuarantined(verdict.Reason!);
         logger.LogWarning("Mail {InboundId} ({MessageId}) from {From} quarantined: {Reason}: {Detail}", mail.Id, headers.MessageId, headers.From, verdict.Reason, verdict.Detail);
         return new Judgement("quarantined", verdict.Reason, verdict.Detail, verdict.PartnerCode);
     }

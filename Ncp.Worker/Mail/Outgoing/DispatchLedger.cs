@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ncp.Contracts.Mail;
 using Ncp.Worker.Infrastructure.Database;
+using Ncp.Worker.Infrastructure.Observability;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -90,16 +91,24 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    public Task MarkSentAsync(IEnumerable<Guid> ids, CancellationToken ct) =>
-        ExecuteAsync($"update {Schema}.dispatches set status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = null where dispatch_id = any($1)",
-            ct, ids.ToArray(), time.GetUtcNow());
+    // Counted here, as each mail's fate is written down: once per mail, whichever path of the loop got it there.
+    public async Task MarkSentAsync(IEnumerable<Guid> ids, CancellationToken ct) =>
+        WorkerMetrics.MailsSent(await ExecuteAsync($"""
+            update {Schema}.dispatches set status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = null
+            where dispatch_id = any($1)
+            """, ct, ids.ToArray(), time.GetUtcNow()));
 
     public Task MarkRetryAsync(Guid id, string error, TimeSpan after, CancellationToken ct) =>
         ExecuteAsync($"update {Schema}.dispatches set attempts = attempts + 1, last_error = $2, next_attempt_at = $3 where dispatch_id = $1", ct, id, error, time.GetUtcNow() + after);
 
-    public Task MarkFailedAsync(Guid id, string reason, string detail, CancellationToken ct) =>
-        ExecuteAsync($"update {Schema}.dispatches set status = 'failed', attempts = attempts + 1, last_error = $2 || ': ' || $3, sent_at = $4 where dispatch_id = $1",
-            ct, id, reason, detail, time.GetUtcNow());
+    public async Task MarkFailedAsync(Guid id, string reason, string detail, CancellationToken ct)
+    {
+        await ExecuteAsync($"""
+            update {Schema}.dispatches set status = 'failed', attempts = attempts + 1, last_error = $2 || ': ' || $3, sent_at = $4
+            where dispatch_id = $1
+            """, ct, id, reason, detail, time.GetUtcNow());
+        WorkerMetrics.MailNotDelivered(reason);
+    }
 
     public Task MarkReportedAsync(IEnumerable<Guid> ids, CancellationToken ct) =>
         ExecuteAsync($"update {Schema}.dispatches set reported = true where dispatch_id = any($1)", ct, ids.ToArray());
@@ -158,7 +167,7 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
         return await command.ExecuteScalarAsync(ct) is Guid id ? id : null;
     }
 
-    private async Task ExecuteAsync(string sql, CancellationToken ct, params object[] values)
+    private async Task<int> ExecuteAsync(string sql, CancellationToken ct, params object[] values)
     {
         await using var command = database.DataSource.CreateCommand(sql);
         foreach (var value in values)
@@ -166,6 +175,6 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
             command.Parameters.AddWithValue(value);
         }
 
-        await command.ExecuteNonQueryAsync(ct);
+        return await command.ExecuteNonQueryAsync(ct);
     }
 }
