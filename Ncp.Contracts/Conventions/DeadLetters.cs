@@ -3,6 +3,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -31,18 +32,25 @@ public sealed class DeadLetterBox(RabbitMqSettings rabbit, HttpClient http)
     private string Vhost => Uri.EscapeDataString(rabbit.VirtualHost);
 
     /// <summary>Error queues that hold letters, largest first.</summary>
-    public async Task<IReadOnlyList<DeadLetterQueue>> QueuesAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<DeadLetterQueue>> QueuesAsync(CancellationToken ct) => ErrorQueues(await DepthsAsync(ct));
+
+    /// <summary>Every queue of this deployment with the messages waiting in it (the error queues among them).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> DepthsAsync(CancellationToken ct)
     {
         using var request = Request(HttpMethod.Get, $"api/queues/{Vhost}?columns=name,messages");
         using var response = await http.SendAsync(request, ct);
         response.EnsureSuccessStatusCode();
         var queues = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        return [.. queues.EnumerateArray()
+        return queues.EnumerateArray()
             .Select(q => (Name: q.GetProperty("name").GetString() ?? "", Messages: q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0))
-            .Where(q => q.Messages > 0 && IsOurs(q.Name))
-            .Select(q => new DeadLetterQueue(q.Name, q.Name[..^ErrorSuffix.Length], q.Messages))
-            .OrderByDescending(q => q.Messages)];
+            .Where(q => string.IsNullOrEmpty(rabbit.Prefix) || q.Name.StartsWith(rabbit.Prefix + "-", StringComparison.Ordinal))
+            .ToDictionary(q => q.Name, q => q.Messages);
     }
+
+    public static IReadOnlyList<DeadLetterQueue> ErrorQueues(IReadOnlyDictionary<string, long> depths) =>
+        [.. depths.Where(q => q.Value > 0 && q.Key.EndsWith(ErrorSuffix, StringComparison.Ordinal))
+            .Select(q => new DeadLetterQueue(q.Key, q.Key[..^ErrorSuffix.Length], q.Value))
+            .OrderByDescending(q => q.Messages)];
 
     /// <summary>Whether <paramref name="queue"/> is an error queue of this deployment.</summary>
     public bool IsOurs(string queue) =>
@@ -129,11 +137,25 @@ public sealed class DeadLetterBox(RabbitMqSettings rabbit, HttpClient http)
 /// Counts the error queues every <see cref="Every"/> and keeps what it saw, for the health check, the metrics and the
 /// screens, so that none of them asks the broker on its own; a broker it cannot ask is reported as such, not as zero.
 /// </summary>
-public sealed class DeadLetterWatch(DeadLetterBox box, ILogger<DeadLetterWatch> logger) : BackgroundService, IHealthCheck
+public sealed class DeadLetterWatch : BackgroundService, IHealthCheck
 {
     public static readonly TimeSpan Every = TimeSpan.FromSeconds(15);
 
     private readonly TaskCompletionSource firstLook = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DeadLetterBox box;
+    private readonly ILogger<DeadLetterWatch> logger;
+    private readonly Meter meter = new(TelemetryConventions.MeterPrefix + "Bus");
+    private IReadOnlyDictionary<string, long> depths = new Dictionary<string, long>();
+
+    public DeadLetterWatch(DeadLetterBox box, ILogger<DeadLetterWatch> logger)
+    {
+        (this.box, this.logger) = (box, logger);
+        // As of the last look (every 15 s); nothing when the broker could not be asked, rather than a stale or a false zero.
+        meter.CreateObservableGauge<long>("ncp.dead_letters", () => Queues is null ? [] : [new Measurement<long>(Total)], "{message}",
+            "Messages that faulted after every retry, waiting in error queues");
+        meter.CreateObservableGauge<long>("ncp.queue.depth", () => Queues is null ? [] : depths.Select(q => new Measurement<long>(q.Value, new KeyValuePair<string, object?>("queue", q.Key))),
+            "{message}", "Messages waiting in each queue of the deployment");
+    }
 
     /// <summary>The queues seen last, or <c>null</c> when the broker's management API could not be asked.</summary>
     public IReadOnlyList<DeadLetterQueue>? Queues { get; private set; } = [];
@@ -147,7 +169,8 @@ public sealed class DeadLetterWatch(DeadLetterBox box, ILogger<DeadLetterWatch> 
     {
         try
         {
-            Queues = await box.QueuesAsync(ct);
+            depths = await box.DepthsAsync(ct);
+            Queues = DeadLetterBox.ErrorQueues(depths);
             Error = null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException && !ct.IsCancellationRequested)
@@ -167,6 +190,12 @@ public sealed class DeadLetterWatch(DeadLetterBox box, ILogger<DeadLetterWatch> 
             await RefreshAsync(stoppingToken);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public override void Dispose()
+    {
+        meter.Dispose();
+        base.Dispose();
     }
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -40,6 +40,9 @@ public sealed class DeadLetterTests(QuickFaultNcp ncp)
 
         Assert.True((await admin.GetJsonAsync("/api/dashboard")).GetProperty("deadLetters").GetInt64() >= 1);
         await NcpSystem.EventuallyAsync(() => DeadLetterHealthAsync(ncp.Worker.CreateClient()), status => status == "Degraded", TimeSpan.FromSeconds(30));
+        var metrics = await ncp.Worker.CreateClient().GetStringAsync("/metrics");
+        Assert.Matches(@"(?m)^ncp_dead_letters(\{[^}]*\})? [1-9]", metrics);
+        Assert.Matches($@"(?m)^ncp_queue_depth\{{[^}}]*queue=""{queue}""[^}}]*\}} [1-9]", metrics);
         var told = await NcpSystem.EventuallyAsync(
             () => ncp.QueryRowsAsync($"select recipient, body from {ncp.WorkerSchema}.notifications where subject like '%failed after every retry%'"),
             rows => rows.Count > 0, TimeSpan.FromSeconds(30));
