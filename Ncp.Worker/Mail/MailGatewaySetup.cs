@@ -33,6 +33,7 @@ public static class MailGatewaySetup
         services.AddSingleton<DispatchLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<DispatchLoop>());
         services.AddSingleton<InboundStore>();
+        services.AddSingleton<MailThreading>();
         services.AddSingleton<InboundProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<InboundProcessor>());
         services.AddSingleton<KeyExpiryWatch>();

@@ -21,7 +21,7 @@ public sealed record Release(string By, string? PartnerCode);
 /// the others: each is judged on its own.
 /// </summary>
 public sealed partial class InboundProcessor(
-    InboundStore store, MailCrypto crypto, PartnerBook partners, DispatchLedger ledger, GatewaySettings settings, IBus bus, TimeProvider time,
+    InboundStore store, MailCrypto crypto, PartnerBook partners, MailThreading threading, GatewaySettings settings, IBus bus, TimeProvider time,
     ILogger<InboundProcessor> logger)
     : PollingLoop(time, logger)
 {
@@ -111,148 +111,47 @@ public sealed partial class InboundProcessor(
 
     private sealed record Verdict(PartnerMailReceived? Received, string? Reason, string? Detail, string? PartnerCode);
 
+    /// <summary>
+    /// Runs the checks (<see cref="Checks"/>) in order: the first fault sends the mail to quarantine; a released mail goes
+    /// through them all with its faults written on it, unless a fault is one no release can pass.
+    /// </summary>
     private async Task<Verdict> ExamineAsync(InboundMail mail, Release? release, CancellationToken ct)
     {
-        // A released mail goes through with its faults written on it; otherwise the first fault sends it to quarantine.
-        var faults = new List<string>();
-        Verdict? Fault(string reason, string detail, string? partner = null)
+        var mailBeingRead = new Examination(mail, release);
+        foreach (var check in Checks)
         {
-            if (release is null)
-            {
-                return new Verdict(null, reason, detail, partner);
-            }
-
-            faults.Add($"{reason}: {detail}");
-            return null;
-        }
-
-        if (mail.Raw.LongLength > Limits.MaxMessageBytes && Fault("too-large", $"{mail.Raw.LongLength:N0} bytes; the limit is {Limits.MaxMessageBytes:N0}.") is { } tooLarge)
-        {
-            return tooLarge;
-        }
-
-        if (RawHeaders.Length(mail.Raw) is var headerBytes && headerBytes > Limits.MaxHeaderBytes)
-        {
-            // Not opened at all, even when released: reading a header this large would hold the gateway for minutes.
-            return new Verdict(null, "too-large", $"The header block is {headerBytes:N0} bytes; the limit is {Limits.MaxHeaderBytes:N0}.", null);
-        }
-
-        MimeMessage message;
-        try
-        {
-            message = await MimeMessage.LoadAsync(new ParserOptions { MaxMimeDepth = Limits.MaxDepth }, new MemoryStream(mail.Raw), ct);
-        }
-        catch (FormatException e)
-        {
-            return new Verdict(null, "malformed", $"Not a readable mail: {e.Message}", null);
-        }
-
-        var from = message.From.Mailboxes.FirstOrDefault() ?? message.Sender;
-        if (from is null)
-        {
-            return new Verdict(null, "malformed", "The mail names no sender (no From or Sender header).", null);
-        }
-
-        if (Count(message.Body) > Limits.MaxParts && Fault("too-many-parts", $"More than {Limits.MaxParts} MIME parts.") is { } tooManyOuter)
-        {
-            return tooManyOuter;
-        }
-
-        var candidates = await partners.FindByAddressAsync(from.Address, ct);
-        var partner = candidates.FirstOrDefault(p => p.Active) ?? candidates.FirstOrDefault();
-        if (partner is null)
-        {
-            if (Fault("unknown-sender", $"{from.Address} is not the address of any partner in the directory.") is { } unknown)
-            {
-                return unknown;
-            }
-
-            partner = release?.PartnerCode is { } chosen ? await partners.FindAsync(chosen, ct) : null;
-            if (partner is null)
-            {
-                return new Verdict(null, "unknown-sender", "Released without naming a partner the gateway knows.", null);
-            }
-        }
-
-        Unwrapped unwrapped;
-        try
-        {
-            unwrapped = await crypto.UnwrapAsync(message, Limits.MaxDepth, ct);
-        }
-        catch (MailCryptoException e)
-        {
-            if (Fault(e.Reason, e.Message, partner.Code) is { } unreadable)
-            {
-                return unreadable;
-            }
-
-            // Released though unreadable: the officer gets the sealed mail itself, to handle by other means.
-            unwrapped = new Unwrapped(new TextPart("plain") { Text = $"This mail could not be opened ({e.Reason}: {e.Message}). The original is attached." }, "unreadable", false, [], []);
-            unwrapped = unwrapped with { Content = WithOriginal(unwrapped.Content, mail.Raw) };
-        }
-
-        if (Count(unwrapped.Content) > Limits.MaxParts && Fault("too-many-parts", $"More than {Limits.MaxParts} MIME parts inside the protection.", partner.Code) is { } tooMany)
-        {
-            return tooMany;
-        }
-
-        if (!unwrapped.Encrypted && !partner.PlaintextAllowed
-            && Fault("not-encrypted", $"{partner.Code} must send encrypted mail ({partner.Encryption}); this one came {unwrapped.Protection}.", partner.Code) is { } plain)
-        {
-            return plain;
-        }
-
-        var signatureFault = await JudgeSignaturesAsync(unwrapped.Signers, partner, message.Date, ct);
-        if (signatureFault is { } sf && !(partner.PlaintextAllowed && sf.Reason == "missing-signature") && Fault(sf.Reason, sf.Detail, partner.Code) is { } badSignature)
-        {
-            return badSignature;
-        }
-
-        var attachments = new List<MailAttachment>();
-        long total = 0;
-        foreach (var part in unwrapped.Content is Multipart || unwrapped.Content is MimePart { IsAttachment: true } ? Parts(unwrapped.Content) : [])
-        {
-            if (part is not MimePart { IsAttachment: true } attachment || attachment.Content is null)
+            if (await check(mailBeingRead, ct) is not { } fault)
             {
                 continue;
             }
 
-            using var bytes = new MemoryStream();
-            await attachment.Content.DecodeToAsync(bytes, ct);
-            total += bytes.Length;
-            if (total > Limits.MaxAttachmentBytes && Fault("too-large", $"Attachments exceed {Limits.MaxAttachmentBytes:N0} bytes.", partner.Code) is { } big)
+            if (release is null || !fault.Releasable)
             {
-                return big;
+                return new Verdict(null, fault.Reason, fault.Detail, mailBeingRead.Partner?.Code);
             }
 
-            var name = SafeFileName(attachment.FileName, attachments.Count);
-            if (ArchiveBomb(bytes, name) is { } bomb && Fault("archive-bomb", $"{name}: {bomb}", partner.Code) is { } bombVerdict)
-            {
-                return bombVerdict;
-            }
-
-            attachments.Add(new MailAttachment(name, attachment.ContentType.MimeType, bytes.ToArray()));
+            mailBeingRead.Faults.Add($"{fault.Reason}: {fault.Detail}");
         }
 
-        var inner = new MimeMessage { Body = unwrapped.Content };
+        return new Verdict(await ReceivedAsync(mailBeingRead, ct), mailBeingRead.Faults.Count > 0 ? "released" : null,
+            mailBeingRead.Faults.Count > 0 ? string.Join("; ", mailBeingRead.Faults) : null, mailBeingRead.Partner!.Code);
+    }
+
+    private async Task<PartnerMailReceived> ReceivedAsync(Examination e, CancellationToken ct)
+    {
+        var message = e.Message!;
+        var inner = new MimeMessage { Body = e.Unwrapped!.Content };
         var text = MailText.Body(inner.TextBody ?? "");
         var subject = MailText.Header(message.Subject) ?? "";
-        var threadIds = message.References.Append(message.InReplyTo).OfType<string>().Select(id => MailText.Header(id.Trim('<', '>'))!).Take(100).ToArray();
-        var signature = signatureFault is null ? "valid" : $"{signatureFault.Value.Reason}: {signatureFault.Value.Detail}";
-        if (faults.Count > 0)
-        {
-            signature = "released despite: " + string.Join("; ", faults);
-        }
-
-        var signer = unwrapped.Signers.FirstOrDefault(s => s.SignatureValid);
-        return new Verdict(
-            new PartnerMailReceived(
-                mail.Id, MailText.Header(message.MessageId) is { Length: > 0 } id ? id : $"no-message-id-{mail.Id:N}", partner.Code,
-                MailText.Header(from.Address)!, subject, text, inner.HtmlBody is { } html ? MailText.Body(html) : null,
-                await ledger.ItemForMessageIdsAsync(threadIds, ct),
-                RegisterNumber().Matches(subject + "\n" + text).Select(m => m.Value.ToUpperInvariant()).Distinct().ToArray(),
-                unwrapped.Protection, signature, signer?.Fingerprint ?? signer?.Email, attachments.ToArray(), release?.By, mail.ReceivedAt),
-            faults.Count > 0 ? "released" : null, faults.Count > 0 ? string.Join("; ", faults) : null, partner.Code);
+        var thread = await threading.ThreadOfAsync(message, subject, text, ct);
+        var signature = e.Faults.Count > 0 ? "released despite: " + string.Join("; ", e.Faults)
+            : e.SignatureFault is { } sf ? $"{sf.Reason}: {sf.Detail}" : "valid";
+        var signer = e.Unwrapped.Signers.FirstOrDefault(s => s.SignatureValid);
+        return new PartnerMailReceived(
+            e.Mail.Id, MailText.Header(message.MessageId) is { Length: > 0 } id ? id : $"no-message-id-{e.Mail.Id:N}", e.Partner!.Code,
+            MailText.Header(e.From!.Address)!, subject, text, inner.HtmlBody is { } html ? MailText.Body(html) : null, thread.ItemId,
+            thread.RegisterNumbers, e.Unwrapped.Protection, signature, signer?.Fingerprint ?? signer?.Email, [.. e.Attachments], e.Release?.By,
+            e.Mail.ReceivedAt);
     }
 
     private async Task<(string Reason, string Detail)?> JudgeSignaturesAsync(IReadOnlyList<SignerCheck> signers, PartnerEntry partner, DateTimeOffset sentAt, CancellationToken ct)
@@ -401,6 +300,4 @@ public sealed partial class InboundProcessor(
         }
     }
 
-    [GeneratedRegex(@"\b[A-Z]{2}-NCP-\d{4}-\d{6}\b", RegexOptions.IgnoreCase)]
-    private static partial Regex RegisterNumber();
 }

@@ -1,0 +1,30 @@
+using System.Text.RegularExpressions;
+using MimeKit;
+using Ncp.Worker.Mail.Outgoing;
+
+namespace Ncp.Worker.Mail.Incoming;
+
+/// <summary>Where a partner's mail belongs, as far as the gateway can tell: the item it answers, and the register numbers it quotes.</summary>
+public sealed record MailThread(Guid? ItemId, string[] RegisterNumbers);
+
+/// <summary>
+/// The one place that reads which of our items a partner's mail answers: the item whose mail it names in In-Reply-To or
+/// References (our Message-IDs, from the dispatch ledger), and the register numbers in its subject and text, for the Api
+/// to file it by when no Message-ID matches.
+/// </summary>
+public sealed partial class MailThreading(DispatchLedger ledger)
+{
+    private const int MaxReferences = 100;
+
+    public async Task<MailThread> ThreadOfAsync(MimeMessage message, string subject, string text, CancellationToken ct)
+    {
+        var ids = message.References.Append(message.InReplyTo).OfType<string>()
+            .Select(id => MailText.Header(id.Trim('<', '>'))!).Take(MaxReferences).ToArray();
+        return new MailThread(
+            await ledger.ItemForMessageIdsAsync(ids, ct),
+            [.. RegisterNumber().Matches(subject + "\n" + text).Select(m => m.Value.ToUpperInvariant()).Distinct()]);
+    }
+
+    [GeneratedRegex(@"\b[A-Z]{2}-NCP-\d{4}-\d{6}\b", RegexOptions.IgnoreCase)]
+    private static partial Regex RegisterNumber();
+}
