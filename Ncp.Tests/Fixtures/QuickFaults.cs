@@ -26,8 +26,8 @@ public static class QuickFaults
     {
         var inboundId = Guid.CreateVersion7();
         await ncp.Worker.Services.GetRequiredService<IBus>().Publish(new PartnerMailReceived(
-            inboundId, $"{inboundId:N}@late.example", partner.Code, partner.Address, "A partner entered late", "Hello.", null, null, [], partner.Scheme,
-            "valid", null, [], null, DateTimeOffset.UtcNow));
+            inboundId, $"{inboundId:N}@late.example", partner.Code, partner.Address, "A partner entered late", "Hello.", null, null, [],
+            partner.Scheme, "valid", null, [], null, DateTimeOffset.UtcNow));
         return inboundId;
     }
 
@@ -45,7 +45,8 @@ public static class QuickFaults
 /// <summary><see cref="BrowserNcp"/> (the Api on a real port) with the quick retry of <see cref="QuickFaults"/>.</summary>
 public sealed class QuickFaultBrowserNcp : BrowserNcp
 {
-    protected override IDictionary<string, string?> SharedOverrides(IDictionary<string, string?> settings) => QuickFaults.WithQuickRetry(settings);
+    protected override IDictionary<string, string?> SharedOverrides(IDictionary<string, string?> settings) =>
+        QuickFaults.WithQuickRetry(settings);
 }
 
 [CollectionDefinition(Name)]

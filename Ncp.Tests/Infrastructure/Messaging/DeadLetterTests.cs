@@ -33,7 +33,8 @@ public sealed class DeadLetterTests(QuickFaultNcp ncp)
         }
 
         Assert.True((await admin.GetJsonAsync("/api/dashboard")).GetProperty("deadLetters").GetInt64() >= 1);
-        await NcpSystem.EventuallyAsync(() => QuickFaults.DeadLetterHealthAsync(ncp.Worker.CreateClient()), status => status == "Degraded", TimeSpan.FromSeconds(30));
+        await NcpSystem.EventuallyAsync(
+            () => QuickFaults.DeadLetterHealthAsync(ncp.Worker.CreateClient()), status => status == "Degraded", TimeSpan.FromSeconds(30));
         var told = await NcpSystem.EventuallyAsync(
             () => ncp.QueryRowsAsync($"select recipient, body from {ncp.WorkerSchema}.notifications where subject like '%failed after every retry%'"),
             rows => rows.Count > 0, TimeSpan.FromSeconds(30));
@@ -45,7 +46,8 @@ public sealed class DeadLetterTests(QuickFaultNcp ncp)
         var moved = await ItemsApi.ExpectAsync(await admin.PostAsync($"/api/dead-letters/{queue}/redrive", null), HttpStatusCode.OK);
         Assert.Equal(1, moved.GetProperty("moved").GetInt32());
         await ncp.RecordedByApiAsync(inboundId);
-        await NcpSystem.EventuallyAsync(() => QuickFaults.DeadLetterHealthAsync(ncp.Api.CreateClient()), status => status == "Healthy", TimeSpan.FromSeconds(30));
+        await NcpSystem.EventuallyAsync(
+            () => QuickFaults.DeadLetterHealthAsync(ncp.Api.CreateClient()), status => status == "Healthy", TimeSpan.FromSeconds(30));
         Assert.Equal(1L, await ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.dead_letter_alarms"));
 
         using var foreign = await admin.PostAsync("/api/dead-letters/some-other-queue/redrive", null);
@@ -56,7 +58,8 @@ public sealed class DeadLetterTests(QuickFaultNcp ncp)
 /// <summary>The system with one quick retry per consumer, so that a message faults for good within a second.</summary>
 public sealed class QuickFaultNcp : NcpSystem
 {
-    protected override IDictionary<string, string?> SharedOverrides(IDictionary<string, string?> settings) => QuickFaults.WithQuickRetry(settings);
+    protected override IDictionary<string, string?> SharedOverrides(IDictionary<string, string?> settings) =>
+        QuickFaults.WithQuickRetry(settings);
 }
 
 [CollectionDefinition(Name)]
