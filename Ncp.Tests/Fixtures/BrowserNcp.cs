@@ -8,7 +8,7 @@ namespace Ncp.Tests.Fixtures;
 /// browser can reach; the in-memory test server cannot be. <c>Api.CreateClient()</c> and <c>ClientFor</c> talk to
 /// the same port over real HTTP.
 /// </summary>
-public sealed class BrowserNcp : NcpSystem
+public class BrowserNcp : NcpSystem
 {
     /// <summary>Where the Api listens, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress => Api.ClientOptions.BaseAddress;

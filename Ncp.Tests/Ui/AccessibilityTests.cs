@@ -142,7 +142,7 @@ public sealed class AccessibilityTests(BrowserNcp ncp, Browser browser)
         page.GetByRole(AriaRole.Link, new() { Name = number, Exact = true }).First;
 
     /// <summary>Runs axe and the width check on the page as it stands, adding what fails to <paramref name="findings"/>.</summary>
-    private static async Task CheckAsync(IPage page, string screen, List<string> findings)
+    internal static async Task CheckAsync(IPage page, string screen, List<string> findings)
     {
         await SettleAsync(page);
 

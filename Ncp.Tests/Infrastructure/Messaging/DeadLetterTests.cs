@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
-using Ncp.Contracts.Mail;
 using Ncp.Tests.Fixtures;
 
 namespace Ncp.Tests.Infrastructure.Messaging;
@@ -20,13 +17,10 @@ public sealed class DeadLetterTests(QuickFaultNcp ncp)
     public async Task A_faulted_message_is_shown_told_and_redriven_once_its_cause_is_fixed()
     {
         // A partner's mail reported for a partner the directory does not know yet: the Api cannot file it.
-        var code = $"{ncp.RunId.ToUpperInvariant()}-LATE";
-        var inboundId = Guid.CreateVersion7();
-        await ncp.Worker.Services.GetRequiredService<IBus>().Publish(new PartnerMailReceived(
-            inboundId, $"{inboundId:N}@late.example", code, "desk@late.example", "A partner entered late", "Hello.", null, null, [], "smime", "valid", null,
-            [], null, DateTimeOffset.UtcNow));
+        var partner = new MailPartner($"{ncp.RunId.ToUpperInvariant()}-LATE", "desk@late.example", "smime");
+        var inboundId = await ncp.ReportMailOfUnknownPartnerAsync(partner);
         var admin = ncp.ClientFor("admin");
-        var queue = $"{ncp.RunId}-partner-mail-received_error";
+        var queue = ncp.MailErrorQueue();
 
         var list = await NcpSystem.EventuallyAsync(() => admin.GetJsonAsync("/api/dead-letters"), l => l.GetProperty("total").GetInt64() >= 1, TimeSpan.FromSeconds(60));
         var letters = list.GetProperty("queues").EnumerateArray().Single(q => q.Str("queue") == queue).GetProperty("letters");
@@ -39,8 +33,9 @@ public sealed class DeadLetterTests(QuickFaultNcp ncp)
         }
 
         Assert.True((await admin.GetJsonAsync("/api/dashboard")).GetProperty("deadLetters").GetInt64() >= 1);
-        await NcpSystem.EventuallyAsync(() => DeadLetterHealthAsync(ncp.Worker.CreateClient()), status => status == "Degraded", TimeSpan.FromSeconds(30));
-        var metrics = await ncp.Worker.CreateClient().GetStringAsync("/metrics");
+        await NcpSystem.EventuallyAsync(
+            () => QuickFaults.DeadLetterHealthAsync(ncp.Worker.CreateClient()), status => status == "Degraded", TimeSpan.FromSeconds(30));
+                var metrics = await ncp.Worker.CreateClient().GetStringAsync("/metrics");
         Assert.Matches(@"(?m)^ncp_dead_letters(\{[^}]*\})? [1-9]", metrics);
         Assert.Matches($@"(?m)^ncp_queue_depth\{{[^}}]*queue=""{queue}""[^}}]*\}} [1-9]", metrics);
         var told = await NcpSystem.EventuallyAsync(
@@ -50,34 +45,24 @@ public sealed class DeadLetterTests(QuickFaultNcp ncp)
         Assert.Contains("does not know", (string)told[0][1]!, StringComparison.Ordinal);
 
         // Fixed: the partner is entered; moved back, the mail opens its item and the queue is empty.
-        await MailGateway.RegisterAsync(admin, new MailPartner(code, "desk@late.example", "smime"), "en");
+        await MailGateway.RegisterAsync(admin, partner, "en");
         var moved = await ItemsApi.ExpectAsync(await admin.PostAsync($"/api/dead-letters/{queue}/redrive", null), HttpStatusCode.OK);
         Assert.Equal(1, moved.GetProperty("moved").GetInt32());
         await ncp.RecordedByApiAsync(inboundId);
-        await NcpSystem.EventuallyAsync(() => DeadLetterHealthAsync(ncp.Api.CreateClient()), status => status == "Healthy", TimeSpan.FromSeconds(30));
+        await NcpSystem.EventuallyAsync(
+            () => QuickFaults.DeadLetterHealthAsync(ncp.Api.CreateClient()), status => status == "Healthy", TimeSpan.FromSeconds(30));
         Assert.Equal(1L, await ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.dead_letter_alarms"));
 
         using var foreign = await admin.PostAsync("/api/dead-letters/some-other-queue/redrive", null);
         Assert.Equal("queue", (await ItemsApi.ExpectAsync(foreign, HttpStatusCode.NotFound)).Str("field"));
-    }
-
-    private static async Task<string> DeadLetterHealthAsync(HttpClient client)
-    {
-        var body = await client.GetFromJsonAsync<JsonElement>("/health/ready");
-        return body.GetProperty("checks").GetProperty("dead-letters").Str("status");
     }
 }
 
 /// <summary>The system with one quick retry per consumer, so that a message faults for good within a second.</summary>
 public sealed class QuickFaultNcp : NcpSystem
 {
-    protected override IDictionary<string, string?> SharedOverrides(IDictionary<string, string?> settings)
-    {
-        settings["Messaging:Retry:Limit"] = "1";
-        settings["Messaging:Retry:MinInterval"] = "00:00:00.010";
-        settings["Messaging:Retry:MaxInterval"] = "00:00:00.050";
-        return settings;
-    }
+    protected override IDictionary<string, string?> SharedOverrides(IDictionary<string, string?> settings) =>
+        QuickFaults.WithQuickRetry(settings);
 }
 
 [CollectionDefinition(Name)]
