@@ -24,20 +24,58 @@ bench_setup() { # name
   report ""
 }
 
-# The Api (Release) on a schema of its own, freshly migrated, in the background; API_PID, DLL and TOKEN (the demo duty
-# officer's bearer token) are set, and the Api is stopped when the bench ends.
+# Steps run when the bench ends, the last added first. The benches and start_api each add theirs here: one `trap`
+# would replace another's.
+at_exit() { # command
+  AT_EXIT=$1$'\n'${AT_EXIT:-}
+  trap 'while read -r step; do [[ -z $step ]] || eval "$step" || true; done <<<"$AT_EXIT"' EXIT
+}
+
+# The Api (Release) on a schema of its own, freshly migrated, in the background; API_PID and TOKEN (the demo duty
+# officer's bearer token) are set. stop_api stops it; the end of the bench does, if nothing did before. A bench may
+# start it again (a fresh schema each time) and may run a Worker beside it: the Api's own settings are set for it alone.
 start_api() { # schema port log
-  say "building (Release)"
-  dotnet build "$ROOT/Ncp.Api" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
-  DLL=$ROOT/Ncp.Api/bin/Release/net10.0/Ncp.Api.dll
+  if [[ -z ${API_DLL:-} ]]; then
+    say "building the Api (Release)"
+    dotnet build "$ROOT/Ncp.Api" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+    API_DLL=$ROOT/Ncp.Api/bin/Release/net10.0/Ncp.Api.dll
+    at_exit stop_api
+  fi
   drop_schema "$1"
-  export ConnectionStrings__Postgres="$ConnectionStrings__PostgresTest;Maximum Pool Size=64" Marten__Schema=$1
-  (cd "$ROOT/Ncp.Api" && dotnet "$DLL" migrate >/dev/null)
-  (cd "$ROOT/Ncp.Api" && exec dotnet "$DLL" --urls "http://127.0.0.1:$2") >"$3" 2>&1 &
+  (run_api "$1" migrate >/dev/null)
+  run_api "$1" --urls "http://127.0.0.1:$2" >"$3" 2>&1 &
   API_PID=$!
-  trap 'kill $API_PID 2>/dev/null; wait $API_PID 2>/dev/null || true' EXIT
   wait_http "http://127.0.0.1:$2/health/ready"
-  TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$2/dev/sign-in" -H 'Content-Type: application/json' -d '{"user":"duty"}' | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
+  TOKEN=$(sign_in "$2" duty)
+}
+# Becomes the Api (exec): run it in a subshell, or in the background.
+run_api() { # schema args...
+  local schema=$1
+  shift
+  cd "$ROOT/Ncp.Api"
+  ConnectionStrings__Postgres="$ConnectionStrings__PostgresTest;Maximum Pool Size=64" Marten__Schema=$schema exec dotnet "$API_DLL" "$@"
+}
+stop_api() {
+  [[ -n ${API_PID:-} ]] || return 0
+  kill "$API_PID" 2>/dev/null || true
+  wait "$API_PID" 2>/dev/null || true
+  API_PID=
+}
+sign_in() { # port demo-user → its bearer token
+  curl -fsS -X POST "http://127.0.0.1:$1/dev/sign-in" -H 'Content-Type: application/json' -d "{\"user\":\"$2\"}" |
+    sed 's/.*"accessToken":"\([^"]*\)".*/\1/'
+}
+
+# The letters in this bench's error queues (its RabbitMQ prefix, "_error" at the end), from the management API: where a
+# message lands once its consumer has failed on it every retry. Prints "queue count" for each that holds any.
+dead_letters() {
+  curl -fsS -u "$RabbitMq__Username:$RabbitMq__Password" \
+    "http://127.0.0.1:$NCP_RABBIT_MGMT_PORT/api/queues/$RabbitMq__VirtualHost?columns=name,messages" | tr '{' '\n' |
+    awk -v prefix="$RabbitMq__Prefix-" '
+      { name = ""; count = 0 }
+      match($0, /"name":"[^"]*"/) { name = substr($0, RSTART + 8, RLENGTH - 9) }
+      match($0, /"messages":[0-9]+/) { count = substr($0, RSTART + 11, RLENGTH - 11) }
+      index(name, prefix) == 1 && name ~ /_error$/ && count > 0 { print name, count }'
 }
 
 need_hey() {
@@ -102,9 +140,9 @@ cpu_tree_ms() { # root-pid
 server_roots() {
   printf 'postgres=%s rabbitmq=%s postfix=%s dovecot=%s\n' "$(pgrep -o -x postgres)" "$(pgrep -o -f beam.smp)" "$(pgrep -o -x master)" "$(pgrep -o -x dovecot)"
 }
-servers_ms() { # → "postgres=ms rabbitmq=ms postfix=ms dovecot=ms"
+servers_ms() { # → "postgres=ms rabbitmq=ms postfix=ms dovecot=ms", and "api=ms" while start_api's Api runs
   local pair out=
-  for pair in $(server_roots); do out+="${pair%%=*}=$(cpu_tree_ms "${pair#*=}") "; done
+  for pair in $(server_roots) ${API_PID:+api=$API_PID}; do out+="${pair%%=*}=$(cpu_tree_ms "${pair#*=}") "; done
   echo "$out"
 }
 

@@ -4,7 +4,10 @@
 #   out: N mails already in the dispatch ledger (half S/MIME, half OpenPGP) are built from the template, signed,
 #        encrypted, handed to Postfix and copied to the Sent folder by a freshly started Worker;
 #   in:  N signed+encrypted mails (half made by openssl cms, half by gpg) waiting in the gateway's folder are fetched
-#        over IMAP, stored raw, decrypted, verified, matched to their partner and handed on by a freshly started Worker.
+#        over IMAP, stored raw, decrypted, verified, matched to their partner and handed on by a freshly started Worker,
+#        and filed on an item by the Api (started fresh beside it, on a schema of its own): a mail is done once the
+#        Api has recorded it (its mail_received event), and one the Worker handed on that the Api has not recorded
+#        within NCP_BENCH_API_WAIT is LOST (the bench then fails).
 # Beside them, the same run's `openssl speed rsa2048` private-key operations/s (one per mail each way: sign out,
 # decrypt in), the physical limit of this machine.
 #
@@ -20,6 +23,7 @@
 #                    away = handed on as to a partner's server elsewhere (Postfix queues it, then drops it), as in service
 #   NCP_BENCH_OUT_SCHEMES which protection out's mails get [both]: both = every other one S/MIME, else OpenPGP; smime;
 #                    openpgp
+#   NCP_BENCH_API_WAIT seconds the Api is given, after the Worker's last mail in, to record the last of them [300]
 #   NCP_BENCH_TRACE  seconds of CPU samples to take of the Worker in each phase with dotnet-trace (if installed), for
 #                    `dotnet-trace report <file> topN`; 0 = none [0]
 set -euo pipefail
@@ -37,7 +41,10 @@ case ${NCP_BENCH_OUT_SCHEMES:-both} in
   *) echo "NCP_BENCH_OUT_SCHEMES is both, smime or openpgp" >&2; exit 2 ;;
 esac
 PORT=${NCP_BENCH_PORT:-5092}
+API_PORT=${NCP_BENCH_API_PORT:-5094}
+API_WAIT=${NCP_BENCH_API_WAIT:-300}
 SCHEMA=worker_bench_mail
+API_SCHEMA=api_bench_mail
 FOLDER=bench-mail
 # shellcheck source=infra/bench/common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
@@ -50,7 +57,7 @@ POSTFIX_DIR=$NCP_DATA_DIR/mail/postfix
 
 say "building (Release)"
 dotnet build "$ROOT/Ncp.Worker" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
-DLL=$ROOT/Ncp.Worker/bin/Release/net10.0/Ncp.Worker.dll
+WORKER_DLL=$ROOT/Ncp.Worker/bin/Release/net10.0/Ncp.Worker.dll
 
 say "keys: ours (infra/keys.sh) and two partners' (an S/MIME certificate from the same test CA, an OpenPGP key)"
 KEYS=$OUT/mail-keys
@@ -62,7 +69,7 @@ WORK=$(mktemp -d)
 GNUPGHOME=$WORK/gnupg
 export GNUPGHOME
 mkdir -m 700 "$GNUPGHOME"
-trap 'kill ${WORKER_PID:-0} 2>/dev/null || true; gpgconf --kill all 2>/dev/null || true; rm -rf "$WORK"' EXIT
+at_exit '[[ -z ${WORKER_PID:-} ]] || kill "$WORKER_PID" 2>/dev/null; gpgconf --kill all 2>/dev/null; rm -rf "$WORK"'
 (
   cd "$WORK"
   openssl req -newkey rsa:2048 -nodes -keyout de.key -out de.csr -subj "/CN=Partner DE/emailAddress=bench@partner.example" 2>/dev/null
@@ -83,7 +90,10 @@ export ConnectionStrings__Postgres="$ConnectionStrings__PostgresTest" WorkerData
 export Imap__Folder=$FOLDER Imap__SentFolder=$FOLDER-sent Mail__Password=$Mail__Password Smtp__Host=127.0.0.1
 # The JIT's background thread otherwise ends after 4 s idle, and its CPU time with it (jit_ms reads live threads).
 export DOTNET_TC_BackgroundWorkerTimeoutMs=86400000
-(cd "$ROOT/Ncp.Worker" && dotnet "$DLL" migrate >/dev/null)
+(cd "$ROOT/Ncp.Worker" && dotnet "$WORKER_DLL" migrate >/dev/null)
+# The partners go into the Worker's copy of the directory here, and into the Api's through its endpoints before each
+# in-phase (register_partners), which sends them to the Worker again over the bus: that copy reaches a Worker only
+# once its queues exist, i.e. not on a first run.
 "${PSQL[@]}" <<SQL
 insert into $SCHEMA.partners values
   ('BENCH-DE', array['bench@partner.example'], array['en'], 'smime', false, true, now()),
@@ -93,8 +103,34 @@ insert into $SCHEMA.partner_keys (partner_code, fingerprint, scheme, material, n
   ('BENCH-FR', '$FR_FPR', 'openpgp', convert_to(\$k\$$(cat "$WORK/fr.asc")\$k\$, 'UTF8'), null, now());
 SQL
 
+# The bench's partners and their keys in the Api's directory, entered as an administrator would: the Api files a mail
+# only under a partner it knows. Stops the bench with the Api's answer if it refuses one.
+register_partners() {
+  local admin
+  admin=$(sign_in "$API_PORT" admin)
+  api_partner "$admin" BENCH-DE DE bench@partner.example en smime Europe/Berlin \
+    "{\"scheme\":\"smime\",\"certificate\":\"$(base64 -w0 "$WORK/de.der")\"}"
+  api_partner "$admin" BENCH-FR FR bench-fr@partner.example ru openpgp Europe/Paris \
+    "{\"scheme\":\"openpgp\",\"publicKey\":\"$(awk '{ printf "%s\\n", $0 }' "$WORK/fr.asc")\"}"
+}
+api_partner() { # token code country address language encryption time-zone key-json
+  api_post "$1" /api/partners "{\"code\":\"$2\",\"name\":\"Bench partner $3\",\"country\":\"$3\",\"channels\":[\"24-7\"],
+    \"addresses\":[\"$4\"],\"languages\":[\"$5\"],\"timeZone\":\"$7\",
+    \"officeHours\":{\"from\":\"08:00\",\"to\":\"16:00\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"]},
+    \"retentionDays\":{\"subscriber-data\":365,\"traffic-data\":90,\"content-data\":30},\"preservationDays\":60,
+    \"encryption\":\"$6\",\"fallbackChannel\":\"interpol\"}"
+  api_post "$1" "/api/partners/$2/keys" "$8" -H 'If-Match: "1"'
+}
+api_post() { # token path json [curl-args...]
+  local token=$1 path=$2 body=$3 status
+  shift 3
+  status=$(curl -sS -o "$WORK/answer" -w '%{http_code}' -X POST "http://127.0.0.1:$API_PORT$path" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -d "$body" "$@")
+  [[ $status == 20? ]] || { say "the Api answered $status to POST $path: $(cat "$WORK/answer")"; exit 1; }
+}
+
 run_worker() { # phase [warm-up: sampled later, when the counted mails are queued]
-  (cd "$ROOT/Ncp.Worker" && exec dotnet "$DLL" --urls "http://127.0.0.1:$PORT") >"$OUT/mail-worker-$1.log" 2>&1 &
+  (cd "$ROOT/Ncp.Worker" && exec dotnet "$WORKER_DLL" --urls "http://127.0.0.1:$PORT") >"$OUT/mail-worker-$1.log" 2>&1 &
   WORKER_PID=$!
   MAX_RSS=0
   if ((${NCP_BENCH_TRACE:-0} > 0)) && [[ -z ${2:-} ]]; then
@@ -116,6 +152,7 @@ watch_until() { # sql-that-returns-0-when-done timeout-seconds
     fi
     ((LEFT == 0)) && break
     kill -0 "$WORKER_PID" 2>/dev/null || { say "the Worker stopped; see $OUT/mail-worker-*.log"; exit 1; }
+    [[ -z ${API_PID:-} ]] || kill -0 "$API_PID" 2>/dev/null || { say "the Api stopped; see $OUT/mail-api-*.log"; exit 1; }
     ((SECONDS - started > $2)) && { say "still $LEFT left after $2 s; giving up"; break; }
     sleep 0.5
   done
@@ -248,7 +285,15 @@ wait_filed() { # maildir count
 }
 
 bench_in() { # engine
+  # A prefix of its own: out's reports (PartnerMailSent, for items no Api has) would otherwise wait in the Api's
+  # queues, left from an earlier run, and keep this Api busy when it starts.
+  local -x RabbitMq__Prefix=$RabbitMq__Prefix-in
   "${PSQL[@]}" -q -c "truncate $SCHEMA.inbound_mail"
+  say "in: starting the Api and registering the partners with it"
+  start_api $API_SCHEMA "$API_PORT" "$OUT/mail-api-in-$1.log"
+  register_partners
+  local letters_before
+  letters_before=$(dead_letters | awk '{ n += $2 } END { print n + 0 }') || true
   say "in: $N signed+encrypted mails into the gateway's folder (openssl cms and gpg made one of each; copies differ in Message-ID)"
   (
     cd "$WORK"
@@ -297,6 +342,8 @@ bench_in() { # engine
       warmed_up in "$round" "$jit0" "$cpu0" \
         "$("${PSQL[@]}" -At -c "select count(*) from $SCHEMA.inbound_mail where status = 'delivered' and message_id like '%warm-r$round-%'") of $WARMUP mails delivered" && break
     done
+    say "in: waiting for the Api to record the warm-up mails"
+    watch_until "select count(*) from $SCHEMA.inbound_mail m where status = 'delivered' and message_id like '%warm-%' and not $FILED" "$API_WAIT" || true
     find "$HOLD/new" "$HOLD/cur" -type f -exec mv -t "$MAILDIR/new/" {} +
     trace_process "$WORKER_PID" "$OUT/mail-in-$1.nettrace"
   else
@@ -305,9 +352,14 @@ bench_in() { # engine
   fi
   local counted="(select * from $SCHEMA.inbound_mail where coalesce(message_id, '') not like '%warm-%') m"
   watch_until "select $N - count(*) from $counted where status <> 'new'" 900 || true
-  local cpu
+  local cpu cpu_all start_cpu=$START_CPU start_jit=$START_JIT start_machine=$START_MACHINE start_servers=$START_SERVERS
   cpu=$(cpu_line "$1" in)
+  # Done is when the Api has recorded the mail on an item; the Worker runs on meanwhile, as it answers the Api's news.
+  watch_until "select count(*) from $counted where status = 'delivered' and not $FILED" "$API_WAIT" || true
+  START_CPU=$start_cpu START_JIT=$start_jit START_MACHINE=$start_machine START_SERVERS=$start_servers
+  cpu_all=$(cpu_line "$1" in)
   stop_worker
+  stop_api
   # Each half over the whole run's window (they are read side by side), and both together.
   "${PSQL[@]}" -At -F ' ' -c "
     select coalesce(case when sender like '%bench@partner.example%' then 'smime' else 'openpgp' end, 'all'),
@@ -321,8 +373,32 @@ bench_in() { # engine
   "${PSQL[@]}" -At -c "select reason || ': ' || count(*) from $counted where status <> 'delivered' group by reason" |
     while read -r line; do report "     not delivered: $line"; done
   report "$cpu"
+  local recorded lost secs rate
+  read -r recorded lost secs rate < <("${PSQL[@]}" -At -F ' ' -c "
+    select count(e.at), count(*) - count(e.at), round(extract(epoch from max(e.at) - min(m.received_at))::numeric, 1),
+      round((count(e.at) / greatest(extract(epoch from max(e.at) - min(m.received_at)), 0.001))::numeric, 0)
+    from $counted left join (select data ->> 'InboundId' as inbound_id, min(timestamp) as at from $API_SCHEMA.mt_events
+                             where type = 'mail_received' group by 1) e on e.inbound_id = m.id::text
+    where m.status = 'delivered'")
+  report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' "$1" in +api "$recorded" "$lost" "$secs" "$rate")"
+  if ((lost > 0)); then
+    report "     LOST: $lost mails the Worker handed on were not recorded by the Api within $API_WAIT s; see $OUT/mail-api-in-$1.log"
+    LOST_ALL=$((LOST_ALL + lost))
+  fi
+  report "${cpu_all/CPU ms per mail:/CPU ms per mail, until the Api recorded the last:}"
+  local letters total
+  if letters=$(dead_letters); then
+    total=$(awk '{ n += $2 } END { print n + 0 }' <<<"$letters")
+    report "$(printf '%-13s %-8s error queues (%s-*_error): %d letters, %+d in this run' "$1" in "$RabbitMq__Prefix" "$total" \
+      $((total - letters_before)))$(awk 'NF { printf ", %s %s", $1, $2 }' <<<"$letters")"
+  else
+    report "$(printf '%-13s %-8s error queues: not read (no answer from the RabbitMQ management API)' "$1" in)"
+  fi
 }
 
+# A mail the Api files, by the id the Worker gave it (m: a row of the Worker's inbound_mail).
+FILED="exists (select from $API_SCHEMA.mt_events e where e.type = 'mail_received' and e.data ->> 'InboundId' = m.id::text)"
+LOST_ALL=0
 report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' engine way scheme mails failed seconds 'mails/s')"
 for ENGINE in $ENGINES; do
   export Mail__SmimeEngine=$ENGINE Mail__OpenPgpEngine=$ENGINE
@@ -339,7 +415,9 @@ report ""
 report "out: from the first mail handed to Postfix to the last (template, signature, encryption, SMTP; Sent copies by IMAP APPEND alongside);"
 report "     out-here: Postfix delivers each into the partner's mailbox on this machine; out-away: Postfix queues each and hands it on (dropped);"
 report "     +sent: until the last copy is in our Sent folder (its copied_at); its 'failed' column counts mails not copied"
-report "in: from the first mail stored raw to the last handed on (IMAP fetch, store, decrypt, verify, partner match, publish)"
+report "in: from the first mail stored raw to the last handed on (IMAP fetch, store, decrypt, verify, partner match, publish);"
+report "     +api: to the last recorded by the Api on an item (its mail_received event), the one that counts; its 'failed'"
+report "     column counts the mails handed on but not recorded (LOST)"
 if [[ -n ${OUT_SIZE:-} ]]; then
   say "baseline: Postfix's own accept rate (smtp-source)"
   SESSIONS=${Mail__SmtpSessions:-8}
@@ -360,4 +438,6 @@ report "openssl speed rsa2048: $SPEED private-key operations/s on one core, $MUL
 report ""
 report "report: $REPORT"
 drop_schema $SCHEMA
+drop_schema $API_SCHEMA
 rm -rf "$MAILDIR" "${MAILDIR}-sent" "$HOLD" "$BENCHBOX"
+((LOST_ALL == 0)) || { say "$LOST_ALL mails lost between the Worker and the Api"; exit 1; }

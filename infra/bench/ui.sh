@@ -24,7 +24,7 @@ need_hey
 bench_setup ui
 start_api $SCHEMA "$PORT" "$OUT/api-ui.log"
 JAR=$(mktemp)
-trap 'kill $API_PID 2>/dev/null; wait $API_PID 2>/dev/null || true; rm -f "$JAR"' EXIT
+at_exit 'rm -f "$JAR"'
 api() { curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
 
 say "one real item with a timeline of $NOTES notes (the detail page's subject)"
