@@ -254,7 +254,7 @@ check() {
   done >"$mailbox"
   touch "$RUN/registered.tsv" "$RUN/sent.tsv" "$RUN/inbound.tsv" "$RUN/kills.tsv"
   local name
-  for name in registered outbound inbound rungs outbound_unrequested reminders_unrequested mailbox_doubles rungs_unscheduled; do
+  for name in registered outbound inbound rungs outbound_unrequested reminders_unrequested mailbox_doubles rungs_unscheduled rungs_twice; do
     printf -v "CHECKED_$name" '?'; printf -v "LOST_$name" '?'; printf -v "DUP_$name" '?'
   done
   "${PSQL[@]}" -At -F ' ' -f - >"$RUN/check.txt" 2>"$RUN/check.err" <<SQL || { report "the checks failed: $(cat "$RUN/check.err")"; return 1; }
@@ -266,7 +266,7 @@ create temp table inbound (mid text, sender text, number text);
 \copy inbound from '$RUN/inbound.tsv'
 create temp table mailbox (box text, mid text);
 \copy mailbox from '$mailbox'
-create temp table events as select stream_id, type, data from api.mt_events
+create temp table events as select seq_id, stream_id, type, data from api.mt_events
   where type in ('item_sent', 'mail_dispatched', 'mail_not_delivered', 'mail_received', 'deadline_escalated', 'deadlines_set');
 
 -- Registrations answered 201: in the event log and in the read model.
@@ -304,15 +304,21 @@ select 'inbound', count(*),
   count(*) filter (where not ((status = 'delivered' and on_item = 1) or (status like 'quarantined%' and held = 1))),
   count(*) filter (where stored > 1 or filed > 1 or held > 1) from inbound_seen;
 
--- Rungs: each that fell due (a minute ago or more) fired by the Worker and recorded once by the Api.
+-- Rungs: each of the Api's plan (an item's latest DeadlinesSet) due a minute ago or more, scheduled and fired by the
+-- Worker and recorded once by the Api.
 create temp table rungs as
-  select t.item_id, t.step, t.due_at, t.fired_at,
-    (select count(*) from events e where e.stream_id = t.item_id and e.type = 'deadline_escalated' and e.data->>'Step' = t.step) as recorded
-  from worker.timers t where t.due_at < now() - interval '1 minute';
+  select p.stream_id as item_id, s."Name" as step, s."DueAt" as due_at, t.fired_at, t.item_id is not null as scheduled,
+    (select count(*) from events e where e.stream_id = p.stream_id and e.type = 'deadline_escalated' and e.data->>'Step' = s."Name") as recorded
+  from (select distinct on (stream_id) stream_id, data from events where type = 'deadlines_set' order by stream_id, seq_id desc) p
+  cross join lateral jsonb_to_recordset(p.data->'Deadlines'->'Steps') as s("Name" text, "DueAt" timestamptz)
+  left join worker.timers t on t.item_id = p.stream_id and t.step = s."Name"
+  where s."DueAt" < now() - interval '1 minute';
 select 'rungs', count(*), count(*) filter (where fired_at is null or recorded = 0), count(*) filter (where recorded > 1) from rungs;
 select 'rungs-unscheduled', count(*), count(*), 0 from sent s
   where exists (select from events e where e.stream_id = s.id and e.type = 'item_sent')
-    and not exists (select from worker.timers t where t.item_id = s.id);
+    and not exists (select from events e where e.stream_id = s.id and e.type = 'deadlines_set');
+select 'rungs-twice', count(*), 0, count(*) from (select stream_id, data->>'Step' from events where type = 'deadline_escalated'
+  group by 1, 2 having count(*) > 1) twice;
 
 -- The details of whatever is wrong, for the report.
 select 'detail registration-lost', r.id, r.number from registered r
@@ -321,14 +327,15 @@ select 'detail outbound', dispatch_id, register_number, purpose, status, attempt
   from outbound where copies <> 1 or told <> 1;
 select 'detail inbound', mid, sender, number, stored, coalesce(status, '-'), filed, on_item, held from inbound_seen
   where not ((status = 'delivered' and on_item = 1) or (status like 'quarantined%' and held = 1)) or stored > 1 or filed > 1 or held > 1;
-select 'detail rung', item_id, step, due_at, coalesce(fired_at::text, 'unfired'), recorded from rungs where fired_at is null or recorded <> 1;
+select 'detail rung', item_id, step, due_at, case when not scheduled then 'unscheduled' else coalesce(fired_at::text, 'unfired') end, recorded
+  from rungs where fired_at is null or recorded <> 1;
 select 'info partner-replies-held', count(*) from inbound_seen where sender not like 'stranger@%' and status like 'quarantined%';
 select 'info outbound-by-status', status || '/' || purpose, count(*) from outbound group by 2 order by 2;
 SQL
   local lost=0 dup=0 n l d
   while read -r name n l d; do
     case $name in
-      registered | outbound | inbound | rungs | outbound-unrequested | reminders-unrequested | mailbox-doubles | rungs-unscheduled)
+      registered | outbound | inbound | rungs | outbound-unrequested | reminders-unrequested | mailbox-doubles | rungs-unscheduled | rungs-twice)
         lost=$((lost + l)) dup=$((dup + d))
         printf -v "CHECKED_${name//-/_}" '%s' "$n"
         printf -v "LOST_${name//-/_}" '%s' "$l"
@@ -340,9 +347,10 @@ SQL
   report "checked: $CHECKED_registered registrations answered 201 ($LOST_registered lost);" \
     "$CHECKED_outbound mails to partners ($LOST_outbound lost or not told to the Api, $DUP_outbound duplicated);" \
     "$CHECKED_inbound inbound mails ($LOST_inbound neither on their item nor held, $DUP_inbound duplicated);" \
-    "$CHECKED_rungs rungs due ($LOST_rungs unrecorded, $DUP_rungs recorded twice)"
+    "$CHECKED_rungs rungs due ($LOST_rungs unscheduled, unfired or unrecorded, $DUP_rungs recorded twice)"
   report "also: sends without a dispatch $LOST_outbound_unrequested, reminders without a dispatch $LOST_reminders_unrequested," \
-    "Message-IDs twice in a mailbox $DUP_mailbox_doubles, sent items without timers $LOST_rungs_unscheduled"
+    "Message-IDs twice in a mailbox $DUP_mailbox_doubles, sent items without deadlines $LOST_rungs_unscheduled," \
+    "rungs recorded twice (due or not) $DUP_rungs_twice"
   grep '^info ' "$RUN/check.txt" | sed 's/^info /  /' | while read -r line; do report "$line"; done
   if grep -q '^detail ' "$RUN/check.txt"; then
     report "what is wrong (first 40 lines; all in $RUN/check.txt):"
