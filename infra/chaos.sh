@@ -180,19 +180,22 @@ load_mail() {
 }
 
 # ---------------------------------------------------------------- outages and kills
+# Each server stopped, then started again by infra/servers.sh (which may wait for a restart after a kill: its lock);
+# the length it really was down goes to outages.tsv.
+outage() { # postfix|dovecot seconds
+  local started=$SECONDS
+  note "outage: stopping $1 for $2 s"
+  signal TERM "$1" || true
+  sleep "$2"
+  servers start mail || note "mail did not start again; see $LOGS/servers.log"
+  printf '%s\t%s\t%s\n' "$1" "$2" "$((SECONDS - started))" >>"$RUN/outages.tsv"
+  note "outage: $1 is back after $((SECONDS - started)) s"
+}
 outages() {
   sleep 30
-  note "outage: stopping Postfix (SMTP) for $SMTP_OUTAGE s"
-  signal TERM postfix || true
-  sleep "$SMTP_OUTAGE"
-  servers start mail || note "mail did not start again; see $LOGS/servers.log"
-  note "outage: Postfix is back"
+  outage postfix "$SMTP_OUTAGE"
   sleep 30
-  note "outage: stopping Dovecot (IMAP, LMTP) for $IMAP_OUTAGE s"
-  signal TERM dovecot || true
-  sleep "$IMAP_OUTAGE"
-  servers start mail || note "mail did not start again; see $LOGS/servers.log"
-  note "outage: Dovecot is back"
+  outage dovecot "$IMAP_OUTAGE"
 }
 
 # Work flows again when a registration made now gets its 201 and reaches the Worker (Api → PostgreSQL → event log →
@@ -252,7 +255,7 @@ check() {
       tolower($0) ~ /^message-id:/ { id = substr($0, 12); current = 1 }
       END { gsub(/[ \t]/, "", id); if (id != "") print box "\t" id }' "$f"
   done >"$mailbox"
-  touch "$RUN/registered.tsv" "$RUN/sent.tsv" "$RUN/inbound.tsv" "$RUN/kills.tsv"
+  touch "$RUN/registered.tsv" "$RUN/sent.tsv" "$RUN/inbound.tsv" "$RUN/kills.tsv" "$RUN/outages.tsv"
   local name
   for name in registered outbound inbound rungs outbound_unrequested reminders_unrequested mailbox_doubles rungs_unscheduled rungs_twice; do
     printf -v "CHECKED_$name" '?'; printf -v "LOST_$name" '?'; printf -v "DUP_$name" '?'
@@ -376,6 +379,10 @@ recovery() {
             printf "%-10s %6d %14s %14s %16s %16s\n", t, n, s(p(up, 0.5)), s(p(up, 1)), s(p(fl, 0.5)), s(p(fl, 1)) }' "$RUN/kills.tsv"
   done | while read -r line; do report "$line"; done
   report "unplanned exits of the Api or Worker (not killed by the run): ${UNPLANNED:-0}"
+  local server asked was
+  while read -r server asked was; do
+    report "$server (SMTP for postfix, IMAP and LMTP for dovecot) stopped for $was s (asked $asked s)"
+  done <"$RUN/outages.tsv"
 }
 
 # ---------------------------------------------------------------- waiting for the work to drain
