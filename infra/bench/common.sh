@@ -196,3 +196,52 @@ from (
 analyze $1.mt_doc_itemdetails;
 SQL
 }
+
+# ---------------------------------------------------------------- partners' mail, as partners make it
+# Two partners' keys in DIR: an S/MIME certificate from the NCP's development CA (infra/keys.sh, in KEYS_DIR) for the
+# first address (smime.key, smime.pem, smime.der) and an OpenPGP key, signing primary with an encryption subkey, for the
+# second (openpgp.asc, its secret part in $GNUPGHOME, which must be an empty folder of mode 700). The NCP's public OpenPGP
+# key is imported there too, so that partner_bodies can encrypt to it.
+partner_keys() { # dir keys-dir smime-address openpgp-address
+  (
+    cd "$1"
+    openssl req -newkey rsa:2048 -nodes -keyout smime.key -out smime.csr -subj "/CN=Partner/emailAddress=$3" 2>/dev/null
+    printf 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectAltName=email:%s\n' "$3" >smime.ext
+    openssl x509 -req -in smime.csr -CA "$2/ca.pem" -CAkey "$2/ca.key" -CAcreateserial -days 365 -sha256 -extfile smime.ext \
+      -out smime.pem 2>/dev/null
+    openssl x509 -in smime.pem -outform DER -out smime.der
+    gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key "Partner <$4>" rsa2048 sign,cert 1y 2>/dev/null
+    local fpr
+    fpr=$(gpg --batch --with-colons --list-keys "$4" 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}')
+    gpg --batch --pinentry-mode loopback --passphrase '' --quick-add-key "$fpr" rsa2048 encr 1y 2>/dev/null
+    gpg --batch --armor --export "$fpr" >openpgp.asc 2>/dev/null
+    gpg --batch --import "$2/ncp.public.asc" 2>/dev/null
+  )
+}
+
+# The body of a partner's reply, signed by the partner and encrypted to the NCP, each way: DIR/smime.body (openssl cms,
+# with its MIME headers) and DIR/openpgp.body (gpg, armored). Copies of a body under other headers are other mails.
+partner_bodies() { # dir keys-dir openpgp-address
+  (
+    cd "$1"
+    rm -f inner.txt signed.eml smime.body openpgp.body # gpg will not overwrite
+    printf 'Content-Type: text/plain; charset=utf-8\r\n\r\nThe subscriber of 203.0.113.7 on 2026-10-01 is John Doe.\r\n' >inner.txt
+    openssl cms -sign -in inner.txt -signer smime.pem -inkey smime.key -nodetach -outform SMIME -out signed.eml 2>/dev/null
+    openssl cms -encrypt -in signed.eml -aes256 -outform SMIME -out smime.body "$2/ncp.pem" 2>/dev/null
+    gpg --batch --trust-model always --armor --sign --local-user "$3" --encrypt --recipient ncp@ncp.example \
+      --output openpgp.body inner.txt 2>/dev/null
+  )
+}
+
+# One partner mail to the NCP on standard output: the headers given and a body made by partner_bodies.
+partner_mail() { # dir smime|openpgp from subject message-id
+  printf 'From: %s\r\nTo: ncp@ncp.example\r\nSubject: %s\r\nMessage-ID: %s\r\n' "$3" "$4" "$5"
+  if [[ $2 == smime ]]; then
+    cat "$1/smime.body"
+  else
+    printf 'MIME-Version: 1.0\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\r\n\r\n'
+    printf -- '--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\n'
+    cat "$1/openpgp.body"
+    printf '\r\n--b--\r\n'
+  fi
+}

@@ -70,19 +70,8 @@ GNUPGHOME=$WORK/gnupg
 export GNUPGHOME
 mkdir -m 700 "$GNUPGHOME"
 at_exit '[[ -z ${WORKER_PID:-} ]] || kill "$WORKER_PID" 2>/dev/null; gpgconf --kill all 2>/dev/null; rm -rf "$WORK"'
-(
-  cd "$WORK"
-  openssl req -newkey rsa:2048 -nodes -keyout de.key -out de.csr -subj "/CN=Partner DE/emailAddress=bench@partner.example" 2>/dev/null
-  printf 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectAltName=email:bench@partner.example\n' >de.ext
-  openssl x509 -req -in de.csr -CA "$KEYS/keys/ca.pem" -CAkey "$KEYS/keys/ca.key" -CAcreateserial -days 365 -sha256 -extfile de.ext -out de.pem 2>/dev/null
-  openssl x509 -in de.pem -outform DER -out de.der
-  gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key "Partner FR <bench-fr@partner.example>" rsa2048 sign,cert 1y 2>/dev/null
-  fpr=$(gpg --batch --with-colons --list-keys bench-fr@partner.example | awk -F: '/^fpr/ {print $10; exit}')
-  gpg --batch --pinentry-mode loopback --passphrase '' --quick-add-key "$fpr" rsa2048 encr 1y 2>/dev/null
-  gpg --batch --armor --export "$fpr" >fr.asc 2>/dev/null
-  gpg --batch --import "$KEYS/keys/ncp.public.asc" 2>/dev/null
-)
-DE_FPR=$(openssl x509 -in "$WORK/de.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
+partner_keys "$WORK" "$KEYS/keys" bench@partner.example bench-fr@partner.example
+DE_FPR=$(openssl x509 -in "$WORK/smime.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
 FR_FPR=$(gpg --batch --with-colons --list-keys bench-fr@partner.example | awk -F: '/^fpr/ {print $10; exit}')
 
 drop_schema $SCHEMA
@@ -99,8 +88,8 @@ insert into $SCHEMA.partners values
   ('BENCH-DE', array['bench@partner.example'], array['en'], 'smime', false, true, now()),
   ('BENCH-FR', array['bench-fr@partner.example'], array['ru'], 'openpgp', false, true, now());
 insert into $SCHEMA.partner_keys (partner_code, fingerprint, scheme, material, not_after, imported_at) values
-  ('BENCH-DE', '$DE_FPR', 'smime', decode('$(od -An -v -tx1 "$WORK/de.der" | tr -d ' \n')', 'hex'), now() + interval '365 days', now()),
-  ('BENCH-FR', '$FR_FPR', 'openpgp', convert_to(\$k\$$(cat "$WORK/fr.asc")\$k\$, 'UTF8'), null, now());
+  ('BENCH-DE', '$DE_FPR', 'smime', decode('$(od -An -v -tx1 "$WORK/smime.der" | tr -d ' \n')', 'hex'), now() + interval '365 days', now()),
+  ('BENCH-FR', '$FR_FPR', 'openpgp', convert_to(\$k\$$(cat "$WORK/openpgp.asc")\$k\$, 'UTF8'), null, now());
 SQL
 
 # The bench's partners and their keys in the Api's directory, entered as an administrator would: the Api files a mail
@@ -109,9 +98,9 @@ register_partners() {
   local admin
   admin=$(sign_in "$API_PORT" admin)
   api_partner "$admin" BENCH-DE DE bench@partner.example en smime Europe/Berlin \
-    "{\"scheme\":\"smime\",\"certificate\":\"$(base64 -w0 "$WORK/de.der")\"}"
+    "{\"scheme\":\"smime\",\"certificate\":\"$(base64 -w0 "$WORK/smime.der")\"}"
   api_partner "$admin" BENCH-FR FR bench-fr@partner.example ru openpgp Europe/Paris \
-    "{\"scheme\":\"openpgp\",\"publicKey\":\"$(awk '{ printf "%s\\n", $0 }' "$WORK/fr.asc")\"}"
+    "{\"scheme\":\"openpgp\",\"publicKey\":\"$(awk '{ printf "%s\\n", $0 }' "$WORK/openpgp.asc")\"}"
 }
 api_partner() { # token code country address language encryption time-zone key-json
   api_post "$1" /api/partners "{\"code\":\"$2\",\"name\":\"Bench partner $3\",\"country\":\"$3\",\"channels\":[\"24-7\"],
@@ -264,17 +253,9 @@ bench_out() { # engine here|away
 # ---------------------------------------------------------------- in
 # One inbound mail, numbered $2 ("in" or "warm" in its Message-ID: $1), into the folder named $3.
 deliver_in() { # kind number folder
-  local i=$2
-  if ((i % 2 == 0)); then
-    { printf 'From: bench@partner.example\r\nTo: ncp@ncp.example\r\nSubject: [KZ-NCP-2026-%06d] Re: subscriber data\r\nMessage-ID: <%s-%d@bench.partner.example>\r\n' "$i" "$1" "$i"
-      cat "$WORK/smime.body"; } >"$WORK/m"
-    from=bench@partner.example
-  else
-    { printf 'From: bench-fr@partner.example\r\nTo: ncp@ncp.example\r\nSubject: [KZ-NCP-2026-%06d] Re: subscriber data\r\nMessage-ID: <%s-%d@bench.partner.example>\r\n' "$i" "$1" "$i"
-      printf 'MIME-Version: 1.0\r\nContent-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="b"\r\n\r\n--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\n'
-      cat "$WORK/pgp.asc"; printf '\r\n--b--\r\n'; } >"$WORK/m"
-    from=bench-fr@partner.example
-  fi
+  local i=$2 scheme=smime from=bench@partner.example
+  ((i % 2 == 0)) || scheme=openpgp from=bench-fr@partner.example
+  partner_mail "$WORK" "$scheme" "$from" "$(printf '[KZ-NCP-2026-%06d] Re: subscriber data' "$i")" "<$1-$i@bench.partner.example>" >"$WORK/m"
   /usr/sbin/sendmail -C "$POSTFIX_DIR" -f "$from" "ncp+$3@ncp.example" <"$WORK/m"
 }
 wait_filed() { # maildir count
@@ -295,15 +276,7 @@ bench_in() { # engine
   local letters_before
   letters_before=$(dead_letters | awk '{ n += $2 } END { print n + 0 }') || true
   say "in: $N signed+encrypted mails into the gateway's folder (openssl cms and gpg made one of each; copies differ in Message-ID)"
-  (
-    cd "$WORK"
-    rm -f inner.txt signed.eml smime.body pgp.asc # made again for each engine; gpg will not overwrite
-    printf 'Content-Type: text/plain; charset=utf-8\r\n\r\nThe subscriber of 203.0.113.7 on 2026-10-01 is John Doe.\r\n' >inner.txt
-    openssl cms -sign -in inner.txt -signer de.pem -inkey de.key -nodetach -outform SMIME -out signed.eml 2>/dev/null
-    openssl cms -encrypt -in signed.eml -aes256 -outform SMIME -out smime.body "$KEYS/keys/ncp.pem" 2>/dev/null
-    gpg --batch --trust-model always --armor --sign --local-user bench-fr@partner.example --encrypt --recipient ncp@ncp.example \
-      --output pgp.asc inner.txt 2>/dev/null
-  )
+  partner_bodies "$WORK" "$KEYS/keys" bench-fr@partner.example # made again for each engine
   rm -rf "$MAILDIR" "$HOLD" "$WARMBOX"
   # With a warm-up, the counted mails wait in a folder of their own while the Worker reads rounds of warm-up ones
   # (copies of one set filed in a third folder, each round's with Message-IDs of its own), and are then moved into
