@@ -31,6 +31,9 @@ public sealed class DeadLetterBox(RabbitMqSettings rabbit, HttpClient http)
 
     private string Vhost => Uri.EscapeDataString(rabbit.VirtualHost);
 
+    /// <summary>The deployment's queue name prefix ("" when none).</summary>
+    public string Prefix => rabbit.Prefix ?? "";
+
     /// <summary>Error queues that hold letters, largest first.</summary>
     public async Task<IReadOnlyList<DeadLetterQueue>> QueuesAsync(CancellationToken ct) => ErrorQueues(await DepthsAsync(ct));
 
@@ -142,19 +145,33 @@ public sealed class DeadLetterWatch : BackgroundService, IHealthCheck
     public static readonly TimeSpan Every = TimeSpan.FromSeconds(15);
 
     private readonly TaskCompletionSource firstLook = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // One meter for the process, each live watch a series: OpenTelemetry listens to every meter of a name in the process,
+    // so instruments made per host would clash when two hosts share one (the tests' in-memory hosts).
+    private static readonly Meter Meter = new(TelemetryConventions.MeterPrefix + "Bus");
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<DeadLetterWatch, byte> Live = new();
+
     private readonly DeadLetterBox box;
     private readonly ILogger<DeadLetterWatch> logger;
-    private readonly Meter meter = new(TelemetryConventions.MeterPrefix + "Bus");
     private IReadOnlyDictionary<string, long> depths = new Dictionary<string, long>();
+
+    static DeadLetterWatch()
+    {
+        // As of the last look (every 15 s); nothing when the broker could not be asked, rather than a stale or a false zero.
+        Meter.CreateObservableGauge(
+            "ncp.dead_letters",
+            () => Live.Keys.Where(w => w.Queues is not null).Select(w => new Measurement<long>(w.Total, new KeyValuePair<string, object?>("prefix", w.box.Prefix))),
+            "{message}", "Messages that faulted after every retry, waiting in error queues");
+        Meter.CreateObservableGauge(
+            "ncp.queue.depth",
+            () => Live.Keys.Where(w => w.Queues is not null)
+                .SelectMany(w => w.depths.Select(q => new Measurement<long>(q.Value, new KeyValuePair<string, object?>("queue", q.Key)))),
+            "{message}", "Messages waiting in each queue of the deployment");
+    }
 
     public DeadLetterWatch(DeadLetterBox box, ILogger<DeadLetterWatch> logger)
     {
         (this.box, this.logger) = (box, logger);
-        // As of the last look (every 15 s); nothing when the broker could not be asked, rather than a stale or a false zero.
-        meter.CreateObservableGauge<long>("ncp.dead_letters", () => Queues is null ? [] : [new Measurement<long>(Total)], "{message}",
-            "Messages that faulted after every retry, waiting in error queues");
-        meter.CreateObservableGauge<long>("ncp.queue.depth", () => Queues is null ? [] : depths.Select(q => new Measurement<long>(q.Value, new KeyValuePair<string, object?>("queue", q.Key))),
-            "{message}", "Messages waiting in each queue of the deployment");
+        Live[this] = 0;
     }
 
     /// <summary>The queues seen last, or <c>null</c> when the broker's management API could not be asked.</summary>
@@ -194,7 +211,7 @@ public sealed class DeadLetterWatch : BackgroundService, IHealthCheck
 
     public override void Dispose()
     {
-        meter.Dispose();
+        Live.TryRemove(this, out _);
         base.Dispose();
     }
 

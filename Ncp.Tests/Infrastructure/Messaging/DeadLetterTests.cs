@@ -36,7 +36,7 @@ public sealed class DeadLetterTests(QuickFaultNcp ncp)
         await NcpSystem.EventuallyAsync(
             () => QuickFaults.DeadLetterHealthAsync(ncp.Worker.CreateClient()), status => status == "Degraded", TimeSpan.FromSeconds(30));
                 var metrics = await ncp.Worker.CreateClient().GetStringAsync("/metrics");
-        Assert.Matches(@"(?m)^ncp_dead_letters(\{[^}]*\})? [1-9]", metrics);
+        Assert.Matches($@"(?m)^ncp_dead_letters\{{[^}}]*prefix=""{ncp.RunId}""[^}}]*\}} [1-9]", metrics);
         Assert.Matches($@"(?m)^ncp_queue_depth\{{[^}}]*queue=""{queue}""[^}}]*\}} [1-9]", metrics);
         var told = await NcpSystem.EventuallyAsync(
             () => ncp.QueryRowsAsync($"select recipient, body from {ncp.WorkerSchema}.notifications where subject like '%failed after every retry%'"),

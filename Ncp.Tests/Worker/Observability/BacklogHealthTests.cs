@@ -86,7 +86,8 @@ public sealed class BacklogHealthTests(NcpSystem ncp)
     // Waits, because the exporter answers a scrape from its last collection for a short while, which may predate the row.
     private Task<double> GaugeAsync(string name, double atLeast) =>
         NcpSystem.EventuallyAsync(
-            () => Scrape.ValueAsync(ncp.Worker.CreateClient(), name), value => value >= atLeast, TimeSpan.FromSeconds(5));
+            () => Scrape.ValueAsync(ncp.Worker.CreateClient(), name, $"schema=\"{ncp.WorkerSchema}\""), value => value >= atLeast,
+            TimeSpan.FromSeconds(5));
 
     private async Task<JsonElement> CheckAsync(string name)
     {

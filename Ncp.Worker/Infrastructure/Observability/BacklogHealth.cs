@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Ncp.Conventions;
@@ -28,37 +29,47 @@ public sealed class BacklogCheck(Backlogs backlogs, BacklogKind kind) : IHealthC
 /// <summary>
 /// The backlogs as gauges, read from the database when the metrics are collected (a scrape, or the OTLP exporter's
 /// round), so they are as fresh as the health checks; when the database cannot be read they report nothing rather than
-/// an old value.
+/// an old value. The instruments are the process's (one meter, <see cref="WorkerMetrics"/>), each live host's backlogs a
+/// series labelled with its schema: OpenTelemetry listens to every meter of a name in the process, so instruments made
+/// per host would clash whenever two hosts share a process (the tests' in-memory hosts).
 /// </summary>
-public sealed class BacklogGauges
+public sealed class BacklogGauges : IDisposable
 {
-    public BacklogGauges(IMeterFactory meters, Backlogs backlogs)
+    private static readonly ConcurrentDictionary<BacklogGauges, Backlogs> Live = new();
+
+    static BacklogGauges()
     {
-        // From the host's factory, not static: the gauges read this host's database and go with it.
-        var meter = meters.Create(WorkerMetrics.MeterName);
-        double Age(Backlog backlog) => backlog.AgeAt(backlogs.Time.GetUtcNow()).TotalSeconds;
-        meter.CreateObservableGauge("ncp.inbound.oldest_waiting_age", () => Observe(backlogs, BacklogKind.InboundMail, Age),
-            "s", "How long the oldest stored mail not yet judged has waited");
-        meter.CreateObservableGauge("ncp.dispatch.oldest_pending_age", () => Observe(backlogs, BacklogKind.Dispatches, Age),
-            "s", "How long past its due time the oldest pending mail to a partner is");
-        meter.CreateObservableGauge("ncp.timers.overdue", () => Observe(backlogs, BacklogKind.Timers, b => (double)b.Due),
-            "{wake-up}", $"Wake-ups due and not fired (counted up to {Backlogs.Cap})");
+        WorkerMetrics.Gauge("ncp.inbound.oldest_waiting_age", "s", "How long the oldest stored mail not yet judged has waited",
+            () => Observe(BacklogKind.InboundMail, Age));
+        WorkerMetrics.Gauge("ncp.dispatch.oldest_pending_age", "s", "How long past its due time the oldest pending mail to a partner is",
+            () => Observe(BacklogKind.Dispatches, Age));
+        WorkerMetrics.Gauge("ncp.timers.overdue", "{wake-up}", $"Wake-ups due and not fired (counted up to {Backlogs.Cap})",
+            () => Observe(BacklogKind.Timers, (b, _) => b.Due));
     }
 
-    private static IEnumerable<Measurement<double>> Observe(Backlogs backlogs, BacklogKind kind, Func<Backlog, double> value)
-    {
-        Backlog backlog;
-        try
-        {
-            backlog = backlogs.Read(kind);
-        }
-        catch (Exception)
-        {
-            // No measurement is the truth when the table cannot be read; the "postgresql" check and the logs say why.
-            return [];
-        }
+    public BacklogGauges(Backlogs backlogs) => Live[this] = backlogs;
 
-        return [new Measurement<double>(value(backlog))];
+    public void Dispose() => Live.TryRemove(this, out _);
+
+    private static double Age(Backlog backlog, Backlogs backlogs) => backlog.AgeAt(backlogs.Time.GetUtcNow()).TotalSeconds;
+
+    private static IEnumerable<Measurement<double>> Observe(BacklogKind kind, Func<Backlog, Backlogs, double> value)
+    {
+        foreach (var backlogs in Live.Values)
+        {
+            Backlog backlog;
+            try
+            {
+                backlog = backlogs.Read(kind);
+            }
+            catch (Exception)
+            {
+                // No measurement is the truth when the table cannot be read; the "postgresql" check and the logs say why.
+                continue;
+            }
+
+            yield return new Measurement<double>(value(backlog, backlogs), new KeyValuePair<string, object?>("schema", backlogs.Schema));
+        }
     }
 }
 
@@ -77,8 +88,7 @@ public static class BacklogHealthSetup
                 HealthStatus.Degraded, [HealthConventions.ReadyTag], TimeSpan.FromSeconds(3)));
         }
 
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddInstrumentation(
-            sp => new BacklogGauges(sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<Backlogs>())));
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddInstrumentation(sp => new BacklogGauges(sp.GetRequiredService<Backlogs>())));
         return services;
     }
 }

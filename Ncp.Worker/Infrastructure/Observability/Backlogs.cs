@@ -64,6 +64,9 @@ public sealed class Backlogs(WorkerDatabase database, HealthSettings settings, T
 
     public TimeProvider Time => time;
 
+    /// <summary>The schema read: the label that tells Workers of different deployments (or test runs) in one process apart.</summary>
+    public string Schema => database.Schema;
+
     public async Task<Backlog> ReadAsync(BacklogKind kind, CancellationToken ct)
     {
         await using var command = Command(kind);

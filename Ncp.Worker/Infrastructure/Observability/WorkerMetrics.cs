@@ -42,4 +42,8 @@ public static class WorkerMetrics
 
     public static void WakeUpFired(DateTimeOffset dueAt, DateTimeOffset firedAt) =>
         Lateness.Record(Math.Max(0, (firedAt - dueAt).TotalSeconds));
+
+    /// <summary>An observable gauge on the process's meter (see <see cref="BacklogGauges"/> for why not one per host).</summary>
+    public static void Gauge(string name, string unit, string description, Func<IEnumerable<Measurement<double>>> observe) =>
+        Meter.CreateObservableGauge(name, observe, unit, description);
 }
