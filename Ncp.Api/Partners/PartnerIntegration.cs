@@ -26,7 +26,7 @@ public sealed class PartnerIntegration : IIntegrationEvents
             [
                 new PartnerDirectoryChanged(
                     partner.Code, partner.Profile.Addresses, partner.Profile.Languages, ApiEnum<Encryption>.NameOf(partner.Profile.Encryption),
-                    partner.PlaintextOverride is not null, partner.Active, @event.Timestamp),
+                    partner.PlaintextOverride is not null, partner.Active, @event.Timestamp, Keys.TrustedRoots.Der(partner.Profile)),
             ],
         };
     }

@@ -18,7 +18,11 @@ public sealed record RetentionDays(
     [property: JsonPropertyName("traffic-data")] int TrafficData,
     [property: JsonPropertyName("content-data")] int ContentData);
 
-/// <summary>What the directory knows of one partner unit or channel entry.</summary>
+/// <summary>
+/// What the directory knows of one partner unit or channel entry. <see cref="TrustAnchors"/> are the root CA certificates
+/// (PEM) the partner's S/MIME certificates must chain to: its own, never another partner's, so a CA one partner trusts
+/// cannot vouch for a certificate in another partner's name.
+/// </summary>
 public sealed record PartnerProfile(
     string Code,
     string Name,
@@ -31,7 +35,8 @@ public sealed record PartnerProfile(
     RetentionDays RetentionDays,
     int PreservationDays,
     Encryption Encryption,
-    Channel? FallbackChannel);
+    Channel? FallbackChannel,
+    string[]? TrustAnchors = null);
 
 public sealed record PartnerRegistered(Guid PartnerId, PartnerProfile Profile, Actor By, DateTimeOffset At);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Mail;
 using Ncp.Api.Infrastructure.Http;
+using Ncp.Api.Partners.Keys;
 
 namespace Ncp.Api.Partners;
 
@@ -69,6 +70,11 @@ public static class PartnerValidation
         if (p.PreservationDays is < 1 or > 3650)
         {
             yield return new("preservationDays", "How long a preservation lasts there, 1 to 3650 days (60 under Budapest art. 29 unless the law says otherwise).");
+        }
+
+        foreach (var problem in TrustedRoots.Problems(p.TrustAnchors))
+        {
+            yield return new(TrustedRoots.Field, problem);
         }
 
         if (p.FallbackChannel is { } fallback && p.Channels is { Length: > 0 } && fallback == p.Channels[0])

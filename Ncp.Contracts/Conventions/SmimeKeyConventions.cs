@@ -22,6 +22,16 @@ public static class SmimeKeyConventions
         ["1.3.132.0.35"] = ("P-521", "SHA512"),
     };
 
+    // Curves smaller than P-256: named as too weak, not merely as unsupported, so that the partner knows what to change.
+    private static readonly Dictionary<string, string> WeakCurves = new()
+    {
+        ["1.2.840.10045.3.1.1"] = "P-192",
+        ["1.3.132.0.33"] = "P-224",
+        ["1.3.36.3.3.2.8.1.1.1"] = "brainpoolP160r1",
+        ["1.3.36.3.3.2.8.1.1.3"] = "brainpoolP192r1",
+        ["1.3.36.3.3.2.8.1.1.5"] = "brainpoolP224r1",
+    };
+
     // Keys met in the wild that no mail can be encrypted to (they sign only), or that we do not agree keys with.
     private static readonly Dictionary<string, string> Others = new()
     {
@@ -43,6 +53,8 @@ public static class SmimeKeyConventions
         Rsa when rsaBits < MinimumRsaBits => $"its RSA key has only {rsaBits} bits, fewer than the {MinimumRsaBits} required; {AskFor}",
         Rsa => null,
         Ec when curve is null => $"its EC key does not name its curve, so mail cannot be encrypted to it; {AskFor}",
+        Ec when WeakCurves.TryGetValue(curve, out var weak) =>
+            $"its EC key is on {weak} ({curve}), below the P-256 required; {AskFor}",
         Ec when !Curves.ContainsKey(curve) => $"its EC key is on the curve {curve}, which this gateway does not encrypt to; {AskFor}",
         Ec => null,
         _ when Others.TryGetValue(algorithm, out var kind) => $"its key is {kind}, so mail cannot be encrypted to it; {AskFor}",

@@ -11,8 +11,12 @@ namespace Ncp.Contracts.Partners;
 /// <param name="PlaintextAllowed">An administrator allowed unencrypted mail with this partner (recorded in the Api).</param>
 /// <param name="Active">Whether the entry is active.</param>
 /// <param name="ChangedAt">When the entry last changed (Api clock).</param>
+/// <param name="TrustAnchors">
+/// The root CA certificates (DER) this partner's S/MIME certificates must chain to; only these vouch for a signer in its name.
+/// </param>
 public sealed record PartnerDirectoryChanged(
-    string PartnerCode, string[] Addresses, string[] Languages, string Encryption, bool PlaintextAllowed, bool Active, DateTimeOffset ChangedAt);
+    string PartnerCode, string[] Addresses, string[] Languages, string Encryption, bool PlaintextAllowed, bool Active, DateTimeOffset ChangedAt,
+    byte[][]? TrustAnchors = null);
 
 /// <summary>An administrator imported a partner's certificate or OpenPGP public key; the Api validated it.</summary>
 /// <param name="EventId">Id of the event in the Api's log.</param>

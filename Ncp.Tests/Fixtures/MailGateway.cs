@@ -107,13 +107,17 @@ public static class MailGateway
         return partner;
     }
 
-    /// <summary>Enters the partner in the Api's directory, without a key.</summary>
-    public static async Task RegisterAsync(HttpClient admin, MailPartner partner, string language)
+    /// <summary>
+    /// Enters the partner in the Api's directory, without a key; its S/MIME certificates must chain to
+    /// <paramref name="trustAnchorPem"/> (a PEM file; the test CA by default).
+    /// </summary>
+    public static async Task RegisterAsync(HttpClient admin, MailPartner partner, string language, string? trustAnchorPem = null)
     {
         var profile = PartnerDirectoryTests.Profile(partner.Code);
         profile["addresses"] = new JsonArray(partner.Address);
         profile["languages"] = new JsonArray(language);
         profile["encryption"] = partner.Scheme;
+        profile["trustAnchors"] = new JsonArray(await File.ReadAllTextAsync(trustAnchorPem ?? Pki.Ca.CertPem));
         await ItemsApi.ExpectAsync(await admin.PostAsJsonAsync("/api/partners", profile), System.Net.HttpStatusCode.Created);
     }
 

@@ -26,8 +26,8 @@ public class NcpSystem : IAsyncLifetime
 
     public TestServers Servers { get; } = TestServers.Current;
 
-    /// <summary>The PEM file the Api trusts as S/MIME roots (<c>Mail:TrustedRoots</c>); a test appends the CA it issues with.</summary>
-    public string TrustedRootsFile => Path.Combine(Path.GetTempPath(), $"ncp-{RunId}", "trusted-roots.pem");
+    /// <summary>The folder of revocation lists both hosts read (<c>Mail:RevocationLists</c>); a test writes the lists of its own CAs.</summary>
+    public string RevocationListsFolder => Path.Combine(Path.GetTempPath(), $"ncp-{RunId}", "crl");
 
     public WebApplicationFactory<Ncp.Api.Program> Api { get; private set; } = null!;
 
@@ -47,7 +47,7 @@ public class NcpSystem : IAsyncLifetime
         ["RabbitMq:Prefix"] = RunId,
         ["RabbitMq:ManagementUrl"] = Servers.RabbitManagement,
         ["Attachments:MaxBytes"] = "65536",
-        ["Mail:TrustedRoots:0"] = TrustedRootsFile,
+        ["Mail:RevocationLists"] = RevocationListsFolder,
         // The in-memory test server has no address of its own; the UI's Api client is routed to it (see RouteUiToTestServer).
         ["Ui:ApiBaseAddress"] = "http://localhost/",
     });
@@ -70,7 +70,6 @@ public class NcpSystem : IAsyncLifetime
             settings["Mail:Password"] = Servers.MailPassword;
             // Our keys: the current S/MIME identity and the one rotated to (newer: it signs; both decrypt), our OpenPGP key.
             var pki = Crypto.TestPki.Shared;
-            settings["Mail:TrustedRoots:0"] = pki.Ca.CertPem;
             settings["Mail:SmimeKeys:0:Pfx"] = pki.Ncp.Pfx;
             settings["Mail:SmimeKeys:0:Password"] = pki.Ncp.PfxPassword;
             settings["Mail:SmimeKeys:1:Pfx"] = pki.NcpNext.Pfx;
@@ -95,9 +94,7 @@ public class NcpSystem : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // The Api trusts the gateway tests' CA from the start; other tests append theirs.
-        Directory.CreateDirectory(Path.GetDirectoryName(TrustedRootsFile)!);
-        await File.WriteAllTextAsync(TrustedRootsFile, await File.ReadAllTextAsync(Crypto.TestPki.Shared.Ca.CertPem));
+        Directory.CreateDirectory(RevocationListsFolder);
 
         // Schemas are applied the way a deployment does it (the migrate commands), before any host starts.
         await using (var api = Ncp.Api.Program.Build(AsArgs(ApiSettings)))
@@ -140,9 +137,9 @@ public class NcpSystem : IAsyncLifetime
         await using var drop = new NpgsqlCommand($"drop schema if exists {ApiSchema} cascade; drop schema if exists {WorkerSchema} cascade", connection);
         await drop.ExecuteNonQueryAsync();
         await MailGateway.DeleteRunFoldersAsync(this);
-        if (Path.GetDirectoryName(TrustedRootsFile) is { } roots && Directory.Exists(roots))
+        if (Path.GetDirectoryName(RevocationListsFolder) is { } keys && Directory.Exists(keys))
         {
-            Directory.Delete(roots, recursive: true);
+            Directory.Delete(keys, recursive: true);
         }
     }
 

@@ -22,7 +22,6 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
         this.ncp = ncp;
         this.kit = kit;
         admin = ncp.ClientFor("admin");
-        kit.TrustIn(ncp.TrustedRootsFile);
     }
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
@@ -97,6 +96,8 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
     [InlineData("ed25519", "digitalSignature", "its key is Ed25519, which can only sign")]
     [InlineData("ec:secp256k1", "digitalSignature,keyAgreement", "its EC key is on the curve 1.3.132.0.10, which this gateway does not")]
     [InlineData("rsa:1024", "digitalSignature,keyEncipherment", "its RSA key has only 1024 bits, fewer than the 2048 required")]
+    [InlineData("ec:P-224", "digitalSignature,keyAgreement", "its EC key is on P-224 (1.3.132.0.33), below the P-256 required")]
+    [InlineData("ec:prime192v1", "digitalSignature,keyAgreement", "its EC key is on P-192 (1.2.840.10045.3.1.1), below the P-256 required")]
     [InlineData("rsa:2048", "digitalSignature", "its key usage lacks keyEncipherment")]
     [InlineData("ec:P-256", "digitalSignature,keyEncipherment", "its key usage lacks keyAgreement")]
     public async Task A_certificate_whose_key_mail_cannot_be_encrypted_to_is_refused_naming_the_certificate(
@@ -139,15 +140,57 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
     }
 
     [Fact]
-    public async Task Without_configured_trusted_roots_no_certificate_is_accepted()
+    public async Task A_partner_without_trust_anchors_accepts_no_certificate()
     {
-        var pem = await kit.CertificateAsync("de@partner.example", Now.AddDays(-1), Now.AddYears(1));
-        using var none = new TrustedRoots(new X509Certificate2Collection(), []);
+        var (code, address) = await PartnerAsync("smime", anchors: []);
+        var pem = await kit.CertificateAsync(address, Now.AddDays(-1), Now.AddYears(1));
 
-        var check = CertificateCheck.Check(pem, ["de@partner.example"], none, Now);
+        var reasons = await RefusedAsync(await ImportAsync(code, Smime(pem)), "certificate");
 
-        Assert.Null(check.Key);
-        Assert.Contains(check.Reasons, r => r.Contains("no trusted roots are configured (Mail:TrustedRoots)", StringComparison.Ordinal));
+        Assert.Contains("the partner has no trust anchors (trustAnchors in its profile)", reasons, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_certificate_in_one_partners_name_from_another_partners_CA_is_refused()
+    {
+        // Partner A's PKI is the other root; B's is the kit's. A's CA issues a certificate in B's name.
+        var (codeA, addressA) = await PartnerAsync("smime", anchors: [kit.OtherRootPem]);
+        var (codeB, addressB) = await PartnerAsync("smime");
+        var forged = await kit.CertificateFromOtherRootAsync(addressB);
+
+        var reasons = await RefusedAsync(await ImportAsync(codeB, Smime(forged)), "certificate");
+
+        Assert.Contains("not issued by a trusted root of this partner", reasons, StringComparison.Ordinal);
+        Assert.Equal("missing", (await PartnerJsonAsync(codeB)).Str("keyStatus"));
+        // The same CA still vouches for A's own certificates.
+        await ItemsApi.ExpectAsync(await ImportAsync(codeA, Smime(await kit.CertificateFromOtherRootAsync(addressA))), HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task A_certificate_its_CA_revoked_in_a_revocation_list_file_is_refused_with_the_date_and_reason()
+    {
+        var (code, address) = await PartnerAsync("smime");
+        var pem = await kit.CertificateAsync(address, Now.AddDays(-1), Now.AddYears(1));
+        await kit.RevokeAsync(pem, "keyCompromise", Path.Combine(ncp.RevocationListsFolder, $"kit-{Guid.NewGuid():N}.crl"));
+
+        var reasons = await RefusedAsync(await ImportAsync(code, Smime(pem)), "certificate");
+
+        Assert.Contains($"certificate revoked on {Now:yyyy-MM-dd} (key compromise), according to the revocation list of CN=NCP Test Partner Root", reasons,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trust_anchors_that_are_not_root_CA_certificates_are_refused_naming_the_field()
+    {
+        var code = "ZZ-KEY-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var profile = PartnerDirectoryTests.Profile(code);
+        profile["encryption"] = "smime";
+        profile["trustAnchors"] = new JsonArray(await kit.CertificateAsync("someone@police-zz.example", Now.AddDays(-1), Now.AddYears(1)), "not a certificate");
+
+        var reasons = await RefusedAsync(await admin.PostAsJsonAsync("/api/partners", profile), "trustAnchors");
+
+        Assert.Contains("Anchor 1 (CN=someone@police-zz.example) is not a CA certificate", reasons, StringComparison.Ordinal);
+        Assert.Contains("Anchor 2 is not a certificate", reasons, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -306,13 +349,15 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
 
     private static object OpenPgp(string armored) => new { scheme = "openpgp", publicKey = armored };
 
-    private async Task<(string Code, string Address)> PartnerAsync(string encryption)
+    /// <param name="anchors">The partner's trust anchors (PEM); the kit's root when not given.</param>
+    private async Task<(string Code, string Address)> PartnerAsync(string encryption, string[]? anchors = null)
     {
         var code = "ZZ-KEY-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         var address = $"cyber-{code.ToLowerInvariant()}@police-zz.example";
         var profile = PartnerDirectoryTests.Profile(code);
         profile["addresses"] = new JsonArray(address);
         profile["encryption"] = encryption;
+        profile["trustAnchors"] = new JsonArray([.. (anchors ?? [kit.RootPem]).Select(a => JsonValue.Create(a))]);
         await ItemsApi.ExpectAsync(await admin.PostAsJsonAsync("/api/partners", profile), HttpStatusCode.Created);
         return (code, address);
     }
@@ -335,15 +380,19 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
     }
 
     /// <summary>
-    /// Certificates and OpenPGP keys made by the real tools, as a partner would make them: a test CA the Api is told to
-    /// trust, openssl for certificates, gpg with a home of its own per key.
+    /// Certificates and OpenPGP keys made by the real tools, as a partner would make them: a test CA the partners' profiles
+    /// name as their trust anchor (and another partner's CA), openssl for certificates and revocation lists, gpg with a home
+    /// of its own per key.
     /// </summary>
     public sealed class Kit : IAsyncLifetime
     {
         private readonly string folder = Directory.CreateTempSubdirectory("ncp-keys-").FullName;
-        private readonly Lock trusting = new();
         private int made;
-        private string rootPem = "";
+
+        public string RootPem { get; private set; } = "";
+
+        /// <summary>The root of another partner's PKI.</summary>
+        public string OtherRootPem { get; private set; } = "";
 
         public async Task InitializeAsync()
         {
@@ -366,7 +415,10 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
                 """);
             await File.WriteAllTextAsync(Path.Combine(folder, "index.txt"), "");
             await File.WriteAllTextAsync(Path.Combine(folder, "serial"), "01\n");
-            rootPem = await File.ReadAllTextAsync(Path.Combine(folder, "ca.pem"));
+            RootPem = await File.ReadAllTextAsync(Path.Combine(folder, "ca.pem"));
+            await OpensslAsync("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.pem", "-days", "30",
+                "-subj", "/CN=Another Partner's Root", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+            OtherRootPem = await File.ReadAllTextAsync(Path.Combine(folder, "other.pem"));
         }
 
         public Task DisposeAsync()
@@ -375,17 +427,32 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
             return Task.CompletedTask;
         }
 
-        /// <summary>Adds the test CA to the roots the Api trusts; other tests may have added theirs.</summary>
-        public void TrustIn(string trustedRootsFile)
+        /// <summary>A mail certificate for <paramref name="email"/> issued by <see cref="OtherRootPem"/>, valid from now for 30 days.</summary>
+        public async Task<string> CertificateFromOtherRootAsync(string email)
         {
-            lock (trusting)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(trustedRootsFile)!);
-                if (!File.Exists(trustedRootsFile) || !File.ReadAllText(trustedRootsFile).Contains(rootPem, StringComparison.Ordinal))
-                {
-                    File.AppendAllText(trustedRootsFile, rootPem);
-                }
-            }
+            var name = Next("other");
+            await OpensslAsync("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", $"{name}.key", "-out", $"{name}.csr", "-subj", $"/CN={email}");
+            await File.WriteAllTextAsync(
+                Path.Combine(folder, $"{name}.ext"),
+                $"subjectAltName=email:{email}\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=emailProtection\n");
+            await OpensslAsync("x509", "-req", "-in", $"{name}.csr", "-CA", "other.pem", "-CAkey", "other.key", "-CAcreateserial", "-days", "30",
+                "-sha256", "-extfile", $"{name}.ext", "-out", $"{name}.pem");
+            return await File.ReadAllTextAsync(Path.Combine(folder, $"{name}.pem"));
+        }
+
+        /// <summary>
+        /// Revokes a certificate of the kit's CA (<c>openssl ca -revoke</c>, with an RFC 5280 reason such as keyCompromise) and
+        /// writes the CA's revocation list (<c>openssl ca -gencrl</c>, next update in <paramref name="validFor"/>, a week by
+        /// default) to <paramref name="crlPath"/>.
+        /// </summary>
+        public async Task RevokeAsync(string certificatePem, string reason, string crlPath, TimeSpan? validFor = null)
+        {
+            var name = Next("revoked");
+            await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.pem"), certificatePem);
+            await OpensslAsync("ca", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-revoke", $"{name}.pem", "-crl_reason", reason);
+            var seconds = (int)(validFor ?? TimeSpan.FromDays(7)).TotalSeconds;
+            await OpensslAsync("ca", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-gencrl", "-crlsec",
+                seconds.ToString(CultureInfo.InvariantCulture), "-out", crlPath);
         }
 
         /// <param name="key">openssl's <c>-newkey</c> (<c>rsa:2048</c>, <c>ed25519</c>, ...), or <c>ec:CURVE</c>, or <c>dsa</c>.</param>

@@ -16,8 +16,11 @@ public sealed class GatewaySettings
     /// <summary>Password of the gateway's mailbox (IMAP), unless <c>Imap:Password</c> is set.</summary>
     public string? Password { get; set; }
 
-    /// <summary>PEM files of the certificate authorities partner certificates must chain to.</summary>
-    public string[] TrustedRoots { get; set; } = [];
+    /// <summary>
+    /// A folder of certificate revocation lists (DER or PEM) an administrator refreshes; a partner certificate they revoke
+    /// gets no mail, and mail signed with it is held. Trust anchors are per partner, in the Api's directory.
+    /// </summary>
+    public string? RevocationLists { get; set; }
 
     /// <summary>Our S/MIME identities (PFX files); the newest valid one signs, all of them decrypt (rotation).</summary>
     public List<SmimeKeyFile> SmimeKeys { get; set; } = [];

@@ -1,3 +1,4 @@
+using Ncp.Conventions;
 using Ncp.Worker.Infrastructure.Mail;
 using Ncp.Worker.Keys;
 using Ncp.Worker.Mail.Crypto;
@@ -26,6 +27,7 @@ public static class MailGatewaySetup
 
         services.AddSingleton(configuration.GetSection(GatewaySettings.Section).Get<GatewaySettings>() ?? new GatewaySettings());
         services.AddSingleton(configuration.GetSection(ImapSettings.Section).Get<ImapSettings>() ?? new ImapSettings());
+        services.AddSingleton(sp => new RevocationLists(sp.GetRequiredService<GatewaySettings>().RevocationLists));
         services.AddSingleton<OwnKeys>();
         services.AddSingleton<PartnerBook>();
         services.AddSingleton<MailCrypto>();

@@ -5,8 +5,12 @@ using Org.BouncyCastle.X509;
 
 namespace Ncp.Worker.Partners;
 
-/// <summary>What the gateway knows of one partner: a copy of the Api's directory entry.</summary>
-public sealed record PartnerEntry(string Code, string[] Addresses, string[] Languages, string Encryption, bool PlaintextAllowed, bool Active);
+/// <summary>
+/// What the gateway knows of one partner: a copy of the Api's directory entry. <see cref="TrustAnchors"/> (DER) are the only
+/// roots a signer's certificate may chain to for mail in this partner's name.
+/// </summary>
+public sealed record PartnerEntry(
+    string Code, string[] Addresses, string[] Languages, string Encryption, bool PlaintextAllowed, bool Active, byte[][]? TrustAnchors = null);
 
 /// <summary>A partner's certificate (DER) or OpenPGP public key (armored), as imported through the Api.</summary>
 public sealed record PartnerKey(string PartnerCode, string Fingerprint, string Scheme, byte[] Material, DateTimeOffset? NotAfter, DateTimeOffset? RemovedAt)
@@ -96,7 +100,7 @@ public sealed class PartnerBook(WorkerDatabase database, TimeProvider time)
         var loadedAt = time.GetTimestamp();
         IReadOnlyList<PartnerEntry> entries;
         await using (var command = database.DataSource.CreateCommand(
-            $"select code, addresses, languages, encryption, plaintext_allowed, active from {database.Schema}.partners"))
+            $"select code, addresses, languages, encryption, plaintext_allowed, active, trust_anchors from {database.Schema}.partners"))
         {
             entries = await ReadEntriesAsync(command, ct);
         }
@@ -129,10 +133,11 @@ public sealed class PartnerBook(WorkerDatabase database, TimeProvider time)
     public async Task SaveAsync(PartnerEntry entry, DateTimeOffset changedAt, CancellationToken ct)
     {
         await using var command = database.DataSource.CreateCommand($"""
-            insert into {database.Schema}.partners (code, addresses, languages, encryption, plaintext_allowed, active, changed_at)
-            values ($1, $2, $3, $4, $5, $6, $7)
+            insert into {database.Schema}.partners (code, addresses, languages, encryption, plaintext_allowed, active, changed_at, trust_anchors)
+            values ($1, $2, $3, $4, $5, $6, $7, $8)
             on conflict (code) do update set addresses = excluded.addresses, languages = excluded.languages, encryption = excluded.encryption,
-                plaintext_allowed = excluded.plaintext_allowed, active = excluded.active, changed_at = excluded.changed_at
+                plaintext_allowed = excluded.plaintext_allowed, active = excluded.active, changed_at = excluded.changed_at,
+                trust_anchors = excluded.trust_anchors
             where {database.Schema}.partners.changed_at <= excluded.changed_at
             """);
         command.Parameters.AddWithValue(entry.Code);
@@ -142,6 +147,7 @@ public sealed class PartnerBook(WorkerDatabase database, TimeProvider time)
         command.Parameters.AddWithValue(entry.PlaintextAllowed);
         command.Parameters.AddWithValue(entry.Active);
         command.Parameters.AddWithValue(changedAt);
+        command.Parameters.AddWithValue(entry.TrustAnchors ?? []);
         await command.ExecuteNonQueryAsync(ct);
         Changed();
     }
@@ -184,7 +190,8 @@ public sealed class PartnerBook(WorkerDatabase database, TimeProvider time)
         while (await reader.ReadAsync(ct))
         {
             entries.Add(new PartnerEntry(
-                reader.GetString(0), reader.GetFieldValue<string[]>(1), reader.GetFieldValue<string[]>(2), reader.GetString(3), reader.GetBoolean(4), reader.GetBoolean(5)));
+                reader.GetString(0), reader.GetFieldValue<string[]>(1), reader.GetFieldValue<string[]>(2), reader.GetString(3), reader.GetBoolean(4),
+                reader.GetBoolean(5), reader.GetFieldValue<byte[][]>(6)));
         }
 
         return entries;

@@ -10,7 +10,9 @@ public sealed class PartnerDirectoryChangedConsumer(PartnerBook book) : IConsume
     public Task Consume(ConsumeContext<PartnerDirectoryChanged> context)
     {
         var m = context.Message;
-        return book.SaveAsync(new PartnerEntry(m.PartnerCode, m.Addresses, m.Languages, m.Encryption, m.PlaintextAllowed, m.Active), m.ChangedAt, context.CancellationToken);
+        return book.SaveAsync(
+            new PartnerEntry(m.PartnerCode, m.Addresses, m.Languages, m.Encryption, m.PlaintextAllowed, m.Active, m.TrustAnchors ?? []),
+            m.ChangedAt, context.CancellationToken);
     }
 }
 

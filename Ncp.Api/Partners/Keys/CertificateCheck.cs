@@ -7,8 +7,9 @@ namespace Ncp.Api.Partners.Keys;
 
 /// <summary>
 /// Whether a partner's S/MIME certificate may be used for mail with them: in its validity period, meant for mail, with a
-/// key the gateway can encrypt to, issued to one of their directory addresses, and issued under a root we trust. The
-/// first certificate pasted is the partner's; any further ones are taken as intermediate CAs for the chain.
+/// key the gateway can encrypt to, issued to one of their directory addresses, issued under one of that partner's own trust
+/// anchors, and revoked by no list in <c>Mail:RevocationLists</c>. The first certificate pasted is the partner's; any
+/// further ones are taken as intermediate CAs for the chain.
 /// </summary>
 public static class CertificateCheck
 {
@@ -17,7 +18,8 @@ public static class CertificateCheck
     private const string SubjectAlternativeName = "2.5.29.17";
     private static readonly Asn1Tag Rfc822Name = new(TagClass.ContextSpecific, 1);
 
-    public static KeyCheck Check(string text, IReadOnlyCollection<string> addresses, TrustedRoots roots, DateTimeOffset now)
+    public static KeyCheck Check(
+        string text, IReadOnlyCollection<string> addresses, TrustedRoots roots, RevocationLists revocations, DateTimeOffset now)
     {
         if (text.Contains("PRIVATE KEY", StringComparison.Ordinal))
         {
@@ -32,7 +34,7 @@ public static class CertificateCheck
 
         try
         {
-            return Check(certificates[0], certificates.Skip(1), addresses, roots, now);
+            return Check(certificates[0], certificates.Skip(1), addresses, roots, revocations, now);
         }
         finally
         {
@@ -44,7 +46,8 @@ public static class CertificateCheck
     }
 
     private static KeyCheck Check(
-        X509Certificate2 certificate, IEnumerable<X509Certificate2> intermediates, IReadOnlyCollection<string> addresses, TrustedRoots roots, DateTimeOffset now)
+        X509Certificate2 certificate, IEnumerable<X509Certificate2> intermediates, IReadOnlyCollection<string> addresses, TrustedRoots roots,
+        RevocationLists revocations, DateTimeOffset now)
     {
         var reasons = new List<string>();
         var notBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime());
@@ -81,6 +84,11 @@ public static class CertificateCheck
         if (ChainProblem(certificate, intermediates, roots, now) is { } chainProblem)
         {
             reasons.Add(chainProblem);
+        }
+
+        if (revocations.Find(certificate, intermediates.Concat(roots.Certificates)) is { } revocation)
+        {
+            reasons.Add($"certificate {revocation.Words}; ask the partner for a new certificate");
         }
 
         var key = new CheckedKey(Encryption.Smime, certificate.Thumbprint, certificate.RawData, certificate.Subject, notBefore, notAfter);
@@ -200,14 +208,10 @@ public static class CertificateCheck
 
     private static string? ChainProblem(X509Certificate2 certificate, IEnumerable<X509Certificate2> intermediates, TrustedRoots roots, DateTimeOffset now)
     {
-        if (roots.Problems.Count > 0)
-        {
-            return $"cannot be checked: {string.Join("; ", roots.Problems)}. Ask the operators to correct {TrustedRoots.Setting}";
-        }
-
         if (roots.Certificates.Count == 0)
         {
-            return $"cannot be checked: no trusted roots are configured ({TrustedRoots.Setting}), and no certificate is accepted without one";
+            return $"cannot be checked: the partner has no trust anchors ({TrustedRoots.Field} in its profile), and no certificate is accepted " +
+                "without one; add the root CA certificate of the partner's PKI to its profile first";
         }
 
         using var chain = new X509Chain();
@@ -233,7 +237,8 @@ public static class CertificateCheck
 
         return built ? null
             : (flags & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0
-                ? $"not issued by a trusted root ({TrustedRoots.Setting}); if the partner's CA is genuine, ask the operators to add it"
+                ? $"not issued by a trusted root of this partner ({TrustedRoots.Field}: " +
+                    $"{string.Join(", ", roots.Certificates.Select(r => r.Subject))}); if the partner's CA is genuine, add it to the partner's profile"
             : (flags & X509ChainStatusFlags.NotTimeValid) != 0 ? "a CA certificate in its chain has expired or is not yet valid"
             : flags != X509ChainStatusFlags.NoError ? $"its chain does not verify: {details}"
             : null;

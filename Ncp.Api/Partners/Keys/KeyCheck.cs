@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ncp.Api.Infrastructure.Http;
+using Ncp.Conventions;
 
 namespace Ncp.Api.Partners.Keys;
 
@@ -17,9 +18,9 @@ public sealed record KeyCheck(CheckedKey? Key, IReadOnlyList<string> Reasons)
 
     public static string Either(IEnumerable<string> addresses) => string.Join(" or ", addresses);
 
-    /// <summary>Checks the body of an import against the partner's addresses; errors name the field the problem is in.</summary>
+    /// <summary>Checks the body of an import against the partner's profile; errors name the field the problem is in.</summary>
     public static (CheckedKey? Key, List<FieldError> Errors) Check(
-        ImportKeyBody body, IReadOnlyCollection<string> addresses, Func<TrustedRoots> roots, DateTimeOffset now)
+        ImportKeyBody body, PartnerProfile partner, RevocationLists revocations, DateTimeOffset now)
     {
         if (!ApiEnum<Encryption>.TryParse(body.Scheme, out var scheme))
         {
@@ -37,12 +38,12 @@ public sealed record KeyCheck(CheckedKey? Key, IReadOnlyList<string> Reasons)
         KeyCheck check;
         if (scheme == Encryption.Smime)
         {
-            using var trusted = roots();
-            check = CertificateCheck.Check(text, addresses, trusted, now);
+            using var trusted = TrustedRoots.Of(partner);
+            check = CertificateCheck.Check(text, partner.Addresses, trusted, revocations, now);
         }
         else
         {
-            check = OpenPgpKeyCheck.Check(text, addresses, now);
+            check = OpenPgpKeyCheck.Check(text, partner.Addresses, now);
         }
 
         return (check.Key, [.. check.Reasons.Select(r => new FieldError(field, r))]);

@@ -4,6 +4,7 @@ using Ncp.Api.Cases;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Partners.Directory;
+using Ncp.Conventions;
 
 namespace Ncp.Api.Partners.Keys;
 
@@ -66,7 +67,9 @@ public static class KeyEndpoints
         var stream = await PartnerStream.OpenAsync(code, expected, session, ct);
         var partner = stream.Aggregate!;
         var now = time.GetUtcNow();
-        var (key, errors) = KeyCheck.Check(body, partner.Profile.Addresses, () => TrustedRoots.Load(configuration), now);
+        // Read at each import, not at start-up: an administrator replaces a list without restarting the Api.
+        var revocations = new RevocationLists(configuration[RevocationLists.Setting]);
+        var (key, errors) = KeyCheck.Check(body, partner.Profile, revocations, now);
         if (key is null)
         {
             return FieldError.ToProblem(errors);

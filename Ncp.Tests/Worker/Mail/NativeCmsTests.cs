@@ -86,7 +86,7 @@ public sealed class NativeCmsTests(TestPki pki)
         Assert.Equal(Content, content);
         var signature = Assert.IsType<NativeSmimeSignature>(Assert.Single(signatures));
         Assert.True(signature.SignatureValid, signature.Error);
-        Assert.Equal("No trusted roots are configured (Mail:TrustedRoots).", signature.ChainError);
+        Assert.Equal("The partner has no trust anchors (trustAnchors in its profile), so no certificate chains for it.", signature.ChainError);
     }
 
     private static CmsRecipientCollection Recipients(RsaEncryptionPadding? padding, params SmimeIdentity[] identities)

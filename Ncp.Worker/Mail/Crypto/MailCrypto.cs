@@ -1,5 +1,6 @@
 using MimeKit;
 using MimeKit.Cryptography;
+using Ncp.Conventions;
 using Ncp.Worker.Keys;
 using Ncp.Worker.Partners;
 using Org.BouncyCastle.Bcpg.OpenPgp;
@@ -14,10 +15,13 @@ public sealed class MailCryptoException(string reason, string detail, Exception?
     public string Reason { get; } = reason;
 }
 
-/// <summary>Who signed a layer of an inbound mail, and what was wrong with it, if anything.</summary>
+/// <summary>
+/// Who signed a layer of an inbound mail, and what was wrong with it, if anything. <see cref="Revocation"/> is a revocation
+/// list's word on the signer's certificate; <see cref="Digest"/> the hash the signature was made over.
+/// </summary>
 public sealed record SignerCheck(
     string Scheme, bool SignatureValid, string? Fingerprint, string? Email, DateTimeOffset? SignedAt, DateTimeOffset? NotAfter, bool KeyRevoked,
-    string? ChainError, string? Error);
+    string? ChainError, string? Error, Revocation? Revocation = null, DigestAlgorithm Digest = DigestAlgorithm.None);
 
 /// <summary>What was inside the protective layers of an inbound mail.</summary>
 public sealed record Unwrapped(MimeEntity Content, string Protection, bool Encrypted, IReadOnlyList<SignerCheck> Signers, IReadOnlyList<string> Layers);
@@ -31,31 +35,20 @@ public sealed class MailCrypto
     private readonly OwnKeys own;
     private readonly PartnerBook book;
     private readonly TimeProvider time;
-    private readonly IReadOnlyList<X509Certificate> roots;
+    private readonly RevocationLists revocations;
     private readonly CryptoEngine engine;
     private readonly CryptoEngine pgpEngine;
     private readonly MailLimits limits;
 
-    public MailCrypto(OwnKeys own, PartnerBook book, GatewaySettings settings, TimeProvider time)
+    public MailCrypto(OwnKeys own, PartnerBook book, GatewaySettings settings, RevocationLists revocations, TimeProvider time)
     {
         this.own = own;
         this.book = book;
         this.time = time;
+        this.revocations = revocations;
         engine = settings.SmimeEngine;
         pgpEngine = settings.OpenPgpEngine;
         limits = settings.Limits;
-        var parser = new X509CertificateParser();
-        roots = settings.TrustedRoots.SelectMany(path =>
-        {
-            try
-            {
-                return parser.ReadCertificates(File.ReadAllBytes(path));
-            }
-            catch (IOException e)
-            {
-                throw new InvalidOperationException($"Mail:TrustedRoots names {path}, which cannot be read: {e.Message}", e);
-            }
-        }).ToArray();
     }
 
     /// <summary>Replaces the message's body with its signed and encrypted form; returns the protection applied.</summary>
@@ -75,8 +68,10 @@ public sealed class MailCrypto
                     return plaintextAllowed ? SignOnly(message, signer) : throw MissingKey(partnerCode, "certificate", certificates.Length > 0);
                 }
 
+                var anchors = Anchors(await book.FindAsync(partnerCode, ct));
+                valid = NotRevoked(partnerCode, valid, anchors);
                 valid = EcdhCms.Usable(partnerCode, valid);
-                using var context = new NcpSecureMimeContext(own.Smime, valid, roots, engine, time);
+                using var context = new NcpSecureMimeContext(own.Smime, valid, anchors, engine, time, revocations);
                 if (EcdhCms.NeedsKeyAgreement(valid))
                 {
                     message.Body = await EcdhCms.SignAndEncryptAsync(
@@ -125,11 +120,14 @@ public sealed class MailCrypto
         }
     }
 
-    /// <summary>Peels the protective layers off an inbound mail (any order, any nesting), checking every signature met on the way.</summary>
-    public async Task<Unwrapped> UnwrapAsync(MimeMessage message, int maxLayers, CancellationToken ct)
+    /// <summary>
+    /// Peels the protective layers off an inbound mail (any order, any nesting), checking every signature met on the way;
+    /// S/MIME signers' chains against the trust anchors of the <paramref name="partner"/> the mail claims to be from.
+    /// </summary>
+    public async Task<Unwrapped> UnwrapAsync(MimeMessage message, int maxLayers, PartnerEntry partner, CancellationToken ct)
     {
         var lookup = await book.OpenPgpLookupAsync(ct);
-        using var smime = new NcpSecureMimeContext(own.Smime, [], roots, engine, time);
+        using var smime = new NcpSecureMimeContext(own.Smime, [], Anchors(partner), engine, time, revocations);
         using var pgp = new NcpOpenPgpContext(own.OpenPgp, lookup);
         var entity = message.Body ?? throw new MailCryptoException("malformed", "The mail has no body.");
         var signers = new List<SignerCheck>();
@@ -250,7 +248,8 @@ public sealed class MailCrypto
         {
             return new SignerCheck(
                 scheme, native.SignatureValid, native.Certificate?.Fingerprint.ToUpperInvariant(), NullIfEmpty(native.Certificate?.Email),
-                Stamp(native.CreationDate), native.Certificate is { } signer ? Stamp(signer.ExpirationDate) : null, false, native.ChainError, native.Error);
+                Stamp(native.CreationDate), native.Certificate is { } signer ? Stamp(signer.ExpirationDate) : null, false, native.ChainError, native.Error,
+                native.Revocation, native.DigestAlgorithm);
         }
 
         bool valid;
@@ -274,7 +273,7 @@ public sealed class MailCrypto
         {
             SecureMimeDigitalCertificate x509 => new SignerCheck(
                 scheme, valid, x509.Fingerprint.ToUpperInvariant(), x509.Email, Stamp(signature.CreationDate), Stamp(x509.ExpirationDate), false,
-                (signature as SecureMimeDigitalSignature)?.ChainException?.Message, error),
+                (signature as SecureMimeDigitalSignature)?.ChainException?.Message, error, Digest: signature.DigestAlgorithm),
             OpenPgpDigitalCertificate key => new SignerCheck(
                 scheme, valid, key.Fingerprint.ToUpperInvariant(), key.Email, Stamp(signature.CreationDate),
                 key.ExpirationDate == DateTime.MaxValue ? null : Stamp(key.ExpirationDate), key.PublicKey.HasRevocation() || key.KeyRing.GetPublicKey().HasRevocation(), null, error),
@@ -340,6 +339,20 @@ public sealed class MailCrypto
         using var context = new NcpOpenPgpContext([signer], _ => null);
         message.Body = MultipartSigned.Create(context, signer.Ring.GetSecretKey(), DigestAlgorithm.Sha256, message.Body!);
         return "plaintext-by-override";
+    }
+
+    private static X509Certificate[] Anchors(PartnerEntry? partner) =>
+        [.. (partner?.TrustAnchors ?? []).Select(der => new X509CertificateParser().ReadCertificate(der))];
+
+    // A certificate its issuer withdrew gets no more mail, whatever the Api's import said when it was still good.
+    private X509Certificate[] NotRevoked(string partnerCode, X509Certificate[] certificates, X509Certificate[] anchors)
+    {
+        var issuers = anchors.Select(NativeCms.NativeOf).ToArray();
+        var revoked = certificates.Select(c => (Certificate: c, Revocation: revocations.Find(NativeCms.NativeOf(c), issuers))).ToArray();
+        return revoked.All(r => r.Revocation is not null)
+            ? throw new MailCryptoException("partner-key-revoked", $"Every certificate of {partnerCode} in date was revoked: " +
+                string.Join("; ", revoked.Select(r => $"{r.Certificate.SubjectDN} {r.Revocation!.Words}")) + "; import a current one.")
+            : [.. revoked.Where(r => r.Revocation is null).Select(r => r.Certificate)];
     }
 
     private static MailCryptoException MissingKey(string partnerCode, string what, bool onlyExpired) => onlyExpired

@@ -2,16 +2,19 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using MimeKit.Cryptography;
+using Ncp.Conventions;
 
 namespace Ncp.Worker.Mail.Crypto;
 
 /// <summary>
 /// A partner's S/MIME signature read by .NET's CMS. Both verdicts are reached while the mail is read: whether the
-/// signature matches the content (the mathematics), and whether the signer's certificate chains to a root we trust.
+/// signature matches the content (the mathematics), and whether the signer's certificate chains to one of the claimed
+/// partner's trust anchors and is revoked by none of the lists we hold.
 /// BouncyCastle spent a third of the gateway's inbound CPU on these, mostly re-checking each certificate's RSA modulus
 /// for small factors every time it was parsed; OpenSSL does both in a fraction of that.
 /// </summary>
-internal sealed class NativeSmimeSignature(NativeSmimeCertificate? certificate, DigestAlgorithm digest, DateTime signedAt, string? error, string? chainError)
+internal sealed class NativeSmimeSignature(
+    NativeSmimeCertificate? certificate, DigestAlgorithm digest, DateTime signedAt, string? error, string? chainError, Revocation? revocation = null)
     : IDigitalSignature
 {
     public bool SignatureValid => certificate is not null && error is null;
@@ -21,6 +24,9 @@ internal sealed class NativeSmimeSignature(NativeSmimeCertificate? certificate, 
 
     /// <summary>Why the signer's certificate does not chain to a trusted root (expired, self-signed, wrong purpose…), or null.</summary>
     public string? ChainError => chainError;
+
+    /// <summary>The revocation of the signer's certificate (or of a CA above it), from the lists in <c>Mail:RevocationLists</c>.</summary>
+    public Revocation? Revocation => revocation;
 
     public NativeSmimeCertificate? Certificate => certificate;
 
@@ -119,7 +125,8 @@ internal static class NativeVerifier
 
             found.Add(new NativeSmimeSignature(
                 certificate is null ? null : new NativeSmimeCertificate(certificate), Digest(signer.DigestAlgorithm), SigningTime(signer), error,
-                certificate is null ? null : chains.Judge(certificate, cms.Certificates)));
+                certificate is null ? null : chains.Judge(certificate, cms.Certificates),
+                certificate is null ? null : chains.Revocation(certificate, cms.Certificates)));
         }
 
         return new DigitalSignatureCollection(found);
@@ -151,11 +158,16 @@ internal static class NativeVerifier
     };
 
     /// <summary>
-    /// Whether a signer's certificate chains to one of our trusted roots, now, for e-mail protection. Offline, like the
-    /// rest of the gateway: a partner's certificate is withdrawn through the Api, not by fetching revocation lists.
+    /// Whether a signer's certificate chains to one of the claimed partner's trust anchors, now, for e-mail protection, and
+    /// whether a revocation list we hold withdrew it. Offline, like the rest of the gateway: lists are files an administrator
+    /// refreshes, never fetched from where a certificate points.
     /// </summary>
-    public sealed class ChainJudge(X509Certificate2Collection roots, X509Certificate2Collection known, DateTimeOffset now)
+    public sealed class ChainJudge(
+        X509Certificate2Collection roots, X509Certificate2Collection known, DateTimeOffset now, RevocationLists? revocations = null)
     {
+        public Revocation? Revocation(X509Certificate2 certificate, X509Certificate2Collection carried) =>
+            revocations?.Find(certificate, roots.Concat(carried).Concat(known));
+
         public X509Certificate2? Find(SubjectIdentifier identifier) => identifier.Value switch
         {
             System.Security.Cryptography.Xml.X509IssuerSerial issuerSerial => known.FirstOrDefault(c =>
@@ -169,7 +181,7 @@ internal static class NativeVerifier
         {
             if (roots.Count == 0)
             {
-                return "No trusted roots are configured (Mail:TrustedRoots).";
+                return "The partner has no trust anchors (trustAnchors in its profile), so no certificate chains for it.";
             }
 
             using var chain = new X509Chain();

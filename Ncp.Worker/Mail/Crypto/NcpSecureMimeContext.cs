@@ -1,5 +1,6 @@
 using MimeKit;
 using MimeKit.Cryptography;
+using Ncp.Conventions;
 using Ncp.Worker.Keys;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
@@ -11,13 +12,14 @@ namespace Ncp.Worker.Mail.Crypto;
 
 /// <summary>
 /// S/MIME over the keys the gateway holds: our own identities (configuration), the partner certificates imported through
-/// the Api, and the trusted roots. Built per operation from what the caller passes; it never imports or stores anything.
+/// the Api, and the trust anchors of the partner at hand. Built per operation from what the caller passes; it never imports or stores anything.
 /// Signing, encrypting and decrypting go to .NET's native CMS unless <see cref="CryptoEngine.BouncyCastle"/> is asked for:
 /// BouncyCastle's RSA takes 15–20 ms per private-key operation here, OpenSSL's well under one, and even BouncyCastle's
 /// public-key side (two recipients per mail) weighed more than the rest of building the mail.
 /// </summary>
 public sealed class NcpSecureMimeContext(
-    IReadOnlyList<SmimeIdentity> own, IReadOnlyList<X509Certificate> partners, IReadOnlyList<X509Certificate> roots, CryptoEngine engine, TimeProvider time)
+    IReadOnlyList<SmimeIdentity> own, IReadOnlyList<X509Certificate> partners, IReadOnlyList<X509Certificate> roots, CryptoEngine engine, TimeProvider time,
+    RevocationLists? revocations = null)
     : BouncyCastleSecureMimeContext
 {
     // Certificates a signed mail carries: MimeKit hands them over while verifying; they live as long as this context.
@@ -122,9 +124,10 @@ public sealed class NcpSecureMimeContext(
         return new MemoryStream(content, writable: false);
     }
 
-    // Trust comes from the configured roots only; our own chain and the partners' certificates help build paths.
+    // Trust comes from the partner's anchors only; our own chain and the partners' certificates help build paths.
     private NativeVerifier.ChainJudge Chains() => new(
-        [.. roots.Select(NativeCms.NativeOf)], [.. own.SelectMany(i => i.Chain).Concat(partners).Select(NativeCms.NativeOf)], time.GetUtcNow());
+        [.. roots.Select(NativeCms.NativeOf)], [.. own.SelectMany(i => i.Chain).Concat(partners).Select(NativeCms.NativeOf)], time.GetUtcNow(),
+        revocations);
 
     private SmimeIdentity? NativeSigner(CmsSigner signer) => engine == CryptoEngine.Native
         ? own.FirstOrDefault(i => i.Native is not null && i.Certificate.Equals(signer.Certificate))

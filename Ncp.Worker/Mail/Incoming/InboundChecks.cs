@@ -97,7 +97,7 @@ public sealed partial class InboundProcessor
     {
         try
         {
-            e.Unwrapped = await crypto.UnwrapAsync(e.Message!, Limits.MaxDepth, ct);
+            e.Unwrapped = await crypto.UnwrapAsync(e.Message!, Limits.MaxDepth, e.Partner!, ct);
             return null;
         }
         catch (MailCryptoException error)

@@ -170,6 +170,16 @@ public sealed partial class InboundProcessor(
                 return ("bad-signature", s.Error ?? "The signature does not match the content: altered on the way, or forged.");
             }
 
+            if (SignatureDigests.Weakness(s) is { } weak)
+            {
+                return ("weak-signature", weak);
+            }
+
+            if (s.Revocation is { } revocation)
+            {
+                return ("revoked-key", $"The signer's certificate {s.Fingerprint} ({s.Email}) was {revocation.Words}.");
+            }
+
             var key = keys.FirstOrDefault(k => string.Equals(k.Fingerprint, s.Fingerprint, StringComparison.OrdinalIgnoreCase));
             if (s.KeyRevoked || key is { Removed: true })
             {

@@ -173,7 +173,7 @@ public sealed class DispatchLoop(
         {
             return await TryBuildAsync(dispatch, ct);
         }
-        catch (MailCryptoException e) when (e.Reason is "no-partner-key" or "partner-key-expired" or "unusable-partner-key")
+        catch (MailCryptoException e) when (e.Reason is "no-partner-key" or "partner-key-expired" or "partner-key-revoked" or "unusable-partner-key")
         {
             await RetryOrGiveUpAsync(dispatch, e.Reason, e.Message, settings.KeyWaitAttempts, ct);
         }
