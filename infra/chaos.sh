@@ -485,7 +485,8 @@ main() {
       \"code\":\"$code\",\"name\":\"Chaos partner\",\"country\":\"NO\",\"channels\":[\"24-7\"],\"addresses\":[\"$address\"],
       \"languages\":[\"en\"],\"timeZone\":\"Europe/Oslo\",\"officeHours\":{\"from\":\"08:00\",\"to\":\"16:00\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"]},
       \"retentionDays\":{\"subscriber-data\":365,\"traffic-data\":90,\"content-data\":30},\"preservationDays\":60,
-      \"encryption\":\"$scheme\",\"fallbackChannel\":\"interpol\"}" || die "could not register partner $code"
+      \"encryption\":\"$scheme\",\"fallbackChannel\":\"interpol\",
+      \"trustAnchors\":[$(jq -Rs . "$NCP_DATA_DIR/keys/ca.pem")]}" || die "could not register partner $code"
     curl -fsS -o /dev/null -X POST "$API/api/partners/$code/keys" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
       -d "$key" || die "could not import the key of $code"
   done

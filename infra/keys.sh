@@ -14,7 +14,7 @@ die() { printf 'keys: error: %s\n' "$*" >&2; exit 1; }
 
 command -v openssl >/dev/null || die "openssl is missing (apt-get install -y openssl)"
 command -v gpg >/dev/null || die "gpg is missing (apt-get install -y gnupg)"
-mkdir -p "$KEYS"
+mkdir -p "$KEYS" "$KEYS/crl"
 chmod 700 "$KEYS"
 cd "$KEYS"
 
@@ -49,7 +49,7 @@ fi
 cat >keys.env <<ENV
 # Written by infra/keys.sh: the NCP's development keys. Use: source $KEYS/keys.env
 export Mail__Address='$ADDRESS'
-export Mail__TrustedRoots__0='$KEYS/ca.pem'
+export Mail__RevocationLists='$KEYS/crl'
 export Mail__SmimeKeys__0__Pfx='$KEYS/ncp.pfx'
 export Mail__SmimeKeys__0__PasswordFile='$KEYS/smime.password'
 export Mail__OpenPgpKeys__0__SecretKey='$KEYS/ncp.secret.asc'

@@ -127,7 +127,8 @@ public sealed class RevocationLists(string? folder)
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or Org.BouncyCastle.Security.SecurityUtilityException
                     or Org.BouncyCastle.Crypto.CryptoException or ArgumentException or InvalidOperationException)
                 {
-                    unreadable.Add($"the revocation list {file.Name} cannot be read ({e.Message})");
+                    // Named without the exception's text: these words reach the anonymous readiness answer.
+                    unreadable.Add($"the revocation list {file.Name} cannot be read");
                 }
             }
 

@@ -90,13 +90,14 @@ public static class MailGateway
 
     /// <summary>
     /// A partner of this test's own with an S/MIME certificate imported through the Api, once the Worker holds the key.
-    /// <paramref name="name"/> makes its code; the certificate's address is the partner's.
+    /// <paramref name="name"/> makes its code; the certificate's address is the partner's, and it chains to
+    /// <paramref name="trustAnchorPem"/> (the test CA by default).
     /// </summary>
-    public static async Task<MailPartner> PartnerWithCertificateAsync(this NcpSystem ncp, string name, SmimeIdentity identity)
+    public static async Task<MailPartner> PartnerWithCertificateAsync(this NcpSystem ncp, string name, SmimeIdentity identity, string? trustAnchorPem = null)
     {
         var admin = ncp.ClientFor("admin");
         var partner = new MailPartner($"{ncp.RunId.ToUpperInvariant()}-{name.ToUpperInvariant()}", identity.Email, "smime");
-        await RegisterAsync(admin, partner, "en");
+        await RegisterAsync(admin, partner, "en", trustAnchorPem);
         var certificate = new { scheme = "smime", certificate = await File.ReadAllTextAsync(identity.CertPem) };
         using var imported = await admin.PostAsJsonAsync($"/api/partners/{partner.Code}/keys", certificate);
         await ItemsApi.ExpectAsync(imported, System.Net.HttpStatusCode.Created);

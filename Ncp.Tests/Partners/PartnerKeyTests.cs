@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ncp.Api.Partners.Keys;
 using Ncp.Tests.Fixtures;
+using Ncp.Tests.Fixtures.Crypto;
 
 namespace Ncp.Tests.Partners;
 
@@ -153,30 +154,32 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
     [Fact]
     public async Task A_certificate_in_one_partners_name_from_another_partners_CA_is_refused()
     {
-        // Partner A's PKI is the other root; B's is the kit's. A's CA issues a certificate in B's name.
-        var (codeA, addressA) = await PartnerAsync("smime", anchors: [kit.OtherRootPem]);
+        // Partner A's PKI is its own CA; B's is the kit's. A's CA issues a certificate in B's name.
+        using var caOfA = new PartnerCa("Partner A Root");
+        var (codeA, addressA) = await PartnerAsync("smime", anchors: [await File.ReadAllTextAsync(caOfA.CertPem)]);
         var (codeB, addressB) = await PartnerAsync("smime");
-        var forged = await kit.CertificateFromOtherRootAsync(addressB);
+        var forged = await File.ReadAllTextAsync(caOfA.Issue(addressB).CertPem);
 
         var reasons = await RefusedAsync(await ImportAsync(codeB, Smime(forged)), "certificate");
 
         Assert.Contains("not issued by a trusted root of this partner", reasons, StringComparison.Ordinal);
         Assert.Equal("missing", (await PartnerJsonAsync(codeB)).Str("keyStatus"));
         // The same CA still vouches for A's own certificates.
-        await ItemsApi.ExpectAsync(await ImportAsync(codeA, Smime(await kit.CertificateFromOtherRootAsync(addressA))), HttpStatusCode.Created);
+        await ItemsApi.ExpectAsync(await ImportAsync(codeA, Smime(await File.ReadAllTextAsync(caOfA.Issue(addressA).CertPem))), HttpStatusCode.Created);
     }
 
     [Fact]
     public async Task A_certificate_its_CA_revoked_in_a_revocation_list_file_is_refused_with_the_date_and_reason()
     {
-        var (code, address) = await PartnerAsync("smime");
-        var pem = await kit.CertificateAsync(address, Now.AddDays(-1), Now.AddYears(1));
-        await kit.RevokeAsync(pem, "keyCompromise", Path.Combine(ncp.RevocationListsFolder, $"kit-{Guid.NewGuid():N}.crl"));
+        using var ca = new PartnerCa("Partner Revoking Root");
+        var (code, address) = await PartnerAsync("smime", anchors: [await File.ReadAllTextAsync(ca.CertPem)]);
+        var certificate = ca.Issue(address);
+        ca.Revoke(certificate, "keyCompromise", Path.Combine(ncp.RevocationListsFolder, $"{code}.crl"), TimeSpan.FromDays(7));
 
-        var reasons = await RefusedAsync(await ImportAsync(code, Smime(pem)), "certificate");
+        var reasons = await RefusedAsync(await ImportAsync(code, Smime(await File.ReadAllTextAsync(certificate.CertPem))), "certificate");
 
-        Assert.Contains($"certificate revoked on {Now:yyyy-MM-dd} (key compromise), according to the revocation list of CN=NCP Test Partner Root", reasons,
-            StringComparison.Ordinal);
+        Assert.Contains($"certificate revoked on {Now:yyyy-MM-dd} (key compromise), according to the revocation list of CN=Partner Revoking Root",
+            reasons, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -381,8 +384,7 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
 
     /// <summary>
     /// Certificates and OpenPGP keys made by the real tools, as a partner would make them: a test CA the partners' profiles
-    /// name as their trust anchor (and another partner's CA), openssl for certificates and revocation lists, gpg with a home
-    /// of its own per key.
+    /// name as their trust anchor, openssl for certificates, gpg with a home of its own per key.
     /// </summary>
     public sealed class Kit : IAsyncLifetime
     {
@@ -391,68 +393,21 @@ public sealed class PartnerKeyTests : IClassFixture<PartnerKeyTests.Kit>
 
         public string RootPem { get; private set; } = "";
 
-        /// <summary>The root of another partner's PKI.</summary>
-        public string OtherRootPem { get; private set; } = "";
-
         public async Task InitializeAsync()
         {
             await OpensslAsync("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "30",
                 "-subj", "/CN=NCP Test Partner Root", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
             // openssl ca rather than x509 -req: only it takes arbitrary validity dates, expired ones included, in openssl 3.0.
-            await File.WriteAllTextAsync(Path.Combine(folder, "ca.cnf"), """
-                [ca]
-                default_ca = test
-                [test]
-                database = index.txt
-                new_certs_dir = .
-                serial = serial
-                default_md = sha256
-                policy = any
-                unique_subject = no
-                email_in_dn = no
-                [any]
-                commonName = supplied
-                """);
+            await File.WriteAllTextAsync(Path.Combine(folder, "ca.cnf"), PartnerCa.Config);
             await File.WriteAllTextAsync(Path.Combine(folder, "index.txt"), "");
             await File.WriteAllTextAsync(Path.Combine(folder, "serial"), "01\n");
             RootPem = await File.ReadAllTextAsync(Path.Combine(folder, "ca.pem"));
-            await OpensslAsync("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.pem", "-days", "30",
-                "-subj", "/CN=Another Partner's Root", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-            OtherRootPem = await File.ReadAllTextAsync(Path.Combine(folder, "other.pem"));
         }
 
         public Task DisposeAsync()
         {
             Directory.Delete(folder, recursive: true);
             return Task.CompletedTask;
-        }
-
-        /// <summary>A mail certificate for <paramref name="email"/> issued by <see cref="OtherRootPem"/>, valid from now for 30 days.</summary>
-        public async Task<string> CertificateFromOtherRootAsync(string email)
-        {
-            var name = Next("other");
-            await OpensslAsync("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", $"{name}.key", "-out", $"{name}.csr", "-subj", $"/CN={email}");
-            await File.WriteAllTextAsync(
-                Path.Combine(folder, $"{name}.ext"),
-                $"subjectAltName=email:{email}\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=emailProtection\n");
-            await OpensslAsync("x509", "-req", "-in", $"{name}.csr", "-CA", "other.pem", "-CAkey", "other.key", "-CAcreateserial", "-days", "30",
-                "-sha256", "-extfile", $"{name}.ext", "-out", $"{name}.pem");
-            return await File.ReadAllTextAsync(Path.Combine(folder, $"{name}.pem"));
-        }
-
-        /// <summary>
-        /// Revokes a certificate of the kit's CA (<c>openssl ca -revoke</c>, with an RFC 5280 reason such as keyCompromise) and
-        /// writes the CA's revocation list (<c>openssl ca -gencrl</c>, next update in <paramref name="validFor"/>, a week by
-        /// default) to <paramref name="crlPath"/>.
-        /// </summary>
-        public async Task RevokeAsync(string certificatePem, string reason, string crlPath, TimeSpan? validFor = null)
-        {
-            var name = Next("revoked");
-            await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.pem"), certificatePem);
-            await OpensslAsync("ca", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-revoke", $"{name}.pem", "-crl_reason", reason);
-            var seconds = (int)(validFor ?? TimeSpan.FromDays(7)).TotalSeconds;
-            await OpensslAsync("ca", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-gencrl", "-crlsec",
-                seconds.ToString(CultureInfo.InvariantCulture), "-out", crlPath);
         }
 
         /// <param name="key">openssl's <c>-newkey</c> (<c>rsa:2048</c>, <c>ed25519</c>, ...), or <c>ec:CURVE</c>, or <c>dsa</c>.</param>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Ncp.Conventions;
 using Ncp.Worker.Infrastructure.Mail;
 using Ncp.Worker.Keys;
@@ -28,6 +29,9 @@ public static class MailGatewaySetup
         services.AddSingleton(configuration.GetSection(GatewaySettings.Section).Get<GatewaySettings>() ?? new GatewaySettings());
         services.AddSingleton(configuration.GetSection(ImapSettings.Section).Get<ImapSettings>() ?? new ImapSettings());
         services.AddSingleton(sp => new RevocationLists(sp.GetRequiredService<GatewaySettings>().RevocationLists));
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
+            RevocationListCheck.Name, sp => new RevocationListCheck(sp.GetRequiredService<RevocationLists>(), sp.GetRequiredService<TimeProvider>()),
+            HealthStatus.Degraded, [HealthConventions.ReadyTag], TimeSpan.FromSeconds(3)));
         services.AddSingleton<OwnKeys>();
         services.AddSingleton<PartnerBook>();
         services.AddSingleton<MailCrypto>();

@@ -107,7 +107,8 @@ api_partner() { # token code country address language encryption time-zone key-j
     \"addresses\":[\"$4\"],\"languages\":[\"$5\"],\"timeZone\":\"$7\",
     \"officeHours\":{\"from\":\"08:00\",\"to\":\"16:00\",\"days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"]},
     \"retentionDays\":{\"subscriber-data\":365,\"traffic-data\":90,\"content-data\":30},\"preservationDays\":60,
-    \"encryption\":\"$6\",\"fallbackChannel\":\"interpol\"}"
+    \"encryption\":\"$6\",\"fallbackChannel\":\"interpol\",
+    \"trustAnchors\":[\"$(awk '{ printf "%s\\n", $0 }' "$KEYS/keys/ca.pem")\"]}"
   api_post "$1" "/api/partners/$2/keys" "$8" -H 'If-Match: "1"'
 }
 api_post() { # token path json [curl-args...]

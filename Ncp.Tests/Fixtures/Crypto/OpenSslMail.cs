@@ -15,12 +15,13 @@ public static class OpenSslMail
     /// Signed inside encrypted, as Outlook sends: enveloped-data holding opaque signed-data, or multipart/signed when
     /// <paramref name="detached"/>. <paramref name="headers"/> add to or replace From, To, Subject, Date and Message-ID.
     /// <paramref name="cipher"/> is openssl's name; an AEAD one (<c>aes-256-gcm</c>) makes authEnveloped-data (RFC 5083).
+    /// <paramref name="digest"/> is the hash signed over (openssl's <c>-md</c>).
     /// </summary>
     public static byte[] SignThenEncrypt(
         string innerEntity, string from, string to, string subject, string signerCertPem, string signerKeyPem, string recipientCertPem,
-        bool detached = false, IReadOnlyDictionary<string, string>? headers = null, string cipher = "aes-256-cbc") =>
+        bool detached = false, IReadOnlyDictionary<string, string>? headers = null, string cipher = "aes-256-cbc", string digest = "sha256") =>
         Make(from, to, subject, headers, folder =>
-            Encrypt(folder, Sign(folder, RawMime.ToCrlf(innerEntity), signerCertPem, signerKeyPem, detached), recipientCertPem, cipher));
+            Encrypt(folder, Sign(folder, RawMime.ToCrlf(innerEntity), signerCertPem, signerKeyPem, detached, digest), recipientCertPem, cipher));
 
     /// <summary>
     /// The bare CMS (DER, no MIME) that <c>openssl cms -encrypt</c> makes of <paramref name="content"/>, with
@@ -165,11 +166,11 @@ public static class OpenSslMail
         string from, string to, string subject, IReadOnlyDictionary<string, string>? headers, Func<string, byte[]> entity) =>
         RawMime.Message(from, to, subject, headers, Tool.InScratch(entity));
 
-    private static byte[] Sign(string folder, byte[] entity, string certPem, string keyPem, bool detached)
+    private static byte[] Sign(string folder, byte[] entity, string certPem, string keyPem, bool detached, string digest = "sha256")
     {
         var (input, output) = Files(folder, entity);
         string[] mode = detached ? [] : ["-nodetach"];
-        OpenSsl(["-sign", .. mode, "-md", "sha256", "-signer", certPem, "-inkey", keyPem, "-in", input, "-out", output, "-crlfeol"]).OrThrow();
+        OpenSsl(["-sign", .. mode, "-md", digest, "-signer", certPem, "-inkey", keyPem, "-in", input, "-out", output, "-crlfeol"]).OrThrow();
         return RawMime.ToCrlf(File.ReadAllBytes(output));
     }
 
