@@ -56,6 +56,12 @@ public sealed class GatewaySettings
     /// (MimeKit's own, for every mail; kept to compare). Reading partners' OpenPGP mail is MimeKit's in both.
     /// </summary>
     public CryptoEngine OpenPgpEngine { get; set; } = CryptoEngine.Native;
+
+    /// <summary>A signing time this long before the mail arrived is named on the mail ("signed N days before it arrived"); not held.</summary>
+    public TimeSpan SignedLongBefore { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How far after its arrival a signing time may be (partners' clocks drift) before it is named on the mail.</summary>
+    public TimeSpan SigningClockSkew { get; set; } = TimeSpan.FromMinutes(15);
 }
 
 public enum CryptoEngine
