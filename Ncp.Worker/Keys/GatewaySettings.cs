@@ -62,6 +62,18 @@ public sealed class GatewaySettings
 
     /// <summary>How far after its arrival a signing time may be (partners' clocks drift) before it is named on the mail.</summary>
     public TimeSpan SigningClockSkew { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// What becomes of a mail carrying signed content already read in another mail: <c>hold</c> (quarantine, <c>replayed</c>;
+    /// the default) or <c>flag</c> (delivered, the earlier arrival named on it: for benchmarks that send copies of one mail).
+    /// </summary>
+    public ReplayHandling Replays { get; set; } = ReplayHandling.Hold;
+}
+
+public enum ReplayHandling
+{
+    Hold,
+    Flag,
 }
 
 public enum CryptoEngine

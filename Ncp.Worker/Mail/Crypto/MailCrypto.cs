@@ -76,6 +76,7 @@ public sealed class MailCrypto
                 }
 
                 valid = EcdhCms.Usable(partnerCode, valid);
+                HeaderProtection.Protect(message, encrypted: true);
                 using var context = new NcpSecureMimeContext(own.Smime, valid, roots, engine, time);
                 if (EcdhCms.NeedsKeyAgreement(valid))
                 {
@@ -104,6 +105,7 @@ public sealed class MailCrypto
                     return plaintextAllowed ? SignOnly(message, signer) : throw MissingKey(partnerCode, "OpenPGP key", rings.Length > 0);
                 }
 
+                HeaderProtection.Protect(message, encrypted: true);
                 // Our own encryption key too, so the copy in the Sent folder stays readable to us.
                 encryptTo.AddRange(OpenPgpKeys.EncryptionKeys(OpenPgpKeys.PublicRing(signer.Ring), now).Take(1));
                 if (pgpEngine == CryptoEngine.Native
@@ -331,6 +333,7 @@ public sealed class MailCrypto
     private string SignOnly(MimeMessage message, SmimeIdentity signer)
     {
         using var context = new NcpSecureMimeContext([signer], [], [], engine, time);
+        HeaderProtection.Protect(message, encrypted: false);
         message.Body = MultipartSigned.Create(context, Signer(signer), message.Body!);
         return "plaintext-by-override";
     }
@@ -338,6 +341,7 @@ public sealed class MailCrypto
     private static string SignOnly(MimeMessage message, OpenPgpIdentity signer)
     {
         using var context = new NcpOpenPgpContext([signer], _ => null);
+        HeaderProtection.Protect(message, encrypted: false);
         message.Body = MultipartSigned.Create(context, signer.Ring.GetSecretKey(), DigestAlgorithm.Sha256, message.Body!);
         return "plaintext-by-override";
     }

@@ -58,9 +58,15 @@ public sealed class SignedContent(WorkerDatabase database, GatewaySettings setti
 
         var messageId = reader.IsDBNull(1) ? "no Message-ID" : $"Message-ID <{reader.GetString(1)}>";
         var first = reader.GetFieldValue<DateTimeOffset>(2);
-        return new Fault("replayed",
-            $"The same signed content arrived before, on {Stamp(first)} ({messageId}): a copy sent again, by a mail server that " +
-            "delivered it twice or by someone replaying the partner's mail.");
+        var replayed = $"The same signed content arrived before, on {Stamp(first)} ({messageId}): a copy sent again, by a mail server " +
+            "that delivered it twice or by someone replaying the partner's mail.";
+        if (settings.Replays == ReplayHandling.Flag)
+        {
+            e.Warnings.Add(replayed);
+            return null;
+        }
+
+        return new Fault("replayed", replayed);
     }
 
     // Noted, not held: a partner's client that queued the mail offline, or a clock set wrong, is far likelier than an

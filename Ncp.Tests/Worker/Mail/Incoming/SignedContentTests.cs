@@ -116,6 +116,29 @@ public sealed class SignedContentTests(NcpSystem ncp)
         Assert.Contains(flagged, (await ncp.ReceivedAsync(item.Number())).Str("detail"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("de")]
+    [InlineData("fr")]
+    public async Task Our_mail_carries_its_headers_inside_the_signature_for_the_partner_s_client_to_check(string name)
+    {
+        var partner = await ncp.PartnerAsync(name);
+        var (_, messageId) = await ncp.SendRequestAsync(partner, $"Protected headers to {name}");
+
+        var raw = await ncp.FetchAsync(partner.Address, messageId);
+
+        var smime = Pki.Partner("de");
+        var inner = Encoding.UTF8.GetBytes(name == "de"
+            ? OpenSslMail.DecryptAndVerify(raw, smime.CertPem, smime.KeyPem, Pki.Ca.CertPem).Content
+            : Pki.Gpg.DecryptAndVerify(raw).Content);
+        Assert.Equal("cipher", RawMime.ContentTypeOf(inner).Parameters["hp"]);
+        foreach (var header in new[] { "Subject", "Message-ID", "From", "To" })
+        {
+            Assert.Equal(RawMime.Header(raw, header), RawMime.Header(inner, header));
+        }
+
+        Assert.Contains("\r\nHP-Outer: Subject: ", RawMime.Utf8(inner), StringComparison.Ordinal);
+    }
+
     // The mail as the officer opens it, and its line on the item's timeline.
     private async Task<(JsonElement View, string Timeline)> ShownAsync(string number)
     {
