@@ -90,7 +90,8 @@ start_api() {
   API_PID=$!
 }
 start_worker() {
-  (cd "$ROOT/Ncp.Worker" && exec dotnet "$ROOT/Ncp.Worker/bin/Release/net10.0/Ncp.Worker.dll" --urls "http://127.0.0.1:$WORKER_PORT") \
+  # Partners' replies here are copies of one signed body: replays, flagged rather than held, so that they reach their items.
+  (cd "$ROOT/Ncp.Worker" && Mail__Replays=flag exec dotnet "$ROOT/Ncp.Worker/bin/Release/net10.0/Ncp.Worker.dll" --urls "http://127.0.0.1:$WORKER_PORT") \
     >>"$LOGS/worker.log" 2>&1 &
   WORKER_PID=$!
 }

@@ -154,13 +154,17 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         },
         MailReceived e => item with
         {
-            Mail = [.. item.Mail, new ItemMail("in", e.InboundId, "partner-mail", e.MessageId, "received", e.Protection, e.Signature == "valid" ? null : e.Signature, e.ReceivedAt)],
+            Mail = [.. item.Mail, new ItemMail("in", e.InboundId, "partner-mail", e.MessageId, "received", e.Protection, MailDetail(e), e.ReceivedAt)],
             LastMailInAt = e.At,
             Attachments = [.. item.Attachments, .. e.Attachments.Select(a => new ItemAttachment(a.Sha256, a.FileName, a.ContentType, a.Size, e.At))],
         },
         AttachmentAdded e => item with { Attachments = [.. item.Attachments, new ItemAttachment(e.Sha256, e.FileName, e.ContentType, e.Size, e.At)] },
         _ => item,
     };
+
+    // What is wrong with a received mail, if anything: its signature, then what the gateway noticed though it let it through.
+    private static string? MailDetail(MailReceived e) =>
+        (e.Signature == "valid" ? [] : new[] { e.Signature }).Concat(e.Warnings ?? []).ToArray() is { Length: > 0 } said ? string.Join(" ", said) : null;
 
     private static ItemDetails WithFields(ItemDetails item, ItemFields f) =>
         item with

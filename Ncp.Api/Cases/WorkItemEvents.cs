@@ -72,10 +72,15 @@ public sealed record MailNotDelivered(Guid ItemId, Guid DispatchId, string Purpo
 /// <summary>A file that came with a partner's mail, stored once by SHA-256 like any attachment.</summary>
 public sealed record MailAttachmentRef(string Sha256, string FileName, string ContentType, long Size);
 
-/// <summary>A partner's mail about the item arrived, was decrypted and its signature checked (or an officer released it).</summary>
+/// <summary>
+/// A partner's mail about the item arrived, was decrypted and its signature checked (or an officer released it). Subject,
+/// From and Message-ID are the protected ones where the partner protected its headers; <see cref="Warnings"/> names what
+/// the officer should know though the mail was not held (outer headers that differ, an old signing time).
+/// </summary>
 public sealed record MailReceived(
     Guid ItemId, Guid InboundId, string MessageId, string PartnerCode, string From, string Subject, string Text, string? Html, string Protection,
-    string Signature, string? SignedBy, MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt, DateTimeOffset At);
+    string Signature, string? SignedBy, MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt, DateTimeOffset At,
+    string[]? Warnings = null);
 
 public static class WorkItemEvents
 {

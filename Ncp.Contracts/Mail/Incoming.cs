@@ -5,13 +5,15 @@ namespace Ncp.Contracts.Mail;
 /// threads it to an item or opens a new one. At least once: <see cref="InboundId"/> is the idempotency key.
 /// </summary>
 /// <param name="InboundId">Id of the raw mail in the Worker's store.</param>
-/// <param name="MessageId">The mail's Message-ID.</param>
+/// <param name="MessageId">The mail's Message-ID (the protected one where there is one).</param>
 /// <param name="PartnerCode">The partner the sender was matched to.</param>
-/// <param name="From">The sender's address.</param>
+/// <param name="From">The sender's address (the protected From where there is one).</param>
 /// <param name="Subject">Subject line (of the inner, protected message where there is one).</param>
 /// <param name="TextBody">Plain text body.</param>
 /// <param name="HtmlBody">HTML body as sent; never shown unsanitised.</param>
-/// <param name="ThreadedItemId">The item whose mail this answers, found by In-Reply-To/References in the dispatch ledger.</param>
+/// <param name="ThreadedItemId">
+/// The item whose mail this answers, found by In-Reply-To/References (the protected ones where there are) in the dispatch ledger.
+/// </param>
 /// <param name="RegisterNumbers">Our register numbers found in the subject or body.</param>
 /// <param name="Protection"><c>smime</c>, <c>openpgp</c> or <c>plaintext</c>.</param>
 /// <param name="Signature"><c>valid</c>, or what was wrong when an officer released it anyway.</param>
@@ -19,6 +21,11 @@ namespace Ncp.Contracts.Mail;
 /// <param name="Attachments">Attachments, within the gateway's limits.</param>
 /// <param name="ReleasedBy">The officer who released it from quarantine, if it was.</param>
 /// <param name="ReceivedAt">When the gateway stored the raw mail.</param>
+/// <param name="Warnings">
+/// What the officer should know though the mail was not held, in words: each header outside the signature that differs
+/// from the protected one (the protected one is in <paramref name="Subject"/>, <paramref name="From"/>, <paramref name="MessageId"/> and
+/// the threading), a signing time long before the mail arrived or after it.
+/// </param>
 public sealed record PartnerMailReceived(
     Guid InboundId,
     string MessageId,
@@ -34,7 +41,8 @@ public sealed record PartnerMailReceived(
     string? SignedBy,
     MailAttachment[] Attachments,
     string? ReleasedBy,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    string[]? Warnings = null);
 
 /// <summary>An attachment of a partner's mail.</summary>
 /// <param name="FileName">File name as sent (sanitised).</param>

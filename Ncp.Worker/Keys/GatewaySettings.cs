@@ -59,6 +59,24 @@ public sealed class GatewaySettings
     /// (MimeKit's own, for every mail; kept to compare). Reading partners' OpenPGP mail is MimeKit's in both.
     /// </summary>
     public CryptoEngine OpenPgpEngine { get; set; } = CryptoEngine.Native;
+
+    /// <summary>A signing time this long before the mail arrived is named on the mail ("signed N days before it arrived"); not held.</summary>
+    public TimeSpan SignedLongBefore { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How far after its arrival a signing time may be (partners' clocks drift) before it is named on the mail.</summary>
+    public TimeSpan SigningClockSkew { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// What becomes of a mail carrying signed content already read in another mail: <c>hold</c> (quarantine, <c>replayed</c>;
+    /// the default) or <c>flag</c> (delivered, the earlier arrival named on it: for benchmarks that send copies of one mail).
+    /// </summary>
+    public ReplayHandling Replays { get; set; } = ReplayHandling.Hold;
+}
+
+public enum ReplayHandling
+{
+    Hold,
+    Flag,
 }
 
 public enum CryptoEngine

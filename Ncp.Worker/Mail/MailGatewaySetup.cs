@@ -40,6 +40,7 @@ public static class MailGatewaySetup
         services.AddHostedService(sp => sp.GetRequiredService<DispatchLoop>());
         services.AddSingleton<InboundStore>();
         services.AddSingleton<MailThreading>();
+        services.AddSingleton<SignedContent>();
         services.AddSingleton<InboundProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<InboundProcessor>());
         services.AddSingleton<KeyExpiryWatch>();

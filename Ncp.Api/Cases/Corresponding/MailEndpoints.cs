@@ -7,11 +7,11 @@ namespace Ncp.Api.Cases.Corresponding;
 
 /// <summary>
 /// A partner's mail as an officer reads it: the text, and the HTML part only as <see cref="MailSanitiser"/> left it
-/// (HTML from outside is never passed on unsanitised).
+/// (HTML from outside is never passed on unsanitised); <c>Warnings</c> says where what was signed and what came differ.
 /// </summary>
 public sealed record MailView(
     Guid Id, string MessageId, string From, string Subject, string Text, bool HadHtml, string Protection, string Signature, string? SignedBy,
-    MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt, string? SafeHtml = null);
+    MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt, string? SafeHtml = null, string[]? Warnings = null);
 
 public static class MailEndpoints
 {
@@ -35,6 +35,6 @@ public static class MailEndpoints
         await session.SaveChangesAsync(ct);
         return TypedResults.Ok(new MailView(
             mail.InboundId, mail.MessageId, mail.From, mail.Subject, mail.Text, mail.Html is not null, mail.Protection, mail.Signature, mail.SignedBy,
-            mail.Attachments, mail.ReleasedBy, mail.ReceivedAt, MailSanitiser.Sanitise(mail.Html)));
+            mail.Attachments, mail.ReleasedBy, mail.ReceivedAt, MailSanitiser.Sanitise(mail.Html), mail.Warnings ?? []));
     }
 }

@@ -39,7 +39,7 @@ public sealed partial class PartnerMailReceivedConsumer(
 
         var mail = new MailReceived(
             Guid.Empty, m.InboundId, m.MessageId, m.PartnerCode, m.From, m.Subject, Cut(m.TextBody), m.HtmlBody is null ? null : Cut(m.HtmlBody), m.Protection, m.Signature,
-            m.SignedBy, [.. attachments], m.ReleasedBy, m.ReceivedAt, default);
+            m.SignedBy, [.. attachments], m.ReleasedBy, m.ReceivedAt, default, m.Warnings is { Length: > 0 } warnings ? warnings : null);
 
         await using var session = store.QuerySession();
         var itemId = m.ThreadedItemId ?? await ByRegisterNumberAsync(session, m, ct) ?? await ByPartnerReferenceAsync(session, m, ct);

@@ -71,6 +71,7 @@ public sealed class MailCrypto
                 var anchors = Anchors(await book.FindAsync(partnerCode, ct));
                 valid = NotRevoked(partnerCode, valid, anchors);
                 valid = EcdhCms.Usable(partnerCode, valid);
+                HeaderProtection.Protect(message, encrypted: true);
                 using var context = new NcpSecureMimeContext(own.Smime, valid, anchors, engine, time, revocations);
                 if (EcdhCms.NeedsKeyAgreement(valid))
                 {
@@ -99,6 +100,7 @@ public sealed class MailCrypto
                     return plaintextAllowed ? SignOnly(message, signer) : throw MissingKey(partnerCode, "OpenPGP key", rings.Length > 0);
                 }
 
+                HeaderProtection.Protect(message, encrypted: true);
                 // Our own encryption key too, so the copy in the Sent folder stays readable to us.
                 encryptTo.AddRange(OpenPgpKeys.EncryptionKeys(OpenPgpKeys.PublicRing(signer.Ring), now).Take(1));
                 if (pgpEngine == CryptoEngine.Native
@@ -330,6 +332,7 @@ public sealed class MailCrypto
     private string SignOnly(MimeMessage message, SmimeIdentity signer)
     {
         using var context = new NcpSecureMimeContext([signer], [], [], engine, time);
+        HeaderProtection.Protect(message, encrypted: false);
         message.Body = MultipartSigned.Create(context, Signer(signer), message.Body!);
         return "plaintext-by-override";
     }
@@ -337,6 +340,7 @@ public sealed class MailCrypto
     private static string SignOnly(MimeMessage message, OpenPgpIdentity signer)
     {
         using var context = new NcpOpenPgpContext([signer], _ => null);
+        HeaderProtection.Protect(message, encrypted: false);
         message.Body = MultipartSigned.Create(context, signer.Ring.GetSecretKey(), DigestAlgorithm.Sha256, message.Body!);
         return "plaintext-by-override";
     }

@@ -25,6 +25,12 @@ public sealed class Examination(InboundMail mail, Release? release)
 
     public (string Reason, string Detail)? SignatureFault { get; set; }
 
+    /// <summary>The mail as shown and threaded: its protected headers in place of the outer ones, when it has them.</summary>
+    public MimeMessage? Shown { get; set; }
+
+    /// <summary>What the officer should know though the mail was not held (outer headers that differ, an old signing time).</summary>
+    public List<string> Warnings { get; } = [];
+
     public List<MailAttachment> Attachments { get; } = [];
 
     /// <summary>Faults an officer's release let through, written on the mail the Api receives.</summary>
@@ -39,7 +45,7 @@ public sealed partial class InboundProcessor
     private Check[] Checks =>
     [
         SizeAsync, HeaderBlockAsync, ParsedAsync, SenderAsync, OuterPartsAsync, PartnerAsync, UnwrappedAsync, InnerPartsAsync, EncryptedAsync,
-        SignedAsync, AttachmentsAsync,
+        SignedAsync, signedContent.ReplayedAsync, signedContent.ProtectedHeadersAsync, signedContent.SigningTimeAsync, AttachmentsAsync,
     ];
 
     private ValueTask<Fault?> SizeAsync(Examination e, CancellationToken ct) => Done(e.Mail.Raw.LongLength > Limits.MaxMessageBytes

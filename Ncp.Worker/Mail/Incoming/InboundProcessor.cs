@@ -22,7 +22,7 @@ public sealed record Release(string By, string? PartnerCode);
 /// </summary>
 public sealed partial class InboundProcessor(
     InboundStore store, MailCrypto crypto, PartnerBook partners, MailThreading threading, GatewaySettings settings, IBus bus, TimeProvider time,
-    ILogger<InboundProcessor> logger)
+    ILogger<InboundProcessor> logger, SignedContent signedContent)
     : PollingLoop(time, logger)
 {
     private const int BatchSize = 128;
@@ -139,7 +139,7 @@ public sealed partial class InboundProcessor(
 
     private async Task<PartnerMailReceived> ReceivedAsync(Examination e, CancellationToken ct)
     {
-        var message = e.Message!;
+        var message = e.Shown ?? e.Message!;
         var inner = new MimeMessage { Body = e.Unwrapped!.Content };
         var text = MailText.Body(inner.TextBody ?? "");
         var subject = MailText.Header(message.Subject) ?? "";
@@ -149,9 +149,9 @@ public sealed partial class InboundProcessor(
         var signer = e.Unwrapped.Signers.FirstOrDefault(s => s.SignatureValid);
         return new PartnerMailReceived(
             e.Mail.Id, MailText.Header(message.MessageId) is { Length: > 0 } id ? id : $"no-message-id-{e.Mail.Id:N}", e.Partner!.Code,
-            MailText.Header(e.From!.Address)!, subject, text, inner.HtmlBody is { } html ? MailText.Body(html) : null, thread.ItemId,
+            MailText.Header((message.From.Mailboxes.FirstOrDefault() ?? e.From!).Address)!, subject, text, inner.HtmlBody is { } html ? MailText.Body(html) : null, thread.ItemId,
             thread.RegisterNumbers, e.Unwrapped.Protection, signature, signer?.Fingerprint ?? signer?.Email, [.. e.Attachments], e.Release?.By,
-            e.Mail.ReceivedAt);
+            e.Mail.ReceivedAt, [.. e.Warnings]);
     }
 
     private async Task<(string Reason, string Detail)?> JudgeSignaturesAsync(IReadOnlyList<SignerCheck> signers, PartnerEntry partner, DateTimeOffset sentAt, CancellationToken ct)
