@@ -222,11 +222,18 @@ public static class OpenPgpKeyConventions
                 $"{what} is {key.Algorithm} of {key.BitStrength} bits, fewer than the {MinimumRsaBits} required; {AskFor}",
             PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaEncrypt or PublicKeyAlgorithmTag.RsaSign
                 or PublicKeyAlgorithmTag.Dsa or PublicKeyAlgorithmTag.ElGamalEncrypt or PublicKeyAlgorithmTag.ElGamalGeneral => null,
+            _ when Modern(key) => null,
             _ when key.BitStrength <= 0 => $"{what} is {key.Algorithm} on a curve we do not know; {AskFor}",
             _ when key.BitStrength < MinimumCurveBits => $"{what} is {key.Algorithm} on a curve of {key.BitStrength} bits, weaker than P-256; {AskFor}",
             _ => null,
         };
     }
+
+    // Curve25519 and Curve448 in either encoding (the legacy OIDs gpg writes, RFC 9580's own algorithms 25 to 28), for
+    // which BouncyCastle reports no strength.
+    private static bool Modern(PgpPublicKey key) => (int)key.Algorithm is >= 25 and <= 28
+        || (key.PublicKeyPacket.Key as ECPublicBcpgKey)?.CurveOid.Id is "1.3.6.1.4.1.3029.1.5.1" or "1.3.6.1.4.1.11591.15.1"
+            or "1.3.101.110" or "1.3.101.111" or "1.3.101.112" or "1.3.101.113";
 
     /// <summary>Whether the primary key made this self-signature or binding, over a hash we trust, and it verifies.</summary>
     internal static bool MadeBy(PgpSignature signature, PgpPublicKey primary, Func<bool> verify) =>
