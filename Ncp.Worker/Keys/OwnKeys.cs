@@ -1,3 +1,4 @@
+using Ncp.Conventions;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Crypto;
@@ -46,7 +47,7 @@ public sealed class OwnKeys
         .LastOrDefault();
 
     public OpenPgpIdentity? OpenPgpSigner(DateTimeOffset now) => OpenPgp
-        .Where(i => OpenPgpKeys.IsUsable(i.Ring.GetPublicKey(), now))
+        .Where(i => OpenPgpKeys.IsUsable(i.Ring, now))
         .OrderBy(i => i.Ring.GetPublicKey().CreationTime)
         .LastOrDefault();
 
@@ -82,9 +83,17 @@ public sealed class OwnKeys
             // Unlocking a secret key runs the passphrase through the S2K function, slow by design (~0.1 s): done once here,
             // the key is kept unlocked in memory only, not once per mail. It also fails at start, not at the first mail
             // at night, when the passphrase does not open the key.
-            var unlocked = PgpSecretKeyRing.CopyWithNewPassword(
-                bundle.GetKeyRings().Single(), passphrase.ToCharArray(), [], SymmetricKeyAlgorithmTag.Null, new Org.BouncyCastle.Security.SecureRandom());
-            return new OpenPgpIdentity(unlocked, "", file.SecretKey);
+            var characters = passphrase.ToCharArray();
+            try
+            {
+                var unlocked = PgpSecretKeyRing.CopyWithNewPassword(
+                    bundle.GetKeyRings().Single(), characters, [], SymmetricKeyAlgorithmTag.Null, new Org.BouncyCastle.Security.SecureRandom());
+                return new OpenPgpIdentity(unlocked, "", file.SecretKey);
+            }
+            finally
+            {
+                Array.Clear(characters);
+            }
         }
         catch (Exception e) when (e is IOException or PgpException or InvalidOperationException)
         {
@@ -107,21 +116,15 @@ public sealed class OwnKeys
 public static class OpenPgpKeys
 {
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PgpSecretKeyRing, PgpPublicKeyRing> PublicRings = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PgpPublicKeyRing, VerifiedOpenPgpKey> VerifiedRings = new();
 
     /// <summary>The public half of one of our secret rings, made once per ring (what encrypts to us and checks our signatures).</summary>
     public static PgpPublicKeyRing PublicRing(PgpSecretKeyRing ring) =>
         PublicRings.GetValue(ring, r => new PgpPublicKeyRing(r.GetPublicKeys().SelectMany(k => k.GetEncoded()).ToArray()));
 
-    public static bool IsUsable(PgpPublicKey key, DateTimeOffset now)
-    {
-        if (key.HasRevocation())
-        {
-            return false;
-        }
-
-        var seconds = key.GetValidSeconds();
-        return seconds == 0 || key.CreationTime.AddSeconds(seconds) > now.UtcDateTime;
-    }
+    /// <summary>Whether one of our keys may sign now: its primary key neither revoked nor expired, by its own verified word.</summary>
+    public static bool IsUsable(PgpSecretKeyRing ring, DateTimeOffset now) =>
+        Verified(PublicRing(ring)) is { Revocation: null } key && !(key.Expires <= now);
 
     public static DateTimeOffset? ExpiresAt(PgpPublicKey key)
     {
@@ -129,29 +132,12 @@ public static class OpenPgpKeys
         return seconds == 0 ? null : new DateTimeOffset(DateTime.SpecifyKind(key.CreationTime, DateTimeKind.Utc)).AddSeconds(seconds);
     }
 
-    /// <summary>Keys that may encrypt: by their flags when the self-signature has them, else by algorithm (old keys).</summary>
-    public static IEnumerable<PgpPublicKey> EncryptionKeys(PgpPublicKeyRing ring, DateTimeOffset now) =>
-        ring.GetPublicKeys().Where(k => k.IsEncryptionKey && IsUsable(k, now) && CanEncryptByFlags(k) && (k.IsMasterKey || IsUsable(ring.GetPublicKey(), now)));
+    /// <summary>
+    /// The key mail to this ring's owner is encrypted to: the newest bound encryption subkey, picked by the same routine
+    /// the Api's import check runs (<see cref="VerifiedOpenPgpKey"/>); null when there is none usable now.
+    /// </summary>
+    public static PgpPublicKey? EncryptionKey(PgpPublicKeyRing ring, DateTimeOffset now) => Verified(ring).EncryptionKey(now);
 
-    /// <summary>User IDs not revoked: a key with one revoked user ID still works for the others.</summary>
-    public static IEnumerable<string> ValidUserIds(PgpPublicKey primary)
-    {
-        foreach (var id in primary.GetUserIds())
-        {
-            var revoked = primary.GetSignaturesForId(id).Any(s => s.SignatureType == PgpSignature.CertificationRevocation);
-            if (!revoked)
-            {
-                yield return id;
-            }
-        }
-    }
-
-    private static bool CanEncryptByFlags(PgpPublicKey key)
-    {
-        var flagged = key.GetSignatures()
-            .Where(s => s.HasSubpackets && s.GetHashedSubPackets().HasSubpacket(SignatureSubpacketTag.KeyFlags))
-            .Select(s => s.GetHashedSubPackets().GetKeyFlags())
-            .ToArray();
-        return flagged.Length == 0 || flagged.Any(f => (f & (PgpKeyFlags.CanEncryptCommunications | PgpKeyFlags.CanEncryptStorage)) != 0);
-    }
+    /// <summary>The ring reduced to what its primary key verifiably said, worked out once per ring.</summary>
+    public static VerifiedOpenPgpKey Verified(PgpPublicKeyRing ring) => VerifiedRings.GetValue(ring, VerifiedOpenPgpKey.Of);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ncp.Worker.Infrastructure.Database;
+using Ncp.Worker.Keys;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.X509;
 
@@ -54,11 +55,15 @@ public sealed class PartnerBook(WorkerDatabase database, TimeProvider time)
     public X509Certificate Certificate(PartnerKey key) =>
         certificates.GetOrAdd(key.Fingerprint, _ => new X509CertificateParser().ReadCertificate(key.Material));
 
+    /// <summary>
+    /// The partner's key with only the packets its primary key verifiably made: the Api stores no others since it checks
+    /// keys so, and keys imported before are cut down here, so that no appended subkey or forged revocation is ever used.
+    /// </summary>
     public PgpPublicKeyRing Ring(PartnerKey key) =>
         rings.GetOrAdd(key.Fingerprint, _ =>
         {
             using var stream = PgpUtilities.GetDecoderStream(new MemoryStream(key.Material));
-            return new PgpPublicKeyRingBundle(stream).GetKeyRings().Single();
+            return OpenPgpKeys.Verified(new PgpPublicKeyRingBundle(stream).GetKeyRings().Single()).Ring;
         });
 
     /// <summary>Finds the partner key ring holding a key id (the signer of an OpenPGP signature), removed keys included.</summary>

@@ -73,6 +73,13 @@ public sealed class GpgMail
         var bytes = Encoding.GetEncoding(charset).GetBytes(text);
         var signer = RawMime.AddressOf(from);
         var armored = encrypt ? EncryptAndSign(bytes, RawMime.AddressOf(to), signer) : ClearSign(bytes, signer);
+        return InlineArmoredMail(armored, from, to, subject, charset, headers);
+    }
+
+    /// <summary>A mail whose whole text/plain body is <paramref name="armored"/> OpenPGP data, as inline OpenPGP is sent.</summary>
+    public static byte[] InlineArmoredMail(
+        string armored, string from, string to, string subject, string charset = "utf-8", IReadOnlyDictionary<string, string>? headers = null)
+    {
         var entity = $"MIME-Version: 1.0\nContent-Type: text/plain; charset={charset}\nContent-Transfer-Encoding: 8bit\n\n{armored}";
         return RawMime.Message(from, to, subject, headers, RawMime.ToCrlf(Encoding.Latin1.GetBytes(entity)));
     }
@@ -86,6 +93,12 @@ public sealed class GpgMail
         string innerEntity, string from, string to, string subject, bool sign = true, IReadOnlyDictionary<string, string>? headers = null)
     {
         var armored = EncryptAndSign(RawMime.ToCrlf(innerEntity), RawMime.AddressOf(to), sign ? RawMime.AddressOf(from) : null);
+        return PgpMimeMail(armored, from, to, subject, headers);
+    }
+
+    /// <summary>A complete RFC 3156 multipart/encrypted mail around <paramref name="armored"/> OpenPGP data.</summary>
+    public static byte[] PgpMimeMail(string armored, string from, string to, string subject, IReadOnlyDictionary<string, string>? headers = null)
+    {
         var boundary = Boundary();
         var entity = $"""
             MIME-Version: 1.0
@@ -167,6 +180,21 @@ public sealed class GpgMail
             status.AddRange(StatusOf(run));
             diagnostics.Append(run.Errors);
         }
+    });
+
+    /// <summary>gpg's listing of the packets of OpenPGP data (armored or binary); what it can decrypt, it lists inside too.</summary>
+    public string ListPackets(byte[] data) => Tool.InScratch(folder =>
+    {
+        File.WriteAllBytes(Path.Combine(folder, "data"), data);
+        return Invoke(["--list-packets", Path.Combine(folder, "data")]).OutputText;
+    });
+
+    /// <summary>The packets inside the encryption of an OpenPGP message (gpg --unwrap): what was signed, and the signature.</summary>
+    public byte[] Unwrap(byte[] data) => Tool.InScratch(folder =>
+    {
+        File.WriteAllBytes(Path.Combine(folder, "data"), data);
+        Run(["--output", Path.Combine(folder, "inner"), "--decrypt", "--unwrap", Path.Combine(folder, "data")]);
+        return File.ReadAllBytes(Path.Combine(folder, "inner"));
     });
 
     /// <summary>gpg's colon listing of the keys in an armored file, without importing them.</summary>

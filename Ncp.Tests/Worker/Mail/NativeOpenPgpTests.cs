@@ -21,7 +21,7 @@ public sealed class NativeOpenPgpTests(TestPki pki)
     {
         var signer = SignerOf(pki.Pgp.Ncp);
 
-        var mail = Mail(signer, [EncryptionKey(pki.Pgp.Partner("de"))]);
+        var mail = Mail(signer, [PublicRing(pki.Pgp.Partner("de"))]);
 
         var reading = pki.Gpg.DecryptAndVerify(mail);
         Assert.True(reading.DecryptionOkay, reading.Diagnostics);
@@ -39,8 +39,7 @@ public sealed class NativeOpenPgpTests(TestPki pki)
         {
             var signer = NativeOpenPgp.SignerFor(ours.Ring.GetSecretKey(), "");
             Assert.NotNull(signer);
-            var curve = OpenPgpKeys.EncryptionKeys(OpenPgpKeys.PublicRing(ours.Ring), DateTimeOffset.UtcNow).Single();
-            var mail = Mail(signer, [EncryptionKey(pki.Pgp.Partner("de")), curve]);
+            var mail = Mail(signer, [PublicRing(pki.Pgp.Partner("de")), OpenPgpKeys.PublicRing(ours.Ring)]);
 
             var byUs = ours.Gpg.DecryptAndVerify(mail);
             Assert.True(byUs.DecryptionOkay, byUs.Diagnostics);
@@ -66,8 +65,7 @@ public sealed class NativeOpenPgpTests(TestPki pki)
         {
             var identity = new OpenPgpIdentity(ours.Ring, "", "test");
             var signer = NativeOpenPgp.SignerFor(ours.Ring.GetSecretKey(), "")!;
-            var curve = OpenPgpKeys.EncryptionKeys(OpenPgpKeys.PublicRing(ours.Ring), DateTimeOffset.UtcNow).Single();
-            var message = MimeMessage.Load(new MemoryStream(Mail(signer, [curve])));
+            var message = MimeMessage.Load(new MemoryStream(Mail(signer, [OpenPgpKeys.PublicRing(ours.Ring)])));
 
             using var context = new NcpOpenPgpContext([identity], _ => null);
             var encrypted = Assert.IsType<MultipartEncrypted>(message.Body);
@@ -89,7 +87,7 @@ public sealed class NativeOpenPgpTests(TestPki pki)
     public void Two_mails_of_the_same_text_differ_and_the_session_key_is_not_reused()
     {
         var signer = SignerOf(pki.Pgp.Ncp);
-        var to = NativeOpenPgp.RecipientFor(EncryptionKey(pki.Pgp.Partner("de")))!;
+        var to = Recipient(PublicRing(pki.Pgp.Partner("de")))!;
 
         var first = NativeOpenPgp.Message(Encoding.UTF8.GetBytes(Text), signer, [to], DateTimeOffset.UtcNow);
         var second = NativeOpenPgp.Message(Encoding.UTF8.GetBytes(Text), signer, [to], DateTimeOffset.UtcNow);
@@ -97,6 +95,41 @@ public sealed class NativeOpenPgpTests(TestPki pki)
         Assert.NotEqual(first, second);
         // The session key packet comes first and is the same length each time; its encrypted key must differ.
         Assert.NotEqual(first.AsSpan(0, 100).ToArray(), second.AsSpan(0, 100).ToArray());
+    }
+
+    [Fact]
+    public void Our_signature_names_the_primary_key_of_each_recipient_it_is_encrypted_to()
+    {
+        var de = pki.Pgp.Partner("de");
+        var signer = SignerOf(pki.Pgp.Ncp);
+
+        var message = NativeOpenPgp.Message(
+            Encoding.UTF8.GetBytes(Text), signer, [Recipient(PublicRing(de))!, Recipient(PublicRing(pki.Pgp.Ncp))!], DateTimeOffset.UtcNow);
+
+        // gpg decrypts with de's secret key (in the test home) and lists the signature's subpackets.
+        // gpg 2.2 lists the subpacket without reading it ("(?)"); BouncyCastle reads the fingerprints from what gpg unwrapped.
+        var listing = pki.Gpg.ListPackets(message);
+        Assert.Equal(2, listing.Split('\n').Count(l => l.Trim().StartsWith("hashed subpkt 35 len 21", StringComparison.Ordinal)));
+        Assert.Equal([de.Fingerprint, pki.Pgp.Ncp.Fingerprint], IntendedRecipients(pki.Gpg.Unwrap(message)));
+    }
+
+    private static string[] IntendedRecipients(byte[] unwrapped)
+    {
+        var compressed = Assert.IsType<PgpCompressedData>(new PgpObjectFactory(unwrapped).NextPgpObject());
+        var inner = new PgpObjectFactory(compressed.GetDataStream());
+        for (var packet = inner.NextPgpObject(); packet is not null; packet = inner.NextPgpObject())
+        {
+            switch (packet)
+            {
+                case PgpLiteralData literal:
+                    literal.GetDataStream().CopyTo(Stream.Null);
+                    break;
+                case PgpSignatureList signatures:
+                    return [.. signatures[0].GetHashedSubPackets().GetIntendedRecipientFingerprints().Select(f => Convert.ToHexString(f.GetFingerprint()))];
+            }
+        }
+
+        throw new InvalidOperationException("No signature inside the message.");
     }
 
     [Fact]
@@ -125,7 +158,7 @@ public sealed class NativeOpenPgpTests(TestPki pki)
             var ring = SecretRing(gpg, fingerprint);
 
             Assert.Null(NativeOpenPgp.SignerFor(ring.GetSecretKey(), ""));
-            Assert.Null(NativeOpenPgp.RecipientFor(OpenPgpKeys.EncryptionKeys(OpenPgpKeys.PublicRing(ring), DateTimeOffset.UtcNow).Single()));
+            Assert.Null(Recipient(OpenPgpKeys.PublicRing(ring)));
         }
         finally
         {
@@ -133,14 +166,14 @@ public sealed class NativeOpenPgpTests(TestPki pki)
         }
     }
 
-    private static byte[] Mail(NativeOpenPgp.Signer signer, IEnumerable<PgpPublicKey> recipients)
+    private static byte[] Mail(NativeOpenPgp.Signer signer, IEnumerable<PgpPublicKeyRing> recipients)
     {
         var body = new TextPart("plain") { Text = Text };
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(TestPki.NcpAddress));
         message.To.Add(MailboxAddress.Parse("de@partner.example"));
         message.Subject = "[KZ-NCP-2026-00042]";
-        message.Body = NativeOpenPgp.SignAndEncrypt(body, signer, [.. recipients.Select(k => NativeOpenPgp.RecipientFor(k)!)], DateTimeOffset.UtcNow);
+        message.Body = NativeOpenPgp.SignAndEncrypt(body, signer, [.. recipients.Select(r => Recipient(r)!)], DateTimeOffset.UtcNow);
         using var stream = new MemoryStream();
         message.WriteTo(stream);
         return stream.ToArray();
@@ -150,11 +183,15 @@ public sealed class NativeOpenPgpTests(TestPki pki)
         NativeOpenPgp.SignerFor(ReadSecret(File.ReadAllBytes(key.SecretArmored)).GetSecretKey(), key.Passphrase ?? "")
         ?? throw new InvalidOperationException($"{key.Name}'s key is not one the native writer takes.");
 
-    private static PgpPublicKey EncryptionKey(PgpKey key)
+    private static PgpPublicKeyRing PublicRing(PgpKey key)
     {
         using var stream = PgpUtilities.GetDecoderStream(File.OpenRead(key.PublicArmored));
-        return OpenPgpKeys.EncryptionKeys(new PgpPublicKeyRingBundle(stream).GetKeyRings().Single(), DateTimeOffset.UtcNow).Single();
+        return new PgpPublicKeyRingBundle(stream).GetKeyRings().Single();
     }
+
+    // The key the gateway would pick, ready for the native writer; null when the writer does not take its kind.
+    private static NativeOpenPgp.Recipient? Recipient(PgpPublicKeyRing ring) =>
+        NativeOpenPgp.RecipientFor(ring.GetPublicKey(), OpenPgpKeys.EncryptionKey(ring, DateTimeOffset.UtcNow)!);
 
     private static PgpSecretKeyRing ReadSecret(byte[] armored)
     {

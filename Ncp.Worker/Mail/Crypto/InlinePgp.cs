@@ -41,7 +41,7 @@ internal static class InlinePgp
     public static bool Carries(MimeEntity entity) => Leaves(entity).Any(p => Find(p) is not null);
 
     /// <param name="buffer">Where decrypted text is written (capped: see <see cref="CappedBuffer"/>).</param>
-    public static InlineOpened Open(MimeEntity entity, OpenPgpContext pgp, Func<MemoryStream> buffer, CancellationToken ct)
+    public static InlineOpened Open(MimeEntity entity, NcpOpenPgpContext pgp, Func<MemoryStream> buffer, CancellationToken ct)
     {
         var opened = new List<InlineOpened>();
         var content = Open(entity, pgp, buffer, opened, ct)
@@ -50,7 +50,7 @@ internal static class InlinePgp
     }
 
     // The entity with each block replaced by what it protects; null for blank text, which is dropped.
-    private static MimeEntity? Open(MimeEntity entity, OpenPgpContext pgp, Func<MemoryStream> buffer, List<InlineOpened> opened, CancellationToken ct)
+    private static MimeEntity? Open(MimeEntity entity, NcpOpenPgpContext pgp, Func<MemoryStream> buffer, List<InlineOpened> opened, CancellationToken ct)
     {
         switch (entity)
         {
@@ -98,10 +98,10 @@ internal static class InlinePgp
         }
     }
 
-    private static InlineOpened Decrypt(MimePart part, Block block, OpenPgpContext pgp, Func<MemoryStream> buffer, CancellationToken ct)
+    private static InlineOpened Decrypt(MimePart part, Block block, NcpOpenPgpContext pgp, Func<MemoryStream> buffer, CancellationToken ct)
     {
         using var plain = buffer();
-        var signatures = OpenPgpPackets.Naming(block.Bytes, () => pgp.DecryptTo(new MemoryStream(block.Bytes), plain, ct));
+        var signatures = OpenPgpPackets.Naming(block.Bytes, () => pgp.DecryptIntact(block.Bytes, plain, ct));
         var bytes = plain.ToArray();
         MimeEntity content = part.IsAttachment && EncryptedFileName(part) is { } file
             ? new MimePart(MimeTypes.GetMimeType(file))
@@ -117,7 +117,7 @@ internal static class InlinePgp
 
     // RFC 4880 7.1: the signature covers the text with its dash-escapes undone, trailing blanks cut from each line, lines
     // ended by CRLF, and no line ending after the last.
-    private static InlineOpened Verify(MimePart part, Block block, OpenPgpContext pgp, CancellationToken ct)
+    private static InlineOpened Verify(MimePart part, Block block, NcpOpenPgpContext pgp, CancellationToken ct)
     {
         var lines = Encoding.Latin1.GetString(block.Bytes).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         var textStart = lines.FindIndex(1, l => l.Length == 0) + 1;

@@ -94,7 +94,8 @@ public sealed class MailCrypto
             {
                 var signer = own.OpenPgpSigner(now) ?? throw new MailCryptoException("no-own-key", "No OpenPGP key of ours is valid now (Mail:OpenPgpKeys).");
                 var rings = keys.Select(book.Ring).ToArray();
-                var encryptTo = rings.Select(r => OpenPgpKeys.EncryptionKeys(r, now).MaxBy(k => k.CreationTime)).OfType<PgpPublicKey>().ToList();
+                var encryptTo = rings.Select(r => (Primary: r.GetPublicKey(), Key: OpenPgpKeys.EncryptionKey(r, now)))
+                    .Where(k => k.Key is not null).ToList();
                 if (encryptTo.Count == 0)
                 {
                     return plaintextAllowed ? SignOnly(message, signer) : throw MissingKey(partnerCode, "OpenPGP key", rings.Length > 0);
@@ -102,10 +103,16 @@ public sealed class MailCrypto
 
                 HeaderProtection.Protect(message, encrypted: true);
                 // Our own encryption key too, so the copy in the Sent folder stays readable to us.
-                encryptTo.AddRange(OpenPgpKeys.EncryptionKeys(OpenPgpKeys.PublicRing(signer.Ring), now).Take(1));
+                var ours = OpenPgpKeys.PublicRing(signer.Ring);
+                if (OpenPgpKeys.EncryptionKey(ours, now) is { } ourKey)
+                {
+                    encryptTo.Add((ours.GetPublicKey(), ourKey));
+                }
+
                 if (pgpEngine == CryptoEngine.Native
                     && NativeOpenPgp.SignerFor(signer.Ring.GetSecretKey(), signer.Passphrase) is { } nativeSigner
-                    && encryptTo.Select(NativeOpenPgp.RecipientFor).ToArray() is var natives && Array.TrueForAll(natives, r => r is not null))
+                    && encryptTo.Select(k => NativeOpenPgp.RecipientFor(k.Primary, k.Key!)).ToArray() is var natives
+                    && Array.TrueForAll(natives, r => r is not null))
                 {
                     message.Body = NativeOpenPgp.SignAndEncrypt(message.Body!, nativeSigner, natives!, now);
                     return "openpgp";
@@ -113,7 +120,8 @@ public sealed class MailCrypto
 
                 using var context = new NcpOpenPgpContext(own.OpenPgp, _ => null);
                 message.Body = await MultipartEncrypted.SignAndEncryptAsync(
-                    context, signer.Ring.GetSecretKey(), DigestAlgorithm.Sha256, EncryptionAlgorithm.Aes256, encryptTo, message.Body!, ct);
+                    context, signer.Ring.GetSecretKey(), DigestAlgorithm.Sha256, EncryptionAlgorithm.Aes256,
+                    [.. encryptTo.Select(k => k.Key!)], message.Body!, ct);
                 return "openpgp";
             }
 
@@ -194,9 +202,11 @@ public sealed class MailCrypto
                     entity = Try("cannot-decrypt", () => OpenPgpPackets.Naming(pgpEncrypted[1], () =>
                     {
                         using var plain = Expanding("The OpenPGP message");
-                        using var sealedPart = (pgpEncrypted[1] as MimePart)?.Content?.Open()
+                        var content = (pgpEncrypted[1] as MimePart)?.Content
                             ?? throw new MailCryptoException("malformed", "The encrypted part of the OpenPGP mail is empty.");
-                        signatures = pgp.DecryptTo(sealedPart, plain, ct);
+                        using var sealedPart = new MemoryStream();
+                        content.DecodeTo(sealedPart, ct);
+                        signatures = pgp.DecryptIntact(sealedPart.ToArray(), plain, ct);
                         plain.Position = 0;
                         return MimeEntity.Load(plain, ct);
                     }));
@@ -270,6 +280,14 @@ public sealed class MailCrypto
             error = e.Message;
         }
 
+        // A signature over a hash whose collisions can be bought proves nothing, however well it verifies.
+        if (valid && signature is OpenPgpDigitalSignature { DigestAlgorithm: var digest } && WeakDigest(digest))
+        {
+            valid = false;
+            error = $"Signed over {digest}, a hash that no longer proves who signed (collisions can be made); "
+                + "the partner must sign with SHA-256 or stronger (gpg: --digest-algo SHA256).";
+        }
+
         var certificate = SafeCertificate(signature);
         return certificate switch
         {
@@ -282,6 +300,9 @@ public sealed class MailCrypto
             _ => new SignerCheck(scheme, false, null, null, Stamp(signature.CreationDate), null, false, null, error ?? "The signer's key is not known."),
         };
     }
+
+    private static bool WeakDigest(DigestAlgorithm digest) => digest is DigestAlgorithm.MD5 or DigestAlgorithm.Sha1 or DigestAlgorithm.RipeMD160
+        or DigestAlgorithm.MD2 or DigestAlgorithm.MD4 or DigestAlgorithm.Tiger192 or DigestAlgorithm.Haval5160;
 
     private static IDigitalCertificate? SafeCertificate(IDigitalSignature signature)
     {

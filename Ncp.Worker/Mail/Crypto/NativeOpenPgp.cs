@@ -44,9 +44,12 @@ public static class NativeOpenPgp
     public static Signer? SignerFor(PgpSecretKey key, string passphrase) =>
         Signers.GetValue(key, k => new StrongBox<Signer?>(Signer.From(k, passphrase))).Value;
 
-    /// <summary>A recipient's encryption key, ready for native use; <c>null</c> when its kind is not one written here.</summary>
-    public static Recipient? RecipientFor(PgpPublicKey key) =>
-        Recipients.GetValue(key, k => new StrongBox<Recipient?>(Recipient.From(k))).Value;
+    /// <summary>
+    /// A recipient's encryption key (<paramref name="key"/>, of the key whose primary is <paramref name="primary"/>), ready
+    /// for native use; <c>null</c> when its kind is not one written here.
+    /// </summary>
+    public static Recipient? RecipientFor(PgpPublicKey primary, PgpPublicKey key) =>
+        Recipients.GetValue(key, k => new StrongBox<Recipient?>(Recipient.From(k, primary.GetFingerprint()))).Value;
 
     /// <summary>The entity signed and encrypted to every recipient, as the two-part multipart/encrypted of RFC 3156.</summary>
     public static MultipartEncrypted SignAndEncrypt(MimeEntity entity, Signer signer, IReadOnlyList<Recipient> recipients, DateTimeOffset now)
@@ -105,7 +108,7 @@ public static class NativeOpenPgp
                 output.Packet(1, body.Written);
             }
 
-            output.Packet(18, Encrypted(Compressed(SignedLiteral(content, signer, now)), sessionKey));
+            output.Packet(18, Encrypted(Compressed(SignedLiteral(content, signer, recipients, now)), sessionKey));
             return output.Written.ToArray();
         }
         finally
@@ -116,17 +119,20 @@ public static class NativeOpenPgp
     }
 
     // One-pass signature, literal data, signature (RFC 4880 11.3): a reader verifies while it reads.
-    private static byte[] SignedLiteral(ReadOnlySpan<byte> content, Signer signer, DateTimeOffset now)
+    private static byte[] SignedLiteral(ReadOnlySpan<byte> content, Signer signer, IReadOnlyList<Recipient> recipients, DateTimeOffset now)
     {
         var created = (uint)now.ToUnixTimeSeconds();
 
-        // Signed subpackets: creation time (2) and issuer fingerprint (33); unsigned: issuer key id (16), for old readers.
-        var hashed = new PacketWriter(64);
+        // Signed subpackets: creation time (2), issuer fingerprint (33) and each intended recipient's fingerprint (35, RFC
+        // 9580 5.2.3.36), so that a partner who forwards our signed text encrypted to someone else cannot pass it off as
+        // ours to them; unsigned: issuer key id (16), for old readers.
+        var intended = recipients.Select(r => r.PrimaryFingerprint).DistinctBy(Convert.ToHexString).ToArray();
+        var hashed = new PacketWriter(64 + 23 * intended.Length);
         hashed.Byte(4);
         hashed.Byte(0x00); // a signature of a binary document
         hashed.Byte(signer.Algorithm);
         hashed.Byte(Sha256);
-        hashed.UInt16(6 + 23);
+        hashed.UInt16(6 + 23 + 23 * intended.Length);
         hashed.Byte(5);
         hashed.Byte(2);
         hashed.UInt32(created);
@@ -134,6 +140,13 @@ public static class NativeOpenPgp
         hashed.Byte(33);
         hashed.Byte(4);
         hashed.Bytes(signer.Fingerprint);
+        foreach (var fingerprint in intended)
+        {
+            hashed.Byte(22);
+            hashed.Byte(35);
+            hashed.Byte(4);
+            hashed.Bytes(fingerprint);
+        }
 
         Span<byte> trailer = stackalloc byte[6];
         trailer[0] = 4;
@@ -293,42 +306,54 @@ public static class NativeOpenPgp
 
             var algorithm = (byte)key.Algorithm;
             var oid = (key.PublicKeyPacket.Key as ECPublicBcpgKey)?.CurveOid;
-            return (algorithm, secret.ExtractPrivateKey(passphrase.ToCharArray()).Key) switch
+            var characters = passphrase.ToCharArray();
+            try
             {
-                (RsaGeneral, RsaPrivateCrtKeyParameters rsa) => new RsaSigner(key, rsa),
-                (EdDsaLegacy, Ed25519PrivateKeyParameters ed) when oid?.Id == Ed25519Oid => new Ed25519Signer(key, ed),
-                _ => null,
-            };
+                return (algorithm, secret.ExtractPrivateKey(characters).Key) switch
+                {
+                    (RsaGeneral, RsaPrivateCrtKeyParameters rsa) => new RsaSigner(key, rsa),
+                    (EdDsaLegacy, Ed25519PrivateKeyParameters ed) when oid?.Id == Ed25519Oid => new Ed25519Signer(key, ed),
+                    _ => null,
+                };
+            }
+            finally
+            {
+                Array.Clear(characters);
+            }
         }
     }
 
     /// <summary>A recipient's encryption key: RSA through .NET, Curve25519 (gpg's default) through BouncyCastle.</summary>
     public abstract class Recipient
     {
-        private protected Recipient(PgpPublicKey key)
+        private protected Recipient(PgpPublicKey key, byte[] primaryFingerprint)
         {
             KeyId = (ulong)key.KeyId;
             Algorithm = (byte)key.Algorithm;
+            PrimaryFingerprint = primaryFingerprint;
         }
 
         internal ulong KeyId { get; }
 
         internal byte Algorithm { get; }
 
+        internal byte[] PrimaryFingerprint { get; }
+
         internal abstract void WriteEncryptedKey(ReadOnlySpan<byte> keyBlock, PacketWriter into);
 
-        internal static Recipient? From(PgpPublicKey key)
+        internal static Recipient? From(PgpPublicKey key, byte[] primaryFingerprint)
         {
-            if (key.Version != 4)
+            if (key.Version != 4 || primaryFingerprint.Length != 20)
             {
                 return null;
             }
 
             return key.PublicKeyPacket.Key switch
             {
-                RsaPublicBcpgKey rsa when (byte)key.Algorithm is RsaGeneral or RsaEncryptOnly => new RsaRecipient(key, rsa),
+                RsaPublicBcpgKey rsa when (byte)key.Algorithm is RsaGeneral or RsaEncryptOnly => new RsaRecipient(key, primaryFingerprint, rsa),
                 ECDHPublicBcpgKey ecdh when (byte)key.Algorithm == Ecdh && ecdh.CurveOid.Id == Curve25519Oid
-                    && KdfHash(ecdh.HashAlgorithm) is not null && KekLength(ecdh.SymmetricKeyAlgorithm) > 0 => new X25519Recipient(key, ecdh),
+                    && KdfHash(ecdh.HashAlgorithm) is not null && KekLength(ecdh.SymmetricKeyAlgorithm) > 0
+                    => new X25519Recipient(key, primaryFingerprint, ecdh),
                 _ => null,
             };
         }
@@ -343,7 +368,7 @@ public static class NativeOpenPgp
         {
             var n = p.Modulus.ToByteArrayUnsigned();
             var half = (n.Length + 1) / 2;
-            rsa = RSA.Create(new RSAParameters
+            var parameters = new RSAParameters
             {
                 Modulus = n,
                 Exponent = p.PublicExponent.ToByteArrayUnsigned(),
@@ -353,7 +378,14 @@ public static class NativeOpenPgp
                 DP = Fixed(p.DP.ToByteArrayUnsigned(), half),
                 DQ = Fixed(p.DQ.ToByteArrayUnsigned(), half),
                 InverseQ = Fixed(p.QInv.ToByteArrayUnsigned(), half),
-            });
+            };
+            rsa = RSA.Create(parameters);
+
+            // OpenSSL holds its own copy now; the private parts left in these arrays would linger on the heap until reused.
+            foreach (var secret in new[] { parameters.D, parameters.P, parameters.Q, parameters.DP, parameters.DQ, parameters.InverseQ })
+            {
+                CryptographicOperations.ZeroMemory(secret);
+            }
         }
 
         internal override void WriteSignature(ReadOnlySpan<byte> digest, PacketWriter into) =>
@@ -369,6 +401,7 @@ public static class NativeOpenPgp
 
             var wide = new byte[length];
             value.CopyTo(wide, length - value.Length);
+            CryptographicOperations.ZeroMemory(value);
             return wide;
         }
     }
@@ -389,12 +422,12 @@ public static class NativeOpenPgp
     {
         private readonly RSA rsa;
 
-        public RsaRecipient(PgpPublicKey key, RsaPublicBcpgKey p)
-            : base(key) =>
+        public RsaRecipient(PgpPublicKey key, byte[] primaryFingerprint, RsaPublicBcpgKey p)
+            : base(key, primaryFingerprint) =>
             rsa = RSA.Create(new RSAParameters { Modulus = p.Modulus.ToByteArrayUnsigned(), Exponent = p.PublicExponent.ToByteArrayUnsigned() });
 
         internal override void WriteEncryptedKey(ReadOnlySpan<byte> keyBlock, PacketWriter into) =>
-            into.Mpi(rsa.Encrypt(keyBlock.ToArray(), RSAEncryptionPadding.Pkcs1));
+            into.Mpi(rsa.Encrypt(keyBlock, RSAEncryptionPadding.Pkcs1)); // from the span: no copy of the session key made
     }
 
     // ECDH on Curve25519 as RFC 6637 and gpg do it: an ephemeral key agreed with the recipient's, a key-encryption key
@@ -406,8 +439,8 @@ public static class NativeOpenPgp
         private readonly HashAlgorithmName hash;
         private readonly int kekLength;
 
-        public X25519Recipient(PgpPublicKey key, ECDHPublicBcpgKey ecdh)
-            : base(key)
+        public X25519Recipient(PgpPublicKey key, byte[] primaryFingerprint, ECDHPublicBcpgKey ecdh)
+            : base(key, primaryFingerprint)
         {
             var encoded = ecdh.EncodedPoint.ToByteArrayUnsigned();
             if (encoded.Length != 33 || encoded[0] != 0x40)
@@ -448,7 +481,8 @@ public static class NativeOpenPgp
             digest.AppendData([0, 0, 0, 1]);
             digest.AppendData(shared);
             digest.AppendData(kdfParameters);
-            var kek = digest.GetHashAndReset()[..kekLength];
+            Span<byte> derived = stackalloc byte[64];
+            var kek = derived[..digest.GetHashAndReset(derived)][..kekLength];
 
             // The key block padded PKCS#5-style to a multiple of 8 octets, then wrapped.
             var pad = 8 - keyBlock.Length % 8;
@@ -459,7 +493,7 @@ public static class NativeOpenPgp
             CryptographicOperations.ZeroMemory(padded);
             CryptographicOperations.ZeroMemory(ephemeral);
             CryptographicOperations.ZeroMemory(shared);
-            CryptographicOperations.ZeroMemory(kek);
+            CryptographicOperations.ZeroMemory(derived);
 
             into.Mpi([0x40, .. ephemeralPoint]);
             into.Byte((byte)wrapped.Length);
@@ -486,7 +520,7 @@ public static class NativeOpenPgp
     /// <summary>AES key wrap (RFC 3394) with the default initial value, as OpenPGP's ECDH uses it.</summary>
     internal static class KeyWrap
     {
-        public static byte[] Wrap(byte[] kek, ReadOnlySpan<byte> plain)
+        public static byte[] Wrap(ReadOnlySpan<byte> kek, ReadOnlySpan<byte> plain)
         {
             if (plain.Length % 8 != 0 || plain.Length < 16)
             {
@@ -513,6 +547,7 @@ public static class NativeOpenPgp
                 }
             }
 
+            CryptographicOperations.ZeroMemory(block);
             return output;
         }
     }

@@ -11,6 +11,65 @@ namespace Ncp.Worker.Mail.Crypto;
 /// </summary>
 public sealed class NcpOpenPgpContext(IReadOnlyList<OpenPgpIdentity> own, Func<long, PgpPublicKeyRing?> partnerRing) : OpenPgpContext
 {
+    /// <summary>
+    /// Decrypts <paramref name="message"/> (armored or binary) to <paramref name="output"/> once its integrity is shown:
+    /// MimeKit decrypts symmetrically encrypted data without a modification detection code (tag 9), and data whose code
+    /// does not match, without a word, so the code is checked here first and such data is never opened.
+    /// </summary>
+    public DigitalSignatureCollection? DecryptIntact(byte[] message, Stream output, CancellationToken ct)
+    {
+        CheckIntegrity(message);
+        return DecryptTo(new MemoryStream(message, writable: false), output, ct);
+    }
+
+    // RFC 9580 5.7 and 5.13.1: without the code, or with a wrong one, the data may have been altered on the way (the EFAIL
+    // attacks turned such changes into exfiltration of the plaintext). The data is decrypted here only to be hashed; what
+    // it decrypts to is dropped. A message for none of our keys is left to the decryption, which says so.
+    private void CheckIntegrity(byte[] message)
+    {
+        using var packets = PgpUtilities.GetDecoderStream(new MemoryStream(message, writable: false));
+        var factory = new PgpObjectFactory(packets);
+        var list = factory.NextPgpObject();
+        while (list is PgpMarker)
+        {
+            list = factory.NextPgpObject();
+        }
+
+        foreach (var data in (list as PgpEncryptedDataList)?.GetEncryptedDataObjects().OfType<PgpPublicKeyEncryptedData>() ?? [])
+        {
+            if (own.Select(i => i.Ring.GetSecretKey(data.KeyId)).FirstOrDefault(k => k is not null) is not { } secret)
+            {
+                continue;
+            }
+
+            if (!data.IsIntegrityProtected())
+            {
+                throw new MailCryptoException("cannot-decrypt", "OpenPGP encrypted data without integrity protection (symmetrically encrypted "
+                    + "data, packet tag 9, without a modification detection code): it could have been altered on the way, so it is not "
+                    + "opened; ask the partner to send it again with a current OpenPGP program.");
+            }
+
+            var passphrase = GetPasswordForKey(secret).ToCharArray();
+            try
+            {
+                using var plain = data.GetDataStream(secret.ExtractPrivateKey(passphrase));
+                plain.CopyTo(Stream.Null);
+            }
+            finally
+            {
+                Array.Clear(passphrase);
+            }
+
+            if (!data.Verify())
+            {
+                throw new MailCryptoException("cannot-decrypt", "The OpenPGP message's modification detection code does not match what it "
+                    + "holds: it was altered on the way, or damaged, so it is not opened.");
+            }
+
+            return;
+        }
+    }
+
     protected override string GetPasswordForKey(PgpSecretKey key) =>
         own.FirstOrDefault(i => i.Ring.GetSecretKey(key.KeyId) is not null)?.Passphrase ?? "";
 
