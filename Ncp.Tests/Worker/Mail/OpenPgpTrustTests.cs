@@ -147,8 +147,8 @@ public sealed partial class OpenPgpTrustTests(NcpSystem ncp) : IDisposable
             armored, fr.Address, TestPki.NcpAddress, "Weak hash", new Dictionary<string, string> { ["Message-ID"] = $"<{messageId}>" }));
 
         var outcome = await ncp.OutcomeAsync(messageId);
-        Assert.True(outcome is { Status: "quarantined", Reason: "bad-signature" }, $"{outcome.Status} {outcome.Reason}: {outcome.Detail}");
-        Assert.Contains($"Signed over {(digest == "SHA1" ? "Sha1" : "MD5")}", outcome.Detail, StringComparison.Ordinal);
+        Assert.True(outcome is { Status: "quarantined", Reason: "weak-signature" }, $"{outcome.Status} {outcome.Reason}: {outcome.Detail}");
+        Assert.Contains($"over {(digest == "SHA1" ? "SHA-1" : "MD5")}, a hash whose collisions can be forged", outcome.Detail, StringComparison.Ordinal);
     }
 
     public void Dispose()

@@ -280,14 +280,6 @@ public sealed class MailCrypto
             error = e.Message;
         }
 
-        // A signature over a hash whose collisions can be bought proves nothing, however well it verifies.
-        if (valid && signature is OpenPgpDigitalSignature { DigestAlgorithm: var digest } && WeakDigest(digest))
-        {
-            valid = false;
-            error = $"Signed over {digest}, a hash that no longer proves who signed (collisions can be made); "
-                + "the partner must sign with SHA-256 or stronger (gpg: --digest-algo SHA256).";
-        }
-
         var certificate = SafeCertificate(signature);
         return certificate switch
         {
@@ -296,13 +288,11 @@ public sealed class MailCrypto
                 (signature as SecureMimeDigitalSignature)?.ChainException?.Message, error, Digest: signature.DigestAlgorithm),
             OpenPgpDigitalCertificate key => new SignerCheck(
                 scheme, valid, key.Fingerprint.ToUpperInvariant(), key.Email, Stamp(signature.CreationDate),
-                key.ExpirationDate == DateTime.MaxValue ? null : Stamp(key.ExpirationDate), key.PublicKey.HasRevocation() || key.KeyRing.GetPublicKey().HasRevocation(), null, error),
+                key.ExpirationDate == DateTime.MaxValue ? null : Stamp(key.ExpirationDate), key.PublicKey.HasRevocation() || key.KeyRing.GetPublicKey().HasRevocation(), null, error,
+                Digest: signature.DigestAlgorithm),
             _ => new SignerCheck(scheme, false, null, null, Stamp(signature.CreationDate), null, false, null, error ?? "The signer's key is not known."),
         };
     }
-
-    private static bool WeakDigest(DigestAlgorithm digest) => digest is DigestAlgorithm.MD5 or DigestAlgorithm.Sha1 or DigestAlgorithm.RipeMD160
-        or DigestAlgorithm.MD2 or DigestAlgorithm.MD4 or DigestAlgorithm.Tiger192 or DigestAlgorithm.Haval5160;
 
     private static IDigitalCertificate? SafeCertificate(IDigitalSignature signature)
     {
