@@ -11,7 +11,10 @@ namespace Ncp.Contracts.Mail;
 /// <param name="Subject">Subject line (of the inner, protected message where there is one).</param>
 /// <param name="TextBody">Plain text body.</param>
 /// <param name="HtmlBody">HTML body as sent; never shown unsanitised.</param>
-/// <param name="ThreadedItemId">The item whose mail this answers, found by In-Reply-To/References in the dispatch ledger.</param>
+/// <param name="ThreadedItemId">
+/// The item whose mail this answers, found by In-Reply-To/References in the dispatch ledger among the mail sent to this
+/// partner only.
+/// </param>
 /// <param name="RegisterNumbers">Our register numbers found in the subject or body.</param>
 /// <param name="Protection"><c>smime</c>, <c>openpgp</c> or <c>plaintext</c>.</param>
 /// <param name="Signature"><c>valid</c>, or what was wrong when an officer released it anyway.</param>
@@ -19,6 +22,10 @@ namespace Ncp.Contracts.Mail;
 /// <param name="Attachments">Attachments, within the gateway's limits.</param>
 /// <param name="ReleasedBy">The officer who released it from quarantine, if it was.</param>
 /// <param name="ReceivedAt">When the gateway stored the raw mail.</param>
+/// <param name="ForeignItemIds">
+/// Items whose mail to another partner this one names in In-Reply-To/References: never filed there; the Api records the
+/// attempt. Null from a gateway older than this field.
+/// </param>
 public sealed record PartnerMailReceived(
     Guid InboundId,
     string MessageId,
@@ -34,7 +41,8 @@ public sealed record PartnerMailReceived(
     string? SignedBy,
     MailAttachment[] Attachments,
     string? ReleasedBy,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    Guid[]? ForeignItemIds = null);
 
 /// <summary>An attachment of a partner's mail.</summary>
 /// <param name="FileName">File name as sent (sanitised).</param>
@@ -52,6 +60,17 @@ public sealed record MailAttachment(string FileName, string ContentType, byte[] 
 /// <param name="Size">Size of the raw mail in bytes.</param>
 /// <param name="ReceivedAt">When the gateway stored the raw mail.</param>
 public sealed record MailQuarantined(Guid InboundId, string Reason, string Detail, string From, string Subject, string MessageId, long Size, DateTimeOffset ReceivedAt);
+
+/// <summary>
+/// The Api would not file a partner's mail the gateway handed over: it would open a new item, which a sender no signature
+/// proves may not do, or the partner's hourly quota of new items is spent. The gateway holds it in quarantine with the
+/// reason, for an officer to release or reject like any held mail.
+/// </summary>
+/// <param name="InboundId">Id of the raw mail in the Worker's store.</param>
+/// <param name="Reason">Code: <c>sender-not-proven</c> or <c>new-item-limit</c>.</param>
+/// <param name="Detail">What was wrong, for the officer.</param>
+/// <param name="HeldAt">When the Api decided (its clock).</param>
+public sealed record PartnerMailHeld(Guid InboundId, string Reason, string Detail, DateTimeOffset HeldAt);
 
 /// <summary>An officer decided on a quarantined mail: released (process it despite the reason) or rejected.</summary>
 /// <param name="InboundId">The quarantined mail.</param>
