@@ -11,7 +11,8 @@ public sealed record ItemLink(Guid TargetId, string TargetRegisterNumber, LinkTy
 /// signature of theirs proves.
 /// </summary>
 public sealed record ItemMail(
-    string Direction, Guid Id, string Purpose, string MessageId, string Status, string Protection, string? Detail, DateTimeOffset At, bool SenderProven = true);
+    string Direction, Guid Id, string Purpose, string MessageId, string Status, string Protection, string? Detail, DateTimeOffset At,
+    bool SenderProven = true);
 
 public sealed record ItemAttachment(string Sha256, string FileName, string ContentType, long Size, DateTimeOffset AddedAt);
 
@@ -159,7 +160,8 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         MailReceived e => item with
         {
             Mail = [.. item.Mail, new ItemMail(
-                "in", e.InboundId, "partner-mail", e.MessageId, "received", e.Protection, e.SenderProven() ? null : e.Signature, e.ReceivedAt, e.SenderProven())],
+                "in", e.InboundId, "partner-mail", e.MessageId, "received", e.Protection, e.SenderProven() ? null : e.Signature,
+                e.ReceivedAt, e.SenderProven())],
             LastMailInAt = e.At,
             Attachments = [.. item.Attachments, .. e.Attachments.Select(a => new ItemAttachment(a.Sha256, a.FileName, a.ContentType, a.Size, e.At))],
         },

@@ -70,9 +70,14 @@ public static class WorkItemDecider
     }
 
     /// <summary>A partner's mail on the item, and what it quoted of other partners' items, as one record.</summary>
-    public static object[] MailReceivedEvents(Guid itemId, MailReceived mail, string[]? foreignQuoted, DateTimeOffset now) => foreignQuoted is { Length: > 0 }
-        ? [mail with { ItemId = itemId, At = now }, new ForeignItemQuoted(itemId, mail.InboundId, mail.MessageId, mail.PartnerCode, foreignQuoted, now)]
-        : [mail with { ItemId = itemId, At = now }];
+    public static object[] MailReceivedEvents(Guid itemId, MailReceived mail, string[]? foreignQuoted, DateTimeOffset now) =>
+        foreignQuoted is { Length: > 0 }
+            ?
+            [
+                mail with { ItemId = itemId, At = now },
+                new ForeignItemQuoted(itemId, mail.InboundId, mail.MessageId, mail.PartnerCode, foreignQuoted, now),
+            ]
+            : [mail with { ItemId = itemId, At = now }];
 
     public static WorkItem Evolve(WorkItem state, object @event) => @event switch
     {

@@ -88,7 +88,8 @@ public sealed record MailReceived(
 /// A partner's mail filed with (or opening) this item also quoted items of ours that are not this partner's in a channel it
 /// uses, by their register number or by the Message-ID of our mail to someone else; it was not filed with those.
 /// </summary>
-public sealed record ForeignItemQuoted(Guid ItemId, Guid InboundId, string MessageId, string PartnerCode, string[] RegisterNumbers, DateTimeOffset At);
+public sealed record ForeignItemQuoted(
+    Guid ItemId, Guid InboundId, string MessageId, string PartnerCode, string[] RegisterNumbers, DateTimeOffset At);
 
 public static class WorkItemEvents
 {

@@ -11,8 +11,8 @@ namespace Ncp.Api.Quarantine;
 /// Worker's store.
 /// </summary>
 public sealed record MailHeld(
-    Guid InboundId, string Reason, string Detail, string From, string Subject, string MessageId, long Size, DateTimeOffset ReceivedAt, DateTimeOffset At,
-    bool HeldByFiling = false);
+    Guid InboundId, string Reason, string Detail, string From, string Subject, string MessageId, long Size, DateTimeOffset ReceivedAt,
+    DateTimeOffset At, bool HeldByFiling = false);
 
 /// <summary>An officer let a held mail through despite its reason (for a mail from an unknown address: naming the partner).</summary>
 public sealed record QuarantineReleased(Guid InboundId, string? PartnerCode, string Reason, Actor By, DateTimeOffset At);

@@ -39,8 +39,8 @@ internal sealed record Filing(Guid? ItemId, string[] ForeignQuoted);
 /// mail's quarantine stream is its id.
 /// </summary>
 public sealed partial class PartnerMailReceivedConsumer(
-    IDocumentStore store, ItemStore items, Registrar registrar, DeadlinePlanner planner, NpgsqlDataSource db, MartenSettings marten, FilingSettings settings,
-    TimeProvider time, ILogger<PartnerMailReceivedConsumer> logger)
+    IDocumentStore store, ItemStore items, Registrar registrar, DeadlinePlanner planner, NpgsqlDataSource db, MartenSettings marten,
+    FilingSettings settings, TimeProvider time, ILogger<PartnerMailReceivedConsumer> logger)
     : IConsumer<PartnerMailReceived>
 {
     public static readonly Actor Gateway = new("mail-gateway", "Mail gateway");
@@ -84,19 +84,22 @@ public sealed partial class PartnerMailReceivedConsumer(
         var attachments = new List<MailAttachmentRef>();
         foreach (var a in m.Attachments)
         {
-            attachments.Add(new MailAttachmentRef(await Attachments.StoreContentAsync(db, marten, a.Content, time, ct), a.FileName, a.ContentType, a.Content.LongLength));
+            var sha256 = await Attachments.StoreContentAsync(db, marten, a.Content, time, ct);
+            attachments.Add(new MailAttachmentRef(sha256, a.FileName, a.ContentType, a.Content.LongLength));
         }
 
         return new MailReceived(
-            Guid.Empty, m.InboundId, m.MessageId, m.PartnerCode, m.From, m.Subject, Cut(m.TextBody), m.HtmlBody is null ? null : Cut(m.HtmlBody), m.Protection,
-            m.Signature, m.SignedBy, [.. attachments], m.ReleasedBy, m.ReceivedAt, default);
+            Guid.Empty, m.InboundId, m.MessageId, m.PartnerCode, m.From, m.Subject, Cut(m.TextBody),
+            m.HtmlBody is null ? null : Cut(m.HtmlBody), m.Protection, m.Signature, m.SignedBy, [.. attachments], m.ReleasedBy, m.ReceivedAt,
+            default);
     }
 
     /// <summary>
     /// The partner's own item the mail answers, in the order of preference (the thread, a quoted number, their reference);
     /// every item it names that is not the partner's in one of its channels is only noted.
     /// </summary>
-    private static async Task<Filing> FilingOfAsync(IQuerySession session, PartnerMailReceived m, PartnerDirectoryEntry partner, CancellationToken ct)
+    private static async Task<Filing> FilingOfAsync(
+        IQuerySession session, PartnerMailReceived m, PartnerDirectoryEntry partner, CancellationToken ct)
     {
         bool Ours(ItemDetails item) => item.PartnerCode == partner.Code && partner.Profile.Channels.Contains(item.Channel);
 
@@ -141,7 +144,8 @@ public sealed partial class PartnerMailReceivedConsumer(
     }
 
     // Partners often quote only their own reference; it is matched among this partner's open items that carry one.
-    private static async Task<Guid?> ByPartnerReferenceAsync(IQuerySession session, PartnerMailReceived m, PartnerDirectoryEntry partner, CancellationToken ct)
+    private static async Task<Guid?> ByPartnerReferenceAsync(
+        IQuerySession session, PartnerMailReceived m, PartnerDirectoryEntry partner, CancellationToken ct)
     {
         var candidates = await session.Query<ItemDetails>()
             .Where(i => i.PartnerCode == m.PartnerCode && i.PartnerReference != null && i.IsOpen)
@@ -158,7 +162,8 @@ public sealed partial class PartnerMailReceivedConsumer(
     /// Why the mail may not open a new item by itself, if it may not. An officer's release overrides both; a mail that
     /// already opened its item (a redelivery) is not held after the fact.
     /// </summary>
-    private async Task<(string Reason, string Detail)?> HoldReasonAsync(IQuerySession session, PartnerMailReceived m, Filing filing, CancellationToken ct)
+    private async Task<(string Reason, string Detail)?> HoldReasonAsync(
+        IQuerySession session, PartnerMailReceived m, Filing filing, CancellationToken ct)
     {
         if (m.ReleasedBy is not null || await session.LoadAsync<IdempotentRequest>($"{Gateway.Id}:{IdempotencyKeyOf(m)}", ct) is not null)
         {
@@ -166,19 +171,22 @@ public sealed partial class PartnerMailReceivedConsumer(
         }
 
         var quoted = filing.ForeignQuoted.Length == 0 ? ""
-            : $" It quoted {string.Join(", ", filing.ForeignQuoted)}, not an item of {m.PartnerCode} in a channel it uses: not filed there.";
+            : $" It quoted {string.Join(", ", filing.ForeignQuoted)}, not an item of {m.PartnerCode} in a channel it uses: "
+                + "not filed there.";
         if (m.Signature != "valid")
         {
-            return ("sender-not-proven", $"The mail is not signed ({m.Signature}), so only its address says it comes from {m.PartnerCode}; " +
-                $"it names no item of {m.PartnerCode}, and mail that nothing proves does not open a new item by itself. Release it to open one." + quoted);
+            return ("sender-not-proven",
+                $"The mail is not signed ({m.Signature}), so only its address says it comes from {m.PartnerCode}; it names no item of "
+                + $"{m.PartnerCode}, and mail that nothing proves does not open a new item by itself. Release it to open one." + quoted);
         }
 
         var since = time.GetUtcNow() - TimeSpan.FromHours(1);
         var opened = await session.Query<ItemDetails>()
             .CountAsync(i => i.PartnerCode == m.PartnerCode && i.RegisteredBy.Id == Gateway.Id && i.RegisteredAt > since, ct);
         return opened < settings.NewItemsPerPartnerPerHour ? null
-            : ("new-item-limit", $"{m.PartnerCode}'s mail opened {opened} new items in the last hour; the limit is {settings.NewItemsPerPartnerPerHour} " +
-                $"({FilingSettings.Section}:{nameof(FilingSettings.NewItemsPerPartnerPerHour)}). Release it to open one." + quoted);
+            : ("new-item-limit",
+                $"{m.PartnerCode}'s mail opened {opened} new items in the last hour; the limit is {settings.NewItemsPerPartnerPerHour} "
+                + $"({FilingSettings.Section}:{nameof(FilingSettings.NewItemsPerPartnerPerHour)}). Release it to open one." + quoted);
     }
 
     // Held where officers review every held mail; the gateway hears of it from the event log and holds the raw mail too,
@@ -191,8 +199,8 @@ public sealed partial class PartnerMailReceivedConsumer(
             return;
         }
 
-        var size = System.Text.Encoding.UTF8.GetByteCount(m.TextBody) + (m.HtmlBody is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(m.HtmlBody))
-            + m.Attachments.Sum(a => (long)a.Content.Length);
+        // The size of what was read; the raw mail, with its protection, is larger and stays with the gateway.
+        var size = System.Text.Encoding.UTF8.GetByteCount(m.TextBody + m.HtmlBody) + m.Attachments.Sum(a => (long)a.Content.Length);
         session.Events.StartStream<Quarantine.QuarantinedMail>(m.InboundId, new Quarantine.MailHeld(
             m.InboundId, reason, detail, m.From, m.Subject, m.MessageId, size, m.ReceivedAt, time.GetUtcNow(), HeldByFiling: true));
         try
@@ -206,7 +214,8 @@ public sealed partial class PartnerMailReceivedConsumer(
         }
     }
 
-    private async Task OpenAsync(IQuerySession session, PartnerMailReceived m, PartnerDirectoryEntry partner, Filing filing, CancellationToken ct)
+    private async Task OpenAsync(
+        IQuerySession session, PartnerMailReceived m, PartnerDirectoryEntry partner, Filing filing, CancellationToken ct)
     {
         var mail = await MailOfAsync(m, ct);
         var fields = FieldsOf(m, partner);
@@ -222,7 +231,8 @@ public sealed partial class PartnerMailReceivedConsumer(
             ct);
         if (!replayed)
         {
-            logger.LogInformation("Mail {MessageId} from {PartnerCode} opened item {RegisterNumber}", m.MessageId, m.PartnerCode, item.RegisterNumber);
+            logger.LogInformation(
+                "Mail {MessageId} from {PartnerCode} opened item {RegisterNumber}", m.MessageId, m.PartnerCode, item.RegisterNumber);
         }
     }
 

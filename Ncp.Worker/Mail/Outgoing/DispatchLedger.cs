@@ -158,7 +158,8 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
     /// The items our mail with these Message-IDs was about, each with the partner it went to, newest first: how a partner's
     /// reply is threaded by In-Reply-To or References, and how a mail naming mail we sent someone else is caught.
     /// </summary>
-    public async Task<IReadOnlyList<(Guid ItemId, string PartnerCode)>> ItemsForMessageIdsAsync(IReadOnlyCollection<string> messageIds, CancellationToken ct)
+    public async Task<IReadOnlyList<(Guid ItemId, string PartnerCode)>> ItemsForMessageIdsAsync(
+        IReadOnlyCollection<string> messageIds, CancellationToken ct)
     {
         if (messageIds.Count == 0)
         {

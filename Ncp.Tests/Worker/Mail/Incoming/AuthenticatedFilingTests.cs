@@ -37,8 +37,7 @@ public sealed class AuthenticatedFilingTests(NcpSystem ncp)
         Assert.Equal("incoming", opened.Str("direction"));
         Assert.Equal(fr.Code, opened.Str("partnerCode"));
         Assert.Equal("received", Assert.Single(opened.GetProperty("mail").EnumerateArray()).Str("status"));
-        var quoted = Timeline(opened).Single(e => e.Str("what") == "foreign-item-quoted");
-        Assert.Contains(deItem.Number(), quoted.Str("text"), StringComparison.Ordinal);
+        Assert.Contains(deItem.Number(), Entry(opened, "foreign-item-quoted"), StringComparison.Ordinal);
         var after = await duty.GetJsonAsync($"/api/items/{deItem.Number()}");
         Assert.Equal(before.Version(), after.Version());
         Assert.DoesNotContain(after.GetProperty("mail").EnumerateArray(), m => m.Str("direction") == "in");
@@ -60,7 +59,7 @@ public sealed class AuthenticatedFilingTests(NcpSystem ncp)
 
         var opened = await OpenedAsync(de, token);
         Assert.Equal("24-7", opened.Str("channel"));
-        Assert.Contains(csto.Number(), Timeline(opened).Single(e => e.Str("what") == "foreign-item-quoted").Str("text"), StringComparison.Ordinal);
+        Assert.Contains(csto.Number(), Entry(opened, "foreign-item-quoted"), StringComparison.Ordinal);
         var untouched = await supervisor.GetJsonAsync($"/api/items/{csto.Number()}");
         Assert.Equal(csto.Version(), untouched.Version());
         Assert.Empty(untouched.GetProperty("mail").EnumerateArray());
@@ -82,7 +81,7 @@ public sealed class AuthenticatedFilingTests(NcpSystem ncp)
         var filed = await ncp.ReceivedAsync(own.Number());
         Assert.False(filed.GetProperty("senderProven").GetBoolean());
         var item = await duty.GetJsonAsync($"/api/items/{own.Number()}");
-        Assert.StartsWith("Sender not proven", Timeline(item).Single(e => e.Str("what") == "mail-received").Str("text"), StringComparison.Ordinal);
+        Assert.StartsWith("Sender not proven", Entry(item, "mail-received"), StringComparison.Ordinal);
 
         var held = await HeldAsync(newId);
         Assert.Equal("sender-not-proven", held.Str("reason"));
@@ -90,8 +89,8 @@ public sealed class AuthenticatedFilingTests(NcpSystem ncp)
         Assert.Equal("sender-not-proven", worker.Reason);
         Assert.Empty(await IncomingAsync(partner, token));
 
-        await ItemsApi.ExpectAsync(
-            await duty.PostAsJsonAsync($"/api/quarantine/{held.Str("id")}/release", new { reason = "Confirmed by phone with the partner's desk" }), HttpStatusCode.OK);
+        var release = new { reason = "Confirmed by phone with the partner's desk" };
+        await ItemsApi.ExpectAsync(await duty.PostAsJsonAsync($"/api/quarantine/{held.Str("id")}/release", release), HttpStatusCode.OK);
         var opened = await OpenedAsync(partner, token);
         var mail = Assert.Single(opened.GetProperty("mail").EnumerateArray());
         Assert.False(mail.GetProperty("senderProven").GetBoolean());
@@ -115,9 +114,11 @@ public sealed class AuthenticatedFilingTests(NcpSystem ncp)
         var held = await HeldByAsync(m => m.Str("messageId").EndsWith($"-{token}@partner.example", StringComparison.Ordinal));
         Assert.Equal("new-item-limit", held.Str("reason"));
         Assert.Contains($"the limit is {limit}", held.Str("detail"), StringComparison.Ordinal);
-        var opened = await NcpSystem.EventuallyAsync(() => IncomingAsync(partner, token), items => items.Count == limit, TimeSpan.FromSeconds(90));
+        var opened = await NcpSystem.EventuallyAsync(
+            () => IncomingAsync(partner, token), items => items.Count == limit, TimeSpan.FromSeconds(90));
         Assert.Equal(limit, opened.Count);
-        Assert.Equal("quarantined", (await NcpSystem.EventuallyAsync(() => ncp.OutcomeAsync(held.Str("messageId")), o => o.Status == "quarantined")).Status);
+        var worker = await NcpSystem.EventuallyAsync(() => ncp.OutcomeAsync(held.Str("messageId")), o => o.Status == "quarantined");
+        Assert.Equal("new-item-limit", worker.Reason);
     }
 
     private async Task<MailPartner> PlaintextPartnerAsync()
@@ -127,10 +128,12 @@ public sealed class AuthenticatedFilingTests(NcpSystem ncp)
         var partner = new MailPartner($"{ncp.RunId.ToUpperInvariant()}-PLAINFILE", $"plain-{ncp.RunId}@partner.example", "smime");
         var admin = ncp.ClientFor("admin");
         await MailGateway.RegisterAsync(admin, partner, "en");
-        await ItemsApi.ExpectAsync(
-            await admin.PostAsJsonAsync($"/api/partners/{partner.Code}/plaintext-override", new { reason = "No PKI yet; agreed in writing" }), HttpStatusCode.OK);
+        var allow = new { reason = "No PKI yet; agreed in writing" };
+        using var allowed = await admin.PostAsJsonAsync($"/api/partners/{partner.Code}/plaintext-override", allow);
+        await ItemsApi.ExpectAsync(allowed, HttpStatusCode.OK);
         await NcpSystem.EventuallyAsync(
-            () => ncp.QueryAsync<bool?>($"select plaintext_allowed from {ncp.WorkerSchema}.partners where code = @code", ("code", partner.Code)),
+            () => ncp.QueryAsync<bool?>(
+                $"select plaintext_allowed from {ncp.WorkerSchema}.partners where code = @code", ("code", partner.Code)),
             allowed => allowed == true, TimeSpan.FromSeconds(30));
         return partner;
     }
@@ -153,8 +156,10 @@ public sealed class AuthenticatedFilingTests(NcpSystem ncp)
             """);
         Tool.Run("openssl", ["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "partner.key", "-out", "partner.csr",
             "-subj", $"/CN=Partner LIMIT/emailAddress={email}"], folder).OrThrow();
-        Tool.Run("openssl", ["x509", "-req", "-in", "partner.csr", "-CA", Pki.Ca.CertPem, "-CAkey", Pki.Ca.KeyPem, "-set_serial", $"{Random.Shared.NextInt64(1, long.MaxValue)}",
-            "-days", "30", "-sha256", "-extfile", "ext.cnf", "-out", "partner.pem"], folder).OrThrow();
+        Tool.Run("openssl", ["x509", "-req", "-in", "partner.csr", "-CA", Pki.Ca.CertPem, "-CAkey", Pki.Ca.KeyPem,
+            "-set_serial", $"{Random.Shared.NextInt64(1, long.MaxValue)}", "-days", "30", "-sha256", "-extfile", "ext.cnf",
+            "-out", "partner.pem"],
+            folder).OrThrow();
         return new SmimeIdentity("limit", email, Path.Combine(folder, "partner.pem"), Path.Combine(folder, "partner.key"), "", "");
     }
 
@@ -167,7 +172,8 @@ public sealed class AuthenticatedFilingTests(NcpSystem ncp)
     /// <summary>The one incoming item of the partner whose subject carries the token, with its timeline, once it is open.</summary>
     private async Task<JsonElement> OpenedAsync(MailPartner partner, string token)
     {
-        var found = await NcpSystem.EventuallyAsync(() => IncomingAsync(partner, token), items => items.Count > 0, TimeSpan.FromSeconds(30));
+        var found = await NcpSystem.EventuallyAsync(
+            () => IncomingAsync(partner, token), items => items.Count > 0, TimeSpan.FromSeconds(30));
         return await ncp.ClientFor("duty").GetJsonAsync($"/api/items/{Assert.Single(found).Number()}");
     }
 
@@ -176,9 +182,13 @@ public sealed class AuthenticatedFilingTests(NcpSystem ncp)
     private async Task<JsonElement> HeldByAsync(Func<JsonElement, bool> which)
     {
         var list = await NcpSystem.EventuallyAsync(
-            () => ncp.ClientFor("duty").GetJsonAsync("/api/quarantine"), l => l.GetProperty("mail").EnumerateArray().Any(which), TimeSpan.FromSeconds(60));
+            () => ncp.ClientFor("duty").GetJsonAsync("/api/quarantine"),
+            l => l.GetProperty("mail").EnumerateArray().Any(which),
+            TimeSpan.FromSeconds(60));
         return list.GetProperty("mail").EnumerateArray().Single(which);
     }
 
-    private static IEnumerable<JsonElement> Timeline(JsonElement item) => item.GetProperty("timeline").EnumerateArray();
+    /// <summary>The text of the item's one timeline entry of this kind.</summary>
+    private static string Entry(JsonElement item, string what) =>
+        item.GetProperty("timeline").EnumerateArray().Single(e => e.Str("what") == what).Str("text");
 }
