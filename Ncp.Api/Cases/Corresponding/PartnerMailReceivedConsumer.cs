@@ -147,9 +147,9 @@ public sealed partial class PartnerMailReceivedConsumer(
     private static async Task<Guid?> ByPartnerReferenceAsync(
         IQuerySession session, PartnerMailReceived m, PartnerDirectoryEntry partner, CancellationToken ct)
     {
+        // Whole documents: a projection to an anonymous type cannot read the channel as the store writes it.
         var candidates = await session.Query<ItemDetails>()
             .Where(i => i.PartnerCode == m.PartnerCode && i.PartnerReference != null && i.IsOpen)
-            .Select(i => new { i.Id, i.PartnerReference, i.Channel })
             .ToListAsync(ct);
         var text = m.Subject + "\n" + m.TextBody;
         return candidates
