@@ -78,6 +78,7 @@ public sealed class Program
             ?? new Cases.Corresponding.CorrespondenceSettings());
         var attachments = builder.Configuration.GetSection(AttachmentSettings.Section).Get<AttachmentSettings>() ?? new AttachmentSettings();
         services.AddSingleton(attachments);
+        services.AddSingleton(builder.Configuration.GetSection(FilingSettings.Section).Get<FilingSettings>() ?? new FilingSettings());
         services.AddSignalR();
         services.AddSingleton<LiveUpdates>();
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());

@@ -6,8 +6,13 @@ namespace Ncp.Api.Cases;
 
 public sealed record ItemLink(Guid TargetId, string TargetRegisterNumber, LinkType Type);
 
-/// <summary>One mail of the item's thread, ours or the partner's.</summary>
-public sealed record ItemMail(string Direction, Guid Id, string Purpose, string MessageId, string Status, string Protection, string? Detail, DateTimeOffset At);
+/// <summary>
+/// One mail of the item's thread, ours or the partner's; <see cref="SenderProven"/> false for a partner's mail that no valid
+/// signature of theirs proves.
+/// </summary>
+public sealed record ItemMail(
+    string Direction, Guid Id, string Purpose, string MessageId, string Status, string Protection, string? Detail, DateTimeOffset At,
+    bool SenderProven = true);
 
 public sealed record ItemAttachment(string Sha256, string FileName, string ContentType, long Size, DateTimeOffset AddedAt);
 
@@ -154,7 +159,9 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         },
         MailReceived e => item with
         {
-            Mail = [.. item.Mail, new ItemMail("in", e.InboundId, "partner-mail", e.MessageId, "received", e.Protection, MailDetail(e), e.ReceivedAt)],
+            Mail = [.. item.Mail, new ItemMail(
+                "in", e.InboundId, "partner-mail", e.MessageId, "received", e.Protection, MailDetail(e),
+                e.ReceivedAt, e.SenderProven())],
             LastMailInAt = e.At,
             Attachments = [.. item.Attachments, .. e.Attachments.Select(a => new ItemAttachment(a.Sha256, a.FileName, a.ContentType, a.Size, e.At))],
         },

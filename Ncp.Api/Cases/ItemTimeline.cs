@@ -56,8 +56,13 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
         MailDispatched e => v => new(v, e.At, "mail-sent", System, $"Mail sent to the partner ({e.Purpose}, {e.Protection}), Message-ID {e.MessageId}"),
         MailNotDelivered e => v => new(v, e.At, "mail-not-delivered", System, $"Mail NOT delivered ({e.Purpose}) after {e.Attempts} attempt(s): {e.Reason}: {e.Detail}"),
         MailReceived e => v => new(v, e.At, "mail-received", new Actor(e.PartnerCode, e.From),
-            $"Mail from {e.From} ({e.Protection}, signature {e.Signature}{(e.ReleasedBy is null ? "" : $", released from quarantine by {e.ReleasedBy}")}): {e.Subject}"
+            (e.SenderProven() ? "" : $"Sender not proven (nothing but the address says it is {e.PartnerCode}). ")
+            + $"Mail from {e.From} ({e.Protection}, signature {e.Signature}"
+            + $"{(e.ReleasedBy is null ? "" : $", released from quarantine by {e.ReleasedBy}")}): {e.Subject}"
             + string.Concat((e.Warnings ?? []).Select(w => $" — {w}"))),
+        ForeignItemQuoted e => v => new(v, e.At, "foreign-item-quoted", new Actor(e.PartnerCode, e.PartnerCode),
+            $"Mail {e.MessageId} from {e.PartnerCode} quoted {string.Join(", ", e.RegisterNumbers)}, "
+            + $"not an item of {e.PartnerCode} in a channel it uses: not filed there"),
         EscalationAcknowledged e => v => new(v, e.At, "escalation-acknowledged", e.By, $"{e.Step} acknowledged"),
         PartnerReminded e => v => new(v, e.At, "partner-reminded", e.By, e.Reason is null ? "Reminder to the partner asked for" : $"Reminder to the partner asked for: {e.Reason}"),
         _ => null,

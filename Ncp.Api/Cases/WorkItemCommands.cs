@@ -50,5 +50,8 @@ public sealed record RecordMailDispatched(Guid DispatchId, string Purpose, strin
 /// <summary>The gateway reports our mail not delivered; recorded once per dispatch.</summary>
 public sealed record RecordMailNotDelivered(Guid DispatchId, string Purpose, string Reason, string Detail, int Attempts);
 
-/// <summary>The gateway hands over a partner's mail about the item; recorded once per inbound mail.</summary>
-public sealed record RecordMailReceived(MailReceived Mail);
+/// <summary>
+/// The gateway hands over a partner's mail about the item; recorded once per inbound mail, with the register numbers of
+/// other partners' items it quoted (<see cref="ForeignItemQuoted"/>), if any.
+/// </summary>
+public sealed record RecordMailReceived(MailReceived Mail, string[]? ForeignQuoted = null);

@@ -55,7 +55,7 @@ public static class WorkItemDecider
             // Facts reported by the mail gateway: they happened, whatever the item's status; only a repeat is dropped.
             RecordMailDispatched c => state.HasSeenMail(c.DispatchId) ? [] : [new MailDispatched(state.Id, c.DispatchId, c.Purpose, c.MessageId, c.Protection, c.SentAt, now)],
             RecordMailNotDelivered c => state.HasSeenMail(c.DispatchId) ? [] : [new MailNotDelivered(state.Id, c.DispatchId, c.Purpose, c.Reason, c.Detail, c.Attempts, now)],
-            RecordMailReceived c => state.HasSeenMail(c.Mail.InboundId) ? [] : [c.Mail with { ItemId = state.Id, At = now }],
+            RecordMailReceived c => state.HasSeenMail(c.Mail.InboundId) ? [] : MailReceivedEvents(state.Id, c.Mail, c.ForeignQuoted, now),
             CheckForwarding c => CheckForward(state, c, now),
             RecordEscalation c => Escalate(state, c, now),
             ExtendDeadline c => Extend(state, c, now),
@@ -68,6 +68,16 @@ public static class WorkItemDecider
             _ => throw new InvalidOperationException($"No rule decides {command.GetType().Name}."),
         };
     }
+
+    /// <summary>A partner's mail on the item, and what it quoted of other partners' items, as one record.</summary>
+    public static object[] MailReceivedEvents(Guid itemId, MailReceived mail, string[]? foreignQuoted, DateTimeOffset now) =>
+        foreignQuoted is { Length: > 0 }
+            ?
+            [
+                mail with { ItemId = itemId, At = now },
+                new ForeignItemQuoted(itemId, mail.InboundId, mail.MessageId, mail.PartnerCode, foreignQuoted, now),
+            ]
+            : [mail with { ItemId = itemId, At = now }];
 
     public static WorkItem Evolve(WorkItem state, object @event) => @event switch
     {

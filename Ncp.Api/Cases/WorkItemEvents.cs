@@ -80,7 +80,21 @@ public sealed record MailAttachmentRef(string Sha256, string FileName, string Co
 public sealed record MailReceived(
     Guid ItemId, Guid InboundId, string MessageId, string PartnerCode, string From, string Subject, string Text, string? Html, string Protection,
     string Signature, string? SignedBy, MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt, DateTimeOffset At,
-    string[]? Warnings = null);
+    string[]? Warnings = null)
+{
+    /// <summary>
+    /// Whether a valid signature by a key of the partner shows the mail is theirs; unsigned mail from a partner allowed
+    /// plaintext, or mail an officer released despite a fault, is only as good as its From line.
+    /// </summary>
+    public bool SenderProven() => Signature == "valid";
+}
+
+/// <summary>
+/// A partner's mail filed with (or opening) this item also quoted items of ours that are not this partner's in a channel it
+/// uses, by their register number or by the Message-ID of our mail to someone else; it was not filed with those.
+/// </summary>
+public sealed record ForeignItemQuoted(
+    Guid ItemId, Guid InboundId, string MessageId, string PartnerCode, string[] RegisterNumbers, DateTimeOffset At);
 
 public static class WorkItemEvents
 {
@@ -91,6 +105,6 @@ public static class WorkItemEvents
         typeof(ItemClosed), typeof(ItemWithdrawn), typeof(ItemRefused), typeof(ItemReopened), typeof(OfficerAssigned), typeof(NoteAdded),
         typeof(ItemLinked), typeof(AttachmentAdded), typeof(DisseminationRefused), typeof(ItemForwarded), typeof(DeadlinesSet), typeof(DeadlineEscalated),
         typeof(DeadlineExtended), typeof(DeadlinesPaused), typeof(DeadlinesResumed), typeof(EscalationAcknowledged), typeof(MailDispatched),
-        typeof(MailNotDelivered), typeof(MailReceived), typeof(PartnerReminded),
+        typeof(MailNotDelivered), typeof(MailReceived), typeof(PartnerReminded), typeof(ForeignItemQuoted),
     ];
 }

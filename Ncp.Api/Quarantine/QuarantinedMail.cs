@@ -5,8 +5,14 @@ using Ncp.Api.Infrastructure.Marten;
 
 namespace Ncp.Api.Quarantine;
 
-/// <summary>The gateway set a partner's mail aside: it could not be processed safely. The raw mail stays in the Worker's store.</summary>
-public sealed record MailHeld(Guid InboundId, string Reason, string Detail, string From, string Subject, string MessageId, long Size, DateTimeOffset ReceivedAt, DateTimeOffset At);
+/// <summary>
+/// The gateway set a partner's mail aside: it could not be processed safely; or, <see cref="HeldByFiling"/>, the Api would
+/// not file it (a new item that an unproven sender may not open, or over the partner's quota). The raw mail stays in the
+/// Worker's store.
+/// </summary>
+public sealed record MailHeld(
+    Guid InboundId, string Reason, string Detail, string From, string Subject, string MessageId, long Size, DateTimeOffset ReceivedAt,
+    DateTimeOffset At, bool HeldByFiling = false);
 
 /// <summary>An officer let a held mail through despite its reason (for a mail from an unknown address: naming the partner).</summary>
 public sealed record QuarantineReleased(Guid InboundId, string? PartnerCode, string Reason, Actor By, DateTimeOffset At);

@@ -12,7 +12,8 @@ namespace Ncp.Contracts.Mail;
 /// <param name="TextBody">Plain text body.</param>
 /// <param name="HtmlBody">HTML body as sent; never shown unsanitised.</param>
 /// <param name="ThreadedItemId">
-/// The item whose mail this answers, found by In-Reply-To/References (the protected ones where there are) in the dispatch ledger.
+/// The item whose mail this answers, found by In-Reply-To/References (the protected ones where there are) in the dispatch
+/// ledger among the mail sent to this partner only.
 /// </param>
 /// <param name="RegisterNumbers">Our register numbers found in the subject or body.</param>
 /// <param name="Protection"><c>smime</c>, <c>openpgp</c> or <c>plaintext</c>.</param>
@@ -25,6 +26,10 @@ namespace Ncp.Contracts.Mail;
 /// What the officer should know though the mail was not held, in words: each header outside the signature that differs
 /// from the protected one (the protected one is in <paramref name="Subject"/>, <paramref name="From"/>, <paramref name="MessageId"/> and
 /// the threading), a signing time long before the mail arrived or after it.
+/// </param>
+/// <param name="ForeignItemIds">
+/// Items whose mail to another partner this one names in In-Reply-To/References: never filed there; the Api records the
+/// attempt. Null from a gateway older than this field.
 /// </param>
 public sealed record PartnerMailReceived(
     Guid InboundId,
@@ -42,7 +47,8 @@ public sealed record PartnerMailReceived(
     MailAttachment[] Attachments,
     string? ReleasedBy,
     DateTimeOffset ReceivedAt,
-    string[]? Warnings = null);
+    string[]? Warnings = null,
+    Guid[]? ForeignItemIds = null);
 
 /// <summary>An attachment of a partner's mail.</summary>
 /// <param name="FileName">File name as sent (sanitised).</param>
@@ -60,6 +66,17 @@ public sealed record MailAttachment(string FileName, string ContentType, byte[] 
 /// <param name="Size">Size of the raw mail in bytes.</param>
 /// <param name="ReceivedAt">When the gateway stored the raw mail.</param>
 public sealed record MailQuarantined(Guid InboundId, string Reason, string Detail, string From, string Subject, string MessageId, long Size, DateTimeOffset ReceivedAt);
+
+/// <summary>
+/// The Api would not file a partner's mail the gateway handed over: it would open a new item, which a sender no signature
+/// proves may not do, or the partner's hourly quota of new items is spent. The gateway holds it in quarantine with the
+/// reason, for an officer to release or reject like any held mail.
+/// </summary>
+/// <param name="InboundId">Id of the raw mail in the Worker's store.</param>
+/// <param name="Reason">Code: <c>sender-not-proven</c> or <c>new-item-limit</c>.</param>
+/// <param name="Detail">What was wrong, for the officer.</param>
+/// <param name="HeldAt">When the Api decided (its clock).</param>
+public sealed record PartnerMailHeld(Guid InboundId, string Reason, string Detail, DateTimeOffset HeldAt);
 
 /// <summary>An officer decided on a quarantined mail: released (process it despite the reason) or rejected.</summary>
 /// <param name="InboundId">The quarantined mail.</param>

@@ -175,6 +175,25 @@ public sealed class WorkItemDeciderTests
         Assert.Empty(WorkItemDecider.Decide(linked, sameChannel, Now));
     }
 
+    [Theory]
+    [InlineData(new string[0], "mail-received")]
+    [InlineData(new[] { "KZ-NCP-2026-000007" }, "mail-received foreign-item-quoted")]
+    public void A_partners_mail_is_recorded_once_with_what_it_quoted_of_other_partners_items(string[] foreign, string recorded)
+    {
+        var state = Fold(new ItemRegistered(Id, "KZ-NCP-2026-000001", WorkItemKind.Request, Direction.Incoming, Fields(), Officer, Now));
+        var mail = new MailReceived(
+            Guid.Empty, Guid.CreateVersion7(), "m1@partner.example", "FR-CYBER247", "cyber@partner.example", "Re", "Text", null, "plaintext",
+            "missing-signature: not signed", null, [], null, Now, default);
+
+        var events = WorkItemDecider.Decide(state, new RecordMailReceived(mail, foreign), Now);
+
+        var names = events.Select(e => e switch { MailReceived => "mail-received", ForeignItemQuoted => "foreign-item-quoted", _ => "?" });
+        Assert.Equal(recorded, string.Join(' ', names));
+        Assert.False(Assert.IsType<MailReceived>(events[0]).SenderProven());
+        Assert.All(events.OfType<ForeignItemQuoted>(), q => Assert.Equal(foreign, q.RegisterNumbers));
+        Assert.Empty(WorkItemDecider.Decide(events.Aggregate(state, WorkItemDecider.Evolve), new RecordMailReceived(mail, foreign), Now));
+    }
+
     private static WorkItem Given(string item, string status)
     {
         var direction = item.StartsWith("Incoming", StringComparison.Ordinal) ? Direction.Incoming : Direction.Outgoing;

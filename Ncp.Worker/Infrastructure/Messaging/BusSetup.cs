@@ -24,5 +24,6 @@ public static class BusSetup
             bus.AddConsumer<PartnerKeyRemovedConsumer, PartnerKeyRemovedConsumerDefinition>();
             bus.AddConsumer<PartnerMailRequestedConsumer, PartnerMailRequestedConsumerDefinition>();
             bus.AddConsumer<QuarantineDecidedConsumer, QuarantineDecidedConsumerDefinition>();
+            bus.AddConsumer<PartnerMailHeldConsumer, PartnerMailHeldConsumerDefinition>();
         });
 }

@@ -143,7 +143,7 @@ public sealed partial class InboundProcessor(
         var inner = new MimeMessage { Body = e.Unwrapped!.Content };
         var text = MailText.Body(inner.TextBody ?? "");
         var subject = MailText.Header(message.Subject) ?? "";
-        var thread = await threading.ThreadOfAsync(message, subject, text, ct);
+        var thread = await threading.ThreadOfAsync(message, e.Partner!.Code, subject, text, ct);
         var signature = e.Faults.Count > 0 ? "released despite: " + string.Join("; ", e.Faults)
             : e.SignatureFault is { } sf ? $"{sf.Reason}: {sf.Detail}" : "valid";
         var signer = e.Unwrapped.Signers.FirstOrDefault(s => s.SignatureValid);
@@ -151,7 +151,7 @@ public sealed partial class InboundProcessor(
             e.Mail.Id, MailText.Header(message.MessageId) is { Length: > 0 } id ? id : $"no-message-id-{e.Mail.Id:N}", e.Partner!.Code,
             MailText.Header((message.From.Mailboxes.FirstOrDefault() ?? e.From!).Address)!, subject, text, inner.HtmlBody is { } html ? MailText.Body(html) : null, thread.ItemId,
             thread.RegisterNumbers, e.Unwrapped.Protection, signature, signer?.Fingerprint ?? signer?.Email, [.. e.Attachments], e.Release?.By,
-            e.Mail.ReceivedAt, [.. e.Warnings]);
+            e.Mail.ReceivedAt, [.. e.Warnings], thread.ForeignItemIds);
     }
 
     private async Task<(string Reason, string Detail)?> JudgeSignaturesAsync(IReadOnlyList<SignerCheck> signers, PartnerEntry partner, DateTimeOffset sentAt, CancellationToken ct)

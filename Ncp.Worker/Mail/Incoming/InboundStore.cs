@@ -183,6 +183,29 @@ public sealed class InboundStore(WorkerDatabase database, TimeProvider time)
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
+    /// <summary>
+    /// Holds a mail that was handed to the Api and that the Api would not file; it is then decided like any held mail.
+    /// </summary>
+    /// <returns>The mail's status before: <c>delivered</c> when this call held it.</returns>
+    public async Task<string?> HoldAsync(Guid id, string reason, string detail, CancellationToken ct)
+    {
+        await using var command = database.DataSource.CreateCommand($"""
+            with before as (select id, status from {Schema}.inbound_mail where id = $1 for update)
+            update {Schema}.inbound_mail i
+            set status = case when before.status = 'delivered' then 'quarantined' else i.status end,
+                reason = case when before.status = 'delivered' then $2 else i.reason end,
+                detail = case when before.status = 'delivered' then $3 else i.detail end,
+                processed_at = case when before.status = 'delivered' then $4 else i.processed_at end
+            from before where i.id = before.id
+            returning before.status
+            """);
+        command.Parameters.AddWithValue(id);
+        command.Parameters.AddWithValue(reason);
+        command.Parameters.AddWithValue(MailText.Body(detail));
+        command.Parameters.AddWithValue(time.GetUtcNow());
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
     private static InboundMail Read(NpgsqlDataReader reader) => new(
         reader.GetGuid(0), reader.GetFieldValue<byte[]>(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4));
 }

@@ -154,17 +154,29 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
         return await command.ExecuteScalarAsync(ct) is DateTime utc ? new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)) : null;
     }
 
-    /// <summary>The item a Message-ID of ours belongs to: how a partner's reply is threaded by In-Reply-To or References.</summary>
-    public async Task<Guid?> ItemForMessageIdsAsync(IReadOnlyCollection<string> messageIds, CancellationToken ct)
+    /// <summary>
+    /// The items our mail with these Message-IDs was about, each with the partner it went to, newest first: how a partner's
+    /// reply is threaded by In-Reply-To or References, and how a mail naming mail we sent someone else is caught.
+    /// </summary>
+    public async Task<IReadOnlyList<(Guid ItemId, string PartnerCode)>> ItemsForMessageIdsAsync(
+        IReadOnlyCollection<string> messageIds, CancellationToken ct)
     {
         if (messageIds.Count == 0)
         {
-            return null;
+            return [];
         }
 
-        await using var command = database.DataSource.CreateCommand($"select item_id from {Schema}.dispatches where message_id = any($1) order by created_at desc limit 1");
+        await using var command = database.DataSource.CreateCommand(
+            $"select item_id, partner_code from {Schema}.dispatches where message_id = any($1) order by created_at desc");
         command.Parameters.AddWithValue(messageIds.ToArray());
-        return await command.ExecuteScalarAsync(ct) is Guid id ? id : null;
+        var items = new List<(Guid, string)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            items.Add((reader.GetGuid(0), reader.GetString(1)));
+        }
+
+        return [.. items.Distinct()];
     }
 
     private async Task<int> ExecuteAsync(string sql, CancellationToken ct, params object[] values)
