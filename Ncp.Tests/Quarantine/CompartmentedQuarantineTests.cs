@@ -93,7 +93,8 @@ public sealed class CompartmentedQuarantineTests(NcpSystem ncp)
     /// <summary>A partner of this run in the CSTO channel only; a mail from it encrypted to us but not signed is held (missing-signature).</summary>
     private async Task<(Guid Id, string Subject)> HeldUnsignedFromCstoPartnerAsync()
     {
-        var code = $"{ncp.RunId.ToUpperInvariant()}-CSTO{Guid.NewGuid().ToString("N")[..4].ToUpperInvariant()}";
+        // Not under the run's "<run>-" prefix, which the mail gateway's fixture counts as its own partners.
+        var code = $"CSTO-{ncp.RunId.ToUpperInvariant()}-{Guid.NewGuid().ToString("N")[..4].ToUpperInvariant()}";
         var address = $"{code.ToLowerInvariant()}@csto-partner.example";
         var profile = PartnerDirectoryTests.Profile(code);
         profile["channels"] = new JsonArray("csto");
