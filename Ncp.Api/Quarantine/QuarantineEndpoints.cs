@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Ncp.Api.Cases;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
+using Ncp.Api.Infrastructure.Marten;
 using Ncp.Api.Partners;
 using Ncp.Contracts.Mail;
 using Ncp.Conventions;
@@ -12,9 +13,14 @@ namespace Ncp.Api.Quarantine;
 
 public sealed record QuarantineDecisionBody(string? Reason, string? PartnerCode);
 
-/// <summary>Records a mail the gateway set aside; the same report twice is one held mail.</summary>
-public sealed class MailQuarantinedConsumer(IDocumentStore store, TimeProvider time, ILogger<MailQuarantinedConsumer> logger) : IConsumer<MailQuarantined>
+/// <summary>
+/// Records a mail the gateway set aside, in the compartment of what it concerns; the same report twice is one held mail.
+/// </summary>
+public sealed class MailQuarantinedConsumer(IDocumentStore store, Compartments compartments, TimeProvider time, ILogger<MailQuarantinedConsumer> logger)
+    : IConsumer<MailQuarantined>
 {
+    private const int MaxQuotedNumbers = 20;
+
     public async Task Consume(ConsumeContext<MailQuarantined> context)
     {
         var m = context.Message;
@@ -24,20 +30,55 @@ public sealed class MailQuarantinedConsumer(IDocumentStore store, TimeProvider t
             return;
         }
 
-        session.Events.StartStream<QuarantinedMail>(m.InboundId, new MailHeld(m.InboundId, m.Reason, m.Detail, m.From, m.Subject, m.MessageId, m.Size, m.ReceivedAt, time.GetUtcNow()));
+        var channel = await ChannelOfAsync(session, m, context.CancellationToken);
+        session.Events.StartStream<QuarantinedMail>(
+            m.InboundId, new MailHeld(m.InboundId, m.Reason, m.Detail, m.From, m.Subject, m.MessageId, m.Size, m.ReceivedAt, time.GetUtcNow(), channel));
         try
         {
             await session.SaveChangesAsync(context.CancellationToken);
-            logger.LogWarning("Mail {InboundId} from {From} held in quarantine: {Reason}", m.InboundId, m.From, m.Reason);
+            logger.LogWarning("Mail {InboundId} from {From} held in quarantine ({Channel}): {Reason}", m.InboundId, m.From, channel, m.Reason);
         }
         catch (Marten.Exceptions.ExistingStreamIdCollisionException)
         {
             // The same report, delivered twice at once: the other delivery recorded it.
         }
     }
+
+    /// <summary>
+    /// The held mail is shown to those who may see what it concerns: the item it answers, the items whose numbers its
+    /// subject quotes, the channel the partner's mail opens items in. The most restricted of these wins, so that a held
+    /// mail about a compartment's item never shows its sender and subject to an officer not cleared for it; with none
+    /// known (an unknown sender quoting nothing), the 24/7 channel, where such mail would be looked at first.
+    /// </summary>
+    private async Task<Channel> ChannelOfAsync(IQuerySession session, MailQuarantined m, CancellationToken ct)
+    {
+        var channels = new List<Channel>();
+        if (m.ThreadedItemId is { } threaded && await session.LoadAsync<ItemDetails>(threaded, ct) is { } item)
+        {
+            channels.Add(item.Channel);
+        }
+
+        foreach (var number in (m.RegisterNumbers ?? []).Take(MaxQuotedNumbers))
+        {
+            if (await session.QueryAsync(new ItemByNumber { Number = number }, ct) is { } quoted)
+            {
+                channels.Add(quoted.Channel);
+            }
+        }
+
+        if (await session.FindPartnerAsync(m.PartnerCode, ct) is { } partner)
+        {
+            channels.Add(partner.MainChannel);
+        }
+
+        return channels.FirstOrDefault(compartments.IsRestricted, channels.FirstOrDefault(Channel.TwentyFourSeven));
+    }
 }
 
-/// <summary>Officers review mail the gateway could not process: list, look, release (with the partner, if unknown) or reject.</summary>
+/// <summary>
+/// Officers review mail the gateway could not process: list, look, release (with the partner, if unknown) or reject. A
+/// held mail is in a channel's compartment like an item: an officer not cleared for it finds no such mail (404).
+/// </summary>
 public static class QuarantineEndpoints
 {
     public const int ReasonMaxLength = 2000;
@@ -45,17 +86,20 @@ public static class QuarantineEndpoints
     public static RouteGroupBuilder MapQuarantine(this RouteGroupBuilder quarantine)
     {
         quarantine.MapGet("/", ListAsync).RequireAuthorization(Policies.Read).WithName("ListQuarantine")
-            .WithSummary("Mail held by the gateway, newest first; status=held (default), released, rejected or all");
+            .WithSummary("Mail held by the gateway in the channels you may see, newest first; status=held (default), released, rejected or all");
         quarantine.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.Read).WithName("GetQuarantinedMail")
             .WithSummary("One held mail with its reason");
         quarantine.MapPost("/{id:guid}/release", ReleaseAsync).RequireAuthorization(Policies.Act).WithName("ReleaseQuarantinedMail")
-            .WithSummary("Let a held mail through despite its reason; recorded with your name").ProducesValidationProblem();
+            .WithSummary("Let a held mail through despite its reason; recorded with your name. Held for a signature or certificate reason: the " +
+                "first release is a request (202), a different officer's release confirms it (409 release-needs-a-second-officer for the same one)")
+            .ProducesValidationProblem();
         quarantine.MapPost("/{id:guid}/reject", RejectAsync).RequireAuthorization(Policies.Act).WithName("RejectQuarantinedMail")
             .WithSummary("Decide a held mail is not to be processed; recorded with your name").ProducesValidationProblem();
         return quarantine;
     }
 
-    private static async Task<Results<Ok<QuarantineList>, ValidationProblem>> ListAsync(string? status, IQuerySession session, CancellationToken ct)
+    private static async Task<Results<Ok<QuarantineList>, ValidationProblem>> ListAsync(
+        string? status, HttpContext http, Compartments compartments, IQuerySession session, MartenSettings marten, CancellationToken ct)
     {
         QuarantineStatus? only = QuarantineStatus.Held;
         if (status == "all")
@@ -72,25 +116,25 @@ public static class QuarantineEndpoints
             only = parsed;
         }
 
-        var query = session.Query<QuarantinedMail>().AsQueryable();
-        if (only is { } s)
-        {
-            query = query.Where(m => m.Status == s);
-        }
-
-        var mail = await query.OrderByDescending(m => m.ReceivedAt).Take(500).ToListAsync(ct);
-        var held = await session.Query<QuarantinedMail>().CountAsync(m => m.Status == QuarantineStatus.Held, ct);
+        // On the duplicated columns, which hold the enums' names (as the items' do, see the dashboard).
+        // One parameter, the array: a string[] alone would be taken for the params array itself.
+        object visible = compartments.ChannelsOf(http.User).Select(c => c.ToString()).ToArray();
+        var mail = only is { } s
+            ? await session.QueryAsync<QuarantinedMail>("where d.channel = ANY(?) and d.status = ? order by d.received_at desc limit 500", ct, visible, s.ToString())
+            : await session.QueryAsync<QuarantinedMail>("where d.channel = ANY(?) order by d.received_at desc limit 500", ct, visible);
+        var held = (await session.QueryAsync<int>($"select count(*)::int from {marten.Schema}.mt_doc_quarantinedmail where channel = ANY(?) and status = 'Held'", ct, visible)).Single();
         return TypedResults.Ok(new QuarantineList(held, [.. mail]));
     }
 
-    private static async Task<Results<Ok<QuarantinedMail>, ProblemHttpResult>> GetAsync(Guid id, IQuerySession session, CancellationToken ct) =>
-        await session.LoadAsync<QuarantinedMail>(id, ct) is { } mail ? TypedResults.Ok(mail) : NotFound(id);
+    private static async Task<Results<Ok<QuarantinedMail>, ProblemHttpResult>> GetAsync(
+        Guid id, HttpContext http, Compartments compartments, IQuerySession session, CancellationToken ct) =>
+        await VisibleAsync(session, id, http, compartments, ct) is { } mail ? TypedResults.Ok(mail) : NotFound(id);
 
-    private static async Task<Results<Ok<QuarantinedMail>, ValidationProblem, ProblemHttpResult>> ReleaseAsync(
-        Guid id, QuarantineDecisionBody body, HttpContext http, IDocumentStore store, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<QuarantinedMail>, Accepted<QuarantinedMail>, ValidationProblem, ProblemHttpResult>> ReleaseAsync(
+        Guid id, QuarantineDecisionBody body, HttpContext http, Compartments compartments, IDocumentStore store, TimeProvider time, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
-        var mail = await session.LoadAsync<QuarantinedMail>(id, ct);
+        var mail = await VisibleAsync(session, id, http, compartments, ct);
         if (mail is null)
         {
             return NotFound(id);
@@ -106,7 +150,7 @@ public static class QuarantineEndpoints
                 errors.Add(new("partnerCode", $"No partner has the code '{body.PartnerCode}'."));
             }
         }
-        else if (mail.Reason == "unknown-sender")
+        else if (mail.Reason == "unknown-sender" && mail.ReleaseRequest is null)
         {
             errors.Add(new("partnerCode", "The sender's address is not in the directory: name the partner this mail comes from."));
         }
@@ -116,14 +160,15 @@ public static class QuarantineEndpoints
             return FieldError.ToProblem(errors);
         }
 
-        return TypedResults.Ok(await DecideAsync(session, mail, new QuarantineReleased(id, partnerCode, body.Reason!.Trim(), http.User.Actor(), time.GetUtcNow()), ct));
+        var decided = await DecideAsync(session, mail, new ReleaseMail(partnerCode, body.Reason!.Trim(), http.User.Actor()), time, ct);
+        return decided.Status == QuarantineStatus.Held ? TypedResults.Accepted($"/api/quarantine/{id}", decided) : TypedResults.Ok(decided);
     }
 
     private static async Task<Results<Ok<QuarantinedMail>, ValidationProblem, ProblemHttpResult>> RejectAsync(
-        Guid id, QuarantineDecisionBody body, HttpContext http, IDocumentStore store, TimeProvider time, CancellationToken ct)
+        Guid id, QuarantineDecisionBody body, HttpContext http, Compartments compartments, IDocumentStore store, TimeProvider time, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
-        var mail = await session.LoadAsync<QuarantinedMail>(id, ct);
+        var mail = await VisibleAsync(session, id, http, compartments, ct);
         if (mail is null)
         {
             return NotFound(id);
@@ -134,19 +179,20 @@ public static class QuarantineEndpoints
             return FieldError.ToProblem(errors);
         }
 
-        return TypedResults.Ok(await DecideAsync(session, mail, new QuarantineRejected(id, body.Reason!.Trim(), http.User.Actor(), time.GetUtcNow()), ct));
+        return TypedResults.Ok(await DecideAsync(session, mail, new RejectMail(body.Reason!.Trim(), http.User.Actor()), time, ct));
     }
 
-    private static async Task<QuarantinedMail> DecideAsync(IDocumentSession session, QuarantinedMail mail, object decision, CancellationToken ct)
+    // A held mail in a compartment the officer is not cleared for is no mail at all to them, as an item is.
+    private static async Task<QuarantinedMail?> VisibleAsync(IQuerySession session, Guid id, HttpContext http, Compartments compartments, CancellationToken ct) =>
+        await session.LoadAsync<QuarantinedMail>(id, ct) is { } mail && compartments.MaySee(http.User, mail.Channel) ? mail : null;
+
+    private static async Task<QuarantinedMail> DecideAsync(IDocumentSession session, QuarantinedMail mail, object command, TimeProvider time, CancellationToken ct)
     {
-        if (mail.Status != QuarantineStatus.Held)
-        {
-            throw new DomainRuleViolation("quarantine-already-decided", $"This mail was already {ApiEnum<QuarantineStatus>.NameOf(mail.Status)} by {mail.DecidedBy?.Name}.");
-        }
+        var events = QuarantineDecider.Decide(mail, command, time.GetUtcNow());
 
         // The version read is the version appended to: two officers deciding at once cannot both win.
         var stream = await session.Events.FetchForWriting<QuarantinedMail>(mail.Id, mail.Version, ct);
-        stream.AppendOne(decision);
+        stream.AppendMany(events);
         await session.SaveChangesAsync(ct);
         return (await session.LoadAsync<QuarantinedMail>(mail.Id, ct))!;
     }

@@ -15,6 +15,9 @@ public sealed class QuarantineIntegration : IIntegrationEvents
         ValueTask.FromResult<IReadOnlyList<object>>(@event.Data switch
         {
             MailHeld { HeldByFiling: true } e => [new PartnerMailHeld(e.InboundId, e.Reason, e.Detail, e.At)],
+            // Two officers let it through: both names travel with the mail onto the item.
+            QuarantineReleased { RequestedBy: { } first } e => [new QuarantineDecided(
+                e.InboundId, true, e.PartnerCode, $"{e.RequestReason} (confirmed: {e.Reason})", $"{first.Name}, confirmed by {e.By.Name}", e.At)],
             QuarantineReleased e => [new QuarantineDecided(e.InboundId, true, e.PartnerCode, e.Reason, e.By.Name, e.At)],
             QuarantineRejected e => [new QuarantineDecided(e.InboundId, false, null, e.Reason, e.By.Name, e.At)],
             _ => [],

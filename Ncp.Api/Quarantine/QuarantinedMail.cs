@@ -8,21 +8,29 @@ namespace Ncp.Api.Quarantine;
 /// <summary>
 /// The gateway set a partner's mail aside: it could not be processed safely; or, <see cref="HeldByFiling"/>, the Api would
 /// not file it (a new item that an unproven sender may not open, or over the partner's quota). The raw mail stays in the
-/// Worker's store.
+/// Worker's store. <paramref name="Channel"/>: the compartment it is kept in (held before channels were recorded: the
+/// 24/7 channel).
 /// </summary>
 public sealed record MailHeld(
     Guid InboundId, string Reason, string Detail, string From, string Subject, string MessageId, long Size, DateTimeOffset ReceivedAt,
-    DateTimeOffset At, bool HeldByFiling = false);
+    DateTimeOffset At, Channel Channel = Channel.TwentyFourSeven, bool HeldByFiling = false);
 
-/// <summary>An officer let a held mail through despite its reason (for a mail from an unknown address: naming the partner).</summary>
-public sealed record QuarantineReleased(Guid InboundId, string? PartnerCode, string Reason, Actor By, DateTimeOffset At);
+/// <summary>An officer asked to let through a mail held for a signature or certificate reason; a second officer must confirm.</summary>
+public sealed record QuarantineReleaseRequested(Guid InboundId, string? PartnerCode, string Reason, Actor By, DateTimeOffset At);
+
+/// <summary>
+/// An officer let a held mail through despite its reason (for a mail from an unknown address: naming the partner); for a
+/// signature or certificate reason, confirming the release another officer asked for (<paramref name="RequestedBy"/>).
+/// </summary>
+public sealed record QuarantineReleased(
+    Guid InboundId, string? PartnerCode, string Reason, Actor By, DateTimeOffset At, Actor? RequestedBy = null, string? RequestReason = null);
 
 /// <summary>An officer decided a held mail is not to be processed.</summary>
 public sealed record QuarantineRejected(Guid InboundId, string Reason, Actor By, DateTimeOffset At);
 
 public static class QuarantineEvents
 {
-    public static readonly Type[] All = [typeof(MailHeld), typeof(QuarantineReleased), typeof(QuarantineRejected)];
+    public static readonly Type[] All = [typeof(MailHeld), typeof(QuarantineReleaseRequested), typeof(QuarantineReleased), typeof(QuarantineRejected)];
 }
 
 public enum QuarantineStatus
@@ -31,6 +39,9 @@ public enum QuarantineStatus
     Released,
     Rejected,
 }
+
+/// <summary>A release asked for by one officer, waiting for a second one.</summary>
+public sealed record ReleaseRequest(Actor By, DateTimeOffset At, string Reason, string? PartnerCode);
 
 /// <summary>One held mail as officers review it; kept inline from its stream (one stream per mail).</summary>
 public sealed record QuarantinedMail
@@ -43,9 +54,17 @@ public sealed record QuarantinedMail
     public string MessageId { get; init; } = "";
     public long Size { get; init; }
     public DateTimeOffset ReceivedAt { get; init; }
+    public Channel Channel { get; init; }
     public QuarantineStatus Status { get; init; }
+
+    /// <summary>Whether releasing it takes two officers (<see cref="QuarantineDecider.NeedsSecondOfficer"/>).</summary>
+    public bool FourEyes { get; init; }
+
+    /// <summary>The release one officer asked for, while it waits for a second officer.</summary>
+    public ReleaseRequest? ReleaseRequest { get; init; }
     public string? ReleasedAsPartner { get; init; }
     public Actor? DecidedBy { get; init; }
+    public Actor? ReleaseRequestedBy { get; init; }
     public DateTimeOffset? DecidedAt { get; init; }
     public string? DecisionReason { get; init; }
     public long Version { get; set; }
@@ -55,20 +74,6 @@ public sealed class QuarantinedMailProjection : SingleStreamProjection<Quarantin
 {
     public QuarantinedMailProjection() => this.IncludeTypes(QuarantineEvents.All);
 
-    public override QuarantinedMail Evolve(QuarantinedMail? snapshot, Guid id, IEvent e)
-    {
-        var mail = snapshot ?? new QuarantinedMail { Id = id };
-        mail = e.Data switch
-        {
-            MailHeld h => mail with
-            {
-                Reason = h.Reason, Detail = h.Detail, From = h.From, Subject = h.Subject, MessageId = h.MessageId, Size = h.Size, ReceivedAt = h.ReceivedAt,
-                Status = QuarantineStatus.Held,
-            },
-            QuarantineReleased r => mail with { Status = QuarantineStatus.Released, ReleasedAsPartner = r.PartnerCode, DecidedBy = r.By, DecidedAt = r.At, DecisionReason = r.Reason },
-            QuarantineRejected r => mail with { Status = QuarantineStatus.Rejected, DecidedBy = r.By, DecidedAt = r.At, DecisionReason = r.Reason },
-            _ => mail,
-        };
-        return mail with { Version = e.Version };
-    }
+    public override QuarantinedMail Evolve(QuarantinedMail? snapshot, Guid id, IEvent e) =>
+        QuarantineDecider.Evolve(snapshot ?? new QuarantinedMail { Id = id }, e.Data) with { Version = e.Version };
 }

@@ -15,6 +15,7 @@ namespace Ncp.Contracts.Cases;
 /// <param name="Priority"><c>urgent</c>, <c>high</c> or <c>normal</c>.</param>
 /// <param name="RegisteredBy">Object id of the officer who registered it.</param>
 /// <param name="RegisteredAt">When it was registered (Api clock).</param>
+/// <param name="Restricted">The channel is a compartment (e.g. CSTO): digests show the item only to people cleared for it.</param>
 public sealed record ItemRegistered(
     Guid EventId,
     Guid ItemId,
@@ -26,7 +27,8 @@ public sealed record ItemRegistered(
     string Subject,
     string Priority,
     string RegisteredBy,
-    DateTimeOffset RegisteredAt);
+    DateTimeOffset RegisteredAt,
+    bool Restricted = false);
 
 /// <summary>An item was assigned to an officer (the Worker's digests and notifications follow the assignee).</summary>
 /// <param name="EventId">Id of the event in the Api's log.</param>
@@ -35,3 +37,13 @@ public sealed record ItemRegistered(
 /// <param name="OfficerName">The officer's name.</param>
 /// <param name="AssignedAt">When (Api clock); a later assignment wins.</param>
 public sealed record ItemAssigned(Guid EventId, Guid ItemId, string OfficerId, string OfficerName, DateTimeOffset AssignedAt);
+
+/// <summary>
+/// An item's details were changed (its channel may have changed with them): the Worker's digests follow the channel.
+/// A later <see cref="ChangedAt"/> wins; at least once.
+/// </summary>
+/// <param name="ItemId">The work item.</param>
+/// <param name="Channel">The item's channel now, as in <see cref="ItemRegistered.Channel"/>.</param>
+/// <param name="Restricted">Whether that channel is a compartment.</param>
+/// <param name="ChangedAt">When (Api clock).</param>
+public sealed record ItemChannelSet(Guid ItemId, string Channel, bool Restricted, DateTimeOffset ChangedAt);

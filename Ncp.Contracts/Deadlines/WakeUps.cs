@@ -43,6 +43,7 @@ public sealed record WakeUpDue(Guid ItemId, string Step, DateTimeOffset DueAt, D
 /// <param name="RemindPartner">Whether the partner is to be reminded (done by the mail gateway).</param>
 /// <param name="SuggestedAction"><c>none</c>, <c>send-preservation-request</c>, <c>use-another-channel</c> or <c>escalate-through-national-authority</c>.</param>
 /// <param name="RaisedAt">When the Api recorded it.</param>
+/// <param name="Restricted">The channel is a compartment (e.g. CSTO): only people cleared for it are told (the Api's <c>Compartments:Restricted</c>).</param>
 public sealed record EscalationRaised(
     Guid EventId,
     Guid ItemId,
@@ -57,4 +58,5 @@ public sealed record EscalationRaised(
     string? AssignedOfficerId,
     bool RemindPartner,
     string SuggestedAction,
-    DateTimeOffset RaisedAt);
+    DateTimeOffset RaisedAt,
+    bool Restricted = false);

@@ -65,7 +65,12 @@ public sealed record MailAttachment(string FileName, string ContentType, byte[] 
 /// <param name="MessageId">The mail's Message-ID.</param>
 /// <param name="Size">Size of the raw mail in bytes.</param>
 /// <param name="ReceivedAt">When the gateway stored the raw mail.</param>
-public sealed record MailQuarantined(Guid InboundId, string Reason, string Detail, string From, string Subject, string MessageId, long Size, DateTimeOffset ReceivedAt);
+/// <param name="PartnerCode">The partner the sender was matched to, if it was; the Api files the held mail in that partner's channel.</param>
+/// <param name="ThreadedItemId">The item whose mail this answers (In-Reply-To/References in the dispatch ledger), if the headers could be read.</param>
+/// <param name="RegisterNumbers">Our register numbers quoted in the outer subject: the held mail is kept in the most restricted of their channels.</param>
+public sealed record MailQuarantined(
+    Guid InboundId, string Reason, string Detail, string From, string Subject, string MessageId, long Size, DateTimeOffset ReceivedAt,
+    string? PartnerCode = null, Guid? ThreadedItemId = null, string[]? RegisterNumbers = null);
 
 /// <summary>
 /// The Api would not file a partner's mail the gateway handed over: it would open a new item, which a sender no signature

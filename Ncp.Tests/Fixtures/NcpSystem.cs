@@ -87,6 +87,8 @@ public class NcpSystem : IAsyncLifetime
             settings["Notifications:People:0:Email"] = "supervisor@ncp.example";
             settings["Notifications:People:0:Roles:0"] = "supervisor";
             settings["Notifications:People:0:AlwaysReachable"] = "true";
+            // Cleared for CSTO as the demo supervisor is in the Api (Ncp.Channel.Csto); the duty desk is not.
+            settings["Notifications:People:0:Clearances:0"] = "csto";
             WorkerOverrides(settings);
             return settings;
         }

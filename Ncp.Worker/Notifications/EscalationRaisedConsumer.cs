@@ -37,6 +37,13 @@ public sealed class EscalationRaisedConsumer(
             batch.BatchCommands.Add(command);
         }
 
+        if (recipients.Count == 0)
+        {
+            // Only where nobody, not even the duty desk, is cleared for the item's compartment: someone must see to the clearances.
+            logger.LogWarning("Escalation {Step} of item {ItemId} ({Channel}) told nobody: no recipient is cleared for the channel", m.Step, m.ItemId, m.Channel);
+            return;
+        }
+
         await batch.ExecuteNonQueryAsync(context.CancellationToken);
         logger.LogInformation("Escalation {Step} of {RegisterNumber}: {Count} notifications queued", m.Step, m.RegisterNumber, recipients.Count);
         sender.Nudge();

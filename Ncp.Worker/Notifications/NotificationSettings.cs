@@ -26,6 +26,14 @@ public sealed class Person
 
     /// <summary>Told at once whatever the hour (the 24/7 duty desk, a head of unit on call).</summary>
     public bool AlwaysReachable { get; set; }
+
+    /// <summary>
+    /// The restricted channels this person is cleared for (the API's spelling, e.g. <c>csto</c>), as their
+    /// <c>Ncp.Channel.&lt;Channel&gt;</c> roles in the Api: of an item in any other compartment they are told nothing.
+    /// </summary>
+    public string[] Clearances { get; set; } = [];
+
+    public bool ClearedFor(string channel, bool restricted) => !restricted || Clearances.Contains(channel, StringComparer.OrdinalIgnoreCase);
 }
 
 public sealed class NotificationSettings
@@ -40,6 +48,9 @@ public sealed class NotificationSettings
     /// <summary>The language of the duty desk's mail.</summary>
     public string DutyLanguage { get; set; } = "ru";
 
+    /// <summary>The restricted channels the duty desk's mailbox is cleared for; none unless said (its readers may not be cleared).</summary>
+    public string[] DutyClearances { get; set; } = [];
+
     /// <summary>Where an officer opens the item; the register number is appended.</summary>
     public string ItemLink { get; set; } = "http://127.0.0.1:5080/api/items/";
 
@@ -47,6 +58,13 @@ public sealed class NotificationSettings
 
     /// <summary>When each person's daily digest goes out, in their own time zone.</summary>
     public string DigestAt { get; set; } = "08:00";
+
+    /// <summary>The duty desk as a person: always reachable, told of everything it is cleared for.</summary>
+    public Person DutyDesk => new()
+    {
+        Id = "", Name = "Duty desk", Email = DutyMailbox, Roles = ["duty-officer"], AlwaysReachable = true, Language = DutyLanguage,
+        Clearances = DutyClearances,
+    };
 
     /// <summary>Longest nap of the sender between looks at the outbox.</summary>
     public TimeSpan MaxSleep { get; set; } = TimeSpan.FromSeconds(5);

@@ -11,6 +11,7 @@ public static class Recipients
     public static IReadOnlyList<Recipient> Of(EscalationRaised escalation, NotificationSettings settings, DateTimeOffset now)
     {
         var found = new List<Recipient>();
+        bool Cleared(Person p) => p.ClearedFor(escalation.Channel, escalation.Restricted);
         foreach (var role in escalation.Notify)
         {
             var people = role switch
@@ -19,9 +20,12 @@ public static class Recipients
                 "duty-officer" => [],
                 _ => settings.People.Where(p => p.Roles.Contains(role)),
             };
-            var told = people.Select(p => new Recipient(p.Email, p.Name, role, p.AlwaysReachable ? now : NextReachable(p, now), p.Language)).ToList();
-            // Nobody named for this role, or it is the duty desk's: the 24/7 duty desk is always there.
-            found.AddRange(told.Count > 0 ? told : [new Recipient(settings.DutyMailbox, "Duty desk", role, now, settings.DutyLanguage)]);
+            var told = people.Where(Cleared).Select(p => new Recipient(p.Email, p.Name, role, p.AlwaysReachable ? now : NextReachable(p, now), p.Language)).ToList();
+            // Nobody (cleared) named for this role, or it is the duty desk's: the 24/7 duty desk is always there, but
+            // hears of a compartment's item only when its mailbox is cleared for it; else the rung reaches nobody of this
+            // role, which the consumer logs (without the item's subject).
+            var desk = settings.DutyDesk;
+            found.AddRange(told.Count > 0 ? told : Cleared(desk) ? [new Recipient(desk.Email, desk.Name, role, now, desk.Language)] : []);
         }
 
         return [.. found.GroupBy(r => r.Address, StringComparer.OrdinalIgnoreCase).Select(g => g.MinBy(r => r.SendAfter)!)];

@@ -72,7 +72,7 @@ public sealed partial class PartnerMailReceivedConsumer(
 
         if (await HoldReasonAsync(session, m, filing, ct) is { } hold)
         {
-            await HoldAsync(m, hold.Reason, hold.Detail, ct);
+            await HoldAsync(m, hold.Reason, hold.Detail, partner.MainChannel, ct);
             return;
         }
 
@@ -191,7 +191,8 @@ public sealed partial class PartnerMailReceivedConsumer(
 
     // Held where officers review every held mail; the gateway hears of it from the event log and holds the raw mail too,
     // so that a release reaches it like any other.
-    private async Task HoldAsync(PartnerMailReceived m, string reason, string detail, CancellationToken ct)
+    // It is kept in the compartment of the channel the partner's new items open in, as the item would have been.
+    private async Task HoldAsync(PartnerMailReceived m, string reason, string detail, Channel channel, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         if (await session.Events.FetchStreamStateAsync(m.InboundId, ct) is not null)
@@ -202,7 +203,7 @@ public sealed partial class PartnerMailReceivedConsumer(
         // The size of what was read; the raw mail, with its protection, is larger and stays with the gateway.
         var size = System.Text.Encoding.UTF8.GetByteCount(m.TextBody + m.HtmlBody) + m.Attachments.Sum(a => (long)a.Content.Length);
         session.Events.StartStream<Quarantine.QuarantinedMail>(m.InboundId, new Quarantine.MailHeld(
-            m.InboundId, reason, detail, m.From, m.Subject, m.MessageId, size, m.ReceivedAt, time.GetUtcNow(), HeldByFiling: true));
+            m.InboundId, reason, detail, m.From, m.Subject, m.MessageId, size, m.ReceivedAt, time.GetUtcNow(), channel, HeldByFiling: true));
         try
         {
             await session.SaveChangesAsync(ct);

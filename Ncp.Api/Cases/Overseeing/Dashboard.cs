@@ -117,7 +117,7 @@ public static class Dashboard
               (select count(*) from {items} d where channel = any($1) and {dueSoon}),
               (select count(*) from {items} d where channel = any($1) and {pastDue}),
               (select count(*) from {items} d where channel = any($1) and {Awaiting}),
-              (select count(*) from {schema}.mt_doc_quarantinedmail where status = 'Held')
+              (select count(*) from {schema}.mt_doc_quarantinedmail where status = 'Held' and channel = any($1))
             """);
         Add(string.Join(" union all ",
             Row("new", "registered_at", NewIncoming, "registered_at desc"),

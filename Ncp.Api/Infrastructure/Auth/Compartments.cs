@@ -19,7 +19,10 @@ public sealed class Compartments(CompartmentSettings settings)
     public Channel[] ChannelsOf(ClaimsPrincipal user) =>
         Enum.GetValues<Channel>().Where(c => !settings.Restricted.Contains(c) || user.IsInRole(ClearanceRole(c))).ToArray();
 
-    public bool MaySee(ClaimsPrincipal user, Channel channel) => !settings.Restricted.Contains(channel) || user.IsInRole(ClearanceRole(channel));
+    public bool MaySee(ClaimsPrincipal user, Channel channel) => !IsRestricted(channel) || user.IsInRole(ClearanceRole(channel));
+
+    /// <summary>Whether only cleared people may see the channel's items; told to the Worker, which tells only cleared people.</summary>
+    public bool IsRestricted(Channel channel) => settings.Restricted.Contains(channel);
 
     /// <summary>Names the channel in the API's spelling, for messages.</summary>
     public static string Name(Channel channel) => ApiEnum<Channel>.NameOf(channel);

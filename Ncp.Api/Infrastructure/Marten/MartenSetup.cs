@@ -52,7 +52,7 @@ public static class MartenSetup
                 options.Projections.Add<ItemTimelineProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<PartnerDirectoryProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<Quarantine.QuarantinedMailProjection>(ProjectionLifecycle.Inline);
-                options.Schema.For<Quarantine.QuarantinedMail>().Duplicate(x => x.Status).Duplicate(x => x.ReceivedAt);
+                options.Schema.For<Quarantine.QuarantinedMail>().Duplicate(x => x.Status).Duplicate(x => x.ReceivedAt).Duplicate(x => x.Channel);
                 ItemListing.ConfigureColumns(options);
                 options.Schema.For<PartnerDirectoryEntry>().UniqueIndex(x => x.Code);
                 options.Schema.For<IdempotentRequest>();

@@ -61,12 +61,19 @@ public sealed class IntegrationEventPublisher(IBus bus, IEnumerable<IIntegration
         var items = itemEvents.Length == 0
             ? new Dictionary<Guid, Domain.ItemDetails>()
             : (await operations.LoadManyAsync<Domain.ItemDetails>(ct, itemEvents.Select(e => e.StreamId).Distinct())).ToDictionary(i => i.Id);
+        // A held mail's screens are refreshed only for officers cleared for its channel, like an item's.
+        var held = quarantineEvents.Length == 0
+            ? new Dictionary<Guid, Quarantine.QuarantinedMail>()
+            : (await operations.LoadManyAsync<Quarantine.QuarantinedMail>(ct, quarantineEvents.Select(e => e.StreamId).Distinct())).ToDictionary(m => m.Id);
         return new ChangesRecorded([.. events.Select(e => WorkItemEventTypes.Contains(e.EventType)
                 ? new RecordChange(
                     "item", e.StreamId, items.GetValueOrDefault(e.StreamId)?.RegisterNumber,
                     items.GetValueOrDefault(e.StreamId) is { } item ? ApiEnum<Domain.Channel>.NameOf(item.Channel) : null, Kebab(e.EventType.Name), e.Timestamp)
                 : QuarantineEventTypes.Contains(e.EventType)
-                    ? new RecordChange("quarantine", e.StreamId, null, null, Kebab(e.EventType.Name), e.Timestamp)
+                    ? new RecordChange(
+                        "quarantine", e.StreamId, null,
+                        ApiEnum<Domain.Channel>.NameOf(held.GetValueOrDefault(e.StreamId)?.Channel ?? Domain.Channel.TwentyFourSeven), Kebab(e.EventType.Name),
+                        e.Timestamp)
                     : null)
             .OfType<RecordChange>()]);
     }

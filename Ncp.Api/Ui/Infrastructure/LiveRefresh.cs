@@ -1,3 +1,5 @@
+using Ncp.Api.Cases;
+using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Live;
 using Ncp.Contracts.Live;
 
@@ -30,9 +32,9 @@ public sealed class LiveRefresh : IDisposable
         subscription = live.Subscribe(OnChangesAsync);
     }
 
-    /// <summary>Quarantined mail has no channel; an item's change concerns only officers cleared for its channel.</summary>
+    /// <summary>An item's or a held mail's change concerns only officers cleared for its channel.</summary>
     public static bool Concerns(OfficerContext officer, RecordChange change) =>
-        change.Channel is null || officer.Channels.Any(c => string.Equals(c.ToString(), change.Channel, StringComparison.OrdinalIgnoreCase));
+        change.Channel is null || officer.Channels.Any(c => string.Equals(ApiEnum<Channel>.NameOf(c), change.Channel, StringComparison.OrdinalIgnoreCase));
 
     public void Dispose()
     {

@@ -52,6 +52,7 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
         var supervisor = ncp.ClientFor("supervisor");
         var open24 = (await supervisor.RegisterAsync(ItemsApi.OutgoingRequest())).Number();
         var csto = (await supervisor.RegisterAsync(ItemsApi.OutgoingRequest("CSTO-CYBER"))).Number();
+        var heldCsto = await HeldFromCstoAsync();
         var failures = new List<string>();
 
         foreach (var endpoint in endpoints.Where(e => !e.Open))
@@ -88,11 +89,35 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
                             failures.Add($"{method} {endpoint.Pattern} on a CSTO item as {login} → {(int)compartment} (missing item → {(int)missing})");
                         }
                     }
+
+                    if (mayAct && endpoint.Pattern.StartsWith("/api/quarantine/{id:guid}", StringComparison.Ordinal))
+                    {
+                        // A held mail from a CSTO partner is in the CSTO compartment: no such mail to the uncleared.
+                        var compartment = await SendAsync(ncp.ClientFor(login), method, endpoint.Pattern.Replace("{id:guid}", heldCsto.ToString(), StringComparison.Ordinal));
+                        var missing = await SendAsync(ncp.ClientFor(login), method, Fill(endpoint.Pattern, open24));
+                        var cleared = login is "supervisor" or "head";
+                        if (cleared ? compartment == HttpStatusCode.NotFound : compartment != missing || missing != HttpStatusCode.NotFound)
+                        {
+                            failures.Add($"{method} {endpoint.Pattern} on CSTO held mail as {login} → {(int)compartment} (missing mail → {(int)missing})");
+                        }
+                    }
                 }
             }
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    // Reported as the gateway reports it, over the bus to the Api's consumer, which files it in its partner's channel.
+    private async Task<Guid> HeldFromCstoAsync()
+    {
+        var id = Guid.CreateVersion7();
+        await ncp.Worker.Services.GetRequiredService<MassTransit.IBus>().Publish(new Ncp.Contracts.Mail.MailQuarantined(
+            id, "not-encrypted", "Plain text from a CSTO partner.", "cyber.channel@csto-sec.example", "Matrix probe", $"{id:N}@csto-sec.example", 100,
+            DateTimeOffset.UtcNow, PartnerCode: "CSTO-CYBER"));
+        await NcpSystem.EventuallyAsync(
+            async () => (await ncp.ClientFor("supervisor").GetAsync($"/api/quarantine/{id}")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+        return id;
     }
 
     private static string Fill(string pattern, string number) =>

@@ -58,6 +58,42 @@ public sealed class DigestTests(NcpSystem ncp)
         Assert.DoesNotContain(someoneElses, body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_digest_leaves_out_a_compartments_items_for_someone_not_cleared_and_does_not_count_them()
+    {
+        // Monday 1 March 2032, 08:05 in Almaty: a morning of this test's own.
+        var morning = new DateTimeOffset(2032, 3, 1, 3, 5, 0, TimeSpan.Zero);
+        var open = await ItemWithRungAsync("nobody", morning.AddHours(2), "24-7");
+        var csto = await ItemWithRungAsync("nobody", morning.AddHours(3), "csto");
+        var settings = new NotificationSettings
+        {
+            DutyMailbox = "duty@ncp.example",
+            People =
+            [
+                new() { Id = "s1", Name = "Uncleared", Email = "uncleared@ncp.example", Roles = ["supervisor"], TimeZone = "Asia/Almaty" },
+                new() { Id = "s2", Name = "Cleared", Email = "cleared@ncp.example", Roles = ["supervisor"], TimeZone = "Asia/Almaty", Clearances = ["csto"] },
+            ],
+        };
+
+        var loop = Loop(settings, new FakeTimeProvider(morning));
+        await loop.StartAsync(default);
+        var digests = await NcpSystem.EventuallyAsync(() => ncp.QueryRowsAsync(
+            $"select recipient, subject, body from {ncp.WorkerSchema}.notifications where subject like 'Ncp digest for 2032-03-01%' and recipient like '%cleared@ncp.example'"),
+            rows => rows.Count == 2);
+        await loop.StopAsync(default);
+
+        var uncleared = digests.Single(d => (string)d[0]! == "uncleared@ncp.example");
+        var cleared = digests.Single(d => (string)d[0]! == "cleared@ncp.example");
+        Assert.Contains(open, (string)uncleared[2]!, StringComparison.Ordinal);
+        Assert.DoesNotContain(csto, (string)uncleared[2]!, StringComparison.Ordinal);
+        Assert.Contains(csto, (string)cleared[2]!, StringComparison.Ordinal);
+        // The count in the subject is of what the reader may see: one item less than the cleared supervisor's.
+        Assert.Equal(Count((string)cleared[1]!) - 1, Count((string)uncleared[1]!));
+    }
+
+    private static int Count(string subject) => int.Parse(
+        System.Text.RegularExpressions.Regex.Match(subject, @": (\d+) due").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
     private DigestLoop Loop(NotificationSettings settings, TimeProvider clock) => new(
         ncp.Worker.Services.GetRequiredService<WorkerDatabase>(), settings, ncp.Worker.Services.GetRequiredService<NotificationSender>(),
         clock, NullLogger<DigestLoop>.Instance);
@@ -66,16 +102,18 @@ public sealed class DigestTests(NcpSystem ncp)
         $"select count(*) from {ncp.WorkerSchema}.notifications where recipient = 'officer1@ncp.example' and subject like 'Ncp digest for 2031-03-03%'");
 
     /// <summary>The Worker's own view of an item and one pending rung, as its consumers would have recorded them.</summary>
-    private async Task<string> ItemWithRungAsync(string officerId, DateTimeOffset due)
+    private async Task<string> ItemWithRungAsync(string officerId, DateTimeOffset due, string channel = "24-7")
     {
         var id = Guid.CreateVersion7();
         var number = $"KZ-NCP-2031-{Random.Shared.Next(100000, 999999)}";
         await ncp.QueryAsync<int?>($"""
             insert into {ncp.WorkerSchema}.items
-              (item_id, register_number, partner_code, subject, priority, state, registered_at, received_at, kind, direction, channel, assigned_officer_id, assigned_at)
-            values (@id, @number, 'DE-CYBER247', 'Digest test', 'urgent', 'registered', now(), now(), 'request', 'outgoing', '24-7', @officer, now());
+              (item_id, register_number, partner_code, subject, priority, state, registered_at, received_at, kind, direction, channel, restricted,
+               assigned_officer_id, assigned_at)
+            values (@id, @number, 'DE-CYBER247', 'Digest test', 'urgent', 'registered', now(), now(), 'request', 'outgoing', @channel, @channel = 'csto',
+                    @officer, now());
             insert into {ncp.WorkerSchema}.timers (item_id, step, due_at, requested_at) values (@id, 'reply-by:80%', @due, now());
-            """, ("id", id), ("number", number), ("officer", officerId), ("due", due));
+            """, ("id", id), ("number", number), ("officer", officerId), ("due", due), ("channel", channel));
         return number;
     }
 }

@@ -28,13 +28,43 @@ public sealed class NotificationMailTests(NcpSystem ncp)
         Assert.Contains("reply-by:100% reached", subject, StringComparison.Ordinal);
     }
 
-    private async Task<string?> FindAsync(string mailbox, string registerNumber)
+    [Fact]
+    public async Task A_csto_items_escalation_reaches_the_cleared_supervisor_and_not_the_uncleared_duty_desk()
+    {
+        var supervisor = ncp.ClientFor("supervisor");
+        // Register numbers repeat across test runs sharing the mail server; the subject is this test's own.
+        var unique = "Compartment " + Guid.NewGuid().ToString("N")[..10];
+        var item = await supervisor.RegisterAsync(ItemsApi.OutgoingRequest("CSTO-CYBER", unique));
+        item = await supervisor.ActAsync(item.Number(), "send");
+        var id = item.GetProperty("id").GetGuid();
+        var rungs = item.GetProperty("deadlines").GetProperty("steps").EnumerateArray()
+            .Where(s => s.Str("name") is "reply-by:80%" or "reply-by:100%").ToArray();
+        var consumed = new ConsumeCounter();
+        using var _ = ncp.Worker.Services.GetRequiredService<IBusControl>().ConnectConsumeObserver(consumed);
+
+        // reply-by:80% names the assigned officer (none) and the duty desk; reply-by:100% the supervisor.
+        foreach (var rung in rungs)
+        {
+            await ncp.Worker.Services.GetRequiredService<IBus>().Publish(
+                new WakeUpDue(id, rung.Str("name"), rung.GetProperty("dueAt").GetDateTimeOffset(), DateTimeOffset.UtcNow));
+        }
+
+        var subject = await NcpSystem.EventuallyAsync(() => FindAsync("supervisor@ncp.example", unique), s => s is not null, TimeSpan.FromSeconds(30));
+        Assert.Contains("reply-by:100% reached", subject, StringComparison.Ordinal);
+        await NcpSystem.EventuallyAsync(() => Task.FromResult(consumed.Count<EscalationRaised>(m => m.ItemId == id)), n => n == 2, TimeSpan.FromSeconds(30));
+        Assert.Equal(0L, await ncp.QueryAsync<long>(
+            $"select count(*) from {ncp.WorkerSchema}.notifications where recipient = 'duty@ncp.example' and subject like '%' || @unique || '%'",
+            ("unique", unique)));
+        Assert.Null(await FindAsync("duty@ncp.example", unique));
+    }
+
+    private async Task<string?> FindAsync(string mailbox, string inSubject)
     {
         using var imap = new ImapClient();
         await imap.ConnectAsync(ncp.Servers.ImapHost, ncp.Servers.ImapPort, SecureSocketOptions.None);
         await imap.AuthenticateAsync(mailbox, ncp.Servers.MailPassword);
         await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
-        var found = await imap.Inbox.SearchAsync(SearchQuery.SubjectContains(registerNumber));
+        var found = await imap.Inbox.SearchAsync(SearchQuery.SubjectContains(inSubject));
         var subject = found.Count == 0 ? null : (await imap.Inbox.GetMessageAsync(found[^1])).Subject;
         await imap.DisconnectAsync(true);
         return subject;

@@ -52,6 +52,42 @@ public sealed class RecipientsTests
     }
 }
 
+public sealed class CompartmentRecipientsTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 30, 6, 0, 0, TimeSpan.Zero);
+
+    private static readonly NotificationSettings Settings = new()
+    {
+        DutyMailbox = "duty@ncp.example",
+        People =
+        [
+            new() { Id = "sup-1", Name = "Supervisor", Email = "supervisor@ncp.example", Roles = ["supervisor"], AlwaysReachable = true },
+            new() { Id = "sup-2", Name = "Cleared supervisor", Email = "cleared@ncp.example", Roles = ["supervisor"], AlwaysReachable = true, Clearances = ["csto"] },
+        ],
+    };
+
+    private static EscalationRaised Escalation(string channel, bool restricted, string[] notify) => new(
+        Guid.CreateVersion7(), Guid.CreateVersion7(), "KZ-NCP-2026-000002", "Botnet", "CSTO-CYBER", channel, "urgent", "reply-by:100%",
+        Now, notify, null, false, "none", Now, restricted);
+
+    [Fact]
+    public void A_compartments_escalation_goes_only_to_people_cleared_for_it()
+    {
+        Assert.Equal(["cleared@ncp.example"], Recipients.Of(Escalation("csto", true, ["supervisor"]), Settings, Now).Select(r => r.Address));
+        Assert.Equal(2, Recipients.Of(Escalation("24-7", false, ["supervisor"]), Settings, Now).Count);
+    }
+
+    [Fact]
+    public void The_duty_desk_stands_in_for_a_compartments_item_only_when_its_mailbox_is_cleared()
+    {
+        var unassigned = Escalation("csto", true, ["assigned-officer", "duty-officer"]);
+        Assert.Empty(Recipients.Of(unassigned, Settings, Now));
+
+        var cleared = new NotificationSettings { DutyMailbox = "duty@ncp.example", DutyClearances = ["csto"] };
+        Assert.Equal("duty@ncp.example", Assert.Single(Recipients.Of(unassigned, cleared, Now)).Address);
+    }
+}
+
 public sealed class NotificationTextTests
 {
     private static readonly EscalationRaised Escalation = new(

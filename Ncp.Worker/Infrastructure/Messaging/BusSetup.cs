@@ -19,6 +19,7 @@ public static class BusSetup
             bus.AddConsumer<WakeUpCancelledConsumer, WakeUpCancelledConsumerDefinition>();
             bus.AddConsumer<EscalationRaisedConsumer, EscalationRaisedConsumerDefinition>();
             bus.AddConsumer<ItemAssignedConsumer, ItemAssignedConsumerDefinition>();
+            bus.AddConsumer<ItemChannelSetConsumer, ItemChannelSetConsumerDefinition>();
             bus.AddConsumer<PartnerDirectoryChangedConsumer, PartnerDirectoryChangedConsumerDefinition>();
             bus.AddConsumer<PartnerKeyImportedConsumer, PartnerKeyImportedConsumerDefinition>();
             bus.AddConsumer<PartnerKeyRemovedConsumer, PartnerKeyRemovedConsumerDefinition>();

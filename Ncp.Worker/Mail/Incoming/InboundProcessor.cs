@@ -103,13 +103,27 @@ public sealed partial class InboundProcessor(
 
         var headers = TryHeaders(mail.Raw);
         await bus.Publish(new MailQuarantined(
-            mail.Id, verdict.Reason!, MailText.Body(verdict.Detail!), headers.From, headers.Subject, headers.MessageId, mail.Raw.LongLength, mail.ReceivedAt), ct);
+            mail.Id, verdict.Reason!, MailText.Body(verdict.Detail!), headers.From, headers.Subject, headers.MessageId, mail.Raw.LongLength, mail.ReceivedAt,
+            verdict.PartnerCode, verdict.Thread?.ItemId, verdict.Thread?.RegisterNumbers), ct);
         WorkerMetrics.MailQuarantined(verdict.Reason!);
         logger.LogWarning("Mail {InboundId} ({MessageId}) from {From} quarantined: {Reason}: {Detail}", mail.Id, headers.MessageId, headers.From, verdict.Reason, verdict.Detail);
         return new Judgement("quarantined", verdict.Reason, verdict.Detail, verdict.PartnerCode);
     }
 
-    private sealed record Verdict(PartnerMailReceived? Received, string? Reason, string? Detail, string? PartnerCode);
+    private sealed record Verdict(PartnerMailReceived? Received, string? Reason, string? Detail, string? PartnerCode, MailThread? Thread = null);
+
+    // What the outer headers say the held mail answers, for the Api to keep it in that item's compartment: whoever sent
+    // it, a mail about an item is not to be shown to officers not cleared for that item.
+    private async Task<MailThread?> OuterThreadAsync(Examination e, CancellationToken ct)
+    {
+        if (e.Message is not { } message)
+        {
+            return null;
+        }
+
+        var thread = await threading.ThreadOfAsync(message, e.Partner?.Code ?? "", MailText.Header(message.Subject) ?? "", "", ct);
+        return thread with { ItemId = thread.ItemId ?? thread.ForeignItemIds.Cast<Guid?>().FirstOrDefault() };
+    }
 
     /// <summary>
     /// Runs the checks (<see cref="Checks"/>) in order: the first fault sends the mail to quarantine; a released mail goes
@@ -127,7 +141,7 @@ public sealed partial class InboundProcessor(
 
             if (release is null || !fault.Releasable)
             {
-                return new Verdict(null, fault.Reason, fault.Detail, mailBeingRead.Partner?.Code);
+                return new Verdict(null, fault.Reason, fault.Detail, mailBeingRead.Partner?.Code, await OuterThreadAsync(mailBeingRead, ct));
             }
 
             mailBeingRead.Faults.Add($"{fault.Reason}: {fault.Detail}");

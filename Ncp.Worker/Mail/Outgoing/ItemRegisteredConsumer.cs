@@ -31,8 +31,10 @@ public sealed class ItemRegisteredConsumer(
                 $"""
                 select pg_advisory_xact_lock({ItemLock.Key});
                 insert into {database.Schema}.items
-                    (item_id, register_number, kind, direction, channel, partner_code, subject, priority, state, registered_at, received_at, trace_id)
-                values (@item, @number, @kind, @direction, @channel, @partner, @subject, @priority, 'registered', @registered, @received, @trace)
+                    (item_id, register_number, kind, direction, channel, restricted, partner_code, subject, priority, state, registered_at, received_at,
+                     trace_id)
+                values (@item, @number, @kind, @direction, @channel, @restricted, @partner, @subject, @priority, 'registered', @registered, @received,
+                        @trace)
                 on conflict (item_id) do nothing;
                 update {database.Schema}.items i set assigned_officer_id = p.officer_id, assigned_at = p.assigned_at
                 from {database.Schema}.pending_assignments p
@@ -46,6 +48,7 @@ public sealed class ItemRegisteredConsumer(
             insert.Parameters.AddWithValue("kind", m.Kind);
             insert.Parameters.AddWithValue("direction", m.Direction);
             insert.Parameters.AddWithValue("channel", m.Channel);
+            insert.Parameters.AddWithValue("restricted", m.Restricted);
             insert.Parameters.AddWithValue("partner", m.PartnerCode);
             insert.Parameters.AddWithValue("subject", m.Subject);
             insert.Parameters.AddWithValue("priority", m.Priority);
