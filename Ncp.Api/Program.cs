@@ -50,6 +50,11 @@ public sealed class Program
             return await Redrive.RunAsync(app.Services, [.. args.Skip(1)], Console.Out, CancellationToken.None);
         }
 
+        if (args is ["audit", "verify", ..])
+        {
+            return await AuditVerify.RunAsync(app.Services, Console.Out, CancellationToken.None);
+        }
+
         await app.RunAsync();
         return 0;
     }
@@ -73,7 +78,9 @@ public sealed class Program
         services.AddSingleton<ItemStore>();
         services.AddSingleton(builder.Configuration.GetSection(DeadlineSettings.Section).Get<DeadlineSettings>() ?? new DeadlineSettings());
         services.AddSingleton<DeadlinePlanner>();
+        services.AddSingleton<AuditChain>();
         services.AddSingleton<AuditTrail>();
+        services.AddSignInAuditing();
         services.AddSingleton(builder.Configuration.GetSection(Cases.Corresponding.CorrespondenceSettings.Section).Get<Cases.Corresponding.CorrespondenceSettings>()
             ?? new Cases.Corresponding.CorrespondenceSettings());
         var attachments = builder.Configuration.GetSection(AttachmentSettings.Section).Get<AttachmentSettings>() ?? new AttachmentSettings();

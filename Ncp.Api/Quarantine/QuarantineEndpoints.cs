@@ -1,3 +1,4 @@
+using Ncp.Api.Auditing;
 using Marten;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -85,9 +86,9 @@ public static class QuarantineEndpoints
 
     public static RouteGroupBuilder MapQuarantine(this RouteGroupBuilder quarantine)
     {
-        quarantine.MapGet("/", ListAsync).RequireAuthorization(Policies.Read).WithName("ListQuarantine")
+        quarantine.MapGet("/", ListAsync).RequireAuthorization(Policies.Read).AuditedAs("list-quarantine").WithName("ListQuarantine")
             .WithSummary("Mail held by the gateway in the channels you may see, newest first; status=held (default), released, rejected or all");
-        quarantine.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.Read).WithName("GetQuarantinedMail")
+        quarantine.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.Read).AuditedAs("read-quarantined-mail").WithName("GetQuarantinedMail")
             .WithSummary("One held mail with its reason");
         quarantine.MapPost("/{id:guid}/release", ReleaseAsync).RequireAuthorization(Policies.Act).WithName("ReleaseQuarantinedMail")
             .WithSummary("Let a held mail through despite its reason; recorded with your name. Held for a signature or certificate reason: the " +

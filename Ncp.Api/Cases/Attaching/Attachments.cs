@@ -112,8 +112,7 @@ public static class Attachments
         read.Parameters.AddWithValue(sha256);
         var content = (byte[])(await read.ExecuteScalarAsync(ct))!;
 
-        audit.Record(session, http, "download-attachment", number, $"{attachment.FileName} ({sha256})");
-        await session.SaveChangesAsync(ct);
+        await audit.RecordAsync(http, "download-attachment", item, $"{attachment.FileName} ({sha256})", ct);
         // Served as a download, never rendered inline: partner files are untrusted.
         return TypedResults.File(content, "application/octet-stream", attachment.FileName);
     }

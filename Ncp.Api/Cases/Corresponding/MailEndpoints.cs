@@ -31,8 +31,7 @@ public static class MailEndpoints
         var events = await session.Events.FetchStreamAsync(item.Id, token: ct);
         var mail = events.Select(e => e.Data).OfType<MailReceived>().FirstOrDefault(m => m.InboundId == id)
             ?? throw new ItemNotFound($"{number}/mail/{id}");
-        audit.Record(session, http, "read-mail", number, $"{mail.From}: {mail.Subject}");
-        await session.SaveChangesAsync(ct);
+        await audit.RecordAsync(http, "read-mail", item, $"{mail.From}: {mail.Subject}", ct);
         return TypedResults.Ok(new MailView(
             mail.InboundId, mail.MessageId, mail.From, mail.Subject, mail.Text, mail.Html is not null, mail.Protection, mail.Signature, mail.SignedBy,
             mail.Attachments, mail.ReleasedBy, mail.ReceivedAt, MailSanitiser.Sanitise(mail.Html), mail.Warnings ?? []));

@@ -1,3 +1,4 @@
+using Ncp.Api.Auditing;
 using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -71,6 +72,7 @@ public static class ItemListing
         items.MapGet("/", ListAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("ListItems")
+            .AuditedAs("list-items")
             .WithSummary("Items filtered and sorted (newest, oldest, due, priority, partner), a page at a time; q searches subject and numbers in Cyrillic or Latin spelling")
             .ProducesValidationProblem();
         return items;

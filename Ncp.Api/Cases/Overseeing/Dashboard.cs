@@ -1,3 +1,4 @@
+using Ncp.Api.Auditing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Marten;
@@ -62,6 +63,7 @@ public static class Dashboard
         dashboard.MapGet("/", GetAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("GetDashboard")
+            .AuditedAs("read-dashboard")
             .WithSummary("Counts and first items of what needs attention, the partners slowest to answer, open and overdue items per day");
         return dashboard;
     }

@@ -78,8 +78,7 @@ public static class ReadingEndpoint
         var details = await items.FindOrThrowAsync(session, number, http.User, ct);
         var timeline = await session.LoadAsync<ItemTimeline>(details.Id, ct);
 
-        audit.Record(session, http, "read-item", number);
-        await session.SaveChangesAsync(ct);
+        await audit.RecordAsync(http, "read-item", details, null, ct);
 
         http.Response.Headers.ETag = ETags.Of(details.Version);
         return TypedResults.Ok(ItemResource.From(details, timeline));

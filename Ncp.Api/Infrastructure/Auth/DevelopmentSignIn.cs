@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
+using Ncp.Api.Auditing;
 
 namespace Ncp.Api.Infrastructure.Auth;
 
@@ -63,17 +64,19 @@ public sealed class DevelopmentSignIn
 
     public sealed record SignInResult(string AccessToken, string TokenType, string User, string[] Roles);
 
-    internal static async Task<Results<Ok<SignInResult>, ProblemHttpResult>> SignInAsync(SignInBody body, HttpContext http, DevelopmentSignIn signIn)
+    internal static async Task<Results<Ok<SignInResult>, ProblemHttpResult>> SignInAsync(
+        SignInBody body, HttpContext http, DevelopmentSignIn signIn, AuditTrail audit)
     {
-        await Task.CompletedTask;
         if (!IsLoopback(http))
         {
+            await audit.RecordSignInFailureAsync(http, body.User, "demo token: not a loopback caller", http.RequestAborted);
             return TypedResults.Problem(statusCode: 403, title: "Development sign-in is for loopback callers only");
         }
 
         var user = Find(body.User);
         if (user is null)
         {
+            await audit.RecordSignInFailureAsync(http, body.User, "demo token: no such demo user", http.RequestAborted);
             return TypedResults.Problem(
                 statusCode: 400,
                 title: "No such demo user",
@@ -81,6 +84,7 @@ public sealed class DevelopmentSignIn
                 extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["user"] = ["Unknown demo user."] } });
         }
 
+        await audit.RecordSignInAsync(http, Principal(user, "demo-token"), "demo token issued");
         return TypedResults.Ok(new SignInResult(signIn.Issue(user), "Bearer", user.Login, user.Roles));
     }
 }

@@ -57,9 +57,9 @@ public static class MartenSetup
                 options.Schema.For<PartnerDirectoryEntry>().UniqueIndex(x => x.Code);
                 options.Schema.For<IdempotentRequest>();
                 options.Schema.For<Ui.Infrastructure.OfficerPreferences>();
-                options.Schema.For<AuditEntry>().Duplicate(x => x.RegisterNumber).Duplicate(x => x.UserId).Duplicate(x => x.At);
                 options.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
                 options.Storage.ExtendedSchemaObjects.Add(Attachments.Table(settings.Schema));
+                options.Storage.ExtendedSchemaObjects.AddRange(AuditChain.Tables(settings.Schema));
 
                 options.Storage.ExtendedSchemaObjects.Add(RegisterNumbers.CounterTable(settings.Schema));
             })

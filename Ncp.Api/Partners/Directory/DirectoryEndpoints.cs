@@ -1,3 +1,4 @@
+using Ncp.Api.Auditing;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ncp.Api.Cases;
@@ -41,11 +42,13 @@ public static class DirectoryEndpoints
         partners.MapGet("/", ListAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("ListPartners")
+            .AuditedAs("list-partners")
             .WithSummary("The partner directory, filtered by channel, country or active flag")
             .ProducesValidationProblem();
         partners.MapGet("/{code}", GetAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("GetPartner")
+            .AuditedAs("read-partner")
             .WithSummary("One partner with its open items and its median reply time");
         return partners;
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using MudBlazor.Services;
 using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Ui.Auditing;
 using Ncp.Api.Ui.Items;
 using Ncp.Api.Ui.SigningIn;
 
@@ -58,6 +59,7 @@ public static class UiSetup
             .Add(ReadPolicyUnlessNamed);
         app.MapSigningIn();
         app.MapAttachmentDownload();
+        app.MapAuditExport();
         return app;
     }
 

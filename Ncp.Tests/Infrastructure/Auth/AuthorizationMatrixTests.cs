@@ -105,6 +105,17 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
             }
         }
 
+        // The walk read the CSTO item as the cleared officers: the audit log shows those reads like the item, only to the cleared.
+        foreach (var login in Allowed["ncp.audit"])
+        {
+            var page = await ncp.ClientFor(login).GetJsonAsync($"/api/audit?registerNumber={csto}");
+            var seen = page.GetProperty("entries").GetArrayLength();
+            if ((login == "head") != (seen > 0))
+            {
+                failures.Add($"GET /api/audit as {login} shows {seen} entries of a CSTO item");
+            }
+        }
+
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
