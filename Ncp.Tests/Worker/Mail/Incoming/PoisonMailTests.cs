@@ -40,7 +40,8 @@ public sealed class PoisonMailTests(NcpSystem ncp)
         var marker = $"poison-{Guid.NewGuid():N}";
         var good = $"good-{Guid.NewGuid():N}@partner.example";
 
-        await ncp.AppendRawAsync(Poison(shape, marker), Signed(Inner, "A good mail", new() { ["Message-ID"] = $"<{good}>" }));
+        // Its own words: the same signed content twice (rows signed in the same second) would be held as a replay.
+        await ncp.AppendRawAsync(Poison(shape, marker), Signed($"{Inner} {good}", "A good mail", new() { ["Message-ID"] = $"<{good}>" }));
 
         var arrived = await ncp.OutcomeAsync(good);
         Assert.True(arrived.Status == "delivered", $"{arrived.Status} {arrived.Reason}: {arrived.Detail}");
