@@ -70,6 +70,7 @@ public sealed class Program
         services.AddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddNcpProblemDetails();
+        services.AddNcpReverseProxy(builder.Configuration);
         services.AddNcpAuth(builder.Configuration, builder.Environment);
         services.AddNcpMarten(builder.Configuration);
         services.AddNcpMessaging(builder.Configuration);
@@ -96,6 +97,7 @@ public sealed class Program
         // MassTransit keeps its log context in a static that the first bus of a process fills; a second host in
         // the same process (the tests run Api and Worker side by side) must not log through a disposed factory.
         MassTransit.LogContext.ConfigureCurrentLogContext(app.Services.GetRequiredService<ILoggerFactory>());
+        app.UseNcpReverseProxy();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

@@ -71,6 +71,7 @@ public sealed class Program
         services.AddNcpMessaging(builder.Configuration);
         services.AddHealthChecks().AddNpgSql(name: "postgresql", tags: [HealthConventions.ReadyTag], timeout: TimeSpan.FromSeconds(3));
         services.AddBacklogHealth(builder.Configuration);
+        services.AddMailServerHealth();
 
         var app = builder.Build();
 

@@ -4,6 +4,11 @@
 # encryption subkey: GnuPG's modern default, and 30 times faster in BouncyCastle than RSA 3072).
 # Idempotent: existing keys are kept. Writes $NCP_DATA_DIR/keys/keys.env with the Mail__* settings that point at them.
 # Production keys come from the unit's PKI and live outside the repository; see docs/operations.md.
+#
+#   infra/keys.sh             the CA, our S/MIME identity and our OpenPGP key
+#   infra/keys.sh tls DIR     the CA, and DIR/server.pem + DIR/server.key: a TLS server certificate for 127.0.0.1 and
+#                             localhost from that CA (infra/servers.sh gives it to Postfix and Dovecot; the Worker trusts
+#                             the CA through Smtp:TrustedCaFile and Imap:TrustedCaFile, so tests run the production TLS path)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA_DIR=${NCP_DATA_DIR:-$ROOT/.data}
@@ -13,17 +18,47 @@ say() { printf 'keys: %s\n' "$*"; }
 die() { printf 'keys: error: %s\n' "$*" >&2; exit 1; }
 
 command -v openssl >/dev/null || die "openssl is missing (apt-get install -y openssl)"
-command -v gpg >/dev/null || die "gpg is missing (apt-get install -y gnupg)"
+if [[ ${1:-} == tls ]]; then
+  TLS_DIR=$(realpath -m "${2:?usage: infra/keys.sh tls DIR}")
+fi
 mkdir -p "$KEYS" "$KEYS/crl"
 chmod 700 "$KEYS"
 cd "$KEYS"
 
 secret() { [[ -s $1 ]] || { head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$1"; chmod 600 "$1"; }; }
 
-if [[ ! -s ca.pem ]]; then
-  say "making a development CA and our S/MIME identity for $ADDRESS"
+if [[ ! -s ca.pem || ! -s ca.key ]]; then
+  say "making a development CA"
   openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 3650 -keyout ca.key -out ca.pem -subj "/CN=NCP development CA" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  chmod 600 ca.key
+  rm -f ncp.pfx
+fi
+
+# A server certificate is made again when it is missing, not from this CA, or within 30 days of its end.
+if [[ -n ${TLS_DIR:-} ]]; then
+  out=$TLS_DIR
+  mkdir -p "$out"
+  if [[ -s $out/server.pem && -s $out/server.key ]] &&
+    openssl verify -CAfile ca.pem "$out/server.pem" >/dev/null 2>&1 &&
+    openssl x509 -in "$out/server.pem" -noout -checkend $((30 * 86400)) >/dev/null; then
+    exit 0
+  fi
+  say "making a TLS server certificate for the mail servers in $out"
+  openssl req -newkey rsa:2048 -sha256 -nodes -keyout "$out/server.key" -out "$out/server.csr" -subj "/CN=mail.ncp.example" 2>/dev/null
+  printf '%s\n' 'basicConstraints=CA:FALSE' 'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth' \
+    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:mail.ncp.example' >"$out/server.ext"
+  openssl x509 -req -in "$out/server.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 825 -sha256 -extfile "$out/server.ext" \
+    -out "$out/server.pem" 2>/dev/null
+  chmod 600 "$out/server.key"
+  rm -f "$out/server.csr" "$out/server.ext"
+  exit 0
+fi
+
+command -v gpg >/dev/null || die "gpg is missing (apt-get install -y gnupg)"
+
+if [[ ! -s ncp.pfx ]]; then
+  say "making our S/MIME identity for $ADDRESS"
   openssl req -newkey rsa:2048 -sha256 -nodes -keyout ncp.key -out ncp.csr -subj "/CN=NCP Kazakhstan/emailAddress=$ADDRESS" 2>/dev/null
   printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=emailProtection\nsubjectAltName=email:%s\n' "$ADDRESS" >ncp.ext
   openssl x509 -req -in ncp.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 825 -sha256 -extfile ncp.ext -out ncp.pem 2>/dev/null

@@ -14,7 +14,8 @@
 #   NCP_SMTP_PORT [2525]  NCP_IMAP_PORT [10143]  NCP_LMTP_PORT [10024]
 #   NCP_CHROMIUM [/usr/bin/chromium]: the browser the tests drive; when set, it is used as it is, never installed
 # Mail: mailboxes are MAIL_MAILBOXES below, all with the password in $NCP_DATA_DIR/secrets/mail.password;
-# mail for any other domain bounces back to its sender, nothing leaves the machine.
+# mail for any other domain bounces back to its sender, nothing leaves the machine. SMTP and IMAP offer STARTTLS with a
+# certificate from the development CA of infra/keys.sh ($NCP_DATA_DIR/keys/ca.pem, named in servers.env).
 # After start, $NCP_DATA_DIR/servers.env holds the connection settings (source it).
 set -euo pipefail
 
@@ -116,6 +117,8 @@ MAIL_DOVECOT_LOG=$MAIL_DIR/dovecot.log
 MAIL_MAILDIRS=$MAIL_DIR/maildirs
 MAIL_COMMAND_LOG=$MAIL_DIR/commands.log
 MAIL_STATE_FILE=$MAIL_DIR/running.conf
+MAIL_TLS_DIR=$MAIL_DIR/tls
+MAIL_TLS_CA=$DATA_DIR/keys/ca.pem
 SECRETS_DIR=$DATA_DIR/secrets
 PG_PASSWORD_FILE=$SECRETS_DIR/postgres-ncp.password
 RABBIT_PASSWORD_FILE=$SECRETS_DIR/rabbitmq-ncp.password
@@ -790,6 +793,15 @@ mail_write_config() {
   domains=$(mail_domains)
   domains=${domains//$'\n'/ }
 
+  # The same TLS as in production: the Worker refuses a server without STARTTLS or with a certificate it does not
+  # trust, and trusts this development CA through its configuration. A renewed certificate is loaded by a reload.
+  local before after
+  before=$(cat "$MAIL_TLS_DIR/server.pem" 2>/dev/null || true)
+  NCP_DATA_DIR=$DATA_DIR "$SCRIPT_DIR/keys.sh" tls "$MAIL_TLS_DIR" >>"$MAIL_COMMAND_LOG" 2>&1 ||
+    die "mail: no TLS certificate for the mail servers (infra/keys.sh tls):$(mail_failure_details)"
+  after=$(cat "$MAIL_TLS_DIR/server.pem")
+  [[ $before == "$after" ]] || MAIL_POSTFIX_CHANGED=1 MAIL_DOVECOT_CHANGED=1
+
   hash=$(mail_password_hash "$password")
   for mailbox in "${MAIL_MAILBOXES[@]}"; do
     printf '%s:%s\n' "$mailbox" "$hash"
@@ -804,8 +816,13 @@ state_dir = $MAIL_DOVECOT_STATE
 log_path = $MAIL_DOVECOT_LOG
 listen = 127.0.0.1
 protocols = imap lmtp
-# Plain IMAP, on loopback only.
-ssl = no
+# STARTTLS on the IMAP port (no implicit-TLS port). Logins without TLS stay allowed for the tools of the tests and
+# benches on loopback; the Worker itself never logs in without TLS.
+ssl = yes
+ssl_cert = <$MAIL_TLS_DIR/server.pem
+ssl_key = <$MAIL_TLS_DIR/server.key
+ssl_dh = </usr/share/dovecot/dh.pem
+ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_verbose = yes
@@ -901,6 +918,12 @@ inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 smtpd_banner = \$myhostname ESMTP
+# STARTTLS offered, not demanded: partners' servers and smtp-source (the bench's baseline) may still send in clear.
+smtpd_tls_security_level = may
+smtpd_tls_cert_file = $MAIL_TLS_DIR/server.pem
+smtpd_tls_key_file = $MAIL_TLS_DIR/server.key
+smtpd_tls_protocols = >=TLSv1.2
+smtpd_tls_mandatory_protocols = >=TLSv1.2
 # A 50 MB attachment grows to about 68 MB once base64-encoded in a mail.
 message_size_limit = 83886080
 mailbox_size_limit = 0
@@ -959,6 +982,7 @@ lmtp      unix  -       -       n       -       -       lmtp
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 EOF
   return 0
 }
@@ -1148,6 +1172,8 @@ write_env_file() {
         printf 'export Smtp__Port=%s\n' "$SMTP_PORT"
         printf 'export Imap__Host=127.0.0.1\n'
         printf 'export Imap__Port=%s\n' "$IMAP_PORT"
+        printf 'export Smtp__TrustedCaFile=%s\n' "$(quote "$MAIL_TLS_CA")"
+        printf 'export Imap__TrustedCaFile=%s\n' "$(quote "$MAIL_TLS_CA")"
         printf 'export Mail__Password=%s\n' "$(quote "$mail_password")"
         printf 'export Mail__Domain=%s\n' "$MAIL_DOMAIN"
         printf 'export NCP_SMTP_PORT=%s\n' "$SMTP_PORT"

@@ -12,6 +12,8 @@ public static class HealthConventions
 {
     public const string ReadyTag = "ready";
 
+    public const string FailedSeeLog = "failed; the reason is in the process's log";
+
     /// <summary>Live: the process answers. Ready: every dependency answers, each named in the body.</summary>
     public static void MapNcpHealth(this IEndpointRouteBuilder app)
     {
@@ -33,7 +35,9 @@ public static class HealthConventions
                 e => new
                 {
                     status = e.Value.Status.ToString(),
-                    description = e.Value.Description ?? e.Value.Exception?.Message,
+                    // Anyone may ask: a failure's own text (a connection string's host, a stack's words) stays in the
+                    // log, where the health service writes it; the answer carries only what our checks chose to say.
+                    description = e.Value.Exception is null ? e.Value.Description : FailedSeeLog,
                     durationMs = (int)e.Value.Duration.TotalMilliseconds,
                 }),
         };

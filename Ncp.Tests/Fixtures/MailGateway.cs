@@ -4,15 +4,14 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using MailKit;
 using MailKit.Net.Imap;
-using MailKit.Net.Smtp;
 using MailKit.Search;
-using MailKit.Security;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Ncp.Contracts.Mail;
 using Ncp.Tests.Fixtures.Crypto;
 using Ncp.Tests.Partners;
+using Ncp.Worker.Infrastructure.Mail;
 
 namespace Ncp.Tests.Fixtures;
 
@@ -180,8 +179,7 @@ public static class MailGateway
     public static async Task SendRawAsync(this NcpSystem ncp, byte[] raw, params string[] envelopeTo)
     {
         var message = await MimeMessage.LoadAsync(new MemoryStream(raw));
-        using var smtp = new SmtpClient();
-        await smtp.ConnectAsync(ncp.Servers.SmtpHost, ncp.Servers.SmtpPort, SecureSocketOptions.None);
+        using var smtp = await MailServers.ConnectSmtpAsync(ncp.Servers.Smtp, CancellationToken.None);
         var from = message.From.Mailboxes.FirstOrDefault() ?? new MailboxAddress("", "someone@partner.example");
         var to = envelopeTo.Length == 0 ? [ncp.GatewayAddress()] : envelopeTo;
         await smtp.SendAsync(message, from, to.Select(a => MailboxAddress.Parse(a)));
@@ -207,8 +205,8 @@ public static class MailGateway
 
         using var tcp = new System.Net.Sockets.TcpClient();
         await tcp.ConnectAsync(ncp.Servers.ImapHost, ncp.Servers.ImapPort);
-        var stream = tcp.GetStream();
-        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII, leaveOpen: true);
+        Stream stream = tcp.GetStream();
+        var reader = new StreamReader(stream, System.Text.Encoding.ASCII, leaveOpen: true);
         await reader.ReadLineAsync();
         async Task CommandAsync(string tag, byte[] command)
         {
@@ -221,6 +219,23 @@ public static class MailGateway
             Assert.True(line?.StartsWith(tag + " OK", StringComparison.Ordinal) == true, $"IMAP {tag}: {line}");
         }
 
+        // STARTTLS by hand, with the Worker's own certificate check: the mails go in over TLS, byte for byte.
+        await CommandAsync("a0", "a0 STARTTLS\r\n"u8.ToArray());
+        var refused = "";
+        var tls = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false,
+            MailServers.CertificateCheck(ncp.Servers.ImapAs("ncp@ncp.example"), (reason, detail) => refused = reason + detail));
+        try
+        {
+            await tls.AuthenticateAsClientAsync(ncp.Servers.ImapHost);
+        }
+        catch (System.Security.Authentication.AuthenticationException e)
+        {
+            Assert.Fail($"IMAP STARTTLS: {refused} ({e.Message})");
+        }
+
+        stream = tls;
+        reader.Dispose();
+        reader = new StreamReader(stream, System.Text.Encoding.ASCII, leaveOpen: true);
         await CommandAsync("a1", System.Text.Encoding.ASCII.GetBytes($"a1 LOGIN ncp@ncp.example \"{ncp.Servers.MailPassword}\"\r\n"));
         using var append = new MemoryStream();
         append.Write(System.Text.Encoding.ASCII.GetBytes($"a2 APPEND {ncp.RunId}"));
@@ -233,6 +248,8 @@ public static class MailGateway
         append.Write("\r\n"u8);
         await CommandAsync("a2", append.ToArray());
         await CommandAsync("a3", "a3 LOGOUT\r\n"u8.ToArray());
+        reader.Dispose();
+        await tls.DisposeAsync();
     }
 
     /// <summary>Waits until the Api has recorded the inbound mail on an item (the end of the mail's way in), or fails.</summary>
@@ -332,13 +349,8 @@ public static class MailGateway
         return raw.ToArray();
     }
 
-    private static async Task<ImapClient> OpenAsync(NcpSystem ncp, string login)
-    {
-        var imap = new ImapClient();
-        await imap.ConnectAsync(ncp.Servers.ImapHost, ncp.Servers.ImapPort, SecureSocketOptions.None);
-        await imap.AuthenticateAsync(login, ncp.Servers.MailPassword);
-        return imap;
-    }
+    private static Task<ImapClient> OpenAsync(NcpSystem ncp, string login) =>
+        MailServers.ConnectImapAsync(ncp.Servers.ImapAs(login), null, CancellationToken.None);
 
     private static async Task<IMailFolder?> FolderAsync(ImapClient imap, string name)
     {

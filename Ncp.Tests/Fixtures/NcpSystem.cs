@@ -67,6 +67,8 @@ public class NcpSystem : IAsyncLifetime
             settings["Imap:Port"] = Servers.ImapPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
             settings["Imap:Folder"] = RunId;
             settings["Imap:SentFolder"] = $"{RunId}-sent";
+            settings["Smtp:TrustedCaFile"] = Servers.MailCaFile;
+            settings["Imap:TrustedCaFile"] = Servers.MailCaFile;
             settings["Mail:Password"] = Servers.MailPassword;
             // Our keys: the current S/MIME identity and the one rotated to (newer: it signs; both decrypt), our OpenPGP key.
             var pki = Crypto.TestPki.Shared;

@@ -1,14 +1,24 @@
+using Ncp.Worker.Infrastructure.Mail;
+
 namespace Ncp.Tests.Fixtures;
 
 /// <summary>
 /// Where the real PostgreSQL and RabbitMQ started by <c>infra/servers.sh</c> listen. <c>./ncp test</c> exports these;
-/// when a test is run from an IDE, the same values are read from <c>.data/servers.env</c>.
+/// when a test is run from an IDE, the same values are read from <c>.data/servers.env</c>. The mail servers speak TLS
+/// with a certificate from the development CA in <see cref="MailCaFile"/>.
 /// </summary>
 public sealed record TestServers(
     string Postgres, string RabbitHost, ushort RabbitPort, string RabbitVirtualHost, string RabbitUser, string RabbitPassword,
-    string SmtpHost, int SmtpPort, string ImapHost, int ImapPort, string MailPassword, string RabbitManagement)
+    string SmtpHost, int SmtpPort, string ImapHost, int ImapPort, string MailPassword, string RabbitManagement, string MailCaFile)
 {
     public static TestServers Current { get; } = Load();
+
+    /// <summary>The project's SMTP server, reached the way the Worker reaches it (STARTTLS, the development CA).</summary>
+    public SmtpSettings Smtp => new() { Host = SmtpHost, Port = SmtpPort, TrustedCaFile = MailCaFile };
+
+    /// <summary>A mailbox on the project's IMAP server, reached the way the Worker reaches its own.</summary>
+    public ImapSettings ImapAs(string login) =>
+        new() { Host = ImapHost, Port = ImapPort, Username = login, Password = MailPassword, TrustedCaFile = MailCaFile };
 
     private static TestServers Load()
     {
@@ -30,7 +40,10 @@ public sealed record TestServers(
             Get("Imap__Host"),
             int.Parse(Get("Imap__Port"), System.Globalization.CultureInfo.InvariantCulture),
             Get("Mail__Password"),
-            Get("RabbitMq__ManagementUrl"));
+            Get("RabbitMq__ManagementUrl"),
+            Environment.GetEnvironmentVariable("Smtp__TrustedCaFile") ?? values.GetValueOrDefault("Smtp__TrustedCaFile")
+            ?? throw new InvalidOperationException(
+                "Smtp__TrustedCaFile is not set: the mail servers predate TLS. Run infra/servers.sh start again (it adds TLS and writes it)."));
     }
 
     /// <summary>The checkout the tests were built in (the folder of <c>Ncp.sln</c>): where <c>artifacts/</c> goes.</summary>

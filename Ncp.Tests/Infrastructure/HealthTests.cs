@@ -56,6 +56,30 @@ public sealed class HealthTests(NcpSystem ncp)
         Assert.True(registerTook < TimeSpan.FromSeconds(10), $"POST /api/items took {registerTook}");
     }
 
+    [Fact]
+    public async Task An_anonymous_health_answer_names_the_failing_servers_but_carries_none_of_their_errors()
+    {
+        var settings = ncp.ApiSettings;
+        var postgresPort = ClosedPort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var rabbitPort = ClosedPort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["ConnectionStrings:Postgres"] = $"Host=127.0.0.1;Port={postgresPort};Database=ncp;Username=ncp;Password=x";
+        settings["RabbitMq:Port"] = rabbitPort;
+        await using var api = NcpSystem.Host<Ncp.Api.Program>(settings);
+
+        using var ready = await api.CreateClient().GetAsync("/health/ready");
+        var body = await ready.Content.ReadAsStringAsync();
+        var postgresql = JsonDocument.Parse(body).RootElement.GetProperty("checks").GetProperty("postgresql");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal("Unhealthy", postgresql.Str("status"));
+        Assert.Equal("failed; the reason is in the process's log", postgresql.Str("description"));
+        // Npgsql's and RabbitMQ's errors name the address they failed to reach.
+        Assert.DoesNotContain(postgresPort, body, StringComparison.Ordinal);
+        Assert.DoesNotContain(rabbitPort, body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("connect", body, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>A loopback port nobody listens on: the server is "down" the way a stopped one is.</summary>
     private static int ClosedPort()
     {

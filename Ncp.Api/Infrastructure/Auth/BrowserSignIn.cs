@@ -61,7 +61,9 @@ public static class BrowserSignIn
         o.Cookie.Name = CookieName;
         o.Cookie.HttpOnly = true;
         o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
-        o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        // Always, also on a plain-HTTP request: behind a proxy that ends TLS a misconfigured X-Forwarded-Proto must not
+        // send the session in clear. Browsers accept Secure cookies from http://localhost and 127.0.0.1 (./ncp up).
+        o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
         o.ExpireTimeSpan = TimeSpan.FromHours(12);
         o.SlidingExpiration = true;
         o.LoginPath = SignInPath;

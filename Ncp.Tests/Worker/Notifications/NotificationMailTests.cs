@@ -1,11 +1,10 @@
 using MailKit;
-using MailKit.Net.Imap;
 using MailKit.Search;
-using MailKit.Security;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Ncp.Contracts.Deadlines;
 using Ncp.Tests.Fixtures;
+using Ncp.Worker.Infrastructure.Mail;
 
 namespace Ncp.Tests.Worker.Notifications;
 
@@ -60,9 +59,7 @@ public sealed class NotificationMailTests(NcpSystem ncp)
 
     private async Task<string?> FindAsync(string mailbox, string inSubject)
     {
-        using var imap = new ImapClient();
-        await imap.ConnectAsync(ncp.Servers.ImapHost, ncp.Servers.ImapPort, SecureSocketOptions.None);
-        await imap.AuthenticateAsync(mailbox, ncp.Servers.MailPassword);
+        using var imap = await MailServers.ConnectImapAsync(ncp.Servers.ImapAs(mailbox), null, CancellationToken.None);
         await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
         var found = await imap.Inbox.SearchAsync(SearchQuery.SubjectContains(inSubject));
         var subject = found.Count == 0 ? null : (await imap.Inbox.GetMessageAsync(found[^1])).Subject;
