@@ -69,7 +69,7 @@ public static class SignInAuditing
                 if (context.Result is null or { Succeeded: true } && context.Principal is { } user
                     && http.RequestServices.GetRequiredService<TokenSightings>().FirstSight(context.SecurityToken))
                 {
-                    await Trail(http).RecordSignInAsync(http, user, $"bearer token from {context.SecurityToken.Issuer}");
+                    await RecordQuietlyAsync(http, () => Trail(http).RecordSignInAsync(http, user, $"bearer token from {context.SecurityToken.Issuer}"));
                 }
             };
         }
@@ -77,12 +77,28 @@ public static class SignInAuditing
         options.Events.OnAuthenticationFailed = async context =>
         {
             await failed(context);
-            await Trail(context.HttpContext).RecordSignInFailureAsync(
-                context.HttpContext, null, $"bearer token refused: {context.Exception.GetType().Name}", CancellationToken.None);
+            await RecordQuietlyAsync(context.HttpContext, () => Trail(context.HttpContext).RecordSignInFailureAsync(
+                context.HttpContext, null, $"bearer token refused: {context.Exception.GetType().Name}", CancellationToken.None));
         };
     }
 
     private static AuditTrail Trail(HttpContext http) => http.RequestServices.GetRequiredService<AuditTrail>();
+
+    // A bearer sign-in is recorded while the token is checked, before anything knows what the request is for: with the
+    // database down it must not fail health probes or requests that need no database. Every audited read still refuses
+    // to answer unless its own entry is written.
+    private static async Task RecordQuietlyAsync(HttpContext http, Func<Task> record)
+    {
+        try
+        {
+            await record();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SignInAuditing))
+                .LogError(e, "A bearer sign-in on {Path} could not be audited", http.Request.Path);
+        }
+    }
 }
 
 /// <summary>

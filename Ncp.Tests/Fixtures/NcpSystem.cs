@@ -275,3 +275,14 @@ public sealed class NcpCollection : ICollectionFixture<NcpSystem>
 {
     public const string Name = "ncp";
 }
+
+/// <summary>
+/// Tests that build hosts of their own while they run (or run the Api's <c>Main</c>): run alone, after the others.
+/// WebApplicationFactory finds the host it starts by listening to every host built in the process, so a host built
+/// beside a starting fixture can be taken for the fixture's, which then answers from a disposed one.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class OwnHostsCollection : ICollectionFixture<NcpSystem>
+{
+    public const string Name = "own-hosts";
+}

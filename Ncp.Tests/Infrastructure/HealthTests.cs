@@ -7,7 +7,7 @@ using Ncp.Tests.Fixtures;
 
 namespace Ncp.Tests.Infrastructure;
 
-[Collection(NcpCollection.Name)]
+[Collection(OwnHostsCollection.Name)]
 public sealed class HealthTests(NcpSystem ncp)
 {
     [Theory]

@@ -7,6 +7,7 @@ namespace Ncp.Tests.Infrastructure;
 /// <c>./ncp rebuild</c>, run the way the script runs it (<c>Ncp.Api rebuild ...</c>). A system of its own: a rebuild
 /// empties the read model for a moment, which the shared system's other tests must never see.
 /// </summary>
+[Collection(OwnHostsCollection.Name)]
 public sealed class ProjectionRebuildTests(NcpSystem ncp) : IClassFixture<NcpSystem>
 {
     private string Table => $"{ncp.ApiSchema}.mt_doc_itemdetails";

@@ -10,7 +10,7 @@ namespace Ncp.Tests.Infrastructure.Http;
 /// The Api behind a proxy that ends TLS: HTTPS (said by the proxy's X-Forwarded-Proto, believed from known proxies only)
 /// brings Strict-Transport-Security, and the session cookie is Secure whatever the request.
 /// </summary>
-[Collection(NcpCollection.Name)]
+[Collection(OwnHostsCollection.Name)]
 public sealed class ReverseProxyTests(NcpSystem ncp)
 {
     [Fact]
