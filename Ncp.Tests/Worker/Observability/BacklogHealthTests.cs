@@ -79,7 +79,8 @@ public sealed class BacklogHealthTests(NcpSystem ncp)
         var late = await CheckAsync("timers");
 
         Assert.Equal("Degraded", late.Str("status"));
-        Assert.Matches(@"^1 wake-up due since [-\d :]+ UTC and not fired$", late.Str("description"));
+        // At least ours: a test beside it may have left a wake-up of its own overdue for a moment.
+        Assert.Matches(@"^(1 wake-up|\d+ wake-ups) due since [-\d :]+ UTC and not fired$", late.Str("description"));
         await GaugeAsync("ncp_timers_overdue", atLeast: 1);
     }
 
