@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
 using Ncp.Tests.Fixtures;
 using Ncp.Tests.Fixtures.Crypto;
 using Ncp.Worker.Mail.Crypto;
@@ -94,10 +95,11 @@ public sealed class PartnerTrustTests(NcpSystem ncp)
         try
         {
             ca.Revoke(identity, "superseded", Path.Combine(folder, "late.crl"), TimeSpan.FromSeconds(1));
-            var check = new RevocationListCheck(folder, TimeProvider.System);
+            var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+            var check = new RevocationListCheck(folder, clock);
             using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(identity.CertPem));
             using var root = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(ca.CertPem));
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            clock.Advance(TimeSpan.FromSeconds(5));
 
             var revocation = check.Lists.Find(certificate, [root]);
             var health = await check.CheckHealthAsync(new HealthCheckContext

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MimeKit;
 using MimeKit.Cryptography;
 using Ncp.Conventions;
@@ -356,8 +357,11 @@ public sealed class MailCrypto
         return "plaintext-by-override";
     }
 
-    private static X509Certificate[] Anchors(PartnerEntry? partner) =>
-        [.. (partner?.TrustAnchors ?? []).Select(der => new X509CertificateParser().ReadCertificate(der))];
+    // Parsed once per loaded directory entry (the book makes new entries when it reloads), not once per mail.
+    private static readonly ConditionalWeakTable<PartnerEntry, X509Certificate[]> ParsedAnchors = new();
+
+    private static X509Certificate[] Anchors(PartnerEntry? partner) => partner is null ? [] : ParsedAnchors.GetValue(
+        partner, p => [.. (p.TrustAnchors ?? []).Select(der => new X509CertificateParser().ReadCertificate(der))]);
 
     // A certificate its issuer withdrew gets no more mail, whatever the Api's import said when it was still good.
     private X509Certificate[] NotRevoked(string partnerCode, X509Certificate[] certificates, X509Certificate[] anchors)
