@@ -270,6 +270,25 @@ public static class UiSteps
             var said = await page.Locator("body").InnerTextAsync();
             throw new InvalidOperationException($"Signing in as {user.Login} stayed on {page.Url}; the page says: {said[..Math.Min(said.Length, 300)]}");
         }
+
+        await page.WaitForInteractiveAsync();
+    }
+
+    /// <summary>
+    /// Waits until the page's circuit has taken over the prerendered page. A link followed before that is fetched by
+    /// enhanced navigation while the circuit still starts for the page before, which then renders over it: a test
+    /// saw the new page's heading and then the dashboard again.
+    /// </summary>
+    public static async Task WaitForInteractiveAsync(this IPage page)
+    {
+        try
+        {
+            await page.Locator("main#main[data-interactive='true']").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException($"{page.Url} never became interactive (its circuit did not start within 30 s).");
+        }
     }
 }
 
