@@ -87,7 +87,10 @@ public enum AnswerExtent
 
 public sealed record DataPeriod(DateOnly From, DateOnly To);
 
-/// <summary>What an officer fills in for an item; set at registration and changed by <see cref="ItemDetailsChanged"/>.</summary>
+/// <summary>
+/// What an officer fills in for an item; set at registration and changed by <see cref="ItemDetailsChanged"/>.
+/// <see cref="Content"/> is null on items registered before requests carried their substance.
+/// </summary>
 public sealed record ItemFields(
     string PartnerCode,
     string Country,
@@ -102,7 +105,8 @@ public sealed record ItemFields(
     string Language,
     HandlingCode HandlingCode,
     string? PartnerReference,
-    DateTimeOffset? DueBy);
+    DateTimeOffset? DueBy,
+    RequestContent? Content = null);
 
 /// <summary>Who did something: the officer's stable id and the name shown on the timeline.</summary>
 public sealed record Actor(string Id, string Name);

@@ -17,6 +17,7 @@ namespace Ncp.Contracts.Mail;
 /// <param name="Content">What the mail says.</param>
 /// <param name="ThreadMessageIds">Message-IDs of earlier mail about this item, oldest first (In-Reply-To and References).</param>
 /// <param name="RequestedAt">When the Api asked (its clock).</param>
+/// <param name="Attachments">The item's files the officer chose to send with a request, encrypted with the mail; null or empty: none.</param>
 public sealed record PartnerMailRequested(
     Guid DispatchId,
     Guid ItemId,
@@ -29,7 +30,8 @@ public sealed record PartnerMailRequested(
     string Language,
     MailContent Content,
     string[] ThreadMessageIds,
-    DateTimeOffset RequestedAt);
+    DateTimeOffset RequestedAt,
+    MailAttachment[]? Attachments = null);
 
 /// <summary>
 /// The fields of a mail to a partner, in the order partners know from the Council of Europe T-CY forms.
@@ -49,6 +51,8 @@ public sealed record PartnerMailRequested(
 /// <param name="ReplyBy">When we need the answer (or, for an acknowledgement or reply, the partner's deadline).</param>
 /// <param name="Text">Free text: the facts, the answer, the reminder's note.</param>
 /// <param name="Contact">Who to contact at the NCP.</param>
+/// <param name="Request">The substance of a request in its form: identifiers, facts, offence; null on items without it.</param>
+/// <param name="Handling">Our handling code and its TLP equivalent, marked on every mail; null: open (TLP:GREEN).</param>
 public sealed record MailContent(
     string Kind,
     string Subject,
@@ -64,7 +68,52 @@ public sealed record MailContent(
     DateTimeOffset? DataTo,
     DateTimeOffset? ReplyBy,
     string? Text,
-    MailContact Contact);
+    MailContact Contact,
+    MailRequest? Request = null,
+    MailHandling? Handling = null);
+
+/// <summary>The substance of a request, in the form partners expect.</summary>
+/// <param name="Form"><c>general</c>, <c>preservation</c> (art. 29), <c>disclosure</c> (art. 30), <c>stored-data</c> (arts. 31/35),
+/// <c>spontaneous-information</c> (art. 26) or <c>legal-assistance</c>.</param>
+/// <param name="Identifiers">What the data is about, each in its normal form.</param>
+/// <param name="Facts">The summary of facts.</param>
+/// <param name="Offence">The offence with its article of the Criminal Code.</param>
+/// <param name="UrgencyReason">Why it is urgent (data about to be deleted, a life at risk).</param>
+/// <param name="LegalAssistance">What a requested authority checks in a legal-assistance request; null for other forms.</param>
+public sealed record MailRequest(
+    string Form,
+    MailIdentifier[] Identifiers,
+    string? Facts,
+    string? Offence,
+    string? UrgencyReason,
+    MailLegalAssistance? LegalAssistance);
+
+/// <summary>One identifier of a request.</summary>
+/// <param name="Type"><c>ip-address</c>, <c>email</c>, <c>phone</c>, <c>account</c>, <c>url</c>, <c>domain</c>, <c>payment-card</c>,
+/// <c>iban</c>, <c>crypto-wallet</c>, <c>imei</c> or <c>imsi</c>.</param>
+/// <param name="Value">The normal form (a card or IBAN in full: the partner needs it).</param>
+/// <param name="Qualifier">An IP address's port, an account's service, a wallet's chain.</param>
+/// <param name="At">When it was seen (an IP address: the exact time).</param>
+/// <param name="TimeZone">The zone the time was given in (IANA), so that it is written as the officer saw it.</param>
+/// <param name="Data">Data asked for about it, e.g. <c>subscriber-data</c>.</param>
+/// <param name="From">Start of the period asked for.</param>
+/// <param name="To">End of the period asked for.</param>
+public sealed record MailIdentifier(
+    string Type, string Value, string? Qualifier, DateTimeOffset? At, string? TimeZone, string[] Data, DateTimeOffset? From, DateTimeOffset? To);
+
+/// <summary>The fields a requested authority checks in a legal-assistance request.</summary>
+/// <param name="RequestingAuthority">Who asks (our authority).</param>
+/// <param name="RequestedAuthority">Who is asked.</param>
+/// <param name="Penalty">The penalty the offence carries.</param>
+/// <param name="AssistanceSought">The assistance asked for.</param>
+/// <param name="Confidentiality">What must stay confidential, and why.</param>
+public sealed record MailLegalAssistance(
+    string? RequestingAuthority, string? RequestedAuthority, string? Penalty, string? AssistanceSought, string? Confidentiality);
+
+/// <summary>How the information may be passed on, marked in a header and at the top of the body.</summary>
+/// <param name="Code">Our handling code: <c>open</c>, <c>no-other-channels</c> or <c>no-third-parties</c>.</param>
+/// <param name="Tlp">Its Traffic Light Protocol equivalent, e.g. <c>TLP:AMBER</c>.</param>
+public sealed record MailHandling(string Code, string Tlp);
 
 /// <summary>The NCP's contact for the partner: the duty desk or the assigned officer.</summary>
 /// <param name="Name">Name of the officer or desk.</param>

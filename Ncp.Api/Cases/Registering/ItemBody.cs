@@ -6,6 +6,23 @@ namespace Ncp.Api.Cases.Registering;
 
 public sealed record DataPeriodBody(DateOnly? From, DateOnly? To);
 
+/// <summary>One identifier as a client sends it; <c>qualifier</c> is an IP address's port, an account's service or a wallet's chain.</summary>
+public sealed record IdentifierBody(
+    string? Type, string? Value, string? Qualifier, DateTimeOffset? At, string? TimeZone, string[]? Data, DataPeriodBody? Period);
+
+public sealed record LegalAssistanceBody(
+    string? RequestingAuthority, string? RequestedAuthority, string? Penalty, string? AssistanceSought, string? Confidentiality);
+
+/// <summary>The substance of a request as a client sends it (see <see cref="RequestContent"/>); attachments by SHA-256 of the item's files.</summary>
+public sealed record ContentBody(
+    string? Form,
+    IdentifierBody[]? Identifiers,
+    string? Facts,
+    string? Offence,
+    string? UrgencyReason,
+    string[]? AttachmentsToSend,
+    LegalAssistanceBody? LegalAssistance);
+
 /// <summary>
 /// The fields of an item as a client sends them (register and change details). Everything is nullable so that each
 /// missing or wrong field gets its own named error rather than the first one stopping the rest.
@@ -25,7 +42,8 @@ public sealed record ItemBody(
     string? Language,
     string? HandlingCode,
     string? PartnerReference,
-    DateTimeOffset? DueBy);
+    DateTimeOffset? DueBy,
+    ContentBody? Content = null);
 
 public sealed record CheckedItem(WorkItemKind Kind, Direction Direction, ItemFields Fields);
 
