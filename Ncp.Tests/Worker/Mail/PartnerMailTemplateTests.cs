@@ -330,7 +330,10 @@ public sealed class PartnerMailTemplateTests
         var text = PartnerMailTemplates.Render(Mail("reply", content: content)).Text;
 
         // Below the handling marking, which opens every mail.
-        Assert.StartsWith($"TLP:GREEN \u2014 for law-enforcement use; not to be made public\n\nOur reference: {Number}\nYour reference: CY-2026/441\nDate: 2026-02-27\n", text, StringComparison.Ordinal);
+        Assert.StartsWith(
+            $"TLP:GREEN \u2014 for law-enforcement use; not to be made public\n\nOur reference: {Number}\nYour reference: CY-2026/441\n",
+            text,
+            StringComparison.Ordinal);
         Assert.Contains("The address was assigned to subscriber X.\n\nLogs are attached.\n", text, StringComparison.Ordinal);
     }
 

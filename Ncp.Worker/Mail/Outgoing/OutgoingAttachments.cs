@@ -71,7 +71,8 @@ public static class OutgoingAttachments
         var kept = new StringBuilder();
         foreach (var c in last.Normalize(NormalizationForm.FormC))
         {
-            kept.Append(char.IsControl(c) || c is '<' or '>' or ':' or '"' or '|' or '?' or '*' or ';' ? '_' : char.IsWhiteSpace(c) ? ' ' : c);
+            var refused = char.IsControl(c) || c is '<' or '>' or ':' or '"' or '|' or '?' or '*' or ';';
+            kept.Append(refused ? '_' : char.IsWhiteSpace(c) ? ' ' : c);
         }
 
         var name = string.Join(' ', kept.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries)).Trim('.', ' ');

@@ -359,7 +359,8 @@ public static class PartnerMailTemplates
             Paragraph(Format(words.ReminderLead, ours, OneLine(Content.Subject) ?? words.NotSpecified));
 
             Field(words.PendingLabel, DataTypes() is { } types ? $"{Title} – {types}" : Title, "");
-            Optional(words.IdentifiersLabel, Form.Identifiers.Length > 0 ? string.Join('\n', Form.Identifiers.Select(Named)) : Content.Identifiers);
+            var identifiers = Form.Identifiers.Length > 0 ? string.Join('\n', Form.Identifiers.Select(Named)) : Content.Identifiers;
+            Optional(words.IdentifiersLabel, identifiers);
             Optional(words.PeriodLabel, Period());
             Field(words.ReplyByLabel, Moment(Content.ReplyBy), "");
             Blank();

@@ -22,7 +22,7 @@ public sealed class RequestFormDeliveryTests(NcpSystem ncp)
     private static TestPki Pki => MailGateway.Pki;
 
     [Fact]
-    public async Task A_preservation_request_to_an_smime_partner_carries_every_identifier_the_facts_the_marking_and_the_file_and_is_resent_unchanged()
+    public async Task A_preservation_request_to_an_smime_partner_carries_the_identifiers_facts_marking_and_file_and_is_resent_unchanged()
     {
         var de = await ncp.PartnerAsync("de");
         var (request, file) = await PublishAsync(de, "en", "Preserve for the bank case (S/MIME)");
@@ -33,20 +33,25 @@ public sealed class RequestFormDeliveryTests(NcpSystem ncp)
 
         Assert.True(reading.Verified, reading.Diagnostics);
         Assert.Equal("enveloped-data", reading.Layers[0]);
-        AssertCarriesAll(raw, reading.Content, file, "TLP:AMBER \u2014 not to be passed through another channel without the originator's consent",
+        AssertCarriesAll(
+            raw, reading.Content, file, "TLP:AMBER \u2014 not to be passed through another channel without the originator's consent",
             "IP address: 203.0.113.7, port 443", "Phone number: +77012345678");
 
         // The ledger keeps the mail as built; the file's plain bytes left the stored request once they were in it.
         var stored = await ncp.QueryRowsAsync(
-            $"select request -> 'attachments' -> 0 ? 'content', (request -> 'attachments' -> 0 ->> 'bytes')::int, request -> 'attachments' -> 0 ->> 'fileName' "
-            + $"from {ncp.WorkerSchema}.dispatches where dispatch_id = @id", ("id", request.DispatchId));
+            $"""
+            select a ? 'content', (a ->> 'bytes')::int, a ->> 'fileName'
+            from (select request -> 'attachments' -> 0 as a from {ncp.WorkerSchema}.dispatches where dispatch_id = @id) stored
+            """,
+            ("id", request.DispatchId));
         Assert.Equal([false, file.Content.Length, "../seized server logs.bin"], stored[0]);
 
         // The Worker died after the SMTP server took the mail and before it wrote that down: the same mail goes again.
-        await NcpSystem.EventuallyAsync(
-            () => ncp.QueryAsync<bool>($"select reported from {ncp.WorkerSchema}.dispatches where dispatch_id = @id", ("id", request.DispatchId)), r => r);
+        var reported = $"select reported from {ncp.WorkerSchema}.dispatches where dispatch_id = @id";
+        await NcpSystem.EventuallyAsync(() => ncp.QueryAsync<bool>(reported, ("id", request.DispatchId)), r => r);
         await ncp.QueryAsync<int?>(
-            $"update {ncp.WorkerSchema}.dispatches set status = 'pending', next_attempt_at = now(), reported = false where dispatch_id = @id",
+            $"update {ncp.WorkerSchema}.dispatches set status = 'pending', next_attempt_at = now(), reported = false "
+            + "where dispatch_id = @id",
             ("id", request.DispatchId));
         var copies = await NcpSystem.EventuallyAsync(() => ncp.FetchAllAsync(de.Address, messageId), c => c.Count == 2);
         Assert.Equal(BodyOf(copies[0]), BodyOf(copies[1]));
@@ -72,15 +77,17 @@ public sealed class RequestFormDeliveryTests(NcpSystem ncp)
     private DispatchLedger Ledger => ncp.Worker.Services.GetRequiredService<DispatchLedger>();
 
     /// <summary>Publishes the request as the Api would, for an item the Api knows, with a file of every byte value.</summary>
-    private async Task<(PartnerMailRequested Request, MailAttachment File)> PublishAsync(MailPartner partner, string language, string subject)
+    private async Task<(PartnerMailRequested Request, MailAttachment File)> PublishAsync(
+        MailPartner partner, string language, string subject)
     {
         var item = await ncp.ClientFor("duty").RegisterAsync(ItemsApi.OutgoingRequest(partner.Code, subject));
         var bytes = Enumerable.Range(0, 4096).Select(i => (byte)(i * 7 % 256)).Concat(RandomNumberGenerator.GetBytes(2048)).ToArray();
         var file = new MailAttachment("../seized server logs.bin", "application/octet-stream", bytes);
-        var content = RequestFormTemplateTests.Content("preservation", new MailHandling("no-other-channels", "TLP:AMBER")) with { Subject = subject };
+        var handling = new MailHandling("no-other-channels", "TLP:AMBER");
+        var content = RequestFormTemplateTests.Content("preservation", handling) with { Subject = subject };
         var request = new PartnerMailRequested(
-            Guid.NewGuid(), item.GetProperty("id").GetGuid(), item.Number(), "request", partner.Code, [partner.Address], partner.Scheme, false,
-            language, content, [], DateTimeOffset.UtcNow, [file]);
+            Guid.NewGuid(), item.GetProperty("id").GetGuid(), item.Number(), "request", partner.Code, [partner.Address], partner.Scheme,
+            false, language, content, [], DateTimeOffset.UtcNow, [file]);
         await ncp.Worker.Services.GetRequiredService<IBus>().Publish(request);
         return (request, file);
     }
@@ -98,7 +105,10 @@ public sealed class RequestFormDeliveryTests(NcpSystem ncp)
         var text = Flat(Assert.IsType<TextPart>(inner[0]).Text);
         Assert.StartsWith(marking + " ", text, StringComparison.Ordinal);
         Assert.All(
-            [.. identifiers, "2026-11-30 14:05:09 +05:00 (Asia/Almaty) = 09:05:09 UTC", RequestFormTemplateTests.Facts, "seized server logs.bin"],
+            [
+                .. identifiers, "2026-11-30 14:05:09 +05:00 (Asia/Almaty) = 09:05:09 UTC", RequestFormTemplateTests.Facts,
+                "seized server logs.bin",
+            ],
             expected => Assert.Contains(expected, text, StringComparison.Ordinal));
         var attached = Assert.Single(inner.OfType<MimePart>(), p => p.IsAttachment);
         Assert.Equal("seized server logs.bin", attached.FileName);
@@ -140,13 +150,16 @@ public sealed class TooLargeMailTests(FewAttemptsNcp ncp)
         await ncp.Worker.Services.GetRequiredService<IBus>().Publish(request);
 
         var failed = await NcpSystem.EventuallyAsync(
-            () => duty.GetJsonAsync($"/api/items/{item.Number()}"), i => i.GetProperty("delivery").ValueKind == JsonValueKind.String, TimeSpan.FromSeconds(30));
+            () => duty.GetJsonAsync($"/api/items/{item.Number()}"),
+            i => i.GetProperty("delivery").ValueKind == JsonValueKind.String,
+            TimeSpan.FromSeconds(30));
         Assert.Equal("not-delivered", failed.Str("delivery"));
         var detail = failed.GetProperty("mail")[0].Str("detail");
         Assert.StartsWith("too-large: The mail with its 1 attached file(s) would be ", detail, StringComparison.Ordinal);
         Assert.Contains("(262144 bytes) a mail to a partner may be (Mail:Limits:MaxOutgoingBytes)", detail, StringComparison.Ordinal);
         Assert.Equal(0, await ncp.CountAsync(de.Address, $"{request.DispatchId:N}@ncp.example"));
-        var attempts = await ncp.QueryAsync<int>($"select attempts from {ncp.WorkerSchema}.dispatches where dispatch_id = @id", ("id", request.DispatchId));
+        var attempts = await ncp.QueryAsync<int>(
+            $"select attempts from {ncp.WorkerSchema}.dispatches where dispatch_id = @id", ("id", request.DispatchId));
         Assert.Equal(1, attempts);
     }
 }

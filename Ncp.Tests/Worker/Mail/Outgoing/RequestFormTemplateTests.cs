@@ -1,10 +1,14 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Ncp.Contracts.Mail;
 using Ncp.Worker.Mail.Outgoing;
 
 namespace Ncp.Tests.Worker.Mail.Outgoing;
 
-/// <summary>The forms partners expect (Budapest Convention arts. 29, 30, 31/35, 26 and legal assistance), rendered without any server.</summary>
+/// <summary>
+/// The forms partners expect (Budapest Convention arts. 29, 30, 31/35, 26 and legal assistance), rendered without any
+/// server.
+/// </summary>
 public sealed partial class RequestFormTemplateTests
 {
     private const string Number = "KZ-NCP-2026-000777";
@@ -12,7 +16,8 @@ public sealed partial class RequestFormTemplateTests
     // Seen in Almaty at 14:05:09 local time, which is 09:05:09 UTC (Kazakhstan is UTC+5 all year since March 2024).
     internal static readonly MailIdentifier Ip = new(
         "ip-address", "203.0.113.7", "443", new DateTimeOffset(2026, 11, 30, 9, 5, 9, TimeSpan.Zero), "Asia/Almaty",
-        ["subscriber-data", "traffic-data"], new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+        ["subscriber-data", "traffic-data"], new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero),
+        new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
 
     internal static readonly MailIdentifier Phone = new("phone", "+77012345678", null, null, null, ["subscriber-data"], null, null);
 
@@ -41,8 +46,8 @@ public sealed partial class RequestFormTemplateTests
         Text: null,
         Contact: new MailContact("Duty officer", "ncp@police.example", "+7 717 000 00 00", "Asia/Almaty"),
         Request: new MailRequest(
-            form, [Ip, Phone], Facts, "Criminal Code of the Republic of Kazakhstan, art. 190(4)", "The provider keeps connection logs for 30 days only.",
-            legal),
+            form, [Ip, Phone], Facts, "Criminal Code of the Republic of Kazakhstan, art. 190(4)",
+            "The provider keeps connection logs for 30 days only.", legal),
         Handling: handling);
 
     private static PartnerMailRequested Mail(
@@ -60,22 +65,73 @@ public sealed partial class RequestFormTemplateTests
             "TLP:AMBER \u2014 ақпаратты ұсынған тараптың келісімінсіз өзге арналар арқылы беруге жатпайды"),
     };
 
+    // Form, language; then the subject's title, the data section's heading, a phrase of the form's own, the default legal basis.
+    public static readonly TheoryData<string, string, string, string, string, string> Forms = new()
+    {
+        {
+            "preservation", "en", "Preservation request",
+            "Data to be preserved", "Article 29(2)(f)", "Article 29 / 35"
+        },
+        {
+            "preservation", "ru", "Запрос о сохранении компьютерных данных",
+            "Данные, подлежащие сохранению", "подпункт f пункта 2 статьи 29", "статьи 29 и 35"
+        },
+        {
+            "preservation", "kk", "Компьютерлік деректерді сақтау туралы сұрау салу",
+            "Сақталуға тиіс деректер", "29-баптың 2-тармағының f тармақшасы", "29 және 35-баптар"
+        },
+        {
+            "disclosure", "en", "Request for expedited disclosure of preserved traffic data",
+            "Traffic data to be disclosed", "(Article 30(1))", "Articles 30 and 35"
+        },
+        {
+            "disclosure", "ru", "Запрос об оперативном раскрытии сохранённых данных о трафике",
+            "Данные о трафике, подлежащие раскрытию", "(пункт 1 статьи 30)", "статьи 30 и 35"
+        },
+        {
+            "disclosure", "kk", "Сақталған трафик деректерін жедел ашу туралы сұрау салу",
+            "Ашылуға тиіс трафик деректері", "(30-баптың 1-тармағы)", "30 және 35-баптар"
+        },
+        {
+            "stored-data", "en", "Request for stored computer data",
+            "Data requested", "which formal procedure", "Articles 31 and 35"
+        },
+        {
+            "stored-data", "ru", "Запрос о предоставлении хранимых компьютерных данных",
+            "Запрашиваемые данные", "какая процедура требуется", "статьи 31 и 35"
+        },
+        {
+            "stored-data", "kk", "Сақталған компьютерлік деректерді ұсыну туралы сұрау салу",
+            "Сұралатын деректер", "қандай рәсім талап етілетінін", "31 және 35-баптар"
+        },
+        {
+            "spontaneous-information", "en", "Spontaneous information",
+            "Data concerned", "Under Article 26", "Article 26"
+        },
+        {
+            "spontaneous-information", "ru", "Информация, направляемая по собственной инициативе",
+            "Данные, к которым относится информация", "со статьёй 26", "статья 26"
+        },
+        {
+            "spontaneous-information", "kk", "Өз бастамасы бойынша жіберілетін ақпарат",
+            "Ақпарат қатысты деректер", "26-бабына сәйкес", "26-бап"
+        },
+        {
+            "legal-assistance", "en", "Request for mutual legal assistance in a criminal matter",
+            "Data requested", "through the central authority", "Articles 25 and 27"
+        },
+        {
+            "legal-assistance", "ru", "Запрос об оказании правовой помощи по уголовному делу",
+            "Запрашиваемые данные", "через центральный орган", "статьи 25 и 27"
+        },
+        {
+            "legal-assistance", "kk", "Қылмыстық іс бойынша құқықтық көмек көрсету туралы сұрау салу",
+            "Сұралатын деректер", "орталық орган арқылы", "25 және 27-баптар"
+        },
+    };
+
     [Theory]
-    [InlineData("preservation", "en", "Preservation request", "Data to be preserved", "Article 29(2)(f)", "Article 29 / 35")]
-    [InlineData("preservation", "ru", "Запрос о сохранении компьютерных данных", "Данные, подлежащие сохранению", "подпункт f пункта 2 статьи 29", "статьи 29 и 35")]
-    [InlineData("preservation", "kk", "Компьютерлік деректерді сақтау туралы сұрау салу", "Сақталуға тиіс деректер", "29-баптың 2-тармағының f тармақшасы", "29 және 35-баптар")]
-    [InlineData("disclosure", "en", "Request for expedited disclosure of preserved traffic data", "Traffic data to be disclosed", "(Article 30(1))", "Articles 30 and 35")]
-    [InlineData("disclosure", "ru", "Запрос об оперативном раскрытии сохранённых данных о трафике", "Данные о трафике, подлежащие раскрытию", "(пункт 1 статьи 30)", "статьи 30 и 35")]
-    [InlineData("disclosure", "kk", "Сақталған трафик деректерін жедел ашу туралы сұрау салу", "Ашылуға тиіс трафик деректері", "(30-баптың 1-тармағы)", "30 және 35-баптар")]
-    [InlineData("stored-data", "en", "Request for stored computer data", "Data requested", "which formal procedure", "Articles 31 and 35")]
-    [InlineData("stored-data", "ru", "Запрос о предоставлении хранимых компьютерных данных", "Запрашиваемые данные", "какая процедура требуется", "статьи 31 и 35")]
-    [InlineData("stored-data", "kk", "Сақталған компьютерлік деректерді ұсыну туралы сұрау салу", "Сұралатын деректер", "қандай рәсім талап етілетінін", "31 және 35-баптар")]
-    [InlineData("spontaneous-information", "en", "Spontaneous information", "Data concerned", "Under Article 26", "Article 26")]
-    [InlineData("spontaneous-information", "ru", "Информация, направляемая по собственной инициативе", "Данные, к которым относится информация", "со статьёй 26", "статья 26")]
-    [InlineData("spontaneous-information", "kk", "Өз бастамасы бойынша жіберілетін ақпарат", "Ақпарат қатысты деректер", "26-бабына сәйкес", "26-бап")]
-    [InlineData("legal-assistance", "en", "Request for mutual legal assistance in a criminal matter", "Data requested", "through the central authority", "Articles 25 and 27")]
-    [InlineData("legal-assistance", "ru", "Запрос об оказании правовой помощи по уголовному делу", "Запрашиваемые данные", "через центральный орган", "статьи 25 и 27")]
-    [InlineData("legal-assistance", "kk", "Қылмыстық іс бойынша құқықтық көмек көрсету туралы сұрау салу", "Сұралатын деректер", "орталық орган арқылы", "25 және 27-баптар")]
+    [MemberData(nameof(Forms))]
     public void Each_form_renders_in_each_language_with_its_sections_every_identifier_in_local_time_and_utc_the_facts_and_the_marking(
         string form, string language, string title, string dataHeading, string formPhrase, string basis)
     {
@@ -109,15 +165,22 @@ public sealed partial class RequestFormTemplateTests
 
     [Theory]
     [InlineData("en", "Data requested: subscriber information; traffic data (logs)", "Period: 2026-11-30 to 2026-12-01 (UTC)")]
-    [InlineData("ru", "Запрашиваемые данные: сведения об абоненте; данные о трафике (журналы соединений)", "Период: с 2026-11-30 по 2026-12-01 (UTC)")]
-    [InlineData("kk", "Сұралатын деректер: абонент туралы мәліметтер; трафик деректері (қосылыстар журналдары)", "Кезең: 2026-11-30 – 2026-12-01 (UTC)")]
+    [InlineData(
+        "ru",
+        "Запрашиваемые данные: сведения об абоненте; данные о трафике (журналы соединений)",
+        "Период: с 2026-11-30 по 2026-12-01 (UTC)")]
+    [InlineData(
+        "kk",
+        "Сұралатын деректер: абонент туралы мәліметтер; трафик деректері (қосылыстар журналдары)",
+        "Кезең: 2026-11-30 – 2026-12-01 (UTC)")]
     public void Each_identifier_names_its_own_data_and_period_and_one_without_takes_the_item_s(string language, string data, string period)
     {
         var text = PartnerMailTemplates.Render(Mail(Content("preservation"), language)).Text;
 
         Says(text, data, period);
         var phone = text[text.IndexOf(Words[language].Phone, StringComparison.Ordinal)..];
-        Assert.Contains(language switch { "en" => "subscriber information", "ru" => "сведения об абоненте", _ => "абонент туралы" }, phone, StringComparison.Ordinal);
+        var subscriber = language switch { "en" => "subscriber information", "ru" => "сведения об абоненте", _ => "абонент туралы" };
+        Assert.Contains(subscriber, phone, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -129,18 +192,21 @@ public sealed partial class RequestFormTemplateTests
 
         var text = PartnerMailTemplates.Render(Mail(Content("legal-assistance", legal: legal))).Text;
 
-        Assert.Contains("1. Requesting authority and reference\n   Authority: Investigation Department of the Police of Almaty\n", text, StringComparison.Ordinal);
+        Assert.Contains(
+            "1. Requesting authority and reference\n   Authority: Investigation Department of the Police of Almaty\n",
+            text,
+            StringComparison.Ordinal);
         Assert.Contains("2. Requested authority\n   Federal Office of Justice, Bonn\n", text, StringComparison.Ordinal);
         Says(
             text,
             "Penalty provided by law: Up to ten years' imprisonment",
-            "Assistance sought\n   Search of the server at the hosting company and seizure of its disks.".Replace("\n   ", " ", StringComparison.Ordinal),
+            "Assistance sought Search of the server at the hosting company and seizure of its disks.",
             "The suspect must not learn of the request.");
         Assert.DoesNotContain("Article 27(8)", text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_request_to_the_24_7_network_names_the_partner_s_point_of_contact_and_a_legal_assistance_one_without_details_keeps_confidential()
+    public void A_request_to_the_24_7_network_names_the_partner_s_desk_and_a_legal_assistance_one_without_details_keeps_confidential()
     {
         var stored = PartnerMailTemplates.Render(Mail(Content("stored-data"))).Text;
         var legal = PartnerMailTemplates.Render(Mail(Content("legal-assistance"))).Text;
@@ -161,7 +227,9 @@ public sealed partial class RequestFormTemplateTests
 
         var text = PartnerMailTemplates.Render(Mail(content, "ru", purpose)).Text;
 
-        Assert.Equal("TLP:AMBER+STRICT \u2014 не подлежит передаче третьим лицам без согласия стороны, предоставившей информацию", FirstParagraph(text));
+        Assert.Equal(
+            "TLP:AMBER+STRICT \u2014 не подлежит передаче третьим лицам без согласия стороны, предоставившей информацию",
+            FirstParagraph(text));
     }
 
     [Theory]
@@ -191,7 +259,11 @@ public sealed partial class RequestFormTemplateTests
         var mail = PartnerMailTemplates.Render(Mail(Content("preservation"), purpose: "preservation-extension"));
 
         Assert.StartsWith($"[{Number}] Request to extend preservation: ", mail.Subject, StringComparison.Ordinal);
-        Says(mail.Text, "extended for a further 90 days (Article 29(7))", "Data to be preserved", "2026-11-30 14:05:09 +05:00 (Asia/Almaty)");
+        Says(
+            mail.Text,
+            "extended for a further 90 days (Article 29(7))",
+            "Data to be preserved",
+            "2026-11-30 14:05:09 +05:00 (Asia/Almaty)");
     }
 
     [Fact]
@@ -199,12 +271,15 @@ public sealed partial class RequestFormTemplateTests
     {
         var lateNight = Ip with { At = new DateTimeOffset(2026, 11, 30, 21, 30, 0, TimeSpan.Zero) };
         var unknownZone = Phone with { At = new DateTimeOffset(2026, 11, 30, 14, 5, 9, TimeSpan.FromHours(3)), TimeZone = "Mars/Olympus" };
-        var content = Content("stored-data") with { Request = Content("stored-data").Request! with { Identifiers = [lateNight, unknownZone] } };
+        var content = Content("stored-data");
+        content = content with { Request = content.Request! with { Identifiers = [lateNight, unknownZone] } };
 
         var text = PartnerMailTemplates.Render(Mail(content)).Text;
 
         Assert.Contains(
-            "\n       Time: 2026-12-01 02:30:00 +05:00 (Asia/Almaty)\n             = 2026-11-30 21:30:00 UTC\n", text, StringComparison.Ordinal);
+            "\n       Time: 2026-12-01 02:30:00 +05:00 (Asia/Almaty)\n             = 2026-11-30 21:30:00 UTC\n",
+            text,
+            StringComparison.Ordinal);
         Assert.Contains("\n       Time: 2026-11-30 14:05:09 +03:00 = 11:05:09 UTC\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Mars/Olympus", text, StringComparison.Ordinal);
     }
@@ -212,7 +287,7 @@ public sealed partial class RequestFormTemplateTests
     [Fact]
     public void The_files_sent_with_the_mail_are_listed_under_their_safe_names()
     {
-        var files = new[] { new MailAttachment("../../etc/passwd", "text/plain", new byte[1234]), new MailAttachment("log.txt", "text/plain", new byte[5]) };
+        MailAttachment[] files = [new("../../etc/passwd", "text/plain", new byte[1234]), new("log.txt", "text/plain", new byte[5])];
 
         var text = PartnerMailTemplates.Render(Mail(Content("preservation"), attachments: files)).Text;
 
@@ -251,7 +326,9 @@ public sealed partial class RequestFormTemplateTests
     {
         var names = OutgoingAttachments.SafeNames(
         [
-            new("log.txt", "text/plain", []), new("dir/log.txt", "text/plain", []), new(new string('я', 300) + ".pcap", "application/vnd.tcpdump.pcap", []),
+            new("log.txt", "text/plain", []),
+            new("dir/log.txt", "text/plain", []),
+            new(new string('я', 300) + ".pcap", "application/vnd.tcpdump.pcap", []),
         ]);
 
         Assert.Equal("log.txt", names[0]);
@@ -261,7 +338,7 @@ public sealed partial class RequestFormTemplateTests
     }
 
     private static List<(int Number, string Title)> Headings(string text) =>
-        [.. HeadingLine().Matches(text).Select(m => (int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups[2].Value))];
+        [.. HeadingLine().Matches(text).Select(m => (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m.Groups[2].Value))];
 
     // The marking wraps like any paragraph; what counts is that it comes first, whole.
     private static string FirstParagraph(string text) => Flat(text[..text.IndexOf("\n\n", StringComparison.Ordinal)]);
