@@ -191,6 +191,16 @@ public sealed class IdentifierTests(NcpSystem ncp)
             item.GetProperty("identifierKeys").EnumerateArray().Select(k => k.GetString()));
     }
 
+    [Theory]
+    [InlineData("payment-card", "4111111111111111", "**** 1111")]
+    [InlineData("iban", "KZ86125KZT5004100100", "**** 0100")]
+    [InlineData("phone", "+77012345678", "+77012345678")]
+    public void Lists_show_a_card_or_an_iban_by_its_last_four_only(string type, string value, string shown)
+    {
+        Assert.True(Ncp.Api.Infrastructure.Http.ApiEnum<Ncp.Api.Cases.IdentifierType>.TryParse(type, out var parsed));
+        Assert.Equal(shown, Ncp.Api.Cases.Registering.Identifiers.Masked(new(parsed, value, null, null, null, [], null)));
+    }
+
     private async Task<JsonElement> RegisteredAsync(params JsonObject[] identifiers) =>
         await ncp.ClientFor("duty").RegisterAsync(WithIdentifiers(identifiers));
 
