@@ -85,15 +85,15 @@ public sealed record ItemDetails
 
     public long Version { get; set; }
 
-    /// <summary>What a request asks for (form, identifiers, facts, files to send); null on items registered before requests carried it.</summary>
+    /// <summary>What a request asks for (form, identifiers, facts, files to send); null on items older than the content.</summary>
     public RequestContent? Content { get; init; }
 
-    /// <summary>The stable key of each identifier (<c>Registering.Identifiers.KeyOf</c>): the list's <c>identifier=</c> filter, duplicates.</summary>
+    /// <summary>Each identifier's stable key (<c>Registering.Identifiers.KeyOf</c>): the list's <c>identifier=</c>, duplicates.</summary>
     public string[] IdentifierKeys { get; init; } = [];
 
     public ItemFields Fields() => new(
-        PartnerCode, Country, Channel, Subject, CrimeCategory, Priority, CriminalCaseNumber, LegalBasis, RequestedData, DataPeriod, Language, HandlingCode,
-        PartnerReference, DueBy, Content);
+        PartnerCode, Country, Channel, Subject, CrimeCategory, Priority, CriminalCaseNumber, LegalBasis, RequestedData, DataPeriod,
+        Language, HandlingCode, PartnerReference, DueBy, Content);
 }
 
 public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, Guid>

@@ -61,7 +61,8 @@ public static class ItemsApi
     }
 
     /// <summary>Attaches a file to the item (multipart, as the compose screen does); returns the item as it now is.</summary>
-    public static async Task<JsonElement> AttachAsync(this HttpClient client, string number, byte[] content, string fileName, string contentType = "application/octet-stream")
+    public static async Task<JsonElement> AttachAsync(
+        this HttpClient client, string number, byte[] content, string fileName, string contentType = "application/octet-stream")
     {
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(content);

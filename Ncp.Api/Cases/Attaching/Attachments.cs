@@ -97,7 +97,7 @@ public static class Attachments
         return sha256;
     }
 
-    /// <summary>The stored bytes of each file named by its SHA-256, in one round trip; files never stored are missing from the answer.</summary>
+    /// <summary>The stored bytes of each file named by its SHA-256, in one round trip; a file never stored is not in the answer.</summary>
     public static async Task<Dictionary<string, byte[]>> ReadContentsAsync(
         NpgsqlDataSource db, MartenSettings marten, IReadOnlyCollection<string> sha256s, CancellationToken ct)
     {

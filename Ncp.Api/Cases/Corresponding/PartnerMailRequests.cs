@@ -45,7 +45,8 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact, NpgsqlDa
         await ForAsync(@event, operations, contact, db, marten, ct) is { } mail ? [mail] : [];
 
     public static async Task<PartnerMailRequested?> ForAsync(
-        IEvent @event, IDocumentOperations operations, CorrespondenceSettings contact, NpgsqlDataSource db, MartenSettings marten, CancellationToken ct)
+        IEvent @event, IDocumentOperations operations, CorrespondenceSettings contact, NpgsqlDataSource db, MartenSettings marten,
+        CancellationToken ct)
     {
         var (itemId, purpose, text) = @event.Data switch
         {
@@ -78,38 +79,48 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact, NpgsqlDa
         var content = item.Content;
         var request = purpose == "request";
         var language = LanguageOf(item, partner);
+        var asked = item.RequestedData.Where(d => d != RequestedData.Preservation).Select(ApiEnum<RequestedData>.NameOf);
+        // One line each, so that templates that know only the old field still show every identifier.
+        var identifiers = content is { Identifiers.Length: > 0 }
+            ? string.Join('\n', content.Identifiers.Select(Identifiers.Readable))
+            : null;
+        var files = request && content is { AttachmentsToSend.Length: > 0 }
+            ? await FilesOfAsync(item, content.AttachmentsToSend, db, marten, ct)
+            : null;
         return new PartnerMailRequested(
-            @event.Id, item.Id, item.RegisterNumber, purpose, partner.Code, partner.Profile.Addresses, ApiEnum<Encryption>.NameOf(partner.Profile.Encryption),
-            partner.PlaintextOverride is not null, language,
+            @event.Id, item.Id, item.RegisterNumber, purpose, partner.Code, partner.Profile.Addresses,
+            ApiEnum<Encryption>.NameOf(partner.Profile.Encryption), partner.PlaintextOverride is not null, language,
             new MailContent(
                 ApiEnum<WorkItemKind>.NameOf(item.Kind), item.Subject, item.PartnerReference, ApiEnum<Priority>.NameOf(item.Priority),
                 item.RequestedData.Contains(RequestedData.Preservation) || content?.Form == RequestForm.Preservation,
                 item.LegalBasis ?? LegalBasisFor(item.Channel, language), ApiEnum<CrimeCategory>.NameOf(item.CrimeCategory),
-                item.CriminalCaseNumber, [.. item.RequestedData.Where(d => d != RequestedData.Preservation).Select(ApiEnum<RequestedData>.NameOf)],
-                content is { Identifiers.Length: > 0 } ? string.Join('\n', content.Identifiers.Select(Identifiers.Readable)) : null,
-                Day(item.DataPeriod?.From), Day(item.DataPeriod?.To), item.Deadlines?.ReplyBy ?? item.DueBy, request ? content?.Facts : text,
+                item.CriminalCaseNumber, [.. asked], identifiers, Day(item.DataPeriod?.From), Day(item.DataPeriod?.To),
+                item.Deadlines?.ReplyBy ?? item.DueBy, request ? content?.Facts : text,
                 new MailContact(item.AssignedTo?.Name ?? contact.ContactName, contact.ContactEmail, contact.ContactPhone, contact.TimeZone),
                 content is null ? null : RequestOf(content),
                 HandlingMarkings.MailOf(item.HandlingCode)),
-            item.ThreadMessageIds(), @event.Timestamp,
-            request && content is { AttachmentsToSend.Length: > 0 } ? await FilesOfAsync(item, content.AttachmentsToSend, db, marten, ct) : null);
+            item.ThreadMessageIds(), @event.Timestamp, files);
     }
 
     // The item's own language is the officer's choice for this mail; the partner's first one we write is the fallback.
     private static string LanguageOf(ItemDetails item, PartnerDirectoryEntry partner) =>
-        TemplateLanguages.Contains(item.Language) ? item.Language : partner.Profile.Languages.FirstOrDefault(l => l is "en" or "ru") ?? "en";
+        TemplateLanguages.Contains(item.Language)
+            ? item.Language
+            : partner.Profile.Languages.FirstOrDefault(l => l is "en" or "ru") ?? "en";
 
     private static MailRequest RequestOf(RequestContent content) => new(
         ApiEnum<RequestForm>.NameOf(content.Form),
         [.. content.Identifiers.Select(i => new MailIdentifier(
-            ApiEnum<IdentifierType>.NameOf(i.Type), i.Value, i.Qualifier, i.At, i.TimeZone, [.. i.Data.Select(ApiEnum<RequestedData>.NameOf)],
-            Day(i.Period?.From), Day(i.Period?.To)))],
+            ApiEnum<IdentifierType>.NameOf(i.Type), i.Value, i.Qualifier, i.At, i.TimeZone,
+            [.. i.Data.Select(ApiEnum<RequestedData>.NameOf)], Day(i.Period?.From), Day(i.Period?.To)))],
         content.Facts, content.Offence, content.UrgencyReason,
         content.LegalAssistance is { } mla
-            ? new MailLegalAssistance(mla.RequestingAuthority, mla.RequestedAuthority, mla.Penalty, mla.AssistanceSought, mla.Confidentiality)
+            ? new MailLegalAssistance(
+                mla.RequestingAuthority, mla.RequestedAuthority, mla.Penalty, mla.AssistanceSought, mla.Confidentiality)
             : null);
 
-    private static async Task<MailAttachment[]> FilesOfAsync(ItemDetails item, string[] chosen, NpgsqlDataSource db, MartenSettings marten, CancellationToken ct)
+    private static async Task<MailAttachment[]> FilesOfAsync(
+        ItemDetails item, string[] chosen, NpgsqlDataSource db, MartenSettings marten, CancellationToken ct)
     {
         var bytes = await Attachments.ReadContentsAsync(db, marten, chosen, ct);
         return [.. chosen

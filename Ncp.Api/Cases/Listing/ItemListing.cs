@@ -67,7 +67,11 @@ public static class ItemListing
                 i.Mask = "? gin_trgm_ops";
             })
             // Containment (@>) on an array: the index a lookup of one identifier among a million items needs.
-            .Duplicate(x => x.IdentifierKeys, "text[]", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text, i => i.Method = IndexMethod.gin);
+            .Duplicate(
+                x => x.IdentifierKeys,
+                "text[]",
+                NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+                i => i.Method = IndexMethod.gin);
 
     public static RouteGroupBuilder MapListing(this RouteGroupBuilder items)
     {
@@ -75,8 +79,9 @@ public static class ItemListing
             .RequireAuthorization(Policies.Read)
             .WithName("ListItems")
             .AuditedAs("list-items")
-            .WithSummary("Items filtered and sorted (newest, oldest, due, priority, partner), a page at a time; q searches subject, numbers and identifiers "
-                + "in Cyrillic or Latin spelling; identifier=type:value (e.g. ip-address:203.0.113.7) finds the items that name it")
+            .WithSummary("Items filtered and sorted (newest, oldest, due, priority, partner), a page at a time; q searches subject, "
+                + "numbers and identifiers in Cyrillic or Latin spelling; identifier=type:value (e.g. ip-address:203.0.113.7) "
+                + "finds the items naming it")
             .ProducesValidationProblem();
         return items;
     }

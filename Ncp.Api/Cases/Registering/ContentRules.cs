@@ -3,7 +3,9 @@ using Ncp.Api.Infrastructure.Http;
 
 namespace Ncp.Api.Cases.Registering;
 
-/// <summary>The files of an item being changed, and how much of them one mail may carry (<c>Correspondence:MaxAttachmentBytes</c>).</summary>
+/// <summary>
+/// The files of an item being changed, and how much of them one mail may carry (<c>Correspondence:MaxAttachmentBytes</c>).
+/// </summary>
 public sealed record ItemFiles(IReadOnlyList<ItemAttachment> Attached, long MaxBytesPerMail);
 
 public static partial class ItemBodyRules
@@ -16,7 +18,8 @@ public static partial class ItemBodyRules
     public const int AssistanceSoughtMaxLength = 5_000;
     public const int ConfidentialityMaxLength = 2_000;
 
-    private static RequestContent? ContentOf(List<FieldError> errors, ContentBody? body, WorkItemKind? kind, ItemFiles? files, DateTimeOffset now)
+    private static RequestContent? ContentOf(
+        List<FieldError> errors, ContentBody? body, WorkItemKind? kind, ItemFiles? files, DateTimeOffset now)
     {
         if (body is null)
         {
@@ -25,9 +28,12 @@ public static partial class ItemBodyRules
 
         var form = FormOf(errors, body.Form, kind);
         var identifiers = Identifiers.Check(errors, "content.identifiers", body.Identifiers, now);
-        var facts = Text(errors, "content.facts", body.Facts, FactsMaxLength, "the summary of facts: what happened, when, and how the data asked for relates to it");
-        var offence = Text(errors, "content.offence", body.Offence, OffenceMaxLength, "the offence and its article, e.g. Fraud, art. 190(2) of the Criminal Code");
-        var urgency = Text(errors, "content.urgencyReason", body.UrgencyReason, UrgencyReasonMaxLength, "why it cannot wait: data about to be deleted, a life at risk");
+        var facts = Text(errors, "content.facts", body.Facts, FactsMaxLength,
+            "the summary of facts: what happened, when, and how the data asked for relates to it");
+        var offence = Text(errors, "content.offence", body.Offence, OffenceMaxLength,
+            "the offence and its article, e.g. Fraud, art. 190(2) of the Criminal Code");
+        var urgency = Text(errors, "content.urgencyReason", body.UrgencyReason, UrgencyReasonMaxLength,
+            "why it cannot wait: data about to be deleted, a life at risk");
         var attachments = AttachmentsOf(errors, body.AttachmentsToSend, files);
 
         LegalAssistanceDetails? legalAssistance = null;
@@ -35,7 +41,8 @@ public static partial class ItemBodyRules
         {
             if (form != RequestForm.LegalAssistance)
             {
-                errors.Add(new("content.legalAssistance", "Only a legal-assistance request carries these fields: choose the form legal-assistance, or leave them out."));
+                errors.Add(new("content.legalAssistance", "Only a legal-assistance request carries these fields: choose the form "
+                    + "legal-assistance, or leave them out."));
             }
             else
             {
@@ -43,8 +50,10 @@ public static partial class ItemBodyRules
                     Text(errors, "content.legalAssistance.requestingAuthority", mla.RequestingAuthority, AuthorityMaxLength, "who asks"),
                     Text(errors, "content.legalAssistance.requestedAuthority", mla.RequestedAuthority, AuthorityMaxLength, "who is asked"),
                     Text(errors, "content.legalAssistance.penalty", mla.Penalty, PenaltyMaxLength, "the penalty the offence carries"),
-                    Text(errors, "content.legalAssistance.assistanceSought", mla.AssistanceSought, AssistanceSoughtMaxLength, "the assistance asked for"),
-                    Text(errors, "content.legalAssistance.confidentiality", mla.Confidentiality, ConfidentialityMaxLength, "what must stay confidential"));
+                    Text(errors, "content.legalAssistance.assistanceSought", mla.AssistanceSought, AssistanceSoughtMaxLength,
+                        "the assistance asked for"),
+                    Text(errors, "content.legalAssistance.confidentiality", mla.Confidentiality, ConfidentialityMaxLength,
+                        "what must stay confidential"));
                 legalAssistance = legalAssistance == new LegalAssistanceDetails(null, null, null, null, null) ? null : legalAssistance;
             }
         }
@@ -95,14 +104,17 @@ public static partial class ItemBodyRules
             return [];
         }
 
-        var sizes = files.Attached.GroupBy(f => f.Sha256, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Size, StringComparer.Ordinal);
+        var sizes = files.Attached
+            .GroupBy(f => f.Sha256, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Size, StringComparer.Ordinal);
         var picked = new List<string>();
         for (var i = 0; i < chosen.Length; i++)
         {
             var sha256 = chosen[i]?.Trim().ToLowerInvariant() ?? "";
             if (!sizes.ContainsKey(sha256))
             {
-                errors.Add(new($"content.attachmentsToSend[{i}]", $"'{chosen[i]}' is not the SHA-256 of a file attached to this item; the item's 'attachments' list them."));
+                errors.Add(new($"content.attachmentsToSend[{i}]", $"'{chosen[i]}' is not the SHA-256 of a file attached to this item; "
+                    + "the item's 'attachments' list them."));
             }
             else if (!picked.Contains(sha256))
             {
@@ -113,8 +125,10 @@ public static partial class ItemBodyRules
         var total = picked.Sum(s => sizes[s]);
         if (total > files.MaxBytesPerMail)
         {
-            errors.Add(new("content.attachmentsToSend", $"The chosen files come to {Megabytes(total)}; one mail carries at most {Megabytes(files.MaxBytesPerMail)} "
-                + "(base64 makes them a third larger, and mail servers commonly refuse more than 25 MB): send fewer, or the rest in another mail."));
+            errors.Add(new(
+                "content.attachmentsToSend",
+                $"The chosen files come to {Megabytes(total)}; one mail carries at most {Megabytes(files.MaxBytesPerMail)} (base64 makes "
+                + "them a third larger, and mail servers commonly refuse more than 25 MB): send fewer, or the rest in another mail."));
         }
 
         return [.. picked];

@@ -31,7 +31,8 @@ public static partial class Identifiers
 
         if (bodies.Length > MaxCount)
         {
-            errors.Add(new(path, $"At most {MaxCount} identifiers in one request ({bodies.Length} given): split them over several requests, or attach the list as a file."));
+            errors.Add(new(path, $"At most {MaxCount} identifiers in one request ({bodies.Length} given): split them over several "
+                + "requests, or attach the list as a file."));
             return [];
         }
 
@@ -51,7 +52,8 @@ public static partial class Identifiers
             }
             else
             {
-                errors.Add(new($"{path}[{i}].value", $"{identifier.Value} is already identifier {firstByKey[key]} of this request: ask for more data there instead."));
+                errors.Add(new($"{path}[{i}].value", $"{identifier.Value} is already identifier {firstByKey[key]} of this request: ask "
+                    + "for more data there instead."));
             }
         }
 
@@ -59,13 +61,16 @@ public static partial class Identifiers
     }
 
     /// <summary>
-    /// The identifier's stable key, <c>"&lt;type-kebab&gt;:&lt;value&gt;"</c> (e.g. <c>ip-address:203.0.113.7</c>): the same thing in two items has the
-    /// same key. Accounts carry their service (<c>account:telegram/some.user</c>: a name means nothing without it) and are
-    /// compared in lower case, as services do; e-mail addresses are compared in lower case too.
+    /// The identifier's stable key, <c>"&lt;type-kebab&gt;:&lt;value&gt;"</c> (e.g. <c>ip-address:203.0.113.7</c>): the same
+    /// thing in two items has the same key. Accounts carry their service (<c>account:telegram/some.user</c>: a name means
+    /// nothing without it) and are compared in lower case, as services do; e-mail addresses are compared in lower case too.
     /// </summary>
     public static string KeyOf(ItemIdentifier identifier) => KeyOf(identifier.Type, identifier.Value, identifier.Qualifier);
 
-    /// <summary>The key of a typed-in <c>type:value</c> (<c>phone:8 701 234 56 78</c>, <c>account:telegram/user</c>), written as <see cref="KeyOf(ItemIdentifier)"/> writes it.</summary>
+    /// <summary>
+    /// The key of a typed-in <c>type:value</c> (<c>phone:8 701 234 56 78</c>, <c>account:telegram/user</c>), written as
+    /// <see cref="KeyOf(ItemIdentifier)"/> writes it.
+    /// </summary>
     public static bool TryKeyOf(string text, out string key, out string error)
     {
         key = "";
@@ -109,7 +114,8 @@ public static partial class Identifiers
 
     /// <summary>
     /// One line a partner reads without our form: type, value, qualifier, the time in its zone, the data and period asked
-    /// for (e.g. <c>ip-address 203.0.113.7:443 at 2026-10-05 14:03:12 Asia/Almaty (UTC+05:00); subscriber-data; 2026-10-01..2026-10-31</c>).
+    /// for, e.g. <c>ip-address 203.0.113.7:443 at 2026-10-05 14:03:12 Asia/Almaty (UTC+05:00); subscriber-data;
+    /// 2026-10-01..2026-10-31</c>.
     /// </summary>
     public static string Readable(ItemIdentifier identifier)
     {
@@ -164,7 +170,8 @@ public static partial class Identifiers
         }
         else
         {
-            errors.Add(new($"{path}.type", $"{(body.Type is null ? "Required" : $"'{body.Type}' is not a type")}; one of: {ApiEnum<IdentifierType>.Names}."));
+            errors.Add(new($"{path}.type", $"{(body.Type is null ? "Required" : $"'{body.Type}' is not a type")}; one of: "
+                + $"{ApiEnum<IdentifierType>.Names}."));
         }
 
         var qualifier = string.IsNullOrWhiteSpace(body.Qualifier) ? null : body.Qualifier.Trim();
@@ -218,19 +225,22 @@ public static partial class Identifiers
                     return port.ToString(CultureInfo.InvariantCulture);
                 }
 
-                errors.Add(new(field, "An IP address's qualifier is its port, 1 to 65535, e.g. 443; leave it out when the port is not known."));
+                errors.Add(new(field, "An IP address's qualifier is its port, 1 to 65535, e.g. 443; leave it out when the port is not "
+                    + "known."));
                 return null;
             case IdentifierType.Account:
                 if (qualifier is null)
                 {
-                    errors.Add(new(field, "Required: the service the account is on, e.g. telegram, instagram, gmail.com; a user name means nothing without it."));
+                    errors.Add(new(field, "Required: the service the account is on, e.g. telegram, instagram, gmail.com; a user name "
+                        + "means nothing without it."));
                 }
 
                 return qualifier?.ToLowerInvariant();
             case IdentifierType.CryptoWallet:
                 if (qualifier is null)
                 {
-                    errors.Add(new(field, "Required: the chain the wallet is on, e.g. bitcoin, ethereum, tron; the same address can exist on several."));
+                    errors.Add(new(field, "Required: the chain the wallet is on, e.g. bitcoin, ethereum, tron; the same address can "
+                        + "exist on several."));
                     return null;
                 }
 
@@ -239,7 +249,8 @@ public static partial class Identifiers
             default:
                 if (qualifier is not null)
                 {
-                    errors.Add(new(field, "Only an IP address (its port), an account (its service) and a crypto wallet (its chain) take a qualifier."));
+                    errors.Add(new(field, "Only an IP address (its port), an account (its service) and a crypto wallet (its chain) take "
+                        + "a qualifier."));
                 }
 
                 return null;
@@ -328,7 +339,8 @@ public static partial class Identifiers
         IdentifierType.Phone => Phone(value),
         IdentifierType.Account => value.Any(char.IsControl) ? Parsed.Fail("An account name is one line of printable characters.") : value,
         IdentifierType.Url => Url(value),
-        IdentifierType.Domain => Domain(value) is { } domain ? domain : Parsed.Fail($"'{value}' is not a domain name, e.g. example.com or пример.рф; a link goes as a url."),
+        IdentifierType.Domain => Domain(value) is { } domain ? domain : Parsed.Fail($"'{value}' is not a domain name, e.g. example.com "
+            + "or пример.рф; a link goes as a url."),
         IdentifierType.PaymentCard => PaymentCard(value),
         IdentifierType.Iban => Iban(value),
         IdentifierType.CryptoWallet => Wallet(value, qualifier),
@@ -393,7 +405,8 @@ public static partial class Identifiers
     {
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "ftp") || uri.Host.Length == 0)
         {
-            return Parsed.Fail($"'{value}' is not a full link: http://, https:// or ftp://, a host and a path, e.g. https://example.com/page.");
+            return Parsed.Fail($"'{value}' is not a full link: http://, https:// or ftp://, a host and a path, e.g. "
+                + "https://example.com/page.");
         }
 
         if (uri.HostNameType != UriHostNameType.Dns)
@@ -441,7 +454,8 @@ public static partial class Identifiers
         var digits = Stripped(value, '-');
         return digits.Length is >= 13 and <= 19 && digits.All(char.IsAsciiDigit) && Luhn(digits)
             ? digits
-            : Parsed.Fail("A card number is 13 to 19 digits whose last is the check digit (Luhn), e.g. 4111 1111 1111 1111: check it against the source.");
+            : Parsed.Fail("A card number is 13 to 19 digits whose last is the check digit (Luhn), e.g. 4111 1111 1111 1111: check it "
+                + "against the source.");
     }
 
     private static bool Luhn(string digits) => LuhnSum(digits, checkDigitIncluded: true) % 10 == 0;
@@ -473,7 +487,8 @@ public static partial class Identifiers
         var iban = Stripped(value, '-').ToUpperInvariant();
         if (!IbanShape().IsMatch(iban))
         {
-            return Parsed.Fail("An IBAN is the country code, two check digits and the account, 15 to 34 letters and digits, e.g. KZ86 125K ZT50 0410 0100.");
+            return Parsed.Fail("An IBAN is the country code, two check digits and the account, 15 to 34 letters and digits, e.g. KZ86 "
+                + "125K ZT50 0410 0100.");
         }
 
         // ISO 13616: the country and check digits moved to the end, letters as 10..35, the whole number mod 97 is 1.
@@ -484,7 +499,8 @@ public static partial class Identifiers
             remainder = ((remainder * (number > 9 ? 100 : 10)) + number) % 97;
         }
 
-        return remainder == 1 ? iban : Parsed.Fail($"{iban} fails the IBAN check digits: a character is wrong or missing; check it against the source.");
+        return remainder == 1 ? iban : Parsed.Fail($"{iban} fails the IBAN check digits: a character is wrong or missing; check it "
+            + "against the source.");
     }
 
     private static readonly Dictionary<string, string> ChainAliases = new(StringComparer.Ordinal)
@@ -507,10 +523,12 @@ public static partial class Identifiers
     private static Parsed Wallet(string value, string? chain)
     {
         // Hex (EVM) and bech32 addresses are the same address in either case: one spelling, so that duplicates meet.
-        var address = EvmAddress().IsMatch(value) || value.StartsWith("bc1", StringComparison.OrdinalIgnoreCase) ? value.ToLowerInvariant() : value;
+        var caseless = EvmAddress().IsMatch(value) || value.StartsWith("bc1", StringComparison.OrdinalIgnoreCase);
+        var address = caseless ? value.ToLowerInvariant() : value;
         var (valid, example) = chain switch
         {
-            "bitcoin" => (BitcoinAddress().IsMatch(address), "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq or 1BoatSLRHtKNngkdXEeobR76b53LETtpyT"),
+            "bitcoin" => (BitcoinAddress().IsMatch(address), "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq or "
+                + "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"),
             "ethereum" => (EvmAddress().IsMatch(address), "0x52908400098527886e0f7030069857d2e4169ee7"),
             "tron" => (TronAddress().IsMatch(address), "TJCnKsPa7y5okkXvQAidZBzqx3QyQ6sxMW"),
             _ => (AnyWallet().IsMatch(address), "20 to 128 letters and digits"),
@@ -529,7 +547,8 @@ public static partial class Identifiers
 
         return digits.Length == 15 && digits.All(char.IsAsciiDigit) && Luhn(digits)
             ? digits
-            : Parsed.Fail("An IMEI is 15 digits whose last is the check digit (or the first 14 alone), e.g. 49-015420-323751-8; *#06# on the phone shows it.");
+            : Parsed.Fail("An IMEI is 15 digits whose last is the check digit (or the first 14 alone), e.g. 49-015420-323751-8; *#06# "
+                + "on the phone shows it.");
     }
 
     private static Parsed Imsi(string value)

@@ -61,7 +61,8 @@ public static partial class ItemBodyRules
     /// Checks every field; <paramref name="partner"/> is the directory entry named by partnerCode, if any; <paramref name="files"/> the
     /// files of the item being changed (null when registering: a new item has none to send).
     /// </summary>
-    public static (CheckedItem? Item, List<FieldError> Errors) Check(ItemBody body, PartnerDirectoryEntry? partner, DateTimeOffset now, ItemFiles? files = null)
+    public static (CheckedItem? Item, List<FieldError> Errors) Check(
+        ItemBody body, PartnerDirectoryEntry? partner, DateTimeOffset now, ItemFiles? files = null)
     {
         var errors = new List<FieldError>();
         var kind = Required<WorkItemKind>(errors, "kind", body.Kind);
@@ -111,7 +112,8 @@ public static partial class ItemBodyRules
             errors.Add(new("legalBasis", $"The legal basis is at most {LegalBasisMaxLength} characters: name the convention or agreement and the national law, not the facts."));
         }
 
-        var requested = RequestedDataOf(errors, "requestedData", body.RequestedData, required: body.Kind is not null && kind == WorkItemKind.Request);
+        var isRequest = body.Kind is not null && kind == WorkItemKind.Request;
+        var requested = RequestedDataOf(errors, "requestedData", body.RequestedData, required: isRequest);
         var period = PeriodOf(errors, "dataPeriod", body.DataPeriod, now);
         var content = ContentOf(errors, body.Content, body.Kind is null ? null : kind, files, now);
 
@@ -134,7 +136,8 @@ public static partial class ItemBodyRules
         }
 
         var fields = new ItemFields(
-            partner!.Code, partner.Country, channel, subject!, crimeCategory, priority, caseNumber, legalBasis, requested, period, language, handlingCode, partnerReference, body.DueBy, content);
+            partner!.Code, partner.Country, channel, subject!, crimeCategory, priority, caseNumber, legalBasis, requested, period, language,
+            handlingCode, partnerReference, body.DueBy, content);
         return (new CheckedItem(kind, direction, fields), errors);
     }
 

@@ -38,7 +38,7 @@ public static class RegisteringEndpoint
         items.MapPut("/{number}", ChangeDetailsAsync)
             .RequireAuthorization(Policies.Act)
             .WithName("ChangeItemDetails")
-            .WithSummary("Replace the officer-editable fields of an item (If-Match: its ETag); without 'content' the item keeps its content")
+            .WithSummary("Replace the officer-editable fields of an item (If-Match: its ETag); without 'content' it keeps its content")
             .ProducesValidationProblem();
         return items;
     }
@@ -94,8 +94,8 @@ public static class RegisteringEndpoint
     }
 
     private static async Task<Results<Ok<ItemResource>, ValidationProblem, ProblemHttpResult>> ChangeDetailsAsync(
-        string number, ItemBody body, HttpContext http, IQuerySession query, ItemStore items, Compartments compartments, CorrespondenceSettings mail,
-        TimeProvider time, CancellationToken ct)
+        string number, ItemBody body, HttpContext http, IQuerySession query, ItemStore items, Compartments compartments,
+        CorrespondenceSettings mail, TimeProvider time, CancellationToken ct)
     {
         if (!ETags.TryReadIfMatch(http.Request, out var expected))
         {
@@ -105,9 +105,13 @@ public static class RegisteringEndpoint
         var current = await items.FindOrThrowAsync(query, number, http.User, ct);
         // Kind and direction are fixed at registration; the body may omit them.
         var partner = await FindPartnerAsync(query, body.PartnerCode, ct);
+        var fixedAtRegistration = body with
+        {
+            Kind = ApiEnum<WorkItemKind>.NameOf(current.Kind),
+            Direction = ApiEnum<Direction>.NameOf(current.Direction),
+        };
         var (item, errors) = ItemBodyRules.Check(
-            body with { Kind = ApiEnum<WorkItemKind>.NameOf(current.Kind), Direction = ApiEnum<Direction>.NameOf(current.Direction) }, partner, time.GetUtcNow(),
-            new ItemFiles(current.Attachments, mail.MaxAttachmentBytes));
+            fixedAtRegistration, partner, time.GetUtcNow(), new ItemFiles(current.Attachments, mail.MaxAttachmentBytes));
         if (item is null)
         {
             return FieldError.ToProblem(errors);

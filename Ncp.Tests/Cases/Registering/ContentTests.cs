@@ -6,11 +6,11 @@ using Ncp.Tests.Fixtures;
 
 namespace Ncp.Tests.Cases.Registering;
 
-/// <summary>The substance of a request (form, identifiers, facts, files to send) through the items API: checked, stored, shown, found.</summary>
+/// <summary>The substance of a request (form, identifiers, facts, files to send) through the items API: checked, kept, found.</summary>
 [Collection(NcpCollection.Name)]
 public sealed class ContentTests(NcpSystem ncp)
 {
-    /// <summary>A full art. 29 preservation of a phone number and an IP address; <paramref name="phone"/> makes it this test's own.</summary>
+    /// <summary>A full art. 29 preservation of a phone number and an IP address; <paramref name="phone"/> makes it a test's own.</summary>
     public static JsonObject Preservation(string phone, string subject = "Preserve the subscriber's data")
     {
         var body = ItemsApi.OutgoingRequest(subject: subject);
@@ -21,16 +21,20 @@ public sealed class ContentTests(NcpSystem ncp)
             ["identifiers"] = new JsonArray(
                 new JsonObject
                 {
-                    ["type"] = "ip-address", ["value"] = "203.0.113.7", ["qualifier"] = "443", ["at"] = "2026-10-05T09:03:12Z", ["timeZone"] = "Asia/Almaty",
-                    ["data"] = new JsonArray("traffic-data"), ["period"] = new JsonObject { ["from"] = "2026-10-05", ["to"] = "2026-10-05" },
+                    ["type"] = "ip-address", ["value"] = "203.0.113.7", ["qualifier"] = "443",
+                    ["at"] = "2026-10-05T09:03:12Z", ["timeZone"] = "Asia/Almaty",
+                    ["data"] = new JsonArray("traffic-data"),
+                    ["period"] = new JsonObject { ["from"] = "2026-10-05", ["to"] = "2026-10-05" },
                 },
                 new JsonObject { ["type"] = "phone", ["value"] = phone, ["data"] = new JsonArray("subscriber-data") }),
-            ["facts"] = "  On 5 October 2026 the victim paid 2,000,000 KZT to a fake marketplace; the seller's number and the panel's address follow.  ",
+            ["facts"] = $"  {Facts}  ",
             ["offence"] = "Fraud, art. 190(2) of the Criminal Code",
             ["urgencyReason"] = "The provider keeps connection logs for 30 days.",
         };
         return body;
     }
+
+    public const string Facts = "On 5 October 2026 the victim paid 2,000,000 KZT to a fake marketplace; its number and address follow.";
 
     [Fact]
     public async Task The_item_resource_shows_the_request_as_registered_in_camel_case_and_kebab_enums()
@@ -42,7 +46,7 @@ public sealed class ContentTests(NcpSystem ncp)
 
         var content = read.GetProperty("content");
         Assert.Equal("preservation", content.Str("form"));
-        Assert.Equal("On 5 October 2026 the victim paid 2,000,000 KZT to a fake marketplace; the seller's number and the panel's address follow.", content.Str("facts"));
+        Assert.Equal(Facts, content.Str("facts"));
         Assert.Equal("Fraud, art. 190(2) of the Criminal Code", content.Str("offence"));
         Assert.Equal("The provider keeps connection logs for 30 days.", content.Str("urgencyReason"));
         Assert.Empty(content.GetProperty("attachmentsToSend").EnumerateArray());
@@ -53,7 +57,8 @@ public sealed class ContentTests(NcpSystem ncp)
         Assert.Equal("traffic-data", ip.GetProperty("data")[0].GetString());
         Assert.Equal("2026-10-05", ip.GetProperty("period").Str("from"));
         Assert.Equal("+77015550102", content.GetProperty("identifiers")[1].Str("value"));
-        Assert.Equal(["ip-address:203.0.113.7", "phone:+77015550102"], read.GetProperty("identifierKeys").EnumerateArray().Select(k => k.GetString()));
+        var keys = read.GetProperty("identifierKeys").EnumerateArray().Select(k => k.GetString());
+        Assert.Equal(["ip-address:203.0.113.7", "phone:+77015550102"], keys);
     }
 
     [Fact]
@@ -73,10 +78,13 @@ public sealed class ContentTests(NcpSystem ncp)
 
         var errors = problem.GetProperty("errors");
         Assert.Equal(
-            ["content.facts", "content.form", "content.identifiers[1].value", "content.identifiers[2].at", "content.legalAssistance", "content.offence",
-                "content.urgencyReason"],
+            [
+                "content.facts", "content.form", "content.identifiers[1].value", "content.identifiers[2].at", "content.legalAssistance",
+                "content.offence", "content.urgencyReason",
+            ],
             errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
-        Assert.Contains("stored-data, preservation, disclosure, general", errors.GetProperty("content.form")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("stored-data, preservation, disclosure, general", errors.GetProperty("content.form")[0].GetString(),
+            StringComparison.Ordinal);
         Assert.Contains("+77012345678", errors.GetProperty("content.identifiers[1].value")[0].GetString(), StringComparison.Ordinal);
     }
 
@@ -119,7 +127,8 @@ public sealed class ContentTests(NcpSystem ncp)
         body["content"]!["attachmentsToSend"] = new JsonArray(new string('0', 64));
 
         var refused = await duty.RegisterAsync(body, HttpStatusCode.BadRequest);
-        Assert.Contains("attach the file to it", refused.GetProperty("errors").GetProperty("content.attachmentsToSend")[0].GetString(), StringComparison.Ordinal);
+        var refusal = refused.GetProperty("errors").GetProperty("content.attachmentsToSend")[0].GetString();
+        Assert.Contains("attach the file to it", refusal, StringComparison.Ordinal);
 
         body["content"]!["attachmentsToSend"] = new JsonArray();
         var item = await duty.RegisterAsync(body);
@@ -132,7 +141,8 @@ public sealed class ContentTests(NcpSystem ncp)
 
         body["content"]!["attachmentsToSend"] = new JsonArray(first, second);
         var tooMuch = await duty.ChangeDetailsAsync(item.Number(), body, afterBoth, HttpStatusCode.BadRequest);
-        Assert.Contains("25 MB", tooMuch.GetProperty("errors").GetProperty("content.attachmentsToSend")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("25 MB", tooMuch.GetProperty("errors").GetProperty("content.attachmentsToSend")[0].GetString(),
+            StringComparison.Ordinal);
 
         body["content"]!["attachmentsToSend"] = new JsonArray(first.ToUpperInvariant(), first);
         var changed = await duty.ChangeDetailsAsync(item.Number(), body, afterBoth);
@@ -151,7 +161,11 @@ public sealed class ContentTests(NcpSystem ncp)
         Assert.Equal("Preserve: subject corrected", kept.Str("subject"));
         Assert.Equal(2, kept.GetProperty("content").GetProperty("identifiers").GetArrayLength());
 
-        body["content"] = new JsonObject { ["form"] = "stored-data", ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "domain", ["value"] = "example.com" }) };
+        body["content"] = new JsonObject
+        {
+            ["form"] = "stored-data",
+            ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "domain", ["value"] = "example.com" }),
+        };
         var replaced = await duty.ChangeDetailsAsync(item.Number(), body, kept.Version());
         Assert.Equal("stored-data", replaced.GetProperty("content").Str("form"));
         Assert.Equal(["domain:example.com"], replaced.GetProperty("identifierKeys").EnumerateArray().Select(k => k.GetString()));
@@ -187,7 +201,8 @@ public sealed class ContentTests(NcpSystem ncp)
     [InlineData("account:nobody")]
     public async Task An_identifier_filter_that_is_not_a_key_is_refused_naming_it(string filter)
     {
-        var problem = await ncp.ClientFor("duty").GetJsonAsync($"/api/items?identifier={Uri.EscapeDataString(filter)}", HttpStatusCode.BadRequest);
+        var problem = await ncp.ClientFor("duty").GetJsonAsync(
+            $"/api/items?identifier={Uri.EscapeDataString(filter)}", HttpStatusCode.BadRequest);
         Assert.Equal(["identifier"], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
     }
 

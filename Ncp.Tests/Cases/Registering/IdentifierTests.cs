@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -52,7 +53,7 @@ public sealed class IdentifierTests(NcpSystem ncp)
         { "iban", "KZ86 125K ZT50 0410 0100", null, "KZ86125KZT5004100100" },
         { "iban", "DE89 3704 0044 0532 0130 01", null, "!value" },
         { "crypto-wallet", "0x52908400098527886E0F7030069857D2E4169EE7", "ETH", "0x52908400098527886e0f7030069857d2e4169ee7 | ethereum" },
-        { "crypto-wallet", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "bitcoin", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq | bitcoin" },
+        { "crypto-wallet", "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ", "btc", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq | bitcoin" },
         { "crypto-wallet", "TJCnKsPa7y5okkXvQAidZBzqx3QyQ6sxMW", "tron", "TJCnKsPa7y5okkXvQAidZBzqx3QyQ6sxMW | tron" },
         { "crypto-wallet", "TJCnKsPa7y5okkXvQAidZBzqx3QyQ6sxMW", null, "!qualifier" },
         { "crypto-wallet", "0x123", "ethereum", "!value" },
@@ -68,7 +69,8 @@ public sealed class IdentifierTests(NcpSystem ncp)
 
     [Theory]
     [MemberData(nameof(Inputs))]
-    public async Task An_identifier_is_stored_in_its_normal_form_or_refused_naming_its_field(string type, string value, string? qualifier, string expected)
+    public async Task An_identifier_is_stored_in_its_normal_form_or_refused_naming_its_field(
+        string type, string value, string? qualifier, string expected)
     {
         var identifier = new JsonObject { ["type"] = type, ["value"] = value, ["qualifier"] = qualifier };
         if (type == "ip-address")
@@ -120,7 +122,7 @@ public sealed class IdentifierTests(NcpSystem ncp)
 
         var stored = (await RegisteredAsync(identifier)).GetProperty("content").GetProperty("identifiers")[0];
         Assert.Equal(expected, stored.Str("at"));
-        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.Parse(at!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(DateTimeOffset.Parse(at!, CultureInfo.InvariantCulture), DateTimeOffset.Parse(expected, CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -128,7 +130,8 @@ public sealed class IdentifierTests(NcpSystem ncp)
     {
         var stored = (await RegisteredAsync(
             new JsonObject { ["type"] = "email", ["value"] = "someone@example.com", ["timeZone"] = "Asia/Almaty" },
-            new JsonObject { ["type"] = "phone", ["value"] = "+77012345678", ["at"] = Seen, ["timeZone"] = "UTC" })).GetProperty("content").GetProperty("identifiers");
+            new JsonObject { ["type"] = "phone", ["value"] = "+77012345678", ["at"] = Seen, ["timeZone"] = "UTC" }))
+            .GetProperty("content").GetProperty("identifiers");
 
         Assert.Equal(JsonValueKind.Null, stored[0].GetProperty("timeZone").ValueKind);
         Assert.Equal("UTC", stored[1].Str("timeZone"));
@@ -144,13 +147,16 @@ public sealed class IdentifierTests(NcpSystem ncp)
             },
             new JsonObject
             {
-                ["type"] = "email", ["value"] = "someone@example.com", ["period"] = new JsonObject { ["from"] = "2026-10-31", ["to"] = "2026-10-01" },
+                ["type"] = "email", ["value"] = "someone@example.com",
+                ["period"] = new JsonObject { ["from"] = "2026-10-31", ["to"] = "2026-10-01" },
             },
             new JsonObject
             {
-                ["type"] = "domain", ["value"] = "example.com", ["period"] = new JsonObject { ["from"] = "2026-10-01", ["to"] = "2999-01-01" },
+                ["type"] = "domain", ["value"] = "example.com",
+                ["period"] = new JsonObject { ["from"] = "2026-10-01", ["to"] = "2999-01-01" },
             });
-        Assert.Equal(["content.identifiers[0].data", "content.identifiers[1].period", "content.identifiers[2].period"], errors.Keys.Order());
+        Assert.Equal(
+            ["content.identifiers[0].data", "content.identifiers[1].period", "content.identifiers[2].period"], errors.Keys.Order());
 
         var stored = (await RegisteredAsync(new JsonObject
         {
@@ -165,7 +171,8 @@ public sealed class IdentifierTests(NcpSystem ncp)
     [Fact]
     public async Task At_most_fifty_identifiers_and_no_identifier_twice()
     {
-        JsonObject[] Domains(int count) => [.. Enumerable.Range(0, count).Select(i => new JsonObject { ["type"] = "domain", ["value"] = $"host{i}.example.com" })];
+        JsonObject[] Domains(int count) =>
+            [.. Enumerable.Range(0, count).Select(i => new JsonObject { ["type"] = "domain", ["value"] = $"host{i}.example.com" })];
         Assert.Equal(["content.identifiers"], (await RefusedAsync(Domains(51))).Keys);
 
         var twice = await RefusedAsync(
@@ -181,7 +188,10 @@ public sealed class IdentifierTests(NcpSystem ncp)
     public async Task Each_identifier_has_a_stable_key_of_its_type_and_normal_value()
     {
         var item = await RegisteredAsync(
-            new JsonObject { ["type"] = "ip-address", ["value"] = "203.0.113.7", ["qualifier"] = "443", ["at"] = Seen, ["timeZone"] = "UTC" },
+            new JsonObject
+            {
+                ["type"] = "ip-address", ["value"] = "203.0.113.7", ["qualifier"] = "443", ["at"] = Seen, ["timeZone"] = "UTC",
+            },
             new JsonObject { ["type"] = "email", ["value"] = "John.Doe@Example.COM" },
             new JsonObject { ["type"] = "account", ["value"] = "Some.User", ["qualifier"] = "Telegram" },
             new JsonObject { ["type"] = "payment-card", ["value"] = "4111 1111 1111 1111" });
