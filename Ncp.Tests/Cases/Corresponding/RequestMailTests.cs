@@ -58,6 +58,61 @@ public sealed class RequestMailTests(NcpSystem ncp)
         Assert.Equal(capture, file.Content);
     }
 
+    /// <summary>
+    /// The whole path: what the officer filled in and attached, through the Api, the event log, the gateway, the
+    /// project's Postfix and Dovecot, read by the partner's own tool (openssl for S/MIME, gpg for OpenPGP).
+    /// </summary>
+    [Theory]
+    [InlineData("de", "TLP:AMBER \u2014 not to be passed through another channel", "IP address: 203.0.113.7, port 443")]
+    [InlineData("fr", "TLP:AMBER \u2014 не подлежит передаче по иным каналам", "IP-адрес: 203.0.113.7, порт 443")]
+    public async Task A_request_sent_through_the_api_reaches_the_partner_readable_with_every_identifier_the_facts_the_marking_and_the_file(
+        string partnerKey, string marking, string ipLine)
+    {
+        var partner = await ncp.PartnerAsync(partnerKey);
+        var duty = ncp.ClientFor("duty");
+        var phone = $"+7701555{RandomNumberGenerator.GetInt32(1000, 9999)}";
+        var body = ContentTests.Preservation(phone, $"End to end to {partner.Scheme}");
+        body["partnerCode"] = partner.Code;
+        body.Remove("language");
+        var item = await duty.RegisterAsync(body);
+        var capture = RandomNumberGenerator.GetBytes(5_000);
+        var attached = (await duty.AttachAsync(item.Number(), capture, "capture.pcap")).Version();
+        body["content"]!["attachmentsToSend"] = new JsonArray(Convert.ToHexStringLower(SHA256.HashData(capture)));
+        var version = (await duty.ChangeDetailsAsync(item.Number(), body, attached)).Version();
+
+        var mail = await SentAsync(duty, item.Number(), version);
+        var raw = await ncp.FetchAsync(partner.Address, $"{mail.DispatchId:N}@ncp.example");
+
+        var pki = MailGateway.Pki;
+        var (ok, letter, diagnostics) = partner.Scheme == "smime"
+            ? Smime(raw, pki, partnerKey)
+            : Pgp(raw, pki);
+        Assert.True(ok, diagnostics);
+        var entity = Assert.IsType<MimeKit.Multipart>(MimeKit.MimeEntity.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(letter))));
+        var text = string.Join(' ', Assert.IsType<MimeKit.TextPart>(entity[0]).Text.Split([' ', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith(marking, text, StringComparison.Ordinal);
+        Assert.All(
+            [ipLine, "2026-10-05 14:03:12 +05:00 (Asia/Almaty) = 09:03:12 UTC", phone, ContentTests.Facts, "art. 190(2)"],
+            expected => Assert.Contains(expected, text, StringComparison.Ordinal));
+        var file = Assert.Single(entity.OfType<MimeKit.MimePart>(), p => p.IsAttachment);
+        using var bytes = new MemoryStream();
+        file.Content!.DecodeTo(bytes);
+        Assert.Equal("capture.pcap", file.FileName);
+        Assert.Equal(capture, bytes.ToArray());
+    }
+
+    private static (bool Ok, string Content, string Diagnostics) Smime(byte[] raw, Fixtures.Crypto.TestPki pki, string key)
+    {
+        var reading = Fixtures.Crypto.OpenSslMail.DecryptAndVerify(raw, pki.Partner(key).CertPem, pki.Partner(key).KeyPem, pki.Ca.CertPem);
+        return (reading.Verified, reading.Content, reading.Diagnostics);
+    }
+
+    private static (bool Ok, string Content, string Diagnostics) Pgp(byte[] raw, Fixtures.Crypto.TestPki pki)
+    {
+        var reading = pki.Gpg.DecryptAndVerify(raw);
+        return (reading.DecryptionOkay && reading.GoodSignature, reading.Content, reading.Diagnostics);
+    }
+
     [Theory]
     [InlineData("en", "en")]
     [InlineData("kk", "kk")]
