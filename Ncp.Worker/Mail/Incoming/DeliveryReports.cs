@@ -23,8 +23,23 @@ public static class DeliveryReports
     // The remote server's words, shown on the item as the reason: long enough for a server's sentence, not for a letter.
     private const int MaxWords = 300;
 
-    /// <summary>The report a <c>multipart/report; report-type=delivery-status</c> carries, or null for any other mail.</summary>
+    /// <summary>
+    /// The report a <c>multipart/report; report-type=delivery-status</c> carries, or null for any other mail and for one whose
+    /// status fields cannot be read (it is then judged like any mail).
+    /// </summary>
     public static DeliveryReport? Read(MimeMessage message)
+    {
+        try
+        {
+            return TryRead(message);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static DeliveryReport? TryRead(MimeMessage message)
     {
         if (message.Body is not MultipartReport report
             || !string.Equals(report.ReportType, "delivery-status", StringComparison.OrdinalIgnoreCase)
