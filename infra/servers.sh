@@ -952,7 +952,8 @@ virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
 recipient_delimiter = +
 
 # Nothing may leave this machine: mail for any other domain bounces back to its sender, except that for
-# away.example, which is dropped after queueing, and that for bounce.example, which Dovecot refuses, so that it bounces (see the transport file).
+# away.example, which is dropped after queueing, and that for bounce.example, which Dovecot refuses so that it bounces
+# (see the transport file).
 relayhost =
 transport_maps = texthash:$MAIL_POSTFIX_DIR/transport
 default_transport = error:local delivery only

@@ -178,7 +178,8 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
                 "in", e.InboundId, "partner-mail", e.MessageId, "received", e.Protection, MailDetail(e),
                 e.ReceivedAt, e.SenderProven())],
             LastMailInAt = e.At,
-            PartnerMarking = e.Marking is { } marking && !HandlingRules.Stricter(item.PartnerMarking?.Code ?? HandlingCode.Open, marking.Code)
+            PartnerMarking = e.Marking is { } marking
+                && !HandlingRules.Stricter(item.PartnerMarking?.Code ?? HandlingCode.Open, marking.Code)
                 ? marking
                 : item.PartnerMarking,
             Attachments = [.. item.Attachments, .. e.Attachments.Select(a => new ItemAttachment(a.Sha256, a.FileName, a.ContentType, a.Size, e.At))],
@@ -194,7 +195,9 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         var row = item.Mail.FirstOrDefault(m => m.Direction == "out" && m.Id == e.DispatchId)
             ?? new ItemMail("out", e.DispatchId, e.Purpose, e.MessageId, "sent", "", null, e.ReceivedAt);
         var failed = e.Action == "failed";
-        string[] undelivered = failed ? [.. (row.Undelivered ?? []).Union(e.Recipients, StringComparer.OrdinalIgnoreCase)] : row.Undelivered ?? [];
+        string[] undelivered = failed
+            ? [.. (row.Undelivered ?? []).Union(e.Recipients, StringComparer.OrdinalIgnoreCase)]
+            : row.Undelivered ?? [];
         var lost = failed && e.AllRecipients.All(a => undelivered.Contains(a, StringComparer.OrdinalIgnoreCase));
         var said = failed ? $"returned by the mail server: {e.Reason()}" : $"delayed, the mail server still tries: {e.Reason()}";
         var changed = row.Status == "not-delivered" ? row with { Undelivered = undelivered }

@@ -62,9 +62,10 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
             + string.Concat((e.Warnings ?? []).Select(w => $" — {w}"))
             + (e.Marking is { } marking ? $" — marked {marking.Label} ({marking.Found})" : "")),
         MailBounced e => v => new(v, e.At, e.Action == "failed" ? "mail-bounced" : "mail-delayed", System,
-            (e.Action == "failed" ? $"Mail {e.MessageId} ({e.Purpose}) returned by the mail server" : $"Mail {e.MessageId} ({e.Purpose}) delayed")
+            $"Mail {e.MessageId} ({e.Purpose}) " + (e.Action == "failed" ? "returned by the mail server" : "delayed")
             + $": {e.Reason()}" + FallbackText(e.Fallback)),
-        HandlingCodeRaised e => v => new(v, e.At, "handling-code-raised", e.By, $"Handling code raised from {e.From} to {e.To}: {e.Reason}"),
+        HandlingCodeRaised e => v => new(v, e.At, "handling-code-raised", e.By,
+            $"Handling code raised from {e.From} to {e.To}: {e.Reason}"),
         ForeignItemQuoted e => v => new(v, e.At, "foreign-item-quoted", new Actor(e.PartnerCode, e.PartnerCode),
             $"Mail {e.MessageId} from {e.PartnerCode} quoted {string.Join(", ", e.RegisterNumbers)}, "
             + $"not an item of {e.PartnerCode} in a channel it uses: not filed there"),

@@ -55,7 +55,8 @@ public static class WorkItemDecider
             // Facts reported by the mail gateway: they happened, whatever the item's status; only a repeat is dropped.
             RecordMailDispatched c => state.HasSeenMail(c.DispatchId) ? [] : [new MailDispatched(state.Id, c.DispatchId, c.Purpose, c.MessageId, c.Protection, c.SentAt, now)],
             RecordMailNotDelivered c => state.HasSeenMail(c.DispatchId) ? [] : [new MailNotDelivered(state.Id, c.DispatchId, c.Purpose, c.Reason, c.Detail, c.Attempts, now)],
-            RecordMailReceived c => state.HasSeenMail(c.Mail.InboundId) ? [] : [.. MailReceivedEvents(state.Id, c.Mail, c.ForeignQuoted, now), .. Raise(state, c.Mail, now)],
+            RecordMailReceived c => state.HasSeenMail(c.Mail.InboundId) ? []
+                : [.. MailReceivedEvents(state.Id, c.Mail, c.ForeignQuoted, now), .. Raise(state, c.Mail, now)],
             RecordMailBounced c => state.HasSeenMail(c.Report.InboundId) ? [] : [c.Report with { ItemId = state.Id, At = now }],
             CheckForwarding c => CheckForward(state, c, now),
             RecordEscalation c => Escalate(state, c, now),

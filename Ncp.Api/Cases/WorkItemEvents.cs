@@ -97,7 +97,9 @@ public sealed record ForeignItemQuoted(
     Guid ItemId, Guid InboundId, string MessageId, string PartnerCode, string[] RegisterNumbers, DateTimeOffset At);
 
 /// <summary>A partner's handling marking found in its mail, and the code it asks for.</summary>
-/// <param name="Label">The marking, e.g. <c>TLP:AMBER+STRICT</c> or <c>not-for-dissemination</c> (names: <c>Ncp.Conventions.MailMarkings</c>).</param>
+/// <param name="Label">
+/// The marking, e.g. <c>TLP:AMBER+STRICT</c> or <c>not-for-dissemination</c> (names: <c>Ncp.Conventions.MailMarkings</c>).
+/// </param>
 /// <param name="Found">Where and as what the gateway found it, e.g. <c>subject: "TLP:AMBER"</c>.</param>
 public sealed record PartnerMarking(string Label, HandlingCode Code, string Found);
 
@@ -117,12 +119,14 @@ public sealed record MailFallback(string[] OtherAddresses, Channel? FallbackChan
 /// with the server's status and words; <see cref="Fallback"/> is what the directory offers instead.
 /// </summary>
 public sealed record MailBounced(
-    Guid ItemId, Guid InboundId, Guid DispatchId, string Purpose, string MessageId, string Action, string[] Recipients, string[] AllRecipients,
+    Guid ItemId, Guid InboundId, Guid DispatchId, string Purpose, string MessageId, string Action, string[] Recipients,
+    string[] AllRecipients,
     string Status, string? DiagnosticCode, string? RemoteMta, MailFallback? Fallback, DateTimeOffset ReceivedAt, DateTimeOffset At)
 {
     /// <summary>The server's reason in one line, as shown on the mail.</summary>
     public string Reason() =>
-        $"{Status} {DiagnosticCode ?? "(no words from the server)"}" + (RemoteMta is null ? "" : $" ({RemoteMta})") + $" for {string.Join(", ", Recipients)}";
+        $"{Status} {DiagnosticCode ?? "(no words from the server)"}" + (RemoteMta is null ? "" : $" ({RemoteMta})")
+        + $" for {string.Join(", ", Recipients)}";
 }
 
 public static class WorkItemEvents

@@ -84,7 +84,8 @@ public sealed record MailMarking(string Label, string HandlingCode, string Found
 /// <param name="ReportingMta">The server that wrote the report.</param>
 /// <param name="ReceivedAt">When the gateway stored the report.</param>
 public sealed record PartnerMailBounced(
-    Guid InboundId, Guid DispatchId, Guid ItemId, string Purpose, string MessageId, string Action, string[] Recipients, string[] AllRecipients,
+    Guid InboundId, Guid DispatchId, Guid ItemId, string Purpose, string MessageId, string Action, string[] Recipients,
+    string[] AllRecipients,
     string Status, string? DiagnosticCode, string? RemoteMta, string? ReportingMta, DateTimeOffset ReceivedAt);
 
 /// <summary>An attachment of a partner's mail.</summary>

@@ -55,7 +55,8 @@ public sealed class PartnerMailBouncedConsumer(IDocumentStore store, ItemStore i
         }
 
         var report = new MailBounced(
-            m.ItemId, m.InboundId, m.DispatchId, m.Purpose, m.MessageId, m.Action, m.Recipients, m.AllRecipients, m.Status, m.DiagnosticCode,
+            m.ItemId, m.InboundId, m.DispatchId, m.Purpose, m.MessageId, m.Action, m.Recipients, m.AllRecipients, m.Status,
+            m.DiagnosticCode,
             m.RemoteMta, fallback, m.ReceivedAt, default);
         if (await items.RunByIdAsync(m.ItemId, new RecordMailBounced(report), ct))
         {

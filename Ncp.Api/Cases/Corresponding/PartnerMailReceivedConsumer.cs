@@ -98,7 +98,10 @@ public sealed partial class PartnerMailReceivedConsumer(
     // A gateway's code name this Api does not know (a newer gateway) is read as the strictest: a marking must never open up.
     private static PartnerMarking? MarkingOf(PartnerMailReceived m) =>
         m.Marking is { } marking
-            ? new PartnerMarking(marking.Label, ApiEnum<HandlingCode>.TryParse(marking.HandlingCode, out var code) ? code : HandlingCode.NoThirdParties, marking.Found)
+            ? new PartnerMarking(
+                marking.Label,
+                ApiEnum<HandlingCode>.TryParse(marking.HandlingCode, out var code) ? code : HandlingCode.NoThirdParties,
+                marking.Found)
             : null;
 
     /// <summary>

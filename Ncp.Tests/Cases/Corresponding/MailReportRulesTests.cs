@@ -15,13 +15,15 @@ public sealed class MailReportRulesTests
     private static readonly string[] Both = ["a@partner.example", "b@partner.example"];
 
     private static ItemFields Fields(HandlingCode code) => new(
-        "FR-CYBER247", "FR", Channel.TwentyFourSeven, "IP logs", CrimeCategory.ComputerCrime, Priority.Urgent, null, null, [], null, "en", code, null, null);
+        "FR-CYBER247", "FR", Channel.TwentyFourSeven, "IP logs", CrimeCategory.ComputerCrime, Priority.Urgent, null, null, [], null, "en",
+        code, null, null);
 
     private static WorkItem Registered(HandlingCode code) => WorkItemDecider.Evolve(WorkItem.Initial,
         new ItemRegistered(Id, "KZ-NCP-2026-000016", WorkItemKind.Request, Direction.Outgoing, Fields(code), Officer, Now));
 
     private static MailReceived Mail(PartnerMarking? marking) => new(
-        Guid.Empty, Guid.CreateVersion7(), "m1@partner.example", "FR-CYBER247", "cyber@partner.example", "Re", "Text", null, "smime", "valid", null, [],
+        Guid.Empty, Guid.CreateVersion7(), "m1@partner.example", "FR-CYBER247", "cyber@partner.example", "Re", "Text", null, "smime",
+        "valid", null, [],
         null, Now, default, null, marking);
 
     // Item's code × the marking's code: the code the item ends with ("=": no event, the code stays).
@@ -34,7 +36,8 @@ public sealed class MailReportRulesTests
     [InlineData(HandlingCode.NoOtherChannels, HandlingCode.Open, "=")]
     [InlineData(HandlingCode.NoThirdParties, HandlingCode.NoOtherChannels, "=")]
     [InlineData(HandlingCode.NoThirdParties, HandlingCode.Open, "=")]
-    public void A_partners_marking_raises_the_items_code_to_the_stricter_and_never_lowers_it(HandlingCode item, HandlingCode marked, string expected)
+    public void A_partners_marking_raises_the_items_code_to_the_stricter_and_never_lowers_it(
+        HandlingCode item, HandlingCode marked, string expected)
     {
         var state = Registered(item);
         var mail = Mail(new PartnerMarking("TLP:X", marked, "subject: \"TLP:X\""));
@@ -44,7 +47,8 @@ public sealed class MailReportRulesTests
         var raised = events.OfType<HandlingCodeRaised>().SingleOrDefault();
         Assert.Equal(expected, raised is null ? "=" : raised.To.ToString());
         Assert.Equal(expected == "=" ? item : marked, events.Aggregate(state, WorkItemDecider.Evolve).HandlingCode);
-        Assert.All(events.OfType<HandlingCodeRaised>(), r => Assert.Contains("TLP:X (subject: \"TLP:X\")", r.Reason, StringComparison.Ordinal));
+        Assert.All(events.OfType<HandlingCodeRaised>(),
+            r => Assert.Contains("TLP:X (subject: \"TLP:X\")", r.Reason, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -84,7 +88,8 @@ public sealed class MailReportRulesTests
     public void Delivery_reports_add_up_to_not_delivered_only_when_every_address_failed(
         string reports, string row, string says, string? delivery, bool warned)
     {
-        var item = ItemDetailsProjection.Fold(new ItemDetails { Id = Id }, new MailDispatched(Id, Dispatch, "request", "d1@ncp.example", "smime", Now, Now));
+        var item = ItemDetailsProjection.Fold(
+            new ItemDetails { Id = Id }, new MailDispatched(Id, Dispatch, "request", "d1@ncp.example", "smime", Now, Now));
 
         foreach (var said in reports.Split(' '))
         {

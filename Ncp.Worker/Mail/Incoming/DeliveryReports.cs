@@ -4,10 +4,12 @@ using Ncp.Worker.Mail.Outgoing;
 namespace Ncp.Worker.Mail.Incoming;
 
 /// <summary>What a delivery status notification (RFC 3464) says: which mail it is about, and what became of it for whom.</summary>
-public sealed record DeliveryReport(string[] OriginalMessageIds, string? EnvelopeId, string? ReportingMta, IReadOnlyList<RecipientReport> Recipients);
+public sealed record DeliveryReport(
+    string[] OriginalMessageIds, string? EnvelopeId, string? ReportingMta, IReadOnlyList<RecipientReport> Recipients);
 
 /// <summary>One recipient's fields of a report.</summary>
-public sealed record RecipientReport(string? FinalRecipient, string? OriginalRecipient, string Action, string Status, string? DiagnosticCode, string? RemoteMta);
+public sealed record RecipientReport(
+    string? FinalRecipient, string? OriginalRecipient, string Action, string Status, string? DiagnosticCode, string? RemoteMta);
 
 /// <summary>What a report says about one of our dispatches: <c>failed</c> or <c>delayed</c>, for which of its addresses.</summary>
 public sealed record DeliveryOutcome(string Action, string[] Recipients, string Status, string? DiagnosticCode, string? RemoteMta);
@@ -88,12 +90,13 @@ public static class DeliveryReports
 
     // "rfc822; someone@example.org" (RFC 3464 2.3.2): the type is dropped, the address kept.
     private static string? Address(string? field) =>
-        Field(field) is { } value ? value[(value.IndexOf(';') + 1)..].Trim().Trim('<', '>') is { Length: > 0 } address ? address : null : null;
+        Field(field) is { } value && value[(value.IndexOf(';') + 1)..].Trim().Trim('<', '>') is { Length: > 0 } address ? address : null;
 
     private static string? Field(string? value) => MailText.Header(value?.Trim(), 200) is { Length: > 0 } field ? field : null;
 
     // Folded lines unfolded to single spaces, as the server wrote its sentence.
     private static string? Words(string? value) =>
-        MailText.Header(value is null ? null : string.Join(' ', value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)), MaxWords)
+        MailText.Header(value is null ? null : string.Join(' ', value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)),
+            MaxWords)
             is { Length: > 0 } words ? words : null;
 }

@@ -47,8 +47,8 @@ public sealed partial class InboundProcessor
     /// <summary>What an inbound mail goes through, in order: the cheap and the unauthenticated first, the crypto after.</summary>
     private Check[] Checks =>
     [
-        SizeAsync, HeaderBlockAsync, ParsedAsync, SenderAsync, OuterPartsAsync, DeliveryReportAsync, PartnerAsync, UnwrappedAsync, InnerPartsAsync, EncryptedAsync,
-        SignedAsync, signedContent.ReplayedAsync, signedContent.ProtectedHeadersAsync, signedContent.SigningTimeAsync, AttachmentsAsync,
+        SizeAsync, HeaderBlockAsync, ParsedAsync, SenderAsync, OuterPartsAsync, DeliveryReportAsync, PartnerAsync, UnwrappedAsync, InnerPartsAsync,
+        EncryptedAsync, SignedAsync, signedContent.ReplayedAsync, signedContent.ProtectedHeadersAsync, signedContent.SigningTimeAsync, AttachmentsAsync,
     ];
 
     private ValueTask<Fault?> SizeAsync(Examination e, CancellationToken ct) => Done(e.Mail.Raw.LongLength > Limits.MaxMessageBytes
@@ -98,7 +98,8 @@ public sealed partial class InboundProcessor
             if (DeliveryReports.Judge(report, dispatch) is { } outcome)
             {
                 e.DeliveryReport = new PartnerMailBounced(
-                    e.Mail.Id, dispatch.DispatchId, dispatch.ItemId, dispatch.Purpose, dispatch.MessageId, outcome.Action, outcome.Recipients,
+                    e.Mail.Id, dispatch.DispatchId, dispatch.ItemId, dispatch.Purpose, dispatch.MessageId, outcome.Action,
+                    outcome.Recipients,
                     dispatch.Recipients, outcome.Status, outcome.DiagnosticCode, outcome.RemoteMta, report.ReportingMta, e.Mail.ReceivedAt);
                 return null;
             }

@@ -124,7 +124,8 @@ public sealed partial class InboundProcessor(
     }
 
     private sealed record Verdict(
-        PartnerMailReceived? Received, string? Reason, string? Detail, string? PartnerCode, MailThread? Thread = null, PartnerMailBounced? DeliveryReport = null);
+        PartnerMailReceived? Received, string? Reason, string? Detail, string? PartnerCode, MailThread? Thread = null,
+        PartnerMailBounced? DeliveryReport = null);
 
     // What the outer headers say the held mail answers, for the Api to keep it in that item's compartment: whoever sent
     // it, a mail about an item is not to be shown to officers not cleared for that item.
@@ -184,7 +185,8 @@ public sealed partial class InboundProcessor(
             e.Mail.Id, MailText.Header(message.MessageId) is { Length: > 0 } id ? id : $"no-message-id-{e.Mail.Id:N}", e.Partner!.Code,
             MailText.Header((message.From.Mailboxes.FirstOrDefault() ?? e.From!).Address)!, subject, text, inner.HtmlBody is { } html ? MailText.Body(html) : null, thread.ItemId,
             thread.RegisterNumbers, e.Unwrapped.Protection, signature, signer?.Fingerprint ?? signer?.Email, [.. e.Attachments], e.Release?.By,
-            e.Mail.ReceivedAt, [.. e.Warnings], thread.ForeignItemIds, PartnerMarkings.Read([message.Headers, inner.Body.Headers], subject, text));
+            e.Mail.ReceivedAt, [.. e.Warnings], thread.ForeignItemIds,
+            PartnerMarkings.Read([message.Headers, inner.Body.Headers], subject, text));
     }
 
     private async Task<(string Reason, string Detail)?> JudgeSignaturesAsync(IReadOnlyList<SignerCheck> signers, PartnerEntry partner, DateTimeOffset sentAt, CancellationToken ct)

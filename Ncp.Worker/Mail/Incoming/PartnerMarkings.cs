@@ -59,7 +59,9 @@ public static partial class PartnerMarkings
         new(label, MailMarkings.CodeOf(label)!, $"{where}: \"{MailText.Header(said, 80)}\"");
 
     private static string? Code(string value) =>
-        value.Trim().ToLowerInvariant() is (MailMarkings.Open or MailMarkings.NoOtherChannels or MailMarkings.NoThirdParties) and var code ? code : null;
+        value.Trim().ToLowerInvariant() is (MailMarkings.Open or MailMarkings.NoOtherChannels or MailMarkings.NoThirdParties) and var code
+            ? code
+            : null;
 
     private static string Top(string text)
     {
@@ -68,14 +70,17 @@ public static partial class PartnerMarkings
     }
 
     // TLP 2.0 labels (and 1.0's WHITE, now CLEAR), as people write them: "TLP:AMBER+STRICT", "TLP: amber + strict", "TLP-RED".
-    [GeneratedRegex(@"\bTLP\s*[:\-_]?\s*(?<colour>RED|AMBER\s*\+\s*STRICT|AMBER|GREEN|CLEAR|WHITE)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(
+        @"\bTLP\s*[:\-_]?\s*(?<colour>RED|AMBER\s*\+\s*STRICT|AMBER|GREEN|CLEAR|WHITE)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Tlp();
 
-    [GeneratedRegex(@"^\s*(RED|AMBER\s*\+\s*STRICT|AMBER|GREEN|CLEAR|WHITE)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(
+        @"^\s*(RED|AMBER\s*\+\s*STRICT|AMBER|GREEN|CLEAR|WHITE)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex BareTlp();
 
     [GeneratedRegex(
-        @"\bnot\s+for\s+(further\s+)?(dissemination|distribution)\b|\bdo\s+not\s+(disseminate|distribute)\b|\bno\s+further\s+dissemination\b"
+        @"\bnot\s+for\s+(further\s+)?(dissemination|distribution)\b|\bdo\s+not\s+(disseminate|distribute)\b"
+        + @"|\bno\s+further\s+dissemination\b"
         + @"|не\s+для\s+распространения|не\s+подлежит\s+(распространению|разглашению|передаче\s+третьим)|не\s+распространять"
         + @"|таратуға\s+(жатпайды|болмайды|арналмаған)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

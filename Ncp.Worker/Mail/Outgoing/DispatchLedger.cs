@@ -182,7 +182,7 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
         return [.. items.Distinct()];
     }
 
-    /// <summary>Our mail the server took with one of these Message-IDs (a delivery report names it by one, or by its envelope id).</summary>
+    /// <summary>Our mail the server took with one of these Message-IDs (a delivery report names it so, or by its envelope id).</summary>
     public async Task<IReadOnlyList<SentDispatch>> SentWithMessageIdsAsync(IReadOnlyCollection<string> messageIds, CancellationToken ct)
     {
         if (messageIds.Count == 0)
@@ -190,15 +190,18 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
             return [];
         }
 
-        await using var command = database.DataSource.CreateCommand(
-            $"select dispatch_id, item_id, purpose, message_id, partner_code, recipients from {Schema}.dispatches where message_id = any($1) and status = 'sent'");
+        await using var command = database.DataSource.CreateCommand($"""
+            select dispatch_id, item_id, purpose, message_id, partner_code, recipients
+            from {Schema}.dispatches where message_id = any($1) and status = 'sent'
+            """);
         command.Parameters.AddWithValue(messageIds.ToArray());
         var sent = new List<SentDispatch>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             sent.Add(new SentDispatch(
-                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<string[]>(5)));
+                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetFieldValue<string[]>(5)));
         }
 
         return sent;

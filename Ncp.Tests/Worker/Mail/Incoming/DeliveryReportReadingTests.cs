@@ -12,7 +12,8 @@ namespace Ncp.Tests.Worker.Mail.Incoming;
 public sealed class DeliveryReportReadingTests
 {
     private static readonly SentDispatch Ours = new(
-        Guid.CreateVersion7(), Guid.CreateVersion7(), "request", "d1@ncp.example", "FR-CYBER247", ["a@partner.example", "b@partner.example"]);
+        Guid.CreateVersion7(), Guid.CreateVersion7(), "request", "d1@ncp.example", "FR-CYBER247",
+        ["a@partner.example", "b@partner.example"]);
 
     // One recipient group per "action status address"; the outcome as "action status addresses", or "-" for none.
     [Theory]
@@ -80,7 +81,8 @@ public sealed class DeliveryReportReadingTests
     }
 
     /// <summary>A report as Postfix writes one: the notice, the status fields, the returned headers.</summary>
-    internal static MimeMessage Dsn(IEnumerable<string> groups, string originalMessageId, string? envelopeId, string words = "smtp; 550 5.1.1 User unknown")
+    internal static MimeMessage Dsn(
+        IEnumerable<string> groups, string originalMessageId, string? envelopeId, string words = "smtp; 550 5.1.1 User unknown")
     {
         var recipients = string.Concat(groups.Select(g => g.Split(' ')).Select(g => $"""
 

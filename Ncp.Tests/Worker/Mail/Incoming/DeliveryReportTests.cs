@@ -64,7 +64,8 @@ public sealed class DeliveryReportTests(NcpSystem ncp)
         Assert.Equal([identity.Email], mail.GetProperty("undelivered").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal(JsonValueKind.Null, item.GetProperty("delivery").ValueKind);
         Assert.Contains("5.1.1", item.Str("deliveryWarning"), StringComparison.Ordinal);
-        Assert.Equal([working], item.GetProperty("deliveryFallback").GetProperty("otherAddresses").EnumerateArray().Select(a => a.GetString()));
+        var others = item.GetProperty("deliveryFallback").GetProperty("otherAddresses").EnumerateArray().Select(a => a.GetString());
+        Assert.Equal([working], others);
     }
 
     [Fact]
@@ -76,7 +77,8 @@ public sealed class DeliveryReportTests(NcpSystem ncp)
         var reports = new Dictionary<string, byte[]>
         {
             ["not ours"] = Raw(DeliveryReportReadingTests.Dsn(["failed 5.1.1 de@partner.example"], $"<{strangers}>", strangers)),
-            ["another address"] = Raw(DeliveryReportReadingTests.Dsn(["failed 5.1.1 victim@elsewhere.example"], $"<{messageId}>", messageId)),
+            ["another address"] = Raw(
+                DeliveryReportReadingTests.Dsn(["failed 5.1.1 victim@elsewhere.example"], $"<{messageId}>", messageId)),
             ["unreadable"] = Encoding.ASCII.GetBytes($"""
                 From: MAILER-DAEMON@mail.partner.example
                 To: ncp@ncp.example

@@ -56,12 +56,13 @@ public sealed class PartnerMarkingFilingTests(NcpSystem ncp)
             "Content-Type: text/plain; charset=utf-8\r\nX-TLP: CLEAR\r\n\r\nA further answer.", fr.Address, "ncp@ncp.example",
             $"Re: {sent.Number()}", headers: thread));
 
-        var after = await ItemWhenAsync(sent.Number(), i => i.GetProperty("mail").EnumerateArray().Count(m => m.Str("status") == "received") == 2);
+        var after = await ItemWhenAsync(
+            sent.Number(), i => i.GetProperty("mail").EnumerateArray().Count(m => m.Str("status") == "received") == 2);
         Assert.Equal("no-third-parties", after.Str("handlingCode"));
         Assert.Equal("not-for-dissemination", after.GetProperty("partnerMarking").Str("label"));
         Assert.Single(after.GetProperty("timeline").EnumerateArray(), e => e.Str("what") == "handling-code-raised");
-        Assert.Contains("marked TLP:CLEAR (X-TLP: \"TLP:CLEAR\")",
-            after.GetProperty("timeline").EnumerateArray().Last(e => e.Str("what") == "mail-received").Str("text"), StringComparison.Ordinal);
+        var received = after.GetProperty("timeline").EnumerateArray().Last(e => e.Str("what") == "mail-received").Str("text");
+        Assert.Contains("marked TLP:CLEAR (X-TLP: \"TLP:CLEAR\")", received, StringComparison.Ordinal);
     }
 
     private Task<JsonElement> ItemWhenAsync(string number, Func<JsonElement, bool> condition) =>
