@@ -895,7 +895,11 @@ EOF
 
   # away.example stands for a partner's mail server elsewhere (./ncp bench mail): Postfix takes such mail and queues
   # it as any other, then its discard transport drops it where it would have handed it on to the partner's server.
-  printf 'away.example discard:handed on to a partner server elsewhere\n' |
+  # bounce.example stands for a partner address that no longer exists: Postfix takes the mail and hands it over LMTP to
+  # Dovecot, which has no such mailbox and refuses it (550 5.1.1) as a partner's server would; Postfix then returns a
+  # delivery status notification (RFC 3464) to the sender. (An error: transport would be refused already at RCPT.)
+  printf '%s\n' 'away.example discard:handed on to a partner server elsewhere' \
+    "bounce.example lmtp:inet:127.0.0.1:$LMTP_PORT" |
     write_if_changed "$MAIL_POSTFIX_DIR/transport" 644 && MAIL_POSTFIX_CHANGED=1
 
   write_if_changed "$MAIL_POSTFIX_DIR/main.cf" 644 <<EOF && MAIL_POSTFIX_CHANGED=1
@@ -948,7 +952,8 @@ virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
 recipient_delimiter = +
 
 # Nothing may leave this machine: mail for any other domain bounces back to its sender, except that for
-# away.example, which is dropped after queueing (see the transport file).
+# away.example, which is dropped after queueing, and that for bounce.example, which Dovecot refuses so that it bounces
+# (see the transport file).
 relayhost =
 transport_maps = texthash:$MAIL_POSTFIX_DIR/transport
 default_transport = error:local delivery only

@@ -17,6 +17,16 @@ public static class ChannelRules
 /// <summary>Whether information under a handling code may move to another channel or partner.</summary>
 public static class HandlingRules
 {
+    /// <summary>Whether <paramref name="code"/> lets less through than <paramref name="than"/>.</summary>
+    public static bool Stricter(HandlingCode code, HandlingCode than) => Rank(code) > Rank(than);
+
+    private static int Rank(HandlingCode code) => code switch
+    {
+        HandlingCode.NoThirdParties => 2,
+        HandlingCode.NoOtherChannels => 1,
+        _ => 0,
+    };
+
     public static bool MayPass(HandlingCode code, Channel from, string fromPartner, Channel to, string toPartner, bool consent) =>
         consent || code switch
         {

@@ -12,7 +12,7 @@ public sealed record ItemLink(Guid TargetId, string TargetRegisterNumber, LinkTy
 /// </summary>
 public sealed record ItemMail(
     string Direction, Guid Id, string Purpose, string MessageId, string Status, string Protection, string? Detail, DateTimeOffset At,
-    bool SenderProven = true);
+    bool SenderProven = true, string[]? Undelivered = null);
 
 public sealed record ItemAttachment(string Sha256, string FileName, string ContentType, long Size, DateTimeOffset AddedAt);
 
@@ -76,6 +76,15 @@ public sealed record ItemDetails
 
     /// <summary><c>not-delivered</c> while the last mail we asked for could not be delivered; otherwise null.</summary>
     public string? Delivery { get; init; }
+
+    /// <summary>A mail server's word that our latest mail is late, or failed for some of its addresses only; null otherwise.</summary>
+    public string? DeliveryWarning { get; init; }
+
+    /// <summary>Where else to reach the partner, once a mail server returned our mail; null otherwise.</summary>
+    public MailFallback? DeliveryFallback { get; init; }
+
+    /// <summary>The strictest handling marking the partner's mail carried (the latest of equals); null when none did.</summary>
+    public PartnerMarking? PartnerMarking { get; init; }
 
     /// <summary>Message-IDs of the thread, oldest first: what our next mail answers (In-Reply-To, References).</summary>
     public string[] ThreadMessageIds() => [.. Mail.Where(m => m.Status != "not-delivered").Select(m => m.MessageId)];
@@ -156,9 +165,15 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         EscalationAcknowledged e => item with { AcknowledgedEscalations = [.. item.AcknowledgedEscalations, e.Step] },
         MailDispatched e => item with
         {
-            Mail = [.. item.Mail, new ItemMail("out", e.DispatchId, e.Purpose, e.MessageId, "sent", e.Protection, null, e.SentAt)],
+            // A server's report can come before the gateway's word that the mail left: the row it made stays.
+            Mail = item.Mail.Any(m => m.Direction == "out" && m.Id == e.DispatchId) ? item.Mail
+                : [.. item.Mail, new ItemMail("out", e.DispatchId, e.Purpose, e.MessageId, "sent", e.Protection, null, e.SentAt)],
             Delivery = null,
+            DeliveryWarning = null,
+            DeliveryFallback = null,
         },
+        MailBounced e => Bounced(item, e),
+        HandlingCodeRaised e => item with { HandlingCode = e.To },
         MailNotDelivered e => item with
         {
             Mail = [.. item.Mail, new ItemMail("out", e.DispatchId, e.Purpose, "", "not-delivered", "", $"{e.Reason}: {e.Detail}", e.At)],
@@ -170,11 +185,39 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
                 "in", e.InboundId, "partner-mail", e.MessageId, "received", e.Protection, MailDetail(e),
                 e.ReceivedAt, e.SenderProven())],
             LastMailInAt = e.At,
+            PartnerMarking = e.Marking is { } marking
+                && !HandlingRules.Stricter(item.PartnerMarking?.Code ?? HandlingCode.Open, marking.Code)
+                ? marking
+                : item.PartnerMarking,
             Attachments = [.. item.Attachments, .. e.Attachments.Select(a => new ItemAttachment(a.Sha256, a.FileName, a.ContentType, a.Size, e.At))],
         },
         AttachmentAdded e => item with { Attachments = [.. item.Attachments, new ItemAttachment(e.Sha256, e.FileName, e.ContentType, e.Size, e.At)] },
         _ => item,
     };
+
+    // A failure for every address of the mail makes it not delivered; for some of them, or a delay, only a warning: the
+    // mail may still have reached the partner. Reports of one mail add up (one per address, or a delay and then a failure).
+    private static ItemDetails Bounced(ItemDetails item, MailBounced e)
+    {
+        var row = item.Mail.FirstOrDefault(m => m.Direction == "out" && m.Id == e.DispatchId)
+            ?? new ItemMail("out", e.DispatchId, e.Purpose, e.MessageId, "sent", "", null, e.ReceivedAt);
+        var failed = e.Action == "failed";
+        string[] undelivered = failed
+            ? [.. (row.Undelivered ?? []).Union(e.Recipients, StringComparer.OrdinalIgnoreCase)]
+            : row.Undelivered ?? [];
+        var lost = failed && e.AllRecipients.All(a => undelivered.Contains(a, StringComparer.OrdinalIgnoreCase));
+        var said = failed ? $"returned by the mail server: {e.Reason()}" : $"delayed, the mail server still tries: {e.Reason()}";
+        var changed = row.Status == "not-delivered" ? row with { Undelivered = undelivered }
+            : row with { Status = lost ? "not-delivered" : row.Status, Detail = said, Undelivered = undelivered };
+        var mail = item.Mail.Any(m => m == row) ? item.Mail.Select(m => m == row ? changed : m).ToArray() : [.. item.Mail, changed];
+        return item with
+        {
+            Mail = mail,
+            Delivery = lost ? "not-delivered" : item.Delivery,
+            DeliveryWarning = lost ? null : row.Status == "not-delivered" ? item.DeliveryWarning : said,
+            DeliveryFallback = failed ? e.Fallback : item.DeliveryFallback,
+        };
+    }
 
     // What is wrong with a received mail, if anything: its signature, then what the gateway noticed though it let it through.
     private static string? MailDetail(MailReceived e) =>

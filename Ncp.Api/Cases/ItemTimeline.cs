@@ -59,7 +59,13 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
             (e.SenderProven() ? "" : $"Sender not proven (nothing but the address says it is {e.PartnerCode}). ")
             + $"Mail from {e.From} ({e.Protection}, signature {e.Signature}"
             + $"{(e.ReleasedBy is null ? "" : $", released from quarantine by {e.ReleasedBy}")}): {e.Subject}"
-            + string.Concat((e.Warnings ?? []).Select(w => $" — {w}"))),
+            + string.Concat((e.Warnings ?? []).Select(w => $" — {w}"))
+            + (e.Marking is { } marking ? $" — marked {marking.Label} ({marking.Found})" : "")),
+        MailBounced e => v => new(v, e.At, e.Action == "failed" ? "mail-bounced" : "mail-delayed", System,
+            $"Mail {e.MessageId} ({e.Purpose}) " + (e.Action == "failed" ? "returned by the mail server" : "delayed")
+            + $": {e.Reason()}" + FallbackText(e.Fallback)),
+        HandlingCodeRaised e => v => new(v, e.At, "handling-code-raised", e.By,
+            $"Handling code raised from {e.From} to {e.To}: {e.Reason}"),
         ForeignItemQuoted e => v => new(v, e.At, "foreign-item-quoted", new Actor(e.PartnerCode, e.PartnerCode),
             $"Mail {e.MessageId} from {e.PartnerCode} quoted {string.Join(", ", e.RegisterNumbers)}, "
             + $"not an item of {e.PartnerCode} in a channel it uses: not filed there"),
@@ -69,4 +75,11 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
     };
 
     private static readonly Actor System = new("system", "Ncp");
+
+    private static string FallbackText(MailFallback? fallback) =>
+        fallback is null ? ""
+            : "; try " + string.Join(" or ", fallback.OtherAddresses.Select(a => $"the address {a}")
+                .Concat(fallback.FallbackChannel is { } channel ? [$"the fallback channel {channel}"] : [])
+                .Concat(fallback.OtherChannels.Select(c => $"the {c} channel"))
+                .DefaultIfEmpty("the phone or another channel: the directory names no other address or channel"));
 }

@@ -55,3 +55,6 @@ public sealed record RecordMailNotDelivered(Guid DispatchId, string Purpose, str
 /// other partners' items it quoted (<see cref="ForeignItemQuoted"/>), if any.
 /// </summary>
 public sealed record RecordMailReceived(MailReceived Mail, string[]? ForeignQuoted = null);
+
+/// <summary>A mail server reports our mail failed or delayed; recorded once per report (the inbound mail's id).</summary>
+public sealed record RecordMailBounced(MailBounced Report);

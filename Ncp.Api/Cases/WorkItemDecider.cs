@@ -55,7 +55,9 @@ public static class WorkItemDecider
             // Facts reported by the mail gateway: they happened, whatever the item's status; only a repeat is dropped.
             RecordMailDispatched c => state.HasSeenMail(c.DispatchId) ? [] : [new MailDispatched(state.Id, c.DispatchId, c.Purpose, c.MessageId, c.Protection, c.SentAt, now)],
             RecordMailNotDelivered c => state.HasSeenMail(c.DispatchId) ? [] : [new MailNotDelivered(state.Id, c.DispatchId, c.Purpose, c.Reason, c.Detail, c.Attempts, now)],
-            RecordMailReceived c => state.HasSeenMail(c.Mail.InboundId) ? [] : MailReceivedEvents(state.Id, c.Mail, c.ForeignQuoted, now),
+            RecordMailReceived c => state.HasSeenMail(c.Mail.InboundId) ? []
+                : [.. MailReceivedEvents(state.Id, c.Mail, c.ForeignQuoted, now), .. Raise(state, c.Mail, now)],
+            RecordMailBounced c => state.HasSeenMail(c.Report.InboundId) ? [] : [c.Report with { ItemId = state.Id, At = now }],
             CheckForwarding c => CheckForward(state, c, now),
             RecordEscalation c => Escalate(state, c, now),
             ExtendDeadline c => Extend(state, c, now),
@@ -78,6 +80,21 @@ public static class WorkItemDecider
                 new ForeignItemQuoted(itemId, mail.InboundId, mail.MessageId, mail.PartnerCode, foreignQuoted, now),
             ]
             : [mail with { ItemId = itemId, At = now }];
+
+    /// <summary>
+    /// A partner's marking stricter than the item's code raises it, on any item (an ended one too: what it holds is still
+    /// theirs); a laxer or equal one changes nothing, so a marking never lowers a code.
+    /// </summary>
+    public static object[] Raise(WorkItem state, MailReceived mail, DateTimeOffset now) =>
+        mail.Marking is { } marking && HandlingRules.Stricter(marking.Code, state.HandlingCode)
+            ?
+            [
+                new HandlingCodeRaised(
+                    state.Id, state.HandlingCode, marking.Code, marking.Label,
+                    $"{mail.PartnerCode}'s mail {mail.MessageId} is marked {marking.Label} ({marking.Found})", mail.InboundId,
+                    new Actor(mail.PartnerCode, mail.From), now),
+            ]
+            : [];
 
     public static WorkItem Evolve(WorkItem state, object @event) => @event switch
     {
@@ -111,6 +128,8 @@ public static class WorkItemDecider
         MailDispatched e => Seen(state, e.DispatchId),
         MailNotDelivered e => Seen(state, e.DispatchId),
         MailReceived e => Seen(state, e.InboundId),
+        MailBounced e => Seen(state, e.InboundId),
+        HandlingCodeRaised e => state with { HandlingCode = e.To },
         _ => state,
     };
 

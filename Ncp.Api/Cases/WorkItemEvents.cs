@@ -80,7 +80,7 @@ public sealed record MailAttachmentRef(string Sha256, string FileName, string Co
 public sealed record MailReceived(
     Guid ItemId, Guid InboundId, string MessageId, string PartnerCode, string From, string Subject, string Text, string? Html, string Protection,
     string Signature, string? SignedBy, MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt, DateTimeOffset At,
-    string[]? Warnings = null)
+    string[]? Warnings = null, PartnerMarking? Marking = null)
 {
     /// <summary>
     /// Whether a valid signature by a key of the partner shows the mail is theirs; unsigned mail from a partner allowed
@@ -96,6 +96,39 @@ public sealed record MailReceived(
 public sealed record ForeignItemQuoted(
     Guid ItemId, Guid InboundId, string MessageId, string PartnerCode, string[] RegisterNumbers, DateTimeOffset At);
 
+/// <summary>A partner's handling marking found in its mail, and the code it asks for.</summary>
+/// <param name="Label">
+/// The marking, e.g. <c>TLP:AMBER+STRICT</c> or <c>not-for-dissemination</c> (names: <c>Ncp.Conventions.MailMarkings</c>).
+/// </param>
+/// <param name="Found">Where and as what the gateway found it, e.g. <c>subject: "TLP:AMBER"</c>.</param>
+public sealed record PartnerMarking(string Label, HandlingCode Code, string Found);
+
+/// <summary>
+/// A partner's mail filed with the item carried a marking stricter than the item's handling code, which was raised to it;
+/// a marking never lowers a code (only an officer changes it back, by changing the item's details).
+/// </summary>
+public sealed record HandlingCodeRaised(
+    Guid ItemId, HandlingCode From, HandlingCode To, string Marking, string Reason, Guid InboundId, Actor By, DateTimeOffset At);
+
+/// <summary>Where else the partner can be reached when our mail to it bounced: from its directory profile.</summary>
+public sealed record MailFallback(string[] OtherAddresses, Channel? FallbackChannel, Channel[] OtherChannels);
+
+/// <summary>
+/// A mail server reported (RFC 3464) that our mail about the item failed (<c>failed</c>: it will not arrive) or is late
+/// (<c>delayed</c>) for some of its addresses. Such a report is signed by nobody: it marks only the delivery of that dispatch,
+/// with the server's status and words; <see cref="Fallback"/> is what the directory offers instead.
+/// </summary>
+public sealed record MailBounced(
+    Guid ItemId, Guid InboundId, Guid DispatchId, string Purpose, string MessageId, string Action, string[] Recipients,
+    string[] AllRecipients,
+    string Status, string? DiagnosticCode, string? RemoteMta, MailFallback? Fallback, DateTimeOffset ReceivedAt, DateTimeOffset At)
+{
+    /// <summary>The server's reason in one line, as shown on the mail.</summary>
+    public string Reason() =>
+        $"{Status} {DiagnosticCode ?? "(no words from the server)"}" + (RemoteMta is null ? "" : $" ({RemoteMta})")
+        + $" for {string.Join(", ", Recipients)}";
+}
+
 public static class WorkItemEvents
 {
     /// <summary>Every event of a work item stream; projections of items subscribe to exactly these.</summary>
@@ -106,5 +139,6 @@ public static class WorkItemEvents
         typeof(ItemLinked), typeof(AttachmentAdded), typeof(DisseminationRefused), typeof(ItemForwarded), typeof(DeadlinesSet), typeof(DeadlineEscalated),
         typeof(DeadlineExtended), typeof(DeadlinesPaused), typeof(DeadlinesResumed), typeof(EscalationAcknowledged), typeof(MailDispatched),
         typeof(MailNotDelivered), typeof(MailReceived), typeof(PartnerReminded), typeof(ForeignItemQuoted),
+        typeof(MailBounced), typeof(HandlingCodeRaised),
     ];
 }

@@ -31,6 +31,10 @@ namespace Ncp.Contracts.Mail;
 /// Items whose mail to another partner this one names in In-Reply-To/References: never filed there; the Api records the
 /// attempt. Null from a gateway older than this field.
 /// </param>
+/// <param name="Marking">
+/// The strictest handling marking the partner put on the mail (a TLP label, a "not for dissemination" phrase, or our
+/// handling code in <c>X-Handling-Code</c>), with the code it asks for; null when it carries none.
+/// </param>
 public sealed record PartnerMailReceived(
     Guid InboundId,
     string MessageId,
@@ -48,7 +52,41 @@ public sealed record PartnerMailReceived(
     string? ReleasedBy,
     DateTimeOffset ReceivedAt,
     string[]? Warnings = null,
-    Guid[]? ForeignItemIds = null);
+    Guid[]? ForeignItemIds = null,
+    MailMarking? Marking = null);
+
+/// <summary>A partner's handling marking, as found in its mail (names and ranks: <c>Ncp.Conventions.MailMarkings</c>).</summary>
+/// <param name="Label">
+/// <c>TLP:RED</c>, <c>TLP:AMBER+STRICT</c>, <c>TLP:AMBER</c>, <c>TLP:GREEN</c>, <c>TLP:CLEAR</c>, <c>not-for-dissemination</c>,
+/// or one of our code names (<c>open</c>, <c>no-other-channels</c>, <c>no-third-parties</c>) from <c>X-Handling-Code</c>.
+/// </param>
+/// <param name="HandlingCode">Our code it asks for: <c>open</c>, <c>no-other-channels</c> or <c>no-third-parties</c>.</param>
+/// <param name="Found">Where and as what it was found, for the officer, e.g. <c>subject: "TLP:AMBER"</c>.</param>
+public sealed record MailMarking(string Label, string HandlingCode, string Found);
+
+/// <summary>
+/// A mail server reported (a delivery status notification, RFC 3464) that our mail to a partner failed or is delayed. Such a
+/// report is signed by nobody: it only says what became of a dispatch it names (by its Message-ID or envelope id, for one
+/// of the addresses that dispatch went to); its words are the server's, cut short. At least once: <see cref="InboundId"/>
+/// is the idempotency key.
+/// </summary>
+/// <param name="InboundId">Id of the report in the Worker's raw store.</param>
+/// <param name="DispatchId">The dispatch the report names.</param>
+/// <param name="ItemId">The work item of that dispatch.</param>
+/// <param name="Purpose">The dispatch's purpose (<c>request</c>, <c>reminder</c>, ...).</param>
+/// <param name="MessageId">The Message-ID of our mail, without angle brackets.</param>
+/// <param name="Action"><c>failed</c> (the mail will not arrive) or <c>delayed</c> (the server still tries).</param>
+/// <param name="Recipients">The dispatch's addresses the report is about.</param>
+/// <param name="AllRecipients">The dispatch's addresses (so that the Api knows whether any other took the mail).</param>
+/// <param name="Status">The status code, e.g. <c>5.1.1</c>.</param>
+/// <param name="DiagnosticCode">The remote server's words, e.g. <c>smtp; 550 5.1.1 User unknown</c>; null when it gave none.</param>
+/// <param name="RemoteMta">The server that refused, e.g. <c>dns; mx.partner.example</c>; null when not named.</param>
+/// <param name="ReportingMta">The server that wrote the report.</param>
+/// <param name="ReceivedAt">When the gateway stored the report.</param>
+public sealed record PartnerMailBounced(
+    Guid InboundId, Guid DispatchId, Guid ItemId, string Purpose, string MessageId, string Action, string[] Recipients,
+    string[] AllRecipients,
+    string Status, string? DiagnosticCode, string? RemoteMta, string? ReportingMta, DateTimeOffset ReceivedAt);
 
 /// <summary>An attachment of a partner's mail.</summary>
 /// <param name="FileName">File name as sent (sanitised).</param>

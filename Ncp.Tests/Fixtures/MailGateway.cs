@@ -92,11 +92,12 @@ public static class MailGateway
     /// <paramref name="name"/> makes its code; the certificate's address is the partner's, and it chains to
     /// <paramref name="trustAnchorPem"/> (the test CA by default).
     /// </summary>
-    public static async Task<MailPartner> PartnerWithCertificateAsync(this NcpSystem ncp, string name, SmimeIdentity identity, string? trustAnchorPem = null)
+    public static async Task<MailPartner> PartnerWithCertificateAsync(
+        this NcpSystem ncp, string name, SmimeIdentity identity, string? trustAnchorPem = null, params string[] moreAddresses)
     {
         var admin = ncp.ClientFor("admin");
         var partner = new MailPartner($"{ncp.RunId.ToUpperInvariant()}-{name.ToUpperInvariant()}", identity.Email, "smime");
-        await RegisterAsync(admin, partner, "en", trustAnchorPem);
+        await RegisterAsync(admin, partner, "en", trustAnchorPem, moreAddresses);
         var certificate = new { scheme = "smime", certificate = await File.ReadAllTextAsync(identity.CertPem) };
         using var imported = await admin.PostAsJsonAsync($"/api/partners/{partner.Code}/keys", certificate);
         await ItemsApi.ExpectAsync(imported, System.Net.HttpStatusCode.Created);
@@ -109,12 +110,14 @@ public static class MailGateway
 
     /// <summary>
     /// Enters the partner in the Api's directory, without a key; its S/MIME certificates must chain to
-    /// <paramref name="trustAnchorPem"/> (a PEM file; the test CA by default).
+    /// <paramref name="trustAnchorPem"/> (a PEM file; the test CA by default). Mail to it goes to its address and to
+    /// <paramref name="moreAddresses"/>.
     /// </summary>
-    public static async Task RegisterAsync(HttpClient admin, MailPartner partner, string language, string? trustAnchorPem = null)
+    public static async Task RegisterAsync(
+        HttpClient admin, MailPartner partner, string language, string? trustAnchorPem = null, params string[] moreAddresses)
     {
         var profile = PartnerDirectoryTests.Profile(partner.Code);
-        profile["addresses"] = new JsonArray(partner.Address);
+        profile["addresses"] = new JsonArray([partner.Address, .. moreAddresses.Select(a => JsonValue.Create(a))]);
         profile["languages"] = new JsonArray(language);
         profile["encryption"] = partner.Scheme;
         profile["trustAnchors"] = new JsonArray(await File.ReadAllTextAsync(trustAnchorPem ?? Pki.Ca.CertPem));

@@ -72,6 +72,8 @@ public class NcpSystem : IAsyncLifetime
             settings["Smtp:TrustedCaFile"] = Servers.MailCaFile;
             settings["Imap:TrustedCaFile"] = Servers.MailCaFile;
             settings["Mail:Password"] = Servers.MailPassword;
+            // Delivery reports about the run's mail come back to the run's own folder, where its gateway reads them.
+            settings["Mail:ReturnPath"] = $"ncp+{RunId}@ncp.example";
             // Our keys: the current S/MIME identity and the one rotated to (newer: it signs; both decrypt), our OpenPGP key.
             var pki = Crypto.TestPki.Shared;
             settings["Mail:SmimeKeys:0:Pfx"] = pki.Ncp.Pfx;

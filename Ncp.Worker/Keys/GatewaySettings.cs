@@ -8,6 +8,12 @@ public sealed class GatewaySettings
     /// <summary>Our address: the From of every mail to partners.</summary>
     public string Address { get; set; } = "ncp@ncp.example";
 
+    /// <summary>
+    /// The envelope sender (SMTP MAIL FROM) of mail to partners: where mail servers return their delivery reports. The
+    /// gateway reads its own mailbox folder for them; null: <see cref="Address"/>.
+    /// </summary>
+    public string? ReturnPath { get; set; }
+
     public string DisplayName { get; set; } = "NCP Kazakhstan (cybercrime, 24/7)";
 
     /// <summary>Right-hand side of our Message-IDs.</summary>

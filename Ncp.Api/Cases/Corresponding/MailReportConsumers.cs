@@ -1,4 +1,6 @@
+using Marten;
 using MassTransit;
+using Ncp.Api.Partners;
 using Ncp.Contracts.Mail;
 using Ncp.Conventions;
 
@@ -30,6 +32,47 @@ public sealed class PartnerMailNotDeliveredConsumer(ItemStore items, ILogger<Par
         }
     }
 }
+
+/// <summary>
+/// Records on the item a mail server's report that our mail failed or is delayed, with where else the directory says the
+/// partner can be reached. Idempotent: the report's inbound id is recorded on the item, and a repeat records nothing.
+/// </summary>
+public sealed class PartnerMailBouncedConsumer(IDocumentStore store, ItemStore items, ILogger<PartnerMailBouncedConsumer> logger)
+    : IConsumer<PartnerMailBounced>
+{
+    public async Task Consume(ConsumeContext<PartnerMailBounced> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        MailFallback? fallback = null;
+        await using (var session = store.QuerySession())
+        {
+            if (m.Action == "failed" && await session.LoadAsync<ItemDetails>(m.ItemId, ct) is { } item
+                && await session.FindPartnerAsync(item.PartnerCode, ct) is { } partner)
+            {
+                fallback = FallbackOf(partner.Profile, item.Channel, m.Recipients);
+            }
+        }
+
+        var report = new MailBounced(
+            m.ItemId, m.InboundId, m.DispatchId, m.Purpose, m.MessageId, m.Action, m.Recipients, m.AllRecipients, m.Status,
+            m.DiagnosticCode,
+            m.RemoteMta, fallback, m.ReceivedAt, default);
+        if (await items.RunByIdAsync(m.ItemId, new RecordMailBounced(report), ct))
+        {
+            logger.LogWarning("Item {ItemId}: mail {MessageId} {Action} for {Recipients}: {Reason}", m.ItemId, m.MessageId, m.Action,
+                string.Join(", ", m.Recipients), report.Reason());
+        }
+    }
+
+    /// <summary>The partner's addresses the report did not name, its fallback channel, and its channels other than the item's.</summary>
+    public static MailFallback FallbackOf(PartnerProfile profile, Channel itemChannel, string[] failed) => new(
+        [.. profile.Addresses.Where(a => !failed.Contains(a, StringComparer.OrdinalIgnoreCase))],
+        profile.FallbackChannel is { } channel && channel != itemChannel ? channel : null,
+        [.. profile.Channels.Where(c => c != itemChannel && c != profile.FallbackChannel)]);
+}
+
+public sealed class PartnerMailBouncedConsumerDefinition() : RetryingConsumerDefinition<PartnerMailBouncedConsumer>;
 
 public sealed class PartnerMailSentConsumerDefinition() : RetryingConsumerDefinition<PartnerMailSentConsumer>;
 

@@ -4,6 +4,7 @@ using MassTransit;
 using Ncp.Api.Cases.Attaching;
 using Ncp.Api.Cases.Registering;
 using Ncp.Api.Deadlines;
+using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Infrastructure.Marten;
 using Ncp.Api.Partners;
 using Ncp.Contracts.Mail;
@@ -91,8 +92,17 @@ public sealed partial class PartnerMailReceivedConsumer(
         return new MailReceived(
             Guid.Empty, m.InboundId, m.MessageId, m.PartnerCode, m.From, m.Subject, Cut(m.TextBody),
             m.HtmlBody is null ? null : Cut(m.HtmlBody), m.Protection, m.Signature, m.SignedBy, [.. attachments], m.ReleasedBy, m.ReceivedAt,
-            default, m.Warnings is { Length: > 0 } warnings ? warnings : null);
+            default, m.Warnings is { Length: > 0 } warnings ? warnings : null, MarkingOf(m));
     }
+
+    // A gateway's code name this Api does not know (a newer gateway) is read as the strictest: a marking must never open up.
+    private static PartnerMarking? MarkingOf(PartnerMailReceived m) =>
+        m.Marking is { } marking
+            ? new PartnerMarking(
+                marking.Label,
+                ApiEnum<HandlingCode>.TryParse(marking.HandlingCode, out var code) ? code : HandlingCode.NoThirdParties,
+                marking.Found)
+            : null;
 
     /// <summary>
     /// The partner's own item the mail answers, in the order of preference (the thread, a quoted number, their reference);
@@ -219,7 +229,7 @@ public sealed partial class PartnerMailReceivedConsumer(
         IQuerySession session, PartnerMailReceived m, PartnerDirectoryEntry partner, Filing filing, CancellationToken ct)
     {
         var mail = await MailOfAsync(m, ct);
-        var fields = FieldsOf(m, partner);
+        var fields = FieldsOf(m, partner) with { HandlingCode = mail.Marking?.Code ?? HandlingCode.Open };
         var kind = LooksLikeRequest().IsMatch(m.Subject + "\n" + m.TextBody) ? WorkItemKind.Request : WorkItemKind.InitiativeMessage;
         var deadlines = await planner.PlanAsync(session, kind, Direction.Incoming, fields, time.GetUtcNow(), ct);
         var (item, replayed) = await registrar.RegisterAsync(

@@ -15,6 +15,7 @@ public static class MessagingSetup
             bus.AddConsumer<Deadlines.WakeUpDueConsumer, Deadlines.WakeUpDueConsumerDefinition>();
             bus.AddConsumer<Cases.Corresponding.PartnerMailSentConsumer, Cases.Corresponding.PartnerMailSentConsumerDefinition>();
             bus.AddConsumer<Cases.Corresponding.PartnerMailNotDeliveredConsumer, Cases.Corresponding.PartnerMailNotDeliveredConsumerDefinition>();
+            bus.AddConsumer<Cases.Corresponding.PartnerMailBouncedConsumer, Cases.Corresponding.PartnerMailBouncedConsumerDefinition>();
             bus.AddConsumer<Cases.Corresponding.PartnerMailReceivedConsumer, Cases.Corresponding.PartnerMailReceivedConsumerDefinition>();
             bus.AddConsumer<Quarantine.MailQuarantinedConsumer, Quarantine.MailQuarantinedConsumerDefinition>();
             // Each instance needs its own copy of every escalation and change for the screens connected to it.

@@ -102,9 +102,12 @@ public sealed class MailTransportException(MailServerSettings server, string rea
 /// </summary>
 public static class MailServers
 {
-    public static async Task<SmtpClient> ConnectSmtpAsync(SmtpSettings smtp, CancellationToken ct)
+    public static Task<SmtpClient> ConnectSmtpAsync(SmtpSettings smtp, CancellationToken ct) => ConnectSmtpAsync<SmtpClient>(smtp, ct);
+
+    public static async Task<TClient> ConnectSmtpAsync<TClient>(SmtpSettings smtp, CancellationToken ct)
+        where TClient : SmtpClient, new()
     {
-        var client = new SmtpClient();
+        var client = new TClient();
         try
         {
             await ConnectAsync(client, smtp, ct);

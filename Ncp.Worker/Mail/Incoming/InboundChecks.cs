@@ -35,6 +35,9 @@ public sealed class Examination(InboundMail mail, Release? release)
 
     /// <summary>Faults an officer's release let through, written on the mail the Api receives.</summary>
     public List<string> Faults { get; } = [];
+
+    /// <summary>A mail server's report that our mail failed or is delayed: the mail is that, and goes no further.</summary>
+    public PartnerMailBounced? DeliveryReport { get; set; }
 }
 
 public sealed partial class InboundProcessor
@@ -44,8 +47,8 @@ public sealed partial class InboundProcessor
     /// <summary>What an inbound mail goes through, in order: the cheap and the unauthenticated first, the crypto after.</summary>
     private Check[] Checks =>
     [
-        SizeAsync, HeaderBlockAsync, ParsedAsync, SenderAsync, OuterPartsAsync, PartnerAsync, UnwrappedAsync, InnerPartsAsync, EncryptedAsync,
-        SignedAsync, signedContent.ReplayedAsync, signedContent.ProtectedHeadersAsync, signedContent.SigningTimeAsync, AttachmentsAsync,
+        SizeAsync, HeaderBlockAsync, ParsedAsync, SenderAsync, OuterPartsAsync, DeliveryReportAsync, PartnerAsync, UnwrappedAsync, InnerPartsAsync,
+        EncryptedAsync, SignedAsync, signedContent.ReplayedAsync, signedContent.ProtectedHeadersAsync, signedContent.SigningTimeAsync, AttachmentsAsync,
     ];
 
     private ValueTask<Fault?> SizeAsync(Examination e, CancellationToken ct) => Done(e.Mail.Raw.LongLength > Limits.MaxMessageBytes
@@ -78,6 +81,32 @@ public sealed partial class InboundProcessor
 
     private ValueTask<Fault?> OuterPartsAsync(Examination e, CancellationToken ct) =>
         Done(Count(e.Message!.Body) > Limits.MaxParts ? new Fault("too-many-parts", $"More than {Limits.MaxParts} MIME parts.") : null);
+
+    // A mail server is no partner and signs nothing, so a delivery report is read before a partner is looked for, once the
+    // mail's size and shape are known to be sane. It only marks what became of a mail of ours it names, for an address that
+    // mail went to; one that names none of ours goes on to be judged like any mail (and held: its sender is no partner).
+    private async ValueTask<Fault?> DeliveryReportAsync(Examination e, CancellationToken ct)
+    {
+        if (DeliveryReports.Read(e.Message!) is not { } report)
+        {
+            return null;
+        }
+
+        string[] named = [.. report.OriginalMessageIds, .. report.EnvelopeId is { } envelope ? new[] { envelope } : []];
+        foreach (var dispatch in await ledger.SentWithMessageIdsAsync(named, ct))
+        {
+            if (DeliveryReports.Judge(report, dispatch) is { } outcome)
+            {
+                e.DeliveryReport = new PartnerMailBounced(
+                    e.Mail.Id, dispatch.DispatchId, dispatch.ItemId, dispatch.Purpose, dispatch.MessageId, outcome.Action,
+                    outcome.Recipients,
+                    dispatch.Recipients, outcome.Status, outcome.DiagnosticCode, outcome.RemoteMta, report.ReportingMta, e.Mail.ReceivedAt);
+                return null;
+            }
+        }
+
+        return null;
+    }
 
     // An unknown sender can be released only by an officer who names the partner the mail comes from.
     private async ValueTask<Fault?> PartnerAsync(Examination e, CancellationToken ct)

@@ -22,7 +22,7 @@ public sealed record Release(string By, string? PartnerCode);
 /// </summary>
 public sealed partial class InboundProcessor(
     InboundStore store, MailCrypto crypto, PartnerBook partners, MailThreading threading, GatewaySettings settings, IBus bus, TimeProvider time,
-    ILogger<InboundProcessor> logger, SignedContent signedContent)
+    ILogger<InboundProcessor> logger, SignedContent signedContent, DispatchLedger ledger)
     : PollingLoop(time, logger)
 {
     private const int BatchSize = 128;
@@ -45,6 +45,10 @@ public sealed partial class InboundProcessor(
         if (verdict.Received is { } received)
         {
             await bus.Publish(received, ct);
+        }
+        else if (verdict.DeliveryReport is { } report)
+        {
+            await bus.Publish(report, ct);
         }
     }
 
@@ -92,6 +96,15 @@ public sealed partial class InboundProcessor(
 
     private async Task<Judgement> HandOverAsync(InboundMail mail, Verdict verdict, CancellationToken ct)
     {
+        if (verdict.DeliveryReport is { } report)
+        {
+            await bus.Publish(report, ct);
+            var said = $"{report.Status} for {string.Join(", ", report.Recipients)} of {report.MessageId}: {report.DiagnosticCode}";
+            logger.LogWarning("Mail {MessageId} for item {ItemId} reported {Action} by {ReportingMta}: {Said}",
+                report.MessageId, report.ItemId, report.Action, report.ReportingMta, said);
+            return new Judgement("delivery-report", report.Action, said, null);
+        }
+
         if (verdict.Received is { } received)
         {
             await bus.Publish(received, ct);
@@ -110,7 +123,9 @@ public sealed partial class InboundProcessor(
         return new Judgement("quarantined", verdict.Reason, verdict.Detail, verdict.PartnerCode);
     }
 
-    private sealed record Verdict(PartnerMailReceived? Received, string? Reason, string? Detail, string? PartnerCode, MailThread? Thread = null);
+    private sealed record Verdict(
+        PartnerMailReceived? Received, string? Reason, string? Detail, string? PartnerCode, MailThread? Thread = null,
+        PartnerMailBounced? DeliveryReport = null);
 
     // What the outer headers say the held mail answers, for the Api to keep it in that item's compartment: whoever sent
     // it, a mail about an item is not to be shown to officers not cleared for that item.
@@ -136,6 +151,11 @@ public sealed partial class InboundProcessor(
         {
             if (await check(mailBeingRead, ct) is not { } fault)
             {
+                if (mailBeingRead.DeliveryReport is { } report)
+                {
+                    return new Verdict(null, null, null, null, DeliveryReport: report);
+                }
+
                 continue;
             }
 
@@ -165,7 +185,8 @@ public sealed partial class InboundProcessor(
             e.Mail.Id, MailText.Header(message.MessageId) is { Length: > 0 } id ? id : $"no-message-id-{e.Mail.Id:N}", e.Partner!.Code,
             MailText.Header((message.From.Mailboxes.FirstOrDefault() ?? e.From!).Address)!, subject, text, inner.HtmlBody is { } html ? MailText.Body(html) : null, thread.ItemId,
             thread.RegisterNumbers, e.Unwrapped.Protection, signature, signer?.Fingerprint ?? signer?.Email, [.. e.Attachments], e.Release?.By,
-            e.Mail.ReceivedAt, [.. e.Warnings], thread.ForeignItemIds);
+            e.Mail.ReceivedAt, [.. e.Warnings], thread.ForeignItemIds,
+            PartnerMarkings.Read([message.Headers, inner.Body.Headers], subject, text));
     }
 
     private async Task<(string Reason, string Detail)?> JudgeSignaturesAsync(IReadOnlyList<SignerCheck> signers, PartnerEntry partner, DateTimeOffset sentAt, CancellationToken ct)

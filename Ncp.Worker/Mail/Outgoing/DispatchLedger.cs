@@ -10,6 +10,9 @@ namespace Ncp.Worker.Mail.Outgoing;
 /// <summary>A mail in the ledger, as claimed for an attempt.</summary>
 public sealed record Dispatch(Guid DispatchId, PartnerMailRequested Request, string MessageId, byte[]? Mime, string? Protection, int Attempts);
 
+/// <summary>A mail the SMTP server took, as a delivery report about it is checked against.</summary>
+public sealed record SentDispatch(Guid DispatchId, Guid ItemId, string Purpose, string MessageId, string PartnerCode, string[] Recipients);
+
 /// <summary>A mail whose outcome the Api has not yet been told.</summary>
 public sealed record DispatchOutcome(Guid DispatchId, Guid ItemId, string Purpose, string Status, string MessageId, string? Protection, string? Reason, string? Detail, int Attempts, DateTimeOffset At);
 
@@ -189,6 +192,31 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
              from jsonb_array_elements({{request}} -> 'attachments') a), '[]'::jsonb))
         else {{request}} end
         """;
+
+    /// <summary>Our mail the server took with one of these Message-IDs (a delivery report names it so, or by its envelope id).</summary>
+    public async Task<IReadOnlyList<SentDispatch>> SentWithMessageIdsAsync(IReadOnlyCollection<string> messageIds, CancellationToken ct)
+    {
+        if (messageIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = database.DataSource.CreateCommand($"""
+            select dispatch_id, item_id, purpose, message_id, partner_code, recipients
+            from {Schema}.dispatches where message_id = any($1) and status = 'sent'
+            """);
+        command.Parameters.AddWithValue(messageIds.ToArray());
+        var sent = new List<SentDispatch>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            sent.Add(new SentDispatch(
+                reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetFieldValue<string[]>(5)));
+        }
+
+        return sent;
+    }
 
     private async Task<int> ExecuteAsync(string sql, CancellationToken ct, params object[] values)
     {

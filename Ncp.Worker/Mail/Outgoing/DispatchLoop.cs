@@ -94,6 +94,7 @@ public sealed class DispatchLoop(
             [.. due.Zip(built).Where(x => x.Second is { NewBytes: not null }).Select(x => (x.First.DispatchId, x.Second!.Value.NewBytes!, x.Second!.Value.Protection!))], ct);
 
         SmtpClient? client = null;
+        var returnPath = MailboxAddress.Parse(settings.ReturnPath ?? settings.Address);
         var marking = Task.CompletedTask;
         var sent = new List<Guid>();
         try
@@ -107,8 +108,8 @@ public sealed class DispatchLoop(
 
                 try
                 {
-                    client ??= await MailServers.ConnectSmtpAsync(smtp, ct);
-                    await client.SendAsync(mail.Message, ct);
+                    client ??= await MailServers.ConnectSmtpAsync<DispatchSmtpClient>(smtp, ct);
+                    await client.SendAsync(FormatOptions.Default, mail.Message, returnPath, mail.Message.To.Mailboxes, ct);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -328,4 +329,16 @@ public sealed class DispatchLoop(
             logger.LogWarning(e, "Could not copy sent mail to the {Folder} folder", imap.SentFolder);
         }
     }
+}
+
+/// <summary>
+/// Asks the server for delivery reports that name our mail by its Message-ID as the envelope id (ENVID, RFC 3461) and
+/// return its headers only: a report then names the dispatch even from a server that returns no part of the mail, and
+/// never carries our encrypted body back.
+/// </summary>
+public sealed class DispatchSmtpClient : SmtpClient
+{
+    public DispatchSmtpClient() => DeliveryStatusNotificationType = DeliveryStatusNotificationType.HeadersOnly;
+
+    protected override string? GetEnvelopeId(MimeMessage message) => message.MessageId;
 }

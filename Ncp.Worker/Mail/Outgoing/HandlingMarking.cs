@@ -1,6 +1,7 @@
 using System.Text;
 using MimeKit;
 using Ncp.Contracts.Mail;
+using Ncp.Conventions;
 
 namespace Ncp.Worker.Mail.Outgoing;
 
@@ -11,12 +12,12 @@ namespace Ncp.Worker.Mail.Outgoing;
 /// </summary>
 public sealed record HandlingMarking(string Code, string Tlp)
 {
-    public const string CodeHeader = "X-Handling-Code";
-    public const string TlpHeader = "X-TLP";
+    public const string CodeHeader = MailMarkings.HandlingCodeHeader;
+    public const string TlpHeader = MailMarkings.TlpHeader;
 
     public static readonly IReadOnlyList<string> Headers = [CodeHeader, TlpHeader];
 
-    public static readonly HandlingMarking Open = new("open", "TLP:GREEN");
+    public static readonly HandlingMarking Open = new(MailMarkings.Open, MailMarkings.TlpGreen);
 
     public static HandlingMarking Of(MailHandling? handling)
     {
@@ -35,12 +36,7 @@ public sealed record HandlingMarking(string Code, string Tlp)
 
     // A code we do not know is treated as restricted: marking a mail more tightly than meant costs a question, the
     // other way round a leak.
-    private static string DefaultTlp(string code) => code switch
-    {
-        "open" => "TLP:GREEN",
-        "no-third-parties" => "TLP:AMBER+STRICT",
-        _ => "TLP:AMBER",
-    };
+    private static string DefaultTlp(string code) => MailMarkings.CodeOf(code) is null ? MailMarkings.TlpAmber : MailMarkings.TlpOf(code);
 
     // Both go into header fields: only the characters codes and TLP labels are made of, so nothing from a message can
     // break a header line or smuggle in another field.
