@@ -54,9 +54,9 @@ public static class RegisteringEndpoint
         ILoggerFactory loggers,
         CancellationToken ct)
     {
-        if (idempotencyKey is { Length: 0 or > IdempotencyKeyMaxLength })
+        if (IdempotencyKeyFault(idempotencyKey) is { } fault)
         {
-            return FieldError.ToProblem([new("Idempotency-Key", $"1 to {IdempotencyKeyMaxLength} characters, e.g. a UUID made by the client.")]);
+            return FieldError.ToProblem([fault]);
         }
 
         var partner = await FindPartnerAsync(query, body.PartnerCode, ct);
@@ -118,6 +118,11 @@ public static class RegisteringEndpoint
         var updated = await items.RunAsync(number, expected, http.User, new ChangeItemDetails(item.Fields, http.User.Actor()), ct);
         return ItemResource.Answer(http, updated);
     }
+
+    /// <summary>What is wrong with a creating POST's Idempotency-Key, if anything (none at all is fine: no retry safety).</summary>
+    public static FieldError? IdempotencyKeyFault(string? idempotencyKey) => idempotencyKey is { Length: 0 or > IdempotencyKeyMaxLength }
+        ? new("Idempotency-Key", $"1 to {IdempotencyKeyMaxLength} characters, e.g. a UUID made by the client.")
+        : null;
 
     public static Task<PartnerDirectoryEntry?> FindPartnerAsync(IQuerySession query, string? code, CancellationToken ct) =>
         query.FindPartnerAsync(code, ct);
