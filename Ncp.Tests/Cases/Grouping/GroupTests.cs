@@ -142,6 +142,23 @@ public sealed class GroupTests(NcpSystem ncp)
         Assert.Equal(2, (await duty.ListAllAsync($"q={Uri.EscapeDataString("Retried group")}")).Intersect(Numbers(first)).Count());
     }
 
+    [Fact]
+    public async Task The_item_page_shows_the_group_with_each_partner_and_offers_to_send_its_drafts()
+    {
+        var duty = ncp.ClientFor("duty");
+        var group = await RegisterGroupAsync(duty, "Shown as a group", "DE-CYBER247", "RU-CYBER247");
+        var (de, ru) = (Member(group, "DE-CYBER247"), Member(group, "RU-CYBER247"));
+        var browser = new UiSession(ncp.Api);
+        await browser.SignInAsync("duty");
+
+        var page = await browser.GetAsync($"/items/{de.Number()}");
+
+        Assert.Contains("data-testid=\"item-group\"", page.Body, StringComparison.Ordinal);
+        Assert.Contains(ru.Number(), page.Text, StringComparison.Ordinal);
+        Assert.Contains("RU-CYBER247", page.Text, StringComparison.Ordinal);
+        Assert.Contains("Send the group (2 drafts)", page.Text, StringComparison.Ordinal);
+    }
+
     private static JsonObject Body(string subject)
     {
         var body = ItemsApi.OutgoingRequest(subject: subject);
