@@ -32,6 +32,12 @@ public sealed record LinkItem(Guid TargetId, string TargetRegisterNumber, Channe
 /// <summary>Records on the target the link another item made to it; once per source and type.</summary>
 public sealed record RecordLinkFrom(Guid SourceId, string SourceRegisterNumber, LinkType Type, Actor By, string[]? SharedKeys = null);
 
+/// <summary>An open item sharing identifier keys with this one, as the store found it; its handling code decides whether it may be linked.</summary>
+public sealed record IdentifierMatch(Guid ItemId, string RegisterNumber, Channel Channel, string PartnerCode, HandlingCode HandlingCode, string[] SharedKeys);
+
+/// <summary>Ncp found open items sharing identifiers with this one (on registration or a change of its details): link them.</summary>
+public sealed record RecordSameIdentifiers(IdentifierMatch[] Matches);
+
 public sealed record AddAttachment(string Sha256, string FileName, string ContentType, long Size, Actor By);
 
 public sealed record RecordForwarding(Guid ToItemId, string ToRegisterNumber, Channel ToChannel, string ToPartnerCode, string? ConsentReference, Actor By);

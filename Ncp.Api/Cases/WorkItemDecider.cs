@@ -54,6 +54,7 @@ public static class WorkItemDecider
             RecordLinkFrom c => state.LinkedFrom?.Contains((c.SourceId, c.Type)) == true
                 ? []
                 : [new ItemLinkedFrom(state.Id, c.SourceId, c.SourceRegisterNumber, c.Type, c.By, now, c.SharedKeys)],
+            RecordSameIdentifiers c => SameIdentifiers(state, c, now),
             AddAttachment c => [new AttachmentAdded(state.Id, c.Sha256, c.FileName, c.ContentType, c.Size, c.By, now)],
             RecordForwarding c => Forward(state, c, now),
             // Facts reported by the mail gateway: they happened, whatever the item's status; only a repeat is dropped.
@@ -253,6 +254,20 @@ public static class WorkItemDecider
 
         return [new ItemLinked(state.Id, c.TargetId, c.TargetRegisterNumber, c.Type, c.By, now)];
     }
+
+    /// <summary>Who records what Ncp itself finds (items sharing identifiers).</summary>
+    public static readonly Actor Ncp = new("system", "Ncp");
+
+    // A link each way the handling codes allow (this item's into the other's channel, the other's into this one's); a
+    // pair they keep apart is left unlinked rather than refused: nobody asked for it. Siblings of a group share all.
+    private static object[] SameIdentifiers(WorkItem state, RecordSameIdentifiers c, DateTimeOffset now) =>
+    [
+        .. c.Matches
+            .Where(m => m.ItemId != state.Id && !state.IsLinked(m.ItemId, LinkType.SameIdentifiers) && !state.IsLinked(m.ItemId, LinkType.SameGroup))
+            .Where(m => HandlingRules.MayPass(state.HandlingCode, state.Channel, state.PartnerCode, m.Channel, state.PartnerCode, consent: false)
+                && HandlingRules.MayPass(m.HandlingCode, m.Channel, m.PartnerCode, state.Channel, m.PartnerCode, consent: false))
+            .Select(m => new ItemLinked(state.Id, m.ItemId, m.RegisterNumber, LinkType.SameIdentifiers, Ncp, now, m.SharedKeys)),
+    ];
 
     private static object[] Forward(WorkItem state, RecordForwarding c, DateTimeOffset now)
     {

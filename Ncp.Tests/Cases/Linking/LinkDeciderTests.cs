@@ -77,5 +77,39 @@ public sealed class LinkDeciderTests
             events);
     }
 
+    // Rows: this item's handling code and channel, the other's; then whether Ncp links them when they share an identifier.
+    [Theory]
+    [InlineData(HandlingCode.Open, Channel.TwentyFourSeven, HandlingCode.Open, Channel.Csto, true)]
+    [InlineData(HandlingCode.NoOtherChannels, Channel.TwentyFourSeven, HandlingCode.Open, Channel.TwentyFourSeven, true)]
+    [InlineData(HandlingCode.NoOtherChannels, Channel.TwentyFourSeven, HandlingCode.Open, Channel.Interpol, false)]
+    [InlineData(HandlingCode.Open, Channel.TwentyFourSeven, HandlingCode.NoOtherChannels, Channel.Interpol, false)]
+    [InlineData(HandlingCode.NoThirdParties, Channel.TwentyFourSeven, HandlingCode.Open, Channel.TwentyFourSeven, true)]
+    public void Items_sharing_an_identifier_are_linked_where_both_handling_codes_let_their_information_meet(
+        HandlingCode code, Channel channel, HandlingCode otherCode, Channel otherChannel, bool linked)
+    {
+        var state = Fold(Registered with { Fields = Fields with { HandlingCode = code, Channel = channel } });
+        string[] shared = ["ip-address:198.51.100.7"];
+        var match = new IdentifierMatch(Other, "KZ-NCP-2026-000012", otherChannel, "RU-CYBER247", otherCode, shared);
+
+        var events = WorkItemDecider.Decide(state, new RecordSameIdentifiers([match]), Now);
+
+        Assert.Equal(
+            linked ? [new ItemLinked(Id, Other, "KZ-NCP-2026-000012", LinkType.SameIdentifiers, WorkItemDecider.Ncp, Now, shared)] : [],
+            events);
+    }
+
+    [Fact]
+    public void Identifiers_shared_again_with_an_item_already_linked_either_way_or_in_the_same_group_link_nothing_new()
+    {
+        var third = Guid.CreateVersion7();
+        var state = Fold(
+            Registered,
+            new ItemLinkedFrom(Id, Other, "KZ-NCP-2026-000012", LinkType.SameIdentifiers, WorkItemDecider.Ncp, Now),
+            new ItemLinked(Id, third, "KZ-NCP-2026-000013", LinkType.SameGroup, Officer, Now));
+        IdentifierMatch Match(Guid id) => new(id, "KZ-NCP-2026-0000xx", Channel.TwentyFourSeven, "FR-CYBER247", HandlingCode.Open, ["email:a@b.example"]);
+
+        Assert.Empty(WorkItemDecider.Decide(state, new RecordSameIdentifiers([Match(Other), Match(third), Match(Id)]), Now));
+    }
+
     private static WorkItem Fold(params object[] events) => events.Aggregate(WorkItem.Initial, WorkItemDecider.Evolve);
 }
