@@ -63,6 +63,7 @@ public static class GroupEndpoints
         IQuerySession query,
         Registrar registrar,
         Compartments compartments,
+        Linking.SameIdentifiers sameIdentifiers,
         TimeProvider time,
         ILoggerFactory loggers,
         CancellationToken ct)
@@ -91,13 +92,18 @@ public static class GroupEndpoints
 
         var by = http.User.Actor();
         var hash = RegisteringEndpoint.HashOf(body);
-        var (items, replayed) = await registrar.RegisterGroupAsync(
+        var (registered, replayed) = await registrar.RegisterGroupAsync(
             [.. members.Select((m, i) => new Registration(m.Kind, m.Direction, m.Fields, by, i == 0 ? idempotencyKey : null, hash))],
             GroupRules.Consent(body), ct);
+        var items = new List<ItemDetails>();
+        foreach (var item in registered)
+        {
+            items.Add(await sameIdentifiers.LinkAndReadAsync(item, http.User, ct));
+        }
 
         loggers.CreateLogger("Ncp.Cases.Grouping").LogInformation(
             "Registered group {GroupId} of {Count}: {RegisterNumbers}{Replay}",
-            items[0].GroupId, items.Length, string.Join(", ", items.Select(i => i.RegisterNumber)), replayed ? " (replayed)" : "");
+            items[0].GroupId, items.Count, string.Join(", ", items.Select(i => i.RegisterNumber)), replayed ? " (replayed)" : "");
         if (replayed)
         {
             http.Response.Headers["Idempotent-Replayed"] = "true";
