@@ -21,7 +21,9 @@ public sealed class ItemStore(IDocumentStore store, Compartments compartments, T
     public async Task<ItemDetails?> FindAsync(IQuerySession session, string number, ClaimsPrincipal user, CancellationToken ct)
     {
         var item = await session.QueryAsync(new ItemByNumber { Number = number }, ct);
-        return item is not null && compartments.MaySee(user, item.Channel) ? await item.WithVisibleLinksAsync(session, user, compartments, ct) : null;
+        return item is not null && compartments.MaySee(user, item.Channel)
+            ? await item.WithVisibleLinksAsync(session, user, compartments, ct)
+            : null;
     }
 
     public async Task<ItemDetails> FindOrThrowAsync(IQuerySession session, string number, ClaimsPrincipal user, CancellationToken ct) =>

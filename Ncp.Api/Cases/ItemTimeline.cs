@@ -43,15 +43,19 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
         ItemReopened e => v => new(v, e.At, "reopened", e.By, $"Reopened ({e.ReturnedTo}): {e.Reason}"),
         OfficerAssigned e => v => new(v, e.At, "assigned", e.By, $"Assigned to {e.Officer.Name}"),
         NoteAdded e => v => new(v, e.At, "note", e.By, e.Text),
-        ItemLinked e => v => new(v, e.At, "linked", e.By, $"Linked to {e.TargetRegisterNumber} ({e.Type}){Shared(e.SharedKeys)}", e.TargetId),
-        ItemLinkedFrom e => v => new(v, e.At, "linked-from", e.By, $"Linked from {e.SourceRegisterNumber} ({e.Type}){Shared(e.SharedKeys)}", e.SourceId),
-        ItemGrouped e => v => new(v, e.At, "grouped", e.By, $"Registered in group {e.GroupId}: the same to several partners, each its own item"
+        ItemLinked e => v => new(v, e.At, "linked", e.By, $"Linked to {e.TargetRegisterNumber} ({e.Type}){Shared(e.SharedKeys)}",
+            e.TargetId),
+        ItemLinkedFrom e => v => new(v, e.At, "linked-from", e.By,
+            $"Linked from {e.SourceRegisterNumber} ({e.Type}){Shared(e.SharedKeys)}", e.SourceId),
+        ItemGrouped e => v => new(v, e.At, "grouped", e.By,
+            $"Registered in group {e.GroupId}: the same to several partners, each its own item"
             + (e.ConsentReference is null ? "" : $", with the originator's consent ({e.ConsentReference})")),
         AttachmentAdded e => v => new(v, e.At, "attachment", e.By, $"Attached {e.FileName} ({e.Size} bytes, SHA-256 {e.Sha256})"),
         DisseminationRefused e => v => new(v, e.At, "dissemination-refused", e.By,
             $"Refused to {e.Attempt} into {e.TargetChannel} ({e.TargetPartnerCode}): handling code {e.HandlingCode}"),
         ItemForwarded e => v => new(v, e.At, "forwarded", e.By,
-            $"Forwarded as {e.ToRegisterNumber} via {e.ToChannel} to {e.ToPartnerCode}" + (e.ConsentReference is null ? "" : $" with the originator's consent ({e.ConsentReference})"),
+            $"Forwarded as {e.ToRegisterNumber} via {e.ToChannel} to {e.ToPartnerCode}"
+                + (e.ConsentReference is null ? "" : $" with the originator's consent ({e.ConsentReference})"),
             e.ToItemId),
         DeadlinesSet e => v => new(v, e.At, "deadlines-set", System, $"Policy {e.Deadlines.Policy}: acknowledge by {e.Deadlines.AcknowledgeBy:u}, reply by {e.Deadlines.ReplyBy:u}"
             + (e.Deadlines.UsefulUntil is { } useful ? $", useful until {useful:u}" : "")),

@@ -1,7 +1,8 @@
 namespace Ncp.Api.Cases;
 
 public sealed record RegisterItem(
-    Guid ItemId, string RegisterNumber, WorkItemKind Kind, Direction Direction, ItemFields Fields, Actor By, Deadlines.ItemDeadlines? Deadlines = null,
+    Guid ItemId, string RegisterNumber, WorkItemKind Kind, Direction Direction, ItemFields Fields, Actor By,
+        Deadlines.ItemDeadlines? Deadlines = null,
     ItemGroup? Group = null);
 
 /// <summary>The group an item is registered in: its id, the other items of it, and the originator's consent if one was needed.</summary>
@@ -32,8 +33,10 @@ public sealed record LinkItem(Guid TargetId, string TargetRegisterNumber, Channe
 /// <summary>Records on the target the link another item made to it; once per source and type.</summary>
 public sealed record RecordLinkFrom(Guid SourceId, string SourceRegisterNumber, LinkType Type, Actor By, string[]? SharedKeys = null);
 
-/// <summary>An open item sharing identifier keys with this one, as the store found it; its handling code decides whether it may be linked.</summary>
-public sealed record IdentifierMatch(Guid ItemId, string RegisterNumber, Channel Channel, string PartnerCode, HandlingCode HandlingCode, string[] SharedKeys);
+/// <summary>An open item sharing identifier keys with this one, as the store found it; its handling code decides whether it may be
+/// linked.</summary>
+public sealed record IdentifierMatch(Guid ItemId, string RegisterNumber, Channel Channel, string PartnerCode, HandlingCode HandlingCode,
+    string[] SharedKeys);
 
 /// <summary>Ncp found open items sharing identifiers with this one (on registration or a change of its details): link them.</summary>
 public sealed record RecordSameIdentifiers(IdentifierMatch[] Matches);

@@ -106,7 +106,10 @@ public static class WorkItemDecider
         ItemRefused => Ended(state, WorkItemStatus.Refused),
         ItemReopened e => state with { Status = e.ReturnedTo, StatusBeforeEnd = WorkItemStatus.None },
         ItemLinked e => state with { Links = new HashSet<(Guid, LinkType)>(state.Links) { (e.TargetId, e.Type) } },
-        ItemLinkedFrom e => state with { LinkedFrom = new HashSet<(Guid, LinkType)>(state.LinkedFrom ?? new HashSet<(Guid, LinkType)>()) { (e.SourceId, e.Type) } },
+        ItemLinkedFrom e => state with
+        {
+            LinkedFrom = new HashSet<(Guid, LinkType)>(state.LinkedFrom ?? new HashSet<(Guid, LinkType)>()) { (e.SourceId, e.Type) },
+        },
         DeadlinesSet e => state with { Deadlines = e.Deadlines, Ladder = e.Deadlines.Steps.ToDictionary(s => s.Name), Escalated = new HashSet<string>() },
         DeadlineExtended e => state with { Deadlines = e.Deadlines, Ladder = e.Deadlines.Steps.ToDictionary(s => s.Name) },
         DeadlinesPaused e => state with { PausedAt = e.At },
@@ -132,7 +135,8 @@ public static class WorkItemDecider
         }
 
         EnsureChannelCarries(c.Fields.Channel, c.Kind);
-        object[] registered = [new ItemRegistered(c.ItemId, c.RegisterNumber, c.Kind, c.Direction, c.Fields, c.By, now), .. Grouped(c, now)];
+        object[] registered =
+            [new ItemRegistered(c.ItemId, c.RegisterNumber, c.Kind, c.Direction, c.Fields, c.By, now), .. Grouped(c, now)];
         // An incoming item's clock starts when it arrives; an outgoing one's when it is sent.
         return c.Direction == Direction.Incoming && c.Deadlines is { } deadlines
             ? [.. registered, new DeadlinesSet(c.ItemId, deadlines, now)]
@@ -263,11 +267,15 @@ public static class WorkItemDecider
     private static object[] SameIdentifiers(WorkItem state, RecordSameIdentifiers c, DateTimeOffset now) =>
     [
         .. c.Matches
-            .Where(m => m.ItemId != state.Id && !state.IsLinked(m.ItemId, LinkType.SameIdentifiers) && !state.IsLinked(m.ItemId, LinkType.SameGroup))
-            .Where(m => HandlingRules.MayPass(state.HandlingCode, state.Channel, state.PartnerCode, m.Channel, state.PartnerCode, consent: false)
-                && HandlingRules.MayPass(m.HandlingCode, m.Channel, m.PartnerCode, state.Channel, m.PartnerCode, consent: false))
+            .Where(m => m.ItemId != state.Id
+                && !state.IsLinked(m.ItemId, LinkType.SameIdentifiers) && !state.IsLinked(m.ItemId, LinkType.SameGroup))
+            .Where(m => MayMeet(state, m))
             .Select(m => new ItemLinked(state.Id, m.ItemId, m.RegisterNumber, LinkType.SameIdentifiers, Ncp, now, m.SharedKeys)),
     ];
+
+    private static bool MayMeet(WorkItem state, IdentifierMatch m) =>
+        HandlingRules.MayPass(state.HandlingCode, state.Channel, state.PartnerCode, m.Channel, state.PartnerCode, consent: false)
+        && HandlingRules.MayPass(m.HandlingCode, m.Channel, m.PartnerCode, state.Channel, m.PartnerCode, consent: false);
 
     private static object[] Forward(WorkItem state, RecordForwarding c, DateTimeOffset now)
     {

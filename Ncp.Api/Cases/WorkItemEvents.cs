@@ -29,7 +29,8 @@ public sealed record OfficerAssigned(Guid ItemId, Actor Officer, Actor By, DateT
 
 public sealed record NoteAdded(Guid ItemId, string Text, Actor By, DateTimeOffset At);
 
-/// <summary>The item was linked to another; <see cref="SharedKeys"/> are the identifier keys of a <see cref="LinkType.SameIdentifiers"/> link.</summary>
+/// <summary>The item was linked to another; <see cref="SharedKeys"/> are the identifier keys of a <see cref="LinkType.SameIdentifiers"/>
+/// link.</summary>
 public sealed record ItemLinked(
     Guid ItemId, Guid TargetId, string TargetRegisterNumber, LinkType Type, Actor By, DateTimeOffset At, string[]? SharedKeys = null);
 

@@ -11,11 +11,12 @@ using Ncp.Api.Partners;
 
 namespace Ncp.Api.Cases.Grouping;
 
-/// <summary>One message or request to several partners: the item's fields once, the partners' codes, and the originator's consent if needed.</summary>
+/// <summary>One message or request to several partners: the item's fields once, the partners' codes, any consent needed.</summary>
 public sealed record GroupBody(string[]? PartnerCodes, ItemBody? Item, string? ConsentReference);
 
 /// <summary>One item of a group as its group shows it.</summary>
-public sealed record GroupMember(string RegisterNumber, string PartnerCode, Channel Channel, string Language, WorkItemStatus Status, DateTimeOffset? SentAt);
+public sealed record GroupMember(string RegisterNumber, string PartnerCode, Channel Channel, string Language, WorkItemStatus Status,
+    DateTimeOffset? SentAt);
 
 /// <summary>A group with the items of it the reader may see, in register order.</summary>
 public sealed record GroupResource(Guid GroupId, GroupMember[] Members, ItemResource[]? Items = null);
@@ -36,15 +37,16 @@ public static class GroupEndpoints
             .RequireAuthorization(Policies.Register)
             .WithName("RegisterGroup")
             .WithSummary("Register the same outgoing message or request to several partners: one draft per partner, linked as one group")
-            .WithDescription("Send an Idempotency-Key header to make retries safe. A handling code that keeps the information from third parties "
-                + "(or from other channels, when the partners' channels differ) needs consentReference: each partner is a third party to the others.")
+            .WithDescription("Send an Idempotency-Key header to make retries safe. A handling code that keeps the information from "
+                + "third parties (or from other channels, when the partners' channels differ) needs consentReference: each partner "
+                + "is a third party to the others.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict);
         items.MapGet("/{number}/group", ReadAsync)
             .RequireAuthorization(Policies.Read)
             .WithName("GetGroup")
-            .WithSummary("The group the item belongs to: its items the reader may see, with their partners and status; the read is audited")
+            .WithSummary("The group the item belongs to: the items of it the reader may see, partners and status; the read is audited")
             .ProducesProblem(StatusCodes.Status404NotFound);
         items.MapPost("/{number}/send-group", SendAsync)
             .RequireAuthorization(Policies.Act)
@@ -123,7 +125,8 @@ public static class GroupEndpoints
     }
 
     private static async Task<Results<Ok<GroupResource>, ValidationProblem>> SendAsync(
-        string number, HttpContext http, IDocumentSession session, ItemStore store, DeadlinePlanner planner, TimeProvider time, CancellationToken ct)
+        string number, HttpContext http, IDocumentSession session, ItemStore store, DeadlinePlanner planner, TimeProvider time,
+            CancellationToken ct)
     {
         if (!ETags.TryReadIfMatch(http.Request, out var expected))
         {
@@ -134,7 +137,8 @@ public static class GroupEndpoints
         var drafts = (await MembersAsync(session, item, ct)).Where(m => m.Status == WorkItemStatus.Draft).ToArray();
         if (drafts.Length == 0)
         {
-            throw new DomainRuleViolation("group-has-no-drafts", $"Every item of the group of {item.RegisterNumber} you may see has been sent already.");
+            throw new DomainRuleViolation("group-has-no-drafts",
+                $"Every item of the group of {item.RegisterNumber} you may see has been sent already.");
         }
 
         // All or none: a partner that got its mail while its sibling stayed a draft would be a group half sent.
@@ -181,19 +185,22 @@ public static class GroupEndpoints
 /// <summary>What a group must be: each partner named once, each reached in a channel it uses, the handling code respected.</summary>
 public static class GroupRules
 {
-    public static string? Consent(GroupBody body) => string.IsNullOrWhiteSpace(body.ConsentReference) ? null : body.ConsentReference.Trim();
+    public static string? Consent(GroupBody body) =>
+        string.IsNullOrWhiteSpace(body.ConsentReference) ? null : body.ConsentReference.Trim();
 
     /// <summary>
     /// One checked item per partner in <paramref name="partners"/> (the directory entries of <c>partnerCodes</c>, in order);
     /// a partner's own fault is named <c>partnerCodes[i]</c>, a fault of the shared fields <c>item.field</c>.
     /// </summary>
-    public static (CheckedItem[]? Members, List<FieldError> Errors) Check(GroupBody body, IReadOnlyList<PartnerDirectoryEntry?> partners, DateTimeOffset now)
+    public static (CheckedItem[]? Members, List<FieldError> Errors) Check(GroupBody body, IReadOnlyList<PartnerDirectoryEntry?> partners,
+        DateTimeOffset now)
     {
         var errors = new List<FieldError>();
         var codes = body.PartnerCodes ?? [];
         if (codes.Length is < 2 or > GroupEndpoints.MaxPartners)
         {
-            errors.Add(new("partnerCodes", $"A group goes to 2 to {GroupEndpoints.MaxPartners} partners; for one partner register a single item."));
+            errors.Add(new("partnerCodes",
+                $"A group goes to 2 to {GroupEndpoints.MaxPartners} partners; for one partner register a single item."));
         }
 
         if (body.Item is not { } item)
@@ -224,8 +231,8 @@ public static class GroupRules
 
             var (member, faults) = ItemBodyRules.Check(item with { PartnerCode = codes[i] }, partners[i], now);
             // The partner and its channel are this partner's faults; anything else is the shared fields', named once.
-            errors.AddRange(faults.Select(f => f.Field is "partnerCode" or "channel" ? f with { Field = field } : f with { Field = "item." + f.Field })
-                .Where(f => f.Field == field || !errors.Contains(f)).ToList());
+            var named = faults.Select(f => f with { Field = f.Field is "partnerCode" or "channel" ? field : "item." + f.Field });
+            errors.AddRange(named.Where(f => f.Field == field || !errors.Contains(f)).ToList());
             if (member is null)
             {
                 continue;
@@ -260,8 +267,9 @@ public static class GroupRules
             if (!HandlingRules.MayPass(first.HandlingCode, first.Channel, first.PartnerCode, f.Channel, f.PartnerCode, consent))
             {
                 yield return new($"partnerCodes[{index}]",
-                    $"Handling code {ApiEnum<HandlingCode>.NameOf(first.HandlingCode)}: the information may not also go to {f.PartnerCode} "
-                    + $"via {ApiEnum<Channel>.NameOf(f.Channel)} without the originator's consent; name it in consentReference.");
+                    $"Handling code {ApiEnum<HandlingCode>.NameOf(first.HandlingCode)}: the information may not also go to "
+                    + $"{f.PartnerCode} via {ApiEnum<Channel>.NameOf(f.Channel)} without the originator's consent; "
+                    + "name it in consentReference.");
             }
         }
     }

@@ -27,8 +27,11 @@ public static class LinkVisibility
             return null;
         }
 
-        var hidden = await HiddenAsync(session, timeline.Entries.Where(e => e.Other is not null).Select(e => e.Other!.Value), user, compartments, ct);
-        return hidden.Count == 0 ? timeline : timeline with { Entries = [.. timeline.Entries.Where(e => e.Other is not { } other || !hidden.Contains(other))] };
+        var hidden = await HiddenAsync(session, timeline.Entries.Where(e => e.Other is not null).Select(e => e.Other!.Value), user,
+            compartments, ct);
+        return hidden.Count == 0
+            ? timeline
+            : timeline with { Entries = [.. timeline.Entries.Where(e => e.Other is not { } other || !hidden.Contains(other))] };
     }
 
     // The other items' channels as they stand now (a draft may have moved to another channel since the link was made).

@@ -35,7 +35,8 @@ public sealed class SameIdentifiers(IDocumentStore store, Compartments compartme
             {
                 return await LinkOnceAsync(itemId, ct);
             }
-            catch (Exception e) when (attempt < 5 && e is JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException)
+            catch (Exception e) when (attempt < 5
+                && e is JasperFx.ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException)
             {
             }
         }
@@ -52,14 +53,16 @@ public sealed class SameIdentifiers(IDocumentStore store, Compartments compartme
 
         // The GIN index on identifier_keys answers the overlap (&&) without reading other items.
         var others = await session.QueryAsync<ItemDetails>(
-            "where d.identifier_keys && ? and d.is_open and d.id <> ? order by d.id desc limit ?", ct, item.IdentifierKeys, itemId, MaxMatches);
+            "where d.identifier_keys && ? and d.is_open and d.id <> ? order by d.id desc limit ?", ct, item.IdentifierKeys, itemId,
+                MaxMatches);
         if (others.Count == 0)
         {
             return false;
         }
 
         var matches = others.Select(o => new IdentifierMatch(
-            o.Id, o.RegisterNumber, o.Channel, o.PartnerCode, o.HandlingCode, [.. o.IdentifierKeys.Intersect(item.IdentifierKeys, StringComparer.Ordinal)]));
+            o.Id, o.RegisterNumber, o.Channel, o.PartnerCode, o.HandlingCode, [.. o.IdentifierKeys.Intersect(item.IdentifierKeys,
+                StringComparer.Ordinal)]));
         var now = time.GetUtcNow();
         var stream = await session.Events.FetchForWriting<WorkItem>(itemId, ct);
         var events = WorkItemDecider.Decide(stream.Aggregate!, new RecordSameIdentifiers([.. matches]), now);

@@ -8,7 +8,8 @@ namespace Ncp.Api.Cases.Linking;
 /// </summary>
 public static class TwoWayLinks
 {
-    public static async Task AppendReversesAsync(IDocumentSession session, string sourceNumber, IEnumerable<object> events, DateTimeOffset now, CancellationToken ct)
+    public static async Task AppendReversesAsync(IDocumentSession session, string sourceNumber, IEnumerable<object> events,
+        DateTimeOffset now, CancellationToken ct)
     {
         foreach (var link in events.OfType<ItemLinked>())
         {

@@ -78,10 +78,12 @@ public static class ReadingEndpoint
     }
 
     private static async Task<Ok<ItemResource>> GetAsync(
-        string number, HttpContext http, IDocumentSession session, ItemStore items, Compartments compartments, AuditTrail audit, CancellationToken ct)
+        string number, HttpContext http, IDocumentSession session, ItemStore items, Compartments compartments, AuditTrail audit,
+            CancellationToken ct)
     {
         var details = await items.FindOrThrowAsync(session, number, http.User, ct);
-        var timeline = await (await session.LoadAsync<ItemTimeline>(details.Id, ct)).WithVisibleLinesAsync(session, http.User, compartments, ct);
+        var timeline = await (await session.LoadAsync<ItemTimeline>(details.Id, ct)).WithVisibleLinesAsync(session, http.User,
+            compartments, ct);
 
         await audit.RecordAsync(http, "read-item", details, null, ct);
 

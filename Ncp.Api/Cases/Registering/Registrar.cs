@@ -59,10 +59,12 @@ public sealed class Registrar : IAsyncDisposable
     /// Registers one item per registration as a group, linked to each other; the Idempotency-Key, body hash and officer are
     /// the first registration's.
     /// </summary>
-    public Task<(ItemDetails[] Items, bool Replayed)> RegisterGroupAsync(Registration[] members, string? consentReference, CancellationToken ct) =>
+    public Task<(ItemDetails[] Items, bool Replayed)> RegisterGroupAsync(Registration[] members, string? consentReference,
+        CancellationToken ct) =>
         RegisterAsync(members, new GroupOf(Guid.CreateVersion7(time.GetUtcNow()), consentReference), null, ct);
 
-    private async Task<(ItemDetails[] Items, bool Replayed)> RegisterAsync(Registration[] registrations, GroupOf? group, Alongside? alongside, CancellationToken ct)
+    private async Task<(ItemDetails[] Items, bool Replayed)> RegisterAsync(Registration[] registrations, GroupOf? group,
+        Alongside? alongside, CancellationToken ct)
     {
         var first = registrations[0];
         var scopedKey = first.IdempotencyKey is { } key ? $"{first.By.Id}:{key}" : null;
@@ -73,7 +75,8 @@ public sealed class Registrar : IAsyncDisposable
 
         var now = time.GetUtcNow();
         var pending = new Pending(
-            [.. registrations.Select(r => new Member(r, Guid.CreateVersion7(now)))], group, scopedKey, alongside, now, Activity.Current?.Id);
+            [.. registrations.Select(r => new Member(r, Guid.CreateVersion7(now)))], group, scopedKey, alongside, now,
+                Activity.Current?.Id);
         // Once queued, the registration commits even if this caller gives up; a retry with its Idempotency-Key finds it.
         await queue.Writer.WriteAsync(pending, ct);
         try
@@ -83,12 +86,14 @@ public sealed class Registrar : IAsyncDisposable
         catch (Exception e) when (scopedKey is not null && IsDuplicate(e))
         {
             // Two copies of the same request raced; the other one committed first.
-            return (await ReplayAsync(scopedKey, first.RequestHash, ct) ?? throw new InvalidOperationException("Idempotency record vanished.", e), true);
+            var winner = await ReplayAsync(scopedKey, first.RequestHash, ct);
+            return (winner ?? throw new InvalidOperationException("Idempotency record vanished.", e), true);
         }
 
         // The read model as the inline projection stored it, folded again here rather than read back: one round trip less.
         var projection = new ItemDetailsProjection();
-        return ([.. pending.Members.Select(m => m.Events.Aggregate((ItemDetails?)null, (item, e) => projection.Evolve(item, m.ItemId, e))!)], false);
+        ItemDetails Fold(Member m) => m.Events.Aggregate((ItemDetails?)null, (item, e) => projection.Evolve(item, m.ItemId, e))!;
+        return ([.. pending.Members.Select(Fold)], false);
     }
 
     public async ValueTask DisposeAsync()
@@ -161,7 +166,8 @@ public sealed class Registrar : IAsyncDisposable
             foreach (var p in batch)
             {
                 var group = p.Group is { } g
-                    ? new ItemGroup(g.Id, [.. p.Members.Select(m => new ItemLink(m.ItemId, m.Number, LinkType.SameGroup))], g.ConsentReference)
+                    ? new ItemGroup(g.Id, [.. p.Members.Select(m => new ItemLink(m.ItemId, m.Number, LinkType.SameGroup))],
+                        g.ConsentReference)
                     : null;
                 foreach (var m in p.Members)
                 {
@@ -176,7 +182,8 @@ public sealed class Registrar : IAsyncDisposable
                 if (p.ScopedKey is not null)
                 {
                     session.Insert(new IdempotentRequest(
-                        p.ScopedKey, first.Registration.RequestHash, first.ItemId, p.Now, p.Group is null ? null : [.. p.Members.Select(m => m.ItemId)]));
+                        p.ScopedKey, first.Registration.RequestHash, first.ItemId, p.Now,
+                            p.Group is null ? null : [.. p.Members.Select(m => m.ItemId)]));
                 }
 
                 if (p.Alongside is not null)
@@ -223,7 +230,8 @@ public sealed class Registrar : IAsyncDisposable
         public IReadOnlyList<JasperFx.Events.IEvent> Events { get; set; } = [];
     }
 
-    private sealed record Pending(Member[] Members, GroupOf? Group, string? ScopedKey, Alongside? Alongside, DateTimeOffset Now, string? TraceParent)
+    private sealed record Pending(Member[] Members, GroupOf? Group, string? ScopedKey, Alongside? Alongside, DateTimeOffset Now,
+        string? TraceParent)
     {
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -32,7 +32,8 @@ public sealed class GroupTests(NcpSystem ncp)
         Assert.All(sent.GetProperty("members").EnumerateArray(), m => Assert.Equal("sent", m.Str("status")));
 
         var deReading = OpenSslMail.DecryptAndVerify(
-            await ncp.FetchAsync(de.Address, await SentMessageIdAsync(deItem.Number())), Pki.Partner("de").CertPem, Pki.Partner("de").KeyPem, Pki.Ca.CertPem);
+            await ncp.FetchAsync(de.Address, await SentMessageIdAsync(deItem.Number())), Pki.Partner("de").CertPem,
+                Pki.Partner("de").KeyPem, Pki.Ca.CertPem);
         var frReading = Pki.Gpg.DecryptAndVerify(await ncp.FetchAsync(fr.Address, await SentMessageIdAsync(frItem.Number())));
         Assert.True(deReading.Verified, deReading.Diagnostics);
         Assert.True(frReading.DecryptionOkay && frReading.GoodSignature, frReading.Diagnostics);
@@ -71,10 +72,12 @@ public sealed class GroupTests(NcpSystem ncp)
         // Both replies quote only their thread (In-Reply-To, References) under the same subject without a register number.
         var partner = Pki.Partner("de");
         await ncp.SendRawAsync(OpenSslMail.SignThenEncrypt(
-            "Content-Type: text/plain; charset=utf-8\r\n\r\nThe host is ours; preserved.", de.Address, "ncp@ncp.example", "Re: phishing kit",
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nThe host is ours; preserved.", de.Address, "ncp@ncp.example",
+                "Re: phishing kit",
             partner.CertPem, partner.KeyPem, Pki.Ncp.CertPem, headers: Thread(deSent)));
         await ncp.SendRawAsync(Pki.Gpg.EncryptedMail(
-            "Content-Type: text/plain; charset=utf-8\r\n\r\nХостинг не наш.", fr.Address, "ncp@ncp.example", "Re: phishing kit", headers: Thread(frSent)));
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nХостинг не наш.", fr.Address, "ncp@ncp.example", "Re: phishing kit",
+                headers: Thread(frSent)));
 
         foreach (var (item, said) in new[] { (deItem, "The host is ours"), (frItem, "Хостинг не наш") })
         {

@@ -14,7 +14,8 @@ public sealed class LinkDeciderTests
         "DE-CYBER247", "DE", Channel.TwentyFourSeven, "IP logs", CrimeCategory.ComputerCrime, Priority.Normal, null, null,
         [RequestedData.TrafficData], null, "en", HandlingCode.Open, null, null);
 
-    private static readonly ItemRegistered Registered = new(Id, "KZ-NCP-2026-000011", WorkItemKind.Request, Direction.Outgoing, Fields, Officer, Now);
+    private static readonly ItemRegistered Registered = new(Id, "KZ-NCP-2026-000011", WorkItemKind.Request, Direction.Outgoing, Fields,
+        Officer, Now);
 
     // Rows: the link asked for, whether the other item already made that link to this one; then what is recorded.
     [Theory]
@@ -25,7 +26,8 @@ public sealed class LinkDeciderTests
     [InlineData(LinkType.SameGroup, true, "")]
     [InlineData(LinkType.ReplyTo, true, "linked")]
     [InlineData(LinkType.FollowUp, true, "linked")]
-    public void A_link_that_reads_the_same_both_ways_is_not_made_again_from_the_other_end(LinkType type, bool linkedFromThere, string recorded)
+    public void A_link_that_reads_the_same_both_ways_is_not_made_again_from_the_other_end(LinkType type, bool linkedFromThere,
+        string recorded)
     {
         var history = linkedFromThere
             ? new object[] { Registered, new ItemLinkedFrom(Id, Other, "KZ-NCP-2026-000012", type, Officer, Now) }
@@ -64,7 +66,8 @@ public sealed class LinkDeciderTests
 
         var events = WorkItemDecider.Decide(
             WorkItem.Initial,
-            new RegisterItem(Id, "KZ-NCP-2026-000011", WorkItemKind.Request, Direction.Outgoing, Fields, Officer, Group: new ItemGroup(group, members, "consent 1")),
+            new RegisterItem(Id, "KZ-NCP-2026-000011", WorkItemKind.Request, Direction.Outgoing, Fields, Officer,
+                Group: new ItemGroup(group, members, "consent 1")),
             Now);
 
         Assert.Equal(
@@ -106,7 +109,8 @@ public sealed class LinkDeciderTests
             Registered,
             new ItemLinkedFrom(Id, Other, "KZ-NCP-2026-000012", LinkType.SameIdentifiers, WorkItemDecider.Ncp, Now),
             new ItemLinked(Id, third, "KZ-NCP-2026-000013", LinkType.SameGroup, Officer, Now));
-        IdentifierMatch Match(Guid id) => new(id, "KZ-NCP-2026-0000xx", Channel.TwentyFourSeven, "FR-CYBER247", HandlingCode.Open, ["email:a@b.example"]);
+        IdentifierMatch Match(Guid id) => new(id, "KZ-NCP-2026-0000xx", Channel.TwentyFourSeven, "FR-CYBER247", HandlingCode.Open,
+            ["email:a@b.example"]);
 
         Assert.Empty(WorkItemDecider.Decide(state, new RecordSameIdentifiers([Match(Other), Match(third), Match(Id)]), Now));
     }

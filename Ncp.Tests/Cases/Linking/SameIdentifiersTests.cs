@@ -21,12 +21,15 @@ public sealed class SameIdentifiersTests(NcpSystem ncp)
         var incoming = await duty.RegisterAsync(WithIdentifiers(Incoming("FR-CYBER247", "Incoming about the same IP"), Ip(ip), Email()));
 
         var link = Assert.Single(incoming.GetProperty("links").EnumerateArray());
-        Assert.Equal((outgoing.Number(), "same-identifiers", false), (link.Str("targetRegisterNumber"), link.Str("type"), link.GetProperty("pointsHere").GetBoolean()));
+        Assert.Equal((outgoing.Number(), "same-identifiers", false), (link.Str("targetRegisterNumber"), link.Str("type"),
+            link.GetProperty("pointsHere").GetBoolean()));
         Assert.Equal([$"ip-address:{ip}"], link.GetProperty("sharedKeys").EnumerateArray().Select(k => k.GetString()));
         var other = await duty.GetJsonAsync($"/api/items/{outgoing.Number()}");
         var back = Assert.Single(other.GetProperty("links").EnumerateArray());
-        Assert.Equal((incoming.Number(), "same-identifiers", true), (back.Str("targetRegisterNumber"), back.Str("type"), back.GetProperty("pointsHere").GetBoolean()));
-        Assert.Contains(other.GetProperty("timeline").EnumerateArray(), t => t.Str("what") == "linked-from" && t.Str("text").Contains(ip, StringComparison.Ordinal));
+        Assert.Equal((incoming.Number(), "same-identifiers", true), (back.Str("targetRegisterNumber"), back.Str("type"),
+            back.GetProperty("pointsHere").GetBoolean()));
+        Assert.Contains(other.GetProperty("timeline").EnumerateArray(), t => t.Str("what") == "linked-from" && t.Str("text").Contains(ip,
+            StringComparison.Ordinal));
     }
 
     [Fact]
@@ -93,7 +96,8 @@ public sealed class SameIdentifiersTests(NcpSystem ncp)
 
     private static JsonObject Email() => new() { ["type"] = "email", ["value"] = $"{Guid.NewGuid():N}@mail.example" };
 
-    private static JsonObject Incoming(string partner, string subject) => ItemsApi.IncomingRequest(partner, subject, DateTimeOffset.UtcNow.AddDays(10));
+    private static JsonObject Incoming(string partner, string subject) => ItemsApi.IncomingRequest(partner, subject,
+        DateTimeOffset.UtcNow.AddDays(10));
 
     private static JsonObject WithIdentifiers(JsonObject body, params JsonObject[] identifiers)
     {

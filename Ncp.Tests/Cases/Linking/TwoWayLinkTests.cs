@@ -18,8 +18,10 @@ public sealed class TwoWayLinkTests(NcpSystem ncp)
 
         var target = await duty.GetJsonAsync($"/api/items/{second.Number()}");
         var link = Assert.Single(target.GetProperty("links").EnumerateArray());
-        Assert.Equal((first.Number(), "follow-up", true), (link.Str("targetRegisterNumber"), link.Str("type"), link.GetProperty("pointsHere").GetBoolean()));
-        Assert.Contains(target.GetProperty("timeline").EnumerateArray(), t => t.Str("what") == "linked-from" && t.Str("text").Contains(first.Number(), StringComparison.Ordinal));
+        Assert.Equal((first.Number(), "follow-up", true), (link.Str("targetRegisterNumber"), link.Str("type"),
+            link.GetProperty("pointsHere").GetBoolean()));
+        Assert.Contains(target.GetProperty("timeline").EnumerateArray(),
+            t => t.Str("what") == "linked-from" && t.Str("text").Contains(first.Number(), StringComparison.Ordinal));
         var source = await duty.GetJsonAsync($"/api/items/{first.Number()}");
         Assert.False(Assert.Single(source.GetProperty("links").EnumerateArray()).GetProperty("pointsHere").GetBoolean());
     }
