@@ -3,6 +3,7 @@ using Ncp.Api.Auditing;
 using Ncp.Api.Cases;
 using Ncp.Api.Cases.Attaching;
 using Ncp.Api.Cases.Corresponding;
+using Ncp.Api.Cases.Grouping;
 using Ncp.Api.Cases.Linking;
 using Ncp.Api.Cases.Listing;
 using Ncp.Api.Cases.Overseeing;
@@ -119,6 +120,7 @@ public sealed class Program
         items.MapReading();
         items.MapProgressing();
         items.MapLinking();
+        items.MapGrouping();
         items.MapAttaching(attachments);
         items.MapDeadlines();
         items.MapCorresponding();

@@ -4,7 +4,12 @@ using Ncp.Api.Infrastructure.Marten;
 
 namespace Ncp.Api.Cases;
 
-public sealed record ItemLink(Guid TargetId, string TargetRegisterNumber, LinkType Type);
+/// <summary>
+/// A link between this item and another; <see cref="PointsHere"/> when the other item made it (shown from both ends),
+/// <see cref="SharedKeys"/> the identifier keys both items have for a <see cref="LinkType.SameIdentifiers"/> link.
+/// </summary>
+public sealed record ItemLink(Guid TargetId, string TargetRegisterNumber, LinkType Type, bool PointsHere = false,
+    string[]? SharedKeys = null);
 
 /// <summary>
 /// One mail of the item's thread, ours or the partner's; <see cref="SenderProven"/> false for a partner's mail that no valid
@@ -55,6 +60,9 @@ public sealed record ItemDetails
     public DateTimeOffset LastChangedAt { get; init; }
     public bool IsOpen { get; init; }
     public ItemLink[] Links { get; init; } = [];
+
+    /// <summary>The group the item was registered in (one message to several partners); its siblings are among the links.</summary>
+    public Guid? GroupId { get; init; }
     public ItemAttachment[] Attachments { get; init; } = [];
     public int NoteCount { get; init; }
     public Deadlines.ItemDeadlines? Deadlines { get; init; }
@@ -155,7 +163,11 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         ItemReopened e => item with { Status = e.ReturnedTo, EndedAt = null },
         OfficerAssigned e => item with { AssignedTo = e.Officer, AssignedToId = e.Officer.Id },
         NoteAdded => item with { NoteCount = item.NoteCount + 1 },
-        ItemLinked e => item with { Links = [.. item.Links, new ItemLink(e.TargetId, e.TargetRegisterNumber, e.Type)] },
+        ItemLinked e => item with { Links = [.. item.Links, new ItemLink(e.TargetId, e.TargetRegisterNumber, e.Type,
+            SharedKeys: e.SharedKeys)] },
+        ItemLinkedFrom e => item with { Links = [.. item.Links, new ItemLink(e.SourceId, e.SourceRegisterNumber, e.Type, PointsHere: true,
+            e.SharedKeys)] },
+        ItemGrouped e => item with { GroupId = e.GroupId },
         DeadlinesSet e => item with { Deadlines = e.Deadlines, DueBy = e.Deadlines.ReplyBy, Escalations = [] },
         DeadlineEscalated e => item with { Escalations = [.. item.Escalations, e.Step], LastRemindedAt = e.RemindPartner ? e.At : item.LastRemindedAt },
         PartnerReminded e => item with { LastRemindedAt = e.At },

@@ -77,6 +77,18 @@ public enum LinkType
     FollowUp,
     SameCriminalCase,
     SameRequestOtherChannel,
+
+    /// <summary>Registered together: one message or request sent to several partners, each its own item.</summary>
+    SameGroup,
+
+    /// <summary>Found by Ncp: the items share an identifier (its normal-form key) while both are open.</summary>
+    SameIdentifiers,
+}
+
+public static class LinkTypes
+{
+    /// <summary>Whether the link reads the same from both ends; a reply or a follow-up has a direction.</summary>
+    public static bool IsSymmetric(LinkType type) => type is not (LinkType.ReplyTo or LinkType.FollowUp);
 }
 
 public enum AnswerExtent

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Marten;
+using Ncp.Api.Cases.Linking;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Observability;
 
@@ -20,7 +21,9 @@ public sealed class ItemStore(IDocumentStore store, Compartments compartments, T
     public async Task<ItemDetails?> FindAsync(IQuerySession session, string number, ClaimsPrincipal user, CancellationToken ct)
     {
         var item = await session.QueryAsync(new ItemByNumber { Number = number }, ct);
-        return item is not null && compartments.MaySee(user, item.Channel) ? item : null;
+        return item is not null && compartments.MaySee(user, item.Channel)
+            ? await item.WithVisibleLinksAsync(session, user, compartments, ct)
+            : null;
     }
 
     public async Task<ItemDetails> FindOrThrowAsync(IQuerySession session, string number, ClaimsPrincipal user, CancellationToken ct) =>
@@ -94,7 +97,10 @@ public sealed class ItemStore(IDocumentStore store, Compartments compartments, T
             : await session.Events.FetchForWriting<WorkItem>(item.Id, ct);
         try
         {
-            stream.AppendMany(WorkItemDecider.Decide(stream.Aggregate ?? WorkItem.Initial, command, time.GetUtcNow()));
+            var now = time.GetUtcNow();
+            var events = WorkItemDecider.Decide(stream.Aggregate ?? WorkItem.Initial, command, now);
+            stream.AppendMany(events);
+            await TwoWayLinks.AppendReversesAsync(session, item.RegisterNumber, events, now, ct);
         }
         catch (RecordedRefusal refusal)
         {
@@ -104,6 +110,6 @@ public sealed class ItemStore(IDocumentStore store, Compartments compartments, T
         }
 
         await session.SaveChangesAsync(ct);
-        return await session.LoadAsync<ItemDetails>(item.Id, ct) ?? item;
+        return await (await session.LoadAsync<ItemDetails>(item.Id, ct) ?? item).WithVisibleLinksAsync(session, user, compartments, ct);
     }
 }

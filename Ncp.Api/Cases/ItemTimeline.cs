@@ -4,8 +4,11 @@ using Ncp.Api.Infrastructure.Marten;
 
 namespace Ncp.Api.Cases;
 
-/// <summary>One line of an item's history: what happened, who did it, when, and the particulars.</summary>
-public sealed record TimelineEntry(long Version, DateTimeOffset At, string What, Actor By, string Text);
+/// <summary>
+/// One line of an item's history: what happened, who did it, when, and the particulars; <see cref="Other"/> is the other
+/// item a line names (a link, a forward), so that a reader not cleared for that item's channel does not see the line.
+/// </summary>
+public sealed record TimelineEntry(long Version, DateTimeOffset At, string What, Actor By, string Text, Guid? Other = null);
 
 /// <summary>The whole history of one item, for its detail screen; a separate document so that lists stay small.</summary>
 public sealed record ItemTimeline
@@ -40,12 +43,20 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
         ItemReopened e => v => new(v, e.At, "reopened", e.By, $"Reopened ({e.ReturnedTo}): {e.Reason}"),
         OfficerAssigned e => v => new(v, e.At, "assigned", e.By, $"Assigned to {e.Officer.Name}"),
         NoteAdded e => v => new(v, e.At, "note", e.By, e.Text),
-        ItemLinked e => v => new(v, e.At, "linked", e.By, $"Linked to {e.TargetRegisterNumber} ({e.Type})"),
+        ItemLinked e => v => new(v, e.At, "linked", e.By, $"Linked to {e.TargetRegisterNumber} ({e.Type}){Shared(e.SharedKeys)}",
+            e.TargetId),
+        ItemLinkedFrom e => v => new(v, e.At, "linked-from", e.By,
+            $"Linked from {e.SourceRegisterNumber} ({e.Type}){Shared(e.SharedKeys)}", e.SourceId),
+        ItemGrouped e => v => new(v, e.At, "grouped", e.By,
+            $"Registered in group {e.GroupId}: the same to several partners, each its own item"
+            + (e.ConsentReference is null ? "" : $", with the originator's consent ({e.ConsentReference})")),
         AttachmentAdded e => v => new(v, e.At, "attachment", e.By, $"Attached {e.FileName} ({e.Size} bytes, SHA-256 {e.Sha256})"),
         DisseminationRefused e => v => new(v, e.At, "dissemination-refused", e.By,
             $"Refused to {e.Attempt} into {e.TargetChannel} ({e.TargetPartnerCode}): handling code {e.HandlingCode}"),
         ItemForwarded e => v => new(v, e.At, "forwarded", e.By,
-            $"Forwarded as {e.ToRegisterNumber} via {e.ToChannel} to {e.ToPartnerCode}" + (e.ConsentReference is null ? "" : $" with the originator's consent ({e.ConsentReference})")),
+            $"Forwarded as {e.ToRegisterNumber} via {e.ToChannel} to {e.ToPartnerCode}"
+                + (e.ConsentReference is null ? "" : $" with the originator's consent ({e.ConsentReference})"),
+            e.ToItemId),
         DeadlinesSet e => v => new(v, e.At, "deadlines-set", System, $"Policy {e.Deadlines.Policy}: acknowledge by {e.Deadlines.AcknowledgeBy:u}, reply by {e.Deadlines.ReplyBy:u}"
             + (e.Deadlines.UsefulUntil is { } useful ? $", useful until {useful:u}" : "")),
         DeadlineEscalated e => v => new(v, e.At, "escalated", System, $"{e.Step} reached: tell {string.Join(", ", e.Notify)}"
@@ -82,4 +93,5 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
                 .Concat(fallback.FallbackChannel is { } channel ? [$"the fallback channel {channel}"] : [])
                 .Concat(fallback.OtherChannels.Select(c => $"the {c} channel"))
                 .DefaultIfEmpty("the phone or another channel: the directory names no other address or channel"));
+    private static string Shared(string[]? keys) => keys is { Length: > 0 } ? $": shares {string.Join(", ", keys)}" : "";
 }

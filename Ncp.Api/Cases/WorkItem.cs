@@ -36,7 +36,8 @@ public sealed record WorkItem(
     DateTimeOffset? PausedAt = null,
     IReadOnlySet<string>? AcknowledgedEscalations = null,
     IReadOnlySet<Guid>? MailSeen = null,
-    DateTimeOffset? LastRemindedAt = null)
+    DateTimeOffset? LastRemindedAt = null,
+    IReadOnlySet<(Guid Source, LinkType Type)>? LinkedFrom = null)
 {
     public static readonly WorkItem Initial = new(
         Guid.Empty, "", WorkItemKind.Request, Direction.Outgoing, WorkItemStatus.None, WorkItemStatus.None, "", Channel.TwentyFourSeven,
@@ -44,6 +45,13 @@ public sealed record WorkItem(
 
     /// <summary>Whether the gateway's report of this dispatch or inbound mail is already recorded (reports come at least once).</summary>
     public bool HasSeenMail(Guid id) => MailSeen?.Contains(id) == true;
+
+    /// <summary>
+    /// Whether the two items are already linked this way from either end; a link whose type reads the same both ways
+    /// (same case, same group, same identifiers) is not made again from the other end.
+    /// </summary>
+    public bool IsLinked(Guid other, LinkType type) =>
+        Links.Contains((other, type)) || (LinkTypes.IsSymmetric(type) && LinkedFrom?.Contains((other, type)) == true);
 
     public bool IsEnded => Status is WorkItemStatus.Closed or WorkItemStatus.Withdrawn or WorkItemStatus.Refused;
 }

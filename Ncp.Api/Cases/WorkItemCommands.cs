@@ -1,6 +1,12 @@
 namespace Ncp.Api.Cases;
 
-public sealed record RegisterItem(Guid ItemId, string RegisterNumber, WorkItemKind Kind, Direction Direction, ItemFields Fields, Actor By, Deadlines.ItemDeadlines? Deadlines = null);
+public sealed record RegisterItem(
+    Guid ItemId, string RegisterNumber, WorkItemKind Kind, Direction Direction, ItemFields Fields, Actor By,
+        Deadlines.ItemDeadlines? Deadlines = null,
+    ItemGroup? Group = null);
+
+/// <summary>The group an item is registered in: its id, the other items of it, and the originator's consent if one was needed.</summary>
+public sealed record ItemGroup(Guid GroupId, ItemLink[] Siblings, string? ConsentReference);
 
 public sealed record ChangeItemDetails(ItemFields Fields, Actor By);
 
@@ -23,6 +29,17 @@ public sealed record AssignOfficer(Actor Officer, Actor By);
 public sealed record AddNote(string Text, Actor By);
 
 public sealed record LinkItem(Guid TargetId, string TargetRegisterNumber, Channel TargetChannel, string TargetPartnerCode, LinkType Type, Actor By);
+
+/// <summary>Records on the target the link another item made to it; once per source and type.</summary>
+public sealed record RecordLinkFrom(Guid SourceId, string SourceRegisterNumber, LinkType Type, Actor By, string[]? SharedKeys = null);
+
+/// <summary>An open item sharing identifier keys with this one, as the store found it; its handling code decides whether it may be
+/// linked.</summary>
+public sealed record IdentifierMatch(Guid ItemId, string RegisterNumber, Channel Channel, string PartnerCode, HandlingCode HandlingCode,
+    string[] SharedKeys);
+
+/// <summary>Ncp found open items sharing identifiers with this one (on registration or a change of its details): link them.</summary>
+public sealed record RecordSameIdentifiers(IdentifierMatch[] Matches);
 
 public sealed record AddAttachment(string Sha256, string FileName, string ContentType, long Size, Actor By);
 

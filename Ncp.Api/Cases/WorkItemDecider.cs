@@ -50,6 +50,11 @@ public static class WorkItemDecider
             AssignOfficer c => [new OfficerAssigned(state.Id, c.Officer, c.By, now)],
             AddNote c => [new NoteAdded(state.Id, c.Text, c.By, now)],
             LinkItem c => Link(state, c, now),
+            // A fact about another item's stream (its link to this one): recorded whatever this item's status, once.
+            RecordLinkFrom c => state.LinkedFrom?.Contains((c.SourceId, c.Type)) == true
+                ? []
+                : [new ItemLinkedFrom(state.Id, c.SourceId, c.SourceRegisterNumber, c.Type, c.By, now, c.SharedKeys)],
+            RecordSameIdentifiers c => SameIdentifiers(state, c, now),
             AddAttachment c => [new AttachmentAdded(state.Id, c.Sha256, c.FileName, c.ContentType, c.Size, c.By, now)],
             RecordForwarding c => Forward(state, c, now),
             // Facts reported by the mail gateway: they happened, whatever the item's status; only a repeat is dropped.
@@ -118,6 +123,10 @@ public static class WorkItemDecider
         ItemRefused => Ended(state, WorkItemStatus.Refused),
         ItemReopened e => state with { Status = e.ReturnedTo, StatusBeforeEnd = WorkItemStatus.None },
         ItemLinked e => state with { Links = new HashSet<(Guid, LinkType)>(state.Links) { (e.TargetId, e.Type) } },
+        ItemLinkedFrom e => state with
+        {
+            LinkedFrom = new HashSet<(Guid, LinkType)>(state.LinkedFrom ?? new HashSet<(Guid, LinkType)>()) { (e.SourceId, e.Type) },
+        },
         DeadlinesSet e => state with { Deadlines = e.Deadlines, Ladder = e.Deadlines.Steps.ToDictionary(s => s.Name), Escalated = new HashSet<string>() },
         DeadlineExtended e => state with { Deadlines = e.Deadlines, Ladder = e.Deadlines.Steps.ToDictionary(s => s.Name) },
         DeadlinesPaused e => state with { PausedAt = e.At },
@@ -145,12 +154,23 @@ public static class WorkItemDecider
         }
 
         EnsureChannelCarries(c.Fields.Channel, c.Kind);
-        var registered = new ItemRegistered(c.ItemId, c.RegisterNumber, c.Kind, c.Direction, c.Fields, c.By, now);
+        object[] registered =
+            [new ItemRegistered(c.ItemId, c.RegisterNumber, c.Kind, c.Direction, c.Fields, c.By, now), .. Grouped(c, now)];
         // An incoming item's clock starts when it arrives; an outgoing one's when it is sent.
         return c.Direction == Direction.Incoming && c.Deadlines is { } deadlines
-            ? [registered, new DeadlinesSet(c.ItemId, deadlines, now)]
-            : [registered];
+            ? [.. registered, new DeadlinesSet(c.ItemId, deadlines, now)]
+            : registered;
     }
+
+    // Each item of a group links to every other one itself: the group shows from any of them without a second write.
+    private static IEnumerable<object> Grouped(RegisterItem c, DateTimeOffset now) =>
+        c.Group is not { } group
+            ? []
+            : [
+                new ItemGrouped(c.ItemId, group.GroupId, group.ConsentReference, c.By, now),
+                .. group.Siblings.Where(s => s.TargetId != c.ItemId)
+                    .Select(s => new ItemLinked(c.ItemId, s.TargetId, s.TargetRegisterNumber, LinkType.SameGroup, c.By, now)),
+            ];
 
     private static object[] ChangeDetails(WorkItem state, ChangeItemDetails c, DateTimeOffset now)
     {
@@ -244,7 +264,7 @@ public static class WorkItemDecider
             throw new DomainRuleViolation("item-cannot-link-to-itself", "An item cannot be linked to itself.");
         }
 
-        if (state.Links.Contains((c.TargetId, c.Type)))
+        if (state.IsLinked(c.TargetId, c.Type))
         {
             return [];
         }
@@ -257,6 +277,24 @@ public static class WorkItemDecider
 
         return [new ItemLinked(state.Id, c.TargetId, c.TargetRegisterNumber, c.Type, c.By, now)];
     }
+
+    /// <summary>Who records what Ncp itself finds (items sharing identifiers).</summary>
+    public static readonly Actor Ncp = new("system", "Ncp");
+
+    // A link each way the handling codes allow (this item's into the other's channel, the other's into this one's); a
+    // pair they keep apart is left unlinked rather than refused: nobody asked for it. Siblings of a group share all.
+    private static object[] SameIdentifiers(WorkItem state, RecordSameIdentifiers c, DateTimeOffset now) =>
+    [
+        .. c.Matches
+            .Where(m => m.ItemId != state.Id
+                && !state.IsLinked(m.ItemId, LinkType.SameIdentifiers) && !state.IsLinked(m.ItemId, LinkType.SameGroup))
+            .Where(m => MayMeet(state, m))
+            .Select(m => new ItemLinked(state.Id, m.ItemId, m.RegisterNumber, LinkType.SameIdentifiers, Ncp, now, m.SharedKeys)),
+    ];
+
+    private static bool MayMeet(WorkItem state, IdentifierMatch m) =>
+        HandlingRules.MayPass(state.HandlingCode, state.Channel, state.PartnerCode, m.Channel, state.PartnerCode, consent: false)
+        && HandlingRules.MayPass(m.HandlingCode, m.Channel, m.PartnerCode, state.Channel, m.PartnerCode, consent: false);
 
     private static object[] Forward(WorkItem state, RecordForwarding c, DateTimeOffset now)
     {

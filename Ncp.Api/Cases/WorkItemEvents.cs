@@ -29,7 +29,24 @@ public sealed record OfficerAssigned(Guid ItemId, Actor Officer, Actor By, DateT
 
 public sealed record NoteAdded(Guid ItemId, string Text, Actor By, DateTimeOffset At);
 
-public sealed record ItemLinked(Guid ItemId, Guid TargetId, string TargetRegisterNumber, LinkType Type, Actor By, DateTimeOffset At);
+/// <summary>The item was linked to another; <see cref="SharedKeys"/> are the identifier keys of a <see cref="LinkType.SameIdentifiers"/>
+/// link.</summary>
+public sealed record ItemLinked(
+    Guid ItemId, Guid TargetId, string TargetRegisterNumber, LinkType Type, Actor By, DateTimeOffset At, string[]? SharedKeys = null);
+
+/// <summary>
+/// Another item linked itself to this one (its own stream has the <see cref="ItemLinked"/>): recorded here too so that each
+/// item shows its links from both ends; <see cref="SharedKeys"/> are the identifier keys of a <see cref="LinkType.SameIdentifiers"/> link.
+/// </summary>
+public sealed record ItemLinkedFrom(
+    Guid ItemId, Guid SourceId, string SourceRegisterNumber, LinkType Type, Actor By, DateTimeOffset At, string[]? SharedKeys = null);
+
+/// <summary>
+/// The item was registered as one of a group: the same message or request to several partners, each its own item and mail,
+/// linked <see cref="LinkType.SameGroup"/>; <see cref="ConsentReference"/> names the originator's consent where the handling
+/// code needed it.
+/// </summary>
+public sealed record ItemGrouped(Guid ItemId, Guid GroupId, string? ConsentReference, Actor By, DateTimeOffset At);
 
 public sealed record AttachmentAdded(Guid ItemId, string Sha256, string FileName, string ContentType, long Size, Actor By, DateTimeOffset At);
 
@@ -140,5 +157,6 @@ public static class WorkItemEvents
         typeof(DeadlineExtended), typeof(DeadlinesPaused), typeof(DeadlinesResumed), typeof(EscalationAcknowledged), typeof(MailDispatched),
         typeof(MailNotDelivered), typeof(MailReceived), typeof(PartnerReminded), typeof(ForeignItemQuoted),
         typeof(MailBounced), typeof(HandlingCodeRaised),
+        typeof(ItemLinkedFrom), typeof(ItemGrouped),
     ];
 }

@@ -93,8 +93,13 @@ public static class LinkingEndpoints
             async (tx, newId, newNumber, _) =>
             {
                 var stream = await tx.Events.FetchForWriting<WorkItem>(source.Id, ct);
-                stream.AppendMany(WorkItemDecider.Decide(
-                    stream.Aggregate!, new RecordForwarding(newId, newNumber, target.Channel, target.PartnerCode, consent, by), time.GetUtcNow()));
+                var now = time.GetUtcNow();
+                var events = WorkItemDecider.Decide(stream.Aggregate!, new RecordForwarding(newId, newNumber, target.Channel,
+                    target.PartnerCode, consent, by), now);
+                stream.AppendMany(events);
+                // The new item's stream starts in this transaction: its end of the link is appended to it directly.
+                tx.Events.Append(newId, events.OfType<ItemLinked>().Select(l => (object)new ItemLinkedFrom(newId, source.Id,
+                    source.RegisterNumber, l.Type, by, now)).ToArray());
             },
             ct);
 

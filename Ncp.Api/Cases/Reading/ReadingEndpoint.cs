@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ncp.Api.Auditing;
+using Ncp.Api.Cases.Linking;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
 
@@ -50,14 +51,15 @@ public sealed record ItemResource(
     string[]? IdentifierKeys = null,
     string? DeliveryWarning = null,
     MailFallback? DeliveryFallback = null,
-    PartnerMarking? PartnerMarking = null)
+    PartnerMarking? PartnerMarking = null,
+    Guid? GroupId = null)
 {
     public static ItemResource From(ItemDetails d, ItemTimeline? timeline = null) => new(
         d.Id, d.RegisterNumber, d.Kind, d.Direction, d.Status, d.PartnerCode, d.Country, d.Channel, d.Subject, d.CrimeCategory, d.Priority,
         d.CriminalCaseNumber, d.LegalBasis, d.RequestedData, d.DataPeriod, d.Language, d.HandlingCode, d.PartnerReference, d.DueBy, d.AssignedTo,
         d.RegisteredBy, d.RegisteredAt, d.SentAt, d.AcknowledgedAt, d.FirstAnswerAt, d.EndedAt, d.Links, d.Attachments, d.NoteCount,
         d.Deadlines, d.Escalations, d.AcknowledgedEscalations, d.DeadlinesPausedAt, d.LastRemindedAt, d.Mail, d.Delivery, d.Version,
-        timeline?.Entries, d.Content, d.IdentifierKeys, d.DeliveryWarning, d.DeliveryFallback, d.PartnerMarking);
+        timeline?.Entries, d.Content, d.IdentifierKeys, d.DeliveryWarning, d.DeliveryFallback, d.PartnerMarking, d.GroupId);
 
     /// <summary>Answers a command: the item as it now is, its version as the ETag.</summary>
     public static Ok<ItemResource> Answer(HttpContext http, ItemDetails item)
@@ -79,10 +81,12 @@ public static class ReadingEndpoint
     }
 
     private static async Task<Ok<ItemResource>> GetAsync(
-        string number, HttpContext http, IDocumentSession session, ItemStore items, AuditTrail audit, CancellationToken ct)
+        string number, HttpContext http, IDocumentSession session, ItemStore items, Compartments compartments, AuditTrail audit,
+            CancellationToken ct)
     {
         var details = await items.FindOrThrowAsync(session, number, http.User, ct);
-        var timeline = await session.LoadAsync<ItemTimeline>(details.Id, ct);
+        var timeline = await (await session.LoadAsync<ItemTimeline>(details.Id, ct)).WithVisibleLinesAsync(session, http.User,
+            compartments, ct);
 
         await audit.RecordAsync(http, "read-item", details, null, ct);
 

@@ -21,6 +21,7 @@ public static class RegisteringEndpoint
         services.AddSingleton(configuration.GetSection(RegisterSettings.Section).Get<RegisterSettings>() ?? new RegisterSettings());
         services.AddSingleton<RegisterNumbers>();
         services.AddSingleton<Registrar>();
+        services.AddSingleton<Linking.SameIdentifiers>();
         return services;
     }
 
@@ -51,13 +52,14 @@ public static class RegisteringEndpoint
         Registrar registrar,
         Deadlines.DeadlinePlanner planner,
         Compartments compartments,
+        Linking.SameIdentifiers sameIdentifiers,
         TimeProvider time,
         ILoggerFactory loggers,
         CancellationToken ct)
     {
-        if (idempotencyKey is { Length: 0 or > IdempotencyKeyMaxLength })
+        if (IdempotencyKeyFault(idempotencyKey) is { } fault)
         {
-            return FieldError.ToProblem([new("Idempotency-Key", $"1 to {IdempotencyKeyMaxLength} characters, e.g. a UUID made by the client.")]);
+            return FieldError.ToProblem([fault]);
         }
 
         var partner = await FindPartnerAsync(query, body.PartnerCode, ct);
@@ -77,7 +79,8 @@ public static class RegisteringEndpoint
             ? await planner.PlanAsync(query, item.Kind, item.Direction, item.Fields, time.GetUtcNow(), ct)
             : null;
         var registration = new Registration(item.Kind, item.Direction, item.Fields, http.User.Actor(), idempotencyKey, HashOf(body), deadlines);
-        var (details, replayed) = await registrar.RegisterAsync(registration, alongside: null, ct);
+        var (registered, replayed) = await registrar.RegisterAsync(registration, alongside: null, ct);
+        var details = await sameIdentifiers.LinkAndReadAsync(registered, http.User, ct);
 
         var logger = loggers.CreateLogger("Ncp.Cases.Registering");
         logger.LogInformation("Registered {Direction} {Kind} {RegisterNumber} for {PartnerCode} via {Channel}{Replay}",
@@ -95,7 +98,7 @@ public static class RegisteringEndpoint
 
     private static async Task<Results<Ok<ItemResource>, ValidationProblem, ProblemHttpResult>> ChangeDetailsAsync(
         string number, ItemBody body, HttpContext http, IQuerySession query, ItemStore items, Compartments compartments,
-        CorrespondenceSettings mail, TimeProvider time, CancellationToken ct)
+        CorrespondenceSettings mail, Linking.SameIdentifiers sameIdentifiers, TimeProvider time, CancellationToken ct)
     {
         if (!ETags.TryReadIfMatch(http.Request, out var expected))
         {
@@ -126,8 +129,13 @@ public static class RegisteringEndpoint
         }
 
         var updated = await items.RunAsync(number, expected, http.User, new ChangeItemDetails(fields, http.User.Actor()), ct);
-        return ItemResource.Answer(http, updated);
+        return ItemResource.Answer(http, await sameIdentifiers.LinkAndReadAsync(updated, http.User, ct));
     }
+
+    /// <summary>What is wrong with a creating POST's Idempotency-Key, if anything (none at all is fine: no retry safety).</summary>
+    public static FieldError? IdempotencyKeyFault(string? idempotencyKey) => idempotencyKey is { Length: 0 or > IdempotencyKeyMaxLength }
+        ? new("Idempotency-Key", $"1 to {IdempotencyKeyMaxLength} characters, e.g. a UUID made by the client.")
+        : null;
 
     public static Task<PartnerDirectoryEntry?> FindPartnerAsync(IQuerySession query, string? code, CancellationToken ct) =>
         query.FindPartnerAsync(code, ct);

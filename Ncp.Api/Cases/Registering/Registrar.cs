@@ -7,7 +7,7 @@ using Npgsql;
 namespace Ncp.Api.Cases.Registering;
 
 /// <summary>A retried creating POST: the Idempotency-Key it carried, scoped to the caller, and what it created.</summary>
-public sealed record IdempotentRequest(string Id, string RequestHash, Guid ItemId, DateTimeOffset At);
+public sealed record IdempotentRequest(string Id, string RequestHash, Guid ItemId, DateTimeOffset At, Guid[]? ItemIds = null);
 
 /// <summary>The same Idempotency-Key came with a different body: a client bug that must not create a second item.</summary>
 public sealed class IdempotencyKeyReused() : Exception(
@@ -24,7 +24,8 @@ public delegate Task Alongside(IDocumentSession session, Guid itemId, string reg
 /// registrations of a year are serialised on the year's counter row; to keep that from capping throughput at one
 /// commit per registration, concurrent registrations are committed together: one transaction reserves a block of
 /// numbers and starts all their streams. A batch that fails is retried one registration at a time, so one bad
-/// registration fails alone and the numbers of the failed transaction return to the counter.
+/// registration fails alone and the numbers of the failed transaction return to the counter. A group (one message to
+/// several partners) is one registration of several items: they commit together or not at all.
 /// </summary>
 public sealed class Registrar : IAsyncDisposable
 {
@@ -50,14 +51,32 @@ public sealed class Registrar : IAsyncDisposable
 
     public async Task<(ItemDetails Item, bool Replayed)> RegisterAsync(Registration registration, Alongside? alongside, CancellationToken ct)
     {
-        var scopedKey = registration.IdempotencyKey is { } key ? $"{registration.By.Id}:{key}" : null;
-        if (scopedKey is not null && await ReplayAsync(scopedKey, registration.RequestHash, ct) is { } replayed)
+        var (items, replayed) = await RegisterAsync([registration], null, alongside, ct);
+        return (items[0], replayed);
+    }
+
+    /// <summary>
+    /// Registers one item per registration as a group, linked to each other; the Idempotency-Key, body hash and officer are
+    /// the first registration's.
+    /// </summary>
+    public Task<(ItemDetails[] Items, bool Replayed)> RegisterGroupAsync(Registration[] members, string? consentReference,
+        CancellationToken ct) =>
+        RegisterAsync(members, new GroupOf(Guid.CreateVersion7(time.GetUtcNow()), consentReference), null, ct);
+
+    private async Task<(ItemDetails[] Items, bool Replayed)> RegisterAsync(Registration[] registrations, GroupOf? group,
+        Alongside? alongside, CancellationToken ct)
+    {
+        var first = registrations[0];
+        var scopedKey = first.IdempotencyKey is { } key ? $"{first.By.Id}:{key}" : null;
+        if (scopedKey is not null && await ReplayAsync(scopedKey, first.RequestHash, ct) is { } replayed)
         {
             return (replayed, true);
         }
 
         var now = time.GetUtcNow();
-        var pending = new Pending(registration, scopedKey, alongside, now, Guid.CreateVersion7(now), Activity.Current?.Id);
+        var pending = new Pending(
+            [.. registrations.Select(r => new Member(r, Guid.CreateVersion7(now)))], group, scopedKey, alongside, now,
+                Activity.Current?.Id);
         // Once queued, the registration commits even if this caller gives up; a retry with its Idempotency-Key finds it.
         await queue.Writer.WriteAsync(pending, ct);
         try
@@ -67,13 +86,14 @@ public sealed class Registrar : IAsyncDisposable
         catch (Exception e) when (scopedKey is not null && IsDuplicate(e))
         {
             // Two copies of the same request raced; the other one committed first.
-            return (await ReplayAsync(scopedKey, registration.RequestHash, ct) ?? throw new InvalidOperationException("Idempotency record vanished.", e), true);
+            var winner = await ReplayAsync(scopedKey, first.RequestHash, ct);
+            return (winner ?? throw new InvalidOperationException("Idempotency record vanished.", e), true);
         }
 
         // The read model as the inline projection stored it, folded again here rather than read back: one round trip less.
         var projection = new ItemDetailsProjection();
-        var details = pending.Events.Aggregate((ItemDetails?)null, (item, e) => projection.Evolve(item, pending.ItemId, e))!;
-        return (details, false);
+        ItemDetails Fold(Member m) => m.Events.Aggregate((ItemDetails?)null, (item, e) => projection.Evolve(item, m.ItemId, e))!;
+        return ([.. pending.Members.Select(Fold)], false);
     }
 
     public async ValueTask DisposeAsync()
@@ -132,11 +152,12 @@ public sealed class Registrar : IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync();
         foreach (var year in batch.GroupBy(p => numbers.YearOf(p.Now)))
         {
-            var last = await numbers.ReserveAsync(transaction, year.Key, year.Count(), CancellationToken.None);
-            var next = last - year.Count() + 1;
-            foreach (var pending in year)
+            var count = year.Sum(p => p.Members.Length);
+            var last = await numbers.ReserveAsync(transaction, year.Key, count, CancellationToken.None);
+            var next = last - count + 1;
+            foreach (var member in year.SelectMany(p => p.Members))
             {
-                pending.Number = numbers.Format(year.Key, next++);
+                member.Number = numbers.Format(year.Key, next++);
             }
         }
 
@@ -144,19 +165,30 @@ public sealed class Registrar : IAsyncDisposable
         {
             foreach (var p in batch)
             {
-                var r = p.Registration;
-                var events = WorkItemDecider.Decide(WorkItem.Initial, new RegisterItem(p.ItemId, p.Number, r.Kind, r.Direction, r.Fields, r.By, r.Deadlines), p.Now);
-                var stream = session.Events.StartStream<WorkItem>(p.ItemId, events);
-                EventLogTracing.Stamp(stream.Events, p.TraceParent);
-                p.Events = stream.Events;
+                var group = p.Group is { } g
+                    ? new ItemGroup(g.Id, [.. p.Members.Select(m => new ItemLink(m.ItemId, m.Number, LinkType.SameGroup))],
+                        g.ConsentReference)
+                    : null;
+                foreach (var m in p.Members)
+                {
+                    var r = m.Registration;
+                    var register = new RegisterItem(m.ItemId, m.Number, r.Kind, r.Direction, r.Fields, r.By, r.Deadlines, group);
+                    var stream = session.Events.StartStream<WorkItem>(m.ItemId, WorkItemDecider.Decide(WorkItem.Initial, register, p.Now));
+                    EventLogTracing.Stamp(stream.Events, p.TraceParent);
+                    m.Events = stream.Events;
+                }
+
+                var first = p.Members[0];
                 if (p.ScopedKey is not null)
                 {
-                    session.Insert(new IdempotentRequest(p.ScopedKey, r.RequestHash, p.ItemId, p.Now));
+                    session.Insert(new IdempotentRequest(
+                        p.ScopedKey, first.Registration.RequestHash, first.ItemId, p.Now,
+                            p.Group is null ? null : [.. p.Members.Select(m => m.ItemId)]));
                 }
 
                 if (p.Alongside is not null)
                 {
-                    await p.Alongside(session, p.ItemId, p.Number, p.Now);
+                    await p.Alongside(session, first.ItemId, first.Number, p.Now);
                 }
             }
 
@@ -166,7 +198,7 @@ public sealed class Registrar : IAsyncDisposable
         await transaction.CommitAsync();
     }
 
-    private async Task<ItemDetails?> ReplayAsync(string scopedKey, string requestHash, CancellationToken ct)
+    private async Task<ItemDetails[]?> ReplayAsync(string scopedKey, string requestHash, CancellationToken ct)
     {
         await using var query = store.QuerySession();
         var prior = await query.LoadAsync<IdempotentRequest>(scopedKey, ct);
@@ -175,21 +207,32 @@ public sealed class Registrar : IAsyncDisposable
             return null;
         }
 
-        return prior.RequestHash == requestHash
-            ? await query.LoadAsync<ItemDetails>(prior.ItemId, ct)
-            : throw new IdempotencyKeyReused();
+        if (prior.RequestHash != requestHash)
+        {
+            throw new IdempotencyKeyReused();
+        }
+
+        var ids = prior.ItemIds ?? [prior.ItemId];
+        var items = (await query.LoadManyAsync<ItemDetails>(ct, ids)).ToDictionary(i => i.Id);
+        return ids.All(items.ContainsKey) ? [.. ids.Select(id => items[id])] : null;
     }
 
     private static bool IsDuplicate(Exception e) =>
         e is DocumentAlreadyExistsException || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }
         || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
-    private sealed record Pending(Registration Registration, string? ScopedKey, Alongside? Alongside, DateTimeOffset Now, Guid ItemId, string? TraceParent)
+    private sealed record GroupOf(Guid Id, string? ConsentReference);
+
+    private sealed record Member(Registration Registration, Guid ItemId)
     {
         public string Number { get; set; } = "";
 
         public IReadOnlyList<JasperFx.Events.IEvent> Events { get; set; } = [];
+    }
 
+    private sealed record Pending(Member[] Members, GroupOf? Group, string? ScopedKey, Alongside? Alongside, DateTimeOffset Now,
+        string? TraceParent)
+    {
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
