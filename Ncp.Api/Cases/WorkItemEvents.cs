@@ -106,5 +106,6 @@ public static class WorkItemEvents
         typeof(ItemLinked), typeof(AttachmentAdded), typeof(DisseminationRefused), typeof(ItemForwarded), typeof(DeadlinesSet), typeof(DeadlineEscalated),
         typeof(DeadlineExtended), typeof(DeadlinesPaused), typeof(DeadlinesResumed), typeof(EscalationAcknowledged), typeof(MailDispatched),
         typeof(MailNotDelivered), typeof(MailReceived), typeof(PartnerReminded), typeof(ForeignItemQuoted),
+        typeof(Chaining.PreservationConfirmed), typeof(Chaining.PreservationExtensionRequested),
     ];
 }

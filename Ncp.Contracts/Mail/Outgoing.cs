@@ -8,7 +8,7 @@ namespace Ncp.Contracts.Mail;
 /// <param name="DispatchId">Id of the Api event that asked for the mail; the idempotency key.</param>
 /// <param name="ItemId">The work item.</param>
 /// <param name="RegisterNumber">Our register number; it goes into the subject.</param>
-/// <param name="Purpose"><c>request</c>, <c>reminder</c>, <c>acknowledgement</c> or <c>reply</c>.</param>
+/// <param name="Purpose"><c>request</c>, <c>reminder</c>, <c>acknowledgement</c>, <c>reply</c> or <c>preservation-extension</c>.</param>
 /// <param name="PartnerCode">The partner unit.</param>
 /// <param name="To">The partner's addresses.</param>
 /// <param name="Protection">The partner's scheme: <c>smime</c> or <c>openpgp</c>.</param>
@@ -53,6 +53,7 @@ public sealed record PartnerMailRequested(
 /// <param name="Contact">Who to contact at the NCP.</param>
 /// <param name="Request">The substance of a request in its form: identifiers, facts, offence; null on items without it.</param>
 /// <param name="Handling">Our handling code and its TLP equivalent, marked on every mail; null: open (TLP:GREEN).</param>
+/// <param name="Extension">What a <c>preservation-extension</c> mail asks for; null for other purposes.</param>
 public sealed record MailContent(
     string Kind,
     string Subject,
@@ -70,7 +71,13 @@ public sealed record MailContent(
     string? Text,
     MailContact Contact,
     MailRequest? Request = null,
-    MailHandling? Handling = null);
+    MailHandling? Handling = null,
+    MailPreservationExtension? Extension = null);
+
+/// <summary>An extension of a preservation asked for (Budapest Convention art. 29(7)).</summary>
+/// <param name="PreservedUntil">Until when the partner preserves the data now.</param>
+/// <param name="Days">The further period asked for, in days.</param>
+public sealed record MailPreservationExtension(DateTimeOffset PreservedUntil, int Days);
 
 /// <summary>The substance of a request, in the form partners expect.</summary>
 /// <param name="Form"><c>general</c>, <c>preservation</c> (art. 29), <c>disclosure</c> (art. 30), <c>stored-data</c> (arts. 31/35),

@@ -40,6 +40,7 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact) : IInteg
             PartnerReminded e => (e.ItemId, "reminder", null),
             ItemAcknowledged e => (e.ItemId, "acknowledgement", null),
             AnswerRecorded e => (e.ItemId, "reply", e.Summary),
+            Chaining.PreservationExtensionRequested e => (e.ItemId, Chaining.PreservationMail.Purpose, null),
             _ => (Guid.Empty, "", null),
         };
         if (itemId == Guid.Empty)
@@ -49,7 +50,7 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact) : IInteg
 
         var item = await operations.LoadAsync<ItemDetails>(itemId, ct);
         // Requests and reminders are ours to send on outgoing items; acknowledgements and answers on incoming ones.
-        var outgoingPurpose = purpose is "request" or "reminder";
+        var outgoingPurpose = purpose is "request" or "reminder" or Chaining.PreservationMail.Purpose;
         if (item is null || (item.Direction == Direction.Outgoing) != outgoingPurpose || (purpose == "reminder" && !item.IsOpen))
         {
             return null;
@@ -62,7 +63,7 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact) : IInteg
         }
 
         var language = partner.Profile.Languages.FirstOrDefault(l => l is "en" or "ru") ?? "en";
-        return new PartnerMailRequested(
+        return Chaining.PreservationMail.Complete(@event.Data, new PartnerMailRequested(
             @event.Id, item.Id, item.RegisterNumber, purpose, partner.Code, partner.Profile.Addresses, ApiEnum<Encryption>.NameOf(partner.Profile.Encryption),
             partner.PlaintextOverride is not null, language,
             new MailContent(
@@ -71,7 +72,7 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact) : IInteg
                 item.CriminalCaseNumber, [.. item.RequestedData.Where(d => d != RequestedData.Preservation).Select(ApiEnum<RequestedData>.NameOf)], null,
                 Day(item.DataPeriod?.From), Day(item.DataPeriod?.To), item.Deadlines?.ReplyBy ?? item.DueBy, text,
                 new MailContact(item.AssignedTo?.Name ?? contact.ContactName, contact.ContactEmail, contact.ContactPhone, contact.TimeZone)),
-            item.ThreadMessageIds(), @event.Timestamp);
+            item.ThreadMessageIds(), @event.Timestamp));
     }
 
     private static DateTimeOffset? Day(DateOnly? day) => day is { } d ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null;

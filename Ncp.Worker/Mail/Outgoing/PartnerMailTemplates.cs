@@ -51,9 +51,13 @@ public static class PartnerMailTemplates
                 prefix = words.ReplyPrefix;
                 letter.WriteReply(nameof(request));
                 break;
+            case "preservation-extension":
+                prefix = PreservationExtensionWords.For(request.Language).Prefix;
+                letter.WriteExtension(PreservationExtensionWords.For(request.Language), nameof(request));
+                break;
             default:
                 throw new ArgumentException(
-                    $"Unknown purpose '{request.Purpose}' of a partner mail; expected request, reminder, acknowledgement or reply.",
+                    $"Unknown purpose '{request.Purpose}' of a partner mail; expected request, reminder, acknowledgement, reply or preservation-extension.",
                     nameof(request));
         }
 
@@ -257,6 +261,21 @@ public static class PartnerMailTemplates
             Paragraph(Format(words.ReplyLead, OneLine(Content.Subject) ?? words.NotSpecified));
             Block(answer, "");
             Blank();
+            ContactBlock();
+            Ending();
+        }
+
+        public void WriteExtension(PreservationExtensionWords extension, string parameter)
+        {
+            // The dates are the substance of the letter: without them the partner cannot extend anything.
+            var asked = Content.Extension ?? throw new ArgumentException($"The extension of {request.RegisterNumber} names no term.", parameter);
+            Opening();
+            Paragraph(Format(extension.Lead, request.RegisterNumber, OneLine(Content.Subject) ?? words.NotSpecified));
+            Optional(words.IdentifiersLabel, Content.Identifiers);
+            Field(extension.UntilLabel, Moment(asked.PreservedUntil), "");
+            Field(extension.FurtherLabel, Format(extension.Days, asked.Days), "");
+            Blank();
+            Paragraph(extension.Confirm);
             ContactBlock();
             Ending();
         }
