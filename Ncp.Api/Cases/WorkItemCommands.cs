@@ -6,7 +6,7 @@ public sealed record ChangeItemDetails(ItemFields Fields, Actor By);
 
 public sealed record SendItem(Actor By, Deadlines.ItemDeadlines? Deadlines = null);
 
-/// <summary>The acknowledgement; of a preservation, with the date the partner preserves until (<see cref="Chaining.PreservationTerms"/>).</summary>
+/// <summary>The acknowledgement; of a preservation, with the partner's date (<see cref="Chaining.PreservationTerms"/>).</summary>
 public sealed record AcknowledgeItem(string? PartnerReference, Actor By, Chaining.PreservationTerms? Preservation = null);
 
 public sealed record RecordAnswer(AnswerExtent Extent, string Summary, Actor By);

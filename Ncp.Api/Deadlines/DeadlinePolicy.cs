@@ -33,7 +33,7 @@ public enum SuggestedAction
     UseAnotherChannel,
     EscalateThroughNationalAuthority,
 
-    /// <summary>A preservation lapses before the answer it keeps the data for: ask the partner for a further period (art. 29(7)).</summary>
+    /// <summary>A preservation lapses before the answer it keeps the data for: ask for a further period (art. 29(7)).</summary>
     ExtendPreservation,
 }
 

@@ -25,7 +25,7 @@ public sealed class SimulatedChainCollection : ICollectionFixture<SimulatedNcp>
 public sealed class PreservationExpiryTests(SimulatedNcp ncp)
 {
     [Fact]
-    public async Task An_answer_expected_after_the_preservation_lapses_rings_the_expiry_rung_fourteen_days_before_and_an_extension_silences_the_next()
+    public async Task An_answer_expected_after_the_term_rings_the_expiry_rung_fourteen_days_before_and_an_extension_silences_the_next()
     {
         var start = ncp.Clock.GetUtcNow();
         var duty = Officer("duty");
@@ -47,7 +47,8 @@ public sealed class PreservationExpiryTests(SimulatedNcp ncp)
         // The duty desk's mail says which rung and what to do, queued in the Worker's outbox.
         await NcpSystem.EventuallyAsync(
             () => ncp.QueryAsync<long>(
-                $"select count(*) from {ncp.WorkerSchema}.notifications where subject like @n and body like '%preservation-expiring%' and body like '%extend preservation%'",
+                $"select count(*) from {ncp.WorkerSchema}.notifications where subject like @n "
+                + "and body like '%preservation-expiring%' and body like '%extend preservation%'",
                 ("n", $"%{preservation.Number()}%")),
             queued => queued >= 1);
 
@@ -69,7 +70,8 @@ public sealed class PreservationExpiryTests(SimulatedNcp ncp)
     private HttpClient Officer(string login)
     {
         var client = ncp.Api.CreateClient();
-        var token = ncp.Api.Services.GetRequiredService<DevelopmentSignIn>().Issue(DevelopmentSignIn.Users.Single(u => u.Login == login), TimeSpan.FromDays(400));
+        var user = DevelopmentSignIn.Users.Single(u => u.Login == login);
+        var token = ncp.Api.Services.GetRequiredService<DevelopmentSignIn>().Issue(user, TimeSpan.FromDays(400));
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
@@ -85,7 +87,8 @@ public sealed class PreservationExpiryTests(SimulatedNcp ncp)
             loop.Nudge();
             var now = ncp.Clock.GetUtcNow();
             await NcpSystem.EventuallyAsync(
-                () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.timers where fired_at is null and due_at <= @now", ("now", now)),
+                () => ncp.QueryAsync<long>(
+                    $"select count(*) from {ncp.WorkerSchema}.timers where fired_at is null and due_at <= @now", ("now", now)),
                 due => due == 0);
         }
     }
@@ -93,12 +96,14 @@ public sealed class PreservationExpiryTests(SimulatedNcp ncp)
     private async Task<DateTimeOffset?> RungDueAsync(Guid item)
     {
         var due = await ncp.QueryAsync<DateTime?>(
-            $"select due_at from {ncp.WorkerSchema}.timers where item_id = @i and step = 'preservation-expiring' and fired_at is null", ("i", item));
+            $"select due_at from {ncp.WorkerSchema}.timers where item_id = @i and step = 'preservation-expiring' and fired_at is null",
+            ("i", item));
         return due is { } utc ? new DateTimeOffset(utc, TimeSpan.Zero) : null;
     }
 
     private Task<long> ToldAsync(Guid item) =>
         ncp.QueryAsync<long>(
-            $"select count(*) from {ncp.ApiSchema}.mt_events where stream_id = @i and type = 'deadline_escalated' and data->>'Step' = 'preservation-expiring'",
+            $"select count(*) from {ncp.ApiSchema}.mt_events where stream_id = @i and type = 'deadline_escalated' "
+            + "and data->>'Step' = 'preservation-expiring'",
             ("i", item));
 }

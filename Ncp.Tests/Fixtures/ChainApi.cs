@@ -41,10 +41,12 @@ public static class ChainApi
         return await officer.ActAsync(item.Number(), "send");
     }
 
-    public static Task<JsonElement> ChainAsync(this HttpClient officer, string number, System.Net.HttpStatusCode expected = System.Net.HttpStatusCode.OK) =>
+    public static Task<JsonElement> ChainAsync(
+        this HttpClient officer, string number, System.Net.HttpStatusCode expected = System.Net.HttpStatusCode.OK) =>
         officer.GetJsonAsync($"/api/items/{number}/chain", expected);
 
-    public static DateTimeOffset ReplyBy(this JsonElement item) => item.GetProperty("deadlines").GetProperty("replyBy").GetDateTimeOffset();
+    public static DateTimeOffset ReplyBy(this JsonElement item) =>
+        item.GetProperty("deadlines").GetProperty("replyBy").GetDateTimeOffset();
 
     /// <summary>A moment in whole seconds, as deadlines are kept.</summary>
     public static DateTimeOffset Whole(DateTimeOffset at) => DateTimeOffset.FromUnixTimeSeconds(at.ToUnixTimeSeconds());

@@ -6,17 +6,19 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Ncp.Tests.Ui;
 
-/// <summary>The chain page in Chromium: from the item page's link to the warning, the one-click extension and the partner's confirmation.</summary>
+/// <summary>The chain page in Chromium: the item page's link, the warning, the one-click extension, the partner's confirmation.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class ItemChainBrowserTests(BrowserNcp ncp, Browser browser)
 {
     [Fact]
-    public async Task An_officer_follows_the_chain_link_sees_the_warning_asks_for_an_extension_and_records_the_confirmation_that_clears_it()
+    public async Task An_officer_follows_the_chain_link_sees_the_warning_asks_for_an_extension_and_records_the_confirmation()
     {
         var duty = ncp.ClientFor("duty");
         var preservation = await duty.PreservedAsync(
-            ChainApi.Preservation("TR-CYBER247", $"Preserve the seller's account {Guid.NewGuid():N}"), ChainApi.Whole(DateTimeOffset.UtcNow.AddDays(30)));
-        var legalAssistance = await duty.FollowedUpAsync(preservation, ChainApi.LegalAssistance("TR-CYBER247", "Formal request for the account's logs"));
+            ChainApi.Preservation("TR-CYBER247", $"Preserve the seller's account {Guid.NewGuid():N}"),
+            ChainApi.Whole(DateTimeOffset.UtcNow.AddDays(30)));
+        var legalAssistance = await duty.FollowedUpAsync(
+            preservation, ChainApi.LegalAssistance("TR-CYBER247", "Formal request for the account's logs"));
 
         await browser.RunAsync(ncp.BaseAddress, async page =>
         {
@@ -25,7 +27,8 @@ public sealed class ItemChainBrowserTests(BrowserNcp ncp, Browser browser)
             await Expect(page.GetByTestId("chain-warning")).ToContainTextAsync(preservation.Number());
             await page.GetByTestId("chain-link").ClickAsync();
 
-            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, NameRegex = new(Regex.Escape(legalAssistance.Number())) })).ToBeVisibleAsync();
+            var heading = page.GetByRole(AriaRole.Heading, new() { Level = 1, NameRegex = new(Regex.Escape(legalAssistance.Number())) });
+            await Expect(heading).ToBeVisibleAsync();
             var steps = page.GetByTestId("chain-steps");
             await Expect(steps.Locator("tbody tr")).ToHaveCountAsync(2);
             await Expect(steps.Locator($"tr[data-number='{preservation.Number()}']")).ToContainTextAsync("Preservation (art. 29)");

@@ -37,9 +37,13 @@ public sealed class ChainMemberProjection : SingleStreamProjection<ChainMember, 
 
     public static ChainMember Fold(ChainMember member, object @event) => @event switch
     {
-        ItemRegistered e => member with { Direction = e.Direction, Form = e.Fields.Content?.Form, Preserving = Preservations.Asks(e.Direction, e.Fields) },
+        ItemRegistered e => member with
+        {
+            Direction = e.Direction, Form = e.Fields.Content?.Form, Preserving = Preservations.Asks(e.Direction, e.Fields),
+        },
         ItemDetailsChanged e => member with { Form = e.Fields.Content?.Form, Preserving = Preservations.Asks(member.Direction, e.Fields) },
-        ItemLinked { Type: LinkType.FollowUp } e when !member.FollowUps.Contains(e.TargetId) => member with { FollowUps = [.. member.FollowUps, e.TargetId] },
+        ItemLinked { Type: LinkType.FollowUp } e when !member.FollowUps.Contains(e.TargetId) =>
+            member with { FollowUps = [.. member.FollowUps, e.TargetId] },
         PreservationConfirmed e => member with
         {
             PreservedUntil = e.PreservedUntil, ConfirmedAt = e.At, WarnAt = e.WarnAt, ExtensionRequestedAt = null, ExtensionDays = null,

@@ -11,7 +11,8 @@ public static class ChainReader
 {
     public const int MaxSteps = 24;
 
-    public static async Task<IReadOnlyList<ChainFacts>> ReadAsync(IQuerySession session, Guid start, Func<ItemDetails, bool> maySee, CancellationToken ct)
+    public static async Task<IReadOnlyList<ChainFacts>> ReadAsync(
+        IQuerySession session, Guid start, Func<ItemDetails, bool> maySee, CancellationToken ct)
     {
         var found = new Dictionary<Guid, ChainFacts>();
         var frontier = new List<Guid> { start };
@@ -48,7 +49,8 @@ public static class ChainReader
     /// What the preservation-expiring rung of <paramref name="preservation"/> must know: the follow-up of its chain, seen by the
     /// system (all channels), whose expected answer falls after the expiry; null when the chain holds.
     /// </summary>
-    public static async Task<RecordPreservationExpiring> ExpiringAsync(IQuerySession session, Guid preservation, DateTimeOffset dueAt, CancellationToken ct)
+    public static async Task<RecordPreservationExpiring> ExpiringAsync(
+        IQuerySession session, Guid preservation, DateTimeOffset dueAt, CancellationToken ct)
     {
         var chain = await ReadAsync(session, preservation, _ => true, ct);
         var number = chain.FirstOrDefault(s => s.Item.Id == preservation)?.Item.RegisterNumber;

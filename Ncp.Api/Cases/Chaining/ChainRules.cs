@@ -41,9 +41,14 @@ public sealed record ChainFacts(ItemDetails Item, ChainMember? Member)
 /// </summary>
 public sealed record ChainWait(string Who, string OnWhom, string For, DateTimeOffset? Until);
 
-/// <summary>A preservation lapses before the answer of a follow-up that needs its data: extend it before <see cref="PreservedUntil"/>.</summary>
+/// <summary>A preservation lapses before the answer of a follow-up needing its data: extend it before <see cref="PreservedUntil"/>.</summary>
 public sealed record ChainWarning(
-    string Code, string Preservation, string FollowUp, DateTimeOffset PreservedUntil, DateTimeOffset ExpectedAnswer, bool ExtensionRequested);
+    string Code,
+    string Preservation,
+    string FollowUp,
+    DateTimeOffset PreservedUntil,
+    DateTimeOffset ExpectedAnswer,
+    bool ExtensionRequested);
 
 /// <summary>The rules of a chain: the order of its steps, who waits on whom, and when it warns. Pure; no I/O.</summary>
 public static class ChainRules
@@ -112,7 +117,8 @@ public static class ChainRules
         }
 
         // The partner keeps the data for our formal request; once that is sent, it keeps it while the request is answered.
-        var requested = chain.Any(f => f.Role is ChainRole.LegalAssistance or ChainRole.Disclosure && f.AwaitsAnswer && f.Item.SentAt is not null);
+        var requested = chain.Any(f =>
+            f.Role is ChainRole.LegalAssistance or ChainRole.Disclosure && f.AwaitsAnswer && f.Item.SentAt is not null);
         return requested ? new(Ncp, partner, "preserving", until) : new(partner, Ncp, "legal-assistance-request", until);
     }
 }

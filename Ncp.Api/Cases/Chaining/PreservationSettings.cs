@@ -23,5 +23,6 @@ public sealed class PreservationSettings
 public static class ChainingSetup
 {
     public static IServiceCollection AddChaining(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddSingleton(configuration.GetSection(PreservationSettings.Section).Get<PreservationSettings>() ?? new PreservationSettings());
+        services.AddSingleton(
+            configuration.GetSection(PreservationSettings.Section).Get<PreservationSettings>() ?? new PreservationSettings());
 }

@@ -8,7 +8,9 @@ namespace Ncp.Api.Cases.Chaining;
 /// </summary>
 public sealed record PreservationConfirmed(Guid ItemId, DateTimeOffset PreservedUntil, DateTimeOffset WarnAt, Actor By, DateTimeOffset At);
 
-/// <summary>We asked the partner to preserve the data a further <see cref="Days"/> beyond <see cref="PreservedUntil"/> (art. 29(7)).</summary>
+/// <summary>
+/// We asked the partner to preserve the data a further <see cref="Days"/> beyond <see cref="PreservedUntil"/> (art. 29(7)).
+/// </summary>
 public sealed record PreservationExtensionRequested(Guid ItemId, int Days, DateTimeOffset PreservedUntil, Actor By, DateTimeOffset At);
 
 /// <summary>
@@ -35,15 +37,20 @@ public sealed record RecordPreservationExpiring(DateTimeOffset DueAt, string? Ou
 
 /// <summary>The decider's view of an outgoing preservation: until when the partner preserves and what was done about its end.</summary>
 public sealed record PreservationState(
-    DateTimeOffset? Until = null, DateTimeOffset? WarnAt = null, DateTimeOffset? WarnedFor = null, DateTimeOffset? ExtensionRequestedAt = null);
+    DateTimeOffset? Until = null,
+    DateTimeOffset? WarnAt = null,
+    DateTimeOffset? WarnedFor = null,
+    DateTimeOffset? ExtensionRequestedAt = null);
 
 /// <summary>The rules of a preservation's term: confirmed, extended, warned of before it lapses. Pure; time passed in.</summary>
 public static class Preservations
 {
-    /// <summary>The rung a preservation's expiry rings, neither an acknowledge nor a reply rung: the item's status does not cancel it.</summary>
+    /// <summary>
+    /// The rung a preservation's expiry rings, neither an acknowledge nor a reply rung: the item's status does not cancel it.
+    /// </summary>
     public const string ExpiringStep = "preservation-expiring";
 
-    /// <summary>Whether an item asks a partner to preserve data: an outgoing art. 29 form, or preservation among the data asked for.</summary>
+    /// <summary>Whether an item asks a partner to preserve: an outgoing art. 29 form, or preservation among the data asked for.</summary>
     public static bool Asks(Direction direction, ItemFields fields) =>
         direction == Direction.Outgoing
         && (fields.Content?.Form == RequestForm.Preservation || fields.RequestedData.Contains(RequestedData.Preservation));
@@ -79,7 +86,10 @@ public static class Preservations
         {
             Preservation = (state.Preservation ?? new()) with { Until = e.PreservedUntil, WarnAt = e.WarnAt, ExtensionRequestedAt = null },
         },
-        PreservationExtensionRequested e => state with { Preservation = (state.Preservation ?? new()) with { ExtensionRequestedAt = e.At } },
+        PreservationExtensionRequested e => state with
+        {
+            Preservation = (state.Preservation ?? new()) with { ExtensionRequestedAt = e.At },
+        },
         // The rung is told like any other (the item's escalations), and remembered for the expiry it warned of.
         DeadlineEscalated e => state with
         {
@@ -110,14 +120,16 @@ public static class Preservations
         if (preservation.Until is not { } until)
         {
             throw new DomainRuleViolation(
-                "preservation-not-confirmed", $"The partner has not confirmed the preservation of {state.RegisterNumber}; there is no term to extend.");
+                "preservation-not-confirmed",
+                $"The partner has not confirmed the preservation of {state.RegisterNumber}; there is no term to extend.");
         }
 
         if (until <= now)
         {
             throw new DomainRuleViolation(
                 "preservation-expired",
-                $"The preservation of {state.RegisterNumber} lapsed at {until:u}; the data may be gone: ask for a new preservation instead.");
+                $"The preservation of {state.RegisterNumber} lapsed at {until:u}; the data may be gone: "
+                + "ask for a new preservation instead.");
         }
 
         // A double click, or two officers at once, must not send the partner the same request twice.
@@ -125,7 +137,8 @@ public static class Preservations
         {
             throw new DomainRuleViolation(
                 "extension-requested-recently",
-                $"An extension of {state.RegisterNumber} was asked for at {asked:u}; ask again from {asked + WorkItemDecider.ReminderInterval:u}.");
+                $"An extension of {state.RegisterNumber} was asked for at {asked:u}; "
+                + $"ask again from {asked + WorkItemDecider.ReminderInterval:u}.");
         }
 
         return [new PreservationExtensionRequested(state.Id, c.Days, until, c.By, now)];

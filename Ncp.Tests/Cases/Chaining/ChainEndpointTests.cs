@@ -9,12 +9,13 @@ namespace Ncp.Tests.Cases.Chaining;
 public sealed class ChainEndpointTests(NcpSystem ncp)
 {
     [Fact]
-    public async Task A_preservation_and_the_legal_assistance_that_follows_it_are_one_chain_from_either_end_warning_until_the_term_is_extended()
+    public async Task A_preservation_and_its_legal_assistance_are_one_chain_from_either_end_warning_until_the_term_is_extended()
     {
         var duty = ncp.ClientFor("duty");
         var until = ChainApi.Whole(DateTimeOffset.UtcNow.AddDays(30));
         var preservation = await duty.PreservedAsync(ChainApi.Preservation("TR-CYBER247", $"Chain {Guid.NewGuid():N}"), until);
-        var legalAssistance = await duty.FollowedUpAsync(preservation, ChainApi.LegalAssistance("TR-CYBER247", "Formal request for the preserved logs"));
+        var legalAssistance = await duty.FollowedUpAsync(
+            preservation, ChainApi.LegalAssistance("TR-CYBER247", "Formal request for the preserved logs"));
         var replyBy = legalAssistance.ReplyBy();
         Assert.True(replyBy > until, $"The legal-assistance policy's reply-by {replyBy:u} should fall after the preservation's {until:u}");
 
@@ -24,15 +25,16 @@ public sealed class ChainEndpointTests(NcpSystem ncp)
         Assert.Equal([preservation.Number(), legalAssistance.Number()], Numbers(fromPreservation));
         Assert.Equal(Numbers(fromPreservation), Numbers(fromFollowUp));
         var (p, m) = (fromPreservation.GetProperty("steps")[0], fromPreservation.GetProperty("steps")[1]);
-        Assert.Equal(("preservation", "acknowledged", until), (p.Str("role"), p.Str("status"), p.GetProperty("preservedUntil").GetDateTimeOffset()));
+        Assert.Equal(
+            ("preservation", "acknowledged", until), (p.Str("role"), p.Str("status"), p.GetProperty("preservedUntil").GetDateTimeOffset()));
         Assert.Equal(("ncp", "TR-CYBER247", "preserving"), Wait(p));
         Assert.Equal(("legal-assistance", replyBy), (m.Str("role"), m.GetProperty("expectedAnswer").GetDateTimeOffset()));
         Assert.Equal(("ncp", "TR-CYBER247", "acknowledgement"), Wait(m));
         var warning = Assert.Single(fromPreservation.GetProperty("warnings").EnumerateArray());
         Assert.Equal(
             ("preservation-expires-before-answer", preservation.Number(), legalAssistance.Number(), until, replyBy),
-            (warning.Str("code"), warning.Str("preservation"), warning.Str("followUp"), warning.GetProperty("preservedUntil").GetDateTimeOffset(),
-                warning.GetProperty("expectedAnswer").GetDateTimeOffset()));
+            (warning.Str("code"), warning.Str("preservation"), warning.Str("followUp"),
+                warning.GetProperty("preservedUntil").GetDateTimeOffset(), warning.GetProperty("expectedAnswer").GetDateTimeOffset()));
         Assert.True(p.GetProperty("warned").GetBoolean() && m.GetProperty("warned").GetBoolean());
         var read = await duty.GetJsonAsync($"/api/items/{preservation.Number()}");
         Assert.Contains(read.GetProperty("timeline").EnumerateArray(), t => t.Str("what") == "preservation-confirmed");
@@ -54,7 +56,8 @@ public sealed class ChainEndpointTests(NcpSystem ncp)
 
         var step = Assert.Single((await duty.ChainAsync(item.Number())).GetProperty("steps").EnumerateArray());
 
-        var preservedFor = step.GetProperty("preservedUntil").GetDateTimeOffset() - acknowledged.GetProperty("acknowledgedAt").GetDateTimeOffset();
+        var preservedFor =
+            step.GetProperty("preservedUntil").GetDateTimeOffset() - acknowledged.GetProperty("acknowledgedAt").GetDateTimeOffset();
         Assert.InRange(preservedFor, TimeSpan.FromDays(90), TimeSpan.FromDays(90).Add(TimeSpan.FromSeconds(1)));
         Assert.Equal(("TR-CYBER247", "ncp", "legal-assistance-request"), Wait(step));
     }
@@ -84,7 +87,8 @@ public sealed class ChainEndpointTests(NcpSystem ncp)
         await duty.ActAsync(request.Number(), "send");
 
         var notPreserving = await duty.ActAsync(
-            request.Number(), "acknowledge", new { preservedUntil = DateTimeOffset.UtcNow.AddDays(10) }, expected: HttpStatusCode.Conflict);
+            request.Number(), "acknowledge", new { preservedUntil = DateTimeOffset.UtcNow.AddDays(10) },
+            expected: HttpStatusCode.Conflict);
         Assert.Equal("not-a-preservation", notPreserving.Str("rule"));
         var noDate = await duty.ActAsync(request.Number(), "preservation/confirm", new { }, expected: HttpStatusCode.BadRequest);
         Assert.True(noDate.GetProperty("errors").TryGetProperty("preservedUntil", out _));
@@ -94,7 +98,8 @@ public sealed class ChainEndpointTests(NcpSystem ncp)
         Assert.Equal("not-a-preservation", unconfirmed.Str("rule"));
     }
 
-    private static string[] Numbers(JsonElement chain) => [.. chain.GetProperty("steps").EnumerateArray().Select(s => s.Str("registerNumber"))];
+    private static string[] Numbers(JsonElement chain) =>
+        [.. chain.GetProperty("steps").EnumerateArray().Select(s => s.Str("registerNumber"))];
 
     private static (string, string, string) Wait(JsonElement step)
     {

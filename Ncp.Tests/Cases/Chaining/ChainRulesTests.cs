@@ -4,29 +4,34 @@ using Ncp.Api.Deadlines;
 
 namespace Ncp.Tests.Cases.Chaining;
 
-/// <summary>The steps of a preservation → legal assistance → disclosure chain: their order, who waits on whom, when it warns. No I/O.</summary>
+/// <summary>The steps of a preservation → legal assistance → disclosure chain: order, who waits on whom, warnings. No I/O.</summary>
 public sealed class ChainRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset PreservedUntil = Now.AddDays(90);
 
     private static ChainFacts Step(
-        string number, WorkItemKind kind, WorkItemStatus status, RequestForm? form = null, bool preserving = false, DateTimeOffset? until = null,
-        DateTimeOffset? replyBy = null, DateTimeOffset? dueBy = null, bool extensionAsked = false, Direction direction = Direction.Outgoing) =>
+        string number, WorkItemKind kind, WorkItemStatus status, RequestForm? form = null, bool preserving = false,
+        DateTimeOffset? until = null, DateTimeOffset? replyBy = null, DateTimeOffset? dueBy = null, bool extensionAsked = false,
+        Direction direction = Direction.Outgoing) =>
         new(
             new ItemDetails
             {
-                Id = Guid.CreateVersion7(), RegisterNumber = number, Kind = kind, Status = status, Direction = direction, PartnerCode = "DE-CYBER247",
+                Id = Guid.CreateVersion7(), RegisterNumber = number, Kind = kind, Status = status, Direction = direction,
+                PartnerCode = "DE-CYBER247",
                 RegisteredAt = Now, SentAt = status == WorkItemStatus.Draft ? null : Now, DueBy = dueBy,
                 Deadlines = replyBy is { } r ? new ItemDeadlines("p", Now, Now.AddDays(1), r, null, []) : null,
             },
             new ChainMember
             {
-                Form = form, Preserving = preserving, PreservedUntil = until, ExtensionRequestedAt = extensionAsked ? Now : null, Direction = direction,
+                Form = form, Preserving = preserving, PreservedUntil = until, ExtensionRequestedAt = extensionAsked ? Now : null,
+                Direction = direction,
             });
 
-    private static ChainFacts Preservation(WorkItemStatus status = WorkItemStatus.Acknowledged, bool confirmed = true, bool extensionAsked = false) =>
-        Step("P", WorkItemKind.Request, status, RequestForm.Preservation, preserving: true, until: confirmed ? PreservedUntil : null, extensionAsked: extensionAsked);
+    private static ChainFacts Preservation(
+        WorkItemStatus status = WorkItemStatus.Acknowledged, bool confirmed = true, bool extensionAsked = false) =>
+        Step("P", WorkItemKind.Request, status, RequestForm.Preservation, preserving: true, until: confirmed ? PreservedUntil : null,
+            extensionAsked: extensionAsked);
 
     // Rows: the preservation's state, the follow-up's kind, form, status and expected answer (days from now); whether the chain warns.
     [Theory]
@@ -66,7 +71,8 @@ public sealed class ChainRulesTests
         var warnings = ChainRules.Warnings(ChainRules.Order([f, p]));
 
         Assert.Equal(warns, warnings.Count == 1);
-        Assert.All(warnings, w => Assert.Equal(new ChainWarning(ChainRules.ExpiresBeforeAnswer, "P", "M", PreservedUntil, expected, false), w));
+        Assert.All(warnings, w => Assert.Equal(
+            new ChainWarning(ChainRules.ExpiresBeforeAnswer, "P", "M", PreservedUntil, expected, false), w));
     }
 
     // Rows: the step and its status; who waits on whom and for what.

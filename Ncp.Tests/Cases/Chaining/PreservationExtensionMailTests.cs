@@ -22,7 +22,8 @@ public sealed class PreservationExtensionMailTests(NcpSystem ncp)
         var until = ChainApi.Whole(DateTimeOffset.UtcNow.AddDays(30));
         var preservation = await duty.PreservedAsync(ChainApi.Preservation(de.Code, $"Preserve the mailbox {Guid.NewGuid():N}"), until);
         var request = await SentAsync(duty, preservation.Number(), "request");
-        var legalAssistance = await duty.FollowedUpAsync(preservation, ChainApi.LegalAssistance("TR-CYBER247", "Formal request for the mailbox"));
+        var legalAssistance = await duty.FollowedUpAsync(
+            preservation, ChainApi.LegalAssistance("TR-CYBER247", "Formal request for the mailbox"));
         Assert.Single((await duty.ChainAsync(preservation.Number())).GetProperty("warnings").EnumerateArray());
 
         await duty.ActAsync(preservation.Number(), "preservation/extend");
@@ -32,10 +33,12 @@ public sealed class PreservationExtensionMailTests(NcpSystem ncp)
         var outer = MimeMessage.Load(new MemoryStream(raw));
         Assert.Equal(request, outer.InReplyTo);
         Assert.StartsWith($"[{preservation.Number()}] Request to extend preservation", outer.Subject, StringComparison.Ordinal);
-        var reading = OpenSslMail.DecryptAndVerify(raw, MailGateway.Pki.Partner("de").CertPem, MailGateway.Pki.Partner("de").KeyPem, MailGateway.Pki.Ca.CertPem);
+        var pki = MailGateway.Pki;
+        var reading = OpenSslMail.DecryptAndVerify(raw, pki.Partner("de").CertPem, pki.Partner("de").KeyPem, pki.Ca.CertPem);
         Assert.True(reading.Verified, reading.Diagnostics);
         var text = string.Join(' ', MailGatewayTests.TextOf(reading.Content).Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains($"Preserved until: {until.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC", text, StringComparison.Ordinal);
+        var untilText = until.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+        Assert.Contains($"Preserved until: {untilText} UTC", text, StringComparison.Ordinal);
         Assert.Contains("Further period requested: 90 days", text, StringComparison.Ordinal);
         Assert.Contains("Article 29(7)", text, StringComparison.Ordinal);
 
@@ -50,7 +53,8 @@ public sealed class PreservationExtensionMailTests(NcpSystem ncp)
     {
         var item = await NcpSystem.EventuallyAsync(
             () => officer.GetJsonAsync($"/api/items/{number}"),
-            i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("purpose") == purpose && m.Str("status") is "sent" or "not-delivered"),
+            i => i.GetProperty("mail").EnumerateArray()
+                .Any(m => m.Str("purpose") == purpose && m.Str("status") is "sent" or "not-delivered"),
             TimeSpan.FromSeconds(30));
         var mail = item.GetProperty("mail").EnumerateArray().Last(m => m.Str("purpose") == purpose);
         Assert.True(mail.Str("status") == "sent", $"Not sent: {mail}");

@@ -57,7 +57,7 @@ public static class PartnerMailTemplates
                 break;
             default:
                 throw new ArgumentException(
-                    $"Unknown purpose '{request.Purpose}' of a partner mail; expected request, reminder, acknowledgement, reply or preservation-extension.",
+                    $"Unknown purpose '{request.Purpose}' of a partner mail; expected request, reminder, acknowledgement or reply.",
                     nameof(request));
         }
 
@@ -268,7 +268,8 @@ public static class PartnerMailTemplates
         public void WriteExtension(PreservationExtensionWords extension, string parameter)
         {
             // The dates are the substance of the letter: without them the partner cannot extend anything.
-            var asked = Content.Extension ?? throw new ArgumentException($"The extension of {request.RegisterNumber} names no term.", parameter);
+            var asked = Content.Extension
+                ?? throw new ArgumentException($"The extension of {request.RegisterNumber} names no term.", parameter);
             Opening();
             Paragraph(Format(extension.Lead, request.RegisterNumber, OneLine(Content.Subject) ?? words.NotSpecified));
             Optional(words.IdentifiersLabel, Content.Identifiers);

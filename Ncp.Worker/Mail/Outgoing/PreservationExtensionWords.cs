@@ -4,7 +4,8 @@ namespace Ncp.Worker.Mail.Outgoing;
 /// The words of a request to extend a preservation (Budapest Convention art. 29(7)), beside the tables of
 /// <see cref="PartnerMailWords"/> so that the letter's own words stay in one place: English, Russian, and Kazakh for domestic copies.
 /// </summary>
-internal sealed record PreservationExtensionWords(string Prefix, string Lead, string UntilLabel, string FurtherLabel, string Days, string Confirm)
+internal sealed record PreservationExtensionWords(
+    string Prefix, string Lead, string UntilLabel, string FurtherLabel, string Days, string Confirm)
 {
     private static readonly PreservationExtensionWords English = new(
         "Request to extend preservation",
