@@ -2,6 +2,7 @@ using Ncp.Api.Quarantine;
 using Ncp.Api.Auditing;
 using Ncp.Api.Cases;
 using Ncp.Api.Cases.Attaching;
+using Ncp.Api.Cases.Chaining;
 using Ncp.Api.Cases.Corresponding;
 using Ncp.Api.Cases.Grouping;
 using Ncp.Api.Cases.Linking;
@@ -80,6 +81,7 @@ public sealed class Program
         services.AddSingleton<ItemStore>();
         services.AddSingleton(builder.Configuration.GetSection(DeadlineSettings.Section).Get<DeadlineSettings>() ?? new DeadlineSettings());
         services.AddSingleton<DeadlinePlanner>();
+        services.AddChaining(builder.Configuration);
         services.AddSingleton<AuditChain>();
         services.AddSingleton<AuditTrail>();
         services.AddSignInAuditing();
@@ -123,6 +125,7 @@ public sealed class Program
         items.MapGrouping();
         items.MapAttaching(attachments);
         items.MapDeadlines();
+        items.MapChaining();
         items.MapCorresponding();
         app.MapDeadlinePreview();
 

@@ -82,6 +82,10 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
             + $"not an item of {e.PartnerCode} in a channel it uses: not filed there"),
         EscalationAcknowledged e => v => new(v, e.At, "escalation-acknowledged", e.By, $"{e.Step} acknowledged"),
         PartnerReminded e => v => new(v, e.At, "partner-reminded", e.By, e.Reason is null ? "Reminder to the partner asked for" : $"Reminder to the partner asked for: {e.Reason}"),
+        Chaining.PreservationConfirmed e => v => new(v, e.At, "preservation-confirmed", e.By,
+            $"The partner preserves the data until {e.PreservedUntil:u}"),
+        Chaining.PreservationExtensionRequested e => v => new(v, e.At, "preservation-extension-requested", e.By,
+            $"Asked the partner to preserve {e.Days} more days beyond {e.PreservedUntil:u}"),
         _ => null,
     };
 

@@ -37,7 +37,8 @@ public sealed record WorkItem(
     IReadOnlySet<string>? AcknowledgedEscalations = null,
     IReadOnlySet<Guid>? MailSeen = null,
     DateTimeOffset? LastRemindedAt = null,
-    IReadOnlySet<(Guid Source, LinkType Type)>? LinkedFrom = null)
+    IReadOnlySet<(Guid Source, LinkType Type)>? LinkedFrom = null,
+    Chaining.PreservationState? Preservation = null)
 {
     public static readonly WorkItem Initial = new(
         Guid.Empty, "", WorkItemKind.Request, Direction.Outgoing, WorkItemStatus.None, WorkItemStatus.None, "", Channel.TwentyFourSeven,

@@ -12,7 +12,8 @@ public sealed record ChangeItemDetails(ItemFields Fields, Actor By);
 
 public sealed record SendItem(Actor By, Deadlines.ItemDeadlines? Deadlines = null);
 
-public sealed record AcknowledgeItem(string? PartnerReference, Actor By);
+/// <summary>The acknowledgement; of a preservation, with the partner's date (<see cref="Chaining.PreservationTerms"/>).</summary>
+public sealed record AcknowledgeItem(string? PartnerReference, Actor By, Chaining.PreservationTerms? Preservation = null);
 
 public sealed record RecordAnswer(AnswerExtent Extent, string Summary, Actor By);
 

@@ -1,3 +1,5 @@
+using Ncp.Api.Cases.Chaining;
+
 namespace Ncp.Api.Cases;
 
 /// <summary>A command that the rules of the domain refuse; the edge answers 409 naming <see cref="Rule"/>.</summary>
@@ -69,6 +71,7 @@ public static class WorkItemDecider
             PauseDeadlines c => Pause(state, c, now),
             ResumeDeadlines c => Resume(state, c, now),
             AcknowledgeEscalation c => AcknowledgeRung(state, c, now),
+            ConfirmPreservation or RequestPreservationExtension or RecordPreservationExpiring => Preservations.Decide(state, command, now),
             RemindPartner c => ReminderRefusal(state.RegisterNumber, state.Direction, state.Kind, state.Status, state.PausedAt is not null, state.LastRemindedAt, now) is { } refusal
                 ? throw refusal
                 : [new PartnerReminded(state.Id, c.Reason, c.By, now)],
@@ -113,8 +116,13 @@ public static class WorkItemDecider
             PartnerCode = e.Fields.PartnerCode,
             Channel = e.Fields.Channel,
             HandlingCode = e.Fields.HandlingCode,
+            Preservation = Preservations.Asked(state.Preservation, e.Direction, e.Fields),
         },
-        ItemDetailsChanged e => state with { PartnerCode = e.Fields.PartnerCode, Channel = e.Fields.Channel, HandlingCode = e.Fields.HandlingCode },
+        ItemDetailsChanged e => state with
+        {
+            PartnerCode = e.Fields.PartnerCode, Channel = e.Fields.Channel, HandlingCode = e.Fields.HandlingCode,
+            Preservation = Preservations.Asked(state.Preservation, state.Direction, e.Fields),
+        },
         ItemSent => state with { Status = WorkItemStatus.Sent },
         ItemAcknowledged => state with { Status = WorkItemStatus.Acknowledged },
         AnswerRecorded e => state with { Status = e.Extent == AnswerExtent.Full ? WorkItemStatus.Answered : WorkItemStatus.PartlyAnswered },
@@ -132,6 +140,8 @@ public static class WorkItemDecider
         DeadlinesPaused e => state with { PausedAt = e.At },
         DeadlinesResumed e => state with { PausedAt = null, Deadlines = e.Deadlines, Ladder = e.Deadlines.Steps.ToDictionary(s => s.Name) },
         EscalationAcknowledged e => state with { AcknowledgedEscalations = new HashSet<string>(state.AcknowledgedEscalations ?? new HashSet<string>()) { e.Step } },
+        PreservationConfirmed or PreservationExtensionRequested or DeadlineEscalated { Step: Preservations.ExpiringStep }
+            => Preservations.Evolve(state, @event),
         DeadlineEscalated e => state with { Escalated = new HashSet<string>(state.Escalated) { e.Step }, LastRemindedAt = e.RemindPartner ? e.At : state.LastRemindedAt },
         PartnerReminded e => state with { LastRemindedAt = e.At },
         MailDispatched e => Seen(state, e.DispatchId),
@@ -204,7 +214,7 @@ public static class WorkItemDecider
     {
         var from = state.Direction == Direction.Outgoing ? WorkItemStatus.Sent : WorkItemStatus.Received;
         Require(state, "acknowledge", state.Direction == Direction.Outgoing ? "only-sent-items-are-acknowledged" : "only-received-items-are-acknowledged", from);
-        return [new ItemAcknowledged(state.Id, c.PartnerReference, c.By, now)];
+        return [new ItemAcknowledged(state.Id, c.PartnerReference, c.By, now), .. Preservations.OnAcknowledged(state, c.Preservation, c.By, now)];
     }
 
     private static object[] Answer(WorkItem state, RecordAnswer c, DateTimeOffset now)

@@ -158,5 +158,6 @@ public static class WorkItemEvents
         typeof(MailNotDelivered), typeof(MailReceived), typeof(PartnerReminded), typeof(ForeignItemQuoted),
         typeof(MailBounced), typeof(HandlingCodeRaised),
         typeof(ItemLinkedFrom), typeof(ItemGrouped),
+        typeof(Chaining.PreservationConfirmed), typeof(Chaining.PreservationExtensionRequested),
     ];
 }

@@ -32,6 +32,9 @@ public enum SuggestedAction
     SendPreservationRequest,
     UseAnotherChannel,
     EscalateThroughNationalAuthority,
+
+    /// <summary>A preservation lapses before the answer it keeps the data for: ask for a further period (art. 29(7)).</summary>
+    ExtendPreservation,
 }
 
 /// <summary>

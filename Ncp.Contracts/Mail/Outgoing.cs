@@ -58,6 +58,7 @@ public sealed record PartnerMailRequested(
 /// <param name="Contact">Who to contact at the NCP.</param>
 /// <param name="Request">The substance of a request in its form: identifiers, facts, offence; null on items without it.</param>
 /// <param name="Handling">Our handling code and its TLP equivalent, marked on every mail; null: open (TLP:GREEN).</param>
+/// <param name="Extension">What a <c>preservation-extension</c> mail asks for; null for other purposes.</param>
 public sealed record MailContent(
     string Kind,
     string Subject,
@@ -75,7 +76,13 @@ public sealed record MailContent(
     string? Text,
     MailContact Contact,
     MailRequest? Request = null,
-    MailHandling? Handling = null);
+    MailHandling? Handling = null,
+    MailPreservationExtension? Extension = null);
+
+/// <summary>An extension of a preservation asked for (Budapest Convention art. 29(7)).</summary>
+/// <param name="PreservedUntil">Until when the partner preserves the data now.</param>
+/// <param name="Days">The further period asked for, in days.</param>
+public sealed record MailPreservationExtension(DateTimeOffset PreservedUntil, int Days);
 
 /// <summary>The substance of a request, in the form partners expect.</summary>
 /// <param name="Form"><c>general</c>, <c>preservation</c> (art. 29), <c>disclosure</c> (art. 30), <c>stored-data</c> (arts. 31/35),

@@ -55,6 +55,7 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact, NpgsqlDa
             PartnerReminded e => (e.ItemId, "reminder", null),
             ItemAcknowledged e => (e.ItemId, "acknowledgement", null),
             AnswerRecorded e => (e.ItemId, "reply", e.Summary),
+            Chaining.PreservationExtensionRequested e => (e.ItemId, Chaining.PreservationMail.Purpose, null),
             _ => (Guid.Empty, "", null),
         };
         if (itemId == Guid.Empty)
@@ -64,7 +65,7 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact, NpgsqlDa
 
         var item = await operations.LoadAsync<ItemDetails>(itemId, ct);
         // Requests and reminders are ours to send on outgoing items; acknowledgements and answers on incoming ones.
-        var outgoingPurpose = purpose is "request" or "reminder";
+        var outgoingPurpose = purpose is "request" or "reminder" or Chaining.PreservationMail.Purpose;
         if (item is null || (item.Direction == Direction.Outgoing) != outgoingPurpose || (purpose == "reminder" && !item.IsOpen))
         {
             return null;
@@ -87,7 +88,7 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact, NpgsqlDa
         var files = request && content is { AttachmentsToSend.Length: > 0 }
             ? await FilesOfAsync(item, content.AttachmentsToSend, db, marten, ct)
             : null;
-        return new PartnerMailRequested(
+        return Chaining.PreservationMail.Complete(@event.Data, new PartnerMailRequested(
             @event.Id, item.Id, item.RegisterNumber, purpose, partner.Code, partner.Profile.Addresses,
             ApiEnum<Encryption>.NameOf(partner.Profile.Encryption), partner.PlaintextOverride is not null, language,
             new MailContent(
@@ -99,7 +100,7 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact, NpgsqlDa
                 new MailContact(item.AssignedTo?.Name ?? contact.ContactName, contact.ContactEmail, contact.ContactPhone, contact.TimeZone),
                 content is null ? null : RequestOf(content),
                 HandlingMarkings.MailOf(item.HandlingCode)),
-            item.ThreadMessageIds(), @event.Timestamp, files);
+            item.ThreadMessageIds(), @event.Timestamp, files));
     }
 
     // The item's own language is the officer's choice for this mail; the partner's first one we write is the fallback.

@@ -7,7 +7,8 @@ using Ncp.Api.Infrastructure.Http;
 
 namespace Ncp.Api.Cases.Progressing;
 
-public sealed record AcknowledgeBody(string? PartnerReference);
+/// <summary>The acknowledgement; of a preservation, with the date the partner preserves until (else the default term).</summary>
+public sealed record AcknowledgeBody(string? PartnerReference, DateTimeOffset? PreservedUntil = null);
 
 public sealed record AnswerBody(string? Extent, string? Summary);
 
@@ -28,6 +29,7 @@ public static class ProgressingEndpoints
 
     public static RouteGroupBuilder MapProgressing(this RouteGroupBuilder items)
     {
+        var preservation = ((IEndpointRouteBuilder)items).ServiceProvider.GetRequiredService<Chaining.PreservationSettings>();
         items.MapPost("/{number}/send", SendAsync)
             .RequireAuthorization(Policies.Act)
             .WithName("SendItem")
@@ -39,7 +41,8 @@ public static class ProgressingEndpoints
             "Outgoing: the partner confirmed receipt (with its reference). Incoming: we confirmed receipt.",
             (b, by) => b?.PartnerReference?.Length > 100
                 ? (null, [new("partnerReference", "At most 100 characters.")])
-                : (new AcknowledgeItem(string.IsNullOrWhiteSpace(b?.PartnerReference) ? null : b.PartnerReference.Trim(), by), []));
+                : (new AcknowledgeItem(string.IsNullOrWhiteSpace(b?.PartnerReference) ? null : b.PartnerReference.Trim(), by,
+                    preservation.Terms(b?.PreservedUntil)), []));
         items.MapCommand<AnswerBody>("answers", Policies.Act, "RecordAnswer",
             "Outgoing: the partner answered. Incoming: we answered. Extent 'partial' or 'full'.",
             (b, by) =>

@@ -50,6 +50,8 @@ public static class MartenSetup
                 options.Projections.Add<WorkItemStateProjection>(ProjectionLifecycle.Live);
                 options.Projections.Add<ItemDetailsProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<ItemTimelineProjection>(ProjectionLifecycle.Inline);
+                options.Projections.Add<Cases.Chaining.ChainMemberProjection>(ProjectionLifecycle.Inline);
+                options.Schema.For<Cases.Chaining.ChainMember>().GinIndexJsonData();
                 options.Projections.Add<PartnerDirectoryProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<Quarantine.QuarantinedMailProjection>(ProjectionLifecycle.Inline);
                 options.Schema.For<Quarantine.QuarantinedMail>().Duplicate(x => x.Status).Duplicate(x => x.ReceivedAt).Duplicate(x => x.Channel);

@@ -29,7 +29,8 @@ public static class MessagingSetup
         .AddSingleton<IIntegrationEvents, Deadlines.DeadlineIntegration>()
         .AddSingleton<IIntegrationEvents, Quarantine.QuarantineIntegration>()
         .AddSingleton<IIntegrationEvents, Cases.Corresponding.PartnerMailRequests>()
-        .AddSingleton<IIntegrationEvents, Partners.PartnerIntegration>();
+        .AddSingleton<IIntegrationEvents, Partners.PartnerIntegration>()
+        .AddSingleton<IIntegrationEvents, Cases.Chaining.PreservationIntegration>();
 
     /// <summary>A temporary queue of this instance's own.</summary>
     private static void PerInstance(IEndpointRegistrationConfigurator endpoint)

@@ -47,10 +47,6 @@ public static class PartnerMailTemplates
                 prefix = letter.Title;
                 letter.WriteRequest();
                 break;
-            case "preservation-extension":
-                prefix = words.ExtensionTitle;
-                letter.WriteForm(words.ExtensionLead);
-                break;
             case "reminder":
                 prefix = words.ReminderPrefix;
                 letter.WriteReminder();
@@ -62,6 +58,10 @@ public static class PartnerMailTemplates
             case "reply":
                 prefix = words.ReplyPrefix;
                 letter.WriteReply(nameof(request));
+                break;
+            case "preservation-extension":
+                prefix = PreservationExtensionWords.For(request.Language).Prefix;
+                letter.WriteExtension(PreservationExtensionWords.For(request.Language), nameof(request));
                 break;
             default:
                 throw new ArgumentException(
@@ -401,6 +401,22 @@ public static class PartnerMailTemplates
             Paragraph(Format(words.ReplyLead, OneLine(Content.Subject) ?? words.NotSpecified));
             Block(answer, "");
             Blank();
+            ContactBlock();
+            Ending();
+        }
+
+        public void WriteExtension(PreservationExtensionWords extension, string parameter)
+        {
+            // The dates are the substance of the letter: without them the partner cannot extend anything.
+            var asked = Content.Extension
+                ?? throw new ArgumentException($"The extension of {request.RegisterNumber} names no term.", parameter);
+            Opening();
+            Paragraph(Format(extension.Lead, request.RegisterNumber, OneLine(Content.Subject) ?? words.NotSpecified));
+            Optional(words.IdentifiersLabel, Content.Identifiers);
+            Field(extension.UntilLabel, Moment(asked.PreservedUntil), "");
+            Field(extension.FurtherLabel, Format(extension.Days, asked.Days), "");
+            Blank();
+            Paragraph(extension.Confirm);
             ContactBlock();
             Ending();
         }

@@ -79,11 +79,9 @@ internal sealed record PartnerMailWords
     public required string DisclosureTitle { get; init; }
     public required string StoredDataTitle { get; init; }
     public required string MutualAssistanceTitle { get; init; }
-    public required string ExtensionTitle { get; init; }
     public required string DisclosureLead { get; init; }
     public required string StoredDataLead { get; init; }
     public required string MutualAssistanceLead { get; init; }
-    public required string ExtensionLead { get; init; }
     public required string DisclosureBasis { get; init; }
     public required string StoredDataBasis { get; init; }
     public required string MutualAssistanceBasis { get; init; }
@@ -199,16 +197,12 @@ internal sealed record PartnerMailWords
         DisclosureTitle = "Request for expedited disclosure of preserved traffic data",
         StoredDataTitle = "Request for stored computer data",
         MutualAssistanceTitle = "Request for mutual legal assistance in a criminal matter",
-        ExtensionTitle = "Request to extend preservation",
         DisclosureLead = "Further to the preservation of the traffic data described below, we request their expedited "
             + "disclosure (Article 30).",
         StoredDataLead = "We request access to, or the disclosure of, the stored computer data described below "
             + "(Articles 31 and 35).",
         MutualAssistanceLead = "We request legal assistance in the criminal case described below. Where your law requires "
             + "it, the original of this request will follow through the central authority.",
-        ExtensionLead = "We request that the preservation of the data described below, made at our earlier request, be "
-            + "extended for a further 90 days (Article 29(7)); the request for mutual assistance for their disclosure is "
-            + "in preparation.",
         DisclosureBasis = "Convention on Cybercrime (ETS No. 185), Articles 30 and 35",
         StoredDataBasis = "Convention on Cybercrime (ETS No. 185), Articles 31 and 35",
         MutualAssistanceBasis = "Convention on Cybercrime (ETS No. 185), Articles 25 and 27",
@@ -378,16 +372,12 @@ internal sealed record PartnerMailWords
         DisclosureTitle = "Запрос об оперативном раскрытии сохранённых данных о трафике",
         StoredDataTitle = "Запрос о предоставлении хранимых компьютерных данных",
         MutualAssistanceTitle = "Запрос об оказании правовой помощи по уголовному делу",
-        ExtensionTitle = "Запрос о продлении срока сохранения данных",
         DisclosureLead = "В связи с сохранением указанных ниже данных о трафике просим оперативно раскрыть их "
             + "(статья 30).",
         StoredDataLead = "Просим предоставить доступ к указанным ниже хранимым компьютерным данным либо раскрыть их "
             + "(статьи 31 и 35).",
         MutualAssistanceLead = "Просим оказать правовую помощь по указанному ниже уголовному делу. Если это требуется "
             + "по вашему законодательству, подлинник запроса будет направлен через центральный орган.",
-        ExtensionLead = "Просим продлить ещё на 90 дней срок сохранения указанных ниже данных, обеспеченного по нашему "
-            + "предыдущему запросу (пункт 7 статьи 29); запрос о взаимной помощи в целях их раскрытия находится "
-            + "в стадии подготовки.",
         DisclosureBasis = "Конвенция о преступности в сфере компьютерной информации (ETS № 185), статьи 30 и 35",
         StoredDataBasis = "Конвенция о преступности в сфере компьютерной информации (ETS № 185), статьи 31 и 35",
         MutualAssistanceBasis = "Конвенция о преступности в сфере компьютерной информации (ETS № 185), статьи 25 и 27",
@@ -556,16 +546,12 @@ internal sealed record PartnerMailWords
         DisclosureTitle = "Сақталған трафик деректерін жедел ашу туралы сұрау салу",
         StoredDataTitle = "Сақталған компьютерлік деректерді ұсыну туралы сұрау салу",
         MutualAssistanceTitle = "Қылмыстық іс бойынша құқықтық көмек көрсету туралы сұрау салу",
-        ExtensionTitle = "Деректерді сақтау мерзімін ұзарту туралы сұрау салу",
         DisclosureLead = "Төменде көрсетілген трафик деректерінің сақталуына байланысты оларды жедел ашуды сұраймыз "
             + "(30-бап).",
         StoredDataLead = "Төменде көрсетілген сақталған компьютерлік деректерге қол жеткізуді не оларды ашуды сұраймыз "
             + "(31 және 35-баптар).",
         MutualAssistanceLead = "Төменде көрсетілген қылмыстық іс бойынша құқықтық көмек көрсетуді сұраймыз. Егер "
             + "сіздің заңнамаңыз талап етсе, сұрау салудың түпнұсқасы орталық орган арқылы жіберіледі.",
-        ExtensionLead = "Біздің алдыңғы сұрау салуымыз бойынша қамтамасыз етілген төменде көрсетілген деректерді сақтау "
-            + "мерзімін тағы 90 күнге ұзартуды сұраймыз (29-баптың 7-тармағы); оларды ашу мақсатында өзара көмек "
-            + "туралы сұрау салу дайындалу үстінде.",
         DisclosureBasis = "Киберқылмыс туралы конвенция (ETS № 185), 30 және 35-баптар",
         StoredDataBasis = "Киберқылмыс туралы конвенция (ETS № 185), 31 және 35-баптар",
         MutualAssistanceBasis = "Киберқылмыс туралы конвенция (ETS № 185), 25 және 27-баптар",

@@ -254,19 +254,6 @@ public sealed partial class RequestFormTemplateTests
     }
 
     [Fact]
-    public void An_extension_asks_for_a_further_90_days_under_article_29_7_in_the_preservation_form()
-    {
-        var mail = PartnerMailTemplates.Render(Mail(Content("preservation"), purpose: "preservation-extension"));
-
-        Assert.StartsWith($"[{Number}] Request to extend preservation: ", mail.Subject, StringComparison.Ordinal);
-        Says(
-            mail.Text,
-            "extended for a further 90 days (Article 29(7))",
-            "Data to be preserved",
-            "2026-11-30 14:05:09 +05:00 (Asia/Almaty)");
-    }
-
-    [Fact]
     public void A_time_whose_utc_date_differs_names_that_date_and_one_in_an_unknown_zone_keeps_its_own_offset()
     {
         var lateNight = Ip with { At = new DateTimeOffset(2026, 11, 30, 21, 30, 0, TimeSpan.Zero) };
