@@ -77,6 +77,12 @@ public sealed record ItemDetails
     /// <summary><c>not-delivered</c> while the last mail we asked for could not be delivered; otherwise null.</summary>
     public string? Delivery { get; init; }
 
+    /// <summary>
+    /// The request itself never reached the partner (the gateway gave up, or the partner's server bounced it), until a later
+    /// dispatch of the request succeeds: lists show it as "not delivered", not "sent". A reminder that fails does not set it.
+    /// </summary>
+    public bool NotDelivered { get; init; }
+
     /// <summary>Message-IDs of the thread, oldest first: what our next mail answers (In-Reply-To, References).</summary>
     public string[] ThreadMessageIds() => [.. Mail.Where(m => m.Status != "not-delivered").Select(m => m.MessageId)];
 
@@ -107,6 +113,9 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
             Version = e.Version,
         };
     }
+
+    /// <summary>The purpose of the dispatch that carries the request itself (PartnerMailRequests).</summary>
+    public const string RequestPurpose = "request";
 
     public static ItemDetails Fold(ItemDetails item, object @event) => @event switch
     {
@@ -151,12 +160,15 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         {
             Mail = [.. item.Mail, new ItemMail("out", e.DispatchId, e.Purpose, e.MessageId, "sent", e.Protection, null, e.SentAt)],
             Delivery = null,
+            NotDelivered = item.NotDelivered && e.Purpose != RequestPurpose,
         },
         MailNotDelivered e => item with
         {
             Mail = [.. item.Mail, new ItemMail("out", e.DispatchId, e.Purpose, "", "not-delivered", "", $"{e.Reason}: {e.Detail}", e.At)],
             Delivery = "not-delivered",
+            NotDelivered = item.NotDelivered || e.Purpose == RequestPurpose,
         },
+        // A bounce (RFC 3464) of the request, reported after it was sent, sets NotDelivered the same way.
         MailReceived e => item with
         {
             Mail = [.. item.Mail, new ItemMail(
