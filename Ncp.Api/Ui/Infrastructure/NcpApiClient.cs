@@ -53,7 +53,8 @@ public sealed class NcpApiClient(HttpClient http, AuthenticationStateProvider au
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, body.GetType(), options: ApiJson.Options);
+            // A file goes as the form it is (multipart); anything else as the Api's JSON.
+            request.Content = body as HttpContent ?? JsonContent.Create(body, body.GetType(), options: ApiJson.Options);
         }
 
         if (ifMatch is { } version)
