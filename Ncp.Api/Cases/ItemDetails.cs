@@ -91,8 +91,15 @@ public sealed record ItemDetails
 
     public long Version { get; set; }
 
+    /// <summary>What a request asks for (form, identifiers, facts, files to send); null on items older than the content.</summary>
+    public RequestContent? Content { get; init; }
+
+    /// <summary>Each identifier's stable key (<c>Registering.Identifiers.KeyOf</c>): the list's <c>identifier=</c>, duplicates.</summary>
+    public string[] IdentifierKeys { get; init; } = [];
+
     public ItemFields Fields() => new(
-        PartnerCode, Country, Channel, Subject, CrimeCategory, Priority, CriminalCaseNumber, LegalBasis, RequestedData, DataPeriod, Language, HandlingCode, PartnerReference, DueBy);
+        PartnerCode, Country, Channel, Subject, CrimeCategory, Priority, CriminalCaseNumber, LegalBasis, RequestedData, DataPeriod,
+        Language, HandlingCode, PartnerReference, DueBy, Content);
 }
 
 public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, Guid>
@@ -202,9 +209,13 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
             HandlingCode = f.HandlingCode,
             PartnerReference = f.PartnerReference,
             DueBy = f.DueBy,
+            Content = f.Content,
+            IdentifierKeys = [.. (f.Content?.Identifiers ?? []).Select(Registering.Identifiers.KeyOf).Distinct()],
         };
 
+    // Identifiers too: an officer with an IP address or a phone number in hand looks for the item by it.
     private static string SearchTextOf(ItemDetails item) =>
         Transliteration.ForSearch(string.Join(' ', new[] { item.RegisterNumber, item.Subject, item.PartnerReference, item.CriminalCaseNumber, item.PartnerCode }
+            .Concat((item.Content?.Identifiers ?? []).Select(i => i.Value))
             .Where(s => !string.IsNullOrEmpty(s))));
 }

@@ -8,12 +8,17 @@ namespace Ncp.Contracts.Mail;
 /// <param name="DispatchId">Id of the Api event that asked for the mail; the idempotency key.</param>
 /// <param name="ItemId">The work item.</param>
 /// <param name="RegisterNumber">Our register number; it goes into the subject.</param>
-/// <param name="Purpose"><c>request</c>, <c>reminder</c>, <c>acknowledgement</c> or <c>reply</c>.</param>
+/// <param name="Purpose">
+/// <c>request</c>, <c>reminder</c>, <c>acknowledgement</c> or <c>reply</c>; the Worker also writes
+/// <c>preservation-extension</c> (art. 29(7)).
+/// </param>
 /// <param name="PartnerCode">The partner unit.</param>
 /// <param name="To">The partner's addresses.</param>
 /// <param name="Protection">The partner's scheme: <c>smime</c> or <c>openpgp</c>.</param>
 /// <param name="PlaintextAllowed">An administrator allowed unencrypted mail with this partner; without it, no key means no mail.</param>
-/// <param name="Language">Language of the mail: <c>en</c> or <c>ru</c>.</param>
+/// <param name="Language">
+/// Language of the mail: <c>en</c>, <c>ru</c> or <c>kk</c> (domestic copies); anything else is written in English.
+/// </param>
 /// <param name="Content">What the mail says.</param>
 /// <param name="ThreadMessageIds">Message-IDs of earlier mail about this item, oldest first (In-Reply-To and References).</param>
 /// <param name="RequestedAt">When the Api asked (its clock).</param>
@@ -135,7 +140,10 @@ public sealed record PartnerMailSent(Guid DispatchId, Guid ItemId, string Purpos
 /// <param name="DispatchId">As in the request.</param>
 /// <param name="ItemId">The work item.</param>
 /// <param name="Purpose">As in the request.</param>
-/// <param name="Reason">Code: <c>no-partner-key</c>, <c>partner-key-expired</c>, <c>smtp-failed</c>, <c>rejected-by-server</c>, <c>no-address</c>.</param>
+/// <param name="Reason">
+/// Code: <c>no-partner-key</c>, <c>partner-key-expired</c>, <c>smtp-failed</c>, <c>rejected-by-server</c>, <c>no-address</c>,
+/// <c>too-large</c> (over <c>Mail:Limits:MaxOutgoingBytes</c> as built).
+/// </param>
 /// <param name="Detail">What happened, for the officer.</param>
 /// <param name="Attempts">Number of attempts made.</param>
 /// <param name="At">When the gateway gave up (Worker clock).</param>

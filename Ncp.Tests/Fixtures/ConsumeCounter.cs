@@ -12,6 +12,9 @@ public sealed class ConsumeCounter : IConsumeObserver
 
     public int Count<T>(Func<T, bool> match) => consumed.Count(c => c.Message is T m && match(m));
 
+    /// <summary>The messages of a type that consumers finished with, in the order they finished.</summary>
+    public T[] Consumed<T>() => [.. consumed.Select(c => c.Message).OfType<T>()];
+
     public Task PostConsume<T>(ConsumeContext<T> context)
         where T : class
     {

@@ -60,6 +60,18 @@ public static class ItemsApi
         return await ExpectAsync(response, expected);
     }
 
+    /// <summary>Attaches a file to the item (multipart, as the compose screen does); returns the item as it now is.</summary>
+    public static async Task<JsonElement> AttachAsync(
+        this HttpClient client, string number, byte[] content, string fileName, string contentType = "application/octet-stream")
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(content);
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        form.Add(file, "file", fileName);
+        using var response = await client.PostAsync($"/api/items/{number}/attachments", form);
+        return await ExpectAsync(response, HttpStatusCode.OK);
+    }
+
     public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string url, HttpStatusCode expected = HttpStatusCode.OK)
     {
         using var response = await client.GetAsync(url);

@@ -47,6 +47,8 @@ public class NcpSystem : IAsyncLifetime
         ["RabbitMq:Prefix"] = RunId,
         ["RabbitMq:ManagementUrl"] = Servers.RabbitManagement,
         ["Attachments:MaxBytes"] = "65536",
+        // Two of the largest files allowed are too many for one mail: the limit of a mail's files is met with small files.
+        ["Correspondence:MaxAttachmentBytes"] = "100000",
         ["Mail:RevocationLists"] = RevocationListsFolder,
         // The in-memory test server has no address of its own; the UI's Api client is routed to it (see RouteUiToTestServer).
         ["Ui:ApiBaseAddress"] = "http://localhost/",

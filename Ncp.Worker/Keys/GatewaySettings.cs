@@ -118,6 +118,12 @@ public sealed class MailLimits
 
     public long MaxAttachmentBytes { get; set; } = 25 * 1024 * 1024;
 
+    /// <summary>
+    /// Size of a mail we send, as built (letter, files, signature, encryption); a larger one is reported not delivered
+    /// (<c>too-large</c>), since partners' servers commonly refuse mail beyond 25 MB, some days later as a bounce.
+    /// </summary>
+    public long MaxOutgoingBytes { get; set; } = 25 * 1024 * 1024;
+
     /// <summary>Uncompressed size an archive attachment may claim before it is treated as a bomb.</summary>
     public long MaxArchiveExpandedBytes { get; set; } = 200 * 1024 * 1024;
 

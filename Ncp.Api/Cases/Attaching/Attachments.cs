@@ -97,6 +97,27 @@ public static class Attachments
         return sha256;
     }
 
+    /// <summary>The stored bytes of each file named by its SHA-256, in one round trip; a file never stored is not in the answer.</summary>
+    public static async Task<Dictionary<string, byte[]>> ReadContentsAsync(
+        NpgsqlDataSource db, MartenSettings marten, IReadOnlyCollection<string> sha256s, CancellationToken ct)
+    {
+        var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (sha256s.Count == 0)
+        {
+            return contents;
+        }
+
+        await using var read = db.CreateCommand($"select sha256, content from {marten.Schema}.{TableName} where sha256 = any($1)");
+        read.Parameters.AddWithValue(sha256s.ToArray());
+        await using var rows = await read.ExecuteReaderAsync(ct);
+        while (await rows.ReadAsync(ct))
+        {
+            contents[rows.GetString(0)] = (byte[])rows.GetValue(1);
+        }
+
+        return contents;
+    }
+
     private static async Task<Results<FileContentHttpResult, NotFound<string>>> DownloadAsync(
         string number, string sha256, HttpContext http, ItemStore items, IDocumentSession session, AuditTrail audit,
         NpgsqlDataSource db, MartenSettings marten, CancellationToken ct)
@@ -108,9 +129,7 @@ public static class Attachments
             throw new ItemNotFound($"{number}/attachments/{sha256}");
         }
 
-        await using var read = db.CreateCommand($"select content from {marten.Schema}.{TableName} where sha256 = $1");
-        read.Parameters.AddWithValue(sha256);
-        var content = (byte[])(await read.ExecuteScalarAsync(ct))!;
+        var content = (await ReadContentsAsync(db, marten, [sha256], ct))[sha256];
 
         await audit.RecordAsync(http, "download-attachment", item, $"{attachment.FileName} ({sha256})", ct);
         // Served as a download, never rendered inline: partner files are untrusted.

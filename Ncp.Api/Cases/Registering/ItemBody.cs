@@ -57,8 +57,12 @@ public static partial class ItemBodyRules
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9./-]*$")]
     private static partial Regex CaseNumberPattern();
 
-    /// <summary>Checks every field; <paramref name="partner"/> is the directory entry named by partnerCode, if any.</summary>
-    public static (CheckedItem? Item, List<FieldError> Errors) Check(ItemBody body, PartnerDirectoryEntry? partner, DateTimeOffset now)
+    /// <summary>
+    /// Checks every field; <paramref name="partner"/> is the directory entry named by partnerCode, if any; <paramref name="files"/> the
+    /// files of the item being changed (null when registering: a new item has none to send).
+    /// </summary>
+    public static (CheckedItem? Item, List<FieldError> Errors) Check(
+        ItemBody body, PartnerDirectoryEntry? partner, DateTimeOffset now, ItemFiles? files = null)
     {
         var errors = new List<FieldError>();
         var kind = Required<WorkItemKind>(errors, "kind", body.Kind);
@@ -108,8 +112,10 @@ public static partial class ItemBodyRules
             errors.Add(new("legalBasis", $"The legal basis is at most {LegalBasisMaxLength} characters: name the convention or agreement and the national law, not the facts."));
         }
 
-        var requested = RequestedDataOf(errors, body.RequestedData, body.Kind is null ? null : kind);
-        var period = PeriodOf(errors, body.DataPeriod, now);
+        var isRequest = body.Kind is not null && kind == WorkItemKind.Request;
+        var requested = RequestedDataOf(errors, "requestedData", body.RequestedData, required: isRequest);
+        var period = PeriodOf(errors, "dataPeriod", body.DataPeriod, now);
+        var content = ContentOf(errors, body.Content, body.Kind is null ? null : kind, files, now);
 
         // Our templates speak English and Russian; the partner's first of those is the sensible default.
         var language = body.Language ?? partner?.Profile.Languages.FirstOrDefault(l => l is "en" or "ru") ?? ChannelRules.DefaultLanguage(channel);
@@ -130,11 +136,12 @@ public static partial class ItemBodyRules
         }
 
         var fields = new ItemFields(
-            partner!.Code, partner.Country, channel, subject!, crimeCategory, priority, caseNumber, legalBasis, requested, period, language, handlingCode, partnerReference, body.DueBy);
+            partner!.Code, partner.Country, channel, subject!, crimeCategory, priority, caseNumber, legalBasis, requested, period, language,
+            handlingCode, partnerReference, body.DueBy, content);
         return (new CheckedItem(kind, direction, fields), errors);
     }
 
-    private static RequestedData[] RequestedDataOf(List<FieldError> errors, string[]? values, WorkItemKind? kind)
+    internal static RequestedData[] RequestedDataOf(List<FieldError> errors, string field, string[]? values, bool required)
     {
         var parsed = new List<RequestedData>();
         foreach (var value in values ?? [])
@@ -145,20 +152,20 @@ public static partial class ItemBodyRules
             }
             else
             {
-                errors.Add(new("requestedData", $"'{value}' is not a kind of data; one of: {ApiEnum<RequestedData>.Names}."));
+                errors.Add(new(field, $"'{value}' is not a kind of data; one of: {ApiEnum<RequestedData>.Names}."));
                 return [];
             }
         }
 
-        if (kind == WorkItemKind.Request && parsed.Count == 0)
+        if (required && parsed.Count == 0)
         {
-            errors.Add(new("requestedData", $"A request says what it asks for: one or more of {ApiEnum<RequestedData>.Names}."));
+            errors.Add(new(field, $"A request says what it asks for: one or more of {ApiEnum<RequestedData>.Names}."));
         }
 
         return [.. parsed.Distinct()];
     }
 
-    private static DataPeriod? PeriodOf(List<FieldError> errors, DataPeriodBody? body, DateTimeOffset now)
+    internal static DataPeriod? PeriodOf(List<FieldError> errors, string field, DataPeriodBody? body, DateTimeOffset now)
     {
         if (body is null)
         {
@@ -167,17 +174,17 @@ public static partial class ItemBodyRules
 
         if (body.From is not { } from || body.To is not { } to)
         {
-            errors.Add(new("dataPeriod", "The period of the data needs both 'from' and 'to' (yyyy-MM-dd)."));
+            errors.Add(new(field, "The period of the data needs both 'from' and 'to' (yyyy-MM-dd)."));
             return null;
         }
 
         if (from > to)
         {
-            errors.Add(new("dataPeriod", "The period of the data starts after it ends."));
+            errors.Add(new(field, "The period of the data starts after it ends."));
         }
         else if (to > DateOnly.FromDateTime(now.UtcDateTime).AddDays(1))
         {
-            errors.Add(new("dataPeriod", "The period of the data cannot end in the future: providers keep only what already happened."));
+            errors.Add(new(field, "The period of the data cannot end in the future: providers keep only what already happened."));
         }
 
         return new DataPeriod(from, to);

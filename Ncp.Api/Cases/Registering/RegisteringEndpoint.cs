@@ -4,6 +4,7 @@ using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Ncp.Api.Cases.Corresponding;
 using Ncp.Api.Cases.Reading;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
@@ -37,7 +38,7 @@ public static class RegisteringEndpoint
         items.MapPut("/{number}", ChangeDetailsAsync)
             .RequireAuthorization(Policies.Act)
             .WithName("ChangeItemDetails")
-            .WithSummary("Replace the officer-editable fields of an item (If-Match: its ETag)")
+            .WithSummary("Replace the officer-editable fields of an item (If-Match: its ETag); without 'content' it keeps its content")
             .ProducesValidationProblem();
         return items;
     }
@@ -93,7 +94,8 @@ public static class RegisteringEndpoint
     }
 
     private static async Task<Results<Ok<ItemResource>, ValidationProblem, ProblemHttpResult>> ChangeDetailsAsync(
-        string number, ItemBody body, HttpContext http, IQuerySession query, ItemStore items, Compartments compartments, TimeProvider time, CancellationToken ct)
+        string number, ItemBody body, HttpContext http, IQuerySession query, ItemStore items, Compartments compartments,
+        CorrespondenceSettings mail, TimeProvider time, CancellationToken ct)
     {
         if (!ETags.TryReadIfMatch(http.Request, out var expected))
         {
@@ -103,19 +105,27 @@ public static class RegisteringEndpoint
         var current = await items.FindOrThrowAsync(query, number, http.User, ct);
         // Kind and direction are fixed at registration; the body may omit them.
         var partner = await FindPartnerAsync(query, body.PartnerCode, ct);
+        var fixedAtRegistration = body with
+        {
+            Kind = ApiEnum<WorkItemKind>.NameOf(current.Kind),
+            Direction = ApiEnum<Direction>.NameOf(current.Direction),
+        };
         var (item, errors) = ItemBodyRules.Check(
-            body with { Kind = ApiEnum<WorkItemKind>.NameOf(current.Kind), Direction = ApiEnum<Direction>.NameOf(current.Direction) }, partner, time.GetUtcNow());
+            fixedAtRegistration, partner, time.GetUtcNow(), new ItemFiles(current.Attachments, mail.MaxAttachmentBytes));
         if (item is null)
         {
             return FieldError.ToProblem(errors);
         }
+
+        // A client that predates the content (or edits only the header) must not wipe what was asked for.
+        var fields = body.Content is null ? item.Fields with { Content = current.Content } : item.Fields;
 
         if (!compartments.MaySee(http.User, item.Fields.Channel))
         {
             return NotCleared(item.Fields.Channel);
         }
 
-        var updated = await items.RunAsync(number, expected, http.User, new ChangeItemDetails(item.Fields, http.User.Actor()), ct);
+        var updated = await items.RunAsync(number, expected, http.User, new ChangeItemDetails(fields, http.User.Actor()), ct);
         return ItemResource.Answer(http, updated);
     }
 

@@ -23,7 +23,21 @@ public sealed class OpenApiExamples : IOpenApiOperationTransformer
               "requestedData": ["subscriber-data", "traffic-data"],
               "dataPeriod": { "from": "2026-10-01", "to": "2026-10-31" },
               "language": "en",
-              "handlingCode": "no-third-parties"
+              "handlingCode": "no-third-parties",
+              "content": {
+                "form": "stored-data",
+                "identifiers": [
+                  {
+                    "type": "ip-address", "value": "203.0.113.7", "qualifier": "443",
+                    "at": "2026-10-05T14:03:12+05:00", "timeZone": "Asia/Almaty",
+                    "data": ["subscriber-data", "traffic-data"], "period": { "from": "2026-10-05", "to": "2026-10-05" }
+                  },
+                  { "type": "email", "value": "seller@example.com", "data": ["subscriber-data"] }
+                ],
+                "facts": "On 5 October 2026 the victim paid 2,000,000 KZT to an online shop that never delivered.",
+                "offence": "Fraud, art. 190(2) of the Criminal Code of the Republic of Kazakhstan",
+                "urgencyReason": "The provider keeps connection logs for 30 days."
+              }
             }
             """)!,
         ["ChangeItemDetails"] = () => Examples!["RegisterItem"](),

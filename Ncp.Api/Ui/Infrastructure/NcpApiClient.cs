@@ -115,6 +115,7 @@ public sealed class NcpApiClient(HttpClient http, AuthenticationStateProvider au
             new("mailWithin", filter.MailWithin?.ToString(CultureInfo.InvariantCulture)),
             new("awaitingAcknowledgement", filter.AwaitingAcknowledgement is { } awaiting ? (awaiting ? "true" : "false") : null),
             new("sort", filter.Sort),
+            new("identifier", filter.Identifier),
             new("notDelivered", filter.NotDelivered is { } notDelivered ? (notDelivered ? "true" : "false") : null),
         };
         return QueryString.Create(pairs.Where(p => !string.IsNullOrEmpty(p.Value))).ToUriComponent();

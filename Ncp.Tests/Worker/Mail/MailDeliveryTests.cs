@@ -198,6 +198,8 @@ public sealed class FewAttemptsNcp : NcpSystem
         settings["Mail:FirstBackoff"] = "00:00:00.200";
         // One lane: the mails recorded together are claimed, built and sent in one round.
         settings["Mail:SmtpSessions"] = "1";
+        // Small enough for a few hundred kB of files to be too large (TooLargeMailTests); the other mails here are a few kB.
+        settings["Mail:Limits:MaxOutgoingBytes"] = "262144";
     }
 }
 

@@ -20,7 +20,11 @@ public static class HeaderProtection
     {
         var body = message.Body ?? throw new InvalidOperationException("A mail without a body cannot carry protected headers.");
         body.ContentType.Parameters["hp"] = encrypted ? "cipher" : "clear";
-        foreach (var header in message.Headers.Where(h => Protected.Contains(h.Id)).ToArray())
+        // The handling marking too: a partner's client that shows protected headers must not show one altered on the way.
+        var copied = message.Headers
+            .Where(h => Protected.Contains(h.Id) || Outgoing.HandlingMarking.Headers.Contains(h.Field, StringComparer.OrdinalIgnoreCase))
+            .ToArray();
+        foreach (var header in copied)
         {
             body.Headers.Add(header.Clone());
             if (encrypted)

@@ -82,7 +82,7 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
         }
 
         await using var command = database.DataSource.CreateCommand($"""
-            update {Schema}.dispatches d set mime = b.mime, protection = b.protection
+            update {Schema}.dispatches d set mime = b.mime, protection = b.protection, request = {WithoutFileContents("d.request")}
             from unnest($1::uuid[], $2::bytea[], $3::text[]) as b(id, mime, protection) where d.dispatch_id = b.id
             """);
         command.Parameters.AddWithValue(built.Select(b => b.Id).ToArray());
@@ -104,7 +104,8 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
     public async Task MarkFailedAsync(Guid id, string reason, string detail, CancellationToken ct)
     {
         await ExecuteAsync($"""
-            update {Schema}.dispatches set status = 'failed', attempts = attempts + 1, last_error = $2 || ': ' || $3, sent_at = $4
+            update {Schema}.dispatches set status = 'failed', attempts = attempts + 1, last_error = $2 || ': ' || $3, sent_at = $4,
+                request = {WithoutFileContents("request")}
             where dispatch_id = $1
             """, ct, id, reason, detail, time.GetUtcNow());
         WorkerMetrics.MailNotDelivered(reason);
@@ -178,6 +179,16 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
 
         return [.. items.Distinct()];
     }
+
+    // Once the mail is built (or given up on) its bytes are all a resend needs: the files' plain contents leave the
+    // request, which keeps their names, types and sizes as the record of what was sent. The built mail holds them
+    // encrypted, to the partner and to us.
+    private static string WithoutFileContents(string request) => $$"""
+        case when jsonb_typeof({{request}} -> 'attachments') = 'array' then jsonb_set({{request}}, '{attachments}', coalesce(
+            (select jsonb_agg((a - 'content') || jsonb_build_object('bytes', octet_length(decode(coalesce(a ->> 'content', ''), 'base64'))))
+             from jsonb_array_elements({{request}} -> 'attachments') a), '[]'::jsonb))
+        else {{request}} end
+        """;
 
     private async Task<int> ExecuteAsync(string sql, CancellationToken ct, params object[] values)
     {

@@ -209,13 +209,39 @@ public sealed class DispatchLoop(
             return null;
         }
 
+        // The files alone, base64-encoded, already past the limit: refused before any signing and encrypting is spent on them.
+        var limit = settings.Limits.MaxOutgoingBytes;
+        if (OutgoingAttachments.TotalBytes(request.Attachments) * 4 / 3 > limit)
+        {
+            await TooLargeAsync(dispatch, OutgoingAttachments.TotalBytes(request.Attachments) * 4 / 3, limit, ct);
+            return null;
+        }
+
         var message = PartnerMailBuilder.Build(request, dispatch.MessageId, settings, Time.GetUtcNow());
         var protection = await crypto.ProtectAsync(message, request.PartnerCode, request.Protection, request.PlaintextAllowed, ct);
         using var stream = new MemoryStream();
         await message.WriteToAsync(FormatOptions.Default, stream, ct);
         var built = stream.ToArray();
+        if (built.Length > limit)
+        {
+            await TooLargeAsync(dispatch, built.Length, limit, ct);
+            return null;
+        }
+
         return (Stored(built), built, protection);
     }
+
+    // Final, not retried: the same files make the same size. The officer sends fewer or smaller ones, or another way.
+    private Task TooLargeAsync(Dispatch dispatch, long size, long limit, CancellationToken ct) =>
+        ledger.MarkFailedAsync(
+            dispatch.DispatchId, "too-large",
+            $"The mail with its {dispatch.Request.Attachments?.Length ?? 0} attached file(s) would be {Megabytes(size)}, more than the "
+            + $"{Megabytes(limit)} a mail to a partner may be (Mail:Limits:MaxOutgoingBytes); send fewer or smaller files, or the "
+            + "files through another channel.",
+            ct);
+
+    private static string Megabytes(long bytes) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0):0.0} MB ({bytes} bytes)");
 
     private static string Refused(SmtpCommandException e) => e.ErrorCode switch
     {

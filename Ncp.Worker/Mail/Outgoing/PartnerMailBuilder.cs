@@ -4,7 +4,11 @@ using Ncp.Worker.Keys;
 
 namespace Ncp.Worker.Mail.Outgoing;
 
-/// <summary>The unprotected mail to a partner: the template's text, our identity, and the thread it belongs to.</summary>
+/// <summary>
+/// The unprotected mail to a partner: the template's text with the files chosen to go with it, our identity, the thread
+/// it belongs to and its handling marking. The body, files included, is what gets signed and encrypted; the headers
+/// are copied into it (<c>HeaderProtection</c>).
+/// </summary>
 public static class PartnerMailBuilder
 {
     public static MimeMessage Build(PartnerMailRequested request, string messageId, GatewaySettings settings, DateTimeOffset now)
@@ -19,7 +23,8 @@ public static class PartnerMailBuilder
             message.References.AddRange(request.ThreadMessageIds);
         }
 
-        message.Body = new TextPart("plain") { Text = rendered.Text };
+        HandlingMarking.Of(request.Content.Handling).WriteTo(message);
+        message.Body = OutgoingAttachments.Body(rendered.Text, request.Attachments);
         return message;
     }
 }

@@ -9,8 +9,10 @@ public sealed record RenderedMail(string Subject, string Text);
 
 /// <summary>
 /// The words of mail to foreign partners. A request keeps the numbered sections of the Council of Europe T-CY forms
-/// (articles 29 and 31), so an officer abroad finds each field where the form puts it, whatever our language. Every
-/// subject starts with our register number in brackets because the gateway threads the partner's reply by it.
+/// (articles 29/30 and 31), so an officer abroad finds each field where the form puts it, whatever our language; an item
+/// with its substance (<see cref="MailContent.Request"/>) gets the form it names, each identifier with its time in the
+/// zone it was given and in UTC. Every mail opens with its handling marking. Every subject starts with our register
+/// number in brackets because the gateway threads the partner's reply by it.
 /// </summary>
 public static class PartnerMailTemplates
 {
@@ -21,8 +23,11 @@ public static class PartnerMailTemplates
     private enum Framing
     {
         Preservation,
+        Disclosure,
+        StoredData,
         DataRequest,
         LegalAssistance,
+        MutualAssistance,
         Spontaneous,
     }
 
@@ -30,14 +35,21 @@ public static class PartnerMailTemplates
     {
         ArgumentNullException.ThrowIfNull(request);
         var words = PartnerMailWords.For(request.Language);
-        var framing = FramingOf(request.Content, nameof(request));
+        var framing = request.Purpose == "preservation-extension" ? Framing.Preservation : FramingOf(request.Content, nameof(request));
         var letter = new Letter(request, words, framing);
+        letter.WriteMarking();
         string prefix;
+
+        // One case per kind of mail the Api asks for: a new step of a chain is a case here and a Write method of Letter.
         switch (request.Purpose)
         {
             case "request":
                 prefix = letter.Title;
                 letter.WriteRequest();
+                break;
+            case "preservation-extension":
+                prefix = words.ExtensionTitle;
+                letter.WriteForm(words.ExtensionLead);
                 break;
             case "reminder":
                 prefix = words.ReminderPrefix;
@@ -76,15 +88,29 @@ public static class PartnerMailTemplates
         return subject.ToString();
     }
 
-    private static Framing FramingOf(MailContent content, string parameter) => content.Kind switch
+    private static Framing FramingOf(MailContent content, string parameter)
     {
-        "initiative-message" => Framing.Spontaneous,
-        "legal-assistance-task" => Framing.LegalAssistance,
-        "request" => Preserving(content) ? Framing.Preservation : Framing.DataRequest,
-        _ => throw new ArgumentException(
-            $"Unknown kind '{content.Kind}' of a partner mail; expected request, initiative-message or legal-assistance-task.",
-            parameter),
-    };
+        var byKind = content.Kind switch
+        {
+            "initiative-message" => Framing.Spontaneous,
+            "legal-assistance-task" => Framing.LegalAssistance,
+            "request" => Preserving(content) ? Framing.Preservation : Framing.DataRequest,
+            _ => throw new ArgumentException(
+                $"Unknown kind '{content.Kind}' of a partner mail; expected request, initiative-message or legal-assistance-task.",
+                parameter),
+        };
+
+        // "general", or a form newer than this gateway: the kind's own template, which a partner can act on all the same.
+        return content.Request?.Form switch
+        {
+            "preservation" => Framing.Preservation,
+            "disclosure" => Framing.Disclosure,
+            "stored-data" => Framing.StoredData,
+            "spontaneous-information" => Framing.Spontaneous,
+            "legal-assistance" => Framing.MutualAssistance,
+            _ => byKind,
+        };
+    }
 
     // The Api may mark preservation either way: as the flag or as one of the data codes, the way officers tick it.
     private static bool Preserving(MailContent content) =>
@@ -145,29 +171,58 @@ public static class PartnerMailTemplates
 
         private bool Spontaneous => framing == Framing.Spontaneous;
 
+        private MailRequest Form => Content.Request ?? new MailRequest("general", [], null, null, null, null);
+
+        private bool Assisting => framing is Framing.LegalAssistance or Framing.MutualAssistance;
+
         public string Title => framing switch
         {
             Framing.Preservation => words.PreservationTitle,
+            Framing.Disclosure => words.DisclosureTitle,
+            Framing.StoredData => words.StoredDataTitle,
             Framing.DataRequest => words.DataRequestTitle,
             Framing.LegalAssistance => words.LegalAssistanceTitle,
+            Framing.MutualAssistance => words.MutualAssistanceTitle,
             _ => words.SpontaneousTitle,
         };
 
         private string Lead => framing switch
         {
             Framing.Preservation => words.PreservationLead,
+            Framing.Disclosure => words.DisclosureLead,
+            Framing.StoredData => words.StoredDataLead,
             Framing.DataRequest => words.DataRequestLead,
             Framing.LegalAssistance => words.LegalAssistanceLead,
+            Framing.MutualAssistance => words.MutualAssistanceLead,
             _ => words.SpontaneousLead,
         };
 
-        private string DefaultLegalBasis =>
-            Spontaneous ? words.SpontaneousBasis : Preserving(Content) ? words.PreservationBasis : words.RequestBasis;
+        private string DefaultLegalBasis => framing switch
+        {
+            Framing.Spontaneous => words.SpontaneousBasis,
+            Framing.Disclosure => words.DisclosureBasis,
+            Framing.StoredData => words.StoredDataBasis,
+            Framing.MutualAssistance => words.MutualAssistanceBasis,
+            _ => Preserving(Content) || framing == Framing.Preservation ? words.PreservationBasis : words.RequestBasis,
+        };
 
         public override string ToString() => text.ToString();
 
+        // The first thing a partner's officer reads, in the mail's language; the TLP label itself is international.
+        public void WriteMarking()
+        {
+            var marking = HandlingMarking.Of(Content.Handling);
+            Paragraph($"{marking.Tlp} \u2014 {Lookup(words.HandlingMarks, marking.Code)}");
+        }
+
         public void WriteRequest()
         {
+            if (Content.Request is not null)
+            {
+                WriteForm(Lead);
+                return;
+            }
+
             Paragraph(words.Salutation);
             Paragraph(Lead);
 
@@ -207,6 +262,94 @@ public static class PartnerMailTemplates
             Ending();
         }
 
+        /// <summary>The form the item names, in the order of the T-CY templates; each section numbered as it comes.</summary>
+        public void WriteForm(string lead)
+        {
+            var form = Form;
+            var legal = form.LegalAssistance;
+            var number = 0;
+            void Next(string heading) => Heading(++number, heading);
+
+            Paragraph(words.Salutation);
+            Paragraph(lead);
+
+            Next(Spontaneous ? words.SendingAuthorityHeading : words.RequestingAuthorityHeading);
+            Field(words.AuthorityLabel, Clean(legal?.RequestingAuthority) ?? words.Authority);
+            References(Section);
+            Field(words.CaseNumberLabel, Content.CriminalCaseNumber);
+
+            if (!Spontaneous)
+            {
+                Next(words.RequestedAuthorityHeading);
+                Block(Clean(legal?.RequestedAuthority) ?? Format(words.ContactPoint, request.PartnerCode), Section);
+            }
+
+            Next(words.UrgencyHeading);
+            Field(words.PriorityLabel, Lookup(words.Priorities, Content.Priority));
+            Field(words.ReplyByLabel, Moment(Content.ReplyBy));
+            Field(words.UrgencyReasonLabel, form.UrgencyReason);
+
+            Next(words.LegalBasisHeading);
+            Block(Clean(Content.LegalBasis) ?? DefaultLegalBasis, Section);
+
+            Next(words.OffenceHeading);
+            Field(words.OffenceLabel, form.Offence);
+            Field(words.CategoryLabel, Lookup(words.CrimeCategories, Content.CrimeCategory));
+            if (Assisting)
+            {
+                Field(words.PenaltyLabel, legal?.Penalty);
+            }
+
+            Next(words.FactsHeading);
+            Facts(form);
+
+            Next(framing switch
+            {
+                Framing.Preservation => words.PreservedDataHeading,
+                Framing.Disclosure => words.DisclosedDataHeading,
+                Framing.Spontaneous => words.DataConcernedHeading,
+                _ => words.DataRequestedHeading,
+            });
+            Identifiers(form, number);
+
+            switch (framing)
+            {
+                case Framing.Preservation:
+                    Next(words.ActionHeading);
+                    Block(words.PreserveNote, Section);
+                    Block(words.FollowUpNote, Section);
+                    break;
+                case Framing.Disclosure:
+                    Next(words.ActionHeading);
+                    Block(words.TrafficPathNote, Section);
+                    break;
+                case Framing.StoredData or Framing.DataRequest:
+                    Next(words.ActionHeading);
+                    Block(words.DisclosureNote, Section);
+                    break;
+                case Framing.LegalAssistance or Framing.MutualAssistance:
+                    Next(words.AssistanceHeading);
+                    Block(Clean(legal?.AssistanceSought) ?? words.NotSpecified, Section);
+                    Next(words.ConfidentialityHeading);
+                    Block(Clean(legal?.Confidentiality) ?? words.DefaultConfidentiality, Section);
+                    break;
+            }
+
+            if (OutgoingAttachments.SafeNames(request.Attachments) is { Count: > 0 } names)
+            {
+                Next(words.EnclosuresHeading);
+                foreach (var (name, attachment) in names.Zip(request.Attachments!))
+                {
+                    var size = Format(words.EnclosureSize, (attachment.Content?.Length ?? 0).ToString("N0", CultureInfo.InvariantCulture));
+                    Wrap($"- {name} ({size})", Section, Section + "  ");
+                }
+            }
+
+            Next(words.ContactHeading);
+            Contact();
+            Ending();
+        }
+
         public void WriteReminder()
         {
             Opening();
@@ -216,7 +359,8 @@ public static class PartnerMailTemplates
             Paragraph(Format(words.ReminderLead, ours, OneLine(Content.Subject) ?? words.NotSpecified));
 
             Field(words.PendingLabel, DataTypes() is { } types ? $"{Title} – {types}" : Title, "");
-            Optional(words.IdentifiersLabel, Content.Identifiers);
+            var identifiers = Form.Identifiers.Length > 0 ? string.Join('\n', Form.Identifiers.Select(Named)) : Content.Identifiers;
+            Optional(words.IdentifiersLabel, identifiers);
             Optional(words.PeriodLabel, Period());
             Field(words.ReplyByLabel, Moment(Content.ReplyBy), "");
             Blank();
@@ -320,21 +464,117 @@ public static class PartnerMailTemplates
             Block(Format(words.KeepNumber, $"[{request.RegisterNumber}]"), "");
         }
 
-        private string? DataTypes()
+        // The facts the officer wrote for the form; the item's free text beside them, when it says something else.
+        private void Facts(MailRequest form)
         {
-            var names = (Content.RequestedData ?? [])
-                .Where(code => !string.Equals(code, "preservation", StringComparison.Ordinal))
-                .Select(code => Lookup(words.DataTypes, code))
-                .OfType<string>()
-                .ToList();
+            var facts = Clean(form.Facts);
+            var text = Clean(Content.Text);
+            Block(facts ?? text ?? words.NotSpecified, Section);
+            if (facts is not null && text is not null && text != facts)
+            {
+                Blank();
+                Field(words.AdditionalInformationLabel, text);
+            }
+        }
+
+        // Each identifier as a numbered entry (6.1, 6.2 ...): what it is, when it was seen (in the zone the officer gave
+        // and in UTC, which the provider's logs are kept in), the data asked for and the period; the item's data types
+        // and period where the identifier names none of its own.
+        private void Identifiers(MailRequest form, int section)
+        {
+            if (form.Identifiers.Length == 0)
+            {
+                Field(words.IdentifiersLabel, Content.Identifiers);
+                if (!Spontaneous)
+                {
+                    Field(words.DataTypesLabel, DataTypes());
+                }
+
+                Field(words.PeriodLabel, Period());
+                return;
+            }
+
+            var entry = Section + "    ";
+            foreach (var (identifier, index) in form.Identifiers.Select((id, i) => (id, i + 1)))
+            {
+                Wrap(string.Create(CultureInfo.InvariantCulture, $"{section}.{index} {Named(identifier)}"), Section, entry);
+                if (Seen(identifier) is var (local, utc))
+                {
+                    // On one line where it fits; else the UTC time under the local one, never a time cut in two.
+                    var label = $"{words.TimeLabel}: ";
+                    if (entry.Length + label.Length + local.Length + utc.Length + 3 <= Width)
+                    {
+                        Line($"{entry}{label}{local} = {utc}");
+                    }
+                    else
+                    {
+                        Line($"{entry}{label}{local}");
+                        Line($"{entry}{new string(' ', label.Length)}= {utc}");
+                    }
+                }
+
+                if (!Spontaneous)
+                {
+                    var data = identifier.Data is { Length: > 0 } own ? own : Content.RequestedData ?? [];
+                    Field(words.DataLabel, Names(data), entry);
+                }
+
+                var period = identifier.From is not null || identifier.To is not null
+                    ? Period(identifier.From, identifier.To)
+                    : Period();
+                if (period is not null || !Spontaneous)
+                {
+                    Field(words.PeriodLabel, period, entry);
+                }
+            }
+        }
+
+        private string Named(MailIdentifier identifier)
+        {
+            var named = $"{Lookup(words.IdentifierTypes, identifier.Type)}: {OneLine(identifier.Value) ?? words.NotSpecified}";
+            if (OneLine(identifier.Qualifier) is not { } qualifier)
+            {
+                return named;
+            }
+
+            var label = words.Qualifiers.GetValueOrDefault(identifier.Type ?? "", words.QualifierLabel);
+            return $"{named}, {label} {qualifier}";
+        }
+
+        // "2026-11-30 14:05:09 +05:00 (Asia/Almaty) = 09:05:09 UTC": the time as the officer saw it, then the instant
+        // in UTC, with its date only when that differs, so that neither can be misread for the other.
+        private static (string Local, string Utc)? Seen(MailIdentifier identifier)
+        {
+            if (identifier.At is not { } at)
+            {
+                return null;
+            }
+
+            var zone = ZoneOf(identifier.TimeZone);
+            var local = zone is null ? at : TimeZoneInfo.ConvertTime(at, zone);
+            var utc = at.ToUniversalTime();
+            var shown = local.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture)
+                + (zone is null ? "" : $" ({identifier.TimeZone!.Trim()})");
+            var utcFormat = utc.Date == local.Date ? "HH:mm:ss" : "yyyy-MM-dd HH:mm:ss";
+            return (shown, utc.ToString(utcFormat, CultureInfo.InvariantCulture) + " UTC");
+        }
+
+        private string? Names(IEnumerable<string> codes)
+        {
+            var names = codes.Select(code => Lookup(words.DataTypes, code)).OfType<string>().ToList();
             return names.Count == 0 ? null : string.Join("; ", names);
         }
 
+        private string? DataTypes() =>
+            Names((Content.RequestedData ?? []).Where(code => !string.Equals(code, "preservation", StringComparison.Ordinal)));
+
+        private string? Period() => Period(Content.DataFrom, Content.DataTo);
+
         // Midnight on both ends means the officer gave days; a timestamp would suggest a precision nobody asked for.
-        private string? Period()
+        private string? Period(DateTimeOffset? start, DateTimeOffset? end)
         {
-            var from = Content.DataFrom?.ToUniversalTime();
-            var to = Content.DataTo?.ToUniversalTime();
+            var from = start?.ToUniversalTime();
+            var to = end?.ToUniversalTime();
             var days = from?.TimeOfDay is null or { Ticks: 0 } && to?.TimeOfDay is null or { Ticks: 0 };
             string Iso(DateTimeOffset at) => at.ToString(days ? "yyyy-MM-dd" : "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
             return (from, to) switch
