@@ -93,6 +93,11 @@ public sealed record ItemDetails
 
     /// <summary>The strictest handling marking the partner's mail carried (the latest of equals); null when none did.</summary>
     public PartnerMarking? PartnerMarking { get; init; }
+    /// <summary>
+    /// The request itself never reached the partner (the gateway gave up, or the partner's server bounced it), until a later
+    /// dispatch of the request succeeds: lists show it as "not delivered", not "sent". A reminder that fails does not set it.
+    /// </summary>
+    public bool NotDelivered { get; init; }
 
     /// <summary>Message-IDs of the thread, oldest first: what our next mail answers (In-Reply-To, References).</summary>
     public string[] ThreadMessageIds() => [.. Mail.Where(m => m.Status != "not-delivered").Select(m => m.MessageId)];
@@ -131,6 +136,9 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
             Version = e.Version,
         };
     }
+
+    /// <summary>The purpose of the dispatch that carries the request itself (PartnerMailRequests).</summary>
+    public const string RequestPurpose = "request";
 
     public static ItemDetails Fold(ItemDetails item, object @event) => @event switch
     {
@@ -183,6 +191,7 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
             Delivery = null,
             DeliveryWarning = null,
             DeliveryFallback = null,
+            NotDelivered = item.NotDelivered && e.Purpose != RequestPurpose,
         },
         MailBounced e => Bounced(item, e),
         HandlingCodeRaised e => item with { HandlingCode = e.To },
@@ -190,6 +199,7 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
         {
             Mail = [.. item.Mail, new ItemMail("out", e.DispatchId, e.Purpose, "", "not-delivered", "", $"{e.Reason}: {e.Detail}", e.At)],
             Delivery = "not-delivered",
+            NotDelivered = item.NotDelivered || e.Purpose == RequestPurpose,
         },
         MailReceived e => item with
         {
@@ -228,6 +238,8 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
             Delivery = lost ? "not-delivered" : item.Delivery,
             DeliveryWarning = lost ? null : row.Status == "not-delivered" ? item.DeliveryWarning : said,
             DeliveryFallback = failed ? e.Fallback : item.DeliveryFallback,
+            // A bounce of the request itself, reported after it was sent, means the partner never had it.
+            NotDelivered = item.NotDelivered || (lost && e.Purpose == RequestPurpose),
         };
     }
 

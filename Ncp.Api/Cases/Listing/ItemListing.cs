@@ -24,11 +24,12 @@ public sealed record ItemRow(
     DateTimeOffset RegisteredAt,
     DateTimeOffset? DueBy,
     bool Overdue,
-    long Version)
+    long Version,
+    bool NotDelivered = false)
 {
     public static ItemRow From(ItemDetails d, DateTimeOffset now) => new(
         d.RegisterNumber, d.Kind, d.Direction, d.Status, d.PartnerCode, d.Country, d.Channel, d.Priority, d.Subject, d.AssignedTo,
-        d.RegisteredAt, d.DueBy, d.IsOpen && d.DueBy < now, d.Version);
+        d.RegisteredAt, d.DueBy, d.IsOpen && d.DueBy < now, d.Version, d.NotDelivered);
 }
 
 /// <summary>A page of rows in the order asked for; pass <see cref="Next"/> as <c>after</c>, with the same sort, for the next page.</summary>
@@ -61,6 +62,7 @@ public static class ItemListing
             .Duplicate(x => x.EndedAt)
             .Duplicate(x => x.LastMailInAt)
             .Duplicate(x => x.AwaitsAcknowledgement)
+            .Duplicate(x => x.NotDelivered)
             .Duplicate(x => x.SearchText, configure: i =>
             {
                 i.Method = IndexMethod.gin;
@@ -141,7 +143,8 @@ public sealed record ItemFilter(
     int? MailWithin = null,
     bool? AwaitingAcknowledgement = null,
     string? Sort = null,
-    string? Identifier = null)
+    string? Identifier = null,
+    bool? NotDelivered = null)
 {
     public const int MinSearchLength = 2;
 
@@ -282,6 +285,11 @@ public sealed record ItemFilter(
         if (AwaitingAcknowledgement == true)
         {
             Add(Needs.AwaitingAcknowledgement);
+        }
+
+        if (NotDelivered == true)
+        {
+            Add(Needs.NotDelivered);
         }
 
         if (From is { } from)

@@ -21,6 +21,9 @@ public sealed record DashboardResource(
 {
     /// <summary>Messages that faulted after every retry, in either process (null: the broker could not be asked).</summary>
     public long? DeadLetters { get; init; }
+
+    /// <summary>Open requests the partner never received (<see cref="Needs.NotDelivered"/>), latest sent first.</summary>
+    public DashboardList NotDelivered { get; init; } = new(0, []);
 }
 
 /// <summary>How many, and the first few of them.</summary>
@@ -42,6 +45,9 @@ public sealed record DashboardDay(DateOnly Day, int Open, int Overdue);
 public static class Needs
 {
     public const string AwaitingAcknowledgement = "d.is_open and d.awaits_acknowledgement";
+
+    /// <summary>Open requests the partner never received: the officer must choose another way.</summary>
+    public const string NotDelivered = "d.is_open and d.not_delivered";
 
     public static string MailIn(string since) => $"d.last_mail_in_at >= {since}";
 
@@ -99,6 +105,7 @@ public static class Dashboard
         var dueSoon = Needs.DueSoon("$3", "$4");
         var pastDue = Needs.Overdue("$3");
         const string Awaiting = Needs.AwaitingAcknowledgement;
+        const string Undelivered = Needs.NotDelivered;
 
         await using var batch = db.CreateBatch();
         void Add(string sql)
@@ -119,14 +126,16 @@ public static class Dashboard
               (select count(*) from {items} d where channel = any($1) and {dueSoon}),
               (select count(*) from {items} d where channel = any($1) and {pastDue}),
               (select count(*) from {items} d where channel = any($1) and {Awaiting}),
-              (select count(*) from {schema}.mt_doc_quarantinedmail where status = 'Held' and channel = any($1))
+              (select count(*) from {schema}.mt_doc_quarantinedmail where status = 'Held' and channel = any($1)),
+              (select count(*) from {items} d where channel = any($1) and {Undelivered})
             """);
         Add(string.Join(" union all ",
             Row("new", "registered_at", NewIncoming, "registered_at desc"),
             Row("mail", "last_mail_in_at", mailIn, "last_mail_in_at desc"),
             Row("due", "due_by", dueSoon, "due_by"),
             Row("overdue", "due_by", pastDue, "due_by"),
-            Row("awaiting", "coalesce(due_by, registered_at)", Awaiting, "due_by nulls last")));
+            Row("awaiting", "coalesce(due_by, registered_at)", Awaiting, "due_by nulls last"),
+            Row("undelivered", "coalesce(sent_at, registered_at)", Undelivered, "sent_at desc nulls last")));
 
         // A partner who does not answer must not look fast: an unanswered request counts with the time waited so far
         // (a lower bound), so the median is over every request sent in the window, answered or not.
@@ -160,7 +169,7 @@ public static class Dashboard
 
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        var counts = Enumerable.Range(0, 6).Select(i => (int)reader.GetInt64(i)).ToArray();
+        var counts = Enumerable.Range(0, 7).Select(i => (int)reader.GetInt64(i)).ToArray();
 
         await reader.NextResultAsync(ct);
         var rows = new Dictionary<string, List<DashboardRow>>();
@@ -199,6 +208,6 @@ public static class Dashboard
         DashboardList ListOf(string name, int count) => new(count, [.. rows.GetValueOrDefault(name) ?? []]);
         return new DashboardResource(
             now, ListOf("new", counts[0]), ListOf("mail", counts[1]), ListOf("due", counts[2]), ListOf("overdue", counts[3]), ListOf("awaiting", counts[4]),
-            counts[5], [.. partners], days);
+            counts[5], [.. partners], days) { NotDelivered = ListOf("undelivered", counts[6]) };
     }
 }

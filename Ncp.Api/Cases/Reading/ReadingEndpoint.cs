@@ -59,7 +59,13 @@ public sealed record ItemResource(
         d.CriminalCaseNumber, d.LegalBasis, d.RequestedData, d.DataPeriod, d.Language, d.HandlingCode, d.PartnerReference, d.DueBy, d.AssignedTo,
         d.RegisteredBy, d.RegisteredAt, d.SentAt, d.AcknowledgedAt, d.FirstAnswerAt, d.EndedAt, d.Links, d.Attachments, d.NoteCount,
         d.Deadlines, d.Escalations, d.AcknowledgedEscalations, d.DeadlinesPausedAt, d.LastRemindedAt, d.Mail, d.Delivery, d.Version,
-        timeline?.Entries, d.Content, d.IdentifierKeys, d.DeliveryWarning, d.DeliveryFallback, d.PartnerMarking, d.GroupId);
+        timeline?.Entries, d.Content, d.IdentifierKeys, d.DeliveryWarning, d.DeliveryFallback, d.PartnerMarking, d.GroupId)
+    {
+        NotDelivered = d.NotDelivered,
+    };
+
+    /// <summary>The request itself never reached the partner (<see cref="ItemDetails.NotDelivered"/>).</summary>
+    public bool NotDelivered { get; init; }
 
     /// <summary>Answers a command: the item as it now is, its version as the ETag.</summary>
     public static Ok<ItemResource> Answer(HttpContext http, ItemDetails item)

@@ -53,7 +53,8 @@ public sealed class NcpApiClient(HttpClient http, AuthenticationStateProvider au
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, body.GetType(), options: ApiJson.Options);
+            // A file goes as the form it is (multipart); anything else as the Api's JSON.
+            request.Content = body as HttpContent ?? JsonContent.Create(body, body.GetType(), options: ApiJson.Options);
         }
 
         if (ifMatch is { } version)
@@ -115,6 +116,7 @@ public sealed class NcpApiClient(HttpClient http, AuthenticationStateProvider au
             new("awaitingAcknowledgement", filter.AwaitingAcknowledgement is { } awaiting ? (awaiting ? "true" : "false") : null),
             new("sort", filter.Sort),
             new("identifier", filter.Identifier),
+            new("notDelivered", filter.NotDelivered is { } notDelivered ? (notDelivered ? "true" : "false") : null),
         };
         return QueryString.Create(pairs.Where(p => !string.IsNullOrEmpty(p.Value))).ToUriComponent();
     }

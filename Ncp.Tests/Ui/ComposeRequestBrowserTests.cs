@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Ncp.Tests.Fixtures;
+using static Microsoft.Playwright.Assertions;
+
+namespace Ncp.Tests.Ui;
+
+/// <summary>
+/// The compose screen in a real browser: a full request with its substance, the warnings before it goes out, and the item
+/// page showing what was asked for.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed partial class ComposeRequestBrowserTests(BrowserNcp ncp, Browser browser)
+{
+    [Fact]
+    public Task An_art_29_preservation_with_two_identifiers_and_a_file_is_warned_about_then_sent_and_its_page_shows_the_whole_request() =>
+        browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            var ip = $"198.51.100.{Random.Shared.Next(2, 250)}";
+            var email = $"suspect-{Guid.NewGuid():N}@example.com";
+            var open = await ncp.ClientFor("duty").RegisterAsync(AboutEmail(email));
+            var file = Path.Combine(Path.GetTempPath(), $"chat-export-{Guid.NewGuid():N}.txt");
+            await File.WriteAllTextAsync(file, "Chat export: the victim was told to pay to the account.");
+            try
+            {
+                await page.SignInAsync("duty");
+                await page.GotoAsync("/compose");
+                await page.WaitForInteractiveAsync();
+
+                // The seeded partner has no key here: said as soon as it is chosen.
+                await ChooseAsync(page, "partner", "DE-CYBER247");
+                await Expect(page.GetByTestId("partner-key")).ToContainTextAsync("no usable encryption key");
+                await ChooseAsync(page, "form", "Expedited preservation");
+                await page.GetByLabel("Subject").FillAsync($"Preserve logs of {ip} and {email}");
+                await ChooseAsync(page, "crime-category", "Internet fraud");
+                await page.GetByLabel("Offence, with the article").FillAsync("Fraud, Criminal Code art. 190 part 4");
+                await page.GetByLabel("Why it is urgent").FillAsync("Connection logs are kept 7 days");
+                await page.GetByLabel("Summary of facts").FillAsync("On 15 January 2024 the victim paid 2.4 million tenge to a fake shop.");
+                await page.GetByLabel("Legal basis").FillAsync("Budapest Convention art. 29; CPC art. 572");
+                // Traffic data of early 2024, kept 7 days by the partner's providers: long gone.
+                await page.GetByLabel("Traffic data").CheckAsync();
+                await page.GetByLabel("Period of the data: from").FillAsync("2024-01-01");
+                await page.GetByLabel("Period of the data: to").FillAsync("2024-01-31");
+
+                await page.GetByTestId("add-identifier").ClickUntilAsync(page.GetByTestId("identifier-0"));
+                await Field(page, "identifier-0-value").FillAsync(ip);
+                await Field(page, "identifier-0-qualifier").FillAsync("51234");
+                // Without its time the Api refuses the address, and says so on that row's time.
+                await page.GetByTestId("save-draft").ClickAsync();
+                await Expect(page.GetByTestId("identifier-0")).ToContainTextAsync("Required for an IP address");
+                await Field(page, "identifier-0-at").FillAsync("2024-01-15T21:15:07");
+                await page.GetByTestId("add-identifier").ClickAsync();
+                await Expect(page.GetByTestId("identifier-1")).ToBeVisibleAsync();
+                await ChooseAsync(page, "identifier-1-type", "E-mail address");
+                await Field(page, "identifier-1-value").FillAsync(email);
+                await page.GetByTestId("files").Locator("input[type=file]").SetInputFilesAsync(file);
+                await Expect(page.GetByTestId("file")).ToContainTextAsync(Path.GetFileName(file));
+                await Expect(page.GetByTestId("deadlines")).ToContainTextAsync("Useful until");
+                await Browser.ScreenshotAsync(page, "05b-compose-request");
+
+                await page.GetByRole(AriaRole.Button, new() { Name = "Register and send" }).ClickAsync();
+                var warnings = page.GetByRole(AriaRole.Dialog);
+                await Expect(warnings.GetByTestId("warning-no-usable-key")).ToContainTextAsync("DE-CYBER247");
+                await Expect(warnings.GetByTestId("warning-useful-until-past")).ToContainTextAsync("the data is probably deleted");
+                // Found by the address's normal form (lower case), though the earlier item wrote it in capitals.
+                await Expect(warnings.GetByTestId("warning-identifier-open").Filter(new() { HasText = email })).ToContainTextAsync(open.Number());
+                await Expect(warnings.GetByTestId("send-anyway")).ToBeDisabledAsync();
+                await Browser.ScreenshotAsync(page, "05c-compose-warnings");
+                await Field(page, "send-anyway-reason").FillAsync("The partner's desk confirmed by phone that a backup may still hold them");
+                await warnings.GetByTestId("send-anyway").ClickAsync();
+
+                await page.WaitForURLAsync(ItemPage());
+                var request = page.GetByTestId("request");
+                await Expect(request.GetByTestId("request-form")).ToContainTextAsync("Expedited preservation");
+                await Expect(request.GetByTestId("request-handling")).ToContainTextAsync("TLP:GREEN");
+                await Expect(request.GetByTestId("request-offence")).ToContainTextAsync("art. 190 part 4");
+                await Expect(request.GetByTestId("request-urgency")).ToContainTextAsync("kept 7 days");
+                await Expect(request.GetByTestId("request-facts")).ToContainTextAsync("fake shop");
+                await Expect(request.GetByTestId("request-identifier-0")).ToContainTextAsync(ip);
+                await Expect(request.GetByTestId("request-identifier-0")).ToContainTextAsync("port 51234");
+                await Expect(request.GetByTestId("request-identifier-0")).ToContainTextAsync("2024-01-15 21:15:07 Asia/Almaty");
+                await Expect(request.GetByTestId("request-identifier-0")).ToContainTextAsync("Traffic data");
+                await Expect(request.GetByTestId("request-identifier-0")).ToContainTextAsync("2024-01-01 – 2024-01-31");
+                await Expect(request.GetByTestId("request-identifier-1")).ToContainTextAsync(email);
+                await Expect(request.GetByTestId("request-files")).ToContainTextAsync(Path.GetFileName(file));
+                await Expect(page.Locator("li[data-what=note]")).ToContainTextAsync("a backup may still hold them");
+                await Expect(page.Locator("li[data-what=sent]")).ToBeAttachedAsync();
+                await Browser.ScreenshotAsync(page, "06b-item-request");
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        });
+
+    /// <summary>A draft already about the address: open, so composing another request about it is warned of.</summary>
+    private static JsonObject AboutEmail(string email)
+    {
+        var body = ItemsApi.OutgoingRequest(subject: $"Earlier request about {email}");
+        body["content"] = new JsonObject
+        {
+            ["form"] = "stored-data",
+            ["identifiers"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "email",
+                ["value"] = email.ToUpperInvariant(),
+                ["data"] = new JsonArray("subscriber-data"),
+                ["period"] = new JsonObject { ["from"] = "2026-10-01", ["to"] = "2026-10-31" },
+            }),
+        };
+        return body;
+    }
+
+    // MudBlazor puts a field's attributes on its input or on the box around it, depending on the field.
+    private static ILocator Field(IPage page, string testId) => page.Locator($"input[data-testid={testId}], textarea[data-testid={testId}], [data-testid={testId}] input, [data-testid={testId}] textarea").First;
+
+    private static async Task ChooseAsync(IPage page, string testId, string option)
+    {
+        var choice = page.GetByRole(AriaRole.Option).Filter(new() { HasText = option }).First;
+        await page.GetByTestId(testId).ClickUntilAsync(choice);
+        await choice.ClickAsync();
+    }
+
+    [GeneratedRegex("/items/[A-Z]")]
+    private static partial Regex ItemPage();
+}
