@@ -2,6 +2,7 @@ using Ncp.Api.Quarantine;
 using Ncp.Api.Auditing;
 using Ncp.Api.Cases;
 using Ncp.Api.Cases.Attaching;
+using Ncp.Api.Cases.Contacting;
 using Ncp.Api.Cases.Corresponding;
 using Ncp.Api.Cases.Linking;
 using Ncp.Api.Cases.Listing;
@@ -118,6 +119,7 @@ public sealed class Program
         items.MapListing();
         items.MapReading();
         items.MapProgressing();
+        items.MapContacting();
         items.MapLinking();
         items.MapAttaching(attachments);
         items.MapDeadlines();

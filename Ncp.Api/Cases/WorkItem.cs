@@ -36,7 +36,8 @@ public sealed record WorkItem(
     DateTimeOffset? PausedAt = null,
     IReadOnlySet<string>? AcknowledgedEscalations = null,
     IReadOnlySet<Guid>? MailSeen = null,
-    DateTimeOffset? LastRemindedAt = null)
+    DateTimeOffset? LastRemindedAt = null,
+    DateTimeOffset? PartlyAnsweredAt = null)
 {
     public static readonly WorkItem Initial = new(
         Guid.Empty, "", WorkItemKind.Request, Direction.Outgoing, WorkItemStatus.None, WorkItemStatus.None, "", Channel.TwentyFourSeven,
