@@ -224,14 +224,12 @@ public static class WorkItemDecider
     {
         Require(state, "reopen", "only-ended-items-are-reopened", WorkItemStatus.Closed, WorkItemStatus.Withdrawn, WorkItemStatus.Refused);
         var reopened = new ItemReopened(state.Id, c.Reason, state.StatusBeforeEnd, c.By, now);
-        // Ending cancelled every wake-up; the clock starts again from now, with only the rungs the status still waits for. A
-        // draft has no clock, and a clock paused before the end stays paused (resuming moves its own ladder).
-        if (c.Deadlines is not { } deadlines || state.StatusBeforeEnd == WorkItemStatus.Draft || state.PausedAt is not null)
-        {
-            return [reopened];
-        }
-
-        return [reopened, new DeadlinesSet(state.Id, deadlines with { Steps = [.. deadlines.Steps.Where(s => Rungs.Waits(s, state.Kind, state.StatusBeforeEnd))] }, now)];
+        // Ending cancelled every wake-up; the clock starts again from now, with only the rungs the status still waits for (an
+        // answered item waits for nothing). A clock paused before the end stays paused: resuming moves its own ladder.
+        Deadlines.ScheduledStep[] waiting = [.. (c.Deadlines?.Steps ?? []).Where(s => Rungs.Waits(s, state.Kind, state.StatusBeforeEnd))];
+        return waiting.Length == 0 || state.PausedAt is not null
+            ? [reopened]
+            : [reopened, new DeadlinesSet(state.Id, c.Deadlines! with { Steps = waiting }, now)];
     }
 
     /// <summary>

@@ -184,10 +184,10 @@ public sealed class RungDeciderTests
         var events = WorkItemDecider.Decide(state, new ReopenItem("New facts", Officer, fresh), reopenedAt);
 
         Assert.Equal(Enum.Parse<WorkItemStatus>(returnsTo), Assert.IsType<ItemReopened>(events[0]).ReturnedTo);
-        var set = Assert.IsType<DeadlinesSet>(events[1]);
-        Assert.Equal(scheduled, string.Join(' ', set.Deadlines.Steps.Select(s => s.Name)));
+        var steps = events.OfType<DeadlinesSet>().SingleOrDefault()?.Deadlines.Steps ?? [];
+        Assert.Equal(scheduled, string.Join(' ', steps.Select(s => s.Name)));
         var after = events.Aggregate(state, WorkItemDecider.Evolve);
-        foreach (var step in set.Deadlines.Steps)
+        foreach (var step in steps)
         {
             // The rungs fired before the end fire again on the new clock.
             Assert.IsType<DeadlineEscalated>(Assert.Single(WorkItemDecider.Decide(after, new RecordEscalation(step.Name, step.DueAt), step.DueAt)));

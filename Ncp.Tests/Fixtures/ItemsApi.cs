@@ -60,6 +60,18 @@ public static class ItemsApi
         return await ExpectAsync(response, expected);
     }
 
+    /// <summary>Uploads a file to the item (multipart, field <c>file</c>).</summary>
+    public static async Task<JsonElement> AttachAsync(
+        this HttpClient client, string number, byte[] content, string name, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(content);
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        form.Add(file, "file", name);
+        using var response = await client.PostAsync($"/api/items/{number}/attachments", form);
+        return await ExpectAsync(response, expected);
+    }
+
     public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string url, HttpStatusCode expected = HttpStatusCode.OK)
     {
         using var response = await client.GetAsync(url);
