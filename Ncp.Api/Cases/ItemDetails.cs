@@ -77,7 +77,9 @@ public sealed record ItemDetails
     /// <summary>The mail thread with the partner, oldest first.</summary>
     public ItemMail[] Mail { get; init; } = [];
 
-    /// <summary>Set while a sent item awaits the partner's acknowledgement and a mail of theirs came: the officer may accept it as such.</summary>
+    /// <summary>
+    /// Set while a sent item awaits the partner's acknowledgement and a mail of theirs came: the officer may accept it as such.
+    /// </summary>
     public AcknowledgementProposal? AcknowledgementProposed { get; init; }
 
     /// <summary><c>not-delivered</c> while the last mail we asked for could not be delivered; otherwise null.</summary>
@@ -172,7 +174,9 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
                 e.ReceivedAt, e.SenderProven())],
             LastMailInAt = e.At,
             AcknowledgementProposed = item.AcknowledgementProposed
-                ?? (item.Direction == Direction.Outgoing ? new AcknowledgementProposal(e.InboundId, e.From, e.Subject, e.ReceivedAt) : null),
+                ?? (item.Direction == Direction.Outgoing
+                    ? new AcknowledgementProposal(e.InboundId, e.From, e.Subject, e.ReceivedAt)
+                    : null),
             Attachments = [.. item.Attachments, .. e.Attachments.Select(a => new ItemAttachment(a.Sha256, a.FileName, a.ContentType, a.Size, e.At))],
         },
         AttachmentAdded e => item with { Attachments = [.. item.Attachments, new ItemAttachment(e.Sha256, e.FileName, e.ContentType, e.Size, e.At)] },

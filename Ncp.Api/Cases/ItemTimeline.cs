@@ -73,7 +73,8 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
     private static readonly Actor System = new("system", "Ncp");
 
     private static string ContactText(ContactLogged e) =>
-        $"{Infrastructure.Http.ApiEnum<Contacting.ContactMeans>.NameOf(e.Means)} {(e.Direction == Direction.Incoming ? "from" : "to")} {e.With}, {e.HappenedAt:u}: {e.Summary}"
+        $"{Infrastructure.Http.ApiEnum<Contacting.ContactMeans>.NameOf(e.Means)} {(e.Direction == Direction.Incoming ? "from" : "to")} "
+        + $"{e.With}, {e.HappenedAt:u}: {e.Summary}"
         + (e.Files.Length == 0 ? "" : $" (files: {string.Join(", ", e.Files.Select(f => $"{f.FileName} SHA-256 {f.Sha256}"))})")
         + (e.CountsAs is { } counts ? $"; counts as {Infrastructure.Http.ApiEnum<Contacting.ContactCountsAs>.NameOf(counts)}" : "");
 }

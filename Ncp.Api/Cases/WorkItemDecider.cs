@@ -245,7 +245,8 @@ public static class WorkItemDecider
             ContactCountsAs.FullAnswer => Answer(state, new RecordAnswer(AnswerExtent.Full, c.Summary, c.By), now),
             _ => [],
         };
-        var logged = new ContactLogged(state.Id, c.ContactId, c.Means, c.Direction, c.HappenedAt, c.With, c.Summary, c.Files, c.CountsAs, c.By, now);
+        var logged = new ContactLogged(
+            state.Id, c.ContactId, c.Means, c.Direction, c.HappenedAt, c.With, c.Summary, c.Files, c.CountsAs, c.By, now);
         return
         [
             logged,
@@ -268,7 +269,8 @@ public static class WorkItemDecider
         string[] stopped =
         [
             .. state.Ladder.Values
-                .Where(s => !state.Escalated.Contains(s.Name) && Rungs.Waits(s, state.Kind, state.Status) && !Rungs.Waits(s, after.Kind, after.Status))
+                .Where(s => !state.Escalated.Contains(s.Name)
+                    && Rungs.Waits(s, state.Kind, state.Status) && !Rungs.Waits(s, after.Kind, after.Status))
                 .OrderBy(s => s.DueAt)
                 .Select(s => s.Name),
         ];
@@ -327,7 +329,8 @@ public static class WorkItemDecider
         }
 
         // A partner who answered in part is at work on the rest: our people hear of the rung, the partner is left alone a day.
-        var quiet = state.Status == WorkItemStatus.PartlyAnswered && state.PartlyAnsweredAt is { } partly && now < partly + Rungs.PartnerQuietAfterPartialAnswer;
+        var quiet = state.Status == WorkItemStatus.PartlyAnswered
+            && state.PartlyAnsweredAt is { } partly && now < partly + Rungs.PartnerQuietAfterPartialAnswer;
         return [new DeadlineEscalated(state.Id, step.Name, step.DueAt, step.Notify, step.RemindPartner && !quiet, step.Suggest, now)];
     }
 
@@ -420,7 +423,7 @@ public static class WorkItemDecider
         return deadlines;
     }
 
-    /// <summary>The rungs to (re)schedule: those of the new ladder that have not fired for this item and still wait for something.</summary>
+    /// <summary>The rungs to (re)schedule: those of the new ladder that have not fired and still wait for something.</summary>
     private static Deadlines.ScheduledStep[] NotYetReached(WorkItem state, Deadlines.ItemDeadlines deadlines) =>
         [.. deadlines.Steps.Where(s => !state.Escalated.Contains(s.Name) && Rungs.Waits(s, state.Kind, state.Status))];
 

@@ -3,8 +3,9 @@ using Ncp.Api.Partners;
 
 namespace Ncp.Api.Deadlines;
 
-/// <summary>One rung of an item's ladder, placed in time; <see cref="Kind"/> says what it waits for (null: recorded before rungs said).</summary>
-public sealed record ScheduledStep(string Name, DateTimeOffset DueAt, Recipient[] Notify, bool RemindPartner, SuggestedAction Suggest, RungKind? Kind = null);
+/// <summary>One rung of an item's ladder, placed in time; <see cref="Kind"/>: what it waits for (null: stored before rungs said).</summary>
+public sealed record ScheduledStep(
+    string Name, DateTimeOffset DueAt, Recipient[] Notify, bool RemindPartner, SuggestedAction Suggest, RungKind? Kind = null);
 
 /// <summary>An item's three deadlines and its ladder, as computed when its clock started.</summary>
 public sealed record ItemDeadlines(

@@ -10,7 +10,8 @@ namespace Ncp.Api.Deadlines;
 
 /// <summary>
 /// The Worker's clock follows the item's deadlines: one wake-up per rung when they are set or moved, all cancelled when
-/// the item stops, those of the rungs nothing waits for any more when it is acknowledged or answered; a rung reached goes out as an escalation, told with the item's number and subject.
+/// the item stops, those of the rungs nothing waits for any more when it is acknowledged or answered; a rung reached
+/// goes out as an escalation, told with the item's number and subject.
 /// </summary>
 public sealed class DeadlineIntegration(Compartments compartments) : IIntegrationEvents
 {

@@ -22,7 +22,7 @@ public enum RungKind
 /// <summary>Which rungs still wait for something, given the item's status: the clock follows what happened.</summary>
 public static class Rungs
 {
-    /// <summary>After a partial answer the partner is working on it: its rungs tell our people, but do not remind the partner for a day.</summary>
+    /// <summary>After a partial answer the partner works on the rest: rungs tell our people but leave the partner alone a day.</summary>
     public static readonly TimeSpan PartnerQuietAfterPartialAnswer = TimeSpan.FromDays(1);
 
     public static RungKind KindOf(Anchor anchor) => anchor == Anchor.AcknowledgeBy ? RungKind.Acknowledgement : RungKind.Reply;
@@ -39,7 +39,8 @@ public static class Rungs
     {
         RungKind.Acknowledgement => status is WorkItemStatus.Sent or WorkItemStatus.Received,
         RungKind.Reply when item == WorkItemKind.InitiativeMessage => status is WorkItemStatus.Sent or WorkItemStatus.Received,
-        RungKind.Reply => status is WorkItemStatus.Sent or WorkItemStatus.Received or WorkItemStatus.Acknowledged or WorkItemStatus.PartlyAnswered,
+        RungKind.Reply =>
+            status is WorkItemStatus.Sent or WorkItemStatus.Received or WorkItemStatus.Acknowledged or WorkItemStatus.PartlyAnswered,
         _ => false,
     };
 

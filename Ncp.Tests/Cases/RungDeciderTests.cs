@@ -19,7 +19,8 @@ public sealed class RungDeciderTests
     [
         new("acknowledge-by:100%", Now.AddHours(2), [Recipient.DutyOfficer], true, SuggestedAction.None, RungKind.Acknowledgement),
         new("reply-by:80%", Now.AddHours(30), [Recipient.AssignedOfficer], true, SuggestedAction.None, RungKind.Reply),
-        new("useful-until:-7d", Now.AddHours(40), [Recipient.HeadOfUnit], false, SuggestedAction.UseAnotherChannel, Rungs.KindOf(Anchor.UsefulUntil)),
+        new("useful-until:-7d", Now.AddHours(40), [Recipient.HeadOfUnit], false, SuggestedAction.UseAnotherChannel,
+            Rungs.KindOf(Anchor.UsefulUntil)),
     ];
 
     private static readonly ItemDeadlines Deadlines = new("test", Now, Now.AddHours(2), Now.AddHours(36), Now.AddHours(47), Ladder);
@@ -79,7 +80,8 @@ public sealed class RungDeciderTests
         ["Called, counting as nothing"] = ["remind", "remind", "tell"],
     });
 
-    // Incoming: the rungs wait for our acknowledgement and our answer (the reminder flag is the ladder's; no mail reminds a partner of our work).
+    // Incoming: the rungs wait for our acknowledgement and our answer (the reminder flag is the ladder's; no mail reminds a
+    // partner of our own work).
     public static TheoryData<string, string, string, string> IncomingRequest => Table(Direction.Incoming, WorkItemKind.Request, new()
     {
         ["Received"] = ["remind", "remind", "tell"],
@@ -94,7 +96,8 @@ public sealed class RungDeciderTests
     });
 
     // An initiative message is never answered: its acknowledgement is all its rungs wait for.
-    public static TheoryData<string, string, string, string> OutgoingInitiative => Table(Direction.Outgoing, WorkItemKind.InitiativeMessage, new()
+    public static TheoryData<string, string, string, string> OutgoingInitiative => Table(
+        Direction.Outgoing, WorkItemKind.InitiativeMessage, new()
     {
         ["Sent"] = ["remind", "remind", "tell"],
         ["Acknowledged"] = ["-", "-", "-"],
@@ -102,7 +105,8 @@ public sealed class RungDeciderTests
         ["Withdrawn"] = ["-", "-", "-"],
     });
 
-    private static TheoryData<string, string, string, string> Table(Direction direction, WorkItemKind kind, Dictionary<string, string[]> rows) =>
+    private static TheoryData<string, string, string, string> Table(
+        Direction direction, WorkItemKind kind, Dictionary<string, string[]> rows) =>
         DeciderTable.Of(Columns, direction, kind, rows);
 
     [Theory]
@@ -135,7 +139,8 @@ public sealed class RungDeciderTests
     [InlineData("Incoming:Request", "Received", "ack", "acknowledge-by:100%")]
     [InlineData("Incoming:Request", "Acknowledged", "call:full", "reply-by:80% useful-until:-7d")]
     [InlineData("Outgoing:InitiativeMessage", "Sent", "ack", "acknowledge-by:100% reply-by:80% useful-until:-7d")]
-    public void An_acknowledgement_or_answer_cancels_the_rungs_that_waited_for_it(string item, string history, string command, string cancelled)
+    public void An_acknowledgement_or_answer_cancels_the_rungs_that_waited_for_it(
+        string item, string history, string command, string cancelled)
     {
         var state = Given(item, history);
 
@@ -154,7 +159,7 @@ public sealed class RungDeciderTests
     {
         var state = Given("Outgoing:Request", "Sent");
         var ack = Ladder[0];
-        state = WorkItemDecider.Decide(state, new RecordEscalation(ack.Name, ack.DueAt), ack.DueAt).Aggregate(state, WorkItemDecider.Evolve);
+        state = Apply(state, new RecordEscalation(ack.Name, ack.DueAt), ack.DueAt);
 
         Assert.Empty(WorkItemDecider.Decide(state, Commands["ack"](), ack.DueAt.AddHours(1)).OfType<DeadlineRungsCancelled>());
     }
@@ -167,7 +172,8 @@ public sealed class RungDeciderTests
         Assert.Equal(RungKind.Reply, Rungs.KindOf(Ladder[2] with { Kind = null }));
         // A ladder placed now says it outright: acknowledge-by, reply-by 80% and 100%, useful-until.
         Assert.Equal([RungKind.Acknowledgement, RungKind.Reply, RungKind.Reply, RungKind.Reply],
-            DeadlineCalculator.Place(DefaultPolicies.All.Single(p => p.Name == "preservation"), Now, Now.AddHours(8), Now.AddDays(2), Now.AddDays(90))
+            DeadlineCalculator.Place(
+                    DefaultPolicies.All.Single(p => p.Name == "preservation"), Now, Now.AddHours(8), Now.AddDays(2), Now.AddDays(90))
                 .Steps.Select(s => s.Kind!.Value));
     }
 
@@ -190,7 +196,8 @@ public sealed class RungDeciderTests
         foreach (var step in steps)
         {
             // The rungs fired before the end fire again on the new clock.
-            Assert.IsType<DeadlineEscalated>(Assert.Single(WorkItemDecider.Decide(after, new RecordEscalation(step.Name, step.DueAt), step.DueAt)));
+            var fired = WorkItemDecider.Decide(after, new RecordEscalation(step.Name, step.DueAt), step.DueAt);
+            Assert.IsType<DeadlineEscalated>(Assert.Single(fired));
         }
     }
 
@@ -201,7 +208,8 @@ public sealed class RungDeciderTests
         Assert.Equal("only-sent-items-are-acknowledged",
             Assert.Throws<DomainRuleViolation>(() => WorkItemDecider.Decide(acknowledged, Commands["call:ack"](), Now.AddHours(1))).Rule);
         Assert.Equal("initiative-messages-are-not-answered",
-            Assert.Throws<DomainRuleViolation>(() => WorkItemDecider.Decide(Given("Outgoing:InitiativeMessage", "Sent"), Commands["call:full"](), Now)).Rule);
+            Assert.Throws<DomainRuleViolation>(() =>
+                WorkItemDecider.Decide(Given("Outgoing:InitiativeMessage", "Sent"), Commands["call:full"](), Now)).Rule);
 
         var call = (LogContact)Commands["call:ack"]();
         var events = WorkItemDecider.Decide(Given("Outgoing:Request", "Sent"), call, Now.AddHours(1));
@@ -213,16 +221,18 @@ public sealed class RungDeciderTests
     }
 
     private static LogContact Call(ContactCountsAs? countsAs) =>
-        new(Guid.CreateVersion7(), ContactMeans.Phone, Direction.Incoming, Now, "Sgt. Weber, BKA", "Confirmed receipt by phone", [], countsAs, "BKA-7", Officer);
+        new(Guid.CreateVersion7(), ContactMeans.Phone, Direction.Incoming, Now, "Sgt. Weber, BKA", "Confirmed receipt by phone", [],
+            countsAs, "BKA-7", Officer);
 
     private static WorkItem Given(string item, string history)
     {
         var direction = item.StartsWith("Incoming", StringComparison.Ordinal) ? Direction.Incoming : Direction.Outgoing;
         var kind = Enum.Parse<WorkItemKind>(item.Split(':')[1]);
         var fields = new ItemFields(
-            "DE-CYBER247", "DE", Channel.TwentyFourSeven, "IP logs", CrimeCategory.ComputerCrime, Priority.Urgent, null, null, [RequestedData.TrafficData], null, "en",
-            HandlingCode.Open, null, null);
-        var state = WorkItemDecider.Evolve(WorkItem.Initial, new ItemRegistered(Id, "KZ-NCP-2026-000002", kind, direction, fields, Officer, Now));
+            "DE-CYBER247", "DE", Channel.TwentyFourSeven, "IP logs", CrimeCategory.ComputerCrime, Priority.Urgent, null, null,
+            [RequestedData.TrafficData], null, "en", HandlingCode.Open, null, null);
+        var registered = new ItemRegistered(Id, "KZ-NCP-2026-000002", kind, direction, fields, Officer, Now);
+        var state = WorkItemDecider.Evolve(WorkItem.Initial, registered);
         state = Apply(state, direction == Direction.Outgoing ? new SendItem(Officer, Deadlines) : null, Now);
         if (direction == Direction.Incoming)
         {
@@ -232,7 +242,8 @@ public sealed class RungDeciderTests
         foreach (var entry in Histories[history])
         {
             var parts = entry.Split('@');
-            state = Apply(state, Commands[parts[0]](), Now.AddHours(parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 1));
+            var hours = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
+            state = Apply(state, Commands[parts[0]](), Now.AddHours(hours));
         }
 
         return state;

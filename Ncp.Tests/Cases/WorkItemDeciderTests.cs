@@ -64,7 +64,8 @@ public sealed class WorkItemDeciderTests
         ["Sent"] = ["!only-drafts-are-sent", "Acknowledged", "!initiative-messages-are-not-answered", "!initiative-messages-are-not-answered", "Closed", "Withdrawn", "Refused", "!only-ended-items-are-reopened"],
     });
 
-    private static TheoryData<string, string, string, string> Table(Direction direction, WorkItemKind kind, Dictionary<string, string[]> rows) =>
+    private static TheoryData<string, string, string, string> Table(
+        Direction direction, WorkItemKind kind, Dictionary<string, string[]> rows) =>
         DeciderTable.Of(Columns, direction, kind, rows);
 
     [Theory]

@@ -76,10 +76,14 @@ public sealed class EscalationFlowTests(NcpSystem ncp)
         await NcpSystem.EventuallyAsync(() => DueOfAsync(id, "reply-by:100%"), due => due == resumedReplyBy);
     }
 
-    private async Task<DateTimeOffset?> DueOfAsync(Guid item, string step)
+    private Task<DateTimeOffset?> DueOfAsync(Guid item, string step) => DueOfAsync(ncp, item, step);
+
+    /// <summary>When the Worker will wake the item for <paramref name="step"/>; null when nothing is pending.</summary>
+    internal static async Task<DateTimeOffset?> DueOfAsync(NcpSystem ncp, Guid item, string step)
     {
         var due = await ncp.QueryAsync<DateTime?>(
-            $"select due_at from {ncp.WorkerSchema}.timers where item_id = @i and step = @s and fired_at is null", ("i", item), ("s", step));
+            $"select due_at from {ncp.WorkerSchema}.timers where item_id = @i and step = @s and fired_at is null",
+            ("i", item), ("s", step));
         return due is { } utc ? new DateTimeOffset(utc, TimeSpan.Zero) : null;
     }
 
@@ -112,7 +116,8 @@ public sealed class FollowingEscalationFlowTests(SimulatedNcp ncp)
         var ladder = followed.GetProperty("deadlines").GetProperty("steps").EnumerateArray().Select(s => s.Str("name")).ToArray();
         // The first events of a fresh host wait for its event log's subscription to start.
         await NcpSystem.EventuallyAsync(
-            async () => (await PendingAsync(followedId), await PendingAsync(aloneId)), n => n == (ladder.Length, ladder.Length), TimeSpan.FromMinutes(2));
+            async () => (await PendingAsync(followedId), await PendingAsync(aloneId)), n => n == (ladder.Length, ladder.Length),
+            TimeSpan.FromMinutes(2));
 
         // The partner confirms receipt within the hour: the acknowledge rung leaves the Worker's clock.
         await AdvanceToAsync(start.AddHours(1));
@@ -140,7 +145,7 @@ public sealed class FollowingEscalationFlowTests(SimulatedNcp ncp)
         var reopenedAt = ncp.Clock.GetUtcNow();
         Assert.Equal(reopenedAt, reopened.GetProperty("deadlines").GetProperty("start").GetDateTimeOffset(), TimeSpan.FromSeconds(1));
         var acknowledgeBy = reopened.GetProperty("deadlines").GetProperty("acknowledgeBy").GetDateTimeOffset();
-        await NcpSystem.EventuallyAsync(() => DueOfAsync(aloneId, Acknowledge), due => due == acknowledgeBy);
+        await NcpSystem.EventuallyAsync(() => EscalationFlowTests.DueOfAsync(ncp, aloneId, Acknowledge), due => due == acknowledgeBy);
         Assert.Equal(ladder.Length, await PendingAsync(aloneId));
         await AdvanceToAsync(acknowledgeBy);
         await NcpSystem.EventuallyAsync(() => RemindersAsync(aloneId), n => n == 3);
@@ -167,23 +172,20 @@ public sealed class FollowingEscalationFlowTests(SimulatedNcp ncp)
         // A nap begun before the jump would wait for the next one: real time flows, simulated time jumps.
         ncp.Worker.Services.GetRequiredService<Ncp.Worker.Timers.TimerLoop>().Nudge();
         await NcpSystem.EventuallyAsync(
-            () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.timers where fired_at is null and due_at <= @at", ("at", at)), n => n == 0);
+            () => ncp.QueryAsync<long>(
+                $"select count(*) from {ncp.WorkerSchema}.timers where fired_at is null and due_at <= @at", ("at", at)),
+            n => n == 0);
     }
 
     private Task<long> PendingAsync(Guid item) =>
         ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.timers where item_id = @i and fired_at is null", ("i", item));
 
     private Task<long> RemindersAsync(Guid item) =>
-        ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.dispatches where item_id = @i and purpose = 'reminder'", ("i", item));
+        ncp.QueryAsync<long>(
+            $"select count(*) from {ncp.WorkerSchema}.dispatches where item_id = @i and purpose = 'reminder'", ("i", item));
 
     private async Task<string[]> EscalatedAsync(Guid item) =>
-        [.. (await ncp.QueryRowsAsync($"select data->>'Step' from {ncp.ApiSchema}.mt_events where stream_id = @i and type = 'deadline_escalated'", ("i", item)))
+        [.. (await ncp.QueryRowsAsync(
+                $"select data->>'Step' from {ncp.ApiSchema}.mt_events where stream_id = @i and type = 'deadline_escalated'", ("i", item)))
             .Select(r => (string)r[0]!)];
-
-    private async Task<DateTimeOffset?> DueOfAsync(Guid item, string step)
-    {
-        var due = await ncp.QueryAsync<DateTime?>(
-            $"select due_at from {ncp.WorkerSchema}.timers where item_id = @i and step = @s and fired_at is null", ("i", item), ("s", step));
-        return due is { } utc ? new DateTimeOffset(utc, TimeSpan.Zero) : null;
-    }
 }

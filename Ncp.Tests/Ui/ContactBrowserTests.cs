@@ -13,8 +13,9 @@ public sealed class ContactBrowserTests(BrowserNcp ncp, Browser browser)
     public async Task An_officer_logs_a_phone_call_with_a_file_that_counts_as_our_acknowledgement_and_sees_it_on_the_timeline()
     {
         var duty = ncp.ClientFor("duty");
-        var item = await duty.RegisterAsync(ItemsApi.IncomingRequest("CZ-CYBER247", $"Browser contact {Guid.NewGuid():N}", DateTimeOffset.UtcNow.AddDays(5)));
-        await duty.AttachAsync(item.Number(), Encoding.UTF8.GetBytes("Call notes: the partner asked for an update by Friday"), "call-notes.txt");
+        var item = await duty.RegisterAsync(
+            ItemsApi.IncomingRequest("CZ-CYBER247", $"Browser contact {Guid.NewGuid():N}", DateTimeOffset.UtcNow.AddDays(5)));
+        await duty.AttachAsync(item.Number(), Encoding.UTF8.GetBytes("Call notes: the partner asked for news by Friday"), "call-notes.txt");
         await browser.RunAsync(ncp.BaseAddress, async page =>
         {
             await page.SignInAsync("duty");

@@ -26,7 +26,8 @@ public static class ContactingEndpoint
     {
         items.MapPost("/{number}/contacts", LogAsync)
             .Described(Policies.Act, "LogContact",
-                "Log a phone call, fax, Interpol I-24/7 message or meeting with the partner; it may count as the acknowledgement or an answer");
+                "Log a phone call, fax, Interpol I-24/7 message or meeting with the partner; "
+                + "it may count as the acknowledgement or an answer");
         return items;
     }
 
@@ -39,7 +40,8 @@ public static class ContactingEndpoint
         }
 
         var item = await store.FindOrThrowAsync(query, number, http.User, ct);
-        var (command, errors) = ToCommand(body ?? new ContactBody(null, null, null, null, null, null, null, null), item, http.User.Actor(), time.GetUtcNow());
+        var empty = new ContactBody(null, null, null, null, null, null, null, null);
+        var (command, errors) = ToCommand(body ?? empty, item, http.User.Actor(), time.GetUtcNow());
         return command is null
             ? FieldError.ToProblem(errors)
             : ItemResource.Answer(http, await store.RunAsync(number, expected, http.User, command, ct));
@@ -96,7 +98,8 @@ public static class ContactingEndpoint
             }
             else
             {
-                errors.Add(new("attachments", $"{sha256} is not the SHA-256 of a file of item {item.RegisterNumber}; attach the file to the item first."));
+                errors.Add(new("attachments",
+                    $"{sha256} is not the SHA-256 of a file of item {item.RegisterNumber}; attach the file to the item first."));
             }
         }
 

@@ -29,7 +29,8 @@ public static class ProgressingEndpoints
     public static RouteGroupBuilder MapProgressing(this RouteGroupBuilder items)
     {
         items.MapPost("/{number}/send", SendAsync)
-            .Described(Policies.Act, "SendItem", "Mark an outgoing draft as sent to the partner; its deadlines and escalation ladder start now");
+            .Described(Policies.Act, "SendItem",
+                "Mark an outgoing draft as sent to the partner; its deadlines and escalation ladder start now");
         items.MapCommand<AcknowledgeBody>("acknowledge", Policies.Act, "AcknowledgeItem",
             "Outgoing: the partner confirmed receipt (with its reference). Incoming: we confirmed receipt.",
             (b, by) => b?.PartnerReference?.Length > 100
@@ -52,7 +53,8 @@ public static class ProgressingEndpoints
         items.MapReasoned("withdraw", Policies.Act, "WithdrawItem", "Outgoing: we withdraw it. Incoming: the partner withdrew it.", (r, by) => new WithdrawItem(r, by));
         items.MapReasoned("refuse", Policies.Act, "RefuseItem", "Outgoing: the partner refused it. Incoming: we refuse it.", (r, by) => new RefuseItem(r, by));
         items.MapPost("/{number}/reopen", ReopenAsync)
-            .Described(Policies.Supervise, "ReopenItem", "Reopen a closed, withdrawn or refused item (supervisors); its clock starts again from now");
+            .Described(Policies.Supervise, "ReopenItem",
+                "Reopen a closed, withdrawn or refused item (supervisors); its clock starts again from now");
         items.MapCommand<AssignBody>("assignee", Policies.Act, "AssignOfficer", "Assign the item to an officer",
             (b, by) => string.IsNullOrWhiteSpace(b?.OfficerId) || b.OfficerId.Length > 100
                 ? (null, [new("officerId", "The officer's id (object id of the account) is required.")])
@@ -83,7 +85,8 @@ public static class ProgressingEndpoints
     }
 
     private static async Task<Results<Ok<ItemResource>, ValidationProblem>> ReopenAsync(
-        string number, ReasonBody? body, HttpContext http, IQuerySession query, ItemStore store, DeadlinePlanner planner, TimeProvider time, CancellationToken ct)
+        string number, ReasonBody? body, HttpContext http, IQuerySession query, ItemStore store, DeadlinePlanner planner, TimeProvider time,
+        CancellationToken ct)
     {
         if (!ETags.TryReadIfMatch(http.Request, out var expected))
         {
@@ -100,7 +103,8 @@ public static class ProgressingEndpoints
         // A partner's deadline already past would put every reply rung at once; the policy's own figures count from now instead.
         var fields = item.Fields() with { DueBy = item.DueBy > now ? item.DueBy : null };
         var deadlines = await planner.PlanAsync(query, item.Kind, item.Direction, fields, now, ct);
-        return ItemResource.Answer(http, await store.RunAsync(number, expected, http.User, new ReopenItem(body!.Reason!.Trim(), http.User.Actor(), deadlines), ct));
+        var command = new ReopenItem(body!.Reason!.Trim(), http.User.Actor(), deadlines);
+        return ItemResource.Answer(http, await store.RunAsync(number, expected, http.User, command, ct));
     }
 
     /// <summary>What every command on an item declares: its policy, name, summary and the problems it may answer with.</summary>

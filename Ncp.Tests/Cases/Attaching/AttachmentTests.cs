@@ -40,6 +40,7 @@ public sealed class AttachmentTests(NcpSystem ncp)
         Assert.True(problem.GetProperty("errors").TryGetProperty("file", out _));
     }
 
-    private static Task<System.Text.Json.JsonElement> UploadAsync(HttpClient client, string number, byte[] content, string name, HttpStatusCode expected) =>
+    private static Task<System.Text.Json.JsonElement> UploadAsync(
+        HttpClient client, string number, byte[] content, string name, HttpStatusCode expected) =>
         client.AttachAsync(number, content, name, expected);
 }

@@ -15,30 +15,41 @@ public sealed class ContactingTests(NcpSystem ncp)
 {
     private const string Acknowledge = "acknowledge-by:100%";
 
+    // Each row spoils one field of an otherwise valid contact: a JSON value, or null to leave the field out.
     [Theory]
-    [InlineData("means", """{"means":"pigeon"}""")]
-    [InlineData("direction", """{"means":"phone","direction":"sideways"}""")]
-    [InlineData("happenedAt", """{"means":"fax","direction":"incoming"}""")]
-    [InlineData("happenedAt", """{"means":"fax","direction":"incoming","happenedAt":"2999-01-01T00:00:00Z"}""")]
-    [InlineData("with", """{"means":"meeting","direction":"outgoing","happenedAt":"2026-01-01T00:00:00Z","summary":"x"}""")]
-    [InlineData("summary", """{"means":"interpol-i-24-7","direction":"outgoing","happenedAt":"2026-01-01T00:00:00Z","with":"NCB Wiesbaden"}""")]
-    [InlineData("countsAs", """{"means":"phone","direction":"incoming","happenedAt":"2026-01-01T00:00:00Z","with":"x","summary":"x","countsAs":"maybe"}""")]
-    [InlineData("attachments", """{"means":"phone","direction":"incoming","happenedAt":"2026-01-01T00:00:00Z","with":"x","summary":"x","attachments":["00ff"]}""")]
-    public async Task A_contact_with_an_invalid_field_is_refused_naming_the_field(string field, string body)
+    [InlineData("means", "\"pigeon\"")]
+    [InlineData("direction", "\"sideways\"")]
+    [InlineData("happenedAt", null)]
+    [InlineData("happenedAt", "\"2999-01-01T00:00:00Z\"")]
+    [InlineData("with", "\" \"")]
+    [InlineData("summary", null)]
+    [InlineData("countsAs", "\"maybe\"")]
+    [InlineData("attachments", "[\"00ff\"]")]
+    public async Task A_contact_with_an_invalid_field_is_refused_naming_the_field(string field, string? value)
     {
         var duty = ncp.ClientFor("duty");
         var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest());
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["means"] = "fax", ["direction"] = "incoming", ["happenedAt"] = "2026-01-01T09:00:00Z", ["with"] = "BKA", ["summary"] = "Faxed",
+        };
+        body.Remove(field);
+        if (value is not null)
+        {
+            body[field] = System.Text.Json.Nodes.JsonNode.Parse(value);
+        }
 
-        using var response = await duty.PostAsync($"/api/items/{item.Number()}/contacts", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        using var response = await duty.PostAsync($"/api/items/{item.Number()}/contacts", content);
         var problem = await ItemsApi.ExpectAsync(response, HttpStatusCode.BadRequest);
 
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"No error for {field}: {problem}");
-        Assert.Equal(0, (await duty.GetJsonAsync($"/api/items/{item.Number()}")).GetProperty("timeline").EnumerateArray().Count(t => t.Str("what") == "contact"));
+        Assert.Equal([field], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.DoesNotContain(await TimelineAsync(duty, item.Number()), t => t.Str("what") == "contact");
     }
 
     [Fact]
-    public async Task A_call_counted_as_acknowledgement_acknowledges_the_item_its_acknowledge_rung_no_longer_fires_and_the_timeline_shows_it()
+    public async Task A_call_counted_as_acknowledgement_acknowledges_the_item_its_acknowledge_rung_stops_and_the_timeline_shows_it()
     {
         var duty = ncp.ClientFor("duty");
         var item = await duty.ActAsync((await duty.RegisterAsync(Preservation())).Number(), "send");
@@ -68,16 +79,18 @@ public sealed class ContactingTests(NcpSystem ncp)
         var consumed = new ConsumeCounter();
         using (ncp.Api.Services.GetRequiredService<IBusControl>().ConnectConsumeObserver(consumed))
         {
-            await ncp.Worker.Services.GetRequiredService<IBus>().Publish(new WakeUpDue(id, Acknowledge, rung.GetProperty("dueAt").GetDateTimeOffset(), DateTimeOffset.UtcNow));
+            var late = new WakeUpDue(id, Acknowledge, rung.GetProperty("dueAt").GetDateTimeOffset(), DateTimeOffset.UtcNow);
+            await ncp.Worker.Services.GetRequiredService<IBus>().Publish(late);
             await NcpSystem.EventuallyAsync(() => Task.FromResult(consumed.Count<WakeUpDue>(m => m.ItemId == id)), n => n == 1);
         }
 
-        var timeline = (await duty.GetJsonAsync($"/api/items/{item.Number()}")).GetProperty("timeline").EnumerateArray().ToList();
+        var timeline = await TimelineAsync(duty, item.Number());
         Assert.DoesNotContain(timeline, t => t.Str("what") == "escalated");
-        Assert.Equal(["contact", "acknowledged", "rungs-cancelled"], timeline.SkipWhile(t => t.Str("what") != "contact").Select(t => t.Str("what")));
+        Assert.Equal(
+            ["contact", "acknowledged", "rungs-cancelled"], timeline.SkipWhile(t => t.Str("what") != "contact").Select(t => t.Str("what")));
         var contact = timeline.Single(t => t.Str("what") == "contact");
         Assert.Equal("Duty Officer (demo)", contact.GetProperty("by").Str("name"));
-        foreach (var said in new[] { "phone from Sgt. Weber, BKA 24/7 desk", "preserve", "fax-confirmation.pdf", "counts as acknowledgement" })
+        foreach (var said in new[] { "phone from Sgt. Weber, BKA 24/7 desk", "preserve", "fax-confirmation.pdf", "as acknowledgement" })
         {
             Assert.Contains(said, contact.Str("text"), StringComparison.Ordinal);
         }
@@ -94,7 +107,7 @@ public sealed class ContactingTests(NcpSystem ncp)
         var problem = await duty.ActAsync(draft.Number(), "contacts", Call("full-answer"), expected: HttpStatusCode.Conflict);
 
         Assert.Equal("answer-needs-an-open-request", problem.Str("rule"));
-        Assert.DoesNotContain((await duty.GetJsonAsync($"/api/items/{draft.Number()}")).GetProperty("timeline").EnumerateArray(), t => t.Str("what") == "contact");
+        Assert.DoesNotContain(await TimelineAsync(duty, draft.Number()), t => t.Str("what") == "contact");
         var logged = await duty.ActAsync(draft.Number(), "contacts", Call(null));
         Assert.Equal("draft", logged.Str("status"));
     }
@@ -106,11 +119,12 @@ public sealed class ContactingTests(NcpSystem ncp)
         var item = await duty.ActAsync((await duty.RegisterAsync(Preservation())).Number(), "send");
         var inbound = Guid.CreateVersion7();
         await ncp.Worker.Services.GetRequiredService<IBus>().Publish(new PartnerMailReceived(
-            inbound, $"<{inbound}@bka.example>", "DE-CYBER247", "cyber247@bka.example", $"RE: {item.Number()}", "Received, we are on it.", null,
+            inbound, $"<{inbound}@bka.example>", "DE-CYBER247", "cyber247@bka.example", $"RE: {item.Number()}", "Received, on it.", null,
             item.GetProperty("id").GetGuid(), [], "smime", "valid", "cyber247@bka.example", [], null, DateTimeOffset.UtcNow));
 
         var proposed = await NcpSystem.EventuallyAsync(
-            () => duty.GetJsonAsync($"/api/items/{item.Number()}"), i => i.GetProperty("acknowledgementProposed").ValueKind == JsonValueKind.Object);
+            () => duty.GetJsonAsync($"/api/items/{item.Number()}"),
+            i => i.GetProperty("acknowledgementProposed").ValueKind == JsonValueKind.Object);
         Assert.Equal(inbound, proposed.GetProperty("acknowledgementProposed").GetProperty("inboundId").GetGuid());
         Assert.Equal("sent", proposed.Str("status"));
 
@@ -138,6 +152,11 @@ public sealed class ContactingTests(NcpSystem ncp)
         return body;
     }
 
+    private static async Task<List<JsonElement>> TimelineAsync(HttpClient client, string number) =>
+        [.. (await client.GetJsonAsync($"/api/items/{number}")).GetProperty("timeline").EnumerateArray()];
+
     private Task<long> PendingAsync(Guid item, string step) =>
-        ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.timers where item_id = @i and step = @s and fired_at is null", ("i", item), ("s", step));
+        ncp.QueryAsync<long>(
+            $"select count(*) from {ncp.WorkerSchema}.timers where item_id = @i and step = @s and fired_at is null",
+            ("i", item), ("s", step));
 }
