@@ -3,6 +3,7 @@ using Ncp.Api.Auditing;
 using Ncp.Api.Cases;
 using Ncp.Api.Cases.Attaching;
 using Ncp.Api.Cases.Chaining;
+using Ncp.Api.Cases.Contacting;
 using Ncp.Api.Cases.Corresponding;
 using Ncp.Api.Cases.Grouping;
 using Ncp.Api.Cases.Linking;
@@ -121,6 +122,7 @@ public sealed class Program
         items.MapListing();
         items.MapReading();
         items.MapProgressing();
+        items.MapContacting();
         items.MapLinking();
         items.MapGrouping();
         items.MapAttaching(attachments);

@@ -21,6 +21,9 @@ public sealed record ItemMail(
 
 public sealed record ItemAttachment(string Sha256, string FileName, string ContentType, long Size, DateTimeOffset AddedAt);
 
+/// <summary>A partner's mail that came while we waited for their acknowledgement: probably it, to be accepted in one click.</summary>
+public sealed record AcknowledgementProposal(Guid InboundId, string From, string Subject, DateTimeOffset ReceivedAt);
+
 /// <summary>
 /// One item as lists and the item screen show it, kept by an inline projection so it is current when a command returns.
 /// Its columns (see MartenSetup) serve the list filters; its timeline is a separate document, <see cref="ItemTimeline"/>.
@@ -82,6 +85,11 @@ public sealed record ItemDetails
     /// <summary>The mail thread with the partner, oldest first.</summary>
     public ItemMail[] Mail { get; init; } = [];
 
+    /// <summary>
+    /// Set while a sent item awaits the partner's acknowledgement and a mail of theirs came: the officer may accept it as such.
+    /// </summary>
+    public AcknowledgementProposal? AcknowledgementProposed { get; init; }
+
     /// <summary><c>not-delivered</c> while the last mail we asked for could not be delivered; otherwise null.</summary>
     public string? Delivery { get; init; }
 
@@ -132,6 +140,8 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
             LastChangedAt = e.Timestamp,
             IsOpen = open,
             AwaitsAcknowledgement = open && item.Escalations.Except(item.AcknowledgedEscalations).Any(),
+            // Proposed only while the item still waits for the acknowledgement; accepted or overtaken, it goes.
+            AcknowledgementProposed = item.Status == WorkItemStatus.Sent ? item.AcknowledgementProposed : null,
             SearchText = SearchTextOf(item),
             Version = e.Version,
         };
@@ -211,6 +221,10 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
                 && !HandlingRules.Stricter(item.PartnerMarking?.Code ?? HandlingCode.Open, marking.Code)
                 ? marking
                 : item.PartnerMarking,
+            AcknowledgementProposed = item.AcknowledgementProposed
+                ?? (item.Direction == Direction.Outgoing
+                    ? new AcknowledgementProposal(e.InboundId, e.From, e.Subject, e.ReceivedAt)
+                    : null),
             Attachments = [.. item.Attachments, .. e.Attachments.Select(a => new ItemAttachment(a.Sha256, a.FileName, a.ContentType, a.Size, e.At))],
         },
         AttachmentAdded e => item with { Attachments = [.. item.Attachments, new ItemAttachment(e.Sha256, e.FileName, e.ContentType, e.Size, e.At)] },

@@ -81,6 +81,8 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
             $"Mail {e.MessageId} from {e.PartnerCode} quoted {string.Join(", ", e.RegisterNumbers)}, "
             + $"not an item of {e.PartnerCode} in a channel it uses: not filed there"),
         EscalationAcknowledged e => v => new(v, e.At, "escalation-acknowledged", e.By, $"{e.Step} acknowledged"),
+        DeadlineRungsCancelled e => v => new(v, e.At, "rungs-cancelled", System, $"{e.Status}: {string.Join(", ", e.Steps)} will not fire"),
+        ContactLogged e => v => new(v, e.At, "contact", e.By, ContactText(e)),
         PartnerReminded e => v => new(v, e.At, "partner-reminded", e.By, e.Reason is null ? "Reminder to the partner asked for" : $"Reminder to the partner asked for: {e.Reason}"),
         Chaining.PreservationConfirmed e => v => new(v, e.At, "preservation-confirmed", e.By,
             $"The partner preserves the data until {e.PreservedUntil:u}"),
@@ -98,4 +100,9 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
                 .Concat(fallback.OtherChannels.Select(c => $"the {c} channel"))
                 .DefaultIfEmpty("the phone or another channel: the directory names no other address or channel"));
     private static string Shared(string[]? keys) => keys is { Length: > 0 } ? $": shares {string.Join(", ", keys)}" : "";
+    private static string ContactText(ContactLogged e) =>
+        $"{Infrastructure.Http.ApiEnum<Contacting.ContactMeans>.NameOf(e.Means)} {(e.Direction == Direction.Incoming ? "from" : "to")} "
+        + $"{e.With}, {e.HappenedAt:u}: {e.Summary}"
+        + (e.Files.Length == 0 ? "" : $" (files: {string.Join(", ", e.Files.Select(f => $"{f.FileName} SHA-256 {f.Sha256}"))})")
+        + (e.CountsAs is { } counts ? $"; counts as {Infrastructure.Http.ApiEnum<Contacting.ContactCountsAs>.NameOf(counts)}" : "");
 }

@@ -38,7 +38,8 @@ public sealed record WorkItem(
     IReadOnlySet<Guid>? MailSeen = null,
     DateTimeOffset? LastRemindedAt = null,
     IReadOnlySet<(Guid Source, LinkType Type)>? LinkedFrom = null,
-    Chaining.PreservationState? Preservation = null)
+    Chaining.PreservationState? Preservation = null,
+    DateTimeOffset? PartlyAnsweredAt = null)
 {
     public static readonly WorkItem Initial = new(
         Guid.Empty, "", WorkItemKind.Request, Direction.Outgoing, WorkItemStatus.None, WorkItemStatus.None, "", Channel.TwentyFourSeven,

@@ -23,7 +23,8 @@ public sealed record WithdrawItem(string Reason, Actor By);
 
 public sealed record RefuseItem(string Reason, Actor By);
 
-public sealed record ReopenItem(string Reason, Actor By);
+/// <summary>Reopens an ended item; <see cref="Deadlines"/>, planned at the reopening, start its clock again.</summary>
+public sealed record ReopenItem(string Reason, Actor By, Deadlines.ItemDeadlines? Deadlines = null);
 
 public sealed record AssignOfficer(Actor Officer, Actor By);
 
@@ -61,6 +62,11 @@ public sealed record ResumeDeadlines(Deadlines.ItemDeadlines Deadlines, Actor By
 public sealed record AcknowledgeEscalation(string Step, Actor By);
 
 public sealed record RemindPartner(string? Reason, Actor By);
+
+/// <summary>Logs a contact with the partner outside Ncp's mail; it may count as the acknowledgement or an answer.</summary>
+public sealed record LogContact(
+    Guid ContactId, Contacting.ContactMeans Means, Direction Direction, DateTimeOffset HappenedAt, string With, string Summary,
+    Contacting.ContactFile[] Files, Contacting.ContactCountsAs? CountsAs, string? PartnerReference, Actor By);
 
 /// <summary>The gateway reports our mail sent; recorded once per dispatch.</summary>
 public sealed record RecordMailDispatched(Guid DispatchId, string Purpose, string MessageId, string Protection, DateTimeOffset SentAt);

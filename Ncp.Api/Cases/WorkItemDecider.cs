@@ -1,4 +1,6 @@
 using Ncp.Api.Cases.Chaining;
+using Ncp.Api.Cases.Contacting;
+using Ncp.Api.Deadlines;
 
 namespace Ncp.Api.Cases;
 
@@ -72,6 +74,7 @@ public static class WorkItemDecider
             ResumeDeadlines c => Resume(state, c, now),
             AcknowledgeEscalation c => AcknowledgeRung(state, c, now),
             ConfirmPreservation or RequestPreservationExtension or RecordPreservationExpiring => Preservations.Decide(state, command, now),
+            LogContact c => Contact(state, c, now),
             RemindPartner c => ReminderRefusal(state.RegisterNumber, state.Direction, state.Kind, state.Status, state.PausedAt is not null, state.LastRemindedAt, now) is { } refusal
                 ? throw refusal
                 : [new PartnerReminded(state.Id, c.Reason, c.By, now)],
@@ -125,7 +128,11 @@ public static class WorkItemDecider
         },
         ItemSent => state with { Status = WorkItemStatus.Sent },
         ItemAcknowledged => state with { Status = WorkItemStatus.Acknowledged },
-        AnswerRecorded e => state with { Status = e.Extent == AnswerExtent.Full ? WorkItemStatus.Answered : WorkItemStatus.PartlyAnswered },
+        AnswerRecorded e => state with
+        {
+            Status = e.Extent == AnswerExtent.Full ? WorkItemStatus.Answered : WorkItemStatus.PartlyAnswered,
+            PartlyAnsweredAt = e.Extent == AnswerExtent.Partial ? e.At : state.PartlyAnsweredAt,
+        },
         ItemClosed => Ended(state, WorkItemStatus.Closed),
         ItemWithdrawn => Ended(state, WorkItemStatus.Withdrawn),
         ItemRefused => Ended(state, WorkItemStatus.Refused),
@@ -214,7 +221,8 @@ public static class WorkItemDecider
     {
         var from = state.Direction == Direction.Outgoing ? WorkItemStatus.Sent : WorkItemStatus.Received;
         Require(state, "acknowledge", state.Direction == Direction.Outgoing ? "only-sent-items-are-acknowledged" : "only-received-items-are-acknowledged", from);
-        return [new ItemAcknowledged(state.Id, c.PartnerReference, c.By, now), .. Preservations.OnAcknowledged(state, c.Preservation, c.By, now)];
+        return ClockFollows(
+            state, [new ItemAcknowledged(state.Id, c.PartnerReference, c.By, now), .. Preservations.OnAcknowledged(state, c.Preservation, c.By, now)], now);
     }
 
     private static object[] Answer(WorkItem state, RecordAnswer c, DateTimeOffset now)
@@ -226,7 +234,7 @@ public static class WorkItemDecider
 
         Require(state, "record an answer for", "answer-needs-an-open-request",
             state.Direction == Direction.Outgoing ? AnswerableOutgoing : AnswerableIncoming);
-        return [new AnswerRecorded(state.Id, c.Extent, c.Summary, c.By, now)];
+        return ClockFollows(state, [new AnswerRecorded(state.Id, c.Extent, c.Summary, c.By, now)], now);
     }
 
     private static object[] Close(WorkItem state, CloseItem c, DateTimeOffset now)
@@ -264,7 +272,58 @@ public static class WorkItemDecider
     private static object[] Reopen(WorkItem state, ReopenItem c, DateTimeOffset now)
     {
         Require(state, "reopen", "only-ended-items-are-reopened", WorkItemStatus.Closed, WorkItemStatus.Withdrawn, WorkItemStatus.Refused);
-        return [new ItemReopened(state.Id, c.Reason, state.StatusBeforeEnd, c.By, now)];
+        var reopened = new ItemReopened(state.Id, c.Reason, state.StatusBeforeEnd, c.By, now);
+        // Ending cancelled every wake-up; the clock starts again from now, with only the rungs the status still waits for (an
+        // answered item waits for nothing). A clock paused before the end stays paused: resuming moves its own ladder.
+        Deadlines.ScheduledStep[] waiting = [.. (c.Deadlines?.Steps ?? []).Where(s => Rungs.Waits(s, state.Kind, state.StatusBeforeEnd))];
+        return waiting.Length == 0 || state.PausedAt is not null
+            ? [reopened]
+            : [reopened, new DeadlinesSet(state.Id, c.Deadlines! with { Steps = waiting }, now)];
+    }
+
+    /// <summary>
+    /// A contact outside mail, recorded; counted as an acknowledgement or answer, it takes the same events and obeys the same
+    /// rules as one recorded by hand, marked as given in the contact (no mail repeats it).
+    /// </summary>
+    private static object[] Contact(WorkItem state, LogContact c, DateTimeOffset now)
+    {
+        object[] counted = c.CountsAs switch
+        {
+            ContactCountsAs.Acknowledgement => Acknowledge(state, new AcknowledgeItem(c.PartnerReference, c.By), now),
+            ContactCountsAs.PartialAnswer => Answer(state, new RecordAnswer(AnswerExtent.Partial, c.Summary, c.By), now),
+            ContactCountsAs.FullAnswer => Answer(state, new RecordAnswer(AnswerExtent.Full, c.Summary, c.By), now),
+            _ => [],
+        };
+        var logged = new ContactLogged(
+            state.Id, c.ContactId, c.Means, c.Direction, c.HappenedAt, c.With, c.Summary, c.Files, c.CountsAs, c.By, now);
+        return
+        [
+            logged,
+            .. counted.Select(e => e switch
+            {
+                ItemAcknowledged a => a with { ContactId = c.ContactId },
+                AnswerRecorded a => a with { ContactId = c.ContactId },
+                _ => e,
+            }),
+        ];
+    }
+
+    /// <summary>
+    /// The rungs that waited for what these events bring (receipt confirmed, the answer in) and no longer wait, named so that
+    /// the Worker drops their wake-ups. Ending the item cancels all of them another way.
+    /// </summary>
+    private static object[] ClockFollows(WorkItem state, object[] events, DateTimeOffset now)
+    {
+        var after = events.Aggregate(state, Evolve);
+        string[] stopped =
+        [
+            .. state.Ladder.Values
+                .Where(s => !state.Escalated.Contains(s.Name)
+                    && Rungs.Waits(s, state.Kind, state.Status) && !Rungs.Waits(s, after.Kind, after.Status))
+                .OrderBy(s => s.DueAt)
+                .Select(s => s.Name),
+        ];
+        return stopped.Length == 0 ? events : [.. events, new DeadlineRungsCancelled(state.Id, stopped, after.Status, now)];
     }
 
     private static object[] Link(WorkItem state, LinkItem c, DateTimeOffset now)
@@ -328,14 +387,18 @@ public static class WorkItemDecider
 
     private static object[] Escalate(WorkItem state, RecordEscalation c, DateTimeOffset now)
     {
-        // A wake-up may come twice, late, or for a rung since moved; only the current rung, once, on a live item counts.
+        // A wake-up may come twice, late, or for a rung since moved; only the current rung, once, on a live item counts,
+        // and only while the item still waits for what the rung waits for.
         if (state.IsEnded || state.PausedAt is not null || state.Escalated.Contains(c.Step)
-            || !state.Ladder.TryGetValue(c.Step, out var step) || step.DueAt != c.DueAt)
+            || !state.Ladder.TryGetValue(c.Step, out var step) || step.DueAt != c.DueAt || !Rungs.Waits(step, state.Kind, state.Status))
         {
             return [];
         }
 
-        return [new DeadlineEscalated(state.Id, step.Name, step.DueAt, step.Notify, step.RemindPartner, step.Suggest, now)];
+        // A partner who answered in part is at work on the rest: our people hear of the rung, the partner is left alone a day.
+        var quiet = state.Status == WorkItemStatus.PartlyAnswered
+            && state.PartlyAnsweredAt is { } partly && now < partly + Rungs.PartnerQuietAfterPartialAnswer;
+        return [new DeadlineEscalated(state.Id, step.Name, step.DueAt, step.Notify, step.RemindPartner && !quiet, step.Suggest, now)];
     }
 
     private static object[] Extend(WorkItem state, ExtendDeadline c, DateTimeOffset now)
@@ -427,9 +490,9 @@ public static class WorkItemDecider
         return deadlines;
     }
 
-    /// <summary>The rungs to (re)schedule: those of the new ladder that have not fired for this item.</summary>
+    /// <summary>The rungs to (re)schedule: those of the new ladder that have not fired and still wait for something.</summary>
     private static Deadlines.ScheduledStep[] NotYetReached(WorkItem state, Deadlines.ItemDeadlines deadlines) =>
-        [.. deadlines.Steps.Where(s => !state.Escalated.Contains(s.Name))];
+        [.. deadlines.Steps.Where(s => !state.Escalated.Contains(s.Name) && Rungs.Waits(s, state.Kind, state.Status))];
 
     private static RecordedRefusal Refusal(WorkItem state, Channel to, string toPartner, string attempt, Actor by, DateTimeOffset now) =>
         new(

@@ -9,11 +9,14 @@ public sealed record ItemDetailsChanged(Guid ItemId, ItemFields Fields, Actor By
 
 public sealed record ItemSent(Guid ItemId, Actor By, DateTimeOffset At);
 
-/// <summary>Outgoing: the partner confirmed receipt. Incoming: we confirmed receipt to the partner.</summary>
-public sealed record ItemAcknowledged(Guid ItemId, string? PartnerReference, Actor By, DateTimeOffset At);
+/// <summary>
+/// Outgoing: the partner confirmed receipt. Incoming: we confirmed receipt to the partner. <see cref="ContactId"/>: it was
+/// done in that logged contact (a call, a fax), so no mail says it again.
+/// </summary>
+public sealed record ItemAcknowledged(Guid ItemId, string? PartnerReference, Actor By, DateTimeOffset At, Guid? ContactId = null);
 
-/// <summary>Outgoing: the partner's answer arrived. Incoming: we answered.</summary>
-public sealed record AnswerRecorded(Guid ItemId, AnswerExtent Extent, string Summary, Actor By, DateTimeOffset At);
+/// <summary>Outgoing: the partner's answer arrived. Incoming: we answered. <see cref="ContactId"/>: given in that logged contact.</summary>
+public sealed record AnswerRecorded(Guid ItemId, AnswerExtent Extent, string Summary, Actor By, DateTimeOffset At, Guid? ContactId = null);
 
 public sealed record ItemClosed(Guid ItemId, string Reason, Actor By, DateTimeOffset At);
 
@@ -145,6 +148,20 @@ public sealed record MailBounced(
         $"{Status} {DiagnosticCode ?? "(no words from the server)"}" + (RemoteMta is null ? "" : $" ({RemoteMta})")
         + $" for {string.Join(", ", Recipients)}";
 }
+/// <summary>
+/// Rungs of the ladder that waited for what just happened (receipt confirmed, the answer in) will not fire: the item's
+/// <see cref="Status"/> no longer needs them.
+/// </summary>
+public sealed record DeadlineRungsCancelled(Guid ItemId, string[] Steps, WorkItemStatus Status, DateTimeOffset At);
+
+/// <summary>
+/// An officer logged a contact with the partner outside Ncp's mail (a call, a fax, an I-24/7 message, a meeting): which way,
+/// when it happened, with whom, what was said, the item's files that went with it, and what it counts as for the status
+/// (the acknowledgement or answer events follow it).
+/// </summary>
+public sealed record ContactLogged(
+    Guid ItemId, Guid ContactId, Contacting.ContactMeans Means, Direction Direction, DateTimeOffset HappenedAt, string With, string Summary,
+    Contacting.ContactFile[] Files, Contacting.ContactCountsAs? CountsAs, Actor By, DateTimeOffset At);
 
 public static class WorkItemEvents
 {
@@ -159,5 +176,6 @@ public static class WorkItemEvents
         typeof(MailBounced), typeof(HandlingCodeRaised),
         typeof(ItemLinkedFrom), typeof(ItemGrouped),
         typeof(Chaining.PreservationConfirmed), typeof(Chaining.PreservationExtensionRequested),
+        typeof(DeadlineRungsCancelled), typeof(ContactLogged),
     ];
 }

@@ -3,8 +3,9 @@ using Ncp.Api.Partners;
 
 namespace Ncp.Api.Deadlines;
 
-/// <summary>One rung of an item's ladder, placed in time.</summary>
-public sealed record ScheduledStep(string Name, DateTimeOffset DueAt, Recipient[] Notify, bool RemindPartner, SuggestedAction Suggest);
+/// <summary>One rung of an item's ladder, placed in time; <see cref="Kind"/>: what it waits for (null: stored before rungs said).</summary>
+public sealed record ScheduledStep(
+    string Name, DateTimeOffset DueAt, Recipient[] Notify, bool RemindPartner, SuggestedAction Suggest, RungKind? Kind = null);
 
 /// <summary>An item's three deadlines and its ladder, as computed when its clock started.</summary>
 public sealed record ItemDeadlines(
@@ -50,7 +51,8 @@ public static class DeadlineCalculator
             }
 
             var due = step.Fraction is { } fraction ? start + ((at - start) * fraction) : at + (step.Offset ?? TimeSpan.Zero);
-            steps.Add(new ScheduledStep(step.Name, Whole(due < start ? start : due), step.Notify, step.RemindPartner, step.Suggest));
+            steps.Add(new ScheduledStep(
+                step.Name, Whole(due < start ? start : due), step.Notify, step.RemindPartner, step.Suggest, Rungs.KindOf(step.Anchor)));
         }
 
         return new ItemDeadlines(

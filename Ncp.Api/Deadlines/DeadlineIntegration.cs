@@ -10,7 +10,8 @@ namespace Ncp.Api.Deadlines;
 
 /// <summary>
 /// The Worker's clock follows the item's deadlines: one wake-up per rung when they are set or moved, all cancelled when
-/// the item stops; a rung reached goes out as an escalation, told with the item's number and subject.
+/// the item stops, those of the rungs nothing waits for any more when it is acknowledged or answered; a rung reached
+/// goes out as an escalation, told with the item's number and subject.
 /// </summary>
 public sealed class DeadlineIntegration(Compartments compartments) : IIntegrationEvents
 {
@@ -20,6 +21,7 @@ public sealed class DeadlineIntegration(Compartments compartments) : IIntegratio
         DeadlineExtended e => [.. e.Rescheduled.Select(s => new WakeUpRequested(e.ItemId, s.Name, s.DueAt, e.At))],
         DeadlinesResumed e => [.. e.Rescheduled.Select(s => new WakeUpRequested(e.ItemId, s.Name, s.DueAt, e.At))],
         DeadlinesPaused e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
+        DeadlineRungsCancelled e => [.. e.Steps.Select(s => new WakeUpCancelled(e.ItemId, s, e.At))],
         ItemClosed e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
         ItemWithdrawn e => [new WakeUpCancelled(e.ItemId, "*", e.At)],
         ItemRefused e => [new WakeUpCancelled(e.ItemId, "*", e.At)],

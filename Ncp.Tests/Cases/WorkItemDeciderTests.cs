@@ -64,19 +64,9 @@ public sealed class WorkItemDeciderTests
         ["Sent"] = ["!only-drafts-are-sent", "Acknowledged", "!initiative-messages-are-not-answered", "!initiative-messages-are-not-answered", "Closed", "Withdrawn", "Refused", "!only-ended-items-are-reopened"],
     });
 
-    private static TheoryData<string, string, string, string> Table(Direction direction, WorkItemKind kind, Dictionary<string, string[]> rows)
-    {
-        var data = new TheoryData<string, string, string, string>();
-        foreach (var (status, expectations) in rows)
-        {
-            for (var i = 0; i < Columns.Length; i++)
-            {
-                data.Add($"{direction}:{kind}", status, Columns[i], expectations[i]);
-            }
-        }
-
-        return data;
-    }
+    private static TheoryData<string, string, string, string> Table(
+        Direction direction, WorkItemKind kind, Dictionary<string, string[]> rows) =>
+        DeciderTable.Of(Columns, direction, kind, rows);
 
     [Theory]
     [MemberData(nameof(OutgoingRequest))]

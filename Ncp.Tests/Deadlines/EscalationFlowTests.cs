@@ -76,10 +76,14 @@ public sealed class EscalationFlowTests(NcpSystem ncp)
         await NcpSystem.EventuallyAsync(() => DueOfAsync(id, "reply-by:100%"), due => due == resumedReplyBy);
     }
 
-    private async Task<DateTimeOffset?> DueOfAsync(Guid item, string step)
+    private Task<DateTimeOffset?> DueOfAsync(Guid item, string step) => DueOfAsync(ncp, item, step);
+
+    /// <summary>When the Worker will wake the item for <paramref name="step"/>; null when nothing is pending.</summary>
+    internal static async Task<DateTimeOffset?> DueOfAsync(NcpSystem ncp, Guid item, string step)
     {
         var due = await ncp.QueryAsync<DateTime?>(
-            $"select due_at from {ncp.WorkerSchema}.timers where item_id = @i and step = @s and fired_at is null", ("i", item), ("s", step));
+            $"select due_at from {ncp.WorkerSchema}.timers where item_id = @i and step = @s and fired_at is null",
+            ("i", item), ("s", step));
         return due is { } utc ? new DateTimeOffset(utc, TimeSpan.Zero) : null;
     }
 
@@ -88,4 +92,100 @@ public sealed class EscalationFlowTests(NcpSystem ncp)
 
     private Task<long> PendingAsync(Guid item) =>
         ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.timers where item_id = @i and fired_at is null", ("i", item));
+}
+
+/// <summary>
+/// The clock follows events, on a simulated clock through the real servers: what was acknowledged or answered gets no
+/// reminder from the rungs that waited for it, and a reopened item is scheduled again. A twin item left alone shows the
+/// rungs did come due meanwhile.
+/// </summary>
+[Collection(SimulatedCollection.Name)]
+public sealed class FollowingEscalationFlowTests(SimulatedNcp ncp)
+{
+    private const string Acknowledge = "acknowledge-by:100%";
+
+    [Fact]
+    public async Task An_acknowledged_request_gets_no_acknowledge_reminder_an_answered_one_no_reply_reminder_and_reopening_schedules_again()
+    {
+        // Tokens are issued on the simulated clock and checked on the real one: both clients are made before it moves.
+        var (duty, supervisor) = (ncp.ClientFor("duty"), ncp.ClientFor("supervisor"));
+        var start = ncp.Clock.GetUtcNow();
+        var followed = await SendAsync(duty);
+        var alone = await SendAsync(duty);
+        var (followedId, aloneId) = (followed.GetProperty("id").GetGuid(), alone.GetProperty("id").GetGuid());
+        var ladder = followed.GetProperty("deadlines").GetProperty("steps").EnumerateArray().Select(s => s.Str("name")).ToArray();
+        // The first events of a fresh host wait for its event log's subscription to start.
+        await NcpSystem.EventuallyAsync(
+            async () => (await PendingAsync(followedId), await PendingAsync(aloneId)), n => n == (ladder.Length, ladder.Length),
+            TimeSpan.FromMinutes(2));
+
+        // The partner confirms receipt within the hour: the acknowledge rung leaves the Worker's clock.
+        await AdvanceToAsync(start.AddHours(1));
+        followed = await duty.ActAsync(followed.Number(), "acknowledge", new { partnerReference = "BKA-77" });
+        await NcpSystem.EventuallyAsync(() => PendingAsync(followedId), n => n == ladder.Length - 1);
+
+        // Past acknowledge-by: the twin's partner is reminded, ours is not.
+        await AdvanceToAsync(followed.GetProperty("deadlines").GetProperty("acknowledgeBy").GetDateTimeOffset());
+        await NcpSystem.EventuallyAsync(() => RemindersAsync(aloneId), n => n == 1);
+        Assert.Equal(0L, await RemindersAsync(followedId));
+
+        // The full answer: every reply rung leaves too; past reply-by the twin is reminded again (80 %), ours never.
+        followed = await duty.ActAsync(followed.Number(), "answers", new { extent = "full", summary = "Preserved; reference BKA-77" });
+        await NcpSystem.EventuallyAsync(() => PendingAsync(followedId), n => n == 0);
+        await AdvanceToAsync(followed.GetProperty("deadlines").GetProperty("replyBy").GetDateTimeOffset());
+        await NcpSystem.EventuallyAsync(() => EscalatedAsync(aloneId), n => n.Contains("reply-by:100%"));
+        await NcpSystem.EventuallyAsync(() => RemindersAsync(aloneId), n => n == 2);
+        Assert.Equal(0L, await RemindersAsync(followedId));
+        Assert.Empty(await EscalatedAsync(followedId));
+
+        // Withdrawn, the twin's clock stops; reopened, it starts again from the reopening, every rung scheduled anew.
+        await duty.ActAsync(alone.Number(), "withdraw", new { reason = "Sent to the wrong unit" });
+        await NcpSystem.EventuallyAsync(() => PendingAsync(aloneId), n => n == 0);
+        var reopened = await supervisor.ActAsync(alone.Number(), "reopen", new { reason = "It was the right unit after all" });
+        var reopenedAt = ncp.Clock.GetUtcNow();
+        Assert.Equal(reopenedAt, reopened.GetProperty("deadlines").GetProperty("start").GetDateTimeOffset(), TimeSpan.FromSeconds(1));
+        var acknowledgeBy = reopened.GetProperty("deadlines").GetProperty("acknowledgeBy").GetDateTimeOffset();
+        await NcpSystem.EventuallyAsync(() => EscalationFlowTests.DueOfAsync(ncp, aloneId, Acknowledge), due => due == acknowledgeBy);
+        Assert.Equal(ladder.Length, await PendingAsync(aloneId));
+        await AdvanceToAsync(acknowledgeBy);
+        await NcpSystem.EventuallyAsync(() => RemindersAsync(aloneId), n => n == 3);
+
+        // The answered item, closed and reopened, waits for nothing: nothing is scheduled.
+        await duty.ActAsync(followed.Number(), "close", new { reason = "Preserved" });
+        var answered = await supervisor.ActAsync(followed.Number(), "reopen", new { reason = "Check the reference" });
+        Assert.Equal("answered", answered.Str("status"));
+        Assert.Equal(0L, await PendingAsync(followedId));
+    }
+
+    // An urgent 24/7 preservation: acknowledged within 4 h, done within a day; its ladder waits for both.
+    private static async Task<System.Text.Json.JsonElement> SendAsync(HttpClient client)
+    {
+        var body = ItemsApi.OutgoingRequest(subject: $"Preserve the account {Guid.NewGuid():N}");
+        body["requestedData"] = new System.Text.Json.Nodes.JsonArray("preservation");
+        return await client.ActAsync((await client.RegisterAsync(body)).Number(), "send");
+    }
+
+    /// <summary>Moves the shared clock to <paramref name="at"/> and waits until the Worker fired every wake-up due by then.</summary>
+    private async Task AdvanceToAsync(DateTimeOffset at)
+    {
+        ncp.Clock.Advance(at - ncp.Clock.GetUtcNow());
+        // A nap begun before the jump would wait for the next one: real time flows, simulated time jumps.
+        ncp.Worker.Services.GetRequiredService<Ncp.Worker.Timers.TimerLoop>().Nudge();
+        await NcpSystem.EventuallyAsync(
+            () => ncp.QueryAsync<long>(
+                $"select count(*) from {ncp.WorkerSchema}.timers where fired_at is null and due_at <= @at", ("at", at)),
+            n => n == 0);
+    }
+
+    private Task<long> PendingAsync(Guid item) =>
+        ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.timers where item_id = @i and fired_at is null", ("i", item));
+
+    private Task<long> RemindersAsync(Guid item) =>
+        ncp.QueryAsync<long>(
+            $"select count(*) from {ncp.WorkerSchema}.dispatches where item_id = @i and purpose = 'reminder'", ("i", item));
+
+    private async Task<string[]> EscalatedAsync(Guid item) =>
+        [.. (await ncp.QueryRowsAsync(
+                $"select data->>'Step' from {ncp.ApiSchema}.mt_events where stream_id = @i and type = 'deadline_escalated'", ("i", item)))
+            .Select(r => (string)r[0]!)];
 }

@@ -60,16 +60,17 @@ public static class ItemsApi
         return await ExpectAsync(response, expected);
     }
 
-    /// <summary>Attaches a file to the item (multipart, as the compose screen does); returns the item as it now is.</summary>
+    /// <summary>Attaches a file to the item (multipart, field <c>file</c>, as the compose screen does); returns the item as it now is.</summary>
     public static async Task<JsonElement> AttachAsync(
-        this HttpClient client, string number, byte[] content, string fileName, string contentType = "application/octet-stream")
+        this HttpClient client, string number, byte[] content, string fileName, string contentType = "application/octet-stream",
+        HttpStatusCode expected = HttpStatusCode.OK)
     {
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(content);
         file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         form.Add(file, "file", fileName);
         using var response = await client.PostAsync($"/api/items/{number}/attachments", form);
-        return await ExpectAsync(response, HttpStatusCode.OK);
+        return await ExpectAsync(response, expected);
     }
 
     public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string url, HttpStatusCode expected = HttpStatusCode.OK)

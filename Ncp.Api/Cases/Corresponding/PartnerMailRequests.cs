@@ -53,8 +53,9 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact, NpgsqlDa
             ItemSent e => (e.ItemId, "request", null),
             DeadlineEscalated { RemindPartner: true } e => (e.ItemId, "reminder", (string?)null),
             PartnerReminded e => (e.ItemId, "reminder", null),
-            ItemAcknowledged e => (e.ItemId, "acknowledgement", null),
-            AnswerRecorded e => (e.ItemId, "reply", e.Summary),
+            // Given in a logged call, fax or meeting: the partner has it already.
+            ItemAcknowledged { ContactId: null } e => (e.ItemId, "acknowledgement", null),
+            AnswerRecorded { ContactId: null } e => (e.ItemId, "reply", e.Summary),
             Chaining.PreservationExtensionRequested e => (e.ItemId, Chaining.PreservationMail.Purpose, null),
             _ => (Guid.Empty, "", null),
         };

@@ -31,12 +31,8 @@ public static class ProgressingEndpoints
     {
         var preservation = ((IEndpointRouteBuilder)items).ServiceProvider.GetRequiredService<Chaining.PreservationSettings>();
         items.MapPost("/{number}/send", SendAsync)
-            .RequireAuthorization(Policies.Act)
-            .WithName("SendItem")
-            .WithSummary("Mark an outgoing draft as sent to the partner; its deadlines and escalation ladder start now")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .Described(Policies.Act, "SendItem",
+                "Mark an outgoing draft as sent to the partner; its deadlines and escalation ladder start now");
         items.MapCommand<AcknowledgeBody>("acknowledge", Policies.Act, "AcknowledgeItem",
             "Outgoing: the partner confirmed receipt (with its reference). Incoming: we confirmed receipt.",
             (b, by) => b?.PartnerReference?.Length > 100
@@ -59,7 +55,9 @@ public static class ProgressingEndpoints
         items.MapReasoned("close", Policies.Act, "CloseItem", "Close an answered item (an initiative message once acknowledged)", (r, by) => new CloseItem(r, by));
         items.MapReasoned("withdraw", Policies.Act, "WithdrawItem", "Outgoing: we withdraw it. Incoming: the partner withdrew it.", (r, by) => new WithdrawItem(r, by));
         items.MapReasoned("refuse", Policies.Act, "RefuseItem", "Outgoing: the partner refused it. Incoming: we refuse it.", (r, by) => new RefuseItem(r, by));
-        items.MapReasoned("reopen", Policies.Supervise, "ReopenItem", "Reopen a closed, withdrawn or refused item (supervisors)", (r, by) => new ReopenItem(r, by));
+        items.MapPost("/{number}/reopen", ReopenAsync)
+            .Described(Policies.Supervise, "ReopenItem",
+                "Reopen a closed, withdrawn or refused item (supervisors); its clock starts again from now");
         items.MapCommand<AssignBody>("assignee", Policies.Act, "AssignOfficer", "Assign the item to an officer",
             (b, by) => string.IsNullOrWhiteSpace(b?.OfficerId) || b.OfficerId.Length > 100
                 ? (null, [new("officerId", "The officer's id (object id of the account) is required.")])
@@ -89,6 +87,39 @@ public static class ProgressingEndpoints
         return ItemResource.Answer(http, await store.RunAsync(number, expected, http.User, new SendItem(http.User.Actor(), deadlines), ct));
     }
 
+    private static async Task<Results<Ok<ItemResource>, ValidationProblem>> ReopenAsync(
+        string number, ReasonBody? body, HttpContext http, IQuerySession query, ItemStore store, DeadlinePlanner planner, TimeProvider time,
+        CancellationToken ct)
+    {
+        if (!ETags.TryReadIfMatch(http.Request, out var expected))
+        {
+            return FieldError.ToProblem([FieldError.IfMatch()]);
+        }
+
+        if (Text("reason", body?.Reason, ReasonMaxLength) is { Length: > 0 } errors)
+        {
+            return FieldError.ToProblem(errors);
+        }
+
+        var item = await store.FindOrThrowAsync(query, number, http.User, ct);
+        var now = time.GetUtcNow();
+        // A partner's deadline already past would put every reply rung at once; the policy's own figures count from now instead.
+        var fields = item.Fields() with { DueBy = item.DueBy > now ? item.DueBy : null };
+        var deadlines = await planner.PlanAsync(query, item.Kind, item.Direction, fields, now, ct);
+        var command = new ReopenItem(body!.Reason!.Trim(), http.User.Actor(), deadlines);
+        return ItemResource.Answer(http, await store.RunAsync(number, expected, http.User, command, ct));
+    }
+
+    /// <summary>What every command on an item declares: its policy, name, summary and the problems it may answer with.</summary>
+    public static RouteHandlerBuilder Described(this RouteHandlerBuilder endpoint, string policy, string name, string summary) =>
+        endpoint
+            .RequireAuthorization(policy)
+            .WithName(name)
+            .WithSummary(summary)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
     private static void MapReasoned(this RouteGroupBuilder items, string action, string policy, string name, string summary, Func<string, Actor, object> command) =>
         items.MapCommand<ReasonBody>(action, policy, name, summary,
             (b, by) => Text("reason", b?.Reason, ReasonMaxLength) is { Length: > 0 } errors ? (null, errors) : (command(b!.Reason!.Trim(), by), []));
@@ -112,14 +143,9 @@ public static class ProgressingEndpoints
 
                 return ItemResource.Answer(http, await store.RunAsync(number, expected, http.User, command, ct));
             })
-            .RequireAuthorization(policy)
-            .WithName(name)
-            .WithSummary(summary)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .Described(policy, name, summary);
 
-    private static FieldError[] Text(string field, string? value, int max) =>
+    public static FieldError[] Text(string field, string? value, int max) =>
         string.IsNullOrWhiteSpace(value) ? [new(field, "Required.")]
         : value.Length > max ? [new(field, $"At most {max} characters.")]
         : [];

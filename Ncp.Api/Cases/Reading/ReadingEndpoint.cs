@@ -52,14 +52,15 @@ public sealed record ItemResource(
     string? DeliveryWarning = null,
     MailFallback? DeliveryFallback = null,
     PartnerMarking? PartnerMarking = null,
-    Guid? GroupId = null)
+    Guid? GroupId = null,
+    AcknowledgementProposal? AcknowledgementProposed = null)
 {
     public static ItemResource From(ItemDetails d, ItemTimeline? timeline = null) => new(
         d.Id, d.RegisterNumber, d.Kind, d.Direction, d.Status, d.PartnerCode, d.Country, d.Channel, d.Subject, d.CrimeCategory, d.Priority,
         d.CriminalCaseNumber, d.LegalBasis, d.RequestedData, d.DataPeriod, d.Language, d.HandlingCode, d.PartnerReference, d.DueBy, d.AssignedTo,
         d.RegisteredBy, d.RegisteredAt, d.SentAt, d.AcknowledgedAt, d.FirstAnswerAt, d.EndedAt, d.Links, d.Attachments, d.NoteCount,
         d.Deadlines, d.Escalations, d.AcknowledgedEscalations, d.DeadlinesPausedAt, d.LastRemindedAt, d.Mail, d.Delivery, d.Version,
-        timeline?.Entries, d.Content, d.IdentifierKeys, d.DeliveryWarning, d.DeliveryFallback, d.PartnerMarking, d.GroupId)
+        timeline?.Entries, d.Content, d.IdentifierKeys, d.DeliveryWarning, d.DeliveryFallback, d.PartnerMarking, d.GroupId, d.AcknowledgementProposed)
     {
         NotDelivered = d.NotDelivered,
     };

@@ -47,6 +47,17 @@ public sealed class OpenApiExamples : IOpenApiOperationTransformer
         ["WithdrawItem"] = () => new JsonObject { ["reason"] = "Suspect identified through another source" },
         ["RefuseItem"] = () => new JsonObject { ["reason"] = "Partner: no legal basis without an MLA request" },
         ["ReopenItem"] = () => new JsonObject { ["reason"] = "A second IP address was found" },
+        ["LogContact"] = () => new JsonObject
+        {
+            ["means"] = "phone",
+            ["direction"] = "incoming",
+            ["happenedAt"] = "2026-12-01T09:30:00+05:00",
+            ["with"] = "Sgt. Weber, BKA 24/7 desk",
+            ["summary"] = "Confirmed receipt; the provider has been asked to preserve the logs",
+            ["attachments"] = new JsonArray(),
+            ["countsAs"] = "acknowledgement",
+            ["partnerReference"] = "BKA-2026-4471",
+        },
         ["AssignOfficer"] = () => new JsonObject { ["officerId"] = "0193f3a0-0000-7000-8000-000000000001", ["officerName"] = "Duty Officer" },
         ["RemindPartner"] = () => new JsonObject { ["reason"] = "Their duty desk says the first mail never reached the officer on call" },
         ["AddNote"] = () => new JsonObject { ["text"] = "Called the partner's duty desk; answer expected tomorrow morning their time." },

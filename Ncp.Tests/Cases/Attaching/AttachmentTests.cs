@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Ncp.Tests.Fixtures;
 
@@ -41,13 +40,7 @@ public sealed class AttachmentTests(NcpSystem ncp)
         Assert.True(problem.GetProperty("errors").TryGetProperty("file", out _));
     }
 
-    private static async Task<System.Text.Json.JsonElement> UploadAsync(HttpClient client, string number, byte[] content, string name, HttpStatusCode expected)
-    {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(content);
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        form.Add(file, "file", name);
-        using var response = await client.PostAsync($"/api/items/{number}/attachments", form);
-        return await ItemsApi.ExpectAsync(response, expected);
-    }
+    private static Task<System.Text.Json.JsonElement> UploadAsync(
+        HttpClient client, string number, byte[] content, string name, HttpStatusCode expected) =>
+        client.AttachAsync(number, content, name, "text/csv", expected);
 }

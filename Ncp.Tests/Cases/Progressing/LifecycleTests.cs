@@ -29,7 +29,7 @@ public sealed class LifecycleTests(NcpSystem ncp)
         Assert.Equal("BKA-SO4-2026-777", read.Str("partnerReference"));
         var timeline = read.GetProperty("timeline").EnumerateArray().ToList();
         Assert.Equal(
-            ["registered", "sent", "deadlines-set", "acknowledged", "answered", "answered", "closed", "reopened"],
+            ["registered", "sent", "deadlines-set", "acknowledged", "answered", "answered", "rungs-cancelled", "closed", "reopened"],
             timeline.Select(t => t.Str("what")).Where(w => w != "escalated"));
         Assert.Equal("Supervisor (demo)", timeline[^1].GetProperty("by").Str("name"));
         Assert.All(timeline, t => Assert.True(t.GetProperty("at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5)));
