@@ -87,7 +87,7 @@ public sealed class ContactingTests(NcpSystem ncp)
         var timeline = await TimelineAsync(duty, item.Number());
         Assert.DoesNotContain(timeline, t => t.Str("what") == "escalated");
         Assert.Equal(
-            ["contact", "acknowledged", "rungs-cancelled"], timeline.SkipWhile(t => t.Str("what") != "contact").Select(t => t.Str("what")));
+            ["contact", "acknowledged", "preservation-confirmed", "rungs-cancelled"], timeline.SkipWhile(t => t.Str("what") != "contact").Select(t => t.Str("what")));
         var contact = timeline.Single(t => t.Str("what") == "contact");
         Assert.Equal("Duty Officer (demo)", contact.GetProperty("by").Str("name"));
         foreach (var said in new[] { "phone from Sgt. Weber, BKA 24/7 desk", "preserve", "fax-confirmation.pdf", "as acknowledgement" })

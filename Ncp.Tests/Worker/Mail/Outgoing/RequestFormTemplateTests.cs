@@ -223,7 +223,11 @@ public sealed partial class RequestFormTemplateTests
     [InlineData("preservation-extension")]
     public void Every_mail_opens_with_its_handling_marking(string purpose)
     {
-        var content = Content("preservation", new MailHandling("no-third-parties", "amber+strict")) with { Text = "Logs attached." };
+        var content = Content("preservation", new MailHandling("no-third-parties", "amber+strict")) with
+        {
+            Text = "Logs attached.",
+            Extension = new MailPreservationExtension(new DateTimeOffset(2027, 3, 1, 0, 0, 0, TimeSpan.Zero), 90),
+        };
 
         var text = PartnerMailTemplates.Render(Mail(content, "ru", purpose)).Text;
 
