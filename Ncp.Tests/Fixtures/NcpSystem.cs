@@ -49,6 +49,8 @@ public class NcpSystem : IAsyncLifetime
         ["Attachments:MaxBytes"] = "65536",
         // Two of the largest files allowed are too many for one mail: the limit of a mail's files is met with small files.
         ["Correspondence:MaxAttachmentBytes"] = "100000",
+        // The suite's partners open more new items in an hour than a real one may (20): the limit's own test reads this value.
+        ["Filing:NewItemsPerPartnerPerHour"] = "40",
         ["Mail:RevocationLists"] = RevocationListsFolder,
         // The in-memory test server has no address of its own; the UI's Api client is routed to it (see RouteUiToTestServer).
         ["Ui:ApiBaseAddress"] = "http://localhost/",
