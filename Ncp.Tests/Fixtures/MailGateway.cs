@@ -147,7 +147,8 @@ public static class MailGateway
         var item = await NcpSystem.EventuallyAsync(
             () => ncp.ClientFor("duty").GetJsonAsync($"/api/items/{number}"),
             i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") == "received"),
-            TimeSpan.FromSeconds(30));
+            // SMTP → LMTP → IMAP → Worker → bus → Api, behind whatever other tests of the run put in the intake first.
+            TimeSpan.FromSeconds(90));
         return item.GetProperty("mail").EnumerateArray().Last(m => m.Str("status") == "received");
     }
 
