@@ -22,7 +22,8 @@ public sealed partial class InboundProcessor
     /// </summary>
     private async Task<HeldMailContent?> ReadableAsync(Examination e, Fault fault, CancellationToken ct)
     {
-        if (e.Message is null || !fault.Releasable || e.Mail.Raw.LongLength > Limits.MaxMessageBytes)
+        // A mail whose headers or size failed was never parsed (Message is null); one that is too large is not read now either.
+        if (e.Message is null || e.Mail.Raw.LongLength > Limits.MaxMessageBytes)
         {
             return null;
         }
