@@ -3,12 +3,15 @@ using Marten;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ncp.Api.Cases;
+using Ncp.Api.Cases.Attaching;
+using Ncp.Api.Cases.Corresponding;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
 using Ncp.Api.Infrastructure.Marten;
 using Ncp.Api.Partners;
 using Ncp.Contracts.Mail;
 using Ncp.Conventions;
+using Npgsql;
 
 namespace Ncp.Api.Quarantine;
 
@@ -17,7 +20,8 @@ public sealed record QuarantineDecisionBody(string? Reason, string? PartnerCode)
 /// <summary>
 /// Records a mail the gateway set aside, in the compartment of what it concerns; the same report twice is one held mail.
 /// </summary>
-public sealed class MailQuarantinedConsumer(IDocumentStore store, Compartments compartments, TimeProvider time, ILogger<MailQuarantinedConsumer> logger)
+public sealed class MailQuarantinedConsumer(
+    IDocumentStore store, Compartments compartments, TimeProvider time, NpgsqlDataSource db, MartenSettings marten, ILogger<MailQuarantinedConsumer> logger)
     : IConsumer<MailQuarantined>
 {
     private const int MaxQuotedNumbers = 20;
@@ -34,6 +38,11 @@ public sealed class MailQuarantinedConsumer(IDocumentStore store, Compartments c
         var channel = await ChannelOfAsync(session, m, context.CancellationToken);
         session.Events.StartStream<QuarantinedMail>(
             m.InboundId, new MailHeld(m.InboundId, m.Reason, m.Detail, m.From, m.Subject, m.MessageId, m.Size, m.ReceivedAt, time.GetUtcNow(), channel));
+        if (m.Content is { } content)
+        {
+            session.Store(await HeldMailReading.OfAsync(m.InboundId, content, db, marten, time, context.CancellationToken));
+        }
+
         try
         {
             await session.SaveChangesAsync(context.CancellationToken);
@@ -83,6 +92,7 @@ public sealed class MailQuarantinedConsumer(IDocumentStore store, Compartments c
 public static class QuarantineEndpoints
 {
     public const int ReasonMaxLength = 2000;
+    private const string UnknownSender = "unknown-sender";
 
     public static RouteGroupBuilder MapQuarantine(this RouteGroupBuilder quarantine)
     {
@@ -90,6 +100,13 @@ public static class QuarantineEndpoints
             .WithSummary("Mail held by the gateway in the channels you may see, newest first; status=held (default), released, rejected or all");
         quarantine.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.Read).AuditedAs("read-quarantined-mail").WithName("GetQuarantinedMail")
             .WithSummary("One held mail with its reason");
+        quarantine.MapGet("/{id:guid}/content", ReadAsync).RequireAuthorization(Policies.Read).AuditedAs("read-quarantined-mail-content")
+            .WithName("ReadQuarantinedMail")
+            .WithSummary("What the gateway could read of a held mail: its text, its HTML sanitised, its attachments (names, sizes, SHA-256), its " +
+                "signers' certificates or keys, and for a sender the directory does not know, the closest partner");
+        quarantine.MapGet("/{id:guid}/attachments/{sha256}", DownloadAsync).RequireAuthorization(Policies.Read)
+            .AuditedAs("download-quarantined-attachment").WithName("DownloadQuarantinedAttachment")
+            .WithSummary("An attachment of a held mail, as a download (never shown inline)");
         quarantine.MapPost("/{id:guid}/release", ReleaseAsync).RequireAuthorization(Policies.Act).WithName("ReleaseQuarantinedMail")
             .WithSummary("Let a held mail through despite its reason; recorded with your name. Held for a signature or certificate reason: the " +
                 "first release is a request (202), a different officer's release confirms it (409 release-needs-a-second-officer for the same one)")
@@ -131,6 +148,39 @@ public static class QuarantineEndpoints
         Guid id, HttpContext http, Compartments compartments, IQuerySession session, CancellationToken ct) =>
         await VisibleAsync(session, id, http, compartments, ct) is { } mail ? TypedResults.Ok(mail) : NotFound(id);
 
+    private static async Task<Results<Ok<HeldMailView>, ProblemHttpResult>> ReadAsync(
+        Guid id, HttpContext http, Compartments compartments, IQuerySession session, CancellationToken ct)
+    {
+        if (await VisibleAsync(session, id, http, compartments, ct) is not { } mail)
+        {
+            return NotFound(id);
+        }
+
+        var reading = await session.LoadAsync<HeldMailReading>(id, ct) ?? new HeldMailReading { Id = id };
+        var closest = mail.Reason == UnknownSender
+            ? ClosestPartners.Find(mail.From, await session.Query<PartnerDirectoryEntry>().ToListAsync(ct))
+            : null;
+        return TypedResults.Ok(new HeldMailView(
+            id, mail.Channel, reading.Protection, reading.Text, MailSanitiser.Sanitise(reading.Html), reading.Cut, reading.Attachments, reading.Signers,
+            reading.Unreadable, reading.Signature, closest));
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DownloadAsync(
+        Guid id, string sha256, HttpContext http, Compartments compartments, IQuerySession session, NpgsqlDataSource db, MartenSettings marten,
+        CancellationToken ct)
+    {
+        if (await VisibleAsync(session, id, http, compartments, ct) is null
+            || await session.LoadAsync<HeldMailReading>(id, ct) is not { } reading
+            || reading.Attachments.FirstOrDefault(a => a.Sha256 == sha256 && a.Downloadable) is not { } attachment
+            || (await Attachments.ReadContentsAsync(db, marten, [sha256], ct)).GetValueOrDefault(sha256) is not { } content)
+        {
+            return NotFound(id);
+        }
+
+        // Served as a download, never rendered inline: whatever a held mail carries is untrusted.
+        return TypedResults.File(content, "application/octet-stream", attachment.FileName);
+    }
+
     private static async Task<Results<Ok<QuarantinedMail>, Accepted<QuarantinedMail>, ValidationProblem, ProblemHttpResult>> ReleaseAsync(
         Guid id, QuarantineDecisionBody body, HttpContext http, Compartments compartments, IDocumentStore store, TimeProvider time, CancellationToken ct)
     {
@@ -151,7 +201,7 @@ public static class QuarantineEndpoints
                 errors.Add(new("partnerCode", $"No partner has the code '{body.PartnerCode}'."));
             }
         }
-        else if (mail.Reason == "unknown-sender" && mail.ReleaseRequest is null)
+        else if (mail.Reason == UnknownSender && mail.ReleaseRequest is null)
         {
             errors.Add(new("partnerCode", "The sender's address is not in the directory: name the partner this mail comes from."));
         }

@@ -106,9 +106,50 @@ public sealed record MailAttachment(string FileName, string ContentType, byte[] 
 /// <param name="PartnerCode">The partner the sender was matched to, if it was; the Api files the held mail in that partner's channel.</param>
 /// <param name="ThreadedItemId">The item whose mail this answers (In-Reply-To/References in the dispatch ledger), if the headers could be read.</param>
 /// <param name="RegisterNumbers">Our register numbers quoted in the outer subject: the held mail is kept in the most restricted of their channels.</param>
+/// <param name="Content">
+/// What an officer may read of it before deciding, when the gateway could read it; null when it could not (too large,
+/// malformed) and from a gateway older than this field.
+/// </param>
 public sealed record MailQuarantined(
     Guid InboundId, string Reason, string Detail, string From, string Subject, string MessageId, long Size, DateTimeOffset ReceivedAt,
-    string? PartnerCode = null, Guid? ThreadedItemId = null, string[]? RegisterNumbers = null);
+    string? PartnerCode = null, Guid? ThreadedItemId = null, string[]? RegisterNumbers = null, HeldMailContent? Content = null);
+
+/// <summary>
+/// A held mail as far as the gateway could open it (decrypted where it could), within the limits used for a partner's
+/// mail; the raw mail stays with the gateway. Nothing here has been made safe to show: the Api sanitises it.
+/// </summary>
+/// <param name="Protection"><c>smime</c>, <c>openpgp</c>, <c>plaintext</c>, or <c>unreadable</c> when it could not be opened.</param>
+/// <param name="TextBody">The plain text body, cut at the limit; null when there is none.</param>
+/// <param name="HtmlBody">The HTML body as sent, cut at the limit; never shown unsanitised.</param>
+/// <param name="Cut">Whether a body was cut at the limit.</param>
+/// <param name="Attachments">Every attachment's name, type, size and SHA-256; the bytes of those within the limit.</param>
+/// <param name="Signers">Every signature met while opening it, with its signer's certificate or key.</param>
+/// <param name="Unreadable">Why it could not be opened (e.g. it is encrypted to a key we do not hold); null when it could.</param>
+public sealed record HeldMailContent(
+    string Protection, string? TextBody, string? HtmlBody, bool Cut, HeldAttachment[] Attachments, HeldSigner[] Signers, string? Unreadable = null);
+
+/// <summary>An attachment of a held mail.</summary>
+/// <param name="FileName">File name as sent (sanitised).</param>
+/// <param name="ContentType">MIME type as sent.</param>
+/// <param name="Size">Decoded size in bytes.</param>
+/// <param name="Sha256">SHA-256 of the decoded bytes, lower-case hex.</param>
+/// <param name="Content">The bytes; null when the attachments together pass the gateway's limit.</param>
+public sealed record HeldAttachment(string FileName, string ContentType, long Size, string Sha256, byte[]? Content);
+
+/// <summary>A signature on a held mail and who made it, as the gateway checked it.</summary>
+/// <param name="Scheme"><c>smime</c> or <c>openpgp</c>.</param>
+/// <param name="SignatureValid">Whether the signature matches the content.</param>
+/// <param name="Signer">The certificate's subject or the key's user id; null when the signer is not known.</param>
+/// <param name="Email">The signer's address in the certificate or key.</param>
+/// <param name="Fingerprint">The certificate's or key's fingerprint.</param>
+/// <param name="Issuer">Who issued the certificate (S/MIME); null for an OpenPGP key.</param>
+/// <param name="ValidFrom">Start of the certificate's validity, or the key's creation.</param>
+/// <param name="ValidUntil">End of the certificate's or key's validity; null when it does not expire.</param>
+/// <param name="SignedAt">The signing time the signature states.</param>
+/// <param name="Problem">Why it is not trusted as the gateway saw it (chain, revocation, mismatch); null when nothing was wrong with it.</param>
+public sealed record HeldSigner(
+    string Scheme, bool SignatureValid, string? Signer, string? Email, string? Fingerprint, string? Issuer, DateTimeOffset? ValidFrom,
+    DateTimeOffset? ValidUntil, DateTimeOffset? SignedAt, string? Problem);
 
 /// <summary>
 /// The Api would not file a partner's mail the gateway handed over: it would open a new item, which a sender no signature

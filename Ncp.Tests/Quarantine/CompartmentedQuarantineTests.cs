@@ -74,6 +74,8 @@ public sealed class CompartmentedQuarantineTests(NcpSystem ncp)
     private static readonly (string Method, string Path, object? Body)[] Probes =
     [
         ("GET", "", null),
+        ("GET", "/content", null),
+        ("GET", "/attachments/0000000000000000000000000000000000000000000000000000000000000000", null),
         ("POST", "/release", new { reason = "Looks fine" }),
         ("POST", "/reject", new { reason = "Looks wrong" }),
     ];

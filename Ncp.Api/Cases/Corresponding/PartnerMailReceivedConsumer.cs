@@ -214,6 +214,7 @@ public sealed partial class PartnerMailReceivedConsumer(
         var size = System.Text.Encoding.UTF8.GetByteCount(m.TextBody + m.HtmlBody) + m.Attachments.Sum(a => (long)a.Content.Length);
         session.Events.StartStream<Quarantine.QuarantinedMail>(m.InboundId, new Quarantine.MailHeld(
             m.InboundId, reason, detail, m.From, m.Subject, m.MessageId, size, m.ReceivedAt, time.GetUtcNow(), channel, HeldByFiling: true));
+        session.Store(await Quarantine.HeldMailReading.OfAsync(m, db, marten, time, ct));
         try
         {
             await session.SaveChangesAsync(ct);

@@ -55,6 +55,7 @@ public static class MartenSetup
                 options.Projections.Add<PartnerDirectoryProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<Quarantine.QuarantinedMailProjection>(ProjectionLifecycle.Inline);
                 options.Schema.For<Quarantine.QuarantinedMail>().Duplicate(x => x.Status).Duplicate(x => x.ReceivedAt).Duplicate(x => x.Channel);
+                options.Schema.For<Quarantine.HeldMailReading>();
                 ItemListing.ConfigureColumns(options);
                 options.Schema.For<PartnerDirectoryEntry>().UniqueIndex(x => x.Code);
                 options.Schema.For<IdempotentRequest>();

@@ -22,7 +22,8 @@ public sealed class MailCryptoException(string reason, string detail, Exception?
 /// </summary>
 public sealed record SignerCheck(
     string Scheme, bool SignatureValid, string? Fingerprint, string? Email, DateTimeOffset? SignedAt, DateTimeOffset? NotAfter, bool KeyRevoked,
-    string? ChainError, string? Error, Revocation? Revocation = null, DigestAlgorithm Digest = DigestAlgorithm.None);
+    string? ChainError, string? Error, Revocation? Revocation = null, DigestAlgorithm Digest = DigestAlgorithm.None,
+    string? Subject = null, string? Issuer = null, DateTimeOffset? NotBefore = null);
 
 /// <summary>What was inside the protective layers of an inbound mail.</summary>
 public sealed record Unwrapped(MimeEntity Content, string Protection, bool Encrypted, IReadOnlyList<SignerCheck> Signers, IReadOnlyList<string> Layers);
@@ -262,7 +263,8 @@ public sealed class MailCrypto
             return new SignerCheck(
                 scheme, native.SignatureValid, native.Certificate?.Fingerprint.ToUpperInvariant(), NullIfEmpty(native.Certificate?.Email),
                 Stamp(native.CreationDate), native.Certificate is { } signer ? Stamp(signer.ExpirationDate) : null, false, native.ChainError, native.Error,
-                native.Revocation, native.DigestAlgorithm);
+                native.Revocation, native.DigestAlgorithm, native.Certificate?.Certificate.Subject, native.Certificate?.Certificate.Issuer,
+                native.Certificate is { } issued ? Stamp(issued.CreationDate) : null);
         }
 
         bool valid;
@@ -286,11 +288,13 @@ public sealed class MailCrypto
         {
             SecureMimeDigitalCertificate x509 => new SignerCheck(
                 scheme, valid, x509.Fingerprint.ToUpperInvariant(), x509.Email, Stamp(signature.CreationDate), Stamp(x509.ExpirationDate), false,
-                (signature as SecureMimeDigitalSignature)?.ChainException?.Message, error, Digest: signature.DigestAlgorithm),
+                (signature as SecureMimeDigitalSignature)?.ChainException?.Message, error, Digest: signature.DigestAlgorithm,
+                Subject: x509.Certificate.SubjectDN.ToString(), Issuer: x509.Certificate.IssuerDN.ToString(), NotBefore: Stamp(x509.CreationDate)),
             OpenPgpDigitalCertificate key => new SignerCheck(
                 scheme, valid, key.Fingerprint.ToUpperInvariant(), key.Email, Stamp(signature.CreationDate),
                 key.ExpirationDate == DateTime.MaxValue ? null : Stamp(key.ExpirationDate), key.PublicKey.HasRevocation() || key.KeyRing.GetPublicKey().HasRevocation(), null, error,
-                Digest: signature.DigestAlgorithm),
+                Digest: signature.DigestAlgorithm, Subject: NullIfEmpty(key.Name) is { } name ? $"{name} <{key.Email}>" : key.Email,
+                NotBefore: Stamp(key.CreationDate)),
             _ => new SignerCheck(scheme, false, null, null, Stamp(signature.CreationDate), null, false, null, error ?? "The signer's key is not known."),
         };
     }

@@ -167,15 +167,10 @@ public sealed partial class InboundProcessor
         var content = e.Unwrapped!.Content;
         var faults = new List<Fault>();
         long total = 0;
-        foreach (var part in content is Multipart || content is MimePart { IsAttachment: true } ? Parts(content) : [])
+        foreach (var attachment in AttachmentParts(content))
         {
-            if (part is not MimePart { IsAttachment: true } attachment || attachment.Content is null)
-            {
-                continue;
-            }
-
             using var bytes = new MemoryStream();
-            await attachment.Content.DecodeToAsync(bytes, ct);
+            await attachment.Content!.DecodeToAsync(bytes, ct);
             total += bytes.Length;
             var name = SafeFileName(attachment.FileName, e.Attachments.Count);
             if (total > Limits.MaxAttachmentBytes)
@@ -197,6 +192,10 @@ public sealed partial class InboundProcessor
 
         return faults.Count == 0 ? null : faults[0] with { Detail = string.Join("; ", faults.Select(f => f.Detail).Distinct()) };
     }
+
+    private static IEnumerable<MimePart> AttachmentParts(MimeEntity content) =>
+        (content is Multipart || content is MimePart { IsAttachment: true } ? Parts(content) : [])
+        .OfType<MimePart>().Where(p => p is { IsAttachment: true, Content: not null });
 
     private static ValueTask<Fault?> Done(Fault? fault) => ValueTask.FromResult(fault);
 }

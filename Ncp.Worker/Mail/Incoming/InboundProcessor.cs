@@ -117,7 +117,7 @@ public sealed partial class InboundProcessor(
         var headers = TryHeaders(mail.Raw);
         await bus.Publish(new MailQuarantined(
             mail.Id, verdict.Reason!, MailText.Body(verdict.Detail!), headers.From, headers.Subject, headers.MessageId, mail.Raw.LongLength, mail.ReceivedAt,
-            verdict.PartnerCode, verdict.Thread?.ItemId, verdict.Thread?.RegisterNumbers), ct);
+            verdict.PartnerCode, verdict.Thread?.ItemId, verdict.Thread?.RegisterNumbers, verdict.Content), ct);
         WorkerMetrics.MailQuarantined(verdict.Reason!);
         logger.LogWarning("Mail {InboundId} ({MessageId}) from {From} quarantined: {Reason}: {Detail}", mail.Id, headers.MessageId, headers.From, verdict.Reason, verdict.Detail);
         return new Judgement("quarantined", verdict.Reason, verdict.Detail, verdict.PartnerCode);
@@ -125,7 +125,7 @@ public sealed partial class InboundProcessor(
 
     private sealed record Verdict(
         PartnerMailReceived? Received, string? Reason, string? Detail, string? PartnerCode, MailThread? Thread = null,
-        PartnerMailBounced? DeliveryReport = null);
+        PartnerMailBounced? DeliveryReport = null, HeldMailContent? Content = null);
 
     // What the outer headers say the held mail answers, for the Api to keep it in that item's compartment: whoever sent
     // it, a mail about an item is not to be shown to officers not cleared for that item.
@@ -161,7 +161,9 @@ public sealed partial class InboundProcessor(
 
             if (release is null || !fault.Releasable)
             {
-                return new Verdict(null, fault.Reason, fault.Detail, mailBeingRead.Partner?.Code, await OuterThreadAsync(mailBeingRead, ct));
+                return new Verdict(
+                    null, fault.Reason, fault.Detail, mailBeingRead.Partner?.Code, await OuterThreadAsync(mailBeingRead, ct),
+                    Content: release is null ? await ReadableAsync(mailBeingRead, fault, ct) : null);
             }
 
             mailBeingRead.Faults.Add($"{fault.Reason}: {fault.Detail}");
