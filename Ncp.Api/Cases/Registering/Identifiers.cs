@@ -107,6 +107,16 @@ public static partial class Identifiers
         return true;
     }
 
+    /// <summary>
+    /// The normal form of a value read elsewhere than in a client's request (a partner's mail), or null where it fails the
+    /// checks of its type: the same checks, so that what is read meets what officers type in.
+    /// </summary>
+    public static string? NormalFormOf(IdentifierType type, string value, string? qualifier = null) =>
+        value.Length is 0 or > MaxValueLength ? null : Normalise(type, value, qualifier).Value;
+
+    /// <summary>A chain as identifiers name it (<c>btc</c> is <c>bitcoin</c>).</summary>
+    public static string ChainOf(string name) => ChainAliases.GetValueOrDefault(name.ToLowerInvariant(), name.ToLowerInvariant());
+
     /// <summary>The value as lists show it: a card or an IBAN only by its last four characters.</summary>
     public static string Masked(ItemIdentifier identifier) => identifier.Type is IdentifierType.PaymentCard or IdentifierType.Iban
         ? $"**** {identifier.Value[^Math.Min(4, identifier.Value.Length)..]}"
@@ -244,8 +254,7 @@ public static partial class Identifiers
                     return null;
                 }
 
-                var chain = qualifier.ToLowerInvariant();
-                return ChainAliases.GetValueOrDefault(chain, chain);
+                return ChainOf(qualifier);
             default:
                 if (qualifier is not null)
                 {
@@ -295,7 +304,7 @@ public static partial class Identifiers
         return (TimeZoneInfo.ConvertTime(at.Value, zone), zone.Id);
     }
 
-    private static bool TryFindZone(string id, out TimeZoneInfo zone)
+    internal static bool TryFindZone(string id, out TimeZoneInfo zone)
     {
         zone = TimeZoneInfo.Utc;
         try
