@@ -122,41 +122,6 @@ public static partial class Identifiers
         ? $"**** {identifier.Value[^Math.Min(4, identifier.Value.Length)..]}"
         : identifier.Value;
 
-    /// <summary>
-    /// One line a partner reads without our form: type, value, qualifier, the time in its zone, the data and period asked
-    /// for, e.g. <c>ip-address 203.0.113.7:443 at 2026-10-05 14:03:12 Asia/Almaty (UTC+05:00); subscriber-data;
-    /// 2026-10-01..2026-10-31</c>.
-    /// </summary>
-    public static string Readable(ItemIdentifier identifier)
-    {
-        var line = new StringBuilder(ApiEnum<IdentifierType>.NameOf(identifier.Type)).Append(' ');
-        line.Append(identifier.Type switch
-        {
-            IdentifierType.IpAddress when identifier.Qualifier is { } port => identifier.Value.Contains(':', StringComparison.Ordinal)
-                ? $"[{identifier.Value}]:{port}"
-                : $"{identifier.Value}:{port}",
-            IdentifierType.Account or IdentifierType.CryptoWallet when identifier.Qualifier is { } on => $"{identifier.Value} ({on})",
-            _ => identifier.Value,
-        });
-        if (identifier.At is { } at)
-        {
-            line.Append(" at ").Append(at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
-            line.Append(identifier.TimeZone is { } zone ? $" {zone} " : " ").Append(CultureInfo.InvariantCulture, $"(UTC{at:zzz})");
-        }
-
-        if (identifier.Data.Length > 0)
-        {
-            line.Append("; ").Append(string.Join(", ", identifier.Data.Select(ApiEnum<RequestedData>.NameOf)));
-        }
-
-        if (identifier.Period is { } period)
-        {
-            line.Append("; ").Append(CultureInfo.InvariantCulture, $"{period.From:yyyy-MM-dd}..{period.To:yyyy-MM-dd}");
-        }
-
-        return line.ToString();
-    }
-
     private static string KeyOf(IdentifierType type, string value, string? qualifier) => type switch
     {
         IdentifierType.Account => $"account:{qualifier?.ToLowerInvariant()}/{value.ToLowerInvariant()}",
