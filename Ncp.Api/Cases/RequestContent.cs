@@ -52,7 +52,8 @@ public enum IdentifierType
 /// <summary>
 /// One identifier of a request: its normal form, what qualifies it (an IP address's port, an account's service, a
 /// wallet's chain), the time it was seen with its zone (required for an IP address), and the data asked for about it
-/// over which period.
+/// over which period. <see cref="FoundInMail"/> is the line of a partner's mail it was read from (null: an officer entered
+/// it); such an IP address may lack its time, where the mail gave none with a zone (<c>Corresponding/MailIdentifiers.cs</c>).
 /// </summary>
 public sealed record ItemIdentifier(
     IdentifierType Type,
@@ -61,7 +62,8 @@ public sealed record ItemIdentifier(
     DateTimeOffset? At,
     string? TimeZone,
     RequestedData[] Data,
-    DataPeriod? Period);
+    DataPeriod? Period,
+    string? FoundInMail = null);
 
 /// <summary>What a requested authority checks in a legal-assistance request beyond the facts and the offence.</summary>
 public sealed record LegalAssistanceDetails(

@@ -351,12 +351,14 @@ public static class WorkItemDecider
     public static readonly Actor Ncp = new("system", "Ncp");
 
     // A link each way the handling codes allow (this item's into the other's channel, the other's into this one's); a
-    // pair they keep apart is left unlinked rather than refused: nobody asked for it. Siblings of a group share all.
+    // pair they keep apart is left unlinked rather than refused: nobody asked for it. Siblings of a group share all, and
+    // so does a forwarded copy with its source: their own link says so already.
     private static object[] SameIdentifiers(WorkItem state, RecordSameIdentifiers c, DateTimeOffset now) =>
     [
         .. c.Matches
             .Where(m => m.ItemId != state.Id
-                && !state.IsLinked(m.ItemId, LinkType.SameIdentifiers) && !state.IsLinked(m.ItemId, LinkType.SameGroup))
+                && !state.IsLinked(m.ItemId, LinkType.SameIdentifiers) && !state.IsLinked(m.ItemId, LinkType.SameGroup)
+                && !state.IsLinked(m.ItemId, LinkType.SameRequestOtherChannel))
             .Where(m => MayMeet(state, m))
             .Select(m => new ItemLinked(state.Id, m.ItemId, m.RegisterNumber, LinkType.SameIdentifiers, Ncp, now, m.SharedKeys)),
     ];

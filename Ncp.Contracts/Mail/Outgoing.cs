@@ -50,7 +50,8 @@ public sealed record PartnerMailRequested(
 /// <param name="CrimeCategory">The offence category.</param>
 /// <param name="CriminalCaseNumber">Our criminal case number, if any.</param>
 /// <param name="RequestedData">Data types asked for, e.g. <c>subscriber-data</c>, <c>traffic-data</c>.</param>
-/// <param name="Identifiers">What the data is about: IP addresses with ports, accounts, phone numbers.</param>
+/// <param name="Identifiers">Obsolete: the identifiers as one text, from Apis older than <paramref name="Request"/>; the Api no longer
+/// fills it (they travel in <see cref="MailRequest.Identifiers"/>), and the gateway reads it only from such older messages.</param>
 /// <param name="DataFrom">Start of the period of the data asked for.</param>
 /// <param name="DataTo">End of the period of the data asked for.</param>
 /// <param name="ReplyBy">When we need the answer (or, for an acknowledgement or reply, the partner's deadline).</param>

@@ -41,7 +41,7 @@ internal sealed record Filing(Guid? ItemId, string[] ForeignQuoted);
 /// </summary>
 public sealed partial class PartnerMailReceivedConsumer(
     IDocumentStore store, ItemStore items, Registrar registrar, DeadlinePlanner planner, NpgsqlDataSource db, MartenSettings marten,
-    FilingSettings settings, TimeProvider time, ILogger<PartnerMailReceivedConsumer> logger)
+    FilingSettings settings, CorrespondenceSettings correspondence, TimeProvider time, ILogger<PartnerMailReceivedConsumer> logger)
     : IConsumer<PartnerMailReceived>
 {
     public static readonly Actor Gateway = new("mail-gateway", "Mail gateway");
@@ -230,7 +230,7 @@ public sealed partial class PartnerMailReceivedConsumer(
         IQuerySession session, PartnerMailReceived m, PartnerDirectoryEntry partner, Filing filing, CancellationToken ct)
     {
         var mail = await MailOfAsync(m, ct);
-        var fields = FieldsOf(m, partner) with { HandlingCode = mail.Marking?.Code ?? HandlingCode.Open };
+        var fields = FieldsOf(m, partner) with { HandlingCode = mail.Marking?.Code ?? HandlingCode.Open, Content = ContentOf(m, partner) };
         var kind = LooksLikeRequest().IsMatch(m.Subject + "\n" + m.TextBody) ? WorkItemKind.Request : WorkItemKind.InitiativeMessage;
         var deadlines = await planner.PlanAsync(session, kind, Direction.Incoming, fields, time.GetUtcNow(), ct);
         var (item, replayed) = await registrar.RegisterAsync(
@@ -249,6 +249,15 @@ public sealed partial class PartnerMailReceivedConsumer(
     }
 
     private static string IdempotencyKeyOf(PartnerMailReceived m) => $"mail:{m.InboundId}";
+
+    // What the mail names, so that the item meets our open items sharing it (linked from the event log: Linking/
+    // SameIdentifiersIntegration); the form is not known from free text, and the mail itself stays the facts.
+    private RequestContent? ContentOf(PartnerMailReceived m, PartnerDirectoryEntry partner)
+    {
+        var not = new NotIdentifiers([m.From, correspondence.ContactEmail, .. partner.Profile.Addresses], [correspondence.ContactPhone]);
+        var identifiers = MailIdentifiers.Extract(m.Subject, m.TextBody, not, time.GetUtcNow());
+        return identifiers.Length == 0 ? null : RequestContent.Empty with { Identifiers = identifiers };
+    }
 
     private static ItemFields FieldsOf(PartnerMailReceived m, PartnerDirectoryEntry partner)
     {

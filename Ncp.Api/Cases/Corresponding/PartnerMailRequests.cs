@@ -82,10 +82,6 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact, NpgsqlDa
         var request = purpose == "request";
         var language = LanguageOf(item, partner);
         var asked = item.RequestedData.Where(d => d != RequestedData.Preservation).Select(ApiEnum<RequestedData>.NameOf);
-        // One line each, so that templates that know only the old field still show every identifier.
-        var identifiers = content is { Identifiers.Length: > 0 }
-            ? string.Join('\n', content.Identifiers.Select(Identifiers.Readable))
-            : null;
         var files = request && content is { AttachmentsToSend.Length: > 0 }
             ? await FilesOfAsync(item, content.AttachmentsToSend, db, marten, ct)
             : null;
@@ -96,7 +92,7 @@ public sealed class PartnerMailRequests(CorrespondenceSettings contact, NpgsqlDa
                 ApiEnum<WorkItemKind>.NameOf(item.Kind), item.Subject, item.PartnerReference, ApiEnum<Priority>.NameOf(item.Priority),
                 item.RequestedData.Contains(RequestedData.Preservation) || content?.Form == RequestForm.Preservation,
                 item.LegalBasis ?? LegalBasisFor(item.Channel, language), ApiEnum<CrimeCategory>.NameOf(item.CrimeCategory),
-                item.CriminalCaseNumber, [.. asked], identifiers, Day(item.DataPeriod?.From), Day(item.DataPeriod?.To),
+                item.CriminalCaseNumber, [.. asked], Identifiers: null, Day(item.DataPeriod?.From), Day(item.DataPeriod?.To),
                 item.Deadlines?.ReplyBy ?? item.DueBy, request ? content?.Facts : text,
                 new MailContact(item.AssignedTo?.Name ?? contact.ContactName, contact.ContactEmail, contact.ContactPhone, contact.TimeZone),
                 content is null ? null : RequestOf(content),

@@ -85,7 +85,9 @@ public static class LinkingEndpoints
 
         var by = http.User.Actor();
         var consent = string.IsNullOrWhiteSpace(body.ConsentReference) ? null : body.ConsentReference.Trim();
-        var target = checkedItem.Fields;
+        // The same request: its substance goes with it (checked as it was when the source took it); the files chosen to send
+        // are the source's own, which the copy has not, so the officer attaches them to the copy again.
+        var target = checkedItem.Fields with { Content = source.Content is { } content ? content with { AttachmentsToSend = [] } : null };
         await items.RunAsync(number, null, http.User, new CheckForwarding(target.Channel, target.PartnerCode, consent is not null, by), ct);
 
         var (forwarded, _) = await registrar.RegisterAsync(

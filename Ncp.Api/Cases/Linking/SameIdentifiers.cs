@@ -6,8 +6,9 @@ namespace Ncp.Api.Cases.Linking;
 
 /// <summary>
 /// An item whose identifiers are already in an open item is linked to it, both ways (<see cref="LinkType.SameIdentifiers"/>,
-/// with the shared keys): when it is registered and when its details change (an incoming item gets its identifiers when an
-/// officer fills in the content). Ended items do not count. All channels are searched: the link is recorded for those
+/// with the shared keys): when it is registered (an item a partner's mail opens comes with the identifiers the mail names),
+/// when its details change and when it is reopened, asked for from the event log (<see cref="SameIdentifiersIntegration"/>)
+/// and at once by the endpoints that answer with the item. Ended items do not count. All channels are searched: the link is recorded for those
 /// cleared for both ends and hidden from everyone else (<see cref="LinkVisibility"/>).
 /// </summary>
 public sealed class SameIdentifiers(IDocumentStore store, Compartments compartments, TimeProvider time, ILogger<SameIdentifiers> logger)
@@ -25,7 +26,8 @@ public sealed class SameIdentifiers(IDocumentStore store, Compartments compartme
 
     /// <summary>
     /// Links the item to the open items that share its identifiers; whether it linked any. Run after the registration or
-    /// change commits: a link found a moment late is still found, and a concurrent change only means looking again.
+    /// change commits, so that it sees every item committed before: a concurrent change only means looking again, and a
+    /// crash before it ran is made good by the event log's <see cref="IdentifiersRecorded"/>.
     /// </summary>
     public async Task<bool> LinkAsync(Guid itemId, CancellationToken ct)
     {

@@ -107,45 +107,20 @@ public static partial class Identifiers
         return true;
     }
 
+    /// <summary>
+    /// The normal form of a value read elsewhere than in a client's request (a partner's mail), or null where it fails the
+    /// checks of its type: the same checks, so that what is read meets what officers type in.
+    /// </summary>
+    public static string? NormalFormOf(IdentifierType type, string value, string? qualifier = null) =>
+        value.Length is 0 or > MaxValueLength ? null : Normalise(type, value, qualifier).Value;
+
+    /// <summary>A chain as identifiers name it (<c>btc</c> is <c>bitcoin</c>).</summary>
+    public static string ChainOf(string name) => ChainAliases.GetValueOrDefault(name.ToLowerInvariant(), name.ToLowerInvariant());
+
     /// <summary>The value as lists show it: a card or an IBAN only by its last four characters.</summary>
     public static string Masked(ItemIdentifier identifier) => identifier.Type is IdentifierType.PaymentCard or IdentifierType.Iban
         ? $"**** {identifier.Value[^Math.Min(4, identifier.Value.Length)..]}"
         : identifier.Value;
-
-    /// <summary>
-    /// One line a partner reads without our form: type, value, qualifier, the time in its zone, the data and period asked
-    /// for, e.g. <c>ip-address 203.0.113.7:443 at 2026-10-05 14:03:12 Asia/Almaty (UTC+05:00); subscriber-data;
-    /// 2026-10-01..2026-10-31</c>.
-    /// </summary>
-    public static string Readable(ItemIdentifier identifier)
-    {
-        var line = new StringBuilder(ApiEnum<IdentifierType>.NameOf(identifier.Type)).Append(' ');
-        line.Append(identifier.Type switch
-        {
-            IdentifierType.IpAddress when identifier.Qualifier is { } port => identifier.Value.Contains(':', StringComparison.Ordinal)
-                ? $"[{identifier.Value}]:{port}"
-                : $"{identifier.Value}:{port}",
-            IdentifierType.Account or IdentifierType.CryptoWallet when identifier.Qualifier is { } on => $"{identifier.Value} ({on})",
-            _ => identifier.Value,
-        });
-        if (identifier.At is { } at)
-        {
-            line.Append(" at ").Append(at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
-            line.Append(identifier.TimeZone is { } zone ? $" {zone} " : " ").Append(CultureInfo.InvariantCulture, $"(UTC{at:zzz})");
-        }
-
-        if (identifier.Data.Length > 0)
-        {
-            line.Append("; ").Append(string.Join(", ", identifier.Data.Select(ApiEnum<RequestedData>.NameOf)));
-        }
-
-        if (identifier.Period is { } period)
-        {
-            line.Append("; ").Append(CultureInfo.InvariantCulture, $"{period.From:yyyy-MM-dd}..{period.To:yyyy-MM-dd}");
-        }
-
-        return line.ToString();
-    }
 
     private static string KeyOf(IdentifierType type, string value, string? qualifier) => type switch
     {
@@ -244,8 +219,7 @@ public static partial class Identifiers
                     return null;
                 }
 
-                var chain = qualifier.ToLowerInvariant();
-                return ChainAliases.GetValueOrDefault(chain, chain);
+                return ChainOf(qualifier);
             default:
                 if (qualifier is not null)
                 {
@@ -295,7 +269,7 @@ public static partial class Identifiers
         return (TimeZoneInfo.ConvertTime(at.Value, zone), zone.Id);
     }
 
-    private static bool TryFindZone(string id, out TimeZoneInfo zone)
+    internal static bool TryFindZone(string id, out TimeZoneInfo zone)
     {
         zone = TimeZoneInfo.Utc;
         try

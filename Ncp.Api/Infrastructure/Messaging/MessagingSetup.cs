@@ -18,6 +18,7 @@ public static class MessagingSetup
             bus.AddConsumer<Cases.Corresponding.PartnerMailBouncedConsumer, Cases.Corresponding.PartnerMailBouncedConsumerDefinition>();
             bus.AddConsumer<Cases.Corresponding.PartnerMailReceivedConsumer, Cases.Corresponding.PartnerMailReceivedConsumerDefinition>();
             bus.AddConsumer<Quarantine.MailQuarantinedConsumer, Quarantine.MailQuarantinedConsumerDefinition>();
+            bus.AddConsumer<Cases.Linking.IdentifiersRecordedConsumer, Cases.Linking.IdentifiersRecordedConsumerDefinition>();
             // Each instance needs its own copy of every escalation and change for the screens connected to it.
             bus.AddConsumer<Live.EscalationRaisedBroadcaster, Live.BroadcasterDefinition<Live.EscalationRaisedBroadcaster>>().Endpoint(PerInstance);
             bus.AddConsumer<Live.ChangesRecordedBroadcaster, Live.BroadcasterDefinition<Live.ChangesRecordedBroadcaster>>().Endpoint(PerInstance);
@@ -30,7 +31,8 @@ public static class MessagingSetup
         .AddSingleton<IIntegrationEvents, Quarantine.QuarantineIntegration>()
         .AddSingleton<IIntegrationEvents, Cases.Corresponding.PartnerMailRequests>()
         .AddSingleton<IIntegrationEvents, Partners.PartnerIntegration>()
-        .AddSingleton<IIntegrationEvents, Cases.Chaining.PreservationIntegration>();
+        .AddSingleton<IIntegrationEvents, Cases.Chaining.PreservationIntegration>()
+        .AddSingleton<IIntegrationEvents, Cases.Linking.SameIdentifiersIntegration>();
 
     /// <summary>A temporary queue of this instance's own.</summary>
     private static void PerInstance(IEndpointRegistrationConfigurator endpoint)

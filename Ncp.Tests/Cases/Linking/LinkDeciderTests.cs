@@ -115,5 +115,18 @@ public sealed class LinkDeciderTests
         Assert.Empty(WorkItemDecider.Decide(state, new RecordSameIdentifiers([Match(Other), Match(third), Match(Id)]), Now));
     }
 
+    [Fact]
+    public void A_forwarded_copy_sharing_its_sources_identifiers_is_not_linked_to_it_again()
+    {
+        var source = Guid.CreateVersion7();
+        var copy = Fold(
+            Registered,
+            new ItemLinkedFrom(Id, source, "KZ-NCP-2026-000010", LinkType.SameRequestOtherChannel, Officer, Now));
+        var match = new IdentifierMatch(source, "KZ-NCP-2026-000010", Channel.TwentyFourSeven, "FR-CYBER247", HandlingCode.Open,
+            ["ip-address:198.51.100.7"]);
+
+        Assert.Empty(WorkItemDecider.Decide(copy, new RecordSameIdentifiers([match]), Now));
+    }
+
     private static WorkItem Fold(params object[] events) => events.Aggregate(WorkItem.Initial, WorkItemDecider.Evolve);
 }

@@ -32,6 +32,39 @@ public sealed class LinkingTests(NcpSystem ncp)
     }
 
     [Fact]
+    public async Task A_forwarded_draft_carries_the_sources_identifiers_facts_and_offence_but_not_its_files()
+    {
+        var duty = ncp.ClientFor("duty");
+        var body = ItemsApi.OutgoingRequest("DE-CYBER247", "Forwarded with its substance");
+        var ip = $"2001:db8::{Random.Shared.Next(1, 0xffff):x}:{Random.Shared.Next(1, 0xffff):x}";
+        body["content"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["form"] = "preservation",
+            ["identifiers"] = new System.Text.Json.Nodes.JsonArray(
+                new System.Text.Json.Nodes.JsonObject
+                {
+                    ["type"] = "ip-address", ["value"] = ip, ["qualifier"] = "443", ["at"] = "2026-10-05T14:03:12+05:00",
+                    ["timeZone"] = "Asia/Almaty", ["data"] = new System.Text.Json.Nodes.JsonArray("subscriber-data"),
+                },
+                new System.Text.Json.Nodes.JsonObject { ["type"] = "phone", ["value"] = "8 701 234 56 78" }),
+            ["facts"] = "The victim paid a fake shop on 2026-10-05.",
+            ["offence"] = "Fraud, art. 190(2) of the Criminal Code",
+            ["urgencyReason"] = "The provider keeps logs for 30 days.",
+        };
+        var item = await duty.RegisterAsync(body);
+
+        var forwarded = await PostAsync(duty, item.Number(), "forward", new { partnerCode = "FR-CYBER247" }, HttpStatusCode.Created);
+
+        var content = forwarded.GetProperty("content");
+        Assert.Equal(item.GetProperty("content").GetProperty("identifiers").GetRawText(), content.GetProperty("identifiers").GetRawText());
+        Assert.Equal(("preservation", "The victim paid a fake shop on 2026-10-05.", "Fraud, art. 190(2) of the Criminal Code",
+            "The provider keeps logs for 30 days."),
+            (content.Str("form"), content.Str("facts"), content.Str("offence"), content.Str("urgencyReason")));
+        Assert.Empty(content.GetProperty("attachmentsToSend").EnumerateArray());
+        Assert.Contains($"ip-address:{ip}", forwarded.GetProperty("identifierKeys").EnumerateArray().Select(k => k.GetString()));
+    }
+
+    [Fact]
     public async Task Items_of_the_same_channel_can_be_linked_once()
     {
         var duty = ncp.ClientFor("duty");

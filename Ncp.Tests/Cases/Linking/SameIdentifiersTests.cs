@@ -1,6 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Ncp.Api.Cases;
+using Ncp.Api.Cases.Registering;
 using Ncp.Tests.Fixtures;
+using Ncp.Tests.Fixtures.Crypto;
 
 namespace Ncp.Tests.Cases.Linking;
 
@@ -82,6 +86,64 @@ public sealed class SameIdentifiersTests(NcpSystem ncp)
         var cleared = await supervisor.GetJsonAsync($"/api/items/{incoming.Number()}");
         Assert.Equal(hidden.Number(), Assert.Single(cleared.GetProperty("links").EnumerateArray()).Str("targetRegisterNumber"));
     }
+
+    [Fact]
+    public async Task A_partners_new_request_mail_naming_an_ip_and_time_already_in_our_open_item_opens_an_item_linked_to_ours()
+    {
+        var duty = ncp.ClientFor("duty");
+        var ip = UniqueIp();
+        var ours = await duty.RegisterAsync(WithIdentifiers(ItemsApi.OutgoingRequest(subject: "Ours, about an IPv6 address"), Ip(ip)));
+        var de = await ncp.PartnerAsync("de");
+        var signer = MailGateway.Pki.Partner("de");
+        var token = Guid.NewGuid().ToString("N")[..12];
+
+        await ncp.SendRawAsync(OpenSslMail.SignThenEncrypt(
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nDear colleagues,\r\nplease preserve the subscriber data of the user of "
+                + $"IP address {ip} on 2026-10-05 11:03:12 +02:00 (Europe/Berlin).\r\nThe suspect also wrote from "
+                + "shop-support@fake-shop.example.\r\n--\r\nBKA 24/7, " + de.Address + "\r\n",
+            de.Address, "ncp@ncp.example", $"Preservation request {token}", signer.CertPem, signer.KeyPem, MailGateway.Pki.NcpNext.CertPem));
+
+        var opened = await NcpSystem.EventuallyAsync(
+            async () => await IncomingWithAsync(duty, de.Code, token) is { } number ? await duty.GetJsonAsync($"/api/items/{number}") : default,
+            i => i.ValueKind == JsonValueKind.Object && i.GetProperty("links").GetArrayLength() > 0, TimeSpan.FromSeconds(90));
+
+        var link = Assert.Single(opened.GetProperty("links").EnumerateArray());
+        Assert.Equal((ours.Number(), "same-identifiers"), (link.Str("targetRegisterNumber"), link.Str("type")));
+        Assert.Equal([$"ip-address:{ip}"], link.GetProperty("sharedKeys").EnumerateArray().Select(k => k.GetString()));
+        var identifiers = opened.GetProperty("content").GetProperty("identifiers").EnumerateArray().ToList();
+        Assert.Equal([("ip-address", ip), ("email", "shop-support@fake-shop.example")], identifiers.Select(i => (i.Str("type"), i.Str("value"))));
+        Assert.Equal(("2026-10-05T11:03:12+02:00", "Europe/Berlin"), (identifiers[0].Str("at"), identifiers[0].Str("timeZone")));
+        Assert.Contains($"IP address {ip} on 2026-10-05", identifiers[0].Str("foundInMail"), StringComparison.Ordinal);
+        var back = await duty.GetJsonAsync($"/api/items/{ours.Number()}");
+        Assert.Contains(back.GetProperty("links").EnumerateArray(), l => l.Str("targetRegisterNumber") == opened.Number());
+    }
+
+    [Fact]
+    public async Task An_item_whose_registration_committed_but_whose_linking_never_ran_is_linked_from_the_event_log()
+    {
+        var duty = ncp.ClientFor("duty");
+        var ip = UniqueIp();
+        var ours = await duty.RegisterAsync(WithIdentifiers(ItemsApi.OutgoingRequest(subject: "Ours, before the crash"), Ip(ip)));
+        var content = RequestContent.Empty with
+        {
+            Identifiers = [new ItemIdentifier(IdentifierType.IpAddress, ip, null, null, null, [], null)],
+        };
+        var fields = new ItemFields("FR-CYBER247", "FR", Channel.TwentyFourSeven, "Registered, then the process died", CrimeCategory.Other,
+            Priority.Normal, null, null, [], null, "en", HandlingCode.Open, null, null, content);
+
+        // What a registration commits before the endpoint (or the mail consumer) links: the process stops right here.
+        var (registered, _) = await ncp.Api.Services.GetRequiredService<Registrar>().RegisterAsync(
+            new Registration(WorkItemKind.Request, Direction.Incoming, fields, new Actor("test", "Test"), null, Guid.NewGuid().ToString("N")),
+            null, CancellationToken.None);
+
+        var linked = await NcpSystem.EventuallyAsync(() => duty.GetJsonAsync($"/api/items/{registered.RegisterNumber}"),
+            i => i.GetProperty("links").GetArrayLength() > 0, TimeSpan.FromSeconds(30));
+        Assert.Equal(ours.Number(), Assert.Single(linked.GetProperty("links").EnumerateArray()).Str("targetRegisterNumber"));
+    }
+
+    private static async Task<string?> IncomingWithAsync(HttpClient client, string partner, string token) =>
+        (await client.GetJsonAsync($"/api/items?partner={partner}&direction=incoming&limit=200")).GetProperty("items").EnumerateArray()
+            .Where(i => i.Str("subject").Contains(token, StringComparison.Ordinal)).Select(i => i.Number()).FirstOrDefault();
 
     // An address of the documentation range no other test uses: the shared schema holds every test's items.
     private static string UniqueIp() => $"2001:db8::{Random.Shared.Next(1, 0xffff):x}:{Random.Shared.Next(1, 0xffff):x}";

@@ -173,6 +173,10 @@ public static class PartnerMailTemplates
 
         private MailRequest Form => Content.Request ?? new MailRequest("general", [], null, null, null, null);
 
+        // One line each, in the mail's words; a message of an Api older than the request's substance has only the legacy text.
+        private string? IdentifierLines =>
+            Form.Identifiers.Length > 0 ? string.Join('\n', Form.Identifiers.Select(Named)) : Content.Identifiers;
+
         private bool Assisting => framing is Framing.LegalAssistance or Framing.MutualAssistance;
 
         public string Title => framing switch
@@ -359,8 +363,7 @@ public static class PartnerMailTemplates
             Paragraph(Format(words.ReminderLead, ours, OneLine(Content.Subject) ?? words.NotSpecified));
 
             Field(words.PendingLabel, DataTypes() is { } types ? $"{Title} – {types}" : Title, "");
-            var identifiers = Form.Identifiers.Length > 0 ? string.Join('\n', Form.Identifiers.Select(Named)) : Content.Identifiers;
-            Optional(words.IdentifiersLabel, identifiers);
+            Optional(words.IdentifiersLabel, IdentifierLines);
             Optional(words.PeriodLabel, Period());
             Field(words.ReplyByLabel, Moment(Content.ReplyBy), "");
             Blank();
@@ -412,7 +415,7 @@ public static class PartnerMailTemplates
                 ?? throw new ArgumentException($"The extension of {request.RegisterNumber} names no term.", parameter);
             Opening();
             Paragraph(Format(extension.Lead, request.RegisterNumber, OneLine(Content.Subject) ?? words.NotSpecified));
-            Optional(words.IdentifiersLabel, Content.Identifiers);
+            Optional(words.IdentifiersLabel, IdentifierLines);
             Field(extension.UntilLabel, Moment(asked.PreservedUntil), "");
             Field(extension.FurtherLabel, Format(extension.Days, asked.Days), "");
             Blank();

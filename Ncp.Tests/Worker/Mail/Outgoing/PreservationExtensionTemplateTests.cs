@@ -35,6 +35,21 @@ public sealed class PreservationExtensionTemplateTests
     }
 
     [Fact]
+    public void An_extension_names_the_identifiers_of_the_requests_substance_in_the_mails_words()
+    {
+        var mail = Extension("ru", new(new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero), 90));
+        var request = new MailRequest("preservation", [
+            new MailIdentifier("ip-address", "203.0.113.7", "443", null, null, [], null, null),
+            new MailIdentifier("email", "user@mail.example", null, null, null, [], null, null)], null, null, null, null);
+        mail = mail with { Content = mail.Content with { Identifiers = null, Request = request } };
+
+        var text = PartnerMailTemplates.Render(mail).Text;
+
+        Assert.Contains("IP-адрес: 203.0.113.7, порт 443", text, StringComparison.Ordinal);
+        Assert.Contains("Адрес электронной почты: user@mail.example", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_extension_that_names_no_term_is_not_written()
     {
         var refused = Assert.Throws<ArgumentException>(() => PartnerMailTemplates.Render(Extension("en", null)));
