@@ -4,7 +4,6 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Ncp.Contracts.Deadlines;
-using Ncp.Contracts.Mail;
 using Ncp.Tests.Fixtures;
 using Ncp.Tests.Fixtures.Crypto;
 using static Microsoft.Playwright.Assertions;
@@ -40,7 +39,8 @@ public sealed class PlainWordsBrowserTests(BrowserNcp ncp, Browser browser)
     {
         var (item, partnerCode) = await ItemWithAFullTimelineAsync();
         var held = $"Held {Guid.NewGuid():N}"[..14];
-        await QuarantineAsync(held);
+        // Held because a stranger signed it, with the crypto library's own words as the gateway's detail.
+        await ncp.ReportMailQuarantinedAsync(held, "signer-not-partner", "The hash value is not correct.");
         (string Screen, string Path, Func<IPage, Task> Ready)[] screens =
         [
             ("dashboard", "/", page => Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync()),
@@ -147,18 +147,5 @@ public sealed class PlainWordsBrowserTests(BrowserNcp ncp, Browser browser)
             i => i.GetProperty("timeline").EnumerateArray().Count(t => t.Str("what") == "escalated") == 2,
             TimeSpan.FromSeconds(30));
         return (number, de.Code);
-    }
-
-    // A mail the gateway held because a stranger signed it, with the crypto library's own words as the detail.
-    private async Task QuarantineAsync(string subject)
-    {
-        var id = Guid.CreateVersion7();
-        await ncp.Worker.Services.GetRequiredService<IBus>().Publish(new MailQuarantined(
-            id, "signer-not-partner", "The hash value is not correct.", "someone@partner.example", subject, $"<{id}@partner.example>", 4096,
-            DateTimeOffset.UtcNow));
-        await NcpSystem.EventuallyAsync(
-            () => ncp.QueryAsync<long>($"select count(*) from {ncp.ApiSchema}.mt_doc_quarantinedmail where id = @id", ("id", id)),
-            count => count == 1,
-            TimeSpan.FromSeconds(30));
     }
 }

@@ -117,8 +117,8 @@ public static partial class TermsLocalizer
     // "no-partner-key: The certificate..." → "no-partner-key"; a bare code stays itself.
     private static string CodeOf(string? text) => text is null ? "" : text.Split(':', 2)[0].Trim();
 
-    // Russian counts agree with the number (1 день, 2 дня, 5 дней); "Days.1" words the single one ("a week" for 7 days
-    // is "Weeks.1": whole weeks are counted as weeks).
+    // Russian counts agree with the number (1 день, 2 дня, 5 дней); whole weeks are counted as weeks, and "<unit>.<n>"
+    // words a number of its own ("Weeks.1": "a week", as an officer says it).
     private static string Count(this IStringLocalizer<Terms> terms, string unit, int amount)
     {
         if (unit == "Days" && amount % 7 == 0)
