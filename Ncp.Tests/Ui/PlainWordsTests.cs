@@ -46,6 +46,7 @@ public sealed class PlainWordsTests
         { "ru", "failure socket closed by peer", "письмо не удалось отправить: используйте другой канал и сообщите администратору" },
         { "ru", "duration 1.02:30:00", "1 день 2 часа 30 минут" },
         { "en", "duration 00:00:00", "0 minutes" },
+        { "kk", "rule reminder-too-soon", "Серіктеске жақында еске салынды: келесі еске салуға дейін күтіңіз." },
     };
 
     [Theory]
@@ -69,6 +70,7 @@ public sealed class PlainWordsTests
                 "quarantine" => T.QuarantineReason(code),
                 "signature" => T.Signature(code),
                 "failure" => T.MailFailure(code),
+                "rule" => T.Named("Rule", code),
                 "duration" => T.Duration(TimeSpan.Parse(code, CultureInfo.InvariantCulture)),
                 _ => throw new ArgumentException(what),
             };
@@ -90,6 +92,18 @@ public sealed class PlainWordsTests
             Assert.True(reasons.Length >= 18, $"{language}: {reasons.Length} quarantine reasons");
             Assert.All(reasons, reason => Assert.True(
                 words.ContainsKey(reason.Replace("Reason.", "Advice.", StringComparison.Ordinal)), $"{language}: no advice for {reason}"));
+        }
+    }
+
+    [Fact]
+    public void Every_word_of_Terms_is_there_in_Russian_and_Kazakh()
+    {
+        var english = Resources("Ncp.Api/Ui/Shared/Terms", "en");
+        foreach (var language in new[] { "ru", "kk" })
+        {
+            var translated = Resources("Ncp.Api/Ui/Shared/Terms", language);
+            Assert.Empty(english.Keys.Except(translated.Keys));
+            Assert.All(english, word => Assert.Equal(Slots(word.Value), Slots(translated[word.Key])));
         }
     }
 
