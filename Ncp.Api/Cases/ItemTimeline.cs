@@ -7,8 +7,11 @@ namespace Ncp.Api.Cases;
 /// <summary>
 /// One line of an item's history: what happened, who did it, when, and the particulars; <see cref="Other"/> is the other
 /// item a line names (a link, a forward), so that a reader not cleared for that item's channel does not see the line.
+/// <see cref="Facts"/>: the particulars by name (<see cref="TimelineFacts"/>), from which a screen writes the line in the
+/// officer's language; <see cref="Text"/> is the same in English, for the Api and for lines folded before facts existed.
 /// </summary>
-public sealed record TimelineEntry(long Version, DateTimeOffset At, string What, Actor By, string Text, Guid? Other = null);
+public sealed record TimelineEntry(
+    long Version, DateTimeOffset At, string What, Actor By, string Text, Guid? Other = null, IReadOnlyDictionary<string, string>? Facts = null);
 
 /// <summary>The whole history of one item, for its detail screen; a separate document so that lists stay small.</summary>
 public sealed record ItemTimeline
@@ -26,7 +29,7 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
     {
         var timeline = snapshot ?? new ItemTimeline { Id = id };
         return Describe(e.Data) is { } entry
-            ? timeline with { Entries = [.. timeline.Entries, entry(e.Version)] }
+            ? timeline with { Entries = [.. timeline.Entries, entry(e.Version) with { Facts = TimelineFacts.Of(e.Data) }] }
             : timeline;
     }
 

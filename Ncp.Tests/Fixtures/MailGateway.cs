@@ -164,13 +164,16 @@ public static class MailGateway
         return await ncp.ReceivedAsync(number);
     }
 
-    /// <summary>The gateway's report of a mail it held (from an unknown sender), once the Api lists it for review.</summary>
-    public static async Task ReportMailQuarantinedAsync(this NcpSystem ncp, string subject)
+    /// <summary>
+    /// The gateway's report of a mail it held (from an unknown sender, or for <paramref name="reason"/> with the gateway's
+    /// <paramref name="detail"/>), once the Api lists it for review.
+    /// </summary>
+    public static async Task ReportMailQuarantinedAsync(
+        this NcpSystem ncp, string subject, string reason = "unknown-sender", string detail = "stranger@example.org is not a partner.")
     {
         var id = Guid.CreateVersion7();
         await ncp.Worker.Services.GetRequiredService<IBus>().Publish(new MailQuarantined(
-            id, "unknown-sender", "stranger@example.org is not a partner.", "stranger@example.org", subject, $"<{id}@example.org>", 2048,
-            DateTimeOffset.UtcNow));
+            id, reason, detail, "stranger@example.org", subject, $"<{id}@example.org>", 2048, DateTimeOffset.UtcNow));
         await NcpSystem.EventuallyAsync(
             () => ncp.QueryAsync<long>($"select count(*) from {ncp.ApiSchema}.mt_doc_quarantinedmail where id = @id", ("id", id)),
             held => held == 1,

@@ -37,7 +37,7 @@ public sealed class ContactBrowserTests(BrowserNcp ncp, Browser browser)
 
             await Expect(dialog).ToHaveCountAsync(0);
             var contact = page.Locator("li[data-what=contact]");
-            await Expect(contact).ToContainTextAsync("phone to Lt. Novak, NCB Prague");
+            await Expect(contact).ToContainTextAsync("Phone call to Lt. Novak, NCB Prague");
             await Expect(contact).ToContainTextAsync("call-notes.txt");
             await Expect(contact).ToContainTextAsync("Duty Officer (demo)");
             await Expect(page.Locator("li[data-what=acknowledged]")).ToBeVisibleAsync();

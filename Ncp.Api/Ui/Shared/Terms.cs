@@ -1,27 +1,144 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Localization;
 
 namespace Ncp.Api.Ui.Shared;
 
 /// <summary>
 /// The case domain's words in the officer's language (Terms.resx, .ru, .kk): enum values by "Type.Value"
-/// (e.g. "WorkItemStatus.PartlyAnswered") and app roles by "Role.&lt;role&gt;". Inject IStringLocalizer&lt;Terms&gt;.
+/// (e.g. "WorkItemStatus.PartlyAnswered"), app roles by "Role.&lt;role&gt;", and the codes the Api and the Worker speak
+/// (rungs, policies, protections, quarantine reasons, mail failures...). Every code a person sees goes through here, so
+/// that no internal word reaches a screen. Inject IStringLocalizer&lt;Terms&gt;.
 /// </summary>
 public sealed class Terms;
 
-public static class TermsLocalizer
+public static partial class TermsLocalizer
 {
     /// <summary>An enum value as officers call it; the value's own name if the resources lack it.</summary>
     public static string Of<TEnum>(this IStringLocalizer<Terms> terms, TEnum value)
-        where TEnum : struct, Enum
-    {
-        var text = terms[$"{typeof(TEnum).Name}.{value}"];
-        return text.ResourceNotFound ? value.ToString() : text.Value;
-    }
+        where TEnum : struct, Enum => terms.Named(typeof(TEnum).Name, value.ToString());
 
     /// <summary>An app role (Ncp.DutyOfficer...) as officers call it.</summary>
-    public static string Role(this IStringLocalizer<Terms> terms, string role)
+    public static string Role(this IStringLocalizer<Terms> terms, string role) => terms.Named("Role", role);
+
+    /// <summary>
+    /// A code of a family ("Channel", "Policy", "Protection", "MailPurpose"...) in words; the code itself when the
+    /// resources do not know it (a policy added in configuration), which is still better than nothing on the screen.
+    /// </summary>
+    public static string Named(this IStringLocalizer<Terms> terms, string family, string code) =>
+        terms.Found($"{family}.{code}") ?? code;
+
+    /// <summary>
+    /// A rung of a deadline ladder: "reply-by:80%" is "80 % of the time to reply", "useful-until:-7d" "a week before the
+    /// data may be deleted"; a rung of its own name ("preservation-expiring") from the resources.
+    /// </summary>
+    public static string Rung(this IStringLocalizer<Terms> terms, string step)
     {
-        var text = terms[$"Role.{role}"];
-        return text.ResourceNotFound ? role : text.Value;
+        if (terms.Found($"Rung.{step}") is { } named)
+        {
+            return named;
+        }
+
+        var match = RungPattern().Match(step);
+        if (!match.Success)
+        {
+            return step;
+        }
+
+        var anchor = match.Groups["anchor"].Value;
+        var amount = int.Parse(match.Groups["amount"].Value, CultureInfo.InvariantCulture);
+        return match.Groups["unit"].Value switch
+        {
+            "%" => terms.Found($"Rung.Share.{anchor}") is { } share ? string.Format(CultureInfo.CurrentCulture, share, amount) : step,
+            var unit => terms.Found($"Rung.Before.{anchor}") is { } before
+                ? string.Format(CultureInfo.CurrentCulture, before, terms.Count(unit == "d" ? "Days" : "Hours", amount))
+                : step,
+        };
     }
+
+    /// <summary>A span of time in words ("2 days 3 h"), for pauses and extensions.</summary>
+    public static string Duration(this IStringLocalizer<Terms> terms, TimeSpan span)
+    {
+        var days = (int)span.TotalDays;
+        string[] parts =
+        [
+            .. days > 0 ? [terms.Count("Days", days)] : Array.Empty<string>(),
+            .. span.Hours > 0 ? [terms.Count("Hours", span.Hours)] : Array.Empty<string>(),
+            .. span.Minutes > 0 || (days == 0 && span.Hours == 0) ? [terms.Count("Minutes", span.Minutes)] : Array.Empty<string>(),
+        ];
+        return string.Join(" ", parts);
+    }
+
+    /// <summary>A language by its ISO 639-1 code, named in the officer's language (ICU's names).</summary>
+    public static string Language(this IStringLocalizer<Terms> terms, string code)
+    {
+        try
+        {
+            var culture = CultureInfo.GetCultureInfo(code);
+            // An unknown code makes a culture of its own name: nothing better than the code to show then.
+            return culture.ThreeLetterISOLanguageName.Length == 0 || culture.DisplayName == code ? code : culture.DisplayName;
+        }
+        catch (CultureNotFoundException)
+        {
+            return code;
+        }
+    }
+
+    /// <summary>Office days ("mon".."sun") as the officer's language shortens them.</summary>
+    public static string Weekdays(this IStringLocalizer<Terms> terms, IEnumerable<string> days) =>
+        string.Join(" ", days.Select(d => Array.IndexOf(WeekdayCodes, d.ToLowerInvariant()) is var i and >= 0
+            ? CultureInfo.CurrentUICulture.DateTimeFormat.AbbreviatedDayNames[i]
+            : d));
+
+    /// <summary>Why the gateway held a mail, in words.</summary>
+    public static string QuarantineReason(this IStringLocalizer<Terms> terms, string code) => terms.Named("QuarantineReason", code);
+
+    /// <summary>What an officer should do about a mail held for that reason.</summary>
+    public static string? QuarantineAdvice(this IStringLocalizer<Terms> terms, string code) => terms.Found($"QuarantineAdvice.{code}");
+
+    /// <summary>Why the gateway gave up on a mail of ours, and what to do: the code before the library's text, never that text.</summary>
+    public static string MailFailure(this IStringLocalizer<Terms> terms, string? reasonOrDetail) =>
+        terms.Found($"MailFailure.{CodeOf(reasonOrDetail)}") ?? terms["MailFailure.Other"].Value;
+
+    /// <summary>
+    /// A received mail's signature: "valid", a quarantine reason code with the library's text after it, or "released
+    /// despite: ..." (the faults an officer accepted); the words for the code, never the text.
+    /// </summary>
+    public static string Signature(this IStringLocalizer<Terms> terms, string signature) =>
+        signature.StartsWith("released despite", StringComparison.Ordinal) ? terms["Signature.released"].Value
+            : terms.Found($"Signature.{CodeOf(signature)}") ?? terms.Found($"QuarantineReason.{CodeOf(signature)}")
+                ?? terms["Signature.Other"].Value;
+
+    private static readonly string[] WeekdayCodes = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
+    private static string? Found(this IStringLocalizer<Terms> terms, string key) =>
+        terms[key] is { ResourceNotFound: false } text ? text.Value : null;
+
+    // "no-partner-key: The certificate..." → "no-partner-key"; a bare code stays itself.
+    private static string CodeOf(string? text) => text is null ? "" : text.Split(':', 2)[0].Trim();
+
+    // Russian counts agree with the number (1 день, 2 дня, 5 дней); whole weeks are counted as weeks, and "<unit>.<n>"
+    // words a number of its own ("Weeks.1": "a week", as an officer says it).
+    private static string Count(this IStringLocalizer<Terms> terms, string unit, int amount)
+    {
+        if (unit == "Days" && amount % 7 == 0)
+        {
+            (unit, amount) = ("Weeks", amount / 7);
+        }
+
+        var form = terms.Found($"Count.{unit}.{amount}") is { } exact ? exact
+            : terms.Found($"Count.{unit}.{PluralOf(amount)}") ?? terms[$"Count.{unit}.Many"].Value;
+        return string.Format(CultureInfo.CurrentCulture, form, amount);
+    }
+
+    private static string PluralOf(int n) => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName switch
+    {
+        "ru" when n % 10 == 1 && n % 100 != 11 => "One",
+        "ru" when n % 10 is >= 2 and <= 4 && n % 100 is < 12 or > 14 => "Few",
+        "ru" => "Many",
+        _ => n == 1 ? "One" : "Many",
+    };
+
+    [GeneratedRegex(@"^(?<anchor>[a-z-]+):(?:(?<amount>\d+)(?<unit>%)|-(?<amount>\d+)(?<unit>[dh]))$")]
+    private static partial Regex RungPattern();
 }
