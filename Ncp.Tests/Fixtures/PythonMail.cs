@@ -34,6 +34,9 @@ public static class PythonMail
         return Encoding.ASCII.GetString(entity);
     }
 
+    /// <summary>The Subject header's value as a client in that charset writes it (encoded words, or raw bytes).</summary>
+    public static byte[] SubjectValue(Subject subject) => Run(new { subjectOnly = true, subject = Of(subject) });
+
     private static object Of(Subject s) => new { text = s.Text, charset = s.Charset, form = s.Form };
 
     private static object Of(Body b) => new { text = b.Text, charset = b.Charset, cte = b.Cte, declare = b.Declared };
@@ -56,6 +59,25 @@ public static class PythonMail
         from email.utils import formatdate, make_msgid
 
         spec = json.loads(sys.argv[1])
+
+
+        def subject_bytes(subject):
+            words, encoding, form = subject["text"], subject["charset"], subject["form"]
+            if form == "raw":
+                return words.encode(encoding)
+            if form == "q-midchar":
+                data = words.encode(encoding)
+                chunks = [data[i:i + 5] for i in range(0, len(data), 5)]
+                return b"\r\n ".join(b"=?" + encoding.encode() + b"?Q?" + b"".join(b"=%02X" % c for c in w) + b"?=" for w in chunks)
+            header_charset = Charset(encoding)
+            header_charset.header_encoding = QP if form == "q" else BASE64
+            return Header(words, header_charset, maxlinelen=40).encode(linesep="\r\n").encode("ascii")
+
+
+        if spec.get("subjectOnly"):
+            sys.stdout.buffer.write(subject_bytes(spec["subject"]))
+            sys.exit(0)
+
         body = spec["body"]
         charset = Charset(body["charset"])
         charset.body_encoding = {"base64": BASE64, "quoted-printable": QP, "8bit": None}[body["cte"]]
@@ -72,26 +94,15 @@ public static class PythonMail
             msg["From"] = spec["from"]
             msg["To"] = spec["to"]
             msg["Date"] = formatdate()
-            msg["Message-ID"] = spec.get("messageId") or make_msgid(domain="partner.example")
+            msg["Message-ID"] = make_msgid(domain="partner.example")
             for name, value in spec.get("headers", {}).items():
+                del msg[name]
                 msg[name] = value
             msg["Subject"] = "SUBJECT-PLACEHOLDER"
 
         raw = msg.as_bytes(policy=policy.compat32.clone(linesep="\r\n"))
         if not spec.get("entityOnly"):
-            subject = spec["subject"]
-            words, encoding, form = subject["text"], subject["charset"], subject["form"]
-            if form == "raw":
-                value = words.encode(encoding)
-            elif form == "q-midchar":
-                data = words.encode(encoding)
-                chunks = [data[i:i + 5] for i in range(0, len(data), 5)]
-                value = b"\r\n ".join(b"=?" + encoding.encode() + b"?Q?" + b"".join(b"=%02X" % c for c in w) + b"?=" for w in chunks)
-            else:
-                header_charset = Charset(encoding)
-                header_charset.header_encoding = QP if form == "q" else BASE64
-                value = Header(words, header_charset, maxlinelen=40).encode(linesep="\r\n").encode("ascii")
-            raw = raw.replace(b"SUBJECT-PLACEHOLDER", value, 1)
+            raw = raw.replace(b"SUBJECT-PLACEHOLDER", subject_bytes(spec["subject"]), 1)
         sys.stdout.buffer.write(raw)
         """;
 }
