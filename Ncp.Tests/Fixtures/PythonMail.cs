@@ -23,8 +23,13 @@ public static class PythonMail
     public sealed record Attachment(string Name, string Charset, string Content);
 
     public static byte[] Message(
-        string from, string to, Subject subject, Body body, IReadOnlyDictionary<string, string>? headers = null, params Attachment[] files) =>
-        Run(new { from, to, subject = Of(subject), body = Of(body), headers = headers ?? new Dictionary<string, string>(), attachments = files.Select(Of) });
+        string from, string to, Subject subject, Body body, IReadOnlyDictionary<string, string>? headers = null,
+        params Attachment[] files) =>
+        Run(new
+        {
+            from, to, subject = Of(subject), body = Of(body), headers = headers ?? new Dictionary<string, string>(),
+            attachments = files.Select(Of),
+        });
 
     /// <summary>The MIME entity alone (for openssl to sign and encrypt); ASCII, as its parts are base64 or quoted-printable.</summary>
     public static string Entity(Body body, params Attachment[] files)

@@ -13,14 +13,16 @@ namespace Ncp.Worker.Mail.Incoming;
 /// </summary>
 public static class MailCharsets
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    // Enough text to tell charsets apart; a long body is not decoded four times over.
+    private const int SampleBytes = 16 * 1024;
 
     // The charsets a partner's undeclared 8-bit text is tried in, the first winning a tie: the Cyrillic ones our partners
     // in the region use, then Western European for everyone else.
     private static readonly int[] Candidates = [1251, 20866, 28595, 1252];
 
     // Russian, with Ukrainian and Belarusian letters (Kazakh ones are in none of these charsets).
-    private static readonly SearchValues<char> CommonCyrillic = SearchValues.Create("ЁЄІЇЎёєіїўҐґАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдежзийклмнопрстуфхцчшщъыьэюя");
+    private static readonly SearchValues<char> CommonCyrillic =
+        SearchValues.Create("ЁЄІЇЎёєіїўҐґАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдежзийклмнопрстуфхцчшщъыьэюя");
 
     // .NET Core knows only UTF-8, UTF-16/32, ASCII and Latin-1 until the code pages are registered, and MimeKit (4.18)
     // neither registers them nor looks again: a charset it failed to find once it reads as Latin-1 for the process's life.
@@ -49,23 +51,23 @@ public static class MailCharsets
     }
 
     /// <summary>Options for reading a header block alone: its raw 8-bit text read in the charset guessed from it.</summary>
-    public static ParserOptions ForHeaders(ReadOnlySpan<byte> headerBlock)
-    {
-        return !IsUtf8(headerBlock) && Guess(headerBlock, null) is { } legacy
+    public static ParserOptions ForHeaders(ReadOnlySpan<byte> headerBlock) =>
+        !IsUtf8(headerBlock) && Guess(headerBlock, null) is { } legacy
             ? new ParserOptions { CharsetEncoding = legacy }
             : new ParserOptions();
-    }
 
     /// <summary>
-    /// Gives each text part that declares no charset, one .NET does not know, or UTF-8 or ASCII while its bytes are not,
-    /// the charset its bytes read best in, so that MimeKit's <c>TextBody</c> and <c>HtmlBody</c> read it right.
+    /// Gives each text part shown as the mail's text (not an attached file) that declares no charset, one .NET does not
+    /// know, or UTF-8 or ASCII while its bytes are not, the charset its bytes read best in, so that MimeKit's
+    /// <c>TextBody</c> and <c>HtmlBody</c> read it right.
     /// </summary>
     public static void Mend(MimeEntity? entity)
     {
         MendParameters(entity);
         foreach (var part in Leaves(entity).OfType<TextPart>())
         {
-            if (part.Content is null || (part.ContentType.Charset is not null && !IsUnicodeOrAscii(part.ContentType.CharsetEncoding)))
+            var declaredLegacy = part.ContentType.Charset is not null && !IsUnicodeOrAscii(part.ContentType.CharsetEncoding);
+            if (part.Content is null || part.IsAttachment || declaredLegacy)
             {
                 continue;
             }
@@ -130,6 +132,7 @@ public static class MailCharsets
             return null;
         }
 
+        eightBit = eightBit[..Math.Min(eightBit.Length, SampleBytes)];
         var candidates = Candidates.Select(Encoding.GetEncoding);
         if (declared is not null && !IsUnicodeOrAscii(declared))
         {
@@ -162,7 +165,9 @@ public static class MailCharsets
                 continue;
             }
 
-            score += WordScore(word.ToString()) + (c is >= '\u0080' and <= '\u009f' or '\ufffd' ? -2 : c is >= '\u2500' and <= '\u25ff' ? -1 : 0);
+            // Control characters and box drawing are what a wrong charset makes of letters.
+            score += WordScore(word.ToString())
+                + (c is >= '\u0080' and <= '\u009f' or '\ufffd' ? -2 : c is >= '\u2500' and <= '\u25ff' ? -1 : 0);
             word.Clear();
         }
 
@@ -198,7 +203,8 @@ public static class MailCharsets
     }
 
     private static Encoding? Declared(MimeEntity? body) =>
-        Leaves(body).OfType<TextPart>().Select(p => p.ContentType.CharsetEncoding).FirstOrDefault(e => e is not null && !IsUnicodeOrAscii(e));
+        Leaves(body).OfType<TextPart>().Select(p => p.ContentType.CharsetEncoding)
+            .FirstOrDefault(e => e is not null && !IsUnicodeOrAscii(e));
 
     private static bool IsUnicodeOrAscii(Encoding? encoding) => encoding is null or UTF8Encoding or ASCIIEncoding or UnicodeEncoding;
 

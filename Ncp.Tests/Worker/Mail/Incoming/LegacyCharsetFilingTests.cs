@@ -88,8 +88,9 @@ public sealed class LegacyCharsetFilingTests(NcpSystem ncp)
         var subject = $"Запрос о сохранении данных {token}";
 
         await ncp.SendRawAsync(OpenSslMail.SignThenEncrypt(
-            $"Content-Type: text/plain; charset=utf-8\r\n\r\nPlease preserve.", de.Address, TestPki.NcpAddress, "", signer.CertPem,
-            signer.KeyPem, Pki.NcpNext.CertPem, headers: new Dictionary<string, string> { ["Subject"] = EncodedWords(subject, "windows-1251") }));
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nPlease preserve.", de.Address, TestPki.NcpAddress, "", signer.CertPem,
+            signer.KeyPem, Pki.NcpNext.CertPem,
+            headers: new Dictionary<string, string> { ["Subject"] = EncodedWords(subject, "windows-1251") }));
 
         var found = await NcpSystem.EventuallyAsync(
             () => Duty.GetJsonAsync($"/api/items?q={Uri.EscapeDataString($"сохранении данных {token}")}&limit=50"),
@@ -159,7 +160,8 @@ public sealed class LegacyCharsetFilingTests(NcpSystem ncp)
             $"/api/partners/{partner.Code}/plaintext-override", new { reason = "Their mail client cannot encrypt; agreed in writing" });
         await ItemsApi.ExpectAsync(allowed, HttpStatusCode.OK);
         await NcpSystem.EventuallyAsync(
-            () => ncp.QueryAsync<bool?>($"select plaintext_allowed from {ncp.WorkerSchema}.partners where code = @code", ("code", partner.Code)),
+            () => ncp.QueryAsync<bool?>(
+                $"select plaintext_allowed from {ncp.WorkerSchema}.partners where code = @code", ("code", partner.Code)),
             plain => plain == true, TimeSpan.FromSeconds(30));
         return partner;
     }

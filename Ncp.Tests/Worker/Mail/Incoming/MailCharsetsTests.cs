@@ -37,7 +37,8 @@ public sealed class MailCharsetsTests
     public async Task A_partners_cyrillic_subject_text_and_file_name_read_the_same_whatever_the_charset(
         string form, PythonMail.Subject subject, Body body)
     {
-        var raw = Message("Отдел К <de@partner.example>", "ncp@ncp.example", subject, body, null, new Attachment(FileName, "windows-1251", "log"));
+        var raw = Message(
+            "Отдел К <de@partner.example>", "ncp@ncp.example", subject, body, null, new Attachment(FileName, "windows-1251", "log"));
 
         var (read, text, files) = await ReadAsync(raw);
 
@@ -51,7 +52,8 @@ public sealed class MailCharsetsTests
     [InlineData("windows-1252", "Réponse à votre demande — données conservées")]
     [InlineData("windows-1251", "СРОЧНО: ответ на запрос")]
     [InlineData("koi8-r", "Ответ: данные сохранены, счёт закрыт")]
-    public async Task A_raw_header_in_a_legacy_charset_is_read_in_that_charset_though_the_body_does_not_say_it(string charset, string words)
+    public async Task A_raw_header_in_a_legacy_charset_is_read_in_that_charset_though_the_body_does_not_say_it(
+        string charset, string words)
     {
         var raw = Message("de@partner.example", "ncp@ncp.example", new(words, charset, "raw"), new("Text.", "us-ascii", "8bit", false));
 
@@ -63,7 +65,8 @@ public sealed class MailCharsetsTests
     [Fact]
     public void A_held_mails_raw_windows_1251_subject_is_listed_in_cyrillic()
     {
-        var raw = Message("stranger@example.org", "ncp@ncp.example", new(Subject, "windows-1251", "raw"), new(Text, "windows-1251", "8bit"));
+        var raw = Message(
+            "stranger@example.org", "ncp@ncp.example", new(Subject, "windows-1251", "raw"), new(Text, "windows-1251", "8bit"));
 
         var headers = RawHeaders.Load(raw, 64 * 1024);
 
