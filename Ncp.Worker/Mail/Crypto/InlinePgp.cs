@@ -1,5 +1,6 @@
 using System.Text;
 using MimeKit;
+using Ncp.Worker.Mail.Incoming;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Bcpg;
 
@@ -23,8 +24,6 @@ internal static class InlinePgp
     private const string SignatureEnd = "-----END PGP SIGNATURE-----";
 
     private static readonly string[] EncryptedFileSuffixes = [".pgp", ".gpg", ".asc"];
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private enum Kind
     {
@@ -223,18 +222,8 @@ internal static class InlinePgp
         }
     }
 
-    // Clients encrypt the text as UTF-8, or in the charset of the part that carries it.
-    private static string Text(byte[] bytes, MimePart part)
-    {
-        try
-        {
-            return StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            return (part.ContentType.CharsetEncoding ?? Encoding.Latin1).GetString(bytes);
-        }
-    }
+    // Clients encrypt the text as UTF-8, or in the charset of the part that carries it (or of their system, unsaid).
+    private static string Text(byte[] bytes, MimePart part) => MailCharsets.Decode(bytes, part.ContentType.CharsetEncoding);
 
     private static IEnumerable<MimePart> Leaves(MimeEntity entity) => entity switch
     {

@@ -64,7 +64,7 @@ public sealed partial class InboundProcessor
     {
         try
         {
-            e.Message = await MimeMessage.LoadAsync(new ParserOptions { MaxMimeDepth = Limits.MaxDepth }, new MemoryStream(e.Mail.Raw), ct);
+            e.Message = await MailCharsets.LoadAsync(e.Mail.Raw, Limits.MaxDepth, ct);
             return null;
         }
         catch (FormatException error)

@@ -176,6 +176,7 @@ public sealed partial class InboundProcessor(
     private async Task<PartnerMailReceived> ReceivedAsync(Examination e, CancellationToken ct)
     {
         var message = e.Shown ?? e.Message!;
+        MailCharsets.Mend(e.Unwrapped!.Content);
         var inner = new MimeMessage { Body = e.Unwrapped!.Content };
         var text = MailText.Body(inner.TextBody ?? "");
         var subject = MailText.Header(message.Subject) ?? "";

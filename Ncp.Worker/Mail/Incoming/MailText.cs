@@ -101,6 +101,6 @@ public static class RawHeaders
         head.Write(raw, 0, length);
         head.Write("\r\n"u8);
         head.Position = 0;
-        return MimeKit.HeaderList.Load(head);
+        return MimeKit.HeaderList.Load(MailCharsets.ForHeaders(raw.AsSpan(0, length)), head);
     }
 }
