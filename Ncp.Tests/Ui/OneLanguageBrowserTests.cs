@@ -72,10 +72,13 @@ public sealed partial class OneLanguageBrowserTests(BrowserNcp ncp, Browser brow
             }
             finally
             {
-                // The officer's language is remembered: give the next test its English officer back (the page stays as it failed).
-                var session = new UiSession(ncp.Api);
-                await session.SignInAsync("head");
-                await session.GetAsync("/preferences/culture?culture=en&returnUrl=%2F");
+                // The officer's language is remembered: give the next test its English officer back, from another browser so
+                // that this page stays as it was for the failure's screenshot.
+                var other = await browser.NewContextAsync(ncp.BaseAddress);
+                var otherPage = await other.NewPageAsync();
+                await otherPage.SignInAsync("head");
+                await otherPage.GotoAsync("/preferences/culture?culture=en&returnUrl=%2F");
+                await other.CloseAsync();
             }
         });
     }
@@ -144,13 +147,13 @@ public sealed partial class OneLanguageBrowserTests(BrowserNcp ncp, Browser brow
         }
 
         // The page and its notices as the officer reads them, without the timeline's texts (server-made sentences, another
-        // piece of work) and the names of people and partners.
+        // piece of work; the longest first, as one may hold another) and the names of people and partners.
         private async Task<string> ReadAsync()
         {
             var text = await page.EvaluateAsync<string>("""
                 () => {
                     const main = document.querySelector("main").innerText;
-                    const own = [...document.querySelectorAll("main .ncp-timeline-text")].map(e => e.innerText);
+                    const own = [...document.querySelectorAll("main .ncp-timeline-text")].map(e => e.innerText).sort((a, b) => b.length - a.length);
                     const notices = [...document.querySelectorAll(".mud-snackbar")].map(e => e.innerText).join("\n");
                     return own.reduce((t, o) => o ? t.split(o).join(" ") : t, main) + "\n" + notices;
                 }
