@@ -1,3 +1,4 @@
+using System.Globalization;
 using MassTransit;
 using Microsoft.AspNetCore.SignalR;
 using Ncp.Contracts.Live;
@@ -16,9 +17,14 @@ public sealed class LiveUpdates(ILogger<LiveUpdates> logger)
 
     private sealed record ImmutableSubscribers(Func<IReadOnlyList<RecordChange>, Task>[] All);
 
-    /// <summary>Calls <paramref name="onChanges"/> for every batch of changes until the returned handle is disposed.</summary>
+    /// <summary>
+    /// Calls <paramref name="onChanges"/> for every batch of changes until the returned handle is disposed, in the culture
+    /// the subscriber had: the changes arrive on the bus's thread, and a screen re-rendered there would otherwise turn
+    /// English with US dates in the middle of a Russian page.
+    /// </summary>
     public IDisposable Subscribe(Func<IReadOnlyList<RecordChange>, Task> onChanges)
     {
+        onChanges = InCultureOfSubscriber(onChanges);
         lock (gate)
         {
             subscribers = new([.. subscribers.All, onChanges]);
@@ -40,6 +46,19 @@ public sealed class LiveUpdates(ILogger<LiveUpdates> logger)
                 logger.LogWarning(e, "A screen could not take {Count} changes", changes.Count);
             }
         }
+    }
+
+    private static Func<IReadOnlyList<RecordChange>, Task> InCultureOfSubscriber(Func<IReadOnlyList<RecordChange>, Task> onChanges)
+    {
+        var culture = CultureInfo.CurrentCulture;
+        var uiCulture = CultureInfo.CurrentUICulture;
+        return async changes =>
+        {
+            // An async lambda: the culture is set for this call and what it starts (the screen's InvokeAsync), not for the bus.
+            CultureInfo.CurrentCulture = culture;
+            CultureInfo.CurrentUICulture = uiCulture;
+            await onChanges(changes);
+        };
     }
 
     private void Unsubscribe(Func<IReadOnlyList<RecordChange>, Task> onChanges)

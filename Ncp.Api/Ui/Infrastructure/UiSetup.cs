@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Ui.Auditing;
@@ -21,6 +23,8 @@ public static class UiSetup
         services.AddLocalization();
 
         services.AddSingleton(configuration.GetSection(UiSettings.Section).Get<UiSettings>() ?? new UiSettings());
+        services.AddSingleton<UiFormats>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, CircuitCulture>());
         services.AddSingleton<ApiAddress>();
         services.AddHttpClient<NcpApiClient>(NcpApiClient.HttpClientName, (provider, http) =>
         {
@@ -50,7 +54,7 @@ public static class UiSetup
     {
         // API answers and health probes keep the invariant culture whatever the officer's language (and never wait for
         // the officer's preferences in the database).
-        app.UseWhen(IsUiRequest, ui => ui.UseRequestLocalization(OfficerPreferenceCultureProvider.LocalizationOptions()));
+        app.UseWhen(IsUiRequest, ui => ui.UseRequestLocalization(OfficerPreferenceCultureProvider.LocalizationOptions()).Use(UiFormats.ApplyToRequestAsync));
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
