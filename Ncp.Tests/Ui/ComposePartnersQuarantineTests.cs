@@ -49,7 +49,7 @@ public sealed class ComposePartnersQuarantineTests(NcpSystem ncp)
     [InlineData("Germ")]
     [InlineData("Герм")]
     [InlineData("de-cyber")]
-    [InlineData("Bundeskriminalamt")]
+    [InlineData("Criminal Police (Germany)")]
     public async Task The_partner_picker_finds_Germany_s_desk_by_code_unit_or_country_in_any_language(string typed)
     {
         var partners = await ncp.ClientFor("duty").GetFromJsonAsync<PartnerResource[]>("/api/partners", ApiJson.Options);
