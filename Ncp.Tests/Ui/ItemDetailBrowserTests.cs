@@ -174,6 +174,8 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
             await Expect(dialog).ToHaveCountAsync(0);
             await Expect(page.Locator("li[data-what=partner-reminded]")).ToContainTextAsync("Their desk asked us to resend");
             await Expect(actions.GetByRole(AriaRole.Button, new() { Name = "Remind partner" })).ToHaveCountAsync(0);
+            // The reminder is not delivered either (no key): that change too comes before the officer's next click.
+            await Expect(page.Locator("li[data-what=mail-not-delivered]")).ToHaveCountAsync(2, new() { Timeout = 60_000 });
 
             await actions.GetByRole(AriaRole.Button, new() { Name = "Assign…" }).ClickAsync();
             await dialog.Locator(".mud-select").First.ClickAsync();
