@@ -227,6 +227,17 @@ public static class UiSteps
     }
 
     /// <summary>
+    /// Types <paramref name="text"/> into a partner picker (compose's autocomplete, by its test id) until it offers the
+    /// partner <paramref name="code"/>, then takes it.
+    /// </summary>
+    public static async Task PickPartnerAsync(this IPage page, string testId, string text, string code)
+    {
+        var option = page.GetByTestId("partner-option").Filter(new() { HasText = code }).First;
+        await page.Locator($"[data-testid={testId}] input, input[data-testid={testId}]").First.FillUntilAsync(text, option);
+        await option.ClickAsync();
+    }
+
+    /// <summary>
     /// Signs <paramref name="demoUser"/> (duty, supervisor, head, auditor, admin) in through the development sign-in page.
     /// To be confirmed against the real page once the UI lands: it expects <c>/sign-in</c> to list the demo users, each
     /// as a button (or a link) whose accessible name holds the login or the display name ("Duty Officer (demo)"), and

@@ -57,11 +57,13 @@ public sealed class AccessibilityTests(BrowserNcp ncp, Browser browser)
                 await CheckAsync(page, screen, findings);
             }
 
-            // What shows only once the officer does something: the compose form's warning of the same request already
-            // open, and MudBlazor's overlays (a dialog: the item page's note; a menu: the language switch).
+            // What shows only once the officer does something: the compose form's partner picker as the officer types, and
+            // MudBlazor's overlays (a dialog: the item page's note; a menu: the language switch).
             await page.GotoAsync("/compose");
-            await page.GetByLabel("Subject").FillUntilAsync($"Traffic data for {made.Address}", page.GetByTestId("duplicates"));
-            await CheckAsync(page, "compose with the same request open", findings);
+            await page.WaitForInteractiveAsync();
+            await page.Locator("[data-testid=partner] input, input[data-testid=partner]").First
+                .FillUntilAsync("Germ", page.GetByTestId("partner-option").First);
+            await CheckAsync(page, "compose with the partner picker open", findings);
 
             await page.GotoAsync($"/items/{made.Item}");
             await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();

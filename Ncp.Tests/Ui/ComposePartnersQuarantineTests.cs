@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using Ncp.Api.Infrastructure.Http;
+using Ncp.Api.Partners.Directory;
 using Ncp.Api.Ui.Composing;
 using Ncp.Tests.Fixtures;
 
@@ -42,18 +45,27 @@ public sealed class ComposePartnersQuarantineTests(NcpSystem ncp)
         await browser.GetAsync("/preferences/culture?culture=en&returnUrl=%2F");
     }
 
-    [Fact]
-    public async Task The_identifiers_a_subject_names_find_the_same_request_already_open()
+    [Theory]
+    [InlineData("Germ")]
+    [InlineData("Герм")]
+    [InlineData("de-cyber")]
+    [InlineData("Criminal Police (Germany)")]
+    public async Task The_partner_picker_finds_Germany_s_desk_by_code_unit_or_country_in_any_language(string typed)
     {
-        var ip = $"198.51.{Random.Shared.Next(1, 250)}.{Random.Shared.Next(1, 250)}";
-        var open = (await ncp.ClientFor("supervisor").RegisterAsync(ItemsApi.OutgoingRequest("INTERPOL-NCB-ASTANA", $"Traffic data for {ip}"))).Number();
+        var partners = await ncp.ClientFor("duty").GetFromJsonAsync<PartnerResource[]>("/api/partners", ApiJson.Options);
 
-        var identifiers = DuplicateSearch.IdentifiersIn($"Subscriber data for {ip} and mail of fraud@example.org", "261500031000123").ToArray();
-        Assert.Equal(["261500031000123", ip, "fraud@example.org"], identifiers);
+        var found = PartnerSearch.Find(partners!, typed).Select(p => p.Code).ToArray();
 
-        var found = await ncp.ClientFor("duty").GetJsonAsync($"/api/items?open=true&q={Uri.EscapeDataString(ip)}");
-        Assert.Contains(found.GetProperty("items").EnumerateArray(), row => row.Number() == open);
+        Assert.Equal("DE-CYBER247", found.FirstOrDefault());
+        Assert.DoesNotContain("RO-CYBER247", found);
     }
+
+    [Theory]
+    [InlineData("en", "Germany")]
+    [InlineData("ru", "Германия")]
+    [InlineData("kk", "Германия")]
+    public void A_country_is_named_in_each_language_of_the_UI(string language, string name) =>
+        Assert.Equal(name, PartnerSearch.CountryName("DE", language));
 
     [Fact]
     public async Task The_partner_directory_lists_the_seeded_partners_with_their_key_status_and_open_items()

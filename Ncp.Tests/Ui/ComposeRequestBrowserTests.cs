@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -29,7 +30,7 @@ public sealed partial class ComposeRequestBrowserTests(BrowserNcp ncp, Browser b
                 await page.WaitForInteractiveAsync();
 
                 // The seeded partner has no key here: said as soon as it is chosen.
-                await ChooseAsync(page, "partner", "DE-CYBER247");
+                await page.PickPartnerAsync("partner", "DE-CYBER", "DE-CYBER247");
                 await Expect(page.GetByTestId("partner-key")).ToContainTextAsync("no usable encryption key");
                 await ChooseAsync(page, "form", "Expedited preservation");
                 await page.GetByLabel("Subject").FillAsync($"Preserve logs of {ip} and {email}");
@@ -91,6 +92,78 @@ public sealed partial class ComposeRequestBrowserTests(BrowserNcp ncp, Browser b
             finally
             {
                 File.Delete(file);
+            }
+        });
+
+    [Fact]
+    public Task One_message_to_an_S_MIME_and_an_OpenPGP_partner_makes_a_group_of_two_items_and_mails_each_partner_in_its_language() =>
+        browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            var (de, fr) = (await ncp.PartnerAsync("de"), await ncp.PartnerAsync("fr"));
+            var subject = $"Botnet C2 seen at 203.0.113.{Random.Shared.Next(2, 250)} {Guid.NewGuid():N}";
+            await page.SignInAsync("duty");
+            await page.GotoAsync("/compose");
+            await page.WaitForInteractiveAsync();
+
+            await ChooseAsync(page, "kind", "Initiative message");
+            await page.PickPartnerAsync("partner", de.Code, de.Code);
+            await page.PickPartnerAsync("add-partner", fr.Code, fr.Code);
+            await Expect(page.GetByTestId("also-to-partner")).ToContainTextAsync(fr.Code);
+            await Expect(page.GetByTestId("group-explained")).ToContainTextAsync("2 partners");
+            // Each partner's own channel and language: the one-partner choices are gone.
+            await Expect(page.GetByTestId("channel")).ToHaveCountAsync(0);
+            await page.GetByLabel("Subject").FillAsync(subject);
+            await ChooseAsync(page, "crime-category", "Internet fraud");
+            await page.GetByLabel("Summary of facts").FillAsync("A command-and-control server of a banking botnet answers at this address.");
+            await Browser.ScreenshotAsync(page, "05d-compose-group");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Register and send" }).ClickAsync();
+
+            await page.WaitForURLAsync(ItemPage());
+            var group = page.GetByTestId("item-group");
+            await Expect(group).ToContainTextAsync(de.Code);
+            await Expect(group).ToContainTextAsync(fr.Code);
+            await Browser.ScreenshotAsync(page, "06c-item-group");
+
+            var duty = ncp.ClientFor("duty");
+            var numbers = await duty.ListAllAsync($"q={Uri.EscapeDataString(subject)}");
+            Assert.Equal(2, numbers.Count);
+            var items = new List<JsonElement>();
+            foreach (var number in numbers)
+            {
+                // Each partner's mail went out through the gateway, encrypted to that partner's key.
+                items.Add(await NcpSystem.EventuallyAsync(
+                    () => duty.GetJsonAsync($"/api/items/{number}"),
+                    i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") is "sent" or "not-delivered"),
+                    TimeSpan.FromSeconds(60)));
+            }
+
+            Assert.All(items, i => Assert.Equal("sent", i.GetProperty("mail")[0].Str("status")));
+            Assert.Single(items.Select(i => i.Str("groupId")).Distinct());
+            Assert.Equal(
+                [(de.Code, "en"), (fr.Code, "ru")],
+                items.Select(i => (i.Str("partnerCode"), i.Str("language"))).OrderBy(p => p.Item1, StringComparer.Ordinal));
+            await Expect(page.Locator("li[data-what=sent]")).ToBeAttachedAsync();
+        });
+
+    [Fact]
+    public Task Typing_Герм_in_Russian_finds_Germany_s_partner_in_the_compose_picker() =>
+        browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            try
+            {
+                await page.GotoAsync("/preferences/culture?culture=ru&returnUrl=%2Fcompose");
+                await page.WaitForInteractiveAsync();
+
+                await page.PickPartnerAsync("partner", "Герм", "DE-CYBER247");
+
+                await Expect(page.GetByTestId("partner-info")).ToContainTextAsync("Германия");
+                await Expect(Field(page, "partner")).ToHaveValueAsync(new Regex("^DE-CYBER247"));
+            }
+            finally
+            {
+                // The officer's language is kept for the officer: the other tests of the run read English.
+                await page.GotoAsync("/preferences/culture?culture=en&returnUrl=%2F");
             }
         });
 

@@ -22,7 +22,8 @@ public sealed class DutyOfficerStoryTests(BrowserNcp ncp, Browser browser)
         await Browser.ScreenshotAsync(page, "02-dashboard");
 
         await page.GotoAsync("/compose");
-        await ChooseAsync(page, "partner", de.Code);
+        await page.WaitForInteractiveAsync();
+        await page.PickPartnerAsync("partner", de.Code, de.Code);
         await page.GetByLabel("Subject").FillAsync(subject);
         await ChooseAsync(page, "crime-category", "Internet fraud");
         await page.GetByLabel("Subscriber data").CheckAsync();

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Ncp.Tests.Fixtures;
@@ -73,6 +75,76 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
             await Expect(page.GetByTestId("actions").GetByRole(AriaRole.Button, new() { Name = "Send to partner" })).ToBeVisibleAsync();
             await Browser.ScreenshotAsync(page, "item-forwarded");
         });
+    }
+
+    [Fact]
+    public async Task Acknowledging_a_preservation_with_the_partner_s_date_shows_that_date_as_its_term_and_a_past_date_is_refused()
+    {
+        var duty = ncp.ClientFor("duty");
+        var item = await duty.RegisterAsync(ChainApi.Preservation("TR-CYBER247", $"Preserve the shop's logs {Guid.NewGuid():N}"));
+        await duty.ActAsync(item.Number(), "send");
+        var day = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(45));
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            await page.GetByTestId("actions").GetByRole(AriaRole.Button, new() { Name = "Partner acknowledged" }).ClickAsync();
+            var dialog = page.GetByRole(AriaRole.Dialog);
+            var until = dialog.Locator("input[data-testid=preserved-until-field], [data-testid=preserved-until-field] input").First;
+            await dialog.GetByLabel("Partner reference").FillAsync("TR-PRES-77");
+
+            await until.FillAsync(DateTime.UtcNow.AddDays(-3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Acknowledge", Exact = true }).ClickAsync();
+            await Expect(dialog).ToContainTextAsync("The date has passed");
+
+            await until.FillAsync(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            await Browser.ScreenshotAsync(page, "item-acknowledge-preservation");
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Acknowledge", Exact = true }).ClickAsync();
+            await Expect(dialog).ToHaveCountAsync(0);
+
+            // From the start of that day in the officer's zone, as the chain page records a confirmation.
+            var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Almaty");
+            var expected = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue), zone), TimeSpan.Zero);
+            var shown = page.GetByTestId("preserved-until").Locator("time");
+            await Expect(shown).ToBeVisibleAsync();
+            Assert.Equal(expected, DateTimeOffset.Parse(await shown.GetAttributeAsync("datetime") ?? "", CultureInfo.InvariantCulture));
+        });
+        // The seeded partner has no key here, so the page says "not delivered"; the item itself is acknowledged.
+        var read = await duty.GetJsonAsync($"/api/items/{item.Number()}");
+        Assert.Equal(("acknowledged", "TR-PRES-77"), (read.Str("status"), read.Str("partnerReference")));
+    }
+
+    [Fact]
+    public async Task A_partners_mail_threaded_to_a_sent_request_proposes_the_acknowledgement_and_one_click_records_it()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var (item, sent) = await ncp.SendRequestAsync(de, $"Subscriber data for 198.51.100.{Random.Shared.Next(2, 250)} {Guid.NewGuid():N}");
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{item.Number()}");
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            await Expect(page.GetByTestId("acknowledgement-proposal")).ToHaveCountAsync(0);
+
+            var partner = MailGateway.Pki.Partner("de");
+            await ncp.SendRawAsync(OpenSslMail.SignThenEncrypt(
+                "Content-Type: text/plain; charset=utf-8\r\n\r\nReceived, our reference BKA-2026-881; we are on it.", de.Address, "ncp@ncp.example",
+                "Re: subscriber data", partner.CertPem, partner.KeyPem, MailGateway.Pki.Ncp.CertPem,
+                headers: new Dictionary<string, string> { ["In-Reply-To"] = $"<{sent}>", ["Message-ID"] = $"<{Guid.NewGuid():N}@partner.example>" }));
+
+            // The page hears of the mail by itself, and proposes what it probably is.
+            var proposal = page.GetByTestId("acknowledgement-proposal");
+            await Expect(proposal).ToBeVisibleAsync(new() { Timeout = 90_000 });
+            await Browser.ScreenshotAsync(page, "item-acknowledgement-proposal");
+            await proposal.GetByRole(AriaRole.Button, new() { Name = "Accept as acknowledgement" }).ClickAsync();
+
+            await Expect(page.GetByTestId("status")).ToContainTextAsync("Acknowledged");
+            await Expect(proposal).ToHaveCountAsync(0);
+        });
+        var read = await ncp.ClientFor("duty").GetJsonAsync($"/api/items/{item.Number()}");
+        Assert.Equal("acknowledged", read.Str("status"));
+        Assert.Equal(JsonValueKind.Null, read.GetProperty("acknowledgementProposed").ValueKind);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Ncp.Api.Cases;
+using Ncp.Api.Cases.Reading;
 using Ncp.Api.Ui.Infrastructure;
 
 namespace Ncp.Api.Ui.Items;
@@ -15,10 +17,19 @@ public enum ItemActionFields
     Assign,
     Remind,
     Forward,
+
+    /// <summary>The partner's acknowledgement of a preservation: its reference and the date it preserves until.</summary>
+    PreservationAcknowledged,
 }
 
 public static class ItemActionFieldNames
 {
+    /// <summary>What the partner's acknowledgement of our item records: of a preservation, also until when it preserves.</summary>
+    public static ItemActionFields AcknowledgedByPartner(ItemResource item) =>
+        item.Content?.Form == RequestForm.Preservation || item.RequestedData.Contains(RequestedData.Preservation)
+            ? ItemActionFields.PreservationAcknowledged
+            : ItemActionFields.PartnerReference;
+
     /// <summary>Whether the dialog shows a field for one of the problem's field errors (else the page shows the problem).</summary>
     public static bool HasFieldsFor(this ItemActionFields fields, ApiProblem problem)
     {
@@ -32,6 +43,7 @@ public static class ItemActionFieldNames
             ItemActionFields.Link => ["targetNumber", "type"],
             ItemActionFields.Assign => ["officerId"],
             ItemActionFields.Forward => ["partnerCode", "channel", "consentReference"],
+            ItemActionFields.PreservationAcknowledged => ["partnerReference", "preservedUntil"],
             _ => [],
         };
         return names.Any(problem.HasError);
