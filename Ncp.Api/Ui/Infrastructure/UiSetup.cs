@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using MudBlazor;
 using MudBlazor.Services;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Ui.Auditing;
 using Ncp.Api.Ui.Items;
+using Ncp.Api.Ui.Shared;
 using Ncp.Api.Ui.SigningIn;
 
 namespace Ncp.Api.Ui.Infrastructure;
@@ -13,12 +15,17 @@ public static class UiSetup
 {
     private static readonly string[] NonUiPaths = ["/health", "/openapi"];
 
+    /// <summary>The page (Ui/Layout/NotFound.razor) for an address without a page or an item that does not exist.</summary>
+    public const string NotFoundPath = "/not-found";
+
     public static IServiceCollection AddNcpUi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
-        services.AddMudServices();
+        // Toasts at the bottom: at the top they covered the page's heading.
+        services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomEnd);
         services.AddLocalization();
+        services.AddTransient<MudLocalizer, MudTexts>();
 
         services.AddSingleton(configuration.GetSection(UiSettings.Section).Get<UiSettings>() ?? new UiSettings());
         services.AddSingleton<ApiAddress>();
@@ -51,6 +58,11 @@ public static class UiSetup
         // API answers and health probes keep the invariant culture whatever the officer's language (and never wait for
         // the officer's preferences in the database).
         app.UseWhen(IsUiRequest, ui => ui.UseRequestLocalization(OfficerPreferenceCultureProvider.LocalizationOptions()));
+        // A browser asking for an address with no page gets the app's "not found" page (404, the officer's language), not
+        // the Api's problem JSON; /api and the other non-UI paths keep that.
+        app.UseWhen(
+            http => IsUiRequest(http) && AsksForHtml(http.Request),
+            ui => ui.UseStatusCodePagesWithReExecute(NotFoundPath, createScopeForStatusCodePages: true));
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
@@ -62,6 +74,9 @@ public static class UiSetup
         app.MapAuditExport();
         return app;
     }
+
+    private static bool AsksForHtml(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
 
     private static bool IsUiRequest(HttpContext http) =>
         !BrowserSignIn.IsApiPath(http.Request.Path) && !NonUiPaths.Any(p => http.Request.Path.StartsWithSegments(p));
