@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
 using MudBlazor;
 using MudBlazor.Services;
 using Ncp.Api.Infrastructure.Auth;
@@ -59,10 +60,17 @@ public static class UiSetup
         // the officer's preferences in the database).
         app.UseWhen(IsUiRequest, ui => ui.UseRequestLocalization(OfficerPreferenceCultureProvider.LocalizationOptions()));
         // A browser asking for an address with no page gets the app's "not found" page (404, the officer's language), not
-        // the Api's problem JSON; /api and the other non-UI paths keep that.
-        app.UseWhen(
-            http => IsUiRequest(http) && AsksForHtml(http.Request),
-            ui => ui.UseStatusCodePagesWithReExecute(NotFoundPath, createScopeForStatusCodePages: true));
+        // the Api's problem JSON; /api and the other non-UI paths keep that. On the main pipeline, not in a UseWhen branch:
+        // a branch has no global router, and the re-execution would find no page. Only a page's 404 is re-executed.
+        app.UseStatusCodePagesWithReExecute(NotFoundPath, createScopeForStatusCodePages: true);
+        app.Use(async (http, next) =>
+        {
+            await next(http);
+            if (http.Response.StatusCode != StatusCodes.Status404NotFound || !IsUiRequest(http) || !AsksForHtml(http.Request))
+            {
+                http.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+            }
+        });
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
