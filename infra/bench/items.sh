@@ -68,8 +68,12 @@ declare -A QUERIES=(
   [list-search-name]="q=hasanov%20ip&limit=50"
   [list-search-cyrillic]="q=%D0%A5%D0%B0%D1%81%D0%B0%D0%BD%D0%BE%D0%B2&limit=50"
   [list-deep-page]="after=$AFTER&limit=50"
+  [list-newest-total]="limit=50&total=true"
+  [list-status-sent-total]="status=sent&limit=50&total=true"
+  [list-search-name-total]="q=hasanov%20ip&limit=50&total=true"
 )
-for name in list-newest list-status-sent list-partner list-overdue list-channel-priority list-search-name list-search-cyrillic list-deep-page; do
+for name in list-newest list-status-sent list-partner list-overdue list-channel-priority list-search-name list-search-cyrillic list-deep-page \
+  list-newest-total list-status-sent-total list-search-name-total; do
   say "$name"
   report "$(hey_run "$name" -n 400 -c 4 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/items?${QUERIES[$name]}")"
 done

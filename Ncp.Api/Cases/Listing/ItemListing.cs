@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Ncp.Api.Cases.Overseeing;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
+using Ncp.Api.Infrastructure.Marten;
 using Weasel.Postgresql.Tables;
 
 namespace Ncp.Api.Cases.Listing;
@@ -32,14 +33,26 @@ public sealed record ItemRow(
         d.RegisteredAt, d.DueBy, d.IsOpen && d.DueBy < now, d.Version, d.NotDelivered);
 }
 
-/// <summary>A page of rows in the order asked for; pass <see cref="Next"/> as <c>after</c>, with the same sort, for the next page.</summary>
-public sealed record ItemPage(ItemRow[] Items, string? Next);
+/// <summary>
+/// A page of rows in the order asked for; pass <see cref="Next"/> as <c>after</c>, with the same sort, for the next page.
+/// <see cref="Total"/> only when asked for (<c>total=true</c>).
+/// </summary>
+public sealed record ItemPage(ItemRow[] Items, string? Next, ItemTotal? Total = null);
+
+/// <summary>How many items the filter finds: exactly up to <see cref="ItemListing.MaxCounted"/>, beyond that "more than" (AtLeast).</summary>
+public sealed record ItemTotal(int Count, bool AtLeast);
 
 public static class ItemListing
 {
     public const int DefaultPage = 50;
     public const int MaxPage = 200;
     public const int MaxHoursWithin = 24 * 31;
+
+    /// <summary>
+    /// Counting stops here: an exact count of a million rows costs a scan on every list, while "more than 10,000" tells an
+    /// officer as much, and counting up to it walks the same indexes as the page itself.
+    /// </summary>
+    public const int MaxCounted = 10_000;
 
     /// <summary>Columns beside the JSON, each indexed, so that filters and keyset paging stay fast at a million items.</summary>
     public static void ConfigureColumns(StoreOptions options) =>
@@ -83,13 +96,14 @@ public static class ItemListing
             .AuditedAs("list-items")
             .WithSummary("Items filtered and sorted (newest, oldest, due, priority, partner), a page at a time; q searches subject, "
                 + "numbers and identifiers in Cyrillic or Latin spelling; identifier=type:value (e.g. ip-address:203.0.113.7) "
-                + "finds the items naming it")
+                + "finds the items naming it; total=true adds how many items the filter finds (exact up to 10,000)")
             .ProducesValidationProblem();
         return items;
     }
 
     private static async Task<Results<Ok<ItemPage>, ValidationProblem>> ListAsync(
-        [AsParameters] ItemFilter filter, HttpContext http, IQuerySession session, Compartments compartments, TimeProvider time, CancellationToken ct)
+        [AsParameters] ItemFilter filter, HttpContext http, IQuerySession session, Compartments compartments, MartenSettings marten, TimeProvider time,
+        CancellationToken ct)
     {
         var errors = filter.Validate().ToList();
         if (errors.Count > 0)
@@ -118,7 +132,17 @@ public static class ItemListing
 
         var page = rows.Take(limit).Select(r => ItemRow.From(r.Item, now)).ToArray();
         var next = rows.Count > limit ? sort.Token(rows[limit - 1].Segment, rows[limit - 1].Item) : null;
-        return TypedResults.Ok(new ItemPage(page, next));
+        ItemTotal? total = null;
+        if (filter.Total == true)
+        {
+            // A batch takes documents only: the count is a second round trip, asked for with the first page alone.
+            var count = (await session.QueryAsync<int>(
+                $"select count(*)::int from (select 1 from {marten.Schema}.mt_doc_itemdetails as d where {where} limit ?) as found",
+                ct, [.. parameters, MaxCounted + 1])).Single();
+            total = count > MaxCounted ? new ItemTotal(MaxCounted, AtLeast: true) : new ItemTotal(count, AtLeast: false);
+        }
+
+        return TypedResults.Ok(new ItemPage(page, next, total));
     }
 }
 
@@ -144,7 +168,8 @@ public sealed record ItemFilter(
     bool? AwaitingAcknowledgement = null,
     string? Sort = null,
     string? Identifier = null,
-    bool? NotDelivered = null)
+    bool? NotDelivered = null,
+    bool? Total = null)
 {
     public const int MinSearchLength = 2;
 

@@ -21,6 +21,9 @@ public static class BrowserSignIn
     public const string SignOutPath = "/sign-out";
     public const string EntraSignInPath = "/sign-in/entra";
 
+    /// <summary>The page (Ui/Layout/NotAllowed.razor) a signed-in officer sees for a page the role does not open; open to anyone, so it cannot loop.</summary>
+    public const string NotAllowedPath = "/not-allowed";
+
     private static readonly string[] ApiPaths = ["/api", "/hubs", "/dev"];
 
     /// <summary>Entra ID sign-in for the UI: only without demo users and with an app registration configured.</summary>
@@ -68,7 +71,8 @@ public static class BrowserSignIn
         o.SlidingExpiration = true;
         o.LoginPath = SignInPath;
         o.LogoutPath = SignOutPath;
-        o.AccessDeniedPath = SignInPath;
+        // Signed in but not allowed: the sign-in page would only sign the officer in again, so the page says why, in the officer's language.
+        o.AccessDeniedPath = NotAllowedPath;
         o.ReturnUrlParameter = "returnUrl";
         var events = o.Events ?? new CookieAuthenticationEvents();
         var redirectToLogin = events.OnRedirectToLogin;

@@ -43,7 +43,8 @@ public static class DirectoryEndpoints
             .RequireAuthorization(Policies.Read)
             .WithName("ListPartners")
             .AuditedAs("list-partners")
-            .WithSummary("The partner directory, filtered by channel, country or active flag")
+            .WithSummary("The partner directory, filtered by channel, country or active flag; q finds a code, unit name or country name "
+                + "(English, Russian or Kazakh) in Cyrillic or Latin spelling")
             .ProducesValidationProblem();
         partners.MapGet("/{code}", GetAsync)
             .RequireAuthorization(Policies.Read)
@@ -54,7 +55,7 @@ public static class DirectoryEndpoints
     }
 
     private static async Task<Results<Ok<PartnerResource[]>, ValidationProblem>> ListAsync(
-        string? channel, string? country, bool? active, HttpContext http, IQuerySession session, Compartments compartments, NpgsqlDataSource db,
+        string? channel, string? country, bool? active, string? q, HttpContext http, IQuerySession session, Compartments compartments, NpgsqlDataSource db,
         MartenSettings marten, TimeProvider time, CancellationToken ct)
     {
         if (channel is not null && !ApiEnum<Channel>.TryParse(channel, out _))
@@ -70,6 +71,7 @@ public static class DirectoryEndpoints
             .Where(p => channel is null || p.Profile.Channels.Contains(wanted))
             .Where(p => country is null || string.Equals(p.Country, country, StringComparison.OrdinalIgnoreCase))
             .Where(p => active is null || p.Active == active)
+            .Where(p => PartnerSearch.Matches(p.Profile, q))
             .Select(p => PartnerResource.From(p, now) with { OpenItems = open.GetValueOrDefault(p.Code) })
             .ToArray());
     }

@@ -117,6 +117,7 @@ public sealed class NcpApiClient(HttpClient http, AuthenticationStateProvider au
             new("sort", filter.Sort),
             new("identifier", filter.Identifier),
             new("notDelivered", filter.NotDelivered is { } notDelivered ? (notDelivered ? "true" : "false") : null),
+            new("total", filter.Total == true ? "true" : null),
         };
         return QueryString.Create(pairs.Where(p => !string.IsNullOrEmpty(p.Value))).ToUriComponent();
     }

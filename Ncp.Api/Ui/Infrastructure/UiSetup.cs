@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MudBlazor;
 using MudBlazor.Services;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Ui.Auditing;
 using Ncp.Api.Ui.Items;
+using Ncp.Api.Ui.Shared;
 using Ncp.Api.Ui.SigningIn;
 
 namespace Ncp.Api.Ui.Infrastructure;
@@ -15,12 +18,17 @@ public static class UiSetup
 {
     private static readonly string[] NonUiPaths = ["/health", "/openapi"];
 
+    /// <summary>The page (Ui/Layout/NotFound.razor) for an address without a page or an item that does not exist.</summary>
+    public const string NotFoundPath = "/not-found";
+
     public static IServiceCollection AddNcpUi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
-        services.AddMudServices();
+        // Toasts at the bottom: at the top they covered the page's heading.
+        services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomEnd);
         services.AddLocalization();
+        services.AddTransient<MudLocalizer, MudTexts>();
 
         services.AddSingleton(configuration.GetSection(UiSettings.Section).Get<UiSettings>() ?? new UiSettings());
         services.AddSingleton<UiFormats>();
@@ -55,6 +63,18 @@ public static class UiSetup
         // API answers and health probes keep the invariant culture whatever the officer's language (and never wait for
         // the officer's preferences in the database).
         app.UseWhen(IsUiRequest, ui => ui.UseRequestLocalization(OfficerPreferenceCultureProvider.LocalizationOptions()).Use(UiFormats.ApplyToRequestAsync));
+        // A browser asking for an address with no page gets the app's "not found" page (404, the officer's language), not
+        // the Api's problem JSON; /api and the other non-UI paths keep that. On the main pipeline, not in a UseWhen branch:
+        // a branch has no global router, and the re-execution would find no page. Only a page's 404 is re-executed.
+        app.UseStatusCodePagesWithReExecute(NotFoundPath, createScopeForStatusCodePages: true);
+        app.Use(async (http, next) =>
+        {
+            await next(http);
+            if (http.Response.StatusCode != StatusCodes.Status404NotFound || !IsUiRequest(http) || !AsksForHtml(http.Request))
+            {
+                http.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+            }
+        });
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
@@ -66,6 +86,9 @@ public static class UiSetup
         app.MapAuditExport();
         return app;
     }
+
+    private static bool AsksForHtml(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
 
     private static bool IsUiRequest(HttpContext http) =>
         !BrowserSignIn.IsApiPath(http.Request.Path) && !NonUiPaths.Any(p => http.Request.Path.StartsWithSegments(p));
