@@ -27,9 +27,21 @@ public static class PartnerSearch
         return wanted.Length == 0 || SearchTextOf(partner).Contains(wanted, StringComparison.Ordinal);
     }
 
+    /// <summary>The partners the text matches (as <see cref="Matches"/>), those whose code starts with it first, then by code.</summary>
+    public static IEnumerable<PartnerResource> Find(IEnumerable<PartnerResource> partners, string? text)
+    {
+        var wanted = text?.Trim() ?? "";
+        return partners
+            .Where(p => Matches(p.Profile, wanted))
+            .OrderBy(p => p.Profile.Code.StartsWith(wanted, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
+            .ThenBy(p => p.Profile.Code, StringComparer.Ordinal);
+    }
+
     /// <summary>The country's name in the current UI language (the officer's), else its code.</summary>
-    public static string CountryName(string country) =>
-        NamesOf(country).GetValueOrDefault(CultureInfo.CurrentUICulture.TwoLetterISOLanguageName) ?? country;
+    public static string CountryName(string country) => CountryName(country, CultureInfo.CurrentUICulture.TwoLetterISOLanguageName);
+
+    /// <summary>The country's name in one of the officer languages, else its code.</summary>
+    public static string CountryName(string country, string language) => NamesOf(country).GetValueOrDefault(language) ?? country;
 
     private static string SearchTextOf(PartnerProfile partner) =>
         Transliteration.ForSearch(string.Join(' ', [partner.Code, partner.Name, partner.Country, .. NamesOf(partner.Country).Values]));
