@@ -49,7 +49,7 @@ public sealed class SimulatedYearTests(SimulatedNcp ncp, ITestOutputHelper outpu
             select count(*) from {ncp.ApiSchema}.mt_doc_itemdetails d, jsonb_array_elements(d.data->'Deadlines'->'Steps') s
             where (s->>'DueAt')::timestamptz <= @end
             """, ("end", end));
-        await NcpSystem.EventuallyAsync(() => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.timers"), c => c == scheduled, TimeSpan.FromMinutes(2));
+        await NcpSystem.EventuallyAsync(() => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.timers"), c => c == scheduled, TimeSpan.FromMinutes(5));
         output.WriteLine($"{scheduled} rungs scheduled in the Worker ({expected} due within the year) after {clock.Elapsed}");
 
         var loop = ncp.Worker.Services.GetRequiredService<TimerLoop>();

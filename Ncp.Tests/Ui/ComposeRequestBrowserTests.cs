@@ -80,9 +80,9 @@ public sealed partial class ComposeRequestBrowserTests(BrowserNcp ncp, Browser b
                 await Expect(request.GetByTestId("request-facts")).ToContainTextAsync("fake shop");
                 await Expect(request.GetByTestId("request-identifier-0")).ToContainTextAsync(ip);
                 await Expect(request.GetByTestId("request-identifier-0")).ToContainTextAsync("port 51234");
-                await Expect(request.GetByTestId("request-identifier-0")).ToContainTextAsync("2024-01-15 21:15:07 Asia/Almaty");
+                await Expect(request.GetByTestId("request-identifier-0")).ToContainTextAsync("15.01.2024 21:15:07 Asia/Almaty");
                 await Expect(request.GetByTestId("request-identifier-0")).ToContainTextAsync("Traffic data");
-                await Expect(request.GetByTestId("request-identifier-0")).ToContainTextAsync("2024-01-01 – 2024-01-31");
+                await Expect(request.GetByTestId("request-identifier-0")).ToContainTextAsync("01.01.2024 – 31.01.2024");
                 await Expect(request.GetByTestId("request-identifier-1")).ToContainTextAsync(email);
                 await Expect(request.GetByTestId("request-files")).ToContainTextAsync(Path.GetFileName(file));
                 await Expect(page.Locator("li[data-what=note]")).ToContainTextAsync("a backup may still hold them");

@@ -80,9 +80,9 @@ public sealed class DeadLetterBrowserTests(QuickFaultBrowserNcp ncp, Browser bro
         await Expect(page.GetByTestId("count-dead-letters")).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Dead letters" })).ToHaveCountAsync(0);
 
-        // Asked for by its address, the page is refused like every page a role does not open: back to the sign-in page.
+        // Asked for by its address, the page is refused like every page a role does not open: the not-allowed page.
         await page.GotoAsync("/dead-letters");
-        await Expect(page).ToHaveURLAsync(new Regex("/sign-in"));
+        await Expect(page).ToHaveURLAsync(new Regex("/not-allowed"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dead letters" })).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("move-back")).ToHaveCountAsync(0);
     });

@@ -45,8 +45,8 @@ public sealed class QuarantineBrowserTests(BrowserNcp ncp, Browser browser)
             await Browser.ScreenshotAsync(page, "quarantine-held-mail");
 
             // No reason: said beside the field, and no confirmation is asked for.
-            await detail.GetByTestId("release").ClickAsync();
-            await Expect(detail).ToContainTextAsync("Say why you decide so");
+            // In a full run a click now and then lands while the panel re-renders for other tests' held mail: click again.
+            await detail.GetByTestId("release").ClickUntilAsync(detail.GetByText("Say why you decide so"));
             await Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
 
             await detail.GetByLabel("Reason for the decision").FillAsync("Called the desk: the night shift writes from a new address");

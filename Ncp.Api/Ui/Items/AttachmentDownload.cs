@@ -12,8 +12,8 @@ public static class AttachmentDownload
 
     public static void MapAttachmentDownload(this WebApplication app)
     {
-        app.MapGet("/items/{number}/attachments/{sha256}", DownloadAsync).RequireAuthorization(Policies.Read);
-        app.MapGet("/quarantine/{id:guid}/attachments/{sha256}", DownloadHeldAsync).RequireAuthorization(Policies.Read);
+        app.MapGet("/items/{number}/attachments/{sha256}", DownloadAsync).RequireAuthorization(Policies.Read).ExcludeFromDescription();
+        app.MapGet("/quarantine/{id:guid}/attachments/{sha256}", DownloadHeldAsync).RequireAuthorization(Policies.Read).ExcludeFromDescription();
     }
 
     private static Task DownloadAsync(string number, string sha256, HttpContext http, CancellationToken ct) =>

@@ -30,6 +30,9 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
     [
         "/health/live", "/health/ready", "/metrics", "/dev/sign-in", "/openapi/{documentName}.json", "/api/docs/{documentName?}", "/sign-in",
         "/sign-out", "/preferences/culture",
+        // The pages that say "not allowed" and "not found": they show nothing of the case, and must render for anyone
+        // (a refused officer, an address re-executed for a visitor not signed in).
+        "/not-allowed", "/not-found",
     ];
 
     [Fact]
@@ -96,7 +99,9 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
                         var compartment = await SendAsync(ncp.ClientFor(login), method, endpoint.Pattern.Replace("{id:guid}", heldCsto.ToString(), StringComparison.Ordinal));
                         var missing = await SendAsync(ncp.ClientFor(login), method, Fill(endpoint.Pattern, open24));
                         var cleared = login is "supervisor" or "head";
-                        if (cleared ? compartment == HttpStatusCode.NotFound : compartment != missing || missing != HttpStatusCode.NotFound)
+                        // The held mail has no attachment of the walk's made-up hash: 404 to the cleared too, by that.
+                        var ofAFile = endpoint.Pattern.Contains("{sha256}", StringComparison.Ordinal);
+                        if (cleared ? compartment == HttpStatusCode.NotFound && !ofAFile : compartment != missing || missing != HttpStatusCode.NotFound)
                         {
                             failures.Add($"{method} {endpoint.Pattern} on CSTO held mail as {login} → {(int)compartment} (missing mail → {(int)missing})");
                         }
