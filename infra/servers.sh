@@ -400,8 +400,16 @@ listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = '$PG_SOCKET_DIR'
 max_connections = 200
+# Continuous WAL archiving into pgBackRest's repository (infra/backup.sh): ./ncp restore --to TIME can stop at any
+# moment since the first backup. archive_timeout bounds what a lost machine loses to a minute of a quiet server.
+wal_level = replica
+archive_mode = on
+archive_command = '$(backup_sh archive-command)'
+archive_timeout = 60
 EOF
 }
+
+backup_sh() { NCP_DATA_DIR=$DATA_DIR NCP_PG_PORT=$PG_PORT NCP_PG_BIN=$PG_BIN "$SCRIPT_DIR/backup.sh" "$@"; }
 
 pg_psql_admin() {
   as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$(pg_running_port)" -U postgres -d postgres
@@ -435,6 +443,7 @@ pg_start() {
   pg_wait_for_dead_postmaster
   pg_prepare_dirs
   pg_init
+  backup_sh configure
   pg_write_settings
   local out
   # pg_ctl hands the postmaster its own log, so no pipe of ours stays open; fd 9 is the lock.
@@ -443,6 +452,8 @@ pg_start() {
 $(tail -n 5 "$PG_LOG" 2>/dev/null)"
   fi
   pg_ensure_objects
+  # The stanza is created on the first start; archive-push fails (and PostgreSQL retries) until it exists.
+  backup_sh stanza
   say "postgres: started on 127.0.0.1:$PG_PORT (data $PG_DATA, log $PG_LOG)"
 }
 
