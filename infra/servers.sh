@@ -8,7 +8,7 @@
 #   infra/servers.sh browser                    install Debian's Chromium for the browser tests (./ncp test)
 #
 # Environment (defaults in brackets):
-#   NCP_DATA_DIR [<repo>/.data]  NCP_PG_PORT [55432]  NCP_RABBIT_PORT [55672]
+#   NCP_DATA_DIR [<repo>/.data]  NCP_PG_PORT [55432]  NCP_PG_ARCHIVE [on]  NCP_RABBIT_PORT [55672]
 #   NCP_RABBIT_MGMT_PORT [55673]  NCP_RABBIT_DIST_PORT [25672]  NCP_EPMD_PORT [4369]
 #   NCP_RABBIT_NODENAME [ncp@localhost]
 #   NCP_SMTP_PORT [2525]  NCP_IMAP_PORT [10143]  NCP_LMTP_PORT [10024]
@@ -50,6 +50,9 @@ fi
 [[ -L $DATA_DIR ]] && DATA_DIR=$(readlink -f "$DATA_DIR")
 
 PG_PORT=${NCP_PG_PORT:-55432}
+# on: every WAL file goes to pgBackRest's repository in $DATA_DIR/backup (./ncp backup, ./ncp restore --to TIME). off:
+# for a machine that only runs benchmarks, whose WAL nobody will restore (it is kept until the next backup expires it).
+PG_ARCHIVE=${NCP_PG_ARCHIVE:-on}
 RABBIT_PORT=${NCP_RABBIT_PORT:-55672}
 RABBIT_MGMT_PORT=${NCP_RABBIT_MGMT_PORT:-55673}
 # RabbitMQ's default distribution port is AMQP port + 20000, which is past 65535 for 55672.
@@ -155,6 +158,7 @@ check_port_number() {
 
 check_settings() {
   check_port_number NCP_PG_PORT "$PG_PORT"
+  [[ $PG_ARCHIVE == on || $PG_ARCHIVE == off ]] || die "NCP_PG_ARCHIVE=$PG_ARCHIVE: on or off"
   check_port_number NCP_RABBIT_PORT "$RABBIT_PORT"
   check_port_number NCP_RABBIT_MGMT_PORT "$RABBIT_MGMT_PORT"
   check_port_number NCP_RABBIT_DIST_PORT "$RABBIT_DIST_PORT"
@@ -239,7 +243,13 @@ require_free_port() {
 # Prints the missing packages of a server, space-separated (nothing when it is installed).
 package_for() {
   case $1 in
-    postgres) [[ -x $PG_BIN/initdb ]] || echo postgresql ;;
+    postgres)
+      local -a missing=()
+      [[ -x $PG_BIN/initdb ]] || missing+=(postgresql)
+      # WAL archiving and ./ncp backup (infra/backup.sh).
+      [[ -x /usr/bin/pgbackrest ]] || missing+=(pgbackrest)
+      ((${#missing[@]} == 0)) || echo "${missing[*]}"
+      ;;
     rabbitmq) [[ -x $RABBIT_BIN/rabbitmq-server ]] || echo rabbitmq-server ;;
     mail)
       local -a missing=()
@@ -403,7 +413,7 @@ max_connections = 200
 # Continuous WAL archiving into pgBackRest's repository (infra/backup.sh): ./ncp restore --to TIME can stop at any
 # moment since the first backup. archive_timeout bounds what a lost machine loses to a minute of a quiet server.
 wal_level = replica
-archive_mode = on
+archive_mode = $PG_ARCHIVE
 archive_command = '$(backup_sh archive-command)'
 archive_timeout = 60
 EOF
