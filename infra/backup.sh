@@ -232,8 +232,12 @@ Stop the Api and the Worker first, then run again with --yes."
     as_pg mv "$aside" "$PG_DATA"
     die "the restore failed and the live folder is back in place (log: $BACKUP_DIR/log)"
   }
-  "$SCRIPT_DIR/servers.sh" start postgres
+  # Started here, not by servers.sh: until the promotion the server is read-only, and servers.sh would fail setting up
+  # its role. Once promoted, servers.sh finds it running, checks the role and writes servers.env.
+  as_pg "$PG_BIN/pg_ctl" start -w -t 600 -D "$PG_DATA" -l "$PG_DIR/postgres.log" >/dev/null </dev/null ||
+    die "the restored server did not start; its log: $PG_DIR/postgres.log (the live folder is in $aside)"
   wait_promoted "$PG_DIR" "$(running_port)"
+  "$SCRIPT_DIR/servers.sh" start postgres
   say "take a full backup now (./ncp backup full): the restored server writes a new timeline"
 }
 
