@@ -8,7 +8,7 @@
 #   infra/servers.sh browser                    install Debian's Chromium for the browser tests (./ncp test)
 #
 # Environment (defaults in brackets):
-#   NCP_DATA_DIR [<repo>/.data]  NCP_PG_PORT [55432]  NCP_RABBIT_PORT [55672]
+#   NCP_DATA_DIR [<repo>/.data]  NCP_PG_PORT [55432]  NCP_PG_ARCHIVE [on]  NCP_RABBIT_PORT [55672]
 #   NCP_RABBIT_MGMT_PORT [55673]  NCP_RABBIT_DIST_PORT [25672]  NCP_EPMD_PORT [4369]
 #   NCP_RABBIT_NODENAME [ncp@localhost]
 #   NCP_SMTP_PORT [2525]  NCP_IMAP_PORT [10143]  NCP_LMTP_PORT [10024]
@@ -50,6 +50,9 @@ fi
 [[ -L $DATA_DIR ]] && DATA_DIR=$(readlink -f "$DATA_DIR")
 
 PG_PORT=${NCP_PG_PORT:-55432}
+# on: every WAL file goes to pgBackRest's repository in $DATA_DIR/backup (./ncp backup, ./ncp restore --to TIME). off:
+# for a machine that only runs benchmarks, whose WAL nobody will restore (it is kept until the next backup expires it).
+PG_ARCHIVE=${NCP_PG_ARCHIVE:-on}
 RABBIT_PORT=${NCP_RABBIT_PORT:-55672}
 RABBIT_MGMT_PORT=${NCP_RABBIT_MGMT_PORT:-55673}
 # RabbitMQ's default distribution port is AMQP port + 20000, which is past 65535 for 55672.
@@ -155,6 +158,7 @@ check_port_number() {
 
 check_settings() {
   check_port_number NCP_PG_PORT "$PG_PORT"
+  [[ $PG_ARCHIVE == on || $PG_ARCHIVE == off ]] || die "NCP_PG_ARCHIVE=$PG_ARCHIVE: on or off"
   check_port_number NCP_RABBIT_PORT "$RABBIT_PORT"
   check_port_number NCP_RABBIT_MGMT_PORT "$RABBIT_MGMT_PORT"
   check_port_number NCP_RABBIT_DIST_PORT "$RABBIT_DIST_PORT"
@@ -239,7 +243,13 @@ require_free_port() {
 # Prints the missing packages of a server, space-separated (nothing when it is installed).
 package_for() {
   case $1 in
-    postgres) [[ -x $PG_BIN/initdb ]] || echo postgresql ;;
+    postgres)
+      local -a missing=()
+      [[ -x $PG_BIN/initdb ]] || missing+=(postgresql)
+      # WAL archiving and ./ncp backup (infra/backup.sh).
+      [[ -x /usr/bin/pgbackrest ]] || missing+=(pgbackrest)
+      ((${#missing[@]} == 0)) || echo "${missing[*]}"
+      ;;
     rabbitmq) [[ -x $RABBIT_BIN/rabbitmq-server ]] || echo rabbitmq-server ;;
     mail)
       local -a missing=()
@@ -400,8 +410,16 @@ listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = '$PG_SOCKET_DIR'
 max_connections = 200
+# Continuous WAL archiving into pgBackRest's repository (infra/backup.sh): ./ncp restore --to TIME can stop at any
+# moment since the first backup. archive_timeout bounds what a lost machine loses to a minute of a quiet server.
+wal_level = replica
+archive_mode = $PG_ARCHIVE
+archive_command = '$(backup_sh archive-command)'
+archive_timeout = 60
 EOF
 }
+
+backup_sh() { NCP_DATA_DIR=$DATA_DIR NCP_PG_PORT=$PG_PORT NCP_PG_BIN=$PG_BIN "$SCRIPT_DIR/backup.sh" "$@"; }
 
 pg_psql_admin() {
   as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$(pg_running_port)" -U postgres -d postgres
@@ -435,6 +453,7 @@ pg_start() {
   pg_wait_for_dead_postmaster
   pg_prepare_dirs
   pg_init
+  backup_sh configure
   pg_write_settings
   local out
   # pg_ctl hands the postmaster its own log, so no pipe of ours stays open; fd 9 is the lock.
@@ -443,6 +462,8 @@ pg_start() {
 $(tail -n 5 "$PG_LOG" 2>/dev/null)"
   fi
   pg_ensure_objects
+  # The stanza is created on the first start; archive-push fails (and PostgreSQL retries) until it exists.
+  backup_sh stanza
   say "postgres: started on 127.0.0.1:$PG_PORT (data $PG_DATA, log $PG_LOG)"
 }
 

@@ -24,7 +24,15 @@ public class NcpSystem : IAsyncLifetime
 
     public string WorkerSchema => $"worker_{RunId}";
 
-    public TestServers Servers { get; } = TestServers.Current;
+    public NcpSystem()
+        : this(TestServers.Current)
+    {
+    }
+
+    /// <summary>A system on servers other than the shared ones (a PostgreSQL of its own, say).</summary>
+    protected NcpSystem(TestServers servers) => Servers = servers;
+
+    public TestServers Servers { get; }
 
     /// <summary>The folder of revocation lists both hosts read (<c>Mail:RevocationLists</c>); a test writes the lists of its own CAs.</summary>
     public string RevocationListsFolder => Path.Combine(Path.GetTempPath(), $"ncp-{RunId}", "crl");
@@ -102,7 +110,7 @@ public class NcpSystem : IAsyncLifetime
         }
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(RevocationListsFolder);
 
