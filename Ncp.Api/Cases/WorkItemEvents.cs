@@ -100,7 +100,7 @@ public sealed record MailAttachmentRef(string Sha256, string FileName, string Co
 public sealed record MailReceived(
     Guid ItemId, Guid InboundId, string MessageId, string PartnerCode, string From, string Subject, string Text, string? Html, string Protection,
     string Signature, string? SignedBy, MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt, DateTimeOffset At,
-    string[]? Warnings = null, PartnerMarking? Marking = null)
+    string[]? Warnings = null, PartnerMarking? Marking = null, Corresponding.GatewayWarning[]? CodedWarnings = null)
 {
     /// <summary>
     /// Whether a valid signature by a key of the partner shows the mail is theirs; unsigned mail from a partner allowed

@@ -92,6 +92,12 @@ public sealed class MailQuarantinedConsumer(
 public static class QuarantineEndpoints
 {
     public const int ReasonMaxLength = 2000;
+
+    /// <summary>The largest original the Api takes through the bus (base64 in a message; RabbitMQ's own limit is far above).</summary>
+    public const long MaxOriginalBytes = 25 * 1024 * 1024;
+
+    /// <summary>How long an officer waits for the Worker to hand an original over.</summary>
+    public static readonly TimeSpan OriginalTimeout = TimeSpan.FromSeconds(15);
     private const string UnknownSender = "unknown-sender";
 
     public static RouteGroupBuilder MapQuarantine(this RouteGroupBuilder quarantine)
@@ -107,6 +113,10 @@ public static class QuarantineEndpoints
         quarantine.MapGet("/{id:guid}/attachments/{sha256}", DownloadAsync).RequireAuthorization(Policies.Read)
             .AuditedAs("download-quarantined-attachment").WithName("DownloadQuarantinedAttachment")
             .WithSummary("An attachment of a held mail, as a download (never shown inline)");
+        quarantine.MapGet("/{id:guid}/original", OriginalAsync).RequireAuthorization(Policies.Read).AuditedAs("download-quarantined-original")
+            .WithName("DownloadQuarantinedOriginal")
+            .WithSummary("The held mail exactly as the gateway received it (message/rfc822, a download never shown inline), to open outside " +
+                "Ncp what could not be decrypted or read; asked of the Worker: 503 when it does not answer, 422 when too large for the bus");
         quarantine.MapPost("/{id:guid}/release", ReleaseAsync).RequireAuthorization(Policies.Act).WithName("ReleaseQuarantinedMail")
             .WithSummary("Let a held mail through despite its reason; recorded with your name. Held for a signature or certificate reason: the " +
                 "first release is a request (202), a different officer's release confirms it (409 release-needs-a-second-officer for the same one)")
@@ -179,6 +189,50 @@ public static class QuarantineEndpoints
 
         // Served as a download, never rendered inline: whatever a held mail carries is untrusted.
         return TypedResults.File(content, "application/octet-stream", attachment.FileName);
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> OriginalAsync(
+        Guid id, HttpContext http, Compartments compartments, IQuerySession session, IRequestClient<HeldMailOriginalRequested> worker,
+        ILogger<QuarantinedMail> logger, CancellationToken ct)
+    {
+        if (await VisibleAsync(session, id, http, compartments, ct) is null)
+        {
+            return NotFound(id);
+        }
+
+        HeldMailOriginal original;
+        try
+        {
+            original = (await worker.GetResponse<HeldMailOriginal>(new HeldMailOriginalRequested(id, MaxOriginalBytes), ct)).Message;
+        }
+        catch (RequestTimeoutException e)
+        {
+            logger.LogWarning(e, "The Worker did not hand over the original of held mail {InboundId}", id);
+            http.Response.Headers.RetryAfter = "60";
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "The mail gateway did not answer",
+                detail: $"The Worker keeps the original and did not answer within {OriginalTimeout.TotalSeconds:0} s: it may be stopped or busy. " +
+                    "Try again in a minute; if it keeps failing, ask an administrator to check the Worker (./ncp status, its health page).");
+        }
+
+        return original switch
+        {
+            { Found: false } => TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound, title: "The gateway no longer has this mail",
+                detail: $"The Worker's store holds no original of the held mail {id}."),
+            // Only ever a download (attachment, no sniffing): the mail is the sender's, whatever it says it is.
+            { Raw: { } raw } => Download(http, id, raw),
+            _ => TypedResults.Problem(
+                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Too large to hand over through the bus",
+                detail: $"The original is {original.Size:N0} bytes, more than the {MaxOriginalBytes:N0} the Api takes from the Worker. Ask an " +
+                    $"administrator to export it from the Worker's database (table inbound_mail, id {id})."),
+        };
+    }
+
+    private static FileContentHttpResult Download(HttpContext http, Guid id, byte[] raw)
+    {
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        return TypedResults.File(raw, "message/rfc822", $"held-mail-{id}.eml");
     }
 
     private static async Task<Results<Ok<QuarantinedMail>, Accepted<QuarantinedMail>, ValidationProblem, ProblemHttpResult>> ReleaseAsync(

@@ -31,6 +31,10 @@ namespace Ncp.Contracts.Mail;
 /// Items whose mail to another partner this one names in In-Reply-To/References: never filed there; the Api records the
 /// attempt. Null from a gateway older than this field.
 /// </param>
+/// <param name="CodedWarnings">
+/// The same warnings as codes with their particulars, one for each of <paramref name="Warnings"/> in the same order, for
+/// the Api to say in the officer's language; null from a gateway older than this field.
+/// </param>
 /// <param name="Marking">
 /// The strictest handling marking the partner put on the mail (a TLP label, a "not for dissemination" phrase, or our
 /// handling code in <c>X-Handling-Code</c>), with the code it asks for; null when it carries none.
@@ -53,7 +57,17 @@ public sealed record PartnerMailReceived(
     DateTimeOffset ReceivedAt,
     string[]? Warnings = null,
     Guid[]? ForeignItemIds = null,
-    MailMarking? Marking = null);
+    MailMarking? Marking = null,
+    MailWarning[]? CodedWarnings = null);
+
+/// <summary>A warning about a received mail as a code and its particulars, for the Api to say in the officer's language.</summary>
+/// <param name="Code">
+/// <c>header-differs</c> (facts: <c>header</c> subject, from, message-id, in-reply-to or references; <c>outside</c> signature or
+/// encryption; <c>outer</c>; <c>protected</c>), <c>replayed</c> (<c>firstAt</c>, <c>messageId</c>), <c>signed-long-before</c>
+/// (<c>signedAt</c>, <c>arrivedAt</c>, <c>days</c>) or <c>signed-after-arrival</c> (<c>signedAt</c>, <c>arrivedAt</c>, <c>minutes</c>).
+/// </param>
+/// <param name="Facts">Its particulars by name: instants in ISO 8601 (round-trip), numbers in invariant digits.</param>
+public sealed record MailWarning(string Code, Dictionary<string, string> Facts);
 
 /// <summary>A partner's handling marking, as found in its mail (names and ranks: <c>Ncp.Conventions.MailMarkings</c>).</summary>
 /// <param name="Label">
@@ -170,3 +184,19 @@ public sealed record PartnerMailHeld(Guid InboundId, string Reason, string Detai
 /// <param name="DecidedBy">The officer's name.</param>
 /// <param name="DecidedAt">When (Api clock).</param>
 public sealed record QuarantineDecided(Guid InboundId, bool Released, string? PartnerCode, string Reason, string DecidedBy, DateTimeOffset DecidedAt);
+
+/// <summary>
+/// The Api asks, for an officer deciding on a held mail, for the mail exactly as the gateway stored it (to open outside
+/// Ncp what the gateway could not decrypt or parse). Request and response (<see cref="HeldMailOriginal"/>): nothing is
+/// changed, so asking twice is harmless.
+/// </summary>
+/// <param name="InboundId">Id of the raw mail in the Worker's store.</param>
+/// <param name="MaxBytes">The most the Api takes through the bus; a larger mail is answered with its size and no bytes.</param>
+public sealed record HeldMailOriginalRequested(Guid InboundId, long MaxBytes);
+
+/// <summary>The gateway's answer to <see cref="HeldMailOriginalRequested"/>.</summary>
+/// <param name="InboundId">The mail asked for.</param>
+/// <param name="Found"><c>false</c> when the store has no such mail.</param>
+/// <param name="Size">Its size in bytes as stored.</param>
+/// <param name="Raw">The raw bytes; null when not found or larger than asked for.</param>
+public sealed record HeldMailOriginal(Guid InboundId, bool Found, long Size, byte[]? Raw);

@@ -93,4 +93,37 @@ public sealed class ReadingHeldMailTests(NcpSystem ncp)
         Assert.Equal(new DateTimeOffset(certificate.NotAfter.ToUniversalTime()), signer.GetProperty("validUntil").GetDateTimeOffset());
         Assert.Equal(JsonValueKind.Null, read.GetProperty("closestPartner").ValueKind);
     }
+
+    [Fact]
+    public async Task A_mail_that_could_not_be_decrypted_is_downloaded_as_its_original_eml_byte_for_byte_and_the_download_is_audited()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var messageId = $"not-for-us-{Guid.NewGuid():N}@partner.example";
+        // Encrypted by openssl to another partner's certificate: the gateway has no key that opens it.
+        var raw = OpenSslMail.EncryptOnly(
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nSealed for someone else.", de.Address, "ncp@ncp.example", "Sealed", Pki.Partner("fr").CertPem,
+            new Dictionary<string, string> { ["Message-ID"] = $"<{messageId}>" });
+        await ncp.AppendRawAsync(raw);
+        var outcome = await ncp.OutcomeAsync(messageId);
+        Assert.True(outcome is { Status: "quarantined", Reason: "cannot-decrypt" }, $"{outcome.Status} {outcome.Reason}: {outcome.Detail}");
+        var duty = ncp.ClientFor("duty");
+        await NcpSystem.EventuallyAsync(
+            async () => (await duty.GetAsync($"/api/quarantine/{outcome.Id}")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+        var since = await ncp.QueryAsync<long>($"select coalesce(max(seq), 0) from {ncp.ApiSchema}.audit_log");
+
+        using var download = await duty.GetAsync($"/api/quarantine/{outcome.Id}/original");
+
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("message/rfc822", download.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal($"held-mail-{outcome.Id}.eml", download.Content.Headers.ContentDisposition?.FileName);
+        Assert.Equal(["nosniff"], download.Headers.GetValues("X-Content-Type-Options"));
+        Assert.Equal(raw, await download.Content.ReadAsByteArrayAsync());
+        using var unknown = await duty.GetAsync($"/api/quarantine/{Guid.CreateVersion7()}/original");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var audited = await ncp.QueryRowsAsync(
+            $"select action, outcome from {ncp.ApiSchema}.audit_log where seq > @since and detail like @id order by seq",
+            ("since", since), ("id", $"id={outcome.Id}%"));
+        Assert.Equal(["download-quarantined-original:success"], audited.Select(r => $"{r[0]}:{r[1]}").ToArray());
+    }
 }

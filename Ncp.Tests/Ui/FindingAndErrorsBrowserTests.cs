@@ -96,10 +96,20 @@ public sealed class FindingAndErrorsBrowserTests(BrowserNcp ncp, Browser browser
                 await Expect(actions.GetByTestId("read-only")).ToContainTextAsync(readOnly);
                 await Expect(actions.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
 
-                await page.GotoAsync("/compose");
+                // Answered in place: 403 at the address asked for, the officer's language before and after the page goes live.
+                var refused = await page.GotoAsync("/compose");
+                Assert.Equal(403, refused!.Status);
+                await Expect(page).ToHaveURLAsync(new Regex("/compose$"));
                 await Expect(page.GetByRole(AriaRole.Heading, new() { Name = notAllowed, Level = 1 })).ToBeVisibleAsync();
-                Assert.DoesNotContain("/sign-in", page.Url, StringComparison.Ordinal);
+                await page.WaitForInteractiveAsync();
+                await Expect(page.GetByRole(AriaRole.Heading, new() { Name = notAllowed, Level = 1 })).ToBeVisibleAsync();
                 await Expect(page.GetByRole(AriaRole.Link, new() { Name = wayBack })).ToBeVisibleAsync();
+                await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", culture);
+
+                // The page itself still opens at its own address.
+                var itself = await page.GotoAsync("/not-allowed");
+                Assert.Equal(200, itself!.Status);
+                await Expect(page.GetByRole(AriaRole.Heading, new() { Name = notAllowed, Level = 1 })).ToBeVisibleAsync();
             }
             finally
             {
@@ -137,6 +147,28 @@ public sealed class FindingAndErrorsBrowserTests(BrowserNcp ncp, Browser browser
                 await page.GotoAsync(SigningInEndpoints.CultureLink("en", "/"));
             }
         });
+
+    [Theory]
+    [InlineData("en-GB", "en", "Not found", "Not open to your role")]
+    [InlineData("ru-RU", "ru", "Не найдено", "Недоступно для вашей роли")]
+    public Task A_visitor_not_signed_in_is_sent_to_sign_in_for_an_unknown_address_and_sees_the_open_pages_at_once_without_endless_loading(
+        string locale, string culture, string notFound, string notAllowed) =>
+        browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            var path = $"/no-such-page-{Guid.NewGuid():N}";
+            await page.GotoAsync(path);
+            await Expect(page).ToHaveURLAsync(new Regex($"/sign-in\\?returnUrl=%2F{path[1..]}$"));
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", culture);
+
+            // The pages open to anyone render for a visitor too: the layout has no officer to wait for.
+            foreach (var (open, title) in new[] { ("/not-found", notFound), ("/not-allowed", notAllowed) })
+            {
+                await page.GotoAsync(open);
+                await Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync(new() { Timeout = 5_000 });
+                await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", culture);
+                await Expect(page.GetByRole(AriaRole.Progressbar)).ToHaveCountAsync(0);
+            }
+        }, locale: locale);
 
     [Fact]
     public async Task An_unknown_Api_path_still_answers_problem_json()

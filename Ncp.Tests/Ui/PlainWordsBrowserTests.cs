@@ -1,9 +1,12 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Ncp.Api.Ui.SigningIn;
 using Ncp.Contracts.Deadlines;
+using Ncp.Contracts.Mail;
 using Ncp.Tests.Fixtures;
 using Ncp.Tests.Fixtures.Crypto;
 using static Microsoft.Playwright.Assertions;
@@ -83,6 +86,66 @@ public sealed class PlainWordsBrowserTests(BrowserNcp ncp, Browser browser)
         }
 
         Assert.True(findings.Count == 0, "Internal words or ISO timestamps on screen:\n" + string.Join("\n", findings));
+    }
+
+    [Theory]
+    [InlineData("ru", "Показать письмо", "Тема вне подписи отличается: «Pay the fee to IBAN XX00 today»; показано защищённое значение «{0}».")]
+    [InlineData("kk", "Хатты көрсету", "Қолтаңбадан тыс тақырып басқаша: «Pay the fee to IBAN XX00 today»; қорғалған «{0}» мәні көрсетілген.")]
+    public async Task The_gateways_warnings_on_a_partners_mail_read_in_the_officers_language_and_an_older_mails_words_still_show(
+        string language, string show, string subjectDiffers)
+    {
+        var de = await ncp.PartnerAsync("de");
+        var (sent, messageId) = await ncp.SendRequestAsync(de, $"Warnings in words {Guid.NewGuid():N}"[..30]);
+        var number = sent.Number();
+        var signedSubject = $"Subscriber data as signed {Guid.NewGuid():N}"[..34];
+        // RFC 9788 header protection (openssl signs and encrypts it): the subject outside was changed on the way, and the
+        // In-Reply-To that threads it is only inside.
+        var inner = $"Content-Type: text/plain; charset=utf-8; hp=\"cipher\"\r\nSubject: {signedSubject}\r\nFrom: {de.Address}\r\n"
+            + $"In-Reply-To: <{messageId}>\r\n\r\nThe subscriber is John Doe.";
+        var partner = MailGateway.Pki.Partner("de");
+        await ncp.SendRawAsync(OpenSslMail.SignThenEncrypt(
+            inner, de.Address, "ncp@ncp.example", "Pay the fee to IBAN XX00 today", partner.CertPem, partner.KeyPem, MailGateway.Pki.Ncp.CertPem,
+            headers: new Dictionary<string, string> { ["Message-ID"] = $"<{Guid.NewGuid():N}@partner.example>" }));
+        await ncp.ReceivedAsync(number);
+        // Filed before the gateway sent codes: its warning is the gateway's English sentence alone.
+        var olderSubject = $"Older mail {Guid.NewGuid():N}"[..24];
+        const string olderWords = "Signed on 2026-01-01 10:00 UTC, 30 days before it arrived (2026-01-31 10:00 UTC): an old mail sent late, or sent again.";
+        await ncp.Worker.Services.GetRequiredService<IBus>().Publish(new PartnerMailReceived(
+            Guid.CreateVersion7(), $"{Guid.NewGuid():N}@partner.example", de.Code, de.Address, olderSubject, "Old text.", null,
+            sent.GetProperty("id").GetGuid(), [], "smime", "valid", null, [], null, DateTimeOffset.UtcNow, [olderWords]));
+        await NcpSystem.EventuallyAsync(
+            () => ncp.ClientFor("duty").GetJsonAsync($"/api/items/{number}"),
+            i => i.GetProperty("timeline").EnumerateArray().Count(t => t.Str("what") == "mail-received") == 2,
+            TimeSpan.FromSeconds(30));
+
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            try
+            {
+                await page.GotoAsync(SigningInEndpoints.CultureLink(language, $"/items/{number}"));
+                await page.WaitForInteractiveAsync();
+                var received = page.Locator("li[data-what=mail-received]");
+                var signed = received.Filter(new() { HasText = signedSubject });
+                await signed.GetByRole(AriaRole.Button, new() { Name = show }).ClickAsync();
+                var warnings = signed.GetByTestId("mail-warning");
+                await Expect(warnings.First).ToHaveTextAsync(string.Format(CultureInfo.InvariantCulture, subjectDiffers, signedSubject));
+                await Expect(warnings).ToHaveCountAsync(2);
+                foreach (var said in await warnings.AllInnerTextsAsync())
+                {
+                    Assert.DoesNotMatch(new Regex("differs|outside|signature|encryption|protected"), said);
+                }
+
+                var older = received.Filter(new() { HasText = olderSubject });
+                await older.GetByRole(AriaRole.Button, new() { Name = show }).ClickAsync();
+                await Expect(older.GetByTestId("mail-warning")).ToHaveTextAsync(olderWords);
+                await Browser.ScreenshotAsync(page, $"mail-warnings-{language}");
+            }
+            finally
+            {
+                await page.GotoAsync(SigningInEndpoints.CultureLink("en", "/"));
+            }
+        });
     }
 
     private static IEnumerable<string> Findings(string text, Regex[] patterns) =>

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Ncp.Api.Ui.SigningIn;
 using Ncp.Tests.Fixtures;
 using Ncp.Tests.Quarantine;
 using static Microsoft.Playwright.Assertions;
@@ -69,7 +71,8 @@ public sealed class QuarantineBrowserTests(BrowserNcp ncp, Browser browser)
         await browser.RunAsync(ncp.BaseAddress, async page =>
         {
             await page.SignInAsync("duty");
-            await page.GotoAsync("/quarantine");
+            // Chosen, not left to the browser's locale: duty's remembered choice (other tests') would win over it.
+            await page.GotoAsync(SigningInEndpoints.CultureLink("ru", "/quarantine"));
             await page.WaitForInteractiveAsync();
             var open = page.GetByTestId("held").GetByRole(AriaRole.Button).Filter(new() { HasText = "СрочноWWW" });
             await Expect(open).ToHaveCountAsync(1);
@@ -88,6 +91,50 @@ public sealed class QuarantineBrowserTests(BrowserNcp ncp, Browser browser)
             await detail.GetByTestId("reject").ClickUntilAsync(dialog);
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Отклонить это письмо" }).ClickAsync();
             await Expect(page.GetByTestId("decision-outcome")).ToHaveTextAsync("Отклонено: письмо не будет обработано.");
+            await page.GotoAsync(SigningInEndpoints.CultureLink("en", "/"));
         }, locale: "ru-RU");
+    }
+
+    [Fact]
+    public async Task A_colleagues_decision_on_the_mail_open_in_kazakh_is_told_as_a_kazakh_sentence_with_name_and_local_date()
+    {
+        var subject = $"Колледж {Guid.NewGuid():N}"[..20];
+        await ncp.ReportMailQuarantinedAsync(subject);
+        var supervisor = ncp.ClientFor("supervisor");
+        var listed = await supervisor.GetJsonAsync("/api/quarantine");
+        var id = listed.GetProperty("mail").EnumerateArray().Single(m => m.Str("subject") == subject).Str("id");
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            try
+            {
+                await page.GotoAsync(SigningInEndpoints.CultureLink("kk", "/quarantine"));
+                await page.WaitForInteractiveAsync();
+                await page.GetByTestId("held").GetByRole(AriaRole.Button).Filter(new() { HasText = subject }).ClickAsync();
+                var detail = page.GetByTestId("detail");
+                await Expect(detail.GetByTestId("held-subject")).ToHaveTextAsync(subject);
+
+                // The colleague rejects it while it is open here.
+                var rejected = await supervisor.PostAsJsonAsync($"/api/quarantine/{id}/reject", new { reason = "Спам" });
+                var by = (await rejected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("decidedBy").Str("name");
+
+                await detail.GetByLabel("Шешім себебі").FillAsync("Белгісіз жіберуші");
+                var dialog = page.GetByRole(AriaRole.Dialog);
+                await detail.GetByTestId("reject").ClickUntilAsync(dialog);
+                await dialog.GetByRole(AriaRole.Button, new() { Name = "Бұл хатты қабылдамау" }).ClickAsync();
+
+                var told = page.GetByTestId("already-decided");
+                await Expect(told).ToContainTextAsync("Бұл хат бойынша әріптесіңіз шешім қабылдап қойған.");
+                await Expect(told.GetByTestId("decision")).ToContainTextAsync($"Қабылданбады: шешімді {by} қабылдады, ");
+                await Expect(told.GetByTestId("decision")).ToHaveTextAsync(new Regex(@", \d{2}\.\d{2}\.\d{4} \d{2}:\d{2}\.$"));
+                await Expect(detail.GetByTestId("decision")).ToContainTextAsync(by);
+                var said = await told.InnerTextAsync() + await detail.InnerTextAsync();
+                Assert.DoesNotMatch(new Regex("already|rejected|released|Held", RegexOptions.IgnoreCase), said);
+            }
+            finally
+            {
+                await page.GotoAsync(SigningInEndpoints.CultureLink("en", "/"));
+            }
+        });
     }
 }

@@ -7,11 +7,13 @@ namespace Ncp.Api.Cases.Corresponding;
 
 /// <summary>
 /// A partner's mail as an officer reads it: the text, and the HTML part only as <see cref="MailSanitiser"/> left it
-/// (HTML from outside is never passed on unsanitised); <c>Warnings</c> says where what was signed and what came differ.
+/// (HTML from outside is never passed on unsanitised); <c>Warnings</c> says where what was signed and what came differ,
+/// <c>CodedWarnings</c> the same as codes (one for each warning; empty for mail filed before the gateway sent codes).
 /// </summary>
 public sealed record MailView(
     Guid Id, string MessageId, string From, string Subject, string Text, bool HadHtml, string Protection, string Signature, string? SignedBy,
-    MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt, string? SafeHtml = null, string[]? Warnings = null);
+    MailAttachmentRef[] Attachments, string? ReleasedBy, DateTimeOffset ReceivedAt, string? SafeHtml = null, string[]? Warnings = null,
+    GatewayWarning[]? CodedWarnings = null);
 
 public static class MailEndpoints
 {
@@ -34,6 +36,6 @@ public static class MailEndpoints
         await audit.RecordAsync(http, "read-mail", item, $"{mail.From}: {mail.Subject}", ct);
         return TypedResults.Ok(new MailView(
             mail.InboundId, mail.MessageId, mail.From, mail.Subject, mail.Text, mail.Html is not null, mail.Protection, mail.Signature, mail.SignedBy,
-            mail.Attachments, mail.ReleasedBy, mail.ReceivedAt, MailSanitiser.Sanitise(mail.Html), mail.Warnings ?? []));
+            mail.Attachments, mail.ReleasedBy, mail.ReceivedAt, MailSanitiser.Sanitise(mail.Html), mail.Warnings ?? [], mail.CodedWarnings ?? []));
     }
 }

@@ -92,7 +92,8 @@ public sealed partial class PartnerMailReceivedConsumer(
         return new MailReceived(
             Guid.Empty, m.InboundId, m.MessageId, m.PartnerCode, m.From, m.Subject, Cut(m.TextBody),
             m.HtmlBody is null ? null : Cut(m.HtmlBody), m.Protection, m.Signature, m.SignedBy, [.. attachments], m.ReleasedBy, m.ReceivedAt,
-            default, m.Warnings is { Length: > 0 } warnings ? warnings : null, MarkingOf(m));
+            default, m.Warnings is { Length: > 0 } warnings ? warnings : null, MarkingOf(m),
+            m.CodedWarnings is { Length: > 0 } coded ? [.. coded.Select(w => new GatewayWarning(w.Code, w.Facts))] : null);
     }
 
     // A gateway's code name this Api does not know (a newer gateway) is read as the strictest: a marking must never open up.

@@ -19,6 +19,8 @@ public static class MessagingSetup
             bus.AddConsumer<Cases.Corresponding.PartnerMailReceivedConsumer, Cases.Corresponding.PartnerMailReceivedConsumerDefinition>();
             bus.AddConsumer<Quarantine.MailQuarantinedConsumer, Quarantine.MailQuarantinedConsumerDefinition>();
             bus.AddConsumer<Cases.Linking.IdentifiersRecordedConsumer, Cases.Linking.IdentifiersRecordedConsumerDefinition>();
+            // Asked of the Worker while an officer waits: a stopped Worker is told within seconds, not after HTTP's timeout.
+            bus.AddRequestClient<Contracts.Mail.HeldMailOriginalRequested>(Quarantine.QuarantineEndpoints.OriginalTimeout);
             // Each instance needs its own copy of every escalation and change for the screens connected to it.
             bus.AddConsumer<Live.EscalationRaisedBroadcaster, Live.BroadcasterDefinition<Live.EscalationRaisedBroadcaster>>().Endpoint(PerInstance);
             bus.AddConsumer<Live.ChangesRecordedBroadcaster, Live.BroadcasterDefinition<Live.ChangesRecordedBroadcaster>>().Endpoint(PerInstance);

@@ -42,6 +42,7 @@ public static class UiSetup
         services.AddScoped<OfficerPreferencesStore>();
         services.AddScoped<OfficerContextFactory>();
         services.AddScoped<PartnerDirectoryCache>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, NotAllowedInPlace>();
 
         // At every sign-in (demo or Entra ID) the officer's name and roles are remembered for colleagues' officer pickers, and
         // the officer's language (chosen on the sign-in page, else remembered) becomes the browser's culture cookie.

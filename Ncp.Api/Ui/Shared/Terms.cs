@@ -109,6 +109,34 @@ public static partial class TermsLocalizer
             : terms.Found($"Signature.{CodeOf(signature)}") ?? terms.Found($"QuarantineReason.{CodeOf(signature)}")
                 ?? terms["Signature.Other"].Value;
 
+    /// <summary>
+    /// A warning the gateway put on a partner's mail, in words, its particulars in place ("{outer}", "{days}"…): header
+    /// names and what they were outside of named too, instants written by <paramref name="moment"/> (the officer's zone and
+    /// format). Null for a code the resources do not know: the gateway's own words are shown then.
+    /// </summary>
+    public static string? GatewayWarning(
+        this IStringLocalizer<Terms> terms, string code, IReadOnlyDictionary<string, string> facts, Func<DateTimeOffset, string> moment)
+    {
+        if (terms.Found($"GatewayWarning.{code}") is not { } sentence)
+        {
+            return null;
+        }
+
+        return FactPattern().Replace(sentence, match => facts.GetValueOrDefault(match.Groups[1].Value) is { } value
+            ? terms.Fact(match.Groups[1].Value, value, moment)
+            : "");
+    }
+
+    private static string Fact(this IStringLocalizer<Terms> terms, string name, string value, Func<DateTimeOffset, string> moment) => name switch
+    {
+        _ when value.Length == 0 => terms["GatewayWarning.None"].Value,
+        "days" when int.TryParse(value, CultureInfo.InvariantCulture, out var days) => terms.Count("Days", days),
+        "minutes" when int.TryParse(value, CultureInfo.InvariantCulture, out var minutes) => terms.Duration(TimeSpan.FromMinutes(minutes)),
+        _ when name.EndsWith("At", StringComparison.Ordinal)
+            && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) => moment(at),
+        _ => terms.Found($"GatewayWarning.{name}.{value}") ?? value,
+    };
+
     private static readonly string[] WeekdayCodes = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
     private static string? Found(this IStringLocalizer<Terms> terms, string key) =>
@@ -138,6 +166,9 @@ public static partial class TermsLocalizer
         "ru" => "Many",
         _ => n == 1 ? "One" : "Many",
     };
+
+    [GeneratedRegex(@"\{([a-zA-Z]+)\}")]
+    private static partial Regex FactPattern();
 
     [GeneratedRegex(@"^(?<anchor>[a-z-]+):(?:(?<amount>\d+)(?<unit>%)|-(?<amount>\d+)(?<unit>[dh]))$")]
     private static partial Regex RungPattern();

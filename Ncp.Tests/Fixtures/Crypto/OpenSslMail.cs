@@ -20,6 +20,13 @@ public static class OpenSslMail
     public static byte[] SignThenEncrypt(
         string innerEntity, string from, string to, string subject, string signerCertPem, string signerKeyPem, string recipientCertPem,
         bool detached = false, IReadOnlyDictionary<string, string>? headers = null, string cipher = "aes-256-cbc", string digest = "sha256") =>
+        SignThenEncrypt(Encoding.UTF8.GetBytes(innerEntity), from, to, subject, signerCertPem, signerKeyPem, recipientCertPem, detached, headers, cipher,
+            digest);
+
+    /// <summary>The same of an inner entity given as bytes (raw 8-bit header text in a legacy charset, say).</summary>
+    public static byte[] SignThenEncrypt(
+        byte[] innerEntity, string from, string to, string subject, string signerCertPem, string signerKeyPem, string recipientCertPem,
+        bool detached = false, IReadOnlyDictionary<string, string>? headers = null, string cipher = "aes-256-cbc", string digest = "sha256") =>
         Make(from, to, subject, headers, folder =>
             Encrypt(folder, Sign(folder, RawMime.ToCrlf(innerEntity), signerCertPem, signerKeyPem, detached, digest), recipientCertPem, cipher));
 

@@ -26,5 +26,6 @@ public static class BusSetup
             bus.AddConsumer<PartnerMailRequestedConsumer, PartnerMailRequestedConsumerDefinition>();
             bus.AddConsumer<QuarantineDecidedConsumer, QuarantineDecidedConsumerDefinition>();
             bus.AddConsumer<PartnerMailHeldConsumer, PartnerMailHeldConsumerDefinition>();
+            bus.AddConsumer<HeldMailOriginalRequestedConsumer, HeldMailOriginalRequestedConsumerDefinition>();
         });
 }

@@ -1,9 +1,10 @@
 using System.Formats.Asn1;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using MimeKit;
 using MimeKit.Cryptography;
 using Ncp.Worker.Keys;
+using Ncp.Worker.Mail.Incoming;
 
 namespace Ncp.Worker.Mail.Crypto;
 
@@ -24,7 +25,7 @@ internal static class AuthEnveloped
         using var encoded = new MemoryStream();
         (part.Content ?? throw Malformed("a part without content")).DecodeTo(encoded, ct);
         var keys = own.Select(i => i.Native).OfType<X509Certificate2>().Where(c => c.HasPrivateKey).ToArray();
-        return MimeEntity.Load(new MemoryStream(Decrypt(encoded.ToArray(), keys)), ct);
+        return MailCharsets.LoadEntity(new MemoryStream(Decrypt(encoded.ToArray(), keys)), ct);
     }
 
     /// <summary>The content of DER or BER AuthEnvelopedData (a ContentInfo) addressed to one of <paramref name="keys"/>.</summary>

@@ -1,7 +1,7 @@
 using System.Text;
 using MimeKit;
-using Ncp.Worker.Mail.Incoming;
 using MimeKit.Cryptography;
+using Ncp.Worker.Mail.Incoming;
 using Org.BouncyCastle.Bcpg;
 
 namespace Ncp.Worker.Mail.Crypto;
@@ -110,7 +110,7 @@ internal static class InlinePgp
                 ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
                 ContentTransferEncoding = ContentEncoding.Base64,
             }
-            : IsMime(bytes) ? MimeEntity.Load(new MemoryStream(bytes), ct) : new TextPart("plain") { Text = Text(bytes, part) };
+            : IsMime(bytes) ? MailCharsets.LoadEntity(new MemoryStream(bytes), ct) : new TextPart("plain") { Text = Text(bytes, part) };
         return new InlineOpened(content, true, signatures?.ToArray() ?? []);
     }
 

@@ -3,6 +3,7 @@ using MimeKit;
 using MimeKit.Cryptography;
 using Ncp.Conventions;
 using Ncp.Worker.Keys;
+using Ncp.Worker.Mail.Incoming;
 using Ncp.Worker.Partners;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Cms;
@@ -210,7 +211,7 @@ public sealed class MailCrypto
                         content.DecodeTo(sealedPart, ct);
                         signatures = pgp.DecryptIntact(sealedPart.ToArray(), plain, ct);
                         plain.Position = 0;
-                        return MimeEntity.Load(plain, ct);
+                        return MailCharsets.LoadEntity(plain, ct);
                     }));
                     signers.AddRange(Checked(signatures?.ToArray() ?? [], "openpgp"));
                     (encrypted, protection) = (true, "openpgp");
@@ -327,7 +328,7 @@ public sealed class MailCrypto
         using var plain = Expanding("The S/MIME compressed data");
         content.CopyTo(plain);
         plain.Position = 0;
-        return MimeEntity.Load(plain, ct);
+        return MailCharsets.LoadEntity(plain, ct);
     }
 
     private static T Try<T>(string reason, Func<T> step)

@@ -2,6 +2,7 @@ using MimeKit;
 using MimeKit.Cryptography;
 using Ncp.Conventions;
 using Ncp.Worker.Keys;
+using Ncp.Worker.Mail.Incoming;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Pkix;
@@ -85,7 +86,7 @@ public sealed class NcpSecureMimeContext(
 
     public override MimeEntity Decrypt(Stream encryptedData, CancellationToken cancellationToken = default) =>
         NativeKeys() is { Count: > 0 } keys
-            ? MimeEntity.Load(new MemoryStream(NativeCms.Decrypt(encryptedData, keys)), cancellationToken)
+            ? MailCharsets.LoadEntity(new MemoryStream(NativeCms.Decrypt(encryptedData, keys)), cancellationToken)
             : base.Decrypt(encryptedData, cancellationToken);
 
     public override Task<MimeEntity> DecryptAsync(Stream encryptedData, CancellationToken cancellationToken = default) =>
@@ -109,7 +110,7 @@ public sealed class NcpSecureMimeContext(
         }
 
         var (content, signatures) = NativeVerifier.VerifyOpaque(NativeCms.ReadAll(signedData), Chains());
-        entity = MimeEntity.Load(new MemoryStream(content), cancellationToken);
+        entity = MailCharsets.LoadEntity(new MemoryStream(content), cancellationToken);
         return signatures;
     }
 

@@ -31,6 +31,16 @@ public sealed class Examination(InboundMail mail, Release? release)
     /// <summary>What the officer should know though the mail was not held (outer headers that differ, an old signing time).</summary>
     public List<string> Warnings { get; } = [];
 
+    /// <summary>The same warnings as codes, one for each of <see cref="Warnings"/>, for the officer's language.</summary>
+    public List<MailWarning> CodedWarnings { get; } = [];
+
+    /// <summary>Notes a warning in words (for an Api older than the codes) and as a code.</summary>
+    public void Warn(string words, MailWarning coded)
+    {
+        Warnings.Add(words);
+        CodedWarnings.Add(coded);
+    }
+
     public List<MailAttachment> Attachments { get; } = [];
 
     /// <summary>Faults an officer's release let through, written on the mail the Api receives.</summary>

@@ -189,7 +189,7 @@ public sealed partial class InboundProcessor(
             MailText.Header((message.From.Mailboxes.FirstOrDefault() ?? e.From!).Address)!, subject, text, inner.HtmlBody is { } html ? MailText.Body(html) : null, thread.ItemId,
             thread.RegisterNumbers, e.Unwrapped.Protection, signature, signer?.Fingerprint ?? signer?.Email, [.. e.Attachments], e.Release?.By,
             e.Mail.ReceivedAt, [.. e.Warnings], thread.ForeignItemIds,
-            PartnerMarkings.Read([message.Headers, inner.Body.Headers], subject, text));
+            PartnerMarkings.Read([message.Headers, inner.Body.Headers], subject, text), [.. e.CodedWarnings]);
     }
 
     private async Task<(string Reason, string Detail)?> JudgeSignaturesAsync(IReadOnlyList<SignerCheck> signers, PartnerEntry partner, DateTimeOffset sentAt, CancellationToken ct)

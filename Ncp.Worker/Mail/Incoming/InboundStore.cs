@@ -171,6 +171,18 @@ public sealed class InboundStore(WorkerDatabase database, TimeProvider time)
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
+    /// <summary>A stored mail's size, and its bytes when they are at most <paramref name="maxBytes"/>; null when there is no such mail.</summary>
+    public async Task<(long Size, byte[]? Raw)?> OriginalAsync(Guid id, long maxBytes, CancellationToken ct)
+    {
+        // Measured by the database first: a mail too large to send on is never read into memory.
+        await using var command = database.DataSource.CreateCommand(
+            $"select length(raw), case when length(raw) <= $2 then raw end from {Schema}.inbound_mail where id = $1");
+        command.Parameters.AddWithValue(id);
+        command.Parameters.AddWithValue(maxBytes);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1)) : null;
+    }
+
     /// <returns><c>false</c> when the mail was not in quarantine (already decided: a redelivered decision).</returns>
     public async Task<bool> DecideAsync(Guid id, string status, string detail, CancellationToken ct)
     {

@@ -50,6 +50,24 @@ public static class MailCharsets
         return await MimeMessage.LoadAsync(options, new MemoryStream(raw), ct);
     }
 
+    /// <summary>
+    /// Parses content the gateway decrypted or took out of a signature (its protected headers, its parts' file names) as
+    /// <see cref="LoadAsync"/> parses a mail: again, with raw 8-bit header text read in the charset guessed from it.
+    /// </summary>
+    public static MimeEntity LoadEntity(MemoryStream content, CancellationToken ct)
+    {
+        var start = content.Position;
+        var entity = MimeEntity.Load(content, ct);
+        var undeclared = EightBitHeaderText(entity);
+        if (undeclared.Length == 0 || IsUtf8(undeclared) || Guess(undeclared, Declared(entity)) is not { } legacy)
+        {
+            return entity;
+        }
+
+        content.Position = start;
+        return MimeEntity.Load(new ParserOptions { CharsetEncoding = legacy }, content, ct);
+    }
+
     /// <summary>Options for reading a header block alone: its raw 8-bit text read in the charset guessed from it.</summary>
     public static ParserOptions ForHeaders(ReadOnlySpan<byte> headerBlock) =>
         !IsUtf8(headerBlock) && Guess(headerBlock, null) is { } legacy
@@ -81,8 +99,8 @@ public static class MailCharsets
         }
     }
 
-    // Decrypted content is parsed where it is decrypted, with MimeKit's defaults: a raw 8-bit file name inside it is read
-    // again here, in the charset guessed from it.
+    // Decrypted content is parsed in the one charset guessed from all its raw 8-bit header text (LoadEntity); a file name
+    // in another charset than its neighbours' is read again here, in the charset guessed from it alone.
     private static void MendParameters(MimeEntity? entity)
     {
         foreach (var part in Entities(entity))
@@ -196,11 +214,17 @@ public static class MailCharsets
     }
 
     // Every header value holding a byte above 127, of the message and of each of its parts, as MimeKit kept them.
-    private static byte[] EightBitHeaderText(MimeMessage message)
-    {
-        var headers = message.Headers.Concat(Entities(message.Body).SelectMany(e => e.Headers));
-        return [.. headers.Where(h => h.RawValue.Any(b => b >= 0x80)).SelectMany(h => h.RawValue)];
-    }
+    private static byte[] EightBitHeaderText(MimeMessage message) => EightBit(message.Headers.Concat(HeadersOf(message.Body)));
+
+    // Of content: its parts' headers, and those of a message wrapped in it (protected headers, RFC 8551 3.1).
+    private static byte[] EightBitHeaderText(MimeEntity entity) => EightBit(HeadersOf(entity));
+
+    private static byte[] EightBit(IEnumerable<Header> headers) =>
+        [.. headers.Where(h => h.RawValue.Any(b => b >= 0x80)).SelectMany(h => h.RawValue)];
+
+    private static IEnumerable<Header> HeadersOf(MimeEntity? entity) => Entities(entity).SelectMany(e => e is MessagePart { Message: { } wrapped }
+        ? e.Headers.Concat(wrapped.Headers).Concat(HeadersOf(wrapped.Body))
+        : e.Headers);
 
     private static Encoding? Declared(MimeEntity? body) =>
         Leaves(body).OfType<TextPart>().Select(p => p.ContentType.CharsetEncoding)

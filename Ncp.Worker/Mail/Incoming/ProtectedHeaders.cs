@@ -1,4 +1,5 @@
 using MimeKit;
+using Ncp.Contracts.Mail;
 
 namespace Ncp.Worker.Mail.Incoming;
 
@@ -18,7 +19,7 @@ public static class ProtectedHeaders
     /// The mail as shown and threaded (outer headers with the protected ones put in their place), the content inside the
     /// protected headers, and each header outside that differs from the protected one, in words for the officer.
     /// </summary>
-    public sealed record Reading(MimeMessage Shown, MimeEntity Content, IReadOnlyList<string> Mismatches);
+    public sealed record Reading(MimeMessage Shown, MimeEntity Content, IReadOnlyList<(string Words, MailWarning Coded)> Mismatches);
 
     private static readonly HeaderId[] Taken =
     [
@@ -44,38 +45,44 @@ public static class ProtectedHeaders
 
         var shown = Shown(outer, headers);
         var outside = signed ? "outside the signature" : "outside the encryption";
-        var mismatches = new List<string>();
-        void Compare(string what, string? outerValue, string? protectedValue, bool obscured = false)
+        var mismatches = new List<(string, MailWarning)>();
+        void Compare(string header, string what, string? outerValue, string? protectedValue, bool obscured = false)
         {
             if (!string.Equals(Clean(outerValue), Clean(protectedValue), StringComparison.Ordinal) && !obscured)
             {
-                mismatches.Add($"The {what} {outside} differs: \"{Clean(outerValue) ?? "(none)"}\"; the protected \"{Clean(protectedValue) ?? "(none)"}\" is shown.");
+                var (was, shownValue) = (Clean(outerValue) ?? "", Clean(protectedValue) ?? "");
+                mismatches.Add((
+                    $"The {what} {outside} differs: \"{(was.Length > 0 ? was : "(none)")}\"; the protected \"{(shownValue.Length > 0 ? shownValue : "(none)")}\" is shown.",
+                    new MailWarning("header-differs", new()
+                    {
+                        ["header"] = header, ["outside"] = signed ? "signature" : "encryption", ["outer"] = was, ["protected"] = shownValue,
+                    })));
             }
         }
 
         if (headers.Contains(HeaderId.Subject))
         {
-            Compare("subject", outer.Subject, shown.Subject, obscuring && outer.Subject?.Trim() == ObscuredSubject);
+            Compare("subject", "subject", outer.Subject, shown.Subject, obscuring && outer.Subject?.Trim() == ObscuredSubject);
         }
 
         if (headers.Contains(HeaderId.From))
         {
-            Compare("sender (From)", Addresses(outer.From), Addresses(shown.From));
+            Compare("from", "sender (From)", Addresses(outer.From), Addresses(shown.From));
         }
 
         if (headers.Contains(HeaderId.MessageId))
         {
-            Compare("Message-ID", outer.MessageId, shown.MessageId);
+            Compare("message-id", "Message-ID", outer.MessageId, shown.MessageId);
         }
 
         if (headers.Contains(HeaderId.InReplyTo))
         {
-            Compare("In-Reply-To", outer.InReplyTo, shown.InReplyTo);
+            Compare("in-reply-to", "In-Reply-To", outer.InReplyTo, shown.InReplyTo);
         }
 
         if (headers.Contains(HeaderId.References))
         {
-            Compare("References", string.Join(" ", outer.References), string.Join(" ", shown.References));
+            Compare("references", "References", string.Join(" ", outer.References), string.Join(" ", shown.References));
         }
 
         return new Reading(shown, inside, mismatches);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Ncp.Contracts.Mail;
 using Ncp.Worker.Infrastructure.Database;
 using Ncp.Worker.Keys;
 using Ncp.Worker.Mail.Crypto;
@@ -23,7 +24,10 @@ public sealed class SignedContent(WorkerDatabase database, GatewaySettings setti
             {
                 e.Shown = reading.Shown;
                 e.Unwrapped = unwrapped with { Content = reading.Content };
-                e.Warnings.AddRange(reading.Mismatches);
+                foreach (var (words, coded) in reading.Mismatches)
+                {
+                    e.Warn(words, coded);
+                }
             }
         }
 
@@ -62,7 +66,10 @@ public sealed class SignedContent(WorkerDatabase database, GatewaySettings setti
             "that delivered it twice or by someone replaying the partner's mail.";
         if (settings.Replays == ReplayHandling.Flag)
         {
-            e.Warnings.Add(replayed);
+            e.Warn(replayed, new MailWarning("replayed", new()
+            {
+                ["firstAt"] = Iso(first), ["messageId"] = reader.IsDBNull(1) ? "" : reader.GetString(1),
+            }));
             return null;
         }
 
@@ -81,13 +88,20 @@ public sealed class SignedContent(WorkerDatabase database, GatewaySettings setti
             if (early > settings.SignedLongBefore)
             {
                 var days = (int)early.TotalDays;
-                e.Warnings.Add($"Signed on {Stamp(signedAt)}, {days} day{(days == 1 ? "" : "s")} before it arrived ({Stamp(arrived)}): " +
-                    "an old mail sent late, or sent again.");
+                e.Warn($"Signed on {Stamp(signedAt)}, {days} day{(days == 1 ? "" : "s")} before it arrived ({Stamp(arrived)}): " +
+                    "an old mail sent late, or sent again.", new MailWarning("signed-long-before", new()
+                    {
+                        ["signedAt"] = Iso(signedAt), ["arrivedAt"] = Iso(arrived), ["days"] = days.ToString(CultureInfo.InvariantCulture),
+                    }));
             }
             else if (-early > settings.SigningClockSkew)
             {
-                e.Warnings.Add($"Signed on {Stamp(signedAt)}, {Span(-early)} after it arrived ({Stamp(arrived)}): the signer's clock is wrong, " +
-                    "or the time was set ahead.");
+                e.Warn($"Signed on {Stamp(signedAt)}, {Span(-early)} after it arrived ({Stamp(arrived)}): the signer's clock is wrong, " +
+                    "or the time was set ahead.", new MailWarning("signed-after-arrival", new()
+                    {
+                        ["signedAt"] = Iso(signedAt), ["arrivedAt"] = Iso(arrived),
+                        ["minutes"] = ((int)(-early).TotalMinutes).ToString(CultureInfo.InvariantCulture),
+                    }));
             }
         }
 
@@ -117,6 +131,8 @@ public sealed class SignedContent(WorkerDatabase database, GatewaySettings setti
     }
 
     private static bool Signed(Examination e) => e.SignatureFault is null && e.Unwrapped!.Signers.Any(s => s.SignatureValid);
+
+    private static string Iso(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 

@@ -65,6 +65,25 @@ public sealed class LegacyCharsetFilingTests(NcpSystem ncp)
     }
 
     [Fact]
+    public async Task A_reply_made_by_openssl_whose_protected_subject_inside_the_encryption_is_raw_windows_1251_shows_in_russian()
+    {
+        var de = await ncp.PartnerAsync("de");
+        var signer = Pki.Partner("de");
+        var (item, messageId) = await ncp.SendRequestAsync(de, "Subscriber data, protected subject in raw windows-1251");
+        // An old client's protected headers (draft "protected-headers=v1"): the real Subject only inside, its bytes windows-1251
+        // with no encoded word, the outer one obscured.
+        var inner = Windows1251.GetBytes(
+            "Content-Type: text/plain; charset=windows-1251; protected-headers=\"v1\"\r\nContent-Transfer-Encoding: 8bit\r\n"
+            + $"Subject: Re: {Answer}\r\n\r\n{Text.Replace("\n", "\r\n", StringComparison.Ordinal)}\r\n");
+
+        await ncp.SendRawAsync(OpenSslMail.SignThenEncrypt(
+            inner, de.Address, TestPki.NcpAddress, "[...]", signer.CertPem, signer.KeyPem, Pki.NcpNext.CertPem, headers: Thread(messageId)));
+
+        var mail = await ShownAsync(item.Number(), $"Re: {Answer}", null);
+        Assert.Equal("valid", mail.Str("signature"));
+    }
+
+    [Fact]
     public async Task A_partners_inline_openpgp_reply_in_windows_1251_shows_in_russian()
     {
         var fr = await ncp.PartnerAsync("fr");
@@ -134,6 +153,15 @@ public sealed class LegacyCharsetFilingTests(NcpSystem ncp)
         var entry = item.GetProperty("timeline").EnumerateArray().Last(e => e.Str("what") == "mail-received");
         Assert.EndsWith($"): {subject}", entry.Str("text"), StringComparison.Ordinal);
         return mail;
+    }
+
+    private static Encoding Windows1251
+    {
+        get
+        {
+            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+            return Encoding.GetEncoding(1251);
+        }
     }
 
     private static Dictionary<string, string> Thread(string messageId) => new() { ["In-Reply-To"] = $"<{messageId}>" };

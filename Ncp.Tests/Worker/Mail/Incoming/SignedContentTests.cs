@@ -39,6 +39,13 @@ public sealed class SignedContentTests(NcpSystem ncp)
         Assert.Contains(warnings, w => w.Contains("In-Reply-To outside the signature differs", StringComparison.Ordinal)
             && w.Contains(decoyId, StringComparison.Ordinal));
         Assert.Contains("subject outside the signature differs", timeline, StringComparison.Ordinal);
+        // The same, as codes the screen says in the officer's language: one for each warning, in the same order.
+        var coded = Coded(view);
+        Assert.Equal(warnings.Length, coded.Length);
+        Assert.Contains(coded, c => c.Str("code") == "header-differs" && c.GetProperty("facts").Str("header") == "subject"
+            && c.GetProperty("facts").Str("outside") == "signature" && c.GetProperty("facts").Str("outer") == "Pay the fee to IBAN XX00 today"
+            && c.GetProperty("facts").Str("protected") == "Subscriber data as signed");
+        Assert.Contains(coded, c => c.Str("code") == "header-differs" && c.GetProperty("facts").Str("header") == "in-reply-to");
         var decoyMail = (await ncp.ClientFor("duty").GetJsonAsync($"/api/items/{decoy.Number()}")).GetProperty("mail").EnumerateArray();
         Assert.DoesNotContain(decoyMail, m => m.Str("status") == "received");
     }
@@ -112,6 +119,9 @@ public sealed class SignedContentTests(NcpSystem ncp)
 
         var (view, timeline) = await ShownAsync(item.Number());
         Assert.Contains(Warnings(view), w => w.Contains(flagged, StringComparison.Ordinal));
+        var coded = Assert.Single(Coded(view));
+        Assert.Equal(days < 0 ? "signed-long-before" : "signed-after-arrival", coded.Str("code"));
+        Assert.True(coded.GetProperty("facts").TryGetProperty(days < 0 ? "days" : "minutes", out _), coded.ToString());
         Assert.Contains(flagged, timeline, StringComparison.Ordinal);
         Assert.Contains(flagged, (await ncp.ReceivedAsync(item.Number())).Str("detail"), StringComparison.Ordinal);
     }
@@ -149,6 +159,8 @@ public sealed class SignedContentTests(NcpSystem ncp)
         var line = detail.GetProperty("timeline").EnumerateArray().Last(e => e.Str("what") == "mail-received");
         return (view, line.Str("text"));
     }
+
+    private static JsonElement[] Coded(JsonElement view) => [.. view.GetProperty("codedWarnings").EnumerateArray()];
 
     private static string[] Warnings(JsonElement view) => [.. view.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!)];
 
