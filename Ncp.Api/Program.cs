@@ -1,4 +1,5 @@
 using Ncp.Api.Quarantine;
+using Ncp.Api.Accounts;
 using Ncp.Api.Auditing;
 using Ncp.Api.Cases;
 using Ncp.Api.Cases.Attaching;
@@ -111,6 +112,7 @@ public sealed class Program
         app.MapNcpHealth();
         app.MapNcpMetrics();
         app.MapDevelopmentSignIn();
+        app.MapLocalIssuer();
         if (app.Environment.IsDevelopment())
         {
             app.MapOpenApi().AllowAnonymous();
@@ -140,6 +142,7 @@ public sealed class Program
         app.MapGroup("/api/quarantine").WithTags("Quarantine").MapQuarantine();
         app.MapGroup("/api/dead-letters").WithTags("Dead letters").MapDeadLetters();
         app.MapGroup("/api/officers").WithTags("Officers").MapOfficers();
+        app.MapGroup("/api/accounts").WithTags("Accounts").MapAccounts();
         app.MapAuditing();
         app.MapHub<OfficerHub>(OfficerHub.Path);
         return app;

@@ -8,8 +8,9 @@ public static class AuthSetup
 {
     /// <summary>
     /// Entra ID through Microsoft.Identity.Web by default (section <c>AzureAd</c>); a generic OIDC authority for
-    /// isolated networks when <c>Auth:Oidc:Authority</c> is set; plus, in Development on loopback only, demo users.
-    /// Browsers (the web UI) sign in with a cookie, see <see cref="BrowserSignIn"/>.
+    /// isolated networks when <c>Auth:Oidc:Authority</c> is set (browsers too when <c>Auth:Oidc:ClientId</c> is, see
+    /// <see cref="OidcSignIn"/>; the provider may be the Api's own <see cref="LocalIssuer"/>); plus, in Development on
+    /// loopback only, demo users. Browsers (the web UI) sign in with a cookie, see <see cref="BrowserSignIn"/>.
     /// </summary>
     public static IServiceCollection AddNcpAuth(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
@@ -30,6 +31,7 @@ public static class AuthSetup
         }
 
         auth.AddNcpBrowserSignIn(configuration);
+        services.AddNcpLocalAccounts(configuration, environment);
 
         // Browsers cannot set headers on a WebSocket: the live channel takes the token from the query string, there only.
         foreach (var scheme in new[] { JwtBearerDefaults.AuthenticationScheme, OfficerTokens.Scheme })
