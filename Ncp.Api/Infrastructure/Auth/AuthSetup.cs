@@ -23,6 +23,20 @@ public static class AuthSetup
                 options.Authority = oidcAuthority;
                 options.Audience = configuration["Auth:Oidc:Audience"];
                 options.TokenValidationParameters.RoleClaimType = configuration["Auth:Oidc:RoleClaim"] ?? "roles";
+                options.RequireHttpsMetadata = OidcSignIn.Settings(configuration).RequireHttpsMetadata;
+                // The claims under the provider's own names, as Auth:Oidc names them (with the default mapping, "roles" became
+                // the long WS-* role type and no policy matched).
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters.NameClaimType = OidcSignIn.Settings(configuration).NameClaim;
+                // The same officer as a browser signed in through the provider: roles mapped, clearances as Ncp.Channel.* roles.
+                options.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        context.Principal = OidcSignIn.Officer(context.Principal!, OidcSignIn.Settings(configuration), JwtBearerDefaults.AuthenticationScheme);
+                        return Task.CompletedTask;
+                    },
+                };
             });
         }
         else
