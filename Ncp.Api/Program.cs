@@ -54,6 +54,11 @@ public sealed class Program
             return await Redrive.RunAsync(app.Services, [.. args.Skip(1)], Console.Out, CancellationToken.None);
         }
 
+        if (args is ["accounts", "add-admin", var login, var name, ..])
+        {
+            return await AccountBootstrap.RunAsync(app.Services, login, name, Console.In, Console.Out, CancellationToken.None);
+        }
+
         if (args is ["audit", "verify", ..])
         {
             return await AuditVerify.RunAsync(app.Services, Console.Out, CancellationToken.None);
