@@ -1,4 +1,5 @@
 using Ncp.Api.Quarantine;
+using Ncp.Api.Accounts;
 using Ncp.Api.Auditing;
 using Ncp.Api.Cases;
 using Ncp.Api.Cases.Attaching;
@@ -51,6 +52,11 @@ public sealed class Program
         if (args.FirstOrDefault() == "redrive")
         {
             return await Redrive.RunAsync(app.Services, [.. args.Skip(1)], Console.Out, CancellationToken.None);
+        }
+
+        if (args is ["accounts", "add-admin", var login, var name, ..])
+        {
+            return await AccountBootstrap.RunAsync(app.Services, login, name, Console.In, Console.Out, CancellationToken.None);
         }
 
         if (args is ["audit", "verify", ..])
@@ -111,6 +117,7 @@ public sealed class Program
         app.MapNcpHealth();
         app.MapNcpMetrics();
         app.MapDevelopmentSignIn();
+        app.MapLocalIssuer();
         if (app.Environment.IsDevelopment())
         {
             app.MapOpenApi().AllowAnonymous();
@@ -140,6 +147,7 @@ public sealed class Program
         app.MapGroup("/api/quarantine").WithTags("Quarantine").MapQuarantine();
         app.MapGroup("/api/dead-letters").WithTags("Dead letters").MapDeadLetters();
         app.MapGroup("/api/officers").WithTags("Officers").MapOfficers();
+        app.MapGroup("/api/accounts").WithTags("Accounts").MapAccounts();
         app.MapAuditing();
         app.MapHub<OfficerHub>(OfficerHub.Path);
         return app;

@@ -12,7 +12,7 @@ namespace Ncp.Api.Auditing;
 
 /// <summary>
 /// Every sign-in, success and failure, on each path: the browser's session (demo users and Entra ID both end in the
-/// cookie's sign-in), Entra ID's own failures, and bearer tokens (Microsoft.Identity.Web, a generic OIDC authority or the
+/// cookie's sign-in), Entra ID's and an OpenID Connect provider's own failures (the local issuer's page records its own), and bearer tokens (Microsoft.Identity.Web, a generic OIDC authority or the
 /// demo users': the first request with a token is its sign-in; any token refused is a failed one). The development
 /// sign-in endpoint and page record their own refusals.
 /// </summary>
@@ -36,23 +36,26 @@ public static class SignInAuditing
         // The UI's own tokens: the officer's sign-in is the cookie's; a refused one is still worth knowing.
         services.PostConfigure<JwtBearerOptions>(OfficerTokens.Scheme, o => AuditBearer(o, auditSuccess: false));
 
-        services.PostConfigure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o =>
-        {
-            var remoteFailure = o.Events.OnRemoteFailure;
-            o.Events.OnRemoteFailure = async context =>
-            {
-                await Trail(context.HttpContext).RecordSignInFailureAsync(
-                    context.HttpContext, null, $"Entra ID: {context.Failure?.GetType().Name ?? "failure"}", CancellationToken.None);
-                await remoteFailure(context);
-            };
-            var denied = o.Events.OnAccessDenied;
-            o.Events.OnAccessDenied = async context =>
-            {
-                await Trail(context.HttpContext).RecordSignInFailureAsync(context.HttpContext, null, "Entra ID: access denied", CancellationToken.None);
-                await denied(context);
-            };
-        });
+        services.PostConfigure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o => AuditRemote(o, "Entra ID"));
+        services.PostConfigure<OpenIdConnectOptions>(OidcSignIn.Scheme, o => AuditRemote(o, "OpenID Connect"));
         return services;
+    }
+
+    private static void AuditRemote(OpenIdConnectOptions o, string provider)
+    {
+        var remoteFailure = o.Events.OnRemoteFailure;
+        o.Events.OnRemoteFailure = async context =>
+        {
+            await Trail(context.HttpContext).RecordSignInFailureAsync(
+                context.HttpContext, null, $"{provider}: {context.Failure?.GetType().Name ?? "failure"}", CancellationToken.None);
+            await remoteFailure(context);
+        };
+        var denied = o.Events.OnAccessDenied;
+        o.Events.OnAccessDenied = async context =>
+        {
+            await Trail(context.HttpContext).RecordSignInFailureAsync(context.HttpContext, null, $"{provider}: access denied", CancellationToken.None);
+            await denied(context);
+        };
     }
 
     private static void AuditBearer(JwtBearerOptions options, bool auditSuccess)

@@ -8,8 +8,9 @@ public static class AuthSetup
 {
     /// <summary>
     /// Entra ID through Microsoft.Identity.Web by default (section <c>AzureAd</c>); a generic OIDC authority for
-    /// isolated networks when <c>Auth:Oidc:Authority</c> is set; plus, in Development on loopback only, demo users.
-    /// Browsers (the web UI) sign in with a cookie, see <see cref="BrowserSignIn"/>.
+    /// isolated networks when <c>Auth:Oidc:Authority</c> is set (browsers too when <c>Auth:Oidc:ClientId</c> is, see
+    /// <see cref="OidcSignIn"/>; the provider may be the Api's own <see cref="LocalIssuer"/>); plus, in Development on
+    /// loopback only, demo users. Browsers (the web UI) sign in with a cookie, see <see cref="BrowserSignIn"/>.
     /// </summary>
     public static IServiceCollection AddNcpAuth(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
@@ -22,6 +23,20 @@ public static class AuthSetup
                 options.Authority = oidcAuthority;
                 options.Audience = configuration["Auth:Oidc:Audience"];
                 options.TokenValidationParameters.RoleClaimType = configuration["Auth:Oidc:RoleClaim"] ?? "roles";
+                options.RequireHttpsMetadata = OidcSignIn.Settings(configuration).RequireHttpsMetadata;
+                // The claims under the provider's own names, as Auth:Oidc names them (with the default mapping, "roles" became
+                // the long WS-* role type and no policy matched).
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters.NameClaimType = OidcSignIn.Settings(configuration).NameClaim;
+                // The same officer as a browser signed in through the provider: roles mapped, clearances as Ncp.Channel.* roles.
+                options.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        context.Principal = OidcSignIn.Officer(context.Principal!, OidcSignIn.Settings(configuration), JwtBearerDefaults.AuthenticationScheme);
+                        return Task.CompletedTask;
+                    },
+                };
             });
         }
         else
@@ -30,6 +45,7 @@ public static class AuthSetup
         }
 
         auth.AddNcpBrowserSignIn(configuration);
+        services.AddNcpLocalAccounts(configuration, environment);
 
         // Browsers cannot set headers on a WebSocket: the live channel takes the token from the query string, there only.
         foreach (var scheme in new[] { JwtBearerDefaults.AuthenticationScheme, OfficerTokens.Scheme })

@@ -55,6 +55,11 @@ public static class BrowserSignIn
             auth.AddCookie(CookieScheme);
         }
 
+        if (OidcSignIn.IsConfigured(configuration))
+        {
+            auth.AddNcpOidcSignIn(configuration);
+        }
+
         services.Configure<CookieAuthenticationOptions>(CookieScheme, ConfigureCookie);
         return auth;
     }

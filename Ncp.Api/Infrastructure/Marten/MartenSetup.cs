@@ -60,6 +60,7 @@ public static class MartenSetup
                 options.Schema.For<PartnerDirectoryEntry>().UniqueIndex(x => x.Code);
                 options.Schema.For<IdempotentRequest>();
                 options.Schema.For<Ui.Infrastructure.OfficerPreferences>();
+                options.Schema.For<Accounts.OfficerAccount>().UniqueIndex(x => x.Login).UseOptimisticConcurrency(true);
                 options.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
                 options.Storage.ExtendedSchemaObjects.Add(Attachments.Table(settings.Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(AuditChain.Tables(settings.Schema));

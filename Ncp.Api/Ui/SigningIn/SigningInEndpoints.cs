@@ -38,6 +38,14 @@ public static class SigningInEndpoints
                 .AllowAnonymous()
                 .ExcludeFromDescription();
         }
+
+        if (OidcSignIn.IsConfigured(app.Configuration))
+        {
+            app.MapGet(OidcSignIn.SignInPath, (string? returnUrl, string? language) =>
+                    TypedResults.Challenge(UiCultures.SignInProperties(language, LocalOrHome(returnUrl)), [OidcSignIn.Scheme]))
+                .AllowAnonymous()
+                .ExcludeFromDescription();
+        }
     }
 
     /// <summary>The language switch's link: <paramref name="culture"/> for this browser, then back to <paramref name="returnUrl"/>.</summary>

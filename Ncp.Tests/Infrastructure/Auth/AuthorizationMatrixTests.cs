@@ -30,6 +30,8 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
     [
         "/health/live", "/health/ready", "/metrics", "/dev/sign-in", "/openapi/{documentName}.json", "/api/docs/{documentName?}", "/sign-in",
         "/sign-out", "/preferences/culture",
+        // The local issuer's password page: open like the sign-in page; without Auth:LocalIssuer:Enabled it only says so.
+        "/sign-in/local",
         // The pages that say "not allowed" and "not found": they show nothing of the case, and must render for anyone
         // (a refused officer, an address re-executed for a visitor not signed in).
         "/not-allowed", "/not-found",

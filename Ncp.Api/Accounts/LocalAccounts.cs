@@ -1,0 +1,208 @@
+using Marten;
+using Microsoft.AspNetCore.Identity;
+using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Infrastructure.Http;
+using OtpNet;
+
+namespace Ncp.Api.Accounts;
+
+/// <summary>Settings of the local issuer (section <c>Auth:LocalIssuer</c>); see docs/operations.md, Signing in.</summary>
+public sealed class LocalIssuerSettings
+{
+    public const string Section = "Auth:LocalIssuer";
+
+    /// <summary>Serve the OpenID Connect issuer (/connect/authorize, /connect/token) and its sign-in page.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The issuer's name in authenticator apps.</summary>
+    public string AppName { get; set; } = "NCP";
+
+    public int LockoutAttempts { get; set; } = 5;
+
+    public int LockoutMinutes { get; set; } = 15;
+
+    /// <summary>PEM file of the RSA key that signs the issuer's tokens; made in <see cref="KeyDirectory"/> in Development only.</summary>
+    public string? SigningKeyFile { get; set; }
+
+    /// <summary>File of the 256-bit key (base64) that encrypts the issuer's codes and access tokens.</summary>
+    public string? EncryptionKeyFile { get; set; }
+
+    /// <summary>Development only: where keys are made when no files are named (never in the repository).</summary>
+    public string KeyDirectory { get; set; } = "../.data/issuer-keys";
+
+    /// <summary>HTTP on the issuer's endpoints (loopback tests, or TLS ended at a proxy that forwards plain HTTP).</summary>
+    public bool AllowHttp { get; set; }
+
+    public LockoutSettings Lockout => new(LockoutAttempts, LockoutMinutes);
+}
+
+public sealed record NewAccount(string? Login, string? Name, string? Password, string[]? Roles, string[]? Clearances);
+
+public sealed record AccountReset(string? Password);
+
+public sealed record AccountGrant(string[]? Roles, string[]? Clearances);
+
+/// <summary>The local issuer's accounts: created, reset, disabled and granted by administrators; checked at sign-in.</summary>
+public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings settings, TimeProvider time)
+{
+    // Codes of the step before and after are accepted too: a phone's clock a little off, a code typed as it changed.
+    private static readonly VerificationWindow Drift = new(previous: 1, future: 1);
+
+    private readonly PasswordHasher<OfficerAccount> hasher = new();
+
+    // Hashed once, so that an unknown login costs as long as a known one and timing does not tell which logins exist.
+    private readonly Lazy<string> decoyHash = new(() => new PasswordHasher<OfficerAccount>().HashPassword(new OfficerAccount(), Guid.NewGuid().ToString()));
+
+    public static string Normalize(string? login) => (login ?? "").Trim().ToLowerInvariant();
+
+    public static IEnumerable<FieldError> CheckGrant(string[]? roles, string[]? clearances)
+    {
+        foreach (var role in roles ?? [])
+        {
+            if (!Infrastructure.Auth.Roles.All.Contains(role))
+            {
+                yield return new("roles", $"'{role}' is not a role; one of: {string.Join(", ", Infrastructure.Auth.Roles.All)}.");
+            }
+        }
+
+        foreach (var channel in clearances ?? [])
+        {
+            if (!ApiEnum<Cases.Channel>.TryParse(channel, out _))
+            {
+                yield return new("clearances", $"'{channel}' is not a channel; one of: {ApiEnum<Cases.Channel>.Names}.");
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<OfficerAccount>> ListAsync(CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.Query<OfficerAccount>().OrderBy(a => a.Login).ToListAsync(ct);
+    }
+
+    public async Task<OfficerAccount?> FindAsync(Guid id, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<OfficerAccount>(id, ct);
+    }
+
+    /// <returns>The enrolment, or the fields that are wrong.</returns>
+    public async Task<(AccountEnrolment? Enrolment, IReadOnlyList<FieldError> Errors)> CreateAsync(NewAccount body, Cases.Actor by, CancellationToken ct)
+    {
+        var login = Normalize(body.Login);
+        var errors = new List<FieldError>();
+        if (login.Length is < 2 or > 64 || !login.All(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' or '@'))
+        {
+            errors.Add(new("login", "2 to 64 letters, digits, dots, dashes, underscores or @."));
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Name))
+        {
+            errors.Add(new("name", "The officer's name, as colleagues will see it on the timeline."));
+        }
+
+        errors.AddRange(PasswordPolicy.Check(login, body.Password));
+        errors.AddRange(CheckGrant(body.Roles, body.Clearances));
+        await using var session = store.LightweightSession();
+        if (errors.Count == 0 && await session.Query<OfficerAccount>().AnyAsync(a => a.Login == login, ct))
+        {
+            errors.Add(new("login", $"An account '{login}' exists already; reset it instead."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var now = time.GetUtcNow();
+        var account = new OfficerAccount
+        {
+            Id = Guid.CreateVersion7(now), Login = login, Name = body.Name!.Trim(), Roles = [.. (body.Roles ?? []).Distinct()],
+            Clearances = [.. (body.Clearances ?? []).Select(c => c.ToLowerInvariant()).Distinct()], CreatedAt = now, CreatedBy = by.Id,
+        };
+        account = Enrol(account, body.Password!);
+        session.Insert(account);
+        await session.SaveChangesAsync(ct);
+        return (EnrolmentOf(account), []);
+    }
+
+    /// <summary>A new password and a new TOTP secret (the phone was lost, say), and the lockout lifted.</summary>
+    public async Task<(AccountEnrolment? Enrolment, IReadOnlyList<FieldError> Errors)> ResetAsync(Guid id, AccountReset body, CancellationToken ct)
+    {
+        var errors = new List<FieldError>();
+        var enrolled = await ChangeAsync(id, account =>
+        {
+            errors.AddRange(PasswordPolicy.Check(account.Login, body.Password));
+            return errors.Count > 0 ? account : Enrol(account with { FailedAttempts = 0, LockedUntil = null, LastTotpStep = 0 }, body.Password!);
+        }, ct);
+        return errors.Count > 0 || enrolled is null ? (null, errors) : (EnrolmentOf(enrolled), []);
+    }
+
+    public Task<OfficerAccount?> SetDisabledAsync(Guid id, bool disabled, CancellationToken ct) =>
+        ChangeAsync(id, a => a with { Disabled = disabled }, ct);
+
+    public Task<OfficerAccount?> GrantAsync(Guid id, AccountGrant grant, CancellationToken ct) =>
+        ChangeAsync(id, a => a with
+        {
+            Roles = [.. (grant.Roles ?? []).Distinct()], Clearances = [.. (grant.Clearances ?? []).Select(c => c.ToLowerInvariant()).Distinct()],
+        }, ct);
+
+    /// <summary>One sign-in attempt: password and code checked, the account's counters kept, the outcome returned.</summary>
+    public async Task<(SignInOutcome Outcome, OfficerAccount? Account)> SignInAsync(string? login, string? password, string? code, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var normalized = Normalize(login);
+        var account = await session.Query<OfficerAccount>().FirstOrDefaultAsync(a => a.Login == normalized, ct);
+        if (account is null)
+        {
+            hasher.VerifyHashedPassword(new OfficerAccount(), decoyHash.Value, password ?? "");
+            return (SignInOutcome.Refused, null);
+        }
+
+        var now = time.GetUtcNow();
+        var verified = hasher.VerifyHashedPassword(account, account.PasswordHash, password ?? "");
+        var passwordMatches = verified is not PasswordVerificationResult.Failed;
+        long? matchedStep = new Totp(Base32Encoding.ToBytes(account.TotpSecret)).VerifyTotp(now.UtcDateTime, (code ?? "").Trim(), out var step, Drift)
+            ? step
+            : null;
+        var (outcome, after) = SignInAttempts.Decide(account, passwordMatches, matchedStep, now, settings.Lockout);
+        if (outcome == SignInOutcome.SignedIn && verified == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            after = after with { PasswordHash = hasher.HashPassword(after, password!) };
+        }
+
+        if (after != account)
+        {
+            // Optimistic concurrency (MartenSetup): two attempts at once cannot both spend the same code or both escape the count.
+            session.Store(after);
+            await session.SaveChangesAsync(ct);
+        }
+
+        return (outcome, after);
+    }
+
+    private async Task<OfficerAccount?> ChangeAsync(Guid id, Func<OfficerAccount, OfficerAccount> change, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        if (await session.LoadAsync<OfficerAccount>(id, ct) is not { } account)
+        {
+            return null;
+        }
+
+        var changed = change(account);
+        if (changed != account)
+        {
+            session.Store(changed);
+            await session.SaveChangesAsync(ct);
+        }
+
+        return changed;
+    }
+
+    private OfficerAccount Enrol(OfficerAccount account, string password) =>
+        account with { PasswordHash = hasher.HashPassword(account, password), TotpSecret = Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(20)) };
+
+    private AccountEnrolment EnrolmentOf(OfficerAccount account) =>
+        new(AccountResource.From(account), account.TotpSecret,
+            new OtpUri(OtpType.Totp, account.TotpSecret, account.Login, settings.AppName).ToString());
+}
