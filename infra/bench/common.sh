@@ -118,8 +118,10 @@ need_hey() {
 # not answered, or not with a 2xx, fails the bench (hey_row).
 hey_run() { # name hey-args...
   local name=$1; shift
-  local csv=$OUT/$name.csv start end sent=
-  [[ " $* " =~ \ -n\ ([0-9]+)\  ]] && sent=${BASH_REMATCH[1]}
+  local csv=$OUT/$name.csv start end sent= clients=50
+  # hey gives each of its -c clients -n / -c requests: what it sends is that many times -c.
+  [[ " $* " =~ \ -c\ ([0-9]+)\  ]] && clients=${BASH_REMATCH[1]}
+  [[ " $* " =~ \ -n\ ([0-9]+)\  ]] && sent=$((BASH_REMATCH[1] / clients * clients))
   start=$(date +%s.%N)
   hey -o csv "$@" >"$csv" || true
   end=$(date +%s.%N)
