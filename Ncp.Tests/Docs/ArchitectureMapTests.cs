@@ -22,7 +22,7 @@ public sealed partial class ArchitectureMapTests
 
         foreach (var row in rows)
         {
-            Assert.True(row.Length == 3, $"{Architecture}: a row of the first questions is not question | file | test: {string.Join(" | ", row)}");
+            Assert.True(row.Length == 3, $"{Architecture}: a row is not question | file | test: {string.Join(" | ", row)}");
             var files = Markdown.CodeSpans(row[1]).ToList();
             var test = Markdown.CodeSpans(row[2]).ToList();
             if (files.Count == 0 || test.Count != 2)
@@ -31,9 +31,10 @@ public sealed partial class ArchitectureMapTests
                 continue;
             }
 
-            wrong.AddRange(files.Append(test[0]).Where(f => !File.Exists(Path.Combine(TestServers.RepositoryRoot, f))).Select(f => $"{row[0]}: {f} does not exist"));
-            if (File.Exists(Path.Combine(TestServers.RepositoryRoot, test[0]))
-                && !(tests.Contains(test[1]) && File.ReadAllText(Path.Combine(TestServers.RepositoryRoot, test[0])).Contains($" {test[1]}(", StringComparison.Ordinal)))
+            string InRepository(string path) => Path.Combine(TestServers.RepositoryRoot, path);
+            wrong.AddRange(files.Append(test[0]).Where(f => !File.Exists(InRepository(f))).Select(f => $"{row[0]}: {f} does not exist"));
+            if (File.Exists(InRepository(test[0]))
+                && !(tests.Contains(test[1]) && File.ReadAllText(InRepository(test[0])).Contains($" {test[1]}(", StringComparison.Ordinal)))
             {
                 wrong.Add($"{row[0]}: {test[0]} has no test {test[1]}");
             }

@@ -38,7 +38,8 @@ public sealed class BenchVerdictTests
     {
         var rows = Enumerable.Range(0, 20).Select(i => $"0.0100,0,0,0,0.0100,0,201,0.{i:00}");
 
-        var run = Bench(rows, "report \"$(hey_row register-full-speed \"$CSV\" 20 0 1)\"; check_measured 'pgbench -N baseline' 812.5; bench_verdict");
+        var run = Bench(
+            rows, "report \"$(hey_row register-full-speed \"$CSV\" 20 0 1)\"; check_measured 'pgbench -N baseline' 812.5; bench_verdict");
 
         Assert.True(run.ExitCode == 0, run.OutputText + run.Errors);
         Assert.Matches(@"register-full-speed\s+20\s+20\s", run.OutputText);
@@ -53,7 +54,8 @@ public sealed class BenchVerdictTests
             var csv = Path.Combine(folder, "row.csv");
             File.WriteAllLines(csv, [Header, .. csvRows]);
             // What bench_setup sets, without starting the servers: the report and the list of failed figures.
-            var setup = $"set -euo pipefail; source infra/bench/common.sh; REPORT={folder}/report.txt FAILURES={folder}/failures CSV={csv}; ";
+            var setup = "set -euo pipefail; source infra/bench/common.sh; "
+                + $"REPORT={folder}/report.txt FAILURES={folder}/failures CSV={csv}; ";
             return Tool.Run("bash", ["-c", setup + script], TestServers.RepositoryRoot);
         }
         finally

@@ -90,12 +90,18 @@ public sealed class DependencyTests
             File.WriteAllText(Path.Combine(folder, "Directory.Packages.props"),
                 $"""<Project><Import Project="{root}/Directory.Packages.props" /></Project>""");
             var suppress = suppressed
-                ? $"""<ItemGroup><!-- Accepted for this test: the advisory is made up. --><NuGetAuditSuppress Include="{feed.AdvisoryUrl}" /></ItemGroup>"""
+                ? $"""
+                   <ItemGroup><!-- Accepted for this test: the advisory is made up. -->
+                   <NuGetAuditSuppress Include="{feed.AdvisoryUrl}" /></ItemGroup>
+                   """
                 : "";
             File.WriteAllText(Path.Combine(folder, "Probe.csproj"),
                 $"""<Project Sdk="Microsoft.NET.Sdk"><ItemGroup><PackageReference Include="MimeKit" /></ItemGroup>{suppress}</Project>""");
             File.WriteAllText(Path.Combine(folder, "nuget.config"),
-                $"""<configuration><auditSources><clear /><add key="advisories" value="{feed.Index}" allowInsecureConnections="true" /></auditSources></configuration>""");
+                $"""
+                 <configuration><auditSources><clear />
+                 <add key="advisories" value="{feed.Index}" allowInsecureConnections="true" /></auditSources></configuration>
+                 """);
             return Tool.Run("dotnet", ["restore", "--force", "-nologo"], folder, patience: TimeSpan.FromMinutes(3));
         }
         finally
@@ -119,8 +125,10 @@ public sealed class DependencyTests
             AdvisoryUrl = $"https://github.com/advisories/GHSA-ncp{severity}-test-{Guid.NewGuid().ToString("N")[..4]}";
             files = new()
             {
-                ["index.json"] = $$"""{"version":"3.0.0","resources":[{"@id":"{{root}}vulnerability/index.json","@type":"VulnerabilityInfo/6.7.0"}]}""",
-                ["vulnerability/index.json"] = $$"""[{"@name":"base","@id":"{{root}}vulnerability/base.json","@updated":"2026-01-01T00:00:00Z"}]""",
+                ["index.json"] =
+                    $$"""{"version":"3.0.0","resources":[{"@id":"{{root}}vulnerability/index.json","@type":"VulnerabilityInfo/6.7.0"}]}""",
+                ["vulnerability/index.json"] =
+                    $$"""[{"@name":"base","@id":"{{root}}vulnerability/base.json","@updated":"2026-01-01T00:00:00Z"}]""",
                 ["vulnerability/base.json"] =
                     $$"""{"{{package.ToLowerInvariant()}}":[{"severity":{{severity}},"url":"{{AdvisoryUrl}}","versions":"(, 999.0.0)"}]}""",
             };

@@ -38,9 +38,11 @@ public sealed class DoctorTests
         }
 
         Assert.Equal(run.Lines.Any(l => l.StartsWith("FAIL", StringComparison.Ordinal)) ? 1 : 0, run.ExitCode);
-        Assert.StartsWith("ok   .NET SDK: 10.", run.Lines.Single(l => l.Contains(".NET SDK:", StringComparison.Ordinal)), StringComparison.Ordinal);
+        var sdk = run.Lines.Single(l => l.Contains(".NET SDK:", StringComparison.Ordinal));
+        Assert.StartsWith("ok   .NET SDK: 10.", sdk, StringComparison.Ordinal);
         // The tests' PostgreSQL is the one infra/servers.sh started for this checkout's .data.
-        Assert.Contains(run.Lines, l => l.StartsWith($"ok   port {pgPort} (PostgreSQL, NCP_PG_PORT): taken by our own", StringComparison.Ordinal));
+        var ours = $"ok   port {pgPort} (PostgreSQL, NCP_PG_PORT): taken by our own";
+        Assert.Contains(run.Lines, l => l.StartsWith(ours, StringComparison.Ordinal));
     }
 
     private static (int ExitCode, string[] Lines) Doctor(params (string Name, string Value)[] environment)

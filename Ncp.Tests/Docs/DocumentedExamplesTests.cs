@@ -73,7 +73,8 @@ public sealed partial class DocumentedExamplesTests(BrowserNcp ncp) : IClassFixt
         var printed = Tool.Run("bash", ["-c", "source <(sed -n '/^try_it() {/,/^}/p' ncp) && try_it"], root,
             [new("ROOT", root), new("API_PORT", "5999")]).OrThrow().OutputText;
 
-        var expected = string.Join('\n', readme.Text.Split('\n').Select(l => "    " + l.Replace("127.0.0.1:5080", "127.0.0.1:5999", StringComparison.Ordinal)));
+        var expected = string.Join(
+            '\n', readme.Text.Split('\n').Select(l => "    " + l.Replace("127.0.0.1:5080", "127.0.0.1:5999", StringComparison.Ordinal)));
         Assert.Equal(expected.TrimEnd(), printed.TrimEnd());
     }
 
@@ -82,10 +83,13 @@ public sealed partial class DocumentedExamplesTests(BrowserNcp ncp) : IClassFixt
     {
         var routes = new[] { ncp.Api.Services, ncp.Worker.Services }
             .SelectMany(s => s.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
-            .Select(e => (Methods: e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods, Path: Normalised(e.RoutePattern.RawText ?? "")))
+            .Select(e => (
+                Methods: e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods, Path: Normalised(e.RoutePattern.RawText ?? "")))
             .ToList();
 
-        var named = Documents.SelectMany(d => EndpointMention().Matches(Markdown.Read(d)).Select(m => (Doc: d, Method: m.Groups[1].Value, Path: m.Groups[2].Value)))
+        var named = Documents
+            .SelectMany(d => EndpointMention().Matches(Markdown.Read(d))
+                .Select(m => (Doc: d, Method: m.Groups[1].Value, Path: m.Groups[2].Value)))
             .ToList();
         var unknown = named
             .Where(n => !routes.Any(r => r.Path == Normalised(n.Path) && (r.Methods is null || r.Methods.Contains(n.Method))))
@@ -115,7 +119,8 @@ public sealed partial class DocumentedExamplesTests(BrowserNcp ncp) : IClassFixt
         var output = run.OutputText;
 
         Assert.True(run.ExitCode == 0, $"{block} exited {run.ExitCode}:\n{output}\n{run.Errors}");
-        var statuses = HttpStatus().Matches(output).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var statuses = HttpStatus().Matches(output)
+            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         if (script.Contains("curl ", StringComparison.Ordinal))
         {
             Assert.True(statuses.Count > 0 && statuses.All(s => s is >= 200 and < 300), $"{block} answered:\n{output}\n{run.Errors}");
@@ -147,7 +152,8 @@ public sealed partial class DocumentedExamplesTests(BrowserNcp ncp) : IClassFixt
         string Bin(string project)
         {
             var bin = Path.Combine(TestServers.RepositoryRoot, project, "bin", configuration, "net10.0");
-            Assert.True(File.Exists(Path.Combine(bin, $"{project}.dll")), $"{bin} has no {project}.dll: build Ncp.sln ({configuration}) first");
+            Assert.True(
+                File.Exists(Path.Combine(bin, $"{project}.dll")), $"{bin} has no {project}.dll: build Ncp.sln ({configuration}) first");
             return bin;
         }
 
@@ -162,7 +168,9 @@ public sealed partial class DocumentedExamplesTests(BrowserNcp ncp) : IClassFixt
     {
         var ncpLines = new List<string>();
         var script = new List<string>();
-        foreach (var line in text.Replace("\\\n", "\\\u0001", StringComparison.Ordinal).Split('\n').Select(l => l.Replace("\\\u0001", "\\\n", StringComparison.Ordinal)))
+        // A line ending in a backslash goes on in the next: the two are one command.
+        var joined = text.Replace("\\\n", "\\\u0001", StringComparison.Ordinal);
+        foreach (var line in joined.Split('\n').Select(l => l.Replace("\\\u0001", "\\\n", StringComparison.Ordinal)))
         {
             (NcpCommand().IsMatch(line) ? ncpLines : script).Add(line);
         }
@@ -176,7 +184,8 @@ public sealed partial class DocumentedExamplesTests(BrowserNcp ncp) : IClassFixt
         var usage = Tool.Run("bash", ["ncp", "help"], root).OrThrow().OutputText;
         var commands = UsageCommand().Matches(usage).Select(m => m.Groups[1].Value).ToHashSet();
         var command = NcpCommand().Match(line).Groups[1].Value;
-        Assert.True(commands.Contains(command), $"{block}: `./ncp {command}` is not a command of ./ncp help ({string.Join(", ", commands)})");
+        Assert.True(
+            commands.Contains(command), $"{block}: `./ncp {command}` is not a command of ./ncp help ({string.Join(", ", commands)})");
 
         var scripts = string.Join('\n', Directory.EnumerateFiles(Path.Combine(root, "infra"), "*.sh", SearchOption.AllDirectories)
             .Append(Path.Combine(root, "ncp")).Select(File.ReadAllText));
