@@ -11,6 +11,8 @@ report() { printf '%s\n' "$*" | tee -a "$REPORT"; }
 
 bench_setup() { # name
   REPORT=$OUT/$1-$(date -u +%Y%m%dT%H%M%SZ).txt
+  FAILURES=$OUT/.$1-failures
+  : >"$FAILURES"
   "$ROOT/infra/servers.sh" start >&2
   # shellcheck disable=SC1091
   source "$ROOT/.data/servers.env"
@@ -22,6 +24,36 @@ bench_setup() { # name
   export RabbitMq__VirtualHost=$RabbitMq__TestVirtualHost RabbitMq__Prefix=bench-$1
   report "Ncp bench $1 — $(date -u +%FT%TZ) on $(nproc) cores, $(hostname)"
   report ""
+}
+
+# ---------------------------------------------------------------- the verdict: a figure that did not come out fails
+# Each figure that failed or could not be measured is named as it happens; bench_verdict, a bench's last step, lists
+# them in the report and exits 1. They go to a file, not a variable: figures are often taken inside $(...).
+figure_failed() { # figure what
+  printf '%s: %s\n' "$1" "$2" >>"$FAILURES"
+  say "FAILED $1: $2"
+}
+# A row of requests counts only when each of them was answered, and with a 2xx.
+check_requests() { # figure answered 2xx [requests sent]
+  local sent=${4:-$2}
+  if ((${2:-0} == 0)); then
+    figure_failed "$1" "not measured: no request was answered"
+  elif ((${3:-0} < sent)); then
+    figure_failed "$1" "$((sent - ${3:-0})) of $sent requests failed (not answered, or not 2xx)"
+  fi
+}
+# A figure that came out empty, zero or not a number was not measured.
+check_measured() { # figure value
+  [[ ${2:-} =~ ^[0-9]*\.?[0-9]+$ ]] && awk -v v="$2" 'BEGIN { exit !(v > 0) }' || figure_failed "$1" "could not be measured (got '${2:-}')"
+}
+bench_verdict() {
+  if [[ -s $FAILURES ]]; then
+    report ""
+    report "FAILED: $(wc -l <"$FAILURES") figure(s) did not come out right:"
+    while read -r line; do report "  $line"; done <"$FAILURES"
+    say "the bench failed; report: $REPORT"
+    exit 1
+  fi
 }
 
 # Steps run when the bench ends, the last added first. The benches and start_api each add theirs here: one `trap`
@@ -80,6 +112,26 @@ dead_letters() {
 
 need_hey() {
   command -v hey >/dev/null || { say "installing hey (HTTP load generator) with apt-get"; DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends hey >/dev/null; }
+}
+
+# One row of HTTP requests with hey (its CSV in $OUT/<name>.csv): prints "name n ok rps p50 p95 p99 max"; a request
+# not answered, or not with a 2xx, fails the bench (hey_row).
+hey_run() { # name hey-args...
+  local name=$1; shift
+  local csv=$OUT/$name.csv start end sent= clients=50
+  # hey gives each of its -c clients -n / -c requests: what it sends is that many times -c.
+  [[ " $* " =~ \ -c\ ([0-9]+)\  ]] && clients=${BASH_REMATCH[1]}
+  [[ " $* " =~ \ -n\ ([0-9]+)\  ]] && sent=$((BASH_REMATCH[1] / clients * clients))
+  start=$(date +%s.%N)
+  hey -o csv "$@" >"$csv" || true
+  end=$(date +%s.%N)
+  hey_row "$name" "$csv" "$sent" "$start" "$end"
+}
+hey_row() { # name csv requests-sent start end
+  local n ok p50 p95 p99 max
+  read -r n ok p50 p95 p99 max < <(percentiles "$2")
+  check_requests "$1" "$n" "$ok" "$3"
+  printf '%-28s %7d %7d %9.0f %8s %8s %8s %8s\n' "$1" "$n" "$ok" "$(awk -v n="$n" -v a="$4" -v b="$5" 'BEGIN { print n / (b - a) }')" "$p50" "$p95" "$p99" "$max"
 }
 
 # Percentiles from hey's CSV (response time in seconds is column 1, the status code column 7).

@@ -26,16 +26,6 @@ cat >"$BODY" <<'JSON'
 {"kind":"request","partnerCode":"DE-CYBER247","subject":"Subscriber data for 203.0.113.7, Хасанов","crimeCategory":"internet-fraud","priority":"urgent","requestedData":["subscriber-data","traffic-data"],"dataPeriod":{"from":"2026-10-01","to":"2026-10-31"}}
 JSON
 
-hey_run() { # name hey-args... ; prints "name n ok rps p50 p95 p99 max"
-  local name=$1; shift
-  local csv=$OUT/$name.csv start end
-  start=$(date +%s.%N)
-  hey -o csv "$@" >"$csv"
-  end=$(date +%s.%N)
-  read -r n ok p50 p95 p99 max < <(percentiles "$csv")
-  printf '%-28s %7d %7d %9.0f %8s %8s %8s %8s\n' "$name" "$n" "$ok" "$(awk -v n="$n" -v a="$start" -v b="$end" 'BEGIN { print n / (b - a) }')" "$p50" "$p95" "$p99" "$max"
-}
-
 say "warming up"
 hey -n 300 -c 4 -m POST -T application/json -H "Authorization: Bearer $TOKEN" -D "$BODY" "http://127.0.0.1:$PORT/api/items" >/dev/null
 
@@ -48,6 +38,7 @@ report "$(hey_run register-at-100-per-s -z "${RATE_SECS}s" -c 10 -q 10 -m POST -
 say "baseline: pgbench -N (the same PostgreSQL, no Ncp in between)"
 TPS=$(pgbench_baseline "$CONCURRENCY")
 FULL_RPS=$(awk '$1=="register-full-speed" {print $4}' "$REPORT")
+check_measured "pgbench -N baseline" "$TPS"
 report ""
 report "pgbench -N, $CONCURRENCY clients, 15 s: ${TPS} transactions/s"
 report "registering at full speed = $(awk -v a="$FULL_RPS" -v b="$TPS" 'BEGIN { printf "%.3f", a / b }') × the raw commit rate"
@@ -55,10 +46,16 @@ report "registering at full speed = $(awk -v a="$FULL_RPS" -v b="$TPS" 'BEGIN { 
 say "storing $LIST_ROWS items for the list queries (direct insert into the read model)"
 seed_items $SCHEMA "$LIST_ROWS"
 STORED=$("${PSQL[@]}" -At -c "select count(*) from $SCHEMA.mt_doc_itemdetails")
+((STORED >= LIST_ROWS)) || figure_failed "list rows" "$STORED stored, $LIST_ROWS asked for"
 report ""
 report "list queries with $STORED items stored (4 clients, 400 requests each)"
 report "$(printf '%-28s %7s %7s %9s %8s %8s %8s %8s' query requests 2xx 'req/s' 'p50 ms' 'p95 ms' 'p99 ms' 'max ms')"
-AFTER=$("${PSQL[@]}" -At -c "select replace(id::text, '-', '') from $SCHEMA.mt_doc_itemdetails order by id desc offset 500000 limit 1")
+# The deep page starts half-way down what was stored, whatever its size: the list's opaque `next` for the newest-first
+# sort names the sort, its segment and the last row's id (Ncp.Api/Cases/Listing/ItemSort.cs, Token), in base64url.
+MIDDLE=$("${PSQL[@]}" -At -c "select replace(id::text, '-', '') from $SCHEMA.mt_doc_itemdetails order by id desc offset $((STORED / 2)) limit 1")
+[[ -n $MIDDLE ]] || figure_failed list-deep-page "no row half-way down the $STORED stored"
+AFTER=$(printf 'newest|0|%s|' "$MIDDLE" | base64 -w0 | tr '+/' '-_' | tr -d '=')
+report "list-deep-page starts after row $((STORED / 2)) of $STORED (newest first)"
 declare -A QUERIES=(
   [list-newest]="limit=50"
   [list-status-sent]="status=sent&limit=50"
@@ -82,3 +79,4 @@ report "$(hey_run dashboard -n 40 -c 4 -H "Authorization: Bearer $TOKEN" "http:/
 report ""
 report "report: $REPORT"
 "${PSQL[@]}" -c "set client_min_messages = warning; drop schema if exists $SCHEMA cascade"
+bench_verdict

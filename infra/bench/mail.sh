@@ -239,6 +239,7 @@ bench_out() { # engine here|away
     from $SCHEMA.dispatches group by rollup (protection) order by protection nulls last" |
     while read -r scheme sent failed secs rate; do
       report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' "$1" "$way" "${scheme:-all}" "$sent" "$failed" "$secs" "$rate")"
+      [[ $scheme != all ]] || ((sent == N)) || figure_failed "$1 $way" "$((N - sent)) of $N mails not sent ($failed failed)"
     done
   report "$cpu"
   "${PSQL[@]}" -At -F ' ' -c "
@@ -247,6 +248,7 @@ bench_out() { # engine here|away
     from $SCHEMA.dispatches where copied_to_sent" |
     while read -r copied secs rate; do
       report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' "$1" "$way" "+sent" "$copied" "$((N - copied))" "$secs" "$rate")"
+      ((copied == N)) || figure_failed "$1 $way +sent" "$((N - copied)) of $N mails have no copy in the Sent folder"
     done
   report "${cpu_all/CPU ms per mail:/CPU ms per mail, Sent copies included:}"
   OUT_RSS=$MAX_RSS
@@ -345,6 +347,7 @@ bench_in() { # engine
     from $counted group by rollup (case when sender like '%bench@partner.example%' then 'smime' else 'openpgp' end) order by 1 desc" |
     while read -r scheme delivered other secs rate; do
       report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' "$1" in "${scheme:-all}" "$delivered" "$other" "$secs" "$rate")"
+      [[ $scheme != all ]] || ((delivered == N)) || figure_failed "$1 in" "$((N - delivered)) of $N mails not delivered ($other held or not read)"
     done
   "${PSQL[@]}" -At -c "select reason || ': ' || count(*) from $counted where status <> 'delivered' group by reason" |
     while read -r line; do report "     not delivered: $line"; done
@@ -359,7 +362,7 @@ bench_in() { # engine
   report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' "$1" in +api "$recorded" "$lost" "$secs" "$rate")"
   if ((lost > 0)); then
     report "     LOST: $lost mails the Worker handed on were not recorded by the Api within $API_WAIT s; see $OUT/mail-api-in-$1.log"
-    LOST_ALL=$((LOST_ALL + lost))
+    figure_failed "$1 in +api" "$lost mails LOST between the Worker and the Api"
   fi
   report "${cpu_all/CPU ms per mail:/CPU ms per mail, until the Api recorded the last:}"
   local letters total
@@ -367,14 +370,15 @@ bench_in() { # engine
     total=$(awk '{ n += $2 } END { print n + 0 }' <<<"$letters")
     report "$(printf '%-13s %-8s error queues (%s-*_error): %d letters, %+d in this run' "$1" in "$RabbitMq__Prefix" "$total" \
       $((total - letters_before)))$(awk 'NF { printf ", %s %s", $1, $2 }' <<<"$letters")"
+    ((total <= letters_before)) || figure_failed "$1 in error queues" "$((total - letters_before)) messages faulted in this run"
   else
     report "$(printf '%-13s %-8s error queues: not read (no answer from the RabbitMQ management API)' "$1" in)"
+    figure_failed "$1 in error queues" "not read (no answer from the RabbitMQ management API)"
   fi
 }
 
 # A mail the Api files, by the id the Worker gave it (m: a row of the Worker's inbound_mail).
 FILED="exists (select from $API_SCHEMA.mt_events e where e.type = 'mail_received' and e.data ->> 'InboundId' = m.id::text)"
-LOST_ALL=0
 report "$(printf '%-13s %-8s %-8s %7s %7s %10s %12s' engine way scheme mails failed seconds 'mails/s')"
 for ENGINE in $ENGINES; do
   export Mail__SmimeEngine=$ENGINE Mail__OpenPgpEngine=$ENGINE
@@ -410,10 +414,11 @@ fi
 say "baseline: openssl speed rsa2048"
 SPEED=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048/ { print $6 }')
 MULTI=$(openssl speed -seconds 3 -multi "$(nproc)" rsa2048 2>/dev/null | awk '/^rsa 2048/ { print $6 }')
+check_measured "openssl speed rsa2048" "$SPEED"
 report "openssl speed rsa2048: $SPEED private-key operations/s on one core, $MULTI on $(nproc) (one such operation per mail each way)"
 report ""
 report "report: $REPORT"
 drop_schema $SCHEMA
 drop_schema $API_SCHEMA
 rm -rf "$MAILDIR" "${MAILDIR}-sent" "$HOLD" "$BENCHBOX"
-((LOST_ALL == 0)) || { say "$LOST_ALL mails lost between the Worker and the Api"; exit 1; }
+bench_verdict

@@ -54,7 +54,7 @@ while :; do
   ((LEFT == 0)) && break
   kill -0 "$WORKER_PID" 2>/dev/null || { say "the Worker stopped; see $OUT/worker.log"; exit 1; }
   if (($(printf '%.0f' "$(awk -v a="$STARTED" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')") > LEAD + WINDOW + 600)); then
-    say "still $LEFT wake-ups unfired after the window; giving up"
+    figure_failed "wake-ups" "$LEFT of $((BACKLOG + STEADY)) due still unfired $((LEAD + WINDOW + 600)) s after the start"
     break
   fi
   sleep 1
@@ -74,11 +74,19 @@ report "$(printf '%-10s %9s %10s %10s %10s %10s %12s' set fired 'p50 ms' 'p99 ms
     [[ $step == backlog ]] && p50=- p99=- max=- late=-
     report "$(printf '%-10s %9s %10s %10s %10s %10s %12s' "$step" "$n" "$p50" "$p99" "$max" "$late" "$rate")"
   done
+for set in backlog steady; do
+  FIRED=$("${PSQL[@]}" -At -c "select count(*) from $SCHEMA.timers where step = '$set' and fired_at is not null")
+  WANTED=$([[ $set == backlog ]] && echo "$BACKLOG" || echo "$STEADY")
+  ((FIRED == WANTED)) || figure_failed "$set" "$FIRED of $WANTED wake-ups fired"
+done
 report ""
 report "pending wake-ups while running: $TOTAL; Worker peak memory (RSS): $((MAX_RSS / 1024)) MB"
 report "steady: due while the Worker runs (lateness = fired - due); backlog: overdue at start ('per second' = catch-up rate)"
 say "baseline: pgbench -N (the same PostgreSQL)"
-report "pgbench -N, 8 clients, 15 s: $(pgbench_baseline 8) transactions/s"
+TPS=$(pgbench_baseline 8)
+check_measured "pgbench -N baseline" "$TPS"
+report "pgbench -N, 8 clients, 15 s: $TPS transactions/s"
 report ""
 report "report: $REPORT"
 drop_schema $SCHEMA
+bench_verdict

@@ -62,14 +62,18 @@ run() { # name url header
   local csv=$OUT/ui-$1.csv before after
   hey -n 40 -c 4 -H "$3" "$2" >/dev/null
   # What one officer alone sees: the same request, one at a time.
-  hey -o csv -n 40 -c 1 -H "$3" "$2" >"$OUT/ui-$1-alone.csv"
+  hey -o csv -n 40 -c 1 -H "$3" "$2" >"$OUT/ui-$1-alone.csv" || true
   local alone
   alone=$(percentiles "$OUT/ui-$1-alone.csv" | awk '{ print $3 }')
   [[ $1 == page-* ]] && trace_process "$API_PID" "$OUT/ui-$1.nettrace"
   before=$(cpu_ticks)
-  hey -o csv -n "$N" -c 4 -H "$3" "$2" >"$csv"
+  hey -o csv -n "$N" -c 4 -H "$3" "$2" >"$csv" || true
   after=$(cpu_ticks)
   read -r n ok p50 p95 p99 max < <(percentiles "$csv")
+  check_requests "$1" "$n" "$ok" $((N / 4 * 4))
+  local alone_n alone_ok
+  read -r alone_n alone_ok _ < <(percentiles "$OUT/ui-$1-alone.csv")
+  check_requests "$1 (alone)" "$alone_n" "$alone_ok" 40
   printf '%-22s %9s %7d %7d %8s %8s %8s %8s %8.1f\n' "$1" "$alone" "$n" "$ok" "$p50" "$p95" "$p99" "$max" \
     "$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN { print t * 1000 / hz / n }')"
 }
@@ -100,9 +104,11 @@ SQL
 SQL_MS=$(pgbench -n -f "$OUT/ui-list.sql" -c 4 -j 2 -T 10 ncp_test 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p')
 LIST_P50=$(awk '$1 == "page-list-newest" { print $2 }' "$REPORT")
 DETAIL_P50=$(awk '$1 == "page-detail" { print $2 }' "$REPORT")
+check_measured "the list's SQL (pgbench)" "$SQL_MS"
 report ""
 report "baseline: the list's SQL (51 rows, newest first) alone: ${SQL_MS} ms average under 4 clients"
 report "one officer alone: list page p50 = $(awk -v a="$LIST_P50" -v b="$SQL_MS" 'BEGIN { printf "%.1f", a / b }') × the SQL; detail page p50 = $(awk -v a="$DETAIL_P50" -v b="$SQL_MS" 'BEGIN { printf "%.1f", a / b }') × the list SQL"
 report ""
 report "report: $REPORT"
 drop_schema $SCHEMA
+bench_verdict

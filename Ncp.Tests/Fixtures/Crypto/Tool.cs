@@ -20,8 +20,11 @@ internal static class Tool
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    public static ToolRun Run(string tool, IEnumerable<string> arguments, string? workingDirectory = null)
+    public static ToolRun Run(
+        string tool, IEnumerable<string> arguments, string? workingDirectory = null,
+        IEnumerable<KeyValuePair<string, string?>>? environment = null, TimeSpan? patience = null)
     {
+        var wait = patience ?? Patience;
         var start = new ProcessStartInfo(tool)
         {
             RedirectStandardInput = true,
@@ -38,6 +41,11 @@ internal static class Tool
         // Results are read by matching the tools' English messages, whatever the machine's locale.
         start.Environment["LC_ALL"] = "C";
         start.Environment["LANGUAGE"] = "C";
+        foreach (var (name, value) in environment ?? [])
+        {
+            start.Environment[name] = value;
+        }
+
         var command = $"{tool} {string.Join(' ', start.ArgumentList)}";
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"`{command}` could not be started");
@@ -45,10 +53,10 @@ internal static class Tool
         using var output = new MemoryStream();
         var reading = process.StandardOutput.BaseStream.CopyToAsync(output);
         var errors = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Patience) || !Task.WaitAll([reading, errors], Patience))
+        if (!process.WaitForExit(wait) || !Task.WaitAll([reading, errors], wait))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"`{command}` did not finish within {Patience.TotalSeconds} s");
+            throw new TimeoutException($"`{command}` did not finish within {wait.TotalSeconds} s");
         }
 
         return new ToolRun(command, process.ExitCode, output.ToArray(), errors.Result);
