@@ -227,6 +227,16 @@ public static class UiSteps
     }
 
     /// <summary>
+    /// Types <paramref name="day"/> into a day or moment picker's date box as the officer would (dd.MM.yyyy, the unit's
+    /// format in every language of the test hosts) and leaves the box, which is when the picker reads it.
+    /// </summary>
+    public static async Task TypeDayAsync(this ILocator box, DateOnly day)
+    {
+        await box.FillAsync(day.ToString("dd.MM.yyyy", System.Globalization.CultureInfo.InvariantCulture));
+        await box.PressAsync("Tab");
+    }
+
+    /// <summary>
     /// Types <paramref name="text"/> into a partner picker (compose's autocomplete, by its test id) until it offers the
     /// partner <paramref name="code"/>, then takes it.
     /// </summary>
