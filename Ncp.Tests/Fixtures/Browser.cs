@@ -124,6 +124,8 @@ public sealed class Browser : IAsyncLifetime
     {
         Directory.CreateDirectory(ScreenshotFolder);
         var path = Path.Combine(ScreenshotFolder, FileName(name) + ".png");
+        // From the top: a full-page picture of a scrolled page draws the fixed app bar across its middle.
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await page.ScreenshotAsync(new() { Path = path, FullPage = true });
         return path;
     }

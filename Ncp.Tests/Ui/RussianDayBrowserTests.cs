@@ -221,8 +221,6 @@ public sealed class RussianDayBrowserTests(BrowserNcp ncp, Browser browser, ITes
 
             if (screenshot)
             {
-                // From the top: a full-page picture of a scrolled page draws the fixed app bar in its middle.
-                await page.EvaluateAsync("() => window.scrollTo(0, 0)");
                 await Browser.ScreenshotAsync(page, $"ru-{name}");
             }
 
