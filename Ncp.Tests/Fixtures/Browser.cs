@@ -124,6 +124,8 @@ public sealed class Browser : IAsyncLifetime
     {
         Directory.CreateDirectory(ScreenshotFolder);
         var path = Path.Combine(ScreenshotFolder, FileName(name) + ".png");
+        // From the top: a full-page picture of a scrolled page draws the fixed app bar across its middle.
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await page.ScreenshotAsync(new() { Path = path, FullPage = true });
         return path;
     }
@@ -224,6 +226,16 @@ public static class UiSteps
             {
             }
         }
+    }
+
+    /// <summary>
+    /// Types <paramref name="day"/> into a day or moment picker's date box as the officer would (dd.MM.yyyy, the unit's
+    /// format in every language of the test hosts) and leaves the box, which is when the picker reads it.
+    /// </summary>
+    public static async Task TypeDayAsync(this ILocator box, DateOnly day)
+    {
+        await box.FillAsync(day.ToString("dd.MM.yyyy", System.Globalization.CultureInfo.InvariantCulture));
+        await box.PressAsync("Tab");
     }
 
     /// <summary>

@@ -41,8 +41,9 @@ public sealed partial class ComposeRequestBrowserTests(BrowserNcp ncp, Browser b
                 await page.GetByLabel("Legal basis").FillAsync("Budapest Convention art. 29; CPC art. 572");
                 // Traffic data of early 2024, kept 7 days by the partner's providers: long gone.
                 await page.GetByLabel("Traffic data").CheckAsync();
-                await page.GetByLabel("Period of the data: from").FillAsync("2024-01-01");
-                await page.GetByLabel("Period of the data: to").FillAsync("2024-01-31");
+                // Typed in the officer's format into the unit's own day pickers (a browser's date box wrote mm/dd/yyyy).
+                await Field(page, "period-from").TypeDayAsync(new DateOnly(2024, 1, 1));
+                await Field(page, "period-to").TypeDayAsync(new DateOnly(2024, 1, 31));
 
                 await page.GetByTestId("add-identifier").ClickUntilAsync(page.GetByTestId("identifier-0"));
                 await Field(page, "identifier-0-value").FillAsync(ip);
@@ -50,7 +51,9 @@ public sealed partial class ComposeRequestBrowserTests(BrowserNcp ncp, Browser b
                 // Without its time the Api refuses the address, and says so on that row's time.
                 await page.GetByTestId("save-draft").ClickAsync();
                 await Expect(page.GetByTestId("identifier-0")).ToContainTextAsync("Required for an IP address");
-                await Field(page, "identifier-0-at").FillAsync("2024-01-15T21:15:07");
+                await Field(page, "identifier-0-at-date").TypeDayAsync(new DateOnly(2024, 1, 15));
+                await Field(page, "identifier-0-at-time").FillAsync("21:15:07");
+                await Expect(Field(page, "period-from")).ToHaveValueAsync("01.01.2024");
                 await page.GetByTestId("add-identifier").ClickAsync();
                 await Expect(page.GetByTestId("identifier-1")).ToBeVisibleAsync();
                 await ChooseAsync(page, "identifier-1-type", "E-mail address");

@@ -27,8 +27,8 @@ public sealed class DutyOfficerStoryTests(BrowserNcp ncp, Browser browser)
         await page.GetByLabel("Subject").FillAsync(subject);
         await ChooseAsync(page, "crime-category", "Internet fraud");
         await page.GetByLabel("Subscriber data").CheckAsync();
-        await page.GetByLabel("Period of the data: from").FillAsync("2026-10-01");
-        await page.GetByLabel("Period of the data: to").FillAsync("2026-10-31");
+        await page.GetByLabel("Period of the data: from").TypeDayAsync(new DateOnly(2026, 10, 1));
+        await page.GetByLabel("Period of the data: to").TypeDayAsync(new DateOnly(2026, 10, 31));
         await Expect(page.GetByTestId("deadlines")).ToContainTextAsync("Reply by");
         await Browser.ScreenshotAsync(page, "05-compose");
         await page.GetByRole(AriaRole.Button, new() { Name = "Register and send" }).ClickAsync();

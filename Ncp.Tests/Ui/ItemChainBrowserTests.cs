@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Ncp.Tests.Fixtures;
@@ -44,8 +43,8 @@ public sealed class ItemChainBrowserTests(BrowserNcp ncp, Browser browser)
             await Expect(steps.Locator($"tr[data-number='{preservation.Number()}']")).ToContainTextAsync("90 more days asked for");
             await Expect(page.GetByTestId("chain-warning")).ToContainTextAsync("An extension was asked for");
 
-            var confirmed = legalAssistance.ReplyBy().AddDays(30).UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            await page.GetByLabel(new Regex("^Partner preserves until")).FillAsync(confirmed);
+            var confirmed = DateOnly.FromDateTime(legalAssistance.ReplyBy().AddDays(30).UtcDateTime);
+            await page.GetByLabel(new Regex("^Partner preserves until")).TypeDayAsync(confirmed);
             await page.GetByRole(AriaRole.Button, new() { Name = "Record the partner's confirmation" }).ClickAsync();
             await Expect(page.GetByTestId("chain-warning")).ToHaveCountAsync(0);
             await Expect(steps.Locator($"tr[data-number='{preservation.Number()}']")).Not.ToContainTextAsync("more days asked for");

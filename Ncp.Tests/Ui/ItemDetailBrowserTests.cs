@@ -97,11 +97,11 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
             var until = dialog.Locator("input[data-testid=preserved-until-field], [data-testid=preserved-until-field] input").First;
             await dialog.GetByLabel("Partner reference").FillAsync("TR-PRES-77");
 
-            await until.FillAsync(DateTime.UtcNow.AddDays(-3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            await until.TypeDayAsync(DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-3)));
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Acknowledge", Exact = true }).ClickAsync();
             await Expect(dialog).ToContainTextAsync("The date has passed");
 
-            await until.FillAsync(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            await until.TypeDayAsync(day);
             await Browser.ScreenshotAsync(page, "item-acknowledge-preservation");
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Acknowledge", Exact = true }).ClickAsync();
             await Expect(dialog).ToHaveCountAsync(0);

@@ -45,7 +45,7 @@ public sealed partial class OneLanguageBrowserTests(BrowserNcp ncp, Browser brow
                     {
                         await dialog.Locator(".mud-select").First.ClickAsync();
                         await page.GetByRole(AriaRole.Option).Filter(new() { HasText = words.Dialog("ReplyBy") }).First.ClickAsync();
-                        await FillPickerAsync(dialog.GetByTestId("until-date"), newReplyBy.ToString("dd.MM.yyyy", Invariant));
+                        await dialog.GetByTestId("until-date").TypeDayAsync(DateOnly.FromDateTime(newReplyBy));
                         await FillPickerAsync(dialog.GetByTestId("until-time"), "13:00");
                         await dialog.GetByLabel(words.Dialog("Reason")).FillAsync(words.Sample);
                     }, () => Expect(page.Locator("time").Filter(new() { HasText = $"{newReplyBy:dd.MM.yyyy} 13:00" }).First).ToBeVisibleAsync());
@@ -82,8 +82,6 @@ public sealed partial class OneLanguageBrowserTests(BrowserNcp ncp, Browser brow
             }
         });
     }
-
-    private static readonly IFormatProvider Invariant = System.Globalization.CultureInfo.InvariantCulture;
 
     private static async Task FillPickerAsync(ILocator input, string text)
     {
@@ -169,7 +167,7 @@ public sealed partial class OneLanguageBrowserTests(BrowserNcp ncp, Browser brow
     }
 
     /// <summary>A component's texts from its .resx files, in the page's language and in English (to spot English on the page).</summary>
-    private sealed class UiWords
+    internal sealed class UiWords
     {
         private static readonly string Ui = Path.Combine(TestServers.RepositoryRoot, "Ncp.Api", "Ui");
         private static readonly Regex Placeholder = new(@"\{\d+[^}]*\}");
@@ -197,6 +195,10 @@ public sealed partial class OneLanguageBrowserTests(BrowserNcp ncp, Browser brow
 
         public string English(string key) => Read(Path.Combine(Ui, "Items", "ItemDetail.resx"))[key];
 
+        /// <summary>The text <paramref name="key"/> of the component <paramref name="component"/> (its .resx anywhere in the UI).</summary>
+        public string Of(string component, string key) =>
+            Read(Directory.EnumerateFiles(Ui, $"{component}.{Language}.resx", SearchOption.AllDirectories).Single())[key];
+
         private static Dictionary<string, string> Read(string file) =>
             File.Exists(file)
                 ? XDocument.Load(file).Root!.Elements("data").ToDictionary(d => (string)d.Attribute("name")!, d => (string)d.Element("value")!)
@@ -214,7 +216,7 @@ public sealed partial class OneLanguageBrowserTests(BrowserNcp ncp, Browser brow
     private static partial Regex Phrase();
 
     [GeneratedRegex(@"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:AM|PM)\b|\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?Z?)?\b")]
-    private static partial Regex ForeignDate();
+    internal static partial Regex ForeignDate();
 
     [GeneratedRegex(@"^\d{2}\.\d{2}\.\d{4}( \d{2}:\d{2})?$")]
     private static partial Regex UnitDate();

@@ -21,17 +21,17 @@ namespace Ncp.Tests.Ui;
 public sealed class PlainWordsBrowserTests(BrowserNcp ncp, Browser browser)
 {
     // Enum members, kebab codes and schemes the Api and the Worker speak; none of them is a word an officer should read.
-    private static readonly Regex RawCode = new(
+    internal static readonly Regex RawCode = new(
         @"\b(TwentyFourSeven|HeadOfUnit|DutyOfficer|AssignedOfficer|UseAnotherChannel|SendPreservationRequest|EscalateThroughNationalAuthority"
         + @"|AcknowledgeBy|ReplyBy|UsefulUntil|PartlyAnswered|InitiativeMessage|LegalAssistanceTask|CisBkbop)\b"
         + @"|\b(reply-by|useful-until|acknowledge-by):|\b(signer-not-partner|unknown-sender|not-delivered|urgent-request|high-request|normal-request)\b"
         + @"|\b(smime|openpgp|plaintext)\b|\bmon tue wed\b|\b(de|en|ru|kk), (de|en|ru|kk)\b|The hash value is not correct",
         RegexOptions.CultureInvariant);
 
-    private static readonly Regex IsoTimestamp = new(@"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?Z?", RegexOptions.CultureInvariant);
+    internal static readonly Regex IsoTimestamp = new(@"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?Z?", RegexOptions.CultureInvariant);
 
     // Words of the English screens (labels, headings, timeline sentences) that no partner's or officer's data here holds.
-    private static readonly Regex EnglishWord = new(
+    internal static readonly Regex EnglishWord = new(
         @"\b(Timeline|Deadlines|Acknowledge by|Reply by|Useful until|Particulars|Registered as|Sent to the partner|Receipt acknowledged"
         + @"|Deadline warning|To be told|Suggested|Mail from|Mail sent|Deadline extended|Reason:|Subject:|Dashboard|Quarantine|Partner directory"
         + @"|Sign out|Loading|Languages|Office hours|Not delivered|Signed by someone else|Unknown sender|week before)\b",

@@ -6,8 +6,8 @@ using Ncp.Api.Infrastructure.Http;
 namespace Ncp.Api.Ui.Composing;
 
 /// <summary>
-/// One identifier row of the compose form as the officer types it: the time as the officer's browser shows it
-/// (<c>yyyy-MM-ddTHH:mm[:ss]</c>) in the zone chosen beside it, dates as <c>yyyy-MM-dd</c>. The Api checks and normalises it.
+/// One identifier row of the compose form as the officer types it: the day of the time from a DayPicker, its clock time as
+/// typed (<c>HH:mm[:ss]</c>, 24-hour) in the zone chosen beside it, the period's days from DayPickers. The Api checks and normalises it.
 /// </summary>
 public sealed class IdentifierDraft(string timeZone)
 {
@@ -18,15 +18,17 @@ public sealed class IdentifierDraft(string timeZone)
     /// <summary>An IP address's port, an account's service, a wallet's chain; nothing for the other types.</summary>
     public string? Qualifier { get; set; }
 
-    public string? At { get; set; }
+    public DateOnly? AtDay { get; set; }
+
+    public string? AtTime { get; set; }
 
     public string TimeZone { get; set; } = timeZone;
 
     public HashSet<RequestedData> Data { get; } = [];
 
-    public string? PeriodFrom { get; set; }
+    public DateOnly? PeriodFrom { get; set; }
 
-    public string? PeriodTo { get; set; }
+    public DateOnly? PeriodTo { get; set; }
 
     public bool HasQualifier => QualifierOf(Type) is not null;
 
@@ -57,21 +59,22 @@ public sealed class IdentifierDraft(string timeZone)
         [.. (Data.Count > 0 ? Data : data).Order().Select(ApiEnum<RequestedData>.NameOf)],
         PeriodOf() ?? period);
 
-    public DataPeriodBody? PeriodOf() =>
-        string.IsNullOrEmpty(PeriodFrom) && string.IsNullOrEmpty(PeriodTo) ? null : new DataPeriodBody(DateOf(PeriodFrom), DateOf(PeriodTo));
+    public DataPeriodBody? PeriodOf() => PeriodOf(PeriodFrom, PeriodTo);
 
-    public static DateOnly? DateOf(string? text) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+    /// <summary>A period of the data with either end given, or none.</summary>
+    public static DataPeriodBody? PeriodOf(DateOnly? from, DateOnly? to) => from is null && to is null ? null : new DataPeriodBody(from, to);
 
     // The wall-clock time in the chosen zone, as the instant it was there (the zone's offset at that moment, DST included).
     private DateTimeOffset? AtInZone()
     {
-        if (!DateTime.TryParseExact(At, ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)
+        if (AtDay is not { } day
+            || !TimeOnly.TryParseExact(AtTime?.Trim(), ["H:mm", "H:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
             || !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone))
         {
             return null;
         }
 
+        var local = day.ToDateTime(time);
         return new DateTimeOffset(local, zone.GetUtcOffset(local));
     }
 }
