@@ -12,6 +12,13 @@ public static class ChannelRules
     };
 
     public static string DefaultLanguage(Channel channel) => channel is Channel.CisBkbop or Channel.Csto ? "ru" : "en";
+
+    /// <summary>
+    /// The language a new item takes when the officer leaves it empty: our templates speak English and Russian, so the
+    /// partner's first of those, else the channel's (compose shows it beside the empty box).
+    /// </summary>
+    public static string DefaultLanguage(IEnumerable<string>? partnerLanguages, Channel channel) =>
+        partnerLanguages?.FirstOrDefault(l => l is "en" or "ru") ?? DefaultLanguage(channel);
 }
 
 /// <summary>Whether information under a handling code may move to another channel or partner.</summary>

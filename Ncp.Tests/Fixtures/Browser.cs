@@ -198,7 +198,7 @@ public static class UiSteps
             await button.ClickAsync();
             try
             {
-                await appears.WaitForAsync(new() { Timeout = 1_500 });
+                await appears.WaitForAsync(new() { Timeout = 4_000 });
                 return;
             }
             catch (TimeoutException) when (attempt < attempts)

@@ -117,8 +117,7 @@ public static partial class ItemBodyRules
         var period = PeriodOf(errors, "dataPeriod", body.DataPeriod, now);
         var content = ContentOf(errors, body.Content, body.Kind is null ? null : kind, files, now);
 
-        // Our templates speak English and Russian; the partner's first of those is the sensible default.
-        var language = body.Language ?? partner?.Profile.Languages.FirstOrDefault(l => l is "en" or "ru") ?? ChannelRules.DefaultLanguage(channel);
+        var language = body.Language ?? ChannelRules.DefaultLanguage(partner?.Profile.Languages, channel);
         if (language.Length != 2 || !language.All(char.IsAsciiLetterLower))
         {
             errors.Add(new("language", "The language is an ISO 639-1 code in lower case, e.g. en, ru, kk."));

@@ -18,6 +18,18 @@ public static partial class TermsLocalizer
     public static string Of<TEnum>(this IStringLocalizer<Terms> terms, TEnum value)
         where TEnum : struct, Enum => terms.Named(typeof(TEnum).Name, value.ToString());
 
+    /// <summary>A file's size in the officer's units (849 Б, 12,5 КБ), one decimal from a kilobyte on.</summary>
+    public static string Size(this IStringLocalizer<Terms> terms, long bytes) => bytes switch
+    {
+        < 1024 => terms["Size.Bytes", bytes].Value,
+        < 1024 * 1024 => terms["Size.Kilobytes", (bytes / 1024.0).ToString("0.#", CultureInfo.CurrentCulture)].Value,
+        _ => terms["Size.Megabytes", (bytes / 1024.0 / 1024.0).ToString("0.#", CultureInfo.CurrentCulture)].Value,
+    };
+
+    /// <summary>Who did it: an officer's own name, the system as the unit's short name in the officer's language.</summary>
+    public static string ActorName(this IStringLocalizer<Terms> terms, string id, string name) =>
+        terms.Found($"Actor.{id}") ?? name;
+
     /// <summary>An app role (Ncp.DutyOfficer...) as officers call it.</summary>
     public static string Role(this IStringLocalizer<Terms> terms, string role) => terms.Named("Role", role);
 
