@@ -99,8 +99,10 @@ public static class Dashboard
         // $1 channels, $2 a day ago, $3 now, $4 a day ahead, $5 the chart's first midnight, $6 the partners' window start,
         // $7 today's midnight (UTC), $8 the chart's first day, $9 today, $10 tomorrow's midnight.
         var midnight = new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        object[] parameters = [visible, now - Recent, now, now + Recent, windowStart, now - PartnerWindow, midnight, firstDay, today, midnight.AddDays(1)];
+        object[] parameters =
+            [visible, now - Recent, now, now + Recent, windowStart, now - PartnerWindow, midnight, firstDay, today, midnight.AddDays(1)];
         var counted = $"{schema}.{OpenItemCounts.Table}";
+        var ended = $"{schema}.{OpenItemCounts.EndedTable}";
         string Row(string list, string at, string where, string order) => $"""
             (select '{list}', register_number, data->>'Subject', partner_code, channel, priority, due_by, {at}
              from {items} d where channel = any($1) and {where} order by {order} limit {ListLength})
@@ -154,10 +156,10 @@ public static class Dashboard
 
         // Open on a day: registered by its end and not ended by then; overdue: open and past the deadline it has now
         // (a deadline moved later is applied to the past too). Each item adds +1 when a state starts and -1 when it
-        // ends; summing the steps per day and then running totals gives every day. The items open now start on their
-        // registration's day and become late on their late day, and stay so: their steps are the counts per day
-        // (OpenItemCounts), less those whose late moment is still to come today. Those ended since the chart's first
-        // day are few and read one by one, as steps. A reopened item (no end any more) counts as open since its
+        // ends; summing the steps per day and then running totals gives every day, all from the counts per day
+        // (OpenItemCounts). The items open now start on their registration's day and become late on their late day, and
+        // stay so, less those whose late moment is still to come today (read one by one); those ended since the chart's
+        // first day also step down on the day they ended. A reopened item (no end any more) counts as open since its
         // registration; an item that ended before the window adds nothing.
         Add($"""
             select greatest(-1, registered_day - $8)::int, sum(open)::int, 0 from {counted}
@@ -169,17 +171,14 @@ public static class Dashboard
             select $9 - $8, 0, -count(*)::int from {items} d
             where channel = any($1) and d.is_open and d.due_by > $3 and d.due_by < $10
             union all
-            select bucket, sum(opened)::int, sum(overdue)::int from (
-              select greatest(-1, floor(extract(epoch from (x.t - $5)) / 86400))::int as bucket, x.opened, x.overdue
-              from {items} d
-              cross join lateral (select greatest(d.due_by, d.registered_at) as late) s
-              cross join lateral (values
-                (d.registered_at, 1, 0),
-                (d.ended_at, -1, 0),
-                (case when d.due_by is not null and d.ended_at > s.late then s.late end, 0, 1),
-                (case when d.due_by is not null and d.ended_at > s.late then d.ended_at end, 0, -1)) as x(t, opened, overdue)
-              where d.channel = any($1) and not d.is_open and d.ended_at >= $5 and x.t is not null and x.t <= $3
-            ) steps group by bucket
+            select x.bucket, sum(x.opened)::int, sum(x.overdue)::int from {ended} e
+            cross join lateral (values
+              (greatest(-1, e.registered_day - $8), e.n, 0),
+              (e.ended_day - $8, -e.n, 0),
+              (case when e.late_before_end then greatest(-1, e.late_day - $8) end, 0, e.n),
+              (case when e.late_before_end then e.ended_day - $8 end, 0, -e.n)) as x(bucket, opened, overdue)
+            where e.ended_day >= $8 and e.channel = any($1) and x.bucket <= $9 - $8
+            group by x.bucket
             """);
 
         await using var reader = await batch.ExecuteReaderAsync(ct);

@@ -46,7 +46,8 @@ public static class CsvExport
     {
         null => null,
         // A partner's subject is theirs to write: a text a spreadsheet would run as a formula is kept as text.
-        string text when kind == ReportValueKind.Text => text.Length > 0 && "=+-@\t\r".Contains(text[0], StringComparison.Ordinal) ? "'" + text : text,
+        string text when kind == ReportValueKind.Text =>
+            text.Length > 0 && "=+-@\t\r".Contains(text[0], StringComparison.Ordinal) ? "'" + text : text,
         DateOnly day => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         DateTimeOffset moment => moment.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
         double number => number.ToString("R", CultureInfo.InvariantCulture),
@@ -55,5 +56,7 @@ public static class CsvExport
     };
 
     private static string Field(string? value) =>
-        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        value is null ? ""
+        : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value
+        : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -13,7 +13,7 @@ using Npgsql;
 
 namespace Ncp.Api.Reports.Exports;
 
-/// <summary>The query string of the per-item list export: registered from <see cref="From"/> to <see cref="To"/>, both whole days.</summary>
+/// <summary>The per-item list export's query string: items registered from <see cref="From"/> to <see cref="To"/>, whole days.</summary>
 public sealed record ItemExportQuery(DateOnly? From, DateOnly? To, string? Format, string? Lang)
 {
     public IEnumerable<FieldError> Validate()
@@ -75,8 +75,8 @@ public static class ItemExport
         var zone = TimeZoneInfo.FindSystemTimeZoneById(unit.TimeZone);
         var (from, to) = (query.From!.Value, query.To!.Value);
         var words = Words.In(query.Lang ?? "en", localizers);
-        var sheet = new ReportSheet(
-            words.Title, words.Columns, RowsAsync(db, marten.Schema, compartments.ChannelsOf(http.User), Start(from, zone), Start(to.AddDays(1), zone), zone, words));
+        var rows = RowsAsync(db, marten.Schema, compartments.ChannelsOf(http.User), Start(from, zone), Start(to.AddDays(1), zone), zone, words);
+        var sheet = new ReportSheet(words.Title, words.Columns, rows);
         return ReportResults.Export([sheet], format, ReportResults.FileName("items", from, to));
     }
 
@@ -104,7 +104,10 @@ public static class ItemExport
             order by registered_at, id
             """, connection)
         {
-            Parameters = { new() { Value = channels.Select(c => c.ToString()).ToArray() }, new() { Value = from }, new() { Value = until } },
+            Parameters =
+            {
+                new() { Value = channels.Select(c => c.ToString()).ToArray() }, new() { Value = from }, new() { Value = until },
+            },
         };
         await using var reader = await command.ExecuteReaderAsync(ct);
         object? Moment(int i) => reader.IsDBNull(i) ? null : TimeZoneInfo.ConvertTime(reader.GetFieldValue<DateTimeOffset>(i), zone);
@@ -147,13 +150,13 @@ public static class ItemExport
                 Name<WorkItemStatus>();
                 Name<Channel>();
                 Name<Priority>();
-                return new(texts["title"], [
-                    Column("registerNumber", ReportValueKind.Text), Column("kind", ReportValueKind.Text), Column("direction", ReportValueKind.Text),
-                    Column("status", ReportValueKind.Text), Column("partner", ReportValueKind.Text), Column("country", ReportValueKind.Text),
-                    Column("channel", ReportValueKind.Text), Column("priority", ReportValueKind.Text), Column("subject", ReportValueKind.Text),
-                    Column("assignedTo", ReportValueKind.Text), Column("registeredAt", ReportValueKind.Moment), Column("dueBy", ReportValueKind.Moment),
-                    Column("sentAt", ReportValueKind.Moment), Column("firstAnswerAt", ReportValueKind.Moment), Column("endedAt", ReportValueKind.Moment),
-                ], values);
+                string[] textColumns =
+                    ["registerNumber", "kind", "direction", "status", "partner", "country", "channel", "priority", "subject", "assignedTo"];
+                string[] moments = ["registeredAt", "dueBy", "sentAt", "firstAnswerAt", "endedAt"];
+                return new(
+                    texts["title"],
+                    [.. textColumns.Select(key => Column(key, ReportValueKind.Text)), .. moments.Select(key => Column(key, ReportValueKind.Moment))],
+                    values);
             }
             finally
             {

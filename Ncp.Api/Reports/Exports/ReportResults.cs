@@ -14,7 +14,7 @@ public static class ReportResults
     public static bool TryParse(string? value, out ExportFormat format) =>
         Enum.TryParse(value, ignoreCase: true, out format) && Enum.IsDefined(format) && !int.TryParse(value, out _);
 
-    /// <summary>A report's file name with its period, e.g. <c>ncp-yearly-2026-01-01_2026-12-31</c>; the extension is added on export.</summary>
+    /// <summary>A report's file name with its period, e.g. <c>ncp-yearly-2026-01-01_2026-12-31</c>; export adds the extension.</summary>
     public static string FileName(string report, DateOnly from, DateOnly to) =>
         string.Create(CultureInfo.InvariantCulture, $"ncp-{report}-{from:yyyy-MM-dd}_{to:yyyy-MM-dd}");
 
@@ -43,14 +43,25 @@ public static class ReportResults
             }
 
             // The SDK writes a zip package synchronously, and the response takes only asynchronous writes: the file is
-            // made on disk, not in memory (a year's items), then sent, and deleted when closed.
+            // made on disk, not in memory (a year's items), then sent, and deleted when sent.
+            var path = Path.Combine(Path.GetTempPath(), $"ncp-export-{Guid.NewGuid():N}.xlsx");
+            try
+            {
+                await using (var made = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
+                {
+                    await XlsxExport.WriteAsync(made, sheets, ct);
+                }
+            }
+            catch
+            {
+                File.Delete(path);
+                throw;
+            }
+
             await using var file = new FileStream(
-                Path.Combine(Path.GetTempPath(), $"ncp-export-{Guid.NewGuid():N}.xlsx"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
-                64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-            await XlsxExport.WriteAsync(file, sheets, ct);
+                path, FileMode.Open, FileAccess.Read, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
             response.ContentType = XlsxType;
             response.ContentLength = file.Length;
-            file.Position = 0;
             await file.CopyToAsync(response.Body, ct);
         }
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.Xml;
 using DocumentFormat.OpenXml;
-using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 
 namespace Ncp.Api.Reports.Exports;
@@ -21,31 +21,58 @@ public static class XlsxExport
     // Cell formats of the style sheet below, by position.
     private const uint HeaderStyle = 1, DateStyle = 2, MomentStyle = 3, ShareStyle = 4, DecimalStyle = 5;
 
-    /// <summary>The package is written synchronously (the SDK has no async writer): give it a file or a memory stream.</summary>
+    private const string Relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    private const string Main = "application/vnd.openxmlformats-officedocument.spreadsheetml";
+
+    /// <summary>
+    /// Written synchronously (the SDK has no async writer): give it a file or a memory stream. The zip is made here in
+    /// create mode, entry by entry as each sheet ends: the SDK's own package keeps every part in memory until closed
+    /// (a year of items took hundreds of megabytes) and refuses a write-only one. The few small parts are the SDK's
+    /// elements; each sheet is its <see cref="OpenXmlWriter"/>.
+    /// </summary>
     public static async Task WriteAsync(Stream output, IReadOnlyList<ReportSheet> sheets, CancellationToken ct)
     {
-        using var document = SpreadsheetDocument.Create(output, SpreadsheetDocumentType.Workbook);
-        var workbook = document.AddWorkbookPart();
-        workbook.Workbook = new Workbook();
-        var styles = workbook.AddNewPart<WorkbookStylesPart>();
-        styles.Stylesheet = Stylesheet();
+        using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var list = workbook.Workbook.AppendChild(new Sheets());
-        uint sheetId = 1;
-        foreach (var sheet in sheets)
+        var list = new Sheets();
+        for (var i = 1; i <= sheets.Count; i++)
         {
-            var part = workbook.AddNewPart<WorksheetPart>();
-            await WriteSheetAsync(part, sheet, ct);
-            list.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = sheetId++, Name = SheetName(sheet.Title, names) });
+            await using (var part = zip.CreateEntry($"xl/worksheets/sheet{i}.xml", CompressionLevel.Fastest).Open())
+            {
+                await WriteSheetAsync(part, sheets[i - 1], ct);
+            }
+
+            list.Append(new Sheet { Id = $"rId{i}", SheetId = (uint)i, Name = SheetName(sheets[i - 1].Title, names) });
         }
 
-        workbook.Workbook.Save();
+        var range = Enumerable.Range(1, sheets.Count).ToArray();
+        Part(zip, "xl/workbook.xml", new Workbook(list).OuterXml);
+        Part(zip, "xl/styles.xml", Stylesheet().OuterXml);
+        Part(zip, "xl/_rels/workbook.xml.rels", RelationshipsXml(
+            [.. range.Select(i => ($"rId{i}", "worksheet", $"worksheets/sheet{i}.xml")), ("rIdStyles", "styles", "styles.xml")]));
+        Part(zip, "_rels/.rels", RelationshipsXml([("rId1", "officeDocument", "xl/workbook.xml")]));
+        Part(zip, "[Content_Types].xml", $"""
+            <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="{Main}.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="{Main}.styles+xml"/>{string.Concat(range.Select(i => $"<Override PartName=\"/xl/worksheets/sheet{i}.xml\" ContentType=\"{Main}.worksheet+xml\"/>"))}</Types>
+            """);
     }
+
+    private static void Part(ZipArchive zip, string name, string xml)
+    {
+        using var writer = new StreamWriter(zip.CreateEntry(name, CompressionLevel.Fastest).Open(), new System.Text.UTF8Encoding(false));
+        writer.Write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>");
+        writer.Write(xml);
+    }
+
+    private static string RelationshipsXml(IEnumerable<(string Id, string Type, string Target)> relationships) =>
+        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+        + string.Concat(relationships.Select(r => $"<Relationship Id=\"{r.Id}\" Type=\"{Relationships}/{r.Type}\" Target=\"{r.Target}\"/>"))
+        + "</Relationships>";
 
     /// <summary>At most 31 characters, none of <c>[]:*?/\</c>, unique within the workbook regardless of case.</summary>
     public static string SheetName(string title, ISet<string> taken)
     {
-        var clean = new string([.. title.Select(c => "[]:*?/\\".Contains(c, StringComparison.Ordinal) || char.IsControl(c) ? ' ' : c)]).Trim().Trim('\'');
+        var clean = new string([.. title.Select(c => "[]:*?/\\".Contains(c, StringComparison.Ordinal) || char.IsControl(c) ? ' ' : c)])
+            .Trim().Trim('\'');
         clean = clean.Length == 0 ? "Sheet" : clean;
         var name = clean.Length > MaxSheetName ? clean[..MaxSheetName].TrimEnd() : clean;
         for (var n = 2; !taken.Add(name); n++)
@@ -57,9 +84,10 @@ public static class XlsxExport
         return name;
     }
 
-    private static async Task WriteSheetAsync(WorksheetPart part, ReportSheet sheet, CancellationToken ct)
+    private static async Task WriteSheetAsync(Stream part, ReportSheet sheet, CancellationToken ct)
     {
         using var writer = OpenXmlWriter.Create(part);
+        writer.WriteStartDocument(true);
         writer.WriteStartElement(new Worksheet());
         // The header row stays in view while scrolling a long list.
         writer.WriteElement(new SheetViews(new SheetView(new Pane
@@ -149,7 +177,8 @@ public static class XlsxExport
             new NumberingFormat { NumberFormatId = 166, FormatCode = "0.0" })
         { Count = 3 },
         new Fonts(new Font(), new Font(new Bold())) { Count = 2 },
-        new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 }))
+        new Fills(
+            new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 }))
         { Count = 2 },
         new Borders(new Border()) { Count = 1 },
         new CellFormats(

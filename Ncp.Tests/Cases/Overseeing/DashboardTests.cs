@@ -97,7 +97,8 @@ public sealed class DashboardTests(NcpSystem ncp)
             // The Worker may act on earlier tests' items between the two reads: compared once a read agrees.
             var (dashboard, expected) = await NcpSystem.EventuallyAsync(
                 async () => (await Dashboard.ReadAsync(db, schema, channels, at, CancellationToken.None), await CountOneByOneAsync(db, schema, channels, at)),
-                read => read.Item1.Overdue.Count == read.Item2.Overdue && read.Item1.Days.Select(d => (d.Open, d.Overdue)).SequenceEqual(read.Item2.Days));
+                read => read.Item1.Overdue.Count == read.Item2.Overdue
+                    && read.Item1.Days.Select(d => (d.Open, d.Overdue)).SequenceEqual(read.Item2.Days));
             Assert.Equal(expected.Overdue, dashboard.Overdue.Count);
             Assert.Equal(expected.Days, dashboard.Days.Select(d => (d.Open, d.Overdue)));
             Assert.True(dashboard.Overdue.Count > 0);
@@ -107,7 +108,8 @@ public sealed class DashboardTests(NcpSystem ncp)
         await using var check = db.CreateCommand($"""
             select count(*) from (
               select channel, (registered_at at time zone 'UTC')::date as r,
-                case when due_by is null then 'infinity'::date else (greatest(due_by, registered_at) at time zone 'UTC')::date end as l, count(*) as n
+                case when due_by is null then 'infinity'::date else (greatest(due_by, registered_at) at time zone 'UTC')::date end as l,
+                count(*) as n
               from {schema}.mt_doc_itemdetails where is_open group by 1, 2, 3) fresh
             full join (select * from {schema}.{OpenItemCounts.Table} where open <> 0) kept
               on fresh.channel = kept.channel and fresh.r = kept.registered_day and fresh.l = kept.late_day
@@ -118,7 +120,8 @@ public sealed class DashboardTests(NcpSystem ncp)
 
     // By definition, one statement per question: open at a day's end (registered by then, not ended by then), overdue
     // (and late by then: its deadline, or its registration if that came after), of the items open now or ended in the window.
-    private static async Task<(int Overdue, (int, int)[] Days)> CountOneByOneAsync(NpgsqlDataSource db, string schema, Channel[] channels, DateTimeOffset now)
+    private static async Task<(int Overdue, (int, int)[] Days)> CountOneByOneAsync(
+        NpgsqlDataSource db, string schema, Channel[] channels, DateTimeOffset now)
     {
         var first = DateOnly.FromDateTime(now.UtcDateTime).AddDays(1 - Dashboard.Days);
         await using var command = db.CreateCommand($"""

@@ -63,24 +63,28 @@ public sealed class ExportTests
     public async Task An_XLSX_export_has_a_sheet_per_table_with_numbers_as_numbers_dates_as_dates_and_shares_as_percent()
     {
         using var file = new MemoryStream();
-        await XlsxExport.WriteAsync(file, [ReportSheet.Of(Partners), ReportSheet.Of(Second), ReportSheet.Of(Second)], CancellationToken.None);
+        ReportSheet[] sheetsWritten = [ReportSheet.Of(Partners), ReportSheet.Of(Second), ReportSheet.Of(Second)];
+        await XlsxExport.WriteAsync(file, sheetsWritten, CancellationToken.None);
         file.Position = 0;
 
         using var document = SpreadsheetDocument.Open(file, isEditable: false);
         var workbook = document.WorkbookPart!;
         var sheets = workbook.Workbook.Sheets!.Elements<Sheet>().ToArray();
         // 31 characters at most, no brackets or colons, unique.
-        Assert.Equal(["Своевременность по партнёрам", "Годовой отчёт  статьи 190, 207", "Годовой отчёт  статьи 190, (2)"], sheets.Select(s => s.Name!.Value));
+        Assert.Equal(
+            ["Своевременность по партнёрам", "Годовой отчёт  статьи 190, 207", "Годовой отчёт  статьи 190, (2)"], sheets.Select(s => s.Name!.Value));
         var formats = workbook.WorkbookStylesPart!.Stylesheet.CellFormats!.Elements<CellFormat>().ToArray();
         var custom = workbook.WorkbookStylesPart.Stylesheet.NumberingFormats!.Elements<NumberingFormat>()
             .ToDictionary(f => f.NumberFormatId!.Value, f => f.FormatCode!.Value!);
         string FormatOf(Cell cell) => cell.StyleIndex is null ? "General"
-            : formats[(int)cell.StyleIndex.Value].NumberFormatId!.Value is var id && custom.TryGetValue(id, out var code) ? code : $"builtin {id}";
+            : formats[(int)cell.StyleIndex.Value].NumberFormatId!.Value is var id && custom.TryGetValue(id, out var code) ? code
+            : $"builtin {id}";
 
         var rows = ((WorksheetPart)workbook.GetPartById(sheets[0].Id!)).Worksheet.GetFirstChild<SheetData>()!.Elements<Row>()
             .Select(r => r.Elements<Cell>().ToArray()).ToArray();
         Assert.Equal(4, rows.Length);
-        Assert.Equal(["Партнёр", "Отправлено", "Доля в срок", "Медиана, дней", "Первая отправка", "Последний ответ"], rows[0].Select(c => c.InnerText));
+        Assert.Equal(
+            ["Партнёр", "Отправлено", "Доля в срок", "Медиана, дней", "Первая отправка", "Последний ответ"], rows[0].Select(c => c.InnerText));
         Assert.All(rows[0], c => Assert.Equal(CellValues.InlineString, c.DataType!.Value));
 
         var first = rows[1];
@@ -88,9 +92,9 @@ public sealed class ExportTests
         Assert.Equal(("12", "General"), Numeric(first[1], FormatOf));
         Assert.Equal(("0.75", "builtin 10"), Numeric(first[2], FormatOf));
         Assert.Equal(("3.5", "0.0"), Numeric(first[3], FormatOf));
-        Assert.Equal((new DateTime(2026, 1, 2), "yyyy-mm-dd"), (DateTime.FromOADate(double.Parse(first[4].CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture)), FormatOf(first[4])));
+        Assert.Equal((new DateTime(2026, 1, 2), "yyyy-mm-dd"), (DateOf(first[4]), FormatOf(first[4])));
         Assert.Equal((new DateTime(2026, 12, 31, 23, 59, 0), "yyyy-mm-dd hh:mm"),
-            (DateTime.FromOADate(double.Parse(first[5].CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture)), FormatOf(first[5])));
+            (DateOf(first[5]), FormatOf(first[5])));
 
         // Nulls are empty cells, not zeros; text stays text, even text that looks like a formula.
         var second = rows[2];
@@ -110,6 +114,9 @@ public sealed class ExportTests
     [InlineData("Сроки ответа по партнёрам и каналам связи", "Сроки ответа по партнёрам и кан")]
     public void A_sheet_name_is_cut_to_31_characters_without_the_ones_Excel_refuses(string title, string expected) =>
         Assert.Equal(expected, XlsxExport.SheetName(title, new HashSet<string>()));
+
+    internal static DateTime DateOf(Cell cell) =>
+        DateTime.FromOADate(double.Parse(cell.CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture));
 
     private static (string Value, string Format) Numeric(Cell cell, Func<Cell, string> formatOf)
     {
