@@ -20,6 +20,7 @@ using Ncp.Api.Officers;
 using Ncp.Api.Partners.Directory;
 using Ncp.Api.Partners.Editing;
 using Ncp.Api.Partners.Keys;
+using Ncp.Api.Reports.Exports;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Health;
 using Ncp.Api.Infrastructure.Http;
@@ -144,6 +145,7 @@ public sealed class Program
         partners.MapPartnerKeys();
 
         app.MapGroup("/api/dashboard").WithTags("Dashboard").MapOverseeing();
+        app.MapGroup("/api/reports").WithTags("Reports").MapItemExport();
         app.MapGroup("/api/quarantine").WithTags("Quarantine").MapQuarantine();
         app.MapGroup("/api/dead-letters").WithTags("Dead letters").MapDeadLetters();
         app.MapGroup("/api/officers").WithTags("Officers").MapOfficers();

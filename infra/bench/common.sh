@@ -213,8 +213,9 @@ wait_http() { # url
 }
 
 # N items straight into the read model (no events): what the list and the dashboard read, at scale. One item every 30 s
-# from 2025-01-01, over the seeded partners, with a realistic mix of kinds, states, channels and priorities.
-seed_items() { # schema count
+# from 2025-01-01 (or the moment given), over the seeded partners, with a realistic mix of kinds, states, channels and priorities.
+seed_items() { # schema count [first-registration]
+  local first=${3:-2025-01-01}
   "${PSQL[@]}" <<SQL
 insert into $1.mt_doc_itemdetails
   (id, data, mt_dotnet_type, mt_version, register_number, status, kind, direction, channel, partner_code, country, priority,
@@ -228,7 +229,7 @@ select id, jsonb_build_object(
   registered_at, due_by, is_open, null, null, case when not is_open then registered_at + interval '3 days' end, lower(subject || ' ' || number)
 from (
   select i,
-    (lpad(to_hex((extract(epoch from timestamptz '2025-01-01' + i * interval '30 seconds') * 1000)::bigint), 12, '0') || '7' || substr(md5(i::text), 1, 19))::uuid as id,
+    (lpad(to_hex((extract(epoch from timestamptz '$first' + i * interval '30 seconds') * 1000)::bigint), 12, '0') || '7' || substr(md5(i::text), 1, 19))::uuid as id,
     'KZ-NCP-2025-' || lpad(i::text, 7, '0') as number,
     (array['Request','Request','Request','InitiativeMessage','LegalAssistanceTask'])[1 + i % 5] as kind,
     (array['Outgoing','Incoming'])[1 + i % 2] as direction,
@@ -238,8 +239,8 @@ from (
     (array['Normal','Normal','High','Urgent'])[1 + (i / 11) % 4] as priority,
     (array['Hasanov','Ivanova','Nurlanuli','Smith','Muller','Kowalski','Petrenko','Suleimenov'])[1 + i % 8] || ' ' ||
       (array['IP logs','subscriber data','preservation','phishing site','crypto wallet'])[1 + (i / 5) % 5] || ' ' || i as subject,
-    timestamptz '2025-01-01' + i * interval '30 seconds' as registered_at,
-    timestamptz '2025-01-01' + i * interval '30 seconds' + interval '7 days' as due_by,
+    timestamptz '$first' + i * interval '30 seconds' as registered_at,
+    timestamptz '$first' + i * interval '30 seconds' + interval '7 days' as due_by,
     (1 + (i / 7) % 8) not in (5, 6, 7) as is_open
   from generate_series(1, $2) i
   join (select row_number() over (order by data->>'Code') - 1 as n, data->>'Code' as code, data->>'Country' as country

@@ -70,7 +70,8 @@ public static class ItemListing
             .Duplicate(x => x.RegisteredAt)
             .Duplicate(x => x.DueBy, configure: i => i.Mask = "?, id")
             .Duplicate(x => x.IsOpen)
-            .Duplicate(x => x.SentAt)
+            // The dashboard's slowest partners read their 90 days of sent requests from this index alone.
+            .Duplicate(x => x.SentAt, configure: i => i.Mask = "?, direction, channel, partner_code, first_answer_at")
             .Duplicate(x => x.FirstAnswerAt)
             .Duplicate(x => x.EndedAt)
             .Duplicate(x => x.LastMailInAt)

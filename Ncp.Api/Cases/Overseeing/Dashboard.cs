@@ -83,19 +83,26 @@ public static class Dashboard
         });
 
     /// <summary>
-    /// One round trip, every statement on the item read model's indexed columns (MartenSetup, ItemListing.ConfigureColumns);
-    /// only the per-day series reads every visible item once.
+    /// One round trip, every statement on the item read model's indexed columns (MartenSetup, ItemListing.ConfigureColumns)
+    /// or on <see cref="OpenItemCounts"/>: what grows with the backlog (the overdue count, the per-day series) is summed
+    /// from counts per day, and only today's items are read one by one.
     /// </summary>
     public static async Task<DashboardResource> ReadAsync(NpgsqlDataSource db, string schema, Channel[] channels, DateTimeOffset now, CancellationToken ct)
     {
         var items = $"{schema}.mt_doc_itemdetails";
         var visible = channels.Select(c => c.ToString()).ToArray();
-        var firstDay = DateOnly.FromDateTime(now.UtcDateTime).AddDays(1 - Days);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var firstDay = today.AddDays(1 - Days);
         var windowStart = new DateTimeOffset(firstDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
         // Every statement is sent all of them, typed, so a statement may leave some unused.
-        // $1 channels, $2 a day ago, $3 now, $4 a day ahead, $5 the chart's first midnight, $6 the partners' window start.
-        object[] parameters = [visible, now - Recent, now, now + Recent, windowStart, now - PartnerWindow];
+        // $1 channels, $2 a day ago, $3 now, $4 a day ahead, $5 the chart's first midnight, $6 the partners' window start,
+        // $7 today's midnight (UTC), $8 the chart's first day, $9 today, $10 tomorrow's midnight.
+        var midnight = new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        object[] parameters =
+            [visible, now - Recent, now, now + Recent, windowStart, now - PartnerWindow, midnight, firstDay, today, midnight.AddDays(1)];
+        var counted = $"{schema}.{OpenItemCounts.Table}";
+        var ended = $"{schema}.{OpenItemCounts.EndedTable}";
         string Row(string list, string at, string where, string order) => $"""
             (select '{list}', register_number, data->>'Subject', partner_code, channel, priority, due_by, {at}
              from {items} d where channel = any($1) and {where} order by {order} limit {ListLength})
@@ -124,7 +131,7 @@ public static class Dashboard
               (select count(*) from {items} d where channel = any($1) and {NewIncoming}),
               (select count(*) from {items} d where channel = any($1) and {mailIn}),
               (select count(*) from {items} d where channel = any($1) and {dueSoon}),
-              (select count(*) from {items} d where channel = any($1) and {pastDue}),
+              {OverdueCount(items, counted)},
               (select count(*) from {items} d where channel = any($1) and {Awaiting}),
               (select count(*) from {schema}.mt_doc_quarantinedmail where status = 'Held' and channel = any($1)),
               (select count(*) from {items} d where channel = any($1) and {Undelivered})
@@ -149,22 +156,29 @@ public static class Dashboard
 
         // Open on a day: registered by its end and not ended by then; overdue: open and past the deadline it has now
         // (a deadline moved later is applied to the past too). Each item adds +1 when a state starts and -1 when it
-        // ends; summing the steps per day and then running totals gives every day from one pass over the items.
-        // A reopened item (no end any more) counts as open since its registration. An item that ended before the
-        // window adds +1 and -1 to the days before it, nothing: only the open ones and those ended since are read
-        // (is_open, ended_at: indexed), so the cost follows the backlog, not the register's size.
+        // ends; summing the steps per day and then running totals gives every day, all from the counts per day
+        // (OpenItemCounts). The items open now start on their registration's day and become late on their late day, and
+        // stay so, less those whose late moment is still to come today (read one by one); those ended since the chart's
+        // first day also step down on the day they ended. A reopened item (no end any more) counts as open since its
+        // registration; an item that ended before the window adds nothing.
         Add($"""
-            select bucket, sum(opened)::int, sum(overdue)::int from (
-              select greatest(-1, floor(extract(epoch from (x.t - $5)) / 86400))::int as bucket, x.opened, x.overdue
-              from {items} d
-              cross join lateral (select greatest(d.due_by, d.registered_at) as late) s
-              cross join lateral (values
-                (d.registered_at, 1, 0),
-                (d.ended_at, -1, 0),
-                (case when d.due_by is not null and (d.ended_at is null or d.ended_at > s.late) then s.late end, 0, 1),
-                (case when d.due_by is not null and d.ended_at > s.late then d.ended_at end, 0, -1)) as x(t, opened, overdue)
-              where d.channel = any($1) and (d.is_open or d.ended_at >= $5) and x.t is not null and x.t <= $3
-            ) steps group by bucket order by bucket
+            select greatest(-1, registered_day - $8)::int, sum(open)::int, 0 from {counted}
+            where channel = any($1) group by 1
+            union all
+            select greatest(-1, late_day - $8)::int, 0, sum(open)::int from {counted}
+            where channel = any($1) and late_day <= $9 group by 1
+            union all
+            select $9 - $8, 0, -count(*)::int from {items} d
+            where channel = any($1) and d.is_open and d.due_by > $3 and d.due_by < $10
+            union all
+            select x.bucket, sum(x.opened)::int, sum(x.overdue)::int from {ended} e
+            cross join lateral (values
+              (greatest(-1, e.registered_day - $8), e.n, 0),
+              (e.ended_day - $8, -e.n, 0),
+              (case when e.late_before_end then greatest(-1, e.late_day - $8) end, 0, e.n),
+              (case when e.late_before_end then e.ended_day - $8 end, 0, -e.n)) as x(bucket, opened, overdue)
+            where e.ended_day >= $8 and e.channel = any($1) and x.bucket <= $9 - $8
+            group by x.bucket
             """);
 
         await using var reader = await batch.ExecuteReaderAsync(ct);
@@ -193,16 +207,17 @@ public static class Dashboard
         var steps = new Dictionary<int, (int Open, int Overdue)>();
         while (await reader.ReadAsync(ct))
         {
-            steps[reader.GetInt32(0)] = (reader.GetInt32(1), reader.GetInt32(2));
+            var (open, overdue) = steps.GetValueOrDefault(reader.GetInt32(0));
+            steps[reader.GetInt32(0)] = (open + reader.GetInt32(1), overdue + reader.GetInt32(2));
         }
 
         var days = new DashboardDay[Days];
-        var (open, overdue) = steps.GetValueOrDefault(-1);
+        var (opened, late) = steps.GetValueOrDefault(-1);
         for (var i = 0; i < Days; i++)
         {
             var step = steps.GetValueOrDefault(i);
-            (open, overdue) = (open + step.Open, overdue + step.Overdue);
-            days[i] = new DashboardDay(firstDay.AddDays(i), open, overdue);
+            (opened, late) = (opened + step.Open, late + step.Overdue);
+            days[i] = new DashboardDay(firstDay.AddDays(i), opened, late);
         }
 
         DashboardList ListOf(string name, int count) => new(count, [.. rows.GetValueOrDefault(name) ?? []]);
@@ -210,4 +225,15 @@ public static class Dashboard
             now, ListOf("new", counts[0]), ListOf("mail", counts[1]), ListOf("due", counts[2]), ListOf("overdue", counts[3]), ListOf("awaiting", counts[4]),
             counts[5], [.. partners], days) { NotDelivered = ListOf("undelivered", counts[6]) };
     }
+
+    /// <summary>
+    /// <see cref="Needs.Overdue"/> counted without reading the backlog: the open items late since before today are summed
+    /// from <see cref="OpenItemCounts"/>; those whose late day is today (a deadline passed today, or an item registered
+    /// today past its deadline) are read through the deadline and registration indexes.
+    /// </summary>
+    private static string OverdueCount(string items, string counted) => $"""
+        ((select coalesce(sum(open), 0) from {counted} where channel = any($1) and late_day < $9)
+         + (select count(*) from {items} d where channel = any($1) and d.is_open and d.due_by >= $7 and d.due_by < $3)
+         + (select count(*) from {items} d where channel = any($1) and d.is_open and d.registered_at >= $7 and d.due_by < $7))
+        """;
 }

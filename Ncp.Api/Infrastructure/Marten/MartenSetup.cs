@@ -85,6 +85,8 @@ public static class MartenSetup
     {
         var store = services.GetRequiredService<IDocumentStore>();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await Cases.Overseeing.OpenItemCounts.InstallAsync(
+            services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<MartenSettings>().Schema, CancellationToken.None);
         await PartnerSeed.SeedIfEmptyAsync(store, services.GetRequiredService<TimeProvider>(), CancellationToken.None);
     }
 }

@@ -1,5 +1,10 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Ncp.Api.Cases;
+using Ncp.Api.Cases.Overseeing;
+using Ncp.Api.Infrastructure.Marten;
 using Ncp.Tests.Fixtures;
+using Npgsql;
 
 namespace Ncp.Tests.Cases.Overseeing;
 
@@ -63,6 +68,82 @@ public sealed class DashboardTests(NcpSystem ncp)
 
         await duty.ActAsync(item.Number(), $"escalations/{Uri.EscapeDataString(rung)}/acknowledge");
         Assert.False(await ncp.AwaitsAcknowledgementAsync(item.Number()));
+    }
+
+    /// <summary>
+    /// The overdue card and the per-day series are summed from the open-item counts; here they are checked against
+    /// counting the items one by one, day by day, at now and at later moments (when today's items are yesterday's and
+    /// come from the counts), after deadlines passed, moved and items ended.
+    /// </summary>
+    [Fact]
+    public async Task The_overdue_count_and_the_days_equal_counting_the_items_one_by_one()
+    {
+        var duty = ncp.ClientFor("duty");
+        var now = DateTimeOffset.UtcNow;
+        await duty.RegisterAsync(ItemsApi.IncomingRequest("NL-CYBER247", "Counted past due", now.AddHours(-2)));
+        await duty.RegisterAsync(ItemsApi.IncomingRequest("NL-CYBER247", "Counted due tomorrow", now.AddHours(30)));
+        var movedBody = ItemsApi.IncomingRequest("FR-CYBER247", "Counted deadline moved", now.AddHours(-1));
+        var moved = await duty.RegisterAsync(movedBody);
+        var withdrawn = await duty.RegisterAsync(ItemsApi.IncomingRequest("FR-CYBER247", "Counted withdrawn", now.AddHours(-3)));
+        movedBody["dueBy"] = now.AddDays(2).ToString("O");
+        await duty.ChangeDetailsAsync(moved.Number(), movedBody, moved.Version());
+        await duty.ActAsync(withdrawn.Number(), "withdraw", new { reason = "The partner withdrew it" });
+
+        var db = ncp.Api.Services.GetRequiredService<NpgsqlDataSource>();
+        var schema = ncp.Api.Services.GetRequiredService<MartenSettings>().Schema;
+        Channel[] channels = [Channel.TwentyFourSeven, Channel.Interpol];
+        foreach (var at in new[] { now.AddMinutes(1), now.AddDays(1), now.AddDays(3), now.AddDays(40) })
+        {
+            // The Worker may act on earlier tests' items between the two reads: compared once a read agrees.
+            var (dashboard, expected) = await NcpSystem.EventuallyAsync(
+                async () => (await Dashboard.ReadAsync(db, schema, channels, at, CancellationToken.None), await CountOneByOneAsync(db, schema, channels, at)),
+                read => read.Item1.Overdue.Count == read.Item2.Overdue
+                    && read.Item1.Days.Select(d => (d.Open, d.Overdue)).SequenceEqual(read.Item2.Days));
+            Assert.Equal(expected.Overdue, dashboard.Overdue.Count);
+            Assert.Equal(expected.Days, dashboard.Days.Select(d => (d.Open, d.Overdue)));
+            Assert.True(dashboard.Overdue.Count > 0);
+        }
+
+        // The counts are what counting the read model afresh gives, whatever the events did to the items.
+        await using var check = db.CreateCommand($"""
+            select count(*) from (
+              select channel, (registered_at at time zone 'UTC')::date as r,
+                case when due_by is null then 'infinity'::date else (greatest(due_by, registered_at) at time zone 'UTC')::date end as l,
+                count(*) as n
+              from {schema}.mt_doc_itemdetails where is_open group by 1, 2, 3) fresh
+            full join (select * from {schema}.{OpenItemCounts.Table} where open <> 0) kept
+              on fresh.channel = kept.channel and fresh.r = kept.registered_day and fresh.l = kept.late_day
+            where fresh.n is distinct from kept.open
+            """);
+        Assert.Equal(0L, (long)(await check.ExecuteScalarAsync())!);
+    }
+
+    // By definition, one statement per question: open at a day's end (registered by then, not ended by then), overdue
+    // (and late by then: its deadline, or its registration if that came after), of the items open now or ended in the window.
+    private static async Task<(int Overdue, (int, int)[] Days)> CountOneByOneAsync(
+        NpgsqlDataSource db, string schema, Channel[] channels, DateTimeOffset now)
+    {
+        var first = DateOnly.FromDateTime(now.UtcDateTime).AddDays(1 - Dashboard.Days);
+        await using var command = db.CreateCommand($"""
+            select (select count(*)::int from {schema}.mt_doc_itemdetails d where channel = any($1) and {Needs.Overdue("$2")}),
+              array_agg(array[o, v] order by day) from (
+              select day,
+                count(*) filter (where d.registered_at < e and not coalesce(d.ended_at < e, false))::int as o,
+                count(*) filter (where d.registered_at < e and not coalesce(d.ended_at < e, false) and d.due_by is not null
+                  and greatest(d.due_by, d.registered_at) < e)::int as v
+              from generate_series($3::timestamp, $3::timestamp + interval '29 days', interval '1 day') as day
+              cross join lateral (select least((day + interval '1 day') at time zone 'UTC', $2 + interval '1 microsecond') as e) ends
+              left join {schema}.mt_doc_itemdetails d on d.channel = any($1)
+                and (d.is_open or d.ended_at >= $3::timestamp at time zone 'UTC') and d.registered_at <= $2
+              group by day) per_day
+            """);
+        command.Parameters.Add(new() { Value = channels.Select(c => c.ToString()).ToArray() });
+        command.Parameters.Add(new() { Value = now });
+        command.Parameters.Add(new() { Value = first.ToDateTime(TimeOnly.MinValue) });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var days = reader.GetFieldValue<int[,]>(1);
+        return (reader.GetInt32(0), [.. Enumerable.Range(0, Dashboard.Days).Select(i => (days[i, 0], days[i, 1]))]);
     }
 
     private static int Count(JsonElement dashboard, string list) => dashboard.GetProperty(list).GetProperty("count").GetInt32();
