@@ -55,7 +55,8 @@ public static class AuthSetup
             .AddPolicy(Policies.Act, p => p.RequireRole(Roles.Officers))
             .AddPolicy(Policies.Supervise, p => p.RequireRole(Roles.Supervisors))
             .AddPolicy(Policies.Audit, p => p.RequireRole(Roles.Auditors))
-            .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Administrator));
+            .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Administrator))
+            .AddPolicy(Policies.Report, p => p.RequireRole(Roles.Reporters));
         services.AddSingleton(configuration.GetSection(CompartmentSettings.Section).Get<CompartmentSettings>() ?? new CompartmentSettings());
         services.AddSingleton<Compartments>();
         return services;

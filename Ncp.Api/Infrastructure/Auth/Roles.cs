@@ -16,6 +16,9 @@ public static class Roles
     public static readonly string[] Officers = [DutyOfficer, Supervisor, HeadOfUnit];
     public static readonly string[] Supervisors = [Supervisor, HeadOfUnit];
     public static readonly string[] Auditors = [Auditor, HeadOfUnit, Administrator];
+
+    /// <summary>Who reads the unit's statistics: those who account for the unit's work and those who check it.</summary>
+    public static readonly string[] Reporters = [Supervisor, HeadOfUnit, Auditor];
 }
 
 public static class Policies
@@ -26,6 +29,7 @@ public static class Policies
     public const string Supervise = "ncp.supervise";
     public const string Audit = "ncp.audit";
     public const string Administer = "ncp.administer";
+    public const string Report = "ncp.report";
 }
 
 public static class OfficerClaims

@@ -12,7 +12,8 @@ namespace Ncp.Api.Ui.Infrastructure;
 /// </summary>
 public sealed record OfficerContext(string Id, string Name, string[] Roles, IReadOnlySet<string> Allowed, Channel[] Channels, TimeZoneInfo Zone)
 {
-    public static readonly string[] AllPolicies = [Policies.Read, Policies.Register, Policies.Act, Policies.Supervise, Policies.Audit, Policies.Administer];
+    public static readonly string[] AllPolicies = [Policies.Read, Policies.Register, Policies.Act, Policies.Supervise, Policies.Audit, Policies.Administer,
+        Policies.Report];
 
     /// <summary>Whether the Api's policy (a <see cref="Policies"/> name) allows this officer.</summary>
     public bool May(string policy) => Allowed.Contains(policy);

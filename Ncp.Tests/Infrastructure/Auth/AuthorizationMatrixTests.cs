@@ -22,6 +22,7 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
         ["ncp.supervise"] = ["supervisor", "head"],
         ["ncp.audit"] = ["auditor", "head", "admin"],
         ["ncp.administer"] = ["admin"],
+        ["ncp.report"] = ["supervisor", "head", "auditor"],
     };
 
     // The language switch is open so that the sign-in page can offer it; without a session it only sets the browser's cookie.
