@@ -85,14 +85,15 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
     /// </summary>
     public async Task<ReportTable> YearlyAsync(ReportRequest request, CancellationToken ct)
     {
+        // Two index-only scans when nothing but channels is filtered (ReportRow.ConfigureColumns), summed per category.
         var sql = $"""
-            select r.data->>'CrimeCategory',
-              count(*) filter (where r.registered_at >= $2 and r.registered_at < $3),
-              count(*) filter (where r.answered_at >= $2 and r.answered_at < $3),
-              count(*) filter (where r.answered_at >= $2 and r.answered_at < $3 and r.data->>'Outcome' in ('DataProvided', 'PartlyProvided')),
-              count(*) filter (where r.answered_at >= $2 and r.answered_at < $3 and r.data->>'Outcome' = 'NoLongerRetained')
-            from {Rows} r
-            where ((r.registered_at >= $2 and r.registered_at < $3) or (r.answered_at >= $2 and r.answered_at < $3)) and {Filtered("r")}
+            select c, sum(registered)::bigint, sum(answered)::bigint, sum(obtained)::bigint, sum(gone)::bigint from (
+              select r.crime_category as c, count(*) as registered, 0 as answered, 0 as obtained, 0 as gone
+              from {Rows} r where r.registered_at >= $2 and r.registered_at < $3 and {Filtered("r")} group by 1
+              union all
+              select r.crime_category, 0, count(*), count(*) filter (where r.outcome in ('DataProvided', 'PartlyProvided')),
+                count(*) filter (where r.outcome = 'NoLongerRetained')
+              from {Rows} r where r.answered_at >= $2 and r.answered_at < $3 and {Filtered("r")} group by 1) counted
             group by 1
             """;
         var found = (await ReadAsync(sql, request, ct)).ToDictionary(r => (string)r[0]!, r => r.Skip(1).Select(v => (long)v!).ToArray());
@@ -197,7 +198,7 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
         {r}.channel = any($1)
           and (cardinality($6::text[]) = 0 or {r}.data->>'Kind' = any($6)) and (cardinality($7::text[]) = 0 or {r}.data->>'Direction' = any($7))
           and (cardinality($8::text[]) = 0 or {r}.data->>'PartnerCode' = any($8)) and (cardinality($9::text[]) = 0 or {r}.data->>'Country' = any($9))
-          and (cardinality($10::text[]) = 0 or {r}.data->>'CrimeCategory' = any($10))
+          and (cardinality($10::text[]) = 0 or {r}.crime_category = any($10))
           and (cardinality($11::text[]) = 0 or {r}.data->>'Article' = any($11))
           and (cardinality($12::text[]) = 0 or {r}.data->>'Priority' = any($12))
           and (cardinality($13::text[]) = 0 or {r}.data->>'OfficerId' = any($13) or {r}.data->>'OfficerName' = any($13))
