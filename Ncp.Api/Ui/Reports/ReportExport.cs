@@ -10,7 +10,7 @@ namespace Ncp.Api.Ui.Reports;
 public static class ReportExport
 {
     public static void MapReportExport(this WebApplication app) =>
-        app.MapGet("/reports/{name:regex(^(statistics|yearly|timeliness|chain)$)}/export", (string name, HttpContext http, CancellationToken ct) =>
+        app.MapGet("/reports/{name}/export", (string name, HttpContext http, CancellationToken ct) =>
                 ApiDownload.PassOnAsync(http, $"api/reports/{name}{http.Request.QueryString}", ContentType(http.Request.Query["format"]), ct))
             .RequireAuthorization(Policies.Report)
             .ExcludeFromDescription();
