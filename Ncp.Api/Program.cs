@@ -1,3 +1,4 @@
+using Ncp.Api.Reports;
 using Ncp.Api.Quarantine;
 using Ncp.Api.Accounts;
 using Ncp.Api.Auditing;
@@ -100,6 +101,7 @@ public sealed class Program
         services.AddSingleton(builder.Configuration.GetSection(FilingSettings.Section).Get<FilingSettings>() ?? new FilingSettings());
         services.AddSignalR();
         services.AddSingleton<LiveUpdates>();
+        services.AddSingleton<Reports.ReportQueries>();
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
         services.AddNcpUi(builder.Configuration);
 
@@ -150,6 +152,7 @@ public sealed class Program
         app.MapGroup("/api/dead-letters").WithTags("Dead letters").MapDeadLetters();
         app.MapGroup("/api/officers").WithTags("Officers").MapOfficers();
         app.MapGroup("/api/accounts").WithTags("Accounts").MapAccounts();
+        app.MapGroup("/api/reports").WithTags("Reports").MapReports();
         app.MapAuditing();
         app.MapHub<OfficerHub>(OfficerHub.Path);
         return app;

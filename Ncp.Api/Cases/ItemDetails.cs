@@ -121,6 +121,9 @@ public sealed record ItemDetails
     /// <summary>Each identifier's stable key (<c>Registering.Identifiers.KeyOf</c>): the list's <c>identifier=</c>, duplicates.</summary>
     public string[] IdentifierKeys { get; init; } = [];
 
+    /// <summary>What the answer brought, as last recorded or corrected; null before an answer or on answers older than outcomes.</summary>
+    public Answering.OutcomeOnRecord? Outcome { get; init; }
+
     public ItemFields Fields() => new(
         PartnerCode, Country, Channel, Subject, CrimeCategory, Priority, CriminalCaseNumber, LegalBasis, RequestedData, DataPeriod,
         Language, HandlingCode, PartnerReference, DueBy, Content);
@@ -227,6 +230,8 @@ public sealed class ItemDetailsProjection : SingleStreamProjection<ItemDetails, 
                     : null),
             Attachments = [.. item.Attachments, .. e.Attachments.Select(a => new ItemAttachment(a.Sha256, a.FileName, a.ContentType, a.Size, e.At))],
         },
+        Answering.AnswerOutcomeRecorded e => item with { Outcome = new(e.Outcome, e.Ground, e.Effect, e.By, e.At) },
+        Answering.AnswerOutcomeCorrected e => item with { Outcome = new(e.Outcome, e.Ground, e.Effect, e.By, e.At, Corrected: true) },
         AttachmentAdded e => item with { Attachments = [.. item.Attachments, new ItemAttachment(e.Sha256, e.FileName, e.ContentType, e.Size, e.At)] },
         _ => item,
     };

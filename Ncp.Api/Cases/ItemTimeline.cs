@@ -40,6 +40,10 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
         ItemSent e => v => new(v, e.At, "sent", e.By, "Sent to the partner"),
         ItemAcknowledged e => v => new(v, e.At, "acknowledged", e.By, e.PartnerReference is null ? "Acknowledged" : $"Acknowledged, partner reference {e.PartnerReference}"),
         AnswerRecorded e => v => new(v, e.At, "answered", e.By, $"{e.Extent} answer: {e.Summary}"),
+        Answering.AnswerOutcomeRecorded e => v => new(v, e.At, "outcome-recorded", e.By, $"Outcome: {OutcomeText(e.Outcome, e.Ground, e.Effect)}"),
+        Answering.AnswerOutcomeCorrected e => v => new(v, e.At, "outcome-corrected", e.By,
+            $"Outcome corrected{(e.Was is { } was ? $" from {Infrastructure.Http.ApiEnum<Answering.AnswerOutcome>.NameOf(was)}" : "")} to "
+            + $"{OutcomeText(e.Outcome, e.Ground, e.Effect)}: {e.Reason}"),
         ItemClosed e => v => new(v, e.At, "closed", e.By, $"Closed: {e.Reason}"),
         ItemWithdrawn e => v => new(v, e.At, "withdrawn", e.By, $"Withdrawn: {e.Reason}"),
         ItemRefused e => v => new(v, e.At, "refused", e.By, $"Refused: {e.Reason}"),
@@ -102,6 +106,9 @@ public sealed class ItemTimelineProjection : SingleStreamProjection<ItemTimeline
                 .Concat(fallback.FallbackChannel is { } channel ? [$"the fallback channel {channel}"] : [])
                 .Concat(fallback.OtherChannels.Select(c => $"the {c} channel"))
                 .DefaultIfEmpty("the phone or another channel: the directory names no other address or channel"));
+    private static string OutcomeText(Answering.AnswerOutcome outcome, string? ground, Answering.CaseEffect? effect) =>
+        Infrastructure.Http.ApiEnum<Answering.AnswerOutcome>.NameOf(outcome) + (ground is null ? "" : $" ({ground})")
+        + (effect is { } e ? $", for the case: {Infrastructure.Http.ApiEnum<Answering.CaseEffect>.NameOf(e)}" : "");
     private static string Shared(string[]? keys) => keys is { Length: > 0 } ? $": shares {string.Join(", ", keys)}" : "";
     private static string ContactText(ContactLogged e) =>
         $"{Infrastructure.Http.ApiEnum<Contacting.ContactMeans>.NameOf(e.Means)} {(e.Direction == Direction.Incoming ? "from" : "to")} "

@@ -39,7 +39,9 @@ public sealed record WorkItem(
     DateTimeOffset? LastRemindedAt = null,
     IReadOnlySet<(Guid Source, LinkType Type)>? LinkedFrom = null,
     Chaining.PreservationState? Preservation = null,
-    DateTimeOffset? PartlyAnsweredAt = null)
+    DateTimeOffset? PartlyAnsweredAt = null,
+    DateTimeOffset? AnsweredAt = null,
+    Answering.Outcome? Outcome = null)
 {
     public static readonly WorkItem Initial = new(
         Guid.Empty, "", WorkItemKind.Request, Direction.Outgoing, WorkItemStatus.None, WorkItemStatus.None, "", Channel.TwentyFourSeven,

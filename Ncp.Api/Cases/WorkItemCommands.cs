@@ -15,7 +15,8 @@ public sealed record SendItem(Actor By, Deadlines.ItemDeadlines? Deadlines = nul
 /// <summary>The acknowledgement; of a preservation, with the partner's date (<see cref="Chaining.PreservationTerms"/>).</summary>
 public sealed record AcknowledgeItem(string? PartnerReference, Actor By, Chaining.PreservationTerms? Preservation = null);
 
-public sealed record RecordAnswer(AnswerExtent Extent, string Summary, Actor By);
+/// <summary>An answer; <see cref="Outcome"/>, what it brought (null from clients older than outcomes).</summary>
+public sealed record RecordAnswer(AnswerExtent Extent, string Summary, Actor By, Answering.Outcome? Outcome = null);
 
 public sealed record CloseItem(string Reason, Actor By);
 

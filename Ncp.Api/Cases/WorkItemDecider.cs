@@ -75,6 +75,7 @@ public static class WorkItemDecider
             AcknowledgeEscalation c => AcknowledgeRung(state, c, now),
             ConfirmPreservation or RequestPreservationExtension or RecordPreservationExpiring => Preservations.Decide(state, command, now),
             LogContact c => Contact(state, c, now),
+            Answering.CorrectAnswerOutcome c => Answering.Outcomes.Correct(state, c, now),
             RemindPartner c => ReminderRefusal(state.RegisterNumber, state.Direction, state.Kind, state.Status, state.PausedAt is not null, state.LastRemindedAt, now) is { } refusal
                 ? throw refusal
                 : [new PartnerReminded(state.Id, c.Reason, c.By, now)],
@@ -132,7 +133,9 @@ public static class WorkItemDecider
         {
             Status = e.Extent == AnswerExtent.Full ? WorkItemStatus.Answered : WorkItemStatus.PartlyAnswered,
             PartlyAnsweredAt = e.Extent == AnswerExtent.Partial ? e.At : state.PartlyAnsweredAt,
+            AnsweredAt = state.AnsweredAt ?? e.At,
         },
+        Answering.AnswerOutcomeRecorded or Answering.AnswerOutcomeCorrected => Answering.Outcomes.Evolve(state, @event),
         ItemClosed => Ended(state, WorkItemStatus.Closed),
         ItemWithdrawn => Ended(state, WorkItemStatus.Withdrawn),
         ItemRefused => Ended(state, WorkItemStatus.Refused),
@@ -234,7 +237,8 @@ public static class WorkItemDecider
 
         Require(state, "record an answer for", "answer-needs-an-open-request",
             state.Direction == Direction.Outgoing ? AnswerableOutgoing : AnswerableIncoming);
-        return ClockFollows(state, [new AnswerRecorded(state.Id, c.Extent, c.Summary, c.By, now)], now);
+        return ClockFollows(
+            state, [new AnswerRecorded(state.Id, c.Extent, c.Summary, c.By, now), .. Answering.Outcomes.OnAnswered(state, c.Outcome, c.By, now)], now);
     }
 
     private static object[] Close(WorkItem state, CloseItem c, DateTimeOffset now)

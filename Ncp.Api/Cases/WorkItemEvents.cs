@@ -177,5 +177,6 @@ public static class WorkItemEvents
         typeof(ItemLinkedFrom), typeof(ItemGrouped),
         typeof(Chaining.PreservationConfirmed), typeof(Chaining.PreservationExtensionRequested),
         typeof(DeadlineRungsCancelled), typeof(ContactLogged),
+        typeof(Answering.AnswerOutcomeRecorded), typeof(Answering.AnswerOutcomeCorrected),
     ];
 }

@@ -57,7 +57,10 @@ public sealed class DutyOfficerStoryTests(BrowserNcp ncp, Browser browser)
             await dialog.Locator(".mud-select").First.ClickAsync();
             await page.GetByRole(AriaRole.Option).Filter(new() { HasText = "Full" }).First.ClickAsync();
             await dialog.GetByLabel("Summary").FillAsync("Subscriber identified.");
+            await dialog.GetByTestId("outcome-picker").ClickAsync();
+            await page.GetByRole(AriaRole.Option).Filter(new() { HasText = "Data provided" }).First.ClickAsync();
         });
+        await Expect(page.GetByTestId("outcome")).ToContainTextAsync("Data provided");
         await ActAsync(page, "Close item", "Close", dialog => dialog.GetByLabel("Reason").FillAsync("Answered in full."));
         await Expect(page.GetByTestId("status")).ToContainTextAsync("Closed");
         await Browser.ScreenshotAsync(page, "08-item-closed");

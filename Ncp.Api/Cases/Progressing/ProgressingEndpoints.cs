@@ -10,7 +10,11 @@ namespace Ncp.Api.Cases.Progressing;
 /// <summary>The acknowledgement; of a preservation, with the date the partner preserves until (else the default term).</summary>
 public sealed record AcknowledgeBody(string? PartnerReference, DateTimeOffset? PreservedUntil = null);
 
-public sealed record AnswerBody(string? Extent, string? Summary);
+/// <summary>An answer and what it brought (<c>outcome</c>, the ground of a refusal, the effect on the case).</summary>
+public sealed record AnswerBody(string? Extent, string? Summary, string? Outcome = null, string? RefusalGround = null, string? CaseEffect = null);
+
+/// <summary>The outcome an answer should have had, and why the one recorded is corrected.</summary>
+public sealed record OutcomeBody(string? Outcome, string? RefusalGround, string? CaseEffect, string? Reason);
 
 public sealed record ReasonBody(string? Reason);
 
@@ -40,7 +44,8 @@ public static class ProgressingEndpoints
                 : (new AcknowledgeItem(string.IsNullOrWhiteSpace(b?.PartnerReference) ? null : b.PartnerReference.Trim(), by,
                     preservation.Terms(b?.PreservedUntil)), []));
         items.MapCommand<AnswerBody>("answers", Policies.Act, "RecordAnswer",
-            "Outgoing: the partner answered. Incoming: we answered. Extent 'partial' or 'full'.",
+            "Outgoing: the partner answered. Incoming: we answered. Extent 'partial' or 'full'; outcome what it brought "
+            + "(a refusal with its refusalGround), caseEffect optional",
             (b, by) =>
             {
                 var errors = new List<FieldError>();
@@ -50,7 +55,18 @@ public static class ProgressingEndpoints
                 }
 
                 errors.AddRange(Text("summary", b?.Summary, ReasonMaxLength));
-                return errors.Count > 0 ? (null, errors.ToArray()) : (new RecordAnswer(extent, b!.Summary!.Trim(), by), []);
+                var (outcome, wrong) = Answering.Outcomes.Parse(b?.Outcome, b?.RefusalGround, b?.CaseEffect, required: false);
+                errors.AddRange(wrong);
+                return errors.Count > 0 ? (null, errors.ToArray()) : (new RecordAnswer(extent, b!.Summary!.Trim(), by, outcome), []);
+            });
+        items.MapCommand<OutcomeBody>("outcome", Policies.Act, "CorrectAnswerOutcome",
+            "Correct the outcome of the item's answer (data provided, partly provided, no longer retained, not held, refused with its "
+            + "ground, not applicable; optionally the effect on the case), with the reason; the timeline keeps both",
+            (b, by) =>
+            {
+                var (outcome, errors) = Answering.Outcomes.Parse(b?.Outcome, b?.RefusalGround, b?.CaseEffect, required: true);
+                FieldError[] all = [.. errors, .. Text("reason", b?.Reason, ReasonMaxLength)];
+                return all.Length > 0 ? (null, all) : (new Answering.CorrectAnswerOutcome(outcome!, b!.Reason!.Trim(), by), []);
             });
         items.MapReasoned("close", Policies.Act, "CloseItem", "Close an answered item (an initiative message once acknowledged)", (r, by) => new CloseItem(r, by));
         items.MapReasoned("withdraw", Policies.Act, "WithdrawItem", "Outgoing: we withdraw it. Incoming: the partner withdrew it.", (r, by) => new WithdrawItem(r, by));

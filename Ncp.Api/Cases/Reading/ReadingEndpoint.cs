@@ -63,7 +63,11 @@ public sealed record ItemResource(
         timeline?.Entries, d.Content, d.IdentifierKeys, d.DeliveryWarning, d.DeliveryFallback, d.PartnerMarking, d.GroupId, d.AcknowledgementProposed)
     {
         NotDelivered = d.NotDelivered,
+        Outcome = d.Outcome,
     };
+
+    /// <summary>What the answer brought (<see cref="ItemDetails.Outcome"/>).</summary>
+    public Answering.OutcomeOnRecord? Outcome { get; init; }
 
     /// <summary>The request itself never reached the partner (<see cref="ItemDetails.NotDelivered"/>).</summary>
     public bool NotDelivered { get; init; }

@@ -51,6 +51,9 @@ public static class MartenSetup
                 options.Projections.Add<ItemDetailsProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<ItemTimelineProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<Cases.Chaining.ChainMemberProjection>(ProjectionLifecycle.Inline);
+                // Inline like the item's other read models: a report agrees with the item pages the moment a command returns.
+                options.Projections.Add<Reports.ReportRowProjection>(ProjectionLifecycle.Inline);
+                Reports.ReportRow.ConfigureColumns(options);
                 options.Schema.For<Cases.Chaining.ChainMember>().GinIndexJsonData();
                 options.Projections.Add<PartnerDirectoryProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Add<Quarantine.QuarantinedMailProjection>(ProjectionLifecycle.Inline);

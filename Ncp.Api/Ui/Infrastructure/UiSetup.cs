@@ -85,6 +85,7 @@ public static class UiSetup
         app.MapSigningIn();
         app.MapAttachmentDownload();
         app.MapAuditExport();
+        Reports.ReportExport.MapReportExport(app);
         return app;
     }
 

@@ -20,6 +20,9 @@ public enum ItemActionFields
 
     /// <summary>The partner's acknowledgement of a preservation: its reference and the date it preserves until.</summary>
     PreservationAcknowledged,
+
+    /// <summary>A correction of what the answer brought, with its reason.</summary>
+    Outcome,
 }
 
 public static class ItemActionFieldNames
@@ -38,7 +41,8 @@ public static class ItemActionFieldNames
             ItemActionFields.Reason or ItemActionFields.Remind => ["reason"],
             ItemActionFields.Note => ["text"],
             ItemActionFields.PartnerReference => ["partnerReference"],
-            ItemActionFields.Answer => ["extent", "summary"],
+            ItemActionFields.Answer => ["extent", "summary", .. OutcomeFields.FieldNames],
+            ItemActionFields.Outcome => ["reason", .. OutcomeFields.FieldNames],
             ItemActionFields.Extend => ["deadline", "until", "reason"],
             ItemActionFields.Link => ["targetNumber", "type"],
             ItemActionFields.Assign => ["officerId"],
