@@ -5,6 +5,7 @@ using Ncp.Api.Auditing;
 using Ncp.Api.Cases.Registering;
 using Ncp.Api.Infrastructure.Auth;
 using Ncp.Api.Infrastructure.Http;
+using Ncp.Api.Reports.Exports;
 
 namespace Ncp.Api.Reports;
 
@@ -17,8 +18,8 @@ public sealed record ReportResource(ReportPeriod Period, ReportTable Table);
 /// </summary>
 public static class ReportEndpoints
 {
-    /// <summary>The formats the reports answer in; the exports (CSV, XLSX) are added beside JSON.</summary>
-    public static readonly string[] Formats = ["json"];
+    /// <summary>The formats the reports answer in: JSON for other systems, CSV and XLSX (<see cref="ReportResults"/>) for people.</summary>
+    public static readonly string[] Formats = ["json", "csv", "xlsx"];
 
     private static readonly string[] Languages = ["en", "ru", "kk"];
 
@@ -40,7 +41,7 @@ public static class ReportEndpoints
     }
 
     private static void Map(RouteGroupBuilder reports, string name, string operation, string[] dimensions, Report report, string summary) =>
-        reports.MapGet($"/{name}", async Task<Results<Ok<ReportResource>, ValidationProblem>> (
+        reports.MapGet($"/{name}", async Task<IResult> (
                 HttpContext http, ReportQueries queries, Compartments compartments, RegisterSettings register, TimeProvider time, CancellationToken ct,
                 [FromQuery] int? year, [FromQuery] int? quarter, [FromQuery] int? month, [FromQuery] string? from, [FromQuery] string? to,
                 [FromQuery] string? by, [FromQuery] string? format, [FromQuery] string[]? channel, [FromQuery] string[]? kind,
@@ -57,7 +58,7 @@ public static class ReportEndpoints
                     .. by is null || dimensions.Contains(by) ? [] : new[] { new FieldError("by", $"One of: {string.Join(", ", dimensions)}.") },
                     .. format is null || Formats.Contains(format)
                         ? []
-                        : new[] { new FieldError("format", $"Not available yet; one of: {string.Join(", ", Formats)}.") },
+                        : new[] { new FieldError("format", $"One of: {string.Join(", ", Formats)}.") },
                 ];
                 if (errors.Length > 0)
                 {
@@ -67,11 +68,16 @@ public static class ReportEndpoints
                 // Headers and names in the caller's language (the screen sends its own); English when it asks for none we have.
                 CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(Language(http.Request));
                 var table = await report(queries, new ReportRequest(period!, filter!, by ?? dimensions[0], time.GetUtcNow()), ct);
-                return TypedResults.Ok(new ReportResource(period!, table));
+                return ReportResults.TryParse(format, out var export)
+                    ? ReportResults.Export([table], export, ReportResults.FileName(name, period!.FirstDay, period.LastDay))
+                    : TypedResults.Ok(new ReportResource(period!, table));
             })
             .RequireAuthorization(Policies.Report)
             .WithName(operation)
-            .WithSummary(summary)
+            .WithSummary(summary + " (format=csv or xlsx: the same table as a file)")
+            .Produces<ReportResource>()
+            .Produces(StatusCodes.Status200OK, contentType: ReportResults.CsvType)
+            .Produces(StatusCodes.Status200OK, contentType: ReportResults.XlsxType)
             .AuditedAs($"read-report-{name}")
             .ProducesValidationProblem();
 

@@ -129,7 +129,7 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
         foreach (var (query, field) in new[]
         {
             ("statistics", "year"), ("statistics?year=2027&quarter=5", "quarter"), ("statistics?year=2027&by=colour", "by"),
-            ("yearly?year=2027&format=csv", "format"), ("timeliness?from=2027-02-01&to=2027-01-01", "to"),
+            ("yearly?year=2027&format=pdf", "format"), ("timeliness?from=2027-02-01&to=2027-01-01", "to"),
             ("chain?year=2027&channel=pigeon", "channel"),
         })
         {

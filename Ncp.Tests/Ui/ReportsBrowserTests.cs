@@ -1,4 +1,7 @@
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
 using Microsoft.Playwright;
+using Ncp.Tests.Reports.Exports;
 using Ncp.Tests.Fixtures;
 using static Microsoft.Playwright.Assertions;
 
@@ -43,9 +46,27 @@ public sealed class ReportsBrowserTests(BrowserNcp ncp, Browser browser)
             await Expect(page.GetByTestId("report-export-csv")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("channel=interpol.*format=csv"));
             await Expect(page.GetByTestId("report-export-xlsx")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("format=xlsx"));
 
+
+            // Both downloads carry the filter: the CSV read as a spreadsheet program reads it, the XLSX opened cell by cell.
+            var csv = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("report-export-csv").ClickAsync());
+            Assert.EndsWith(".csv", csv.SuggestedFilename);
+            var csvText = await File.ReadAllTextAsync(await csv.PathAsync());
+            var csvCells = ExportTests.ParseCsv(csvText).SelectMany(r => r).ToArray();
+            Assert.Contains("INTERPOL-NCB-ASTANA", csvCells);
+            Assert.DoesNotContain("DE-CYBER247", csvCells);
+
+            var xlsx = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("report-export-xlsx").ClickAsync());
+            Assert.EndsWith(".xlsx", xlsx.SuggestedFilename);
+            using (var document = SpreadsheetDocument.Open(await xlsx.PathAsync(), isEditable: false))
+            {
+                var sheet = document.WorkbookPart!.WorksheetParts.Single().Worksheet.GetFirstChild<SheetData>()!;
+                var texts = sheet.Elements<Row>().SelectMany(r => r.Elements<Cell>()).Select(c => c.InnerText).ToArray();
+                Assert.Contains("INTERPOL-NCB-ASTANA", texts);
+                Assert.DoesNotContain("DE-CYBER247", texts);
+            }
+
             await AccessibilityTests.CheckAsync(page, "reports", findings);
-            var shot = await Browser.ScreenshotAsync(page, "18-reports");
-            File.Copy(shot, Path.Combine(TestServers.RepositoryRoot, "docs", "images", "18-reports.png"), overwrite: true);
+            await Browser.ScreenshotAsync(page, "18-reports");
             Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
         });
     }
@@ -57,7 +78,9 @@ public sealed class ReportsBrowserTests(BrowserNcp ncp, Browser browser)
             await page.SignInAsync("duty");
             await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Reports" })).ToHaveCountAsync(0);
 
-            await page.GotoAsync("/reports");
-            await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/not-allowed"));
+            // Refused in place: 403 at the address asked for, with the page that says why.
+            var refused = await page.GotoAsync("/reports");
+            Assert.Equal(403, refused!.Status);
+            await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/reports$"));
         });
 }
