@@ -234,8 +234,23 @@ public static class UiSteps
     /// </summary>
     public static async Task TypeDayAsync(this ILocator box, DateOnly day)
     {
-        await box.FillAsync(day.ToString("dd.MM.yyyy", System.Globalization.CultureInfo.InvariantCulture));
-        await box.PressAsync("Tab");
+        // The picker says which day its circuit holds (data-day): text typed while the dialog was still re-rendering can be
+        // overwritten before the picker reads it, so type again until the circuit has the day.
+        var held = box.Locator("xpath=ancestor::*[@data-day][1]");
+        var wanted = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        for (var attempt = 1; ; attempt++)
+        {
+            await box.FillAsync(day.ToString("dd.MM.yyyy", System.Globalization.CultureInfo.InvariantCulture));
+            await box.PressAsync("Tab");
+            try
+            {
+                await Assertions.Expect(held).ToHaveAttributeAsync("data-day", wanted, new() { Timeout = 4_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 5)
+            {
+            }
+        }
     }
 
     /// <summary>
