@@ -255,6 +255,8 @@ public sealed class BackupDrillNcp : NcpSystem
 
         start.Environment["NCP_DATA_DIR"] = folder;
         start.Environment["NCP_PG_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // ./ncp test starts the suite's own server without archiving and exports that choice; this server is the drill's.
+        start.Environment["NCP_PG_ARCHIVE"] = "on";
         using var process = Process.Start(start)!;
         var (stdout, stderr) = (process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
         await process.WaitForExitAsync();

@@ -97,8 +97,10 @@ public sealed class LocalIssuerBrowserTests(LocalIssuerNcp ncp, Browser browser)
 
             await page.GotoAsync("/audit");
             await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1, Name = "Audit log" })).ToBeVisibleAsync();
-            await page.GotoAsync("/compose");
-            await Expect(page).ToHaveURLAsync(new Regex("/not-allowed"));
+            var refused = await page.GotoAsync("/compose");
+            // Refused in place: 403 at the address asked for, with the page that says why.
+            Assert.Equal(403, refused!.Status);
+            await Expect(page).ToHaveURLAsync(new Regex("/compose$"));
         });
     }
 
