@@ -154,7 +154,8 @@ public static class Dashboard
             with recursive partners(code) as (
               select min(partner_code) from {items} where {Outgoing}
               union all
-              select (select min(partner_code) from {items} where {Outgoing} and partner_code > p.code) from partners p where p.code is not null)
+              select (select min(partner_code) from {items} where {Outgoing} and partner_code > p.code)
+              from partners p where p.code is not null)
             select p.code, s.sent, s.answered, s.median from partners p
             cross join lateral (
               select count(*)::int as sent, count(first_answer_at)::int as answered,

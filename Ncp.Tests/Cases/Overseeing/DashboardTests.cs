@@ -136,13 +136,15 @@ public sealed class DashboardTests(NcpSystem ncp)
         Channel[] channels = [Channel.TwentyFourSeven, Channel.Interpol, Channel.Bilateral];
         var at = DateTimeOffset.UtcNow.AddHours(5);
         var (dashboard, expected) = await NcpSystem.EventuallyAsync(
-            async () => (await Dashboard.ReadAsync(db, schema, channels, at, CancellationToken.None), await SlowestOneByOneAsync(db, schema, channels, at)),
+            async () => (await Dashboard.ReadAsync(db, schema, channels, at, CancellationToken.None),
+                await SlowestOneByOneAsync(db, schema, channels, at)),
             read => read.Item1.SlowestPartners.SequenceEqual(read.Item2));
         Assert.Equal(expected, dashboard.SlowestPartners);
         Assert.NotEmpty(dashboard.SlowestPartners);
     }
 
-    private static async Task<SlowPartner[]> SlowestOneByOneAsync(NpgsqlDataSource db, string schema, Channel[] channels, DateTimeOffset now)
+    private static async Task<SlowPartner[]> SlowestOneByOneAsync(
+        NpgsqlDataSource db, string schema, Channel[] channels, DateTimeOffset now)
     {
         await using var command = db.CreateCommand($"""
             select partner_code, sent_at, first_answer_at from {schema}.mt_doc_itemdetails
@@ -163,10 +165,12 @@ public sealed class DashboardTests(NcpSystem ncp)
         static double Median(double[] sorted) =>
             sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
         return [.. sent.GroupBy(s => s.Partner)
-            .Select(g => (Partner: g.Key, Median: Median([.. g.Select(s => ((s.Answered ?? now) - s.Sent).TotalHours).Order()]), Requests: g))
+            .Select(g => (Partner: g.Key, Median: Median([.. g.Select(s => ((s.Answered ?? now) - s.Sent).TotalHours).Order()]),
+                Requests: g))
             .OrderByDescending(p => p.Median).ThenBy(p => p.Partner, StringComparer.Ordinal)
             .Take(Dashboard.SlowestPartners)
-            .Select(p => new SlowPartner(p.Partner, p.Requests.Count(), p.Requests.Count(s => s.Answered is not null), Math.Round(p.Median, 1)))];
+            .Select(p => new SlowPartner(
+                p.Partner, p.Requests.Count(), p.Requests.Count(s => s.Answered is not null), Math.Round(p.Median, 1)))];
     }
 
     // By definition, one statement per question: open at a day's end (registered by then, not ended by then), overdue
