@@ -145,13 +145,23 @@ public static class Dashboard
             Row("undelivered", "coalesce(sent_at, registered_at)", Undelivered, "sent_at desc nulls last")));
 
         // A partner who does not answer must not look fast: an unanswered request counts with the time waited so far
-        // (a lower bound), so the median is over every request sent in the window, answered or not.
+        // (a lower bound), so the median is over every request sent in the window, answered or not. The partners are
+        // found by stepping through the outgoing index from one code to the next (a few reads each), then each partner's
+        // window is read as one range of that index: the work follows the window's requests, not the years before it.
+        // date_part, not extract: a double per request, where extract's numeric costs a quarter more of the whole query.
+        const string Outgoing = "direction = 'Outgoing'";
         Add($"""
-            select partner_code, count(*)::int, count(first_answer_at)::int,
-              percentile_cont(0.5) within group (order by extract(epoch from (coalesce(first_answer_at, $3) - sent_at)) / 3600.0)
-            from {items}
-            where channel = any($1) and direction = 'Outgoing' and sent_at >= $6
-            group by partner_code order by 4 desc, 1 limit {SlowestPartners}
+            with recursive partners(code) as (
+              select min(partner_code) from {items} where {Outgoing}
+              union all
+              select (select min(partner_code) from {items} where {Outgoing} and partner_code > p.code)
+              from partners p where p.code is not null)
+            select p.code, s.sent, s.answered, s.median from partners p
+            cross join lateral (
+              select count(*)::int as sent, count(first_answer_at)::int as answered,
+                percentile_cont(0.5) within group (order by date_part('epoch', coalesce(first_answer_at, $3) - sent_at) / 3600.0) as median
+              from {items} where {Outgoing} and partner_code = p.code and channel = any($1) and sent_at >= $6) s
+            where s.sent > 0 order by 4 desc, 1 limit {SlowestPartners}
             """);
 
         // Open on a day: registered by its end and not ended by then; overdue: open and past the deadline it has now

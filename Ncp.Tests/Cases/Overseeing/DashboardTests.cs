@@ -118,6 +118,61 @@ public sealed class DashboardTests(NcpSystem ncp)
         Assert.Equal(0L, (long)(await check.ExecuteScalarAsync())!);
     }
 
+    /// <summary>
+    /// The slowest partners are ranked from an index read partner after partner (ItemListing.ConfigureColumns); here the
+    /// ranking and each median are checked against the requests read one by one and their medians taken here.
+    /// </summary>
+    [Fact]
+    public async Task The_slowest_partners_equal_the_medians_of_their_requests_taken_one_by_one()
+    {
+        var duty = ncp.ClientFor("duty");
+        foreach (var partner in new[] { "NL-CYBER247", "FR-CYBER247", "NL-CYBER247" })
+        {
+            await duty.ActAsync((await duty.RegisterAsync(ItemsApi.OutgoingRequest(partner, "Slowest partner counted"))).Number(), "send");
+        }
+
+        var db = ncp.Api.Services.GetRequiredService<NpgsqlDataSource>();
+        var schema = ncp.Api.Services.GetRequiredService<MartenSettings>().Schema;
+        Channel[] channels = [Channel.TwentyFourSeven, Channel.Interpol, Channel.Bilateral];
+        var at = DateTimeOffset.UtcNow.AddHours(5);
+        var (dashboard, expected) = await NcpSystem.EventuallyAsync(
+            async () => (await Dashboard.ReadAsync(db, schema, channels, at, CancellationToken.None),
+                await SlowestOneByOneAsync(db, schema, channels, at)),
+            read => read.Item1.SlowestPartners.SequenceEqual(read.Item2));
+        Assert.Equal(expected, dashboard.SlowestPartners);
+        Assert.NotEmpty(dashboard.SlowestPartners);
+    }
+
+    private static async Task<SlowPartner[]> SlowestOneByOneAsync(
+        NpgsqlDataSource db, string schema, Channel[] channels, DateTimeOffset now)
+    {
+        await using var command = db.CreateCommand($"""
+            select partner_code, sent_at, first_answer_at from {schema}.mt_doc_itemdetails
+            where channel = any($1) and direction = 'Outgoing' and sent_at >= $2
+            """);
+        command.Parameters.Add(new() { Value = channels.Select(c => c.ToString()).ToArray() });
+        command.Parameters.Add(new() { Value = now - Dashboard.PartnerWindow });
+        var sent = new List<(string Partner, DateTimeOffset Sent, DateTimeOffset? Answered)>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                sent.Add((reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1),
+                    reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2)));
+            }
+        }
+
+        static double Median(double[] sorted) =>
+            sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        return [.. sent.GroupBy(s => s.Partner)
+            .Select(g => (Partner: g.Key, Median: Median([.. g.Select(s => ((s.Answered ?? now) - s.Sent).TotalHours).Order()]),
+                Requests: g))
+            .OrderByDescending(p => p.Median).ThenBy(p => p.Partner, StringComparer.Ordinal)
+            .Take(Dashboard.SlowestPartners)
+            .Select(p => new SlowPartner(
+                p.Partner, p.Requests.Count(), p.Requests.Count(s => s.Answered is not null), Math.Round(p.Median, 1)))];
+    }
+
     // By definition, one statement per question: open at a day's end (registered by then, not ended by then), overdue
     // (and late by then: its deadline, or its registration if that came after), of the items open now or ended in the window.
     private static async Task<(int Overdue, (int, int)[] Days)> CountOneByOneAsync(
