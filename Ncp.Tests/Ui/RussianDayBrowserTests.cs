@@ -73,7 +73,10 @@ public sealed class RussianDayBrowserTests(BrowserNcp ncp, Browser browser, ITes
                     await dialog.Locator(".mud-select").First.ClickAsync();
                     await page.GetByRole(AriaRole.Option).Filter(new() { HasText = Words.Dialog("Full") }).First.ClickAsync();
                     await dialog.GetByLabel(Words.Dialog("Summary")).FillAsync("Абонент установлен.");
+                    await dialog.GetByTestId("outcome-picker").ClickAsync();
+                    await page.GetByRole(AriaRole.Option).Filter(new() { HasText = Words.Of("Terms", "AnswerOutcome.DataProvided") }).First.ClickAsync();
                 });
+                await Expect(page.GetByTestId("outcome")).ToContainTextAsync(Words.Of("Terms", "AnswerOutcome.DataProvided"));
                 await ActAsync(page, checks, "Close", null, dialog => dialog.GetByLabel(Words.Dialog("Reason")).FillAsync("Ответ получен полностью."));
                 await Expect(page.GetByTestId("status")).ToContainTextAsync(Words.Of("Terms", "WorkItemStatus.Closed"));
                 await checks.ScreenAsync(page, "09-item-closed");
@@ -196,7 +199,7 @@ public sealed class RussianDayBrowserTests(BrowserNcp ncp, Browser browser, ITes
     /// <summary>
     /// What every screen of the day is checked for: axe (WCAG 2.1 AA, as <see cref="AccessibilityTests"/>), the UI's English
     /// words and internal codes, ISO and US dates; the page is saved as <c>ru-NAME.png</c>. What people typed (subjects,
-    /// names of officers and partners, held mail's senders) is data, not UI, and is left out of the language check.
+    /// names and mail addresses of officers and partners, held mail's senders) is data, not UI, and is left out of the language check.
     /// </summary>
     private sealed class ScreenChecks(BrowserNcp ncp, ITestOutputHelper output)
     {
@@ -233,7 +236,8 @@ public sealed class RussianDayBrowserTests(BrowserNcp ncp, Browser browser, ITes
             var duty = ncp.ClientFor("duty");
             var data = DevelopmentSignIn.Users.Select(u => u.Name).ToList();
             data.AddRange((await duty.GetJsonAsync("/api/partners")).EnumerateArray()
-                .SelectMany(p => new[] { p.Str("code"), p.GetProperty("profile").Str("name") }));
+                .SelectMany(p => new[] { p.Str("code"), p.GetProperty("profile").Str("name") }
+                    .Concat(p.GetProperty("profile").GetProperty("addresses").EnumerateArray().Select(a => a.GetString() ?? ""))));
             foreach (var held in (await duty.GetJsonAsync("/api/quarantine")).GetProperty("mail").EnumerateArray())
             {
                 data.AddRange([held.Str("subject"), held.Str("from")]);
