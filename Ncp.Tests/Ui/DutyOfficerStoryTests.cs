@@ -54,10 +54,12 @@ public sealed class DutyOfficerStoryTests(BrowserNcp ncp, Browser browser)
 
         await ActAsync(page, "Record answer", "Record", async dialog =>
         {
-            await dialog.Locator(".mud-select").First.ClickAsync();
+            // A list opened while the dialog was still re-rendering can close again: open it until the option shows.
+            await dialog.Locator(".mud-select").First.ClickUntilAsync(page.GetByRole(AriaRole.Option).Filter(new() { HasText = "Full" }).First);
             await page.GetByRole(AriaRole.Option).Filter(new() { HasText = "Full" }).First.ClickAsync();
             await dialog.GetByLabel("Summary").FillAsync("Subscriber identified.");
-            await dialog.GetByTestId("outcome-picker").ClickAsync();
+            // A list opened while the dialog was still re-rendering can close again: open it until the option shows.
+            await dialog.GetByTestId("outcome-picker").ClickUntilAsync(page.GetByRole(AriaRole.Option).Filter(new() { HasText = "Data provided" }).First);
             await page.GetByRole(AriaRole.Option).Filter(new() { HasText = "Data provided" }).First.ClickAsync();
         });
         await Expect(page.GetByTestId("outcome")).ToContainTextAsync("Data provided");

@@ -58,7 +58,8 @@ public sealed class RussianDayBrowserTests(BrowserNcp ncp, Browser browser, ITes
                 var newReplyBy = DateOnly.FromDateTime(DateTime.Today.AddDays(20));
                 await ActAsync(page, checks, "Extend", "07-extend-dialog", async dialog =>
                 {
-                    await dialog.Locator(".mud-select").First.ClickAsync();
+                    // A list opened while the dialog was still re-rendering can close again: open it until the option shows.
+                    await dialog.Locator(".mud-select").First.ClickUntilAsync(page.GetByRole(AriaRole.Option).Filter(new() { HasText = Words.Dialog("ReplyBy") }).First);
                     await page.GetByRole(AriaRole.Option).Filter(new() { HasText = Words.Dialog("ReplyBy") }).First.ClickAsync();
                     await dialog.GetByTestId("until-date").TypeDayAsync(newReplyBy);
                     await dialog.GetByTestId("until-time").FillAsync("13:00");
@@ -70,10 +71,12 @@ public sealed class RussianDayBrowserTests(BrowserNcp ncp, Browser browser, ITes
 
                 await ActAsync(page, checks, "Answer", null, async dialog =>
                 {
-                    await dialog.Locator(".mud-select").First.ClickAsync();
+                    // A list opened while the dialog was still re-rendering can close again: open it until the option shows.
+                    await dialog.Locator(".mud-select").First.ClickUntilAsync(page.GetByRole(AriaRole.Option).Filter(new() { HasText = Words.Dialog("Full") }).First);
                     await page.GetByRole(AriaRole.Option).Filter(new() { HasText = Words.Dialog("Full") }).First.ClickAsync();
                     await dialog.GetByLabel(Words.Dialog("Summary")).FillAsync("Абонент установлен.");
-                    await dialog.GetByTestId("outcome-picker").ClickAsync();
+                    // A list opened while the dialog was still re-rendering can close again: open it until the option shows.
+                    await dialog.GetByTestId("outcome-picker").ClickUntilAsync(page.GetByRole(AriaRole.Option).Filter(new() { HasText = Words.Of("Terms", "AnswerOutcome.DataProvided") }).First);
                     await page.GetByRole(AriaRole.Option).Filter(new() { HasText = Words.Of("Terms", "AnswerOutcome.DataProvided") }).First.ClickAsync();
                 });
                 await Expect(page.GetByTestId("outcome")).ToContainTextAsync(Words.Of("Terms", "AnswerOutcome.DataProvided"));
