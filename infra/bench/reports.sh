@@ -12,7 +12,7 @@ set -euo pipefail
 ITEMS=${NCP_BENCH_ITEMS:-1000000}
 DASHBOARD=${NCP_BENCH_DASHBOARD:-200}
 PORT=${NCP_BENCH_PORT:-5091}
-SCHEMA=api_bench_reports
+SCHEMA=${NCP_BENCH_SCHEMA:-api_bench_reports} # two runs side by side need two schemas (and NCP_BENCH_PORT)
 # shellcheck source=infra/bench/common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
 
