@@ -20,7 +20,9 @@
 #
 # This file only reads the settings and dispatches. Each server is a script of its own with its configuration as
 # templates beside it: infra/postgres/, infra/rabbitmq/, infra/mail/ (postfix.sh, dovecot.sh), infra/browser.sh;
-# infra/lib.sh and infra/packages.sh hold what they share.
+# infra/lib.sh and infra/packages.sh hold what they share. A script that runs more instances of a server (a cluster)
+# sources this file, which then only defines, and points a server's functions elsewhere with its <prefix>_instance:
+#   source infra/servers.sh; pg_instance "$dir/standby" 55433; PG_ARCHIVE=off; lock; pg_start
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -226,4 +228,4 @@ main() {
   esac
 }
 
-main "$@"
+[[ ${BASH_SOURCE[0]} != "$0" ]] || main "$@"

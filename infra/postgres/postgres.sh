@@ -4,7 +4,8 @@
 # ncp-servers.conf.template (included from postgresql.conf) and its role and databases roles.sql.template.
 #
 # One instance at a time: pg_instance DIR PORT points the functions below at a server's folder and port, so that
-# a script may start a second server beside the first (its own DIR, its own PORT).
+# a script may start a second server beside the first (its own DIR, its own PORT). Backups (infra/backup.sh) know only
+# the server in $DATA_DIR/postgres: start any other with PG_ARCHIVE=off, or its WAL goes to the first one's stanza.
 
 PG_BIN=/usr/lib/postgresql/15/bin
 PG_TEMPLATES=$SCRIPT_DIR/postgres
