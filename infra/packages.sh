@@ -36,7 +36,8 @@ ensure_installed() {
 
   if ! is_root; then
     command -v sudo >/dev/null 2>&1 ||
-      die "${pkgs[*]} not installed; installing needs root: run 'sudo apt-get install -y --no-install-recommends ${pkgs[*]}' or run this script as root"
+      die "${pkgs[*]} not installed; installing needs root:" \
+        "run 'sudo apt-get install -y --no-install-recommends ${pkgs[*]}' or run this script as root"
     say "${pkgs[*]} not installed; installing with sudo (apt-get needs root)"
     sudo=(sudo)
   fi

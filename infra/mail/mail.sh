@@ -232,9 +232,11 @@ mail_status() {
   dovecot=$(dovecot_pid || true)
   if [[ -n $postfix && -n $dovecot ]]; then
     mail_load_state
-    say "mail: running on 127.0.0.1 (SMTP $SMTP_PORT, IMAP $IMAP_PORT, LMTP $LMTP_PORT; postfix pid $postfix, dovecot pid $dovecot, data $MAIL_DIR)"
+    say "mail: running on 127.0.0.1 (SMTP $SMTP_PORT, IMAP $IMAP_PORT, LMTP $LMTP_PORT;" \
+      "postfix pid $postfix, dovecot pid $dovecot, data $MAIL_DIR)"
   elif [[ -n $postfix || -n $dovecot ]]; then
-    say "mail: partly running (postfix ${postfix:+pid }${postfix:-not running}, dovecot ${dovecot:+pid }${dovecot:-not running}); infra/servers.sh start mail starts the rest"
+    say "mail: partly running (postfix ${postfix:+pid }${postfix:-not running}," \
+      "dovecot ${dovecot:+pid }${dovecot:-not running}); infra/servers.sh start mail starts the rest"
     return 1
   else
     say "mail: not running"
