@@ -96,12 +96,10 @@ public sealed class QuarantineBrowserTests(BrowserNcp ncp, Browser browser)
     }
 
     [Fact]
-    public async Task A_mail_held_for_its_signature_takes_a_second_officer_to_release_and_offers_its_original_for_download()
+    public async Task A_mail_held_while_the_list_is_open_appears_takes_a_second_officer_to_release_and_offers_its_original_for_download()
     {
         var subject = $"Unsigned {Guid.NewGuid():N}"[..20];
-        await ncp.ReportMailQuarantinedAsync(subject, "missing-signature", "The mail carries no signature.");
-        var id = (await ncp.ClientFor("duty").GetJsonAsync("/api/quarantine")).GetProperty("mail").EnumerateArray()
-            .Single(m => m.Str("subject") == subject).Str("id");
+        var id = "";
 
         async Task<ILocator> OpenAsync(IPage page)
         {
@@ -116,6 +114,14 @@ public sealed class QuarantineBrowserTests(BrowserNcp ncp, Browser browser)
         await browser.RunAsync(ncp.BaseAddress, async page =>
         {
             await page.SignInAsync("duty");
+            await page.GotoAsync("/quarantine");
+            await page.WaitForInteractiveAsync();
+            await ncp.ReportMailQuarantinedAsync(subject, "missing-signature", "The mail carries no signature.");
+            id = (await ncp.ClientFor("duty").GetJsonAsync("/api/quarantine")).GetProperty("mail").EnumerateArray()
+                .Single(m => m.Str("subject") == subject).Str("id");
+            // No reload: the list hears of the held mail.
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Open the held mail {subject}" })).ToBeVisibleAsync();
+
             var detail = await OpenAsync(page);
             await Expect(detail.GetByTestId("held-original")).ToHaveAttributeAsync("href", new Regex($"/quarantine/{id}/original"));
             await Expect(detail.GetByTestId("four-eyes")).ToContainTextAsync("a second officer must confirm it");
