@@ -20,7 +20,8 @@ public sealed partial class ComposeRequestBrowserTests(BrowserNcp ncp, Browser b
         {
             var ip = $"198.51.100.{Random.Shared.Next(2, 250)}";
             var email = $"suspect-{Guid.NewGuid():N}@example.com";
-            var open = await ncp.ClientFor("duty").RegisterAsync(AboutEmail(email));
+            var caseNumber = $"2615{Random.Shared.NextInt64(10_000_000_000, 99_999_999_999)}";
+            var open = await ncp.ClientFor("duty").RegisterAsync(AboutEmail(email, caseNumber));
             var file = Path.Combine(Path.GetTempPath(), $"chat-export-{Guid.NewGuid():N}.txt");
             await File.WriteAllTextAsync(file, "Chat export: the victim was told to pay to the account.");
             try
@@ -39,6 +40,7 @@ public sealed partial class ComposeRequestBrowserTests(BrowserNcp ncp, Browser b
                 await page.GetByLabel("Why it is urgent").FillAsync("Connection logs are kept 7 days");
                 await page.GetByLabel("Summary of facts").FillAsync("On 15 January 2024 the victim paid 2.4 million tenge to a fake shop.");
                 await page.GetByLabel("Legal basis").FillAsync("Budapest Convention art. 29; CPC art. 572");
+                await Field(page, "case-number").FillAsync(caseNumber);
                 // Traffic data of early 2024, kept 7 days by the partner's providers: long gone.
                 await page.GetByLabel("Traffic data").CheckAsync();
                 // Typed in the officer's format into the unit's own day pickers (a browser's date box wrote mm/dd/yyyy).
@@ -69,6 +71,7 @@ public sealed partial class ComposeRequestBrowserTests(BrowserNcp ncp, Browser b
                 await Expect(warnings.GetByTestId("warning-useful-until-past")).ToContainTextAsync("the data is probably deleted");
                 // Found by the address's normal form (lower case), though the earlier item wrote it in capitals.
                 await Expect(warnings.GetByTestId("warning-identifier-open").Filter(new() { HasText = email })).ToContainTextAsync(open.Number());
+                await Expect(warnings.GetByTestId("warning-case-number-open")).ToContainTextAsync(open.Number());
                 await Expect(warnings.GetByTestId("send-anyway")).ToBeDisabledAsync();
                 await Browser.ScreenshotAsync(page, "05c-compose-warnings");
                 await Field(page, "send-anyway-reason").FillAsync("The partner's desk confirmed by phone that a backup may still hold them");
@@ -170,10 +173,11 @@ public sealed partial class ComposeRequestBrowserTests(BrowserNcp ncp, Browser b
             }
         });
 
-    /// <summary>A draft already about the address: open, so composing another request about it is warned of.</summary>
-    private static JsonObject AboutEmail(string email)
+    /// <summary>A draft already about the address and the case: open, so composing another request about either is warned of.</summary>
+    private static JsonObject AboutEmail(string email, string caseNumber)
     {
         var body = ItemsApi.OutgoingRequest(subject: $"Earlier request about {email}");
+        body["criminalCaseNumber"] = caseNumber;
         body["content"] = new JsonObject
         {
             ["form"] = "stored-data",

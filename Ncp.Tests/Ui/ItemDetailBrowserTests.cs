@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Ncp.Tests.Fixtures;
@@ -73,6 +74,8 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
             await Expect(page).Not.ToHaveURLAsync(new Regex(Regex.Escape(item.Number()) + "$"));
             await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).Not.ToContainTextAsync(item.Number());
             await Expect(page.GetByTestId("actions").GetByRole(AriaRole.Button, new() { Name = "Send to partner" })).ToBeVisibleAsync();
+            // The copy is linked to the item it came from.
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = item.Number(), Exact = true })).ToBeVisibleAsync();
             await Browser.ScreenshotAsync(page, "item-forwarded");
         });
     }
@@ -261,6 +264,43 @@ public sealed class ItemDetailBrowserTests(BrowserNcp ncp, Browser browser)
             await Expect(page.FrameLocator("iframe.ncp-mail-html").Locator("b")).ToHaveTextAsync("Jane Roe");
             Assert.NotEqual("pwned", await page.TitleAsync());
             await Browser.ScreenshotAsync(page, "item-detail-mail");
+        });
+    }
+
+    [Fact]
+    public async Task A_link_shows_on_both_items_a_card_number_shows_its_last_four_until_shown_and_a_deadline_gives_the_partners_time()
+    {
+        var duty = ncp.ClientFor("duty");
+        var body = ItemsApi.IncomingRequest("DE-CYBER247", $"Card of the fake shop {Guid.NewGuid():N}", DateTimeOffset.UtcNow.AddDays(3));
+        body["content"] = new JsonObject
+        {
+            ["form"] = "stored-data",
+            ["identifiers"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "payment-card", ["value"] = "4111 1111 1111 1111", ["data"] = new JsonArray("subscriber-data"),
+            }),
+        };
+        var carded = await duty.RegisterAsync(body);
+        var other = await duty.RegisterAsync(ItemsApi.OutgoingRequest(subject: $"Linked from the card's item {Guid.NewGuid():N}"));
+        await duty.ActAsync(carded.Number(), "links", new { targetNumber = other.Number(), type = "same-criminal-case" });
+
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync($"/items/{other.Number()}");
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = carded.Number(), Exact = true }).First).ToBeVisibleAsync();
+            await Expect(page.Locator("li[data-what=linked-from]")).ToContainTextAsync($"{carded.Number()} was linked to this item");
+
+            await page.GotoAsync($"/items/{carded.Number()}");
+            await Expect(page.Locator("[data-testid=item-page][data-live=on]")).ToBeAttachedAsync();
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = other.Number(), Exact = true }).First).ToBeVisibleAsync();
+            var card = page.GetByTestId("request-identifier-0");
+            await Expect(card).ToContainTextAsync("1111");
+            await Expect(card).Not.ToContainTextAsync("4111111111111111");
+            await card.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Show the whole") }).ClickAsync();
+            await Expect(card).ToContainTextAsync("4111111111111111");
+            // Berlin is four or five hours behind Almaty: the deadline gives the partner's clock beside the officer's.
+            await Expect(page.Locator(".ncp-partner-time").Filter(new() { HasText = "partner's time" }).First).ToBeVisibleAsync();
         });
     }
 

@@ -93,6 +93,7 @@ public sealed class OfficerScreensTests(BrowserNcp ncp, Browser browser)
         await Expect(dialog).ToBeVisibleAsync();
         await Expect(dialog.GetByText("Не удалось восстановить соединение с сервером", new() { Exact = false })).ToBeVisibleAsync();
         await Expect(dialog.GetByText("Переподключение…", new() { Exact = false })).ToBeHiddenAsync();
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Повторить" })).ToBeVisibleAsync();
         await Browser.ScreenshotAsync(page, "reconnect-failed-russian");
 
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Перезагрузить" }).ClickAsync();

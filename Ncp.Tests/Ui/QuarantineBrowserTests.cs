@@ -96,6 +96,57 @@ public sealed class QuarantineBrowserTests(BrowserNcp ncp, Browser browser)
     }
 
     [Fact]
+    public async Task A_mail_held_while_the_list_is_open_appears_takes_a_second_officer_to_release_and_offers_its_original_for_download()
+    {
+        var subject = $"Unsigned {Guid.NewGuid():N}"[..20];
+        var id = "";
+
+        async Task<ILocator> OpenAsync(IPage page)
+        {
+            await page.GotoAsync("/quarantine");
+            await page.WaitForInteractiveAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Open the held mail {subject}" }).ClickAsync();
+            var detail = page.GetByTestId("detail");
+            await Expect(detail.GetByTestId("held-subject")).ToHaveTextAsync(subject);
+            return detail;
+        }
+
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("duty");
+            await page.GotoAsync("/quarantine");
+            await page.WaitForInteractiveAsync();
+            await ncp.ReportMailQuarantinedAsync(subject, "missing-signature", "The mail carries no signature.");
+            id = (await ncp.ClientFor("duty").GetJsonAsync("/api/quarantine")).GetProperty("mail").EnumerateArray()
+                .Single(m => m.Str("subject") == subject).Str("id");
+            // No reload: the list hears of the held mail.
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Open the held mail {subject}" })).ToBeVisibleAsync();
+
+            var detail = await OpenAsync(page);
+            await Expect(detail.GetByTestId("held-original")).ToHaveAttributeAsync("href", new Regex($"/quarantine/{id}/original"));
+            await Expect(detail.GetByTestId("four-eyes")).ToContainTextAsync("a second officer must confirm it");
+
+            await detail.GetByLabel("Reason for the decision").FillAsync("The desk confirmed by phone that they sent it unsigned");
+            var dialog = page.GetByRole(AriaRole.Dialog);
+            await Expect(detail.GetByTestId("release")).ToHaveTextAsync("Request release");
+            await detail.GetByTestId("release").ClickUntilAsync(dialog);
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Release this mail" }).ClickAsync();
+            await Expect(page.GetByTestId("decision-outcome")).ToHaveTextAsync("Release requested: a second officer must confirm it.");
+            await Expect(detail.GetByTestId("release-requested")).ToContainTextAsync("Release requested by Duty Officer (demo), awaiting a second officer");
+            // Not the same officer twice.
+            await Expect(detail.GetByTestId("release")).ToHaveTextAsync("Awaiting a second officer");
+        });
+
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("supervisor");
+            var detail = await OpenAsync(page);
+            await Expect(detail.GetByTestId("release-requested")).ToContainTextAsync("Duty Officer (demo)");
+            await Expect(detail.GetByTestId("release")).ToHaveTextAsync("Confirm release (second officer)");
+        });
+    }
+
+    [Fact]
     public async Task A_colleagues_decision_on_the_mail_open_in_kazakh_is_told_as_a_kazakh_sentence_with_name_and_local_date()
     {
         var subject = $"Колледж {Guid.NewGuid():N}"[..20];
