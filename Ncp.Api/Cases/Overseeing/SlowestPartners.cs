@@ -35,7 +35,8 @@ public sealed class SlowestPartners
     /// lower bound), so the median is over every request sent in the window, answered or not; ties go by code.
     /// </summary>
     public async Task<SlowPartner[]> RankAsync(
-        NpgsqlDataSource db, string schema, IReadOnlyDictionary<string, long> changes, Channel[] channels, DateTimeOffset now, CancellationToken ct)
+        NpgsqlDataSource db, string schema, IReadOnlyDictionary<string, long> changes, Channel[] channels, DateTimeOffset now,
+        CancellationToken ct)
     {
         var from = now - Dashboard.PartnerWindow;
         bool Stale(KeyValuePair<string, long> partner) =>
@@ -164,20 +165,9 @@ public sealed class SlowestPartners
               return null;
             end $$;
 
-            -- Never reset to zero: a count that went back could equal the one a copy was read at, and hide a change.
-            create or replace function {{schema}}.ncp_count_all_partner_request_changes() returns trigger language plpgsql as $$
-            begin
-              update {{changes}} set changes = changes + 1;
-              return null;
-            end $$;
-
-            create or replace trigger ncp_count_partner_request_changes after insert or update or delete on {{items}}
-              for each row execute function {{schema}}.ncp_count_partner_request_changes();
-            -- Marten's resets and rebuilds truncate the read model, which fires no row trigger.
-            create or replace trigger ncp_count_all_partner_request_changes after truncate on {{items}}
-              for each statement execute function {{schema}}.ncp_count_all_partner_request_changes();
-
-            lock table {{items}} in share row exclusive mode;
+            -- On truncation never back to zero: a count that went back could equal the one a copy was read at, and hide a change.
+            {{OpenItemCounts.Triggers(schema, "ncp_count_partner_request_changes", "ncp_count_all_partner_request_changes",
+                $"update {changes} set changes = changes + 1;")}}
             insert into {{changes}} as c
             select distinct partner_code, 1 from {{items}} d where {{counted("d")}}
             on conflict (partner_code) do update set changes = c.changes + 1;

@@ -96,7 +96,8 @@ public sealed class DashboardTests(NcpSystem ncp)
         {
             // The Worker may act on earlier tests' items between the two reads: compared once a read agrees.
             var (dashboard, expected) = await NcpSystem.EventuallyAsync(
-                async () => (await Dashboard.ReadAsync(db, schema, Slowest, channels, at, CancellationToken.None), await CountOneByOneAsync(db, schema, channels, at)),
+                async () => (await Dashboard.ReadAsync(db, schema, Slowest, channels, at, CancellationToken.None),
+                    await CountOneByOneAsync(db, schema, channels, at)),
                 read => read.Item1.Overdue.Count == read.Item2.Overdue
                     && read.Item1.Days.Select(d => (d.Open, d.Overdue)).SequenceEqual(read.Item2.Days));
             Assert.Equal(expected.Overdue, dashboard.Overdue.Count);
@@ -154,15 +155,21 @@ public sealed class DashboardTests(NcpSystem ncp)
     {
         var duty = ncp.ClientFor("duty");
         var now = DateTimeOffset.UtcNow;
-        string[] numbers = [.. await Task.WhenAll(new[] { "JP-CYBER247", "JP-CYBER247", "JP-CYBER247", "KE-CYBER247" }.Select(async partner =>
-            (await duty.ActAsync((await duty.RegisterAsync(ItemsApi.OutgoingRequest(partner, "Slowest partner changed"))).Number(), "send")).Number()))];
+        async Task<string> Sent(string partner)
+        {
+            var draft = await duty.RegisterAsync(ItemsApi.OutgoingRequest(partner, "Slowest partner changed"));
+            return (await duty.ActAsync(draft.Number(), "send")).Number();
+        }
+
+        string[] numbers = await Task.WhenAll(new[] { "JP-CYBER247", "JP-CYBER247", "JP-CYBER247", "KE-CYBER247" }.Select(Sent));
         var db = ncp.Api.Services.GetRequiredService<NpgsqlDataSource>();
         var schema = ncp.Api.Services.GetRequiredService<MartenSettings>().Schema;
         Channel[] channels = [Channel.TwentyFourSeven];
 
         async Task Write(string set, params string[] items)
         {
-            await using var command = db.CreateCommand($"{set} where register_number = any($1)".Replace("items", $"{schema}.mt_doc_itemdetails"));
+            var sql = $"{set} where register_number = any($1)".Replace("items", $"{schema}.mt_doc_itemdetails", StringComparison.Ordinal);
+            await using var command = db.CreateCommand(sql);
             command.Parameters.Add(new() { Value = items });
             command.Parameters.Add(new() { Value = now });
             await command.ExecuteNonQueryAsync();
