@@ -101,6 +101,7 @@ public sealed class Program
         services.AddSingleton(builder.Configuration.GetSection(FilingSettings.Section).Get<FilingSettings>() ?? new FilingSettings());
         services.AddSignalR();
         services.AddSingleton<LiveUpdates>();
+        services.AddSingleton<Cases.Overseeing.SlowestPartners>();
         services.AddSingleton<Reports.ReportQueries>();
         services.AddOpenApi(o => o.AddOperationTransformer<OpenApiExamples>());
         services.AddNcpUi(builder.Configuration);

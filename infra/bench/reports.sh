@@ -7,10 +7,12 @@
 #
 #   NCP_BENCH_ITEMS       items stored                             [1000000]
 #   NCP_BENCH_DASHBOARD   dashboard requests (4 clients)           [200]
+#   NCP_BENCH_DASHBOARD_CHANGED  dashboard requests, one client, each after a change to a partner's request  [20]
 set -euo pipefail
 
 ITEMS=${NCP_BENCH_ITEMS:-1000000}
 DASHBOARD=${NCP_BENCH_DASHBOARD:-200}
+CHANGED=${NCP_BENCH_DASHBOARD_CHANGED:-20}
 PORT=${NCP_BENCH_PORT:-5091}
 SCHEMA=${NCP_BENCH_SCHEMA:-api_bench_reports} # two runs side by side need two schemas (and NCP_BENCH_PORT)
 # shellcheck source=infra/bench/common.sh
@@ -32,6 +34,9 @@ update $SCHEMA.mt_doc_itemdetails set sent_at = registered_at + interval '1 hour
   first_answer_at = case when status in ('Answered', 'Closed') then registered_at + (1 + abs(hashtext(id::text)) % 400) * interval '1 hour' end
 where direction = 'Outgoing' and status <> 'Draft' and registered_at >= now() - interval '90 days';
 vacuum analyze $SCHEMA.mt_doc_itemdetails;
+-- The triggers' counts were updated a million times in one transaction here, and left spread over a thousand times their
+-- pages; in service each change updates them once and autovacuum keeps them compact, as this leaves them.
+vacuum (full, analyze) $SCHEMA.ncp_open_item_counts, $SCHEMA.ncp_ended_item_counts, $SCHEMA.ncp_partner_request_changes;
 SQL
 read -r STORED OPEN OVERDUE < <("${PSQL[@]}" -At -F ' ' -c \
   "select count(*), count(*) filter (where is_open), count(*) filter (where is_open and due_by < now()) from $SCHEMA.mt_doc_itemdetails")
@@ -51,6 +56,20 @@ read -r n ok p50 p95 p99 max < <(percentiles "$OUT/reports-dashboard.csv")
 ((n == DASHBOARD && ok == n)) || fail "dashboard: $ok of $n requests answered 2xx (of $DASHBOARD sent)"
 report "$(printf '%-24s %8s %8s %8s %8s %8s %8s' request requests 2xx 'p50 ms' 'p95 ms' 'p99 ms' 'max ms')"
 report "$(printf '%-24s %8d %8d %8s %8s %8s %8s' dashboard "$n" "$ok" "$p50" "$p95" "$p99" "$max")"
+# The slowest partners are ranked from a copy of each partner's requests, read again when one of them changed: each of
+# these requests follows an answer recorded to one partner's request, and pays for that partner's read.
+say "dashboard after a change: $CHANGED requests, one answer recorded before each"
+for ((i = 0; i < CHANGED; i++)); do
+  "${PSQL[@]}" -c "update $SCHEMA.mt_doc_itemdetails set first_answer_at = coalesce(first_answer_at, now()) + interval '1 second'
+    where id = (select id from $SCHEMA.mt_doc_itemdetails where direction = 'Outgoing' and sent_at is not null
+                order by partner_code, sent_at offset $i limit 1)"
+  # As hey's CSV: the response time first, the status seventh.
+  curl -sS -o /dev/null -w '%{time_total},0,0,0,0,0,%{http_code}\n' -H "Authorization: Bearer $TOKEN" \
+    "http://127.0.0.1:$PORT/api/dashboard" || echo "0,0,0,0,0,0,000"
+done | { echo header; cat; } >"$OUT/reports-dashboard-changed.csv"
+read -r n ok p50 p95 p99 max < <(percentiles "$OUT/reports-dashboard-changed.csv")
+((n == CHANGED && ok == n)) || fail "dashboard after a change: $ok of $n requests answered 2xx"
+report "$(printf '%-24s %8d %8d %8s %8s %8s %8s' dashboard-after-change "$n" "$ok" "$p50" "$p95" "$p99" "$max")"
 report ""
 
 # The Api's resident memory, sampled every 0.2 s while an export runs: streaming keeps it flat whatever the rows' number.

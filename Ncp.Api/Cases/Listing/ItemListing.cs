@@ -76,7 +76,7 @@ public static class ItemListing
             })
             .Duplicate(x => x.IsOpen)
             // The dashboard's slowest partners read their 90 days of sent requests from this index alone, one range per
-            // partner (Dashboard.ReadAsync): no sort of the whole window, and no read of the requests sent before it.
+            // partner (SlowestPartners.LoadAsync): no read of the requests sent before the window.
             .Duplicate(x => x.SentAt, configure: i =>
             {
                 i.Mask = "partner_code, ?";

@@ -75,9 +75,9 @@ public static class Dashboard
     }
 
     private static async Task<Ok<DashboardResource>> GetAsync(
-        HttpContext http, Compartments compartments, NpgsqlDataSource db, MartenSettings marten, DeadLetterWatch deadLetters, TimeProvider time,
-        CancellationToken ct) =>
-        TypedResults.Ok(await ReadAsync(db, marten.Schema, compartments.ChannelsOf(http.User), time.GetUtcNow(), ct) with
+        HttpContext http, Compartments compartments, NpgsqlDataSource db, MartenSettings marten, SlowestPartners slowest,
+        DeadLetterWatch deadLetters, TimeProvider time, CancellationToken ct) =>
+        TypedResults.Ok(await ReadAsync(db, marten.Schema, slowest, compartments.ChannelsOf(http.User), time.GetUtcNow(), ct) with
         {
             DeadLetters = deadLetters.Queues is null ? null : deadLetters.Total,
         });
@@ -85,22 +85,22 @@ public static class Dashboard
     /// <summary>
     /// One round trip, every statement on the item read model's indexed columns (MartenSetup, ItemListing.ConfigureColumns)
     /// or on <see cref="OpenItemCounts"/>: what grows with the backlog (the overdue count, the per-day series) is summed
-    /// from counts per day, and only today's items are read one by one.
+    /// from counts per day, and only today's items are read one by one. The slowest partners are ranked from the copy
+    /// <see cref="SlowestPartners"/> keeps, with a second round trip only for partners whose requests changed.
     /// </summary>
-    public static async Task<DashboardResource> ReadAsync(NpgsqlDataSource db, string schema, Channel[] channels, DateTimeOffset now, CancellationToken ct)
+    public static async Task<DashboardResource> ReadAsync(
+        NpgsqlDataSource db, string schema, SlowestPartners slowest, Channel[] channels, DateTimeOffset now, CancellationToken ct)
     {
         var items = $"{schema}.mt_doc_itemdetails";
         var visible = channels.Select(c => c.ToString()).ToArray();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var firstDay = today.AddDays(1 - Days);
-        var windowStart = new DateTimeOffset(firstDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
         // Every statement is sent all of them, typed, so a statement may leave some unused.
-        // $1 channels, $2 a day ago, $3 now, $4 a day ahead, $5 the chart's first midnight, $6 the partners' window start,
-        // $7 today's midnight (UTC), $8 the chart's first day, $9 today, $10 tomorrow's midnight.
+        // $1 channels, $2 a day ago, $3 now, $4 a day ahead, $5 today's midnight (UTC), $6 the chart's first day, $7 today,
+        // $8 tomorrow's midnight.
         var midnight = new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        object[] parameters =
-            [visible, now - Recent, now, now + Recent, windowStart, now - PartnerWindow, midnight, firstDay, today, midnight.AddDays(1)];
+        object[] parameters = [visible, now - Recent, now, now + Recent, midnight, firstDay, today, midnight.AddDays(1)];
         var counted = $"{schema}.{OpenItemCounts.Table}";
         var ended = $"{schema}.{OpenItemCounts.EndedTable}";
         string Row(string list, string at, string where, string order) => $"""
@@ -144,25 +144,8 @@ public static class Dashboard
             Row("awaiting", "coalesce(due_by, registered_at)", Awaiting, "due_by nulls last"),
             Row("undelivered", "coalesce(sent_at, registered_at)", Undelivered, "sent_at desc nulls last")));
 
-        // A partner who does not answer must not look fast: an unanswered request counts with the time waited so far
-        // (a lower bound), so the median is over every request sent in the window, answered or not. The partners are
-        // found by stepping through the outgoing index from one code to the next (a few reads each), then each partner's
-        // window is read as one range of that index: the work follows the window's requests, not the years before it.
-        // date_part, not extract: a double per request, where extract's numeric costs a quarter more of the whole query.
-        const string Outgoing = "direction = 'Outgoing'";
-        Add($"""
-            with recursive partners(code) as (
-              select min(partner_code) from {items} where {Outgoing}
-              union all
-              select (select min(partner_code) from {items} where {Outgoing} and partner_code > p.code)
-              from partners p where p.code is not null)
-            select p.code, s.sent, s.answered, s.median from partners p
-            cross join lateral (
-              select count(*)::int as sent, count(first_answer_at)::int as answered,
-                percentile_cont(0.5) within group (order by date_part('epoch', coalesce(first_answer_at, $3) - sent_at) / 3600.0) as median
-              from {items} where {Outgoing} and partner_code = p.code and channel = any($1) and sent_at >= $6) s
-            where s.sent > 0 order by 4 desc, 1 limit {SlowestPartners}
-            """);
+        // The slowest partners: each partner's count of changes to its requests (SlowestPartners ranks them).
+        Add(Overseeing.SlowestPartners.ChangesSql(schema));
 
         // Open on a day: registered by its end and not ended by then; overdue: open and past the deadline it has now
         // (a deadline moved later is applied to the past too). Each item adds +1 when a state starts and -1 when it
@@ -172,22 +155,22 @@ public static class Dashboard
         // first day also step down on the day they ended. A reopened item (no end any more) counts as open since its
         // registration; an item that ended before the window adds nothing.
         Add($"""
-            select greatest(-1, registered_day - $8)::int, sum(open)::int, 0 from {counted}
+            select greatest(-1, registered_day - $6)::int, sum(open)::int, 0 from {counted}
             where channel = any($1) group by 1
             union all
-            select greatest(-1, late_day - $8)::int, 0, sum(open)::int from {counted}
-            where channel = any($1) and late_day <= $9 group by 1
+            select greatest(-1, late_day - $6)::int, 0, sum(open)::int from {counted}
+            where channel = any($1) and late_day <= $7 group by 1
             union all
-            select $9 - $8, 0, -count(*)::int from {items} d
-            where channel = any($1) and d.is_open and d.due_by > $3 and d.due_by < $10
+            select $7 - $6, 0, -count(*)::int from {items} d
+            where channel = any($1) and d.is_open and d.due_by > $3 and d.due_by < $8
             union all
             select x.bucket, sum(x.opened)::int, sum(x.overdue)::int from {ended} e
             cross join lateral (values
-              (greatest(-1, e.registered_day - $8), e.n, 0),
-              (e.ended_day - $8, -e.n, 0),
-              (case when e.late_before_end then greatest(-1, e.late_day - $8) end, 0, e.n),
-              (case when e.late_before_end then e.ended_day - $8 end, 0, -e.n)) as x(bucket, opened, overdue)
-            where e.ended_day >= $8 and e.channel = any($1) and x.bucket <= $9 - $8
+              (greatest(-1, e.registered_day - $6), e.n, 0),
+              (e.ended_day - $6, -e.n, 0),
+              (case when e.late_before_end then greatest(-1, e.late_day - $6) end, 0, e.n),
+              (case when e.late_before_end then e.ended_day - $6 end, 0, -e.n)) as x(bucket, opened, overdue)
+            where e.ended_day >= $6 and e.channel = any($1) and x.bucket <= $7 - $6
             group by x.bucket
             """);
 
@@ -207,10 +190,10 @@ public static class Dashboard
         }
 
         await reader.NextResultAsync(ct);
-        var partners = new List<SlowPartner>();
+        var changes = new Dictionary<string, long>();
         while (await reader.ReadAsync(ct))
         {
-            partners.Add(new SlowPartner(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), Math.Round(reader.GetDouble(3), 1)));
+            changes[reader.GetString(0)] = reader.GetInt64(1);
         }
 
         await reader.NextResultAsync(ct);
@@ -230,10 +213,12 @@ public static class Dashboard
             days[i] = new DashboardDay(firstDay.AddDays(i), opened, late);
         }
 
+        await reader.CloseAsync();
+        var partners = await slowest.RankAsync(db, schema, changes, channels, now, ct);
         DashboardList ListOf(string name, int count) => new(count, [.. rows.GetValueOrDefault(name) ?? []]);
         return new DashboardResource(
             now, ListOf("new", counts[0]), ListOf("mail", counts[1]), ListOf("due", counts[2]), ListOf("overdue", counts[3]), ListOf("awaiting", counts[4]),
-            counts[5], [.. partners], days) { NotDelivered = ListOf("undelivered", counts[6]) };
+            counts[5], partners, days) { NotDelivered = ListOf("undelivered", counts[6]) };
     }
 
     /// <summary>
@@ -242,8 +227,8 @@ public static class Dashboard
     /// today past its deadline) are read through the deadline and registration indexes.
     /// </summary>
     private static string OverdueCount(string items, string counted) => $"""
-        ((select coalesce(sum(open), 0) from {counted} where channel = any($1) and late_day < $9)
-         + (select count(*) from {items} d where channel = any($1) and d.is_open and d.due_by >= $7 and d.due_by < $3)
-         + (select count(*) from {items} d where channel = any($1) and d.is_open and d.registered_at >= $7 and d.due_by < $7))
+        ((select coalesce(sum(open), 0) from {counted} where channel = any($1) and late_day < $7)
+         + (select count(*) from {items} d where channel = any($1) and d.is_open and d.due_by >= $5 and d.due_by < $3)
+         + (select count(*) from {items} d where channel = any($1) and d.is_open and d.registered_at >= $5 and d.due_by < $5))
         """;
 }

@@ -71,20 +71,7 @@ public static class OpenItemCounts
               return null;
             end $$;
 
-            create or replace function {{schema}}.ncp_clear_open_item_counts() returns trigger language plpgsql as $$
-            begin
-              delete from {{counts}};
-              delete from {{ended}};
-              return null;
-            end $$;
-
-            create or replace trigger ncp_count_open_items after insert or update or delete on {{items}}
-              for each row execute function {{schema}}.ncp_count_open_items();
-            -- Marten's resets and rebuilds truncate the read model, which fires no row trigger.
-            create or replace trigger ncp_clear_open_item_counts after truncate on {{items}}
-              for each statement execute function {{schema}}.ncp_clear_open_item_counts();
-
-            lock table {{items}} in share row exclusive mode;
+            {{Triggers(schema, "ncp_count_open_items", "ncp_clear_open_item_counts", $"delete from {counts}; delete from {ended};")}}
             delete from {{counts}};
             insert into {{counts}} (channel, registered_day, late_day, open)
             select channel, (registered_at at time zone 'UTC')::date, {{late("d")}}, count(*)
@@ -98,4 +85,22 @@ public static class OpenItemCounts
         await command.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
     }
+
+    /// <summary>
+    /// Puts the row function <paramref name="onRow"/> (created before) on the item read model, and a function made of
+    /// <paramref name="onTruncate"/> on its truncation, which Marten's resets and rebuilds do and which fires no row
+    /// trigger; then locks the read model until the caller's transaction ends, so that the caller can count it afresh.
+    /// </summary>
+    internal static string Triggers(string schema, string onRow, string onTruncateName, string onTruncate) => $$"""
+        create or replace function {{schema}}.{{onTruncateName}}() returns trigger language plpgsql as $$
+        begin
+          {{onTruncate}}
+          return null;
+        end $$;
+        create or replace trigger {{onRow}} after insert or update or delete on {{schema}}.mt_doc_itemdetails
+          for each row execute function {{schema}}.{{onRow}}();
+        create or replace trigger {{onTruncateName}} after truncate on {{schema}}.mt_doc_itemdetails
+          for each statement execute function {{schema}}.{{onTruncateName}}();
+        lock table {{schema}}.mt_doc_itemdetails in share row exclusive mode;
+        """;
 }

@@ -90,6 +90,8 @@ public static class MartenSetup
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await Cases.Overseeing.OpenItemCounts.InstallAsync(
             services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<MartenSettings>().Schema, CancellationToken.None);
+        await Cases.Overseeing.SlowestPartners.InstallAsync(
+            services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<MartenSettings>().Schema, CancellationToken.None);
         await PartnerSeed.SeedIfEmptyAsync(store, services.GetRequiredService<TimeProvider>(), CancellationToken.None);
     }
 }

@@ -96,7 +96,8 @@ public sealed class DashboardTests(NcpSystem ncp)
         {
             // The Worker may act on earlier tests' items between the two reads: compared once a read agrees.
             var (dashboard, expected) = await NcpSystem.EventuallyAsync(
-                async () => (await Dashboard.ReadAsync(db, schema, channels, at, CancellationToken.None), await CountOneByOneAsync(db, schema, channels, at)),
+                async () => (await Dashboard.ReadAsync(db, schema, Slowest, channels, at, CancellationToken.None),
+                    await CountOneByOneAsync(db, schema, channels, at)),
                 read => read.Item1.Overdue.Count == read.Item2.Overdue
                     && read.Item1.Days.Select(d => (d.Open, d.Overdue)).SequenceEqual(read.Item2.Days));
             Assert.Equal(expected.Overdue, dashboard.Overdue.Count);
@@ -119,8 +120,8 @@ public sealed class DashboardTests(NcpSystem ncp)
     }
 
     /// <summary>
-    /// The slowest partners are ranked from an index read partner after partner (ItemListing.ConfigureColumns); here the
-    /// ranking and each median are checked against the requests read one by one and their medians taken here.
+    /// The slowest partners are ranked from the copy SlowestPartners keeps; here the ranking and each median are checked
+    /// against the requests read one by one and their medians taken here.
     /// </summary>
     [Fact]
     public async Task The_slowest_partners_equal_the_medians_of_their_requests_taken_one_by_one()
@@ -136,12 +137,79 @@ public sealed class DashboardTests(NcpSystem ncp)
         Channel[] channels = [Channel.TwentyFourSeven, Channel.Interpol, Channel.Bilateral];
         var at = DateTimeOffset.UtcNow.AddHours(5);
         var (dashboard, expected) = await NcpSystem.EventuallyAsync(
-            async () => (await Dashboard.ReadAsync(db, schema, channels, at, CancellationToken.None),
+            async () => (await Dashboard.ReadAsync(db, schema, Slowest, channels, at, CancellationToken.None),
                 await SlowestOneByOneAsync(db, schema, channels, at)),
             read => read.Item1.SlowestPartners.SequenceEqual(read.Item2));
         Assert.Equal(expected, dashboard.SlowestPartners);
         Assert.NotEmpty(dashboard.SlowestPartners);
     }
+
+    /// <summary>
+    /// The copy of each partner's requests is read again when the trigger has counted a change to them: here the read model
+    /// is written as a rebuild or the bench writes it (straight SQL), and after each change, and as the window moves later
+    /// and earlier, the ranking equals the requests read one by one. The two partners' requests are made 60 days old so
+    /// that they rank first.
+    /// </summary>
+    [Fact]
+    public async Task The_slowest_partners_follow_answers_moves_deletions_and_the_moving_window()
+    {
+        var duty = ncp.ClientFor("duty");
+        var now = DateTimeOffset.UtcNow;
+        async Task<string> Sent(string partner)
+        {
+            var draft = await duty.RegisterAsync(ItemsApi.OutgoingRequest(partner, "Slowest partner changed"));
+            return (await duty.ActAsync(draft.Number(), "send")).Number();
+        }
+
+        string[] numbers = await Task.WhenAll(new[] { "JP-CYBER247", "JP-CYBER247", "JP-CYBER247", "KE-CYBER247" }.Select(Sent));
+        var db = ncp.Api.Services.GetRequiredService<NpgsqlDataSource>();
+        var schema = ncp.Api.Services.GetRequiredService<MartenSettings>().Schema;
+        Channel[] channels = [Channel.TwentyFourSeven];
+
+        async Task Write(string set, params string[] items)
+        {
+            var sql = $"{set} where register_number = any($1)".Replace("items", $"{schema}.mt_doc_itemdetails", StringComparison.Ordinal);
+            await using var command = db.CreateCommand(sql);
+            command.Parameters.Add(new() { Value = items });
+            command.Parameters.Add(new() { Value = now });
+            await command.ExecuteNonQueryAsync();
+        }
+
+        async Task<SlowPartner[]> RankedAt(DateTimeOffset at)
+        {
+            var (dashboard, expected) = await NcpSystem.EventuallyAsync(
+                async () => ((await Dashboard.ReadAsync(db, schema, Slowest, channels, at, CancellationToken.None)).SlowestPartners,
+                    await SlowestOneByOneAsync(db, schema, channels, at)),
+                read => read.Item1.SequenceEqual(read.Item2));
+            Assert.Equal(expected, dashboard);
+            return dashboard;
+        }
+
+        (int Sent, int Answered)? Of(SlowPartner[] ranked, string partner) =>
+            ranked.Where(p => p.PartnerCode == partner).Select(p => ((int, int)?)(p.Sent, p.Answered)).SingleOrDefault();
+
+        await Write("update items set sent_at = $2 - interval '60 days'", numbers);
+        var ranked = await RankedAt(now);
+        Assert.Equal((3, 0), Of(ranked, "JP-CYBER247"));
+        Assert.Equal((1, 0), Of(ranked, "KE-CYBER247"));
+
+        await Write("update items set first_answer_at = sent_at + interval '10 hours'", numbers[0]);
+        Assert.Equal((3, 1), Of(await RankedAt(now), "JP-CYBER247"));
+
+        await Write("update items set partner_code = 'KE-CYBER247'", numbers[1]);
+        ranked = await RankedAt(now);
+        Assert.Equal((2, 1), Of(ranked, "JP-CYBER247"));
+        Assert.Equal((2, 0), Of(ranked, "KE-CYBER247"));
+
+        await Write("delete from items", numbers[3]);
+        Assert.Equal((1, 0), Of(await RankedAt(now), "KE-CYBER247"));
+
+        // 31 days on, the requests sent 60 days ago are out of the 90-day window; 5 days back, the copy must reach further.
+        Assert.Null(Of(await RankedAt(now.AddDays(31)), "JP-CYBER247"));
+        Assert.Equal((2, 1), Of(await RankedAt(now.AddDays(-5)), "JP-CYBER247"));
+    }
+
+    private SlowestPartners Slowest => ncp.Api.Services.GetRequiredService<SlowestPartners>();
 
     private static async Task<SlowPartner[]> SlowestOneByOneAsync(
         NpgsqlDataSource db, string schema, Channel[] channels, DateTimeOffset now)
