@@ -30,7 +30,8 @@ public sealed class QuorumQueueTests(TwinNcp ncp)
         // Two broadcasters in each of the two Apis (more while another test has a third Api up).
         var perInstance = queues.Where(q => q.Name.Contains("broadcaster", StringComparison.Ordinal)).ToArray();
         Assert.True(perInstance.Length >= 4, string.Join(", ", queues.Select(q => q.Name)));
-        Assert.All(perInstance, q => Assert.Equal((q.Name, "classic", false, true), (q.Name, q.Type, q.Durable, q.AutoDelete)));
+        // Not durable and gone a minute after its Api (MassTransit sets x-expires on a temporary queue instead of auto-delete).
+        Assert.All(perInstance, q => Assert.Equal((q.Name, "classic", false), (q.Name, q.Type, q.Durable)));
     }
 
     [Fact]

@@ -1,8 +1,13 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Ncp.Api.Infrastructure.Auth;
+using Ncp.Api.Infrastructure.Marten;
 using Ncp.Tests.Fixtures;
+using Npgsql;
 
 namespace Ncp.Tests.Infrastructure.Cluster;
 
@@ -41,20 +46,29 @@ public sealed class SharedKeyRingTests(TwinNcp ncp)
     }
 
     [Fact]
-    public async Task An_Api_started_afresh_reads_the_same_keys_and_keeps_the_officer_signed_in()
+    public async Task A_key_ring_built_afresh_from_the_database_alone_reads_the_cookie_an_Api_set()
     {
         var before = new UiSession(ncp.Api2);
         Assert.Equal(302, (await before.SignInAsync("supervisor")).Status);
 
-        // A restart is a new host: nothing in memory, the keys only from PostgreSQL.
-        await using var restarted = NcpSystem.Host<Ncp.Api.Program>(ncp.ApiSettings, NcpSystem.RouteUiToTestServer);
-        restarted.StartServer();
-        var after = new UiSession(restarted);
-        after.Adopt(before);
+        // A restart: a key ring made from configuration alone, its keys read from PostgreSQL. Not a third Api host: one
+        // started and disposed in this process was followed by the twins no longer publishing (its daemon's leadership lock
+        // outlived it, the kind of in-process leak of JasperFx/marten#5090); a killed process drops its locks with its connections.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(ncp.ApiSettings).Build();
+        await using var restarted = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton(new MartenSettings { Schema = ncp.ApiSchema })
+            .AddSingleton(_ => NpgsqlDataSource.Create(ncp.MultiHostPostgres))
+            .AddNcpKeyRing(configuration)
+            .BuildServiceProvider();
+        var cookies = new TicketDataFormat(restarted.GetRequiredService<IDataProtectionProvider>()
+            .CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", BrowserSignIn.CookieScheme, "v2"));
 
-        Assert.Equal(200, (await after.GetAsync("/")).Status);
+        var ticket = cookies.Unprotect(before.Cookies[BrowserSignIn.CookieName]);
+        Assert.True(ticket?.Principal.Identity?.IsAuthenticated, "The cookie could not be read with the keys from PostgreSQL");
         var stored = await ncp.QueryRowsAsync($"select friendly_name from {ncp.ApiSchema}.{KeyRing.TableName}");
-        var known = restarted.Services.GetRequiredService<IKeyManager>().GetAllKeys().Select(k => $"key-{k.KeyId}");
+        var known = restarted.GetRequiredService<IKeyManager>().GetAllKeys().Select(k => $"key-{k.KeyId}");
         Assert.Equal(stored.Select(r => (string)r[0]!).Order(), known.Order());
     }
 }
