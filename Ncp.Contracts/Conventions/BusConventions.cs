@@ -23,6 +23,23 @@ public sealed class RabbitMqSettings
     /// <summary>RabbitMQ's management API (counts and letters of the error queues); the default port on the broker's host.</summary>
     public string? ManagementUrl { get; set; }
 
+    /// <summary>
+    /// The nodes of a RabbitMQ cluster, comma-separated <c>host:port</c> (<c>10.0.0.1:5672,10.0.0.2:5672</c>): the bus connects
+    /// to any of them and moves to another when its node goes. Empty: the one broker at <see cref="Host"/>:<see cref="Port"/>.
+    /// </summary>
+    public string? Nodes { get; set; }
+
+    /// <summary>
+    /// Declares the durable consumer queues as quorum queues (replicated across the cluster's nodes). Off by default: a queue
+    /// declared classic cannot be declared again as quorum (PRECONDITION_FAILED), see docs/deployment.md for the migration.
+    /// </summary>
+    public bool QuorumQueues { get; set; }
+
+    /// <summary>The cluster's nodes, or the one broker.</summary>
+    public string[] NodeList => string.IsNullOrWhiteSpace(Nodes)
+        ? [$"{Host}:{Port}"]
+        : [.. Nodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
     /// <summary>Set by <c>migrate</c>: the bus declares its exchanges, queues and bindings and consumes nothing.</summary>
     public bool DeployTopologyOnly { get; set; }
 
@@ -46,7 +63,7 @@ public static class BusConventions
         catch (Exception e)
         {
             throw new InvalidOperationException(
-                $"Could not declare the queues on RabbitMQ at {rabbit.Host}:{rabbit.Port} (virtual host {rabbit.VirtualHost}): {e.Message}", e);
+                $"Could not declare the queues on RabbitMQ at {string.Join(", ", rabbit.NodeList)} (virtual host {rabbit.VirtualHost}): {e.Message}", e);
         }
     }
 
@@ -66,6 +83,11 @@ public static class BusConventions
             // MassTransit reports usage to its vendor over the internet by default; a police system sends nothing out.
             bus.DisableUsageTelemetry();
             registrations(bus);
+            if (rabbit.QuorumQueues)
+            {
+                bus.AddConfigureEndpointsCallback(AsQuorumQueue);
+            }
+
             bus.ConfigureHealthCheckOptions(health =>
             {
                 health.Name = "rabbitmq";
@@ -79,6 +101,16 @@ public static class BusConventions
                     h.Username(rabbit.Username);
                     h.Password(rabbit.Password);
                     h.RequestedConnectionTimeout(TimeSpan.FromSeconds(3));
+                    if (!string.IsNullOrWhiteSpace(rabbit.Nodes))
+                    {
+                        h.UseCluster(cluster =>
+                        {
+                            foreach (var node in rabbit.NodeList)
+                            {
+                                cluster.Node(node);
+                            }
+                        });
+                    }
                 });
                 if (!string.IsNullOrEmpty(rabbit.Prefix))
                 {
@@ -91,5 +123,18 @@ public static class BusConventions
             });
         });
         return services;
+    }
+
+    /// <summary>
+    /// A durable consumer queue becomes a quorum queue. A temporary one (an Api instance's own live-update queue, declared
+    /// auto-delete and not durable before this runs) stays classic: quorum queues are always durable and never auto-delete.
+    /// </summary>
+    private static void AsQuorumQueue(string queueName, IReceiveEndpointConfigurator endpoint)
+    {
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit
+            && endpoint is MassTransit.RabbitMqTransport.Configuration.IRabbitMqReceiveEndpointConfiguration { Settings: { Durable: true, AutoDelete: false } })
+        {
+            rabbit.SetQuorumQueue();
+        }
     }
 }

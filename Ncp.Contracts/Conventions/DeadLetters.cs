@@ -101,7 +101,8 @@ public sealed class DeadLetterBox(RabbitMqSettings rabbit, HttpClient http)
             HostName = rabbit.Host, Port = rabbit.Port, VirtualHost = rabbit.VirtualHost, UserName = rabbit.Username, Password = rabbit.Password,
             ClientProvidedName = "ncp-redrive",
         };
-        await using var connection = await factory.CreateConnectionAsync(ct);
+        // Any node of a cluster will do; the one broker otherwise.
+        await using var connection = await factory.CreateConnectionAsync(rabbit.NodeList.Select(AmqpTcpEndpoint.Parse).ToList(), ct);
         await using var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
         var endpoint = queue[..^ErrorSuffix.Length];

@@ -74,7 +74,7 @@ public sealed class LocalIssuerNcp : BrowserNcp
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -140,7 +140,7 @@ public class NcpSystem : IAsyncLifetime
         await Task.WhenAll(BusReadyAsync(Api.Services), BusReadyAsync(Worker.Services));
     }
 
-    private static Task BusReadyAsync(IServiceProvider services) =>
+    protected static Task BusReadyAsync(IServiceProvider services) =>
         EventuallyAsync(
             () => Task.FromResult(services.GetRequiredService<MassTransit.IBusControl>().CheckHealth().Status),
             status => status == MassTransit.BusHealthStatus.Healthy,

@@ -45,6 +45,7 @@ public static class AuthSetup
         }
 
         auth.AddNcpBrowserSignIn(configuration);
+        services.AddNcpKeyRing(configuration);
         services.AddNcpLocalAccounts(configuration, environment);
 
         // Browsers cannot set headers on a WebSocket: the live channel takes the token from the query string, there only.

@@ -66,6 +66,7 @@ public static class MartenSetup
                 options.Schema.For<Accounts.OfficerAccount>().UniqueIndex(x => x.Login).UseOptimisticConcurrency(true);
                 options.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
                 options.Storage.ExtendedSchemaObjects.Add(Attachments.Table(settings.Schema));
+                options.Storage.ExtendedSchemaObjects.Add(Auth.KeyRing.Table(settings.Schema));
                 options.Storage.ExtendedSchemaObjects.AddRange(AuditChain.Tables(settings.Schema));
 
                 options.Storage.ExtendedSchemaObjects.Add(RegisterNumbers.CounterTable(settings.Schema));
