@@ -24,6 +24,8 @@ public static class AccountEndpoints
             .AuditedAs("disable-account").WithName("DisableAccount").WithSummary("Refuse the account's sign-ins from now on (administrators)");
         accounts.MapPost("/{id:guid}/enable", (Guid id, LocalAccounts store, CancellationToken ct) => SetDisabledAsync(id, false, store, ct))
             .AuditedAs("enable-account").WithName("EnableAccount").WithSummary("Allow the account's sign-ins again (administrators)");
+        accounts.MapPost("/{id:guid}/unlock", UnlockAsync).AuditedAs("unlock-account").WithName("UnlockAccount")
+            .WithSummary("Lift the lockout before its minutes are over (administrators)");
         accounts.MapPut("/{id:guid}/grants", GrantAsync).AuditedAs("grant-account").WithName("GrantAccount")
             .WithSummary("Replace the account's roles and clearances; they apply from its next sign-in (administrators)").ProducesValidationProblem();
         return accounts;
@@ -49,6 +51,9 @@ public static class AccountEndpoints
     private static async Task<Results<Ok<AccountResource>, NotFound<ProblemDetails>>> SetDisabledAsync(
         Guid id, bool disabled, LocalAccounts store, CancellationToken ct) =>
         await store.SetDisabledAsync(id, disabled, ct) is { } account ? TypedResults.Ok(AccountResource.From(account)) : NoSuchAccount(id);
+
+    private static async Task<Results<Ok<AccountResource>, NotFound<ProblemDetails>>> UnlockAsync(Guid id, LocalAccounts store, CancellationToken ct) =>
+        await store.UnlockAsync(id, ct) is { } account ? TypedResults.Ok(AccountResource.From(account)) : NoSuchAccount(id);
 
     private static async Task<Results<Ok<AccountResource>, ValidationProblem, NotFound<ProblemDetails>>> GrantAsync(
         Guid id, AccountGrant body, LocalAccounts store, CancellationToken ct)

@@ -48,6 +48,9 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
     // Codes of the step before and after are accepted too: a phone's clock a little off, a code typed as it changed.
     private static readonly VerificationWindow Drift = new(previous: 1, future: 1);
 
+    // As many attempts as could plausibly race for one account (a script, several tabs); beyond it the conflict is an error.
+    private const int MaxConflicts = 50;
+
     private readonly PasswordHasher<OfficerAccount> hasher = new();
 
     // Hashed once, so that an unknown login costs as long as a known one and timing does not tell which logins exist.
@@ -132,6 +135,7 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
         var errors = new List<FieldError>();
         var enrolled = await ChangeAsync(id, account =>
         {
+            errors.Clear();
             errors.AddRange(PasswordPolicy.Check(account.Login, body.Password));
             return errors.Count > 0 ? account : Enrol(account with { FailedAttempts = 0, LockedUntil = null, LastTotpStep = 0 }, body.Password!);
         }, ct);
@@ -140,6 +144,10 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
 
     public Task<OfficerAccount?> SetDisabledAsync(Guid id, bool disabled, CancellationToken ct) =>
         ChangeAsync(id, a => a with { Disabled = disabled }, ct);
+
+    /// <summary>The lockout lifted before its minutes are over (the officer called, the administrator knows who).</summary>
+    public Task<OfficerAccount?> UnlockAsync(Guid id, CancellationToken ct) =>
+        ChangeAsync(id, a => a with { FailedAttempts = 0, LockedUntil = null }, ct);
 
     public Task<OfficerAccount?> GrantAsync(Guid id, AccountGrant grant, CancellationToken ct) =>
         ChangeAsync(id, a => a with
@@ -150,53 +158,73 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
     /// <summary>One sign-in attempt: password and code checked, the account's counters kept, the outcome returned.</summary>
     public async Task<(SignInOutcome Outcome, OfficerAccount? Account)> SignInAsync(string? login, string? password, string? code, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
         var normalized = Normalize(login);
-        var account = await session.Query<OfficerAccount>().FirstOrDefaultAsync(a => a.Login == normalized, ct);
-        if (account is null)
-        {
-            hasher.VerifyHashedPassword(new OfficerAccount(), decoyHash.Value, password ?? "");
-            return (SignInOutcome.Refused, null);
-        }
+        // The hash is the slow part; an attempt decided again after a conflict reuses its result while the hash is the same.
+        (string Hash, PasswordVerificationResult Result)? verified = null;
+        return await OnLatestAsync<(SignInOutcome, OfficerAccount?)>(
+            session => session.Query<OfficerAccount>().FirstOrDefaultAsync(a => a.Login == normalized, ct),
+            account =>
+            {
+                if (account is null)
+                {
+                    hasher.VerifyHashedPassword(new OfficerAccount(), decoyHash.Value, password ?? "");
+                    return (SignInOutcome.Refused, null);
+                }
 
-        var now = time.GetUtcNow();
-        var verified = hasher.VerifyHashedPassword(account, account.PasswordHash, password ?? "");
-        var passwordMatches = verified is not PasswordVerificationResult.Failed;
-        long? matchedStep = new Totp(Base32Encoding.ToBytes(account.TotpSecret)).VerifyTotp(now.UtcDateTime, (code ?? "").Trim(), out var step, Drift)
-            ? step
-            : null;
-        var (outcome, after) = SignInAttempts.Decide(account, passwordMatches, matchedStep, now, settings.Lockout);
-        if (outcome == SignInOutcome.SignedIn && verified == PasswordVerificationResult.SuccessRehashNeeded)
-        {
-            after = after with { PasswordHash = hasher.HashPassword(after, password!) };
-        }
+                if (verified?.Hash != account.PasswordHash)
+                {
+                    verified = (account.PasswordHash, hasher.VerifyHashedPassword(account, account.PasswordHash, password ?? ""));
+                }
 
-        if (after != account)
-        {
-            // Optimistic concurrency (MartenSetup): two attempts at once cannot both spend the same code or both escape the count.
-            session.Store(after);
-            await session.SaveChangesAsync(ct);
-        }
+                var now = time.GetUtcNow();
+                long? matchedStep = new Totp(Base32Encoding.ToBytes(account.TotpSecret)).VerifyTotp(now.UtcDateTime, (code ?? "").Trim(), out var step, Drift)
+                    ? step
+                    : null;
+                var (outcome, after) = SignInAttempts.Decide(
+                    account, verified.Value.Result is not PasswordVerificationResult.Failed, matchedStep, now, settings.Lockout);
+                if (outcome == SignInOutcome.SignedIn && verified.Value.Result == PasswordVerificationResult.SuccessRehashNeeded)
+                {
+                    after = after with { PasswordHash = hasher.HashPassword(after, password!) };
+                }
 
-        return (outcome, after);
+                return (outcome, after);
+            },
+            result => result.Item2,
+            ct);
     }
 
-    private async Task<OfficerAccount?> ChangeAsync(Guid id, Func<OfficerAccount, OfficerAccount> change, CancellationToken ct)
+    private Task<OfficerAccount?> ChangeAsync(Guid id, Func<OfficerAccount, OfficerAccount> change, CancellationToken ct) =>
+        OnLatestAsync(session => session.LoadAsync<OfficerAccount>(id, ct), a => a is null ? null : change(a), a => a, ct);
+
+    /// <summary>
+    /// Loads the account, decides, stores what changed under optimistic concurrency (MartenSetup): two attempts at once
+    /// can neither both spend one code nor both escape the count. The one that finds the account changed meanwhile (a
+    /// colleague's attempt, an administrator's grant) decides again on the latest account rather than failing; each
+    /// conflict means another change was saved, so the loop ends.
+    /// </summary>
+    private async Task<T> OnLatestAsync<T>(
+        Func<IDocumentSession, Task<OfficerAccount?>> load, Func<OfficerAccount?, T> decide, Func<T, OfficerAccount?> changed, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
-        if (await session.LoadAsync<OfficerAccount>(id, ct) is not { } account)
+        for (var attempt = 1; ; attempt++)
         {
-            return null;
-        }
+            await using var session = store.LightweightSession();
+            var account = await load(session);
+            var result = decide(account);
+            if (account is null || changed(result) is not { } after || after == account)
+            {
+                return result;
+            }
 
-        var changed = change(account);
-        if (changed != account)
-        {
-            session.Store(changed);
-            await session.SaveChangesAsync(ct);
+            session.Store(after);
+            try
+            {
+                await session.SaveChangesAsync(ct);
+                return result;
+            }
+            catch (JasperFx.ConcurrencyException) when (attempt < MaxConflicts)
+            {
+            }
         }
-
-        return changed;
     }
 
     private OfficerAccount Enrol(OfficerAccount account, string password) =>

@@ -46,11 +46,18 @@ public sealed record OfficerAccount
             .OfType<string>());
 }
 
-/// <summary>What an administrator sees of an account: never the hash nor the TOTP secret.</summary>
+/// <summary>
+/// What an administrator sees of an account: never the hash nor the TOTP secret. <see cref="TotpConfirmed"/>: a code
+/// from the authenticator app was accepted since the secret was last given out, so the officer did enrol it.
+/// </summary>
 public sealed record AccountResource(
-    Guid Id, string Login, string Name, string[] Roles, string[] Clearances, bool Disabled, DateTimeOffset? LockedUntil, DateTimeOffset CreatedAt)
+    Guid Id, string Login, string Name, string[] Roles, string[] Clearances, bool Disabled, DateTimeOffset? LockedUntil, DateTimeOffset CreatedAt,
+    bool TotpConfirmed = false)
 {
-    public static AccountResource From(OfficerAccount a) => new(a.Id, a.Login, a.Name, a.Roles, a.Clearances, a.Disabled, a.LockedUntil, a.CreatedAt);
+    public static AccountResource From(OfficerAccount a) =>
+        new(a.Id, a.Login, a.Name, a.Roles, a.Clearances, a.Disabled, a.LockedUntil, a.CreatedAt, a.LastTotpStep > 0);
+
+    public bool IsLockedAt(DateTimeOffset now) => LockedUntil is { } until && now < until;
 }
 
 /// <summary>

@@ -20,6 +20,25 @@ public static class PasswordPolicy
         "kazakhstan123", "almaty123456", "astana123456", "пароль123456", "йцукенгшщзхъ",
     };
 
+    // No 0/O, 1/l/I: a password read off the screen and typed in once should not be misread.
+    private const string Readable = "abcdefghijkmnpqrstuvwxyz23456789";
+
+    /// <summary>
+    /// An initial password for an administrator to hand over once: four groups of five readable characters (about 100
+    /// bits), within the policy for any login.
+    /// </summary>
+    public static string Generate(string login)
+    {
+        while (true)
+        {
+            var password = string.Join('-', Enumerable.Range(0, 4).Select(_ => System.Security.Cryptography.RandomNumberGenerator.GetString(Readable, 5)));
+            if (!Check(login, password).Any())
+            {
+                return password;
+            }
+        }
+    }
+
     public static IEnumerable<FieldError> Check(string login, string? password)
     {
         if (string.IsNullOrEmpty(password) || password.Length < MinLength)

@@ -36,6 +36,27 @@ public sealed class LocalAccountsTests(NcpSystem ncp)
     }
 
     [Fact]
+    public async Task An_administrator_lifts_a_lockout_and_the_officer_signs_in_at_once()
+    {
+        var accounts = Accounts();
+        var (login, secret) = await CreateAsync(accounts);
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            await accounts.SignInAsync(login, Password, "000000", default);
+        }
+
+        var locked = (await accounts.ListAsync(default)).Single(a => a.Login == login);
+        Assert.True(AccountResource.From(locked).IsLockedAt(clock.GetUtcNow()));
+        using var unlocked = await ncp.ClientFor("admin").PostAsync($"/api/accounts/{locked.Id}/unlock", null);
+        var account = await ItemsApi.ExpectAsync(unlocked, HttpStatusCode.OK);
+
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, account.GetProperty("lockedUntil").ValueKind);
+        Assert.Equal(SignInOutcome.SignedIn, (await accounts.SignInAsync(login, Password, CodeNow(secret), default)).Outcome);
+        Assert.True(AccountResource.From((await accounts.FindAsync(locked.Id, default))!).TotpConfirmed);
+        Assert.Contains("unlock-account", (await ncp.ClientFor("admin").GetJsonAsync("/api/audit?action=unlock-account")).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_code_is_accepted_once_and_a_code_one_step_old_still_is_but_not_two()
     {
         var accounts = Accounts();
@@ -111,8 +132,34 @@ public sealed class LocalAccountsTests(NcpSystem ncp)
         }
     }
 
-    private LocalAccounts Accounts() =>
-        new(ncp.Api.Services.GetRequiredService<IDocumentStore>(), new LocalIssuerSettings { LockoutAttempts = 3, LockoutMinutes = 15 }, clock);
+    [Fact]
+    public async Task Wrong_attempts_made_at_the_same_moment_each_count_once_and_none_fails()
+    {
+        var accounts = Accounts(lockoutAttempts: 20);
+        var (login, _) = await CreateAsync(accounts);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => accounts.SignInAsync(login, Password + "?", "000000", default))));
+
+        Assert.All(outcomes, o => Assert.Equal(SignInOutcome.Refused, o.Outcome));
+        var stored = (await accounts.ListAsync(default)).Single(a => a.Login == login);
+        Assert.Equal(8, stored.FailedAttempts);
+    }
+
+    [Fact]
+    public async Task The_same_code_sent_twice_at_once_signs_in_once_and_the_other_attempt_is_refused_as_a_replay()
+    {
+        var accounts = Accounts(lockoutAttempts: 20);
+        var (login, secret) = await CreateAsync(accounts);
+        var code = CodeNow(secret);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => accounts.SignInAsync(login, Password, code, default))));
+
+        Assert.Single(outcomes, o => o.Outcome == SignInOutcome.SignedIn);
+        Assert.Equal(3, outcomes.Count(o => o.Outcome == SignInOutcome.Refused));
+    }
+
+    private LocalAccounts Accounts(int lockoutAttempts = 3) =>
+        new(ncp.Api.Services.GetRequiredService<IDocumentStore>(), new LocalIssuerSettings { LockoutAttempts = lockoutAttempts, LockoutMinutes = 15 }, clock);
 
     private static async Task<(string Login, string Secret)> CreateAsync(LocalAccounts accounts)
     {
