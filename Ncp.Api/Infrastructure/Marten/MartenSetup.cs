@@ -90,6 +90,9 @@ public static class MartenSetup
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await Cases.Overseeing.OpenItemCounts.InstallAsync(
             services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<MartenSettings>().Schema, CancellationToken.None);
+        await Reports.ReportMonths.InstallAsync(
+            services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<MartenSettings>().Schema,
+            services.GetRequiredService<Cases.Registering.RegisterSettings>().TimeZone, CancellationToken.None);
         await PartnerSeed.SeedIfEmptyAsync(store, services.GetRequiredService<TimeProvider>(), CancellationToken.None);
     }
 }
