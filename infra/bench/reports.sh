@@ -165,7 +165,8 @@ for name in "statistics&by=partner" "statistics&by=month" "yearly" "timeliness&b
   done
   ((ok == REPORTS)) || fail "$path$query: $ok of $REPORTS answered 200 with figures"
   report "$(sort -g "$times" | awk -v name="$path$query" -v ok="$ok" '{ t[++n] = $1 } END {
-    printf "%-28s %8d %8d %8.0f %8.0f %8.0f", name, n, ok, t[int(n * 0.50) + 1], t[int(n * 0.95) + 1 > n ? n : int(n * 0.95) + 1], t[n] }')"
+    p95 = int(n * 0.95) + 1; if (p95 > n) p95 = n
+    printf "%-28s %8d %8d %8.0f %8.0f %8.0f", name, n, ok, t[int(n * 0.50) + 1], t[p95], t[n] }')"
 done
 report ""
 report "$(printf '%-28s %8s %10s %12s' 'report as a file' status 'total ms' size)"
