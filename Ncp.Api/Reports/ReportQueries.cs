@@ -66,7 +66,8 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
             group by 1, 2
             """;
         var counts = new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
-        foreach (var row in await ReadAsync(sql, request, ct))
+        var counted = await FromMonthsAsync(request, ct) ?? await ReadAsync(sql, request, ct);
+        foreach (var row in counted)
         {
             var group = row[0] as string ?? "";
             var figure = ((string)row[1]!).Replace("outcome:", "", StringComparison.Ordinal) is var f && f != (string)row[1]! ? OutcomeKey(f) : f;
@@ -77,6 +78,54 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
         string[] keys = month ? [.. Counted.Where(k => k != "open-at-end")] : Counted;
         return Table("statistics", request.By, keys.Select(k => Column(k, ReportValueKind.Count)),
             groups.Select(g => (IReadOnlyList<object?>)[GroupName(request.By, g), .. keys.Select(k => (object?)counts.GetValueOrDefault(g)?.GetValueOrDefault(k) ?? 0L)]));
+    }
+
+    /// <summary>
+    /// The statistics' (group, figure, count) lines summed from <see cref="ReportMonths"/> when they can be: whole months in
+    /// the zone the counts are kept in, no filter but channels. Null otherwise (the rows are counted instead).
+    /// </summary>
+    private async Task<List<object?[]>?> FromMonthsAsync(ReportRequest request, CancellationToken ct)
+    {
+        var (period, filter) = (request.Period, request.Filter);
+        string[][] others =
+            [filter.Kinds, filter.Directions, filter.Partners, filter.Countries, filter.Categories, filter.Articles, filter.Priorities, filter.Officers];
+        if (period.FirstDay.Day != 1 || period.LastDay.AddDays(1).Day != 1 || others.Any(o => o.Length > 0))
+        {
+            return null;
+        }
+
+        var by = request.By;
+        var group = by switch { "month" => "to_char(m.month, 'YYYY-MM')", "channel" => "m.channel", _ => "m.value" };
+        var months = $"{marten.Schema}.{ReportMonths.Table}";
+        // Open at the end: registered before it, less ended before it (an item ends after it was registered).
+        var open = by == "month" ? "" : $"""
+            union all
+            select {group}, 'open-at-end', sum(case m.figure when 'registered' then m.n else -m.n end)::bigint from {months} m
+            where m.dim = $2 and m.month < $4 and m.channel = any($1) and m.figure in ('registered', 'ended')
+            group by 1 having sum(case m.figure when 'registered' then m.n else -m.n end) <> 0
+            """;
+        var sql = $"""
+            select {group}, m.figure, sum(m.n)::bigint from {months} m
+            where m.dim = $2 and m.month >= $3 and m.month < $4 and m.channel = any($1) and m.figure <> 'ended'
+            group by 1, 2 having sum(m.n) <> 0
+            {open}
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using (var zone = new NpgsqlCommand($"select zone from {months}_zone", connection))
+        {
+            if (await zone.ExecuteScalarAsync(ct) as string != period.Zone)
+            {
+                return null;
+            }
+        }
+
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in new object[] { filter.Channels, by is "month" or "channel" ? "" : by, period.FirstDay, period.LastDay.AddDays(1) })
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return await RowsOfAsync(command, ct);
     }
 
     /// <summary>
@@ -218,6 +267,11 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
             command.Parameters.Add(new NpgsqlParameter { Value = value });
         }
 
+        return await RowsOfAsync(command, ct);
+    }
+
+    private static async Task<List<object?[]>> RowsOfAsync(NpgsqlCommand command, CancellationToken ct)
+    {
         var rows = new List<object?[]>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

@@ -99,6 +99,106 @@ say "export of a year's items, CSV"
 export_year csv
 say "export of a year's items, XLSX"
 export_year xlsx
+
+# ---------------------------------------------------------------- the reports over a year (statistics, yearly, timeliness)
+# The same items' report rows, stored the same direct way (seed_report_rows): outgoing ones sent an hour after registration
+# unless drafts, acknowledged, answered (with an outcome), closed, withdrawn or refused as their state says. The monthly
+# counts the statistics read (ReportMonths, kept by a trigger) are counted once after the load, as migrate would. Each
+# report is asked NCP_BENCH_REPORTS times in turn for the 12 whole months up to this one, then once as CSV and XLSX.
+REPORTS=${NCP_BENCH_REPORTS:-10}
+seed_report_rows() { # schema count first-registration
+  "${PSQL[@]}" <<SQL
+alter table $1.mt_doc_reportrow disable trigger ncp_count_report_months;
+insert into $1.mt_doc_reportrow
+  (id, data, mt_dotnet_type, mt_version, channel, crime_category, outcome, registered_at, sent_at, answered_at, ended_at, role)
+select id, jsonb_strip_nulls(jsonb_build_object(
+    'Id', id, 'RegisterNumber', number, 'Kind', kind, 'Direction', direction, 'Channel', channel, 'PartnerCode', partner,
+    'Country', country, 'CrimeCategory', category, 'Article', article, 'Priority', priority, 'OfficerId', 'officer-' || (i % 12),
+    'OfficerName', 'Officer ' || (i % 12), 'Role', role, 'RegisteredAt', registered_at, 'SentAt', sent_at, 'AcknowledgedAt', ack_at,
+    'AnsweredAt', answered_at, 'Outcome', outcome, 'OutcomeAt', answered_at,
+    'RefusedAt', case when status = 6 then ended_at end, 'WithdrawnAt', case when status = 5 then ended_at end,
+    'ClosedAt', case when status = 4 then ended_at end, 'EndedAt', ended_at,
+    'AcknowledgeBy', sent_at + interval '1 day', 'ReplyBy', sent_at + interval '10 days', 'UsefulUntil', sent_at + interval '30 days',
+    'DataPeriodEnd', (registered_at - (1 + i % 180) * interval '1 day')::date, 'FollowUps', '[]'::jsonb)),
+  'Ncp.Api.Reports.ReportRow', 1, channel, category, outcome, registered_at, sent_at, answered_at, ended_at, role
+from (
+  select *, case when status in (2, 3, 4, 5, 6) and sent_at is not null then sent_at + (1 + h % 72) * interval '1 hour' end as ack_at,
+    case when status in (3, 4) then coalesce(sent_at, registered_at) + (2 + h % 400) * interval '1 hour' end as answered_at,
+    case when status in (3, 4) then (array['DataProvided','PartlyProvided','NoLongerRetained','NotHeld','Refused','NotApplicable'])[1 + i % 6] end as outcome,
+    case when status in (4, 5, 6) then registered_at + interval '3 days' end as ended_at
+  from (
+    select i, abs(hashtext(i::text)) as h,
+      (lpad(to_hex((extract(epoch from timestamptz '$3' + i * interval '30 seconds') * 1000)::bigint), 12, '0') || '7' || substr(md5(i::text), 1, 19))::uuid as id,
+      'KZ-NCP-2025-' || lpad(i::text, 7, '0') as number,
+      (array['Request','Request','Request','InitiativeMessage','LegalAssistanceTask'])[1 + i % 5] as kind,
+      (array['Outgoing','Incoming'])[1 + i % 2] as direction,
+      (i / 7) % 8 as status, -- draft, sent, acknowledged, answered, closed, withdrawn, refused, received
+      (array['TwentyFourSeven','TwentyFourSeven','TwentyFourSeven','Interpol','CisBkbop','Csto','Bilateral'])[1 + (i / 3) % 7] as channel,
+      p.code as partner, p.country,
+      (array['ComputerCrime','InternetFraud','InternetFraud','ChildSexualAbuse','Extortion','DrugTrafficking','MoneyLaundering','Other'])[1 + (i / 13) % 8] as category,
+      (array['190','190','205','207','213',''])[1 + (i / 17) % 6] as article,
+      (array['Normal','Normal','High','Urgent'])[1 + (i / 11) % 4] as priority,
+      (array['Preservation','LegalAssistance','Disclosure','Other','Other'])[1 + (i / 5) % 5] as role,
+      timestamptz '$3' + i * interval '30 seconds' as registered_at,
+      case when i % 2 = 0 and (i / 7) % 8 not in (0, 7) then timestamptz '$3' + i * interval '30 seconds' + interval '1 hour' end as sent_at
+    from generate_series(1, $2) i
+    join (select row_number() over (order by data->>'Code') - 1 as n, data->>'Code' as code, data->>'Country' as country
+          from $1.mt_doc_partnerdirectoryentry) p on p.n = i % 90) base) rows;
+alter table $1.mt_doc_reportrow enable trigger ncp_count_report_months;
+select $1.ncp_recount_report_months();
+vacuum analyze $1.mt_doc_reportrow;
+vacuum analyze $1.ncp_report_months;
+SQL
+}
+
+say "storing the report rows of the same $ITEMS items, and their monthly counts"
+SECONDS=0
+seed_report_rows "$SCHEMA" "$ITEMS" "$FIRST"
+read -r ROWS SENT ANSWERED < <("${PSQL[@]}" -At -F ' ' -c \
+  "select count(*), count(sent_at), count(answered_at) from $SCHEMA.mt_doc_reportrow")
+report "$ROWS report rows stored and counted per month in ${SECONDS} s ($SENT sent, $ANSWERED answered)"
+((ROWS == STORED)) || fail "report rows: $ROWS stored for $STORED items"
+PERIOD="from=$(date -u -d "$(date -u +%Y-%m-01) -11 months" +%F)&to=$(date -u -d "$(date -u +%Y-%m-01) +1 month -1 day" +%F)"
+report "the 12 whole months up to this one: $PERIOD; each report $REPORTS times in turn"
+report ""
+
+# A report's JSON holds its figures: rows, and in them numbers (the yearly report's total registered is the year's items).
+figures_in() { # file report
+  case $2 in
+    yearly) jq -e '.table.rows[-1][1] > 0' "$1" >/dev/null ;;
+    *) jq -e '(.table.rows | length) > 0 and ([.table.rows[][1:][] | numbers] | length) > 0' "$1" >/dev/null ;;
+  esac
+}
+report "$(printf '%-28s %8s %8s %8s %8s %8s' report requests 200 'p50 ms' 'p95 ms' 'max ms')"
+for name in "statistics&by=partner" "statistics&by=month" "yearly" "timeliness&by=partner"; do
+  path=${name%%&*}
+  query=${name#"$path"}
+  times=$OUT/reports-$path${query//[&=]/-}.txt
+  : >"$times"
+  ok=0
+  for _ in $(seq 1 "$REPORTS"); do
+    read -r code total < <(curl -sS -o "$OUT/reports-answer.json" -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $TOKEN" \
+      "http://127.0.0.1:$PORT/api/reports/$path?$PERIOD$query") || code=000
+    if [[ $code == 200 ]] && figures_in "$OUT/reports-answer.json" "$path"; then ok=$((ok + 1)); fi
+    awk -v t="${total:-0}" 'BEGIN { printf "%.1f\n", t * 1000 }' >>"$times"
+  done
+  ((ok == REPORTS)) || fail "$path$query: $ok of $REPORTS answered 200 with figures"
+  report "$(sort -g "$times" | awk -v name="$path$query" -v ok="$ok" '{ t[++n] = $1 } END {
+    p95 = int(n * 0.95) + 1; if (p95 > n) p95 = n
+    printf "%-28s %8d %8d %8.0f %8.0f %8.0f", name, n, ok, t[int(n * 0.50) + 1], t[p95], t[n] }')"
+done
+report ""
+report "$(printf '%-28s %8s %10s %12s' 'report as a file' status 'total ms' size)"
+for name in statistics yearly timeliness; do
+  for format in csv xlsx; do
+    file=$OUT/reports-$name.$format
+    read -r code total size < <(curl -sS -o "$file" -w '%{http_code} %{time_total} %{size_download}\n' -H "Authorization: Bearer $TOKEN" \
+      "http://127.0.0.1:$PORT/api/reports/$name?$PERIOD&format=$format") || code=000
+    [[ $code == 200 && ${size:-0} -gt 0 ]] || fail "$name as $format answered $code with ${size:-0} bytes"
+    [[ $format != csv || $(tr -cd '\n' <"$file" | wc -c) -ge 2 ]] || fail "$name as csv holds no row"
+    report "$(printf '%-28s %8s %10.0f %12s' "$name.$format" "$code" "$(awk -v t="${total:-0}" 'BEGIN { print t * 1000 }')" "${size:-0} B")"
+  done
+done
 report ""
 report "report: $REPORT"
 exit $FAILED

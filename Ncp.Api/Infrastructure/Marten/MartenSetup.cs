@@ -93,6 +93,9 @@ public static class MartenSetup
             services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<MartenSettings>().Schema, CancellationToken.None);
         await Cases.Overseeing.SlowestPartners.InstallAsync(
             services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<MartenSettings>().Schema, CancellationToken.None);
+        await Reports.ReportMonths.InstallAsync(
+            services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<MartenSettings>().Schema,
+            services.GetRequiredService<Cases.Registering.RegisterSettings>().TimeZone, CancellationToken.None);
         await PartnerSeed.SeedIfEmptyAsync(store, services.GetRequiredService<TimeProvider>(), CancellationToken.None);
     }
 }

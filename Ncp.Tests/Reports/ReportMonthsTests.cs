@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Ncp.Api.Reports;
+using Ncp.Tests.Fixtures;
+using Npgsql;
+
+namespace Ncp.Tests.Reports;
+
+/// <summary>
+/// The monthly counts the statistics read (<see cref="ReportMonths"/>, kept by a trigger as the report rows change) over
+/// <see cref="ReportYear"/>: a year of registrations, sendings, answers, outcomes, closings, refusals and withdrawals.
+/// </summary>
+[Collection(ReportYearCollection.Name)]
+public sealed class ReportMonthsTests(ReportYear year)
+{
+    [Fact]
+    public async Task The_counts_the_trigger_kept_through_the_year_equal_the_rows_counted_afresh()
+    {
+        var schema = year.Ncp.ApiSchema;
+        var kept = await CountsAsync($"select dim, month, figure, channel, value, n from {schema}.{ReportMonths.Table} where n <> 0");
+        var afresh = await CountsAsync($"""
+            select f.dim, f.month, f.figure, f.channel, f.value, count(*)::int
+            from {schema}.mt_doc_reportrow r, {schema}.ncp_report_facts(r) f group by 1, 2, 3, 4, 5
+            """);
+
+        Assert.NotEmpty(kept);
+        Assert.Contains(kept, c => c.StartsWith("|2027-09-01|refused|", StringComparison.Ordinal));
+        Assert.Equal(afresh, kept);
+    }
+
+    [Fact]
+    public async Task Statistics_summed_from_the_months_equal_the_statistics_counted_from_the_rows_for_every_grouping()
+    {
+        foreach (var by in ReportQueries.Dimensions.Keys)
+        {
+            // A filter that keeps every item (both directions) makes the report count the rows instead of the months.
+            var months = await RowsAsync($"statistics?year=2027&by={by}");
+            var rows = await RowsAsync($"statistics?year=2027&by={by}&direction=outgoing&direction=incoming");
+
+            Assert.NotEmpty(months);
+            Assert.Equal(rows, months);
+        }
+    }
+
+    private async Task<List<string>> CountsAsync(string sql)
+    {
+        await using var command = year.Ncp.Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        var counts = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            counts.Add($"{reader.GetString(0)}|{reader.GetFieldValue<DateOnly>(1):yyyy-MM-dd}|{reader.GetString(2)}|{reader.GetString(3)}|{reader.GetString(4)}|{reader.GetInt32(5)}");
+        }
+
+        return [.. counts.Order(StringComparer.Ordinal)];
+    }
+
+    private async Task<List<string>> RowsAsync(string query) =>
+        [.. (await year.Supervisor.GetJsonAsync($"/api/reports/{query}")).GetProperty("table").GetProperty("rows").EnumerateArray()
+            .Select(r => string.Join('|', r.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText())))];
+}
