@@ -10,6 +10,9 @@
 #   cluster.sh promote          PostgreSQL failover: the standby becomes the primary (infra/cluster/promote.sh)
 #   cluster.sh start            start what is not running (after a kill), without building; an old primary rejoins
 #   cluster.sh kill WHAT        kill -9 one of api1 api2 worker1 worker2 rabbit1 rabbit2 rabbit3 pg-primary
+#   cluster.sh test             the tests of Ncp.Tests/Cluster against the cluster (started first when it is not running);
+#                               prints the recovery time per kill (also kept in NCP_CLUSTER_DIR/recovery.tsv)
+#   cluster.sh chaos            the kill test NCP_CHAOS_KILLS times [3], then the recovery per kill: p50 and max
 #   cluster.sh env              print the path of cluster.env (the instances' settings; the cluster tests read it)
 # shellcheck source=infra/cluster/common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
@@ -62,6 +65,7 @@ write_env() {
       printf 'export RabbitMq__Host=127.0.0.1\nexport RabbitMq__Port=%s\nexport RabbitMq__Nodes=%s\n' "${RABBIT_PORTS[0]}" "$nodes"
       printf 'export RabbitMq__QuorumQueues=true\nexport RabbitMq__VirtualHost=ncp\nexport RabbitMq__Username=ncp\n'
       printf "export RabbitMq__Password='%s'\n" "$rabbit_password"
+      printf 'export RabbitMq__ManagementUrl=http://127.0.0.1:%s/\n' $((RABBIT_PORTS[0] + 3))
       grep -E '^export (Smtp|Imap|Mail)__' "$SINGLE_DIR/servers.env" "$SINGLE_DIR/keys/keys.env" | cut -d: -f2-
     } >"$CLUSTER_ENV.tmp"
   )
@@ -193,8 +197,39 @@ cmd_kill() {
   esac
 }
 
+# Only the tests marked [Trait("Category", "Cluster")]: they kill parts of this cluster, which plain ./ncp test never does.
+cmd_test() {
+  cmd_status >/dev/null 2>&1 || cmd_up
+  local results=$ROOT/artifacts/test-results-cluster status=0
+  rm -rf "$results"
+  dotnet build "$ROOT/Ncp.Tests/Ncp.Tests.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >"$LOG_DIR/build.log" 2>&1 ||
+    die "the build failed: $(grep -m 3 error "$LOG_DIR/build.log")"
+  NCP_CLUSTER_DIR=$CLUSTER_DIR dotnet test "$ROOT/Ncp.Tests/Ncp.Tests.csproj" -c "$CONFIGURATION" --no-build -nologo \
+    --filter "Category=Cluster${NCP_CLUSTER_TEST_FILTER:+&$NCP_CLUSTER_TEST_FILTER}" --logger "console;verbosity=detailed" --logger "trx;LogFilePrefix=cluster" \
+    --results-directory "$results" || status=$?
+  [[ -s $CLUSTER_DIR/recovery.tsv ]] && { say "recovery per kill (all runs, newest last):"; tail -n 8 "$CLUSTER_DIR/recovery.tsv"; }
+  return "$status"
+}
+
+cmd_chaos() {
+  local kills=${NCP_CHAOS_KILLS:-3} i failed=0 started
+  started=$(date -u '+%F %T')
+  for ((i = 1; i <= kills; i++)); do
+    say "chaos: round $i of $kills"
+    NCP_CLUSTER_TEST_FILTER="FullyQualifiedName~Killing_an_Api" cmd_test >"$LOG_DIR/chaos-$i.log" 2>&1 || failed=$((failed + 1))
+  done
+  say "chaos: $kills rounds since $started, $failed failed (logs $LOG_DIR/chaos-*.log); seconds until work flowed again:"
+  tail -n $((kills * 4)) "$CLUSTER_DIR/recovery.tsv" | awk -F'\t' '
+    { split($2, w, " "); t = $1; s = ($2 ~ /^NOT/) ? 999 : w[5] + 0; n[t]++; v[t, n[t]] = s; if (s > max[t]) max[t] = s }
+    END { for (t in n) { m = n[t]; for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[t, j] < v[t, i]) { x = v[t, i]; v[t, i] = v[t, j]; v[t, j] = x }
+          printf "  %-24s p50 %5.1f s   max %5.1f s   (%d kills)\n", t, v[t, int((m + 1) / 2)], max[t], m } }'
+  ((failed == 0))
+}
+
 case ${1:-} in
   up) cmd_up ;;
+  chaos) cmd_chaos ;;
+  test) cmd_test ;;
   down) cmd_down ;;
   status) cmd_status ;;
   promote) exec "$CLUSTER_SCRIPTS/promote.sh" ;;
@@ -204,5 +239,5 @@ case ${1:-} in
     ;;
   kill) cmd_kill "${2:-}" ;;
   env) echo "$CLUSTER_ENV" ;;
-  *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
 esac

@@ -5,7 +5,7 @@
 #
 #   NCP_CLUSTER_DIR          data, logs, PID files and cluster.env                 [<repo>/.data/cluster]
 #   NCP_CLUSTER_PG_PORTS     PostgreSQL, first node then second                   [58432 58433]
-#   NCP_CLUSTER_RABBIT_PORTS AMQP of node1..3 (distribution: the same minus 30000) [58672 58673 58674]
+#   NCP_CLUSTER_RABBIT_PORTS AMQP of node1..3 (distribution: minus 30000, management: plus 3) [58672 58673 58674]
 #   NCP_CLUSTER_EPMD_PORT    the cluster's own epmd (never the shared one on 4369) [58369]
 #   NCP_CLUSTER_HTTP_PORT    HAProxy in front of the Api instances                 [58080]  (its statistics page: one below, 58079)
 #   NCP_CLUSTER_API_PORTS    [58081 58082]   NCP_CLUSTER_WORKER_PORTS [58091 58092]

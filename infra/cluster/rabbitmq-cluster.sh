@@ -20,6 +20,8 @@ node_dir() { echo "$RABBIT_DIR/node$1"; }
 pid_file() { echo "$RABBIT_DIR/node$1/rabbitmq.pid"; }
 amqp_port() { echo "${RABBIT_PORTS[$1 - 1]}"; }
 dist_port() { echo $(($(amqp_port "$1") - 30000)); }
+# The management API (the dead-letter pages and DeadLetterWatch read it): AMQP + 3, past the three AMQP ports.
+mgmt_port() { echo $(($(amqp_port "$1") + 3)); }
 
 # Debian's /usr/sbin wrappers switch to the rabbitmq user and /var/lib/rabbitmq: the scripts are called directly, with
 # every path set, so /etc/rabbitmq is never read.
@@ -53,7 +55,7 @@ write_config() { # N password
   chmod 400 "$RABBIT_HOME/.erlang.cookie"
   : >"$dir/rabbitmq-env.conf"
   printf '[].\n' >"$dir/advanced.config"
-  printf '[].\n' >"$dir/enabled_plugins"
+  printf '[rabbitmq_management].\n' >"$dir/enabled_plugins"
   (
     umask 077
     cat >"$RABBIT_DIR/definitions.json" <<JSON
@@ -63,7 +65,7 @@ write_config() { # N password
   "permissions": [{"user": "ncp", "vhost": "ncp", "configure": ".*", "write": ".*", "read": ".*"}]
 }
 JSON
-    render "$CLUSTER_SCRIPTS/rabbitmq.conf.template" NODE="node$1" PORT="$(amqp_port "$1")" DEFINITIONS="$RABBIT_DIR/definitions.json" \
+    render "$CLUSTER_SCRIPTS/rabbitmq.conf.template" NODE="node$1" PORT="$(amqp_port "$1")" MGMT_PORT="$(mgmt_port "$1")" DEFINITIONS="$RABBIT_DIR/definitions.json" \
       >"$dir/rabbitmq.conf"
   )
 }
@@ -74,6 +76,7 @@ boot() { # N: starts the VM and waits until the node serves
   running "$n" && return 0
   require_free "$(amqp_port "$n")" "RabbitMQ node$n"
   require_free "$(dist_port "$n")" "RabbitMQ node$n's distribution"
+  require_free "$(mgmt_port "$n")" "RabbitMQ node$n's management API"
   write_config "$n" "$(secret "$SECRETS/rabbitmq-ncp.password")"
   rm -f "$(pid_file "$n")"
   renv "$n" "$RABBIT_BIN/rabbitmq-server" -detached </dev/null >>"$log" 2>&1 || die "node$n did not start: $(tail -n 3 "$log")"
