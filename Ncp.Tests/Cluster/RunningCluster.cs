@@ -167,8 +167,13 @@ public sealed class ClusterClient : IDisposable
     private async Task<string> SignInAsync()
     {
         using var response = await http.PostAsJsonAsync("/dev/sign-in", new JsonObject { ["user"] = "duty" });
-        var body = await ItemsApi.ExpectAsync(response, HttpStatusCode.OK);
-        return body.Str("accessToken");
+        // While no instance is ready HAProxy answers 503: a refusal like any other, tried again by the caller.
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new HttpRequestException($"sign-in answered {(int)response.StatusCode}", null, response.StatusCode);
+        }
+
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Str("accessToken");
     }
 
     public void Dispose() => http.Dispose();

@@ -11,7 +11,8 @@
 #   cluster.sh start            start what is not running (after a kill), without building; an old primary rejoins
 #   cluster.sh kill WHAT        kill -9 one of api1 api2 worker1 worker2 rabbit1 rabbit2 rabbit3 pg-primary
 #   cluster.sh test             the tests of Ncp.Tests/Cluster against the cluster (started first when it is not running);
-#                               prints the recovery time per kill (also kept in NCP_CLUSTER_DIR/recovery.tsv)
+#                               prints the recovery time per kill (also kept in NCP_CLUSTER_DIR/recovery.tsv);
+#                               NCP_CLUSTER_KILLS="pg-primary api2" kills only those (default: api1 worker1 rabbit1 pg-primary)
 #   cluster.sh chaos            the kill test NCP_CHAOS_KILLS times [3], then the recovery per kill: p50 and max
 #   cluster.sh env              print the path of cluster.env (the instances' settings; the cluster tests read it)
 # shellcheck source=infra/cluster/common.sh
