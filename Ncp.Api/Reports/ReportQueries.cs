@@ -312,6 +312,8 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
     // A group's value in words: the enums of the domain through Terms, codes and names as they are.
     private string GroupName(string by, string value) => by switch
     {
+        // Items with no value (an offence naming no article) are a group of their own: a blank row heading reads as a fault.
+        _ when value.Length == 0 => texts["group.none"],
         "channel" => terms.Named(nameof(Channel), value),
         "category" => terms.Named(nameof(CrimeCategory), value),
         "kind" => terms.Named(nameof(WorkItemKind), value),

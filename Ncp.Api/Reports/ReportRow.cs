@@ -134,11 +134,14 @@ public sealed partial class ReportRowProjection : SingleStreamProjection<ReportR
         : f.Content?.Form == RequestForm.Disclosure ? ChainRole.Disclosure
         : ChainRole.Other;
 
-    /// <summary>"art. 190 part 2", "ст. 205-1", "статья 190", "190-бап": the article's number as officers write it in any language.</summary>
+    /// <summary>
+    /// "art. 190 part 2", "ст. 205-1", "по статье 190", "190-бап", "190-бабы": the article's number as officers write it in any
+    /// language, the Russian article and the Kazakh бап in any of their cases.
+    /// </summary>
     public static string ArticleOf(string? offence) =>
         offence is not null && ArticlePattern().Match(offence) is { Success: true } m ? m.Groups["n"].Value : "";
 
-    [GeneratedRegex(@"(?:\b(?:art(?:icle)?|ст(?:атья|атьи)?)\.?\s*(?<n>\d{2,3}(?:-\d)?)\b)|(?:\b(?<n>\d{2,3}(?:-\d)?)\s*-?\s*бап)",
+    [GeneratedRegex(@"(?:\b(?:art(?:icle)?|ст(?:ать(?:я|и|е|ю|ей|ёй))?)\.?\s*(?<n>\d{2,3}(?:-\d)?)\b)|(?:\b(?<n>\d{2,3}(?:-\d)?)\s*-?\s*ба[пб])",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ArticlePattern();
 }

@@ -151,9 +151,9 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
         Assert.Equal("Данные утрачены", table.GetProperty("columns")[4].Str("header"));
     }
 
-    private sealed record Table(ReportColumn[] Columns, JsonElement[][] Rows);
+    internal sealed record Table(ReportColumn[] Columns, JsonElement[][] Rows);
 
-    private static async Task<Table> TableAsync(HttpClient client, string query)
+    internal static async Task<Table> TableAsync(HttpClient client, string query)
     {
         var table = (await client.GetJsonAsync($"/api/reports/{query}")).GetProperty("table");
         return new Table(
@@ -167,7 +167,7 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
         return table.Rows.Select(r => r[index]);
     }
 
-    private static void AssertRows(Table table, Dictionary<string, double?[]> expected)
+    internal static void AssertRows(Table table, Dictionary<string, double?[]> expected)
     {
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), table.Rows.Select(r => r[0].GetString()!));
         foreach (var row in table.Rows)

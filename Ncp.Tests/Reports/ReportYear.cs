@@ -36,42 +36,49 @@ public sealed class ReportYear : IAsyncLifetime
         Supervisor = Client("supervisor");
         Auditor = Client("auditor");
 
-        // Item, partner, category, day the data asked for ends; then each step at its moment. The figures each adds to 2027
-        // are in ReportFiguresTests.
+        // Item, partner, category, day the data asked for ends; then each step at its moment, and the offence as the officer
+        // wrote it (its article: A, B, K 205; C, D 190; E, P, M 210; I 194; F, G, H none). The figures each adds to 2027 are in
+        // ReportFiguresTests.
         (DateTimeOffset At, Func<Task> Step)[] steps =
         [
             // A: registered and sent in 2026, answered in 2027 (counts as answered in 2027, not as registered or sent).
             .. Request("A", "DE-CYBER247", "computer-crime", new(2026, 12, 1), L(2026, 12, 20, 10), L(2026, 12, 20, 11),
-                ack: L(2026, 12, 21, 11), answer: (L(2027, 1, 10, 11), "data-provided"), close: L(2027, 1, 12, 10)),
+                ack: L(2026, 12, 21, 11), answer: (L(2027, 1, 10, 11), "data-provided"), close: L(2027, 1, 12, 10),
+                offence: "Неправомерный доступ к информации, ст. 205 ч. 1 УК РК"),
             // B: 00:30 on 1 January in Almaty is still 31 December in UTC: a 2027 item. Ack 12 h, answer 48 h, data 10 days old.
             .. Request("B", "DE-CYBER247", "computer-crime", new(2026, 12, 22), L(2027, 1, 1, 0, 30), L(2027, 1, 1, 1),
-                ack: L(2027, 1, 1, 13), answer: (L(2027, 1, 3, 1), "data-provided"), close: L(2027, 1, 5, 10)),
+                ack: L(2027, 1, 1, 13), answer: (L(2027, 1, 3, 1), "data-provided"), close: L(2027, 1, 5, 10),
+                offence: "Illegal access to information, art. 205(2) of the Criminal Code"),
             // C: registered in March at 23:30, sent in April at 00:10 (March in UTC). Ack 72 h, answer 240 h: both late; the
             // data was 90 days old and gone.
             .. Request("C", "DE-CYBER247", "internet-fraud", new(2027, 1, 1), L(2027, 3, 31, 23, 30), L(2027, 4, 1, 0, 10),
-                ack: L(2027, 4, 4, 0, 10), answer: (L(2027, 4, 11, 0, 10), "no-longer-retained"), close: L(2027, 4, 12, 10)),
+                ack: L(2027, 4, 4, 0, 10), answer: (L(2027, 4, 11, 0, 10), "no-longer-retained"), close: L(2027, 4, 12, 10),
+                offence: "Мошенничество с использованием сетей связи, статья 190 часть 4"),
             // D: ack 6 h, answer 96 h, partly provided, left open. Data 14 days old.
             .. Request("D", "AT-CYBER247", "internet-fraud", new(2027, 6, 1), L(2027, 6, 15, 9), L(2027, 6, 15, 9, 30),
-                ack: L(2027, 6, 15, 15, 30), answer: (L(2027, 6, 19, 9, 30), "partly-provided")),
+                ack: L(2027, 6, 15, 15, 30), answer: (L(2027, 6, 19, 9, 30), "partly-provided"),
+                offence: "Алаяқтық, ҚР ҚК 190-бабы 2-бөлігі"),
             // E: ack 30 h, then refused by the partner. Data 9 days old.
             .. Request("E", "AT-CYBER247", "computer-crime", new(2027, 9, 1), L(2027, 9, 10, 10), L(2027, 9, 10, 10),
-                ack: L(2027, 9, 11, 16), refuse: L(2027, 9, 19, 10)),
+                ack: L(2027, 9, 11, 16), refuse: L(2027, 9, 19, 10), offence: "Зиянды компьютерлік бағдарламаларды жасау, 210-бап"),
             // F: sent and never heard of again. Data 10 days old.
             .. Request("F", "AT-CYBER247", "computer-crime", new(2027, 11, 10), L(2027, 11, 20, 10), L(2027, 11, 20, 10)),
             // G: a draft at 23:30 on 31 December: 2027. H: a draft at 00:30 on 1 January 2028 (31 December in UTC): not 2027.
             .. Request("G", "DE-CYBER247", "other", new(2027, 12, 1), L(2027, 12, 31, 23, 30), null),
             .. Request("H", "DE-CYBER247", "other", new(2027, 12, 1), L(2028, 1, 1, 0, 30), null),
             // I: a draft withdrawn the next day.
-            .. Request("I", "AT-CYBER247", "extortion", new(2027, 2, 1), L(2027, 2, 10, 10), null, withdraw: L(2027, 2, 11, 10)),
+            .. Request("I", "AT-CYBER247", "extortion", new(2027, 2, 1), L(2027, 2, 10, 10), null, withdraw: L(2027, 2, 11, 10),
+                offence: "Вымогательство, по статье 194 УК РК"),
             // K: CSTO, seen only by those cleared for it. Ack 10 h, answer 50 h. Data 4 days old.
             .. Request("K", "CSTO-CYBER", "computer-crime", new(2027, 5, 1), L(2027, 5, 5, 10), L(2027, 5, 5, 10),
-                ack: L(2027, 5, 5, 20), answer: (L(2027, 5, 7, 12), "data-provided"), close: L(2027, 5, 8, 10)),
+                ack: L(2027, 5, 5, 20), answer: (L(2027, 5, 7, 12), "data-provided"), close: L(2027, 5, 8, 10), offence: "ст.205"),
             // P: a preservation, ack 4 h preserving until 1 August; M: the legal assistance that follows it 10 days later, ack
             // 24 h, answered after 30 days (10 August): the preservation lapsed before. Data 11 and 21 days old.
             .. Request("P", "AE-CYBER247", "computer-crime", new(2027, 6, 20), L(2027, 7, 1, 10), L(2027, 7, 1, 10),
-                ack: L(2027, 7, 1, 14), preservedUntil: L(2027, 8, 1, 0)),
+                ack: L(2027, 7, 1, 14), preservedUntil: L(2027, 8, 1, 0), offence: "Malware, Art. 210"),
             .. Request("M", "AE-CYBER247", "computer-crime", new(2027, 6, 20), L(2027, 7, 11, 10), L(2027, 7, 11, 10),
-                ack: L(2027, 7, 12, 10), answer: (L(2027, 8, 10, 10), "data-provided"), followUpOf: "P"),
+                ack: L(2027, 7, 12, 10), answer: (L(2027, 8, 10, 10), "data-provided"), followUpOf: "P",
+                offence: "Creation of malicious software, Article 210 of the Criminal Code"),
         ];
 
         foreach (var (at, step) in steps.OrderBy(s => s.At))
@@ -95,7 +102,8 @@ public sealed class ReportYear : IAsyncLifetime
     private IEnumerable<(DateTimeOffset, Func<Task>)> Request(
         string name, string partner, string category, DateOnly dataEnd, DateTimeOffset registered, DateTimeOffset? sent,
         DateTimeOffset? ack = null, (DateTimeOffset At, string Outcome)? answer = null, DateTimeOffset? close = null,
-        DateTimeOffset? refuse = null, DateTimeOffset? withdraw = null, DateTimeOffset? preservedUntil = null, string? followUpOf = null)
+        DateTimeOffset? refuse = null, DateTimeOffset? withdraw = null, DateTimeOffset? preservedUntil = null, string? followUpOf = null,
+        string? offence = null)
     {
         var body = ItemsApi.OutgoingRequest(partner, $"Report year item {name}");
         body["priority"] = "normal";
@@ -104,6 +112,11 @@ public sealed class ReportYear : IAsyncLifetime
         if (preservedUntil is not null)
         {
             body["requestedData"] = new JsonArray("preservation");
+        }
+
+        if (offence is not null)
+        {
+            body["content"] = new JsonObject { ["offence"] = offence };
         }
 
         if (followUpOf is not null)

@@ -17,6 +17,8 @@ public static class ApiDownload
         using var client = clients.CreateClient(NcpApiClient.HttpClientName);
         using var request = new HttpRequestMessage(HttpMethod.Get, apiPath);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.IssueFor(http.User));
+        // In the language the officer reads the page in (a report's headers, say), not the browser's own Accept-Language.
+        request.Headers.AcceptLanguage.Add(new StringWithQualityHeaderValue(UiCultures.Current));
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         http.Response.StatusCode = (int)response.StatusCode;
         if (response.IsSuccessStatusCode)
