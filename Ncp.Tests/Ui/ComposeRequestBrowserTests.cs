@@ -1,8 +1,11 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Ncp.Tests.Fixtures;
+using Ncp.Tests.Partners;
 using static Microsoft.Playwright.Assertions;
 
 namespace Ncp.Tests.Ui;
@@ -24,11 +27,26 @@ public sealed partial class ComposeRequestBrowserTests(BrowserNcp ncp, Browser b
             var open = await ncp.ClientFor("duty").RegisterAsync(AboutEmail(email, caseNumber));
             var file = Path.Combine(Path.GetTempPath(), $"chat-export-{Guid.NewGuid():N}.txt");
             await File.WriteAllTextAsync(file, "Chat export: the victim was told to pay to the account.");
+            // Reached first through CSTO, which the duty officer is not cleared for; then bilaterally, then the 24/7 network.
+            var bilateral = PartnerDirectoryTests.Profile($"{ncp.RunId.ToUpperInvariant()}-BILATERAL");
+            bilateral["channels"] = new JsonArray("csto", "bilateral", "24-7");
+            await ItemsApi.ExpectAsync(await ncp.ClientFor("admin").PostAsJsonAsync("/api/partners", bilateral), HttpStatusCode.Created);
             try
             {
                 await page.SignInAsync("duty");
                 await page.GotoAsync("/compose");
                 await page.WaitForInteractiveAsync();
+
+                await KindsChosenWithTheKeyboardAsync(page);
+
+                // The channel starts at the partner's first channel the officer is cleared for, and offers only those.
+                await page.PickPartnerAsync("partner", bilateral["code"]!.GetValue<string>(), bilateral["code"]!.GetValue<string>());
+                await Expect(page.GetByTestId("channel")).ToHaveTextAsync("Bilateral");
+                var channels = page.GetByRole(AriaRole.Option);
+                await page.GetByTestId("channel").ClickUntilAsync(channels.First);
+                await Expect(channels).ToHaveTextAsync(["Bilateral", "24/7 network"]);
+                await page.Keyboard.PressAsync("Escape");
+                await Expect(channels).ToHaveCountAsync(0);
 
                 // The seeded partner has no key here: said as soon as it is chosen.
                 await page.PickPartnerAsync("partner", "DE-CYBER", "DE-CYBER247");
@@ -190,6 +208,46 @@ public sealed partial class ComposeRequestBrowserTests(BrowserNcp ncp, Browser b
             }),
         };
         return body;
+    }
+
+    /// <summary>
+    /// The kind of message with the keyboard alone: Enter opens its list and Esc closes it unchanged; Space opens it, the
+    /// arrow keys move to a legal-assistance task and Enter chooses it, which brings the legal-assistance fields; and back.
+    /// </summary>
+    private static async Task KindsChosenWithTheKeyboardAsync(IPage page)
+    {
+        var options = page.GetByRole(AriaRole.Option);
+        var legalAssistance = page.GetByTestId("legal-assistance");
+        await page.GetByTestId("kind").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(options).ToHaveTextAsync(["Request", "Initiative message", "Legal-assistance task"]);
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(options).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("kind")).ToHaveTextAsync("Request");
+        await Expect(legalAssistance).ToHaveCountAsync(0);
+
+        await KindMovedToAsync(page, "Space", "ArrowDown", "Legal-assistance task");
+        await Expect(page.GetByTestId("form")).ToHaveTextAsync(new Regex("^Legal assistance"));
+        string[] fields =
+            ["Requesting authority", "Requested authority", "Penalty the offence carries", "Confidentiality", "Assistance sought"];
+        foreach (var label in fields)
+        {
+            await Expect(legalAssistance.GetByLabel(label)).ToBeVisibleAsync();
+        }
+
+        await KindMovedToAsync(page, "Enter", "ArrowUp", "Request");
+        await Expect(legalAssistance).ToHaveCountAsync(0);
+    }
+
+    /// <summary>Opens the kind's list with <paramref name="opening"/>, moves two places with the arrow and chooses with Enter.</summary>
+    private static async Task KindMovedToAsync(IPage page, string opening, string arrow, string kind)
+    {
+        await page.Keyboard.PressAsync(opening);
+        await Expect(page.GetByRole(AriaRole.Option)).ToHaveCountAsync(3);
+        await page.Keyboard.PressAsync(arrow);
+        await page.Keyboard.PressAsync(arrow);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByTestId("kind")).ToHaveTextAsync(kind);
     }
 
     // MudBlazor puts a field's attributes on its input or on the box around it, depending on the field.

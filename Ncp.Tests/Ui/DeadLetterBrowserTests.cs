@@ -67,6 +67,22 @@ public sealed class DeadLetterBrowserTests(QuickFaultBrowserNcp ncp, Browser bro
                 () => QuickFaults.DeadLetterHealthAsync(ncp.Api.CreateClient()), status => status == "Healthy", TimeSpan.FromSeconds(40));
             await page.GotoAsync("/");
             await Expect(count).ToHaveTextAsync("0");
+
+            // A reason longer than the page shows whole (it names a partner code longer than any the directory holds):
+            // cut short, then whole after Show all. Left in the queue: no test after this one counts this run's letters.
+            var unknown = new MailPartner($"{ncp.RunId.ToUpperInvariant()}-{new string('X', 120)}", "desk@unknown.example", "smime");
+            await ncp.ReportMailOfUnknownPartnerAsync(unknown);
+            await NcpSystem.EventuallyAsync(
+                () => admin.GetFromJsonAsync<JsonElement>("/api/dead-letters"),
+                list => list.GetProperty("total").GetInt64() == 1,
+                TimeSpan.FromSeconds(60));
+            await page.GotoAsync("/dead-letters");
+            var reason = letter.Locator("td").Nth(2);
+            await Expect(reason).ToContainTextAsync("…");
+            await Expect(reason).Not.ToContainTextAsync("which the directory does not know");
+            await reason.GetByRole(AriaRole.Button, new() { Name = "Show all" }).ClickAsync();
+            await Expect(reason).ToContainTextAsync($"{unknown.Code}, which the directory does not know.");
+            await Expect(reason.GetByRole(AriaRole.Button, new() { Name = "Show less" })).ToHaveAttributeAsync("aria-expanded", "true");
             Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
         });
     }

@@ -54,6 +54,22 @@ public sealed class FindingAndErrorsBrowserTests(BrowserNcp ncp, Browser browser
             Assert.True(box!.X + box.Width <= Browser.Viewport.Width, $"The key status ends at {box.X + box.Width} px, past the screen's {Browser.Viewport.Width}.");
             var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
             Assert.True(widths[0] <= widths[1], $"The directory scrolls sideways: scrollWidth {widths[0]} > clientWidth {widths[1]}.");
+
+            // At 1366 px the languages sit under the channels, the retention column is left out and the open items stay in
+            // view; a wider screen shows the retention.
+            var germany = rows.Filter(new() { HasText = "DE-CYBER247" });
+            var table = page.GetByTestId("partners");
+            var retention = table.GetByRole(AriaRole.Columnheader, new() { Name = "Retention (days)" });
+            var channel = germany.Locator("td").Filter(new() { HasText = "24/7 network" });
+            await Expect(channel).ToContainTextAsync("Languages: German, English");
+            await Expect(retention).ToBeHiddenAsync();
+            await Expect(germany.Locator("td").Last).ToBeInViewportAsync();
+            var openItems = await germany.Locator("td").Last.BoundingBoxAsync();
+            var end = openItems!.X + openItems.Width;
+            Assert.True(end <= Browser.Viewport.Width, $"The open items end at {end} px, past the screen's {Browser.Viewport.Width}.");
+            await page.SetViewportSizeAsync(1680, Browser.Viewport.Height);
+            await Expect(retention).ToBeVisibleAsync();
+            await Expect(germany.Locator("td").Filter(new() { HasText = "Preservation" })).ToBeVisibleAsync();
         });
 
     [Fact]

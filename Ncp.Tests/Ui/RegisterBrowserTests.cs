@@ -1,7 +1,12 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
+using Ncp.Api.Infrastructure.Auth;
 using Ncp.Tests.Fixtures;
 using static Microsoft.Playwright.Assertions;
 
@@ -81,6 +86,7 @@ public sealed class RegisterBrowserTests(BrowserNcp ncp, Browser browser)
             await page.SignInAsync("supervisor");
             try
             {
+                await SessionEndsWithTheBrowserOrAfterTwelveHoursAsync(page);
                 await Expect(page.GetByTestId("officer")).ToContainTextAsync("Supervisor (demo)");
                 await Expect(page.GetByTestId("officer")).ToContainTextAsync("Supervisor");
                 var updated = page.GetByTestId("updated");
@@ -108,6 +114,32 @@ public sealed class RegisterBrowserTests(BrowserNcp ncp, Browser browser)
                 await page.GotoAsync("/preferences/time-zone?zone=Asia%2FAlmaty&returnUrl=%2F");
             }
         });
+
+    /// <summary>
+    /// The session the browser holds: a cookie without an expiry (the browser drops it when it closes) whose ticket, read
+    /// with the Api's own key, runs 12 hours from its issue (renewed as the officer works: sliding).
+    /// </summary>
+    private async Task SessionEndsWithTheBrowserOrAfterTwelveHoursAsync(IPage page)
+    {
+        var cookies = await page.Context.CookiesAsync();
+        var session = cookies.Where(c => c.Name.StartsWith(BrowserSignIn.CookieName, StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(session);
+        Assert.All(session, c => Assert.True(c.Expires < 0, $"The session cookie {c.Name} outlives the browser: it expires {c.Expires}."));
+
+        // A large ticket is cut into chunks: "chunks-2" in the cookie itself, the parts in ncp.sessionC1, ncp.sessionC2.
+        var value = session.Single(c => c.Name == BrowserSignIn.CookieName).Value;
+        if (value.StartsWith("chunks-", StringComparison.Ordinal))
+        {
+            value = string.Concat(Enumerable.Range(1, int.Parse(value["chunks-".Length..], CultureInfo.InvariantCulture))
+                .Select(i => session.Single(c => c.Name == $"{BrowserSignIn.CookieName}C{i}").Value));
+        }
+
+        var ticket = ncp.Api.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
+            .Get(BrowserSignIn.CookieScheme).TicketDataFormat.Unprotect(value);
+        Assert.NotNull(ticket);
+        Assert.False(ticket.Properties.IsPersistent);
+        Assert.Equal(TimeSpan.FromHours(12), ticket.Properties.ExpiresUtc - ticket.Properties.IssuedUtc);
+    }
 
     private static JsonObject AboutPhone(string subject, string phone)
     {
