@@ -94,6 +94,10 @@ rejoin() { # node
   data=$(data_of "$1")
   leader=$(leader)
   say "postgres: $1 led before the failover; winding it back to $leader (pg_rewind) to follow it"
+  # A just-promoted primary names its new timeline in its control file only after its first checkpoint; before that
+  # pg_rewind reads the old timeline, says "no rewind required", and the old primary then never follows (and a second
+  # failover would promote it with none of the writes since the first one).
+  psql_on "$leader" "checkpoint" >/dev/null
   if ! as_pg "$PG_BIN/pg_rewind" -D "$data" --source-server="host=$(socket_of "$leader") port=$(port_of "$leader") user=postgres dbname=postgres" \
     >"$PG_DIR/rewind.log" 2>&1 </dev/null; then
     say "postgres: pg_rewind failed ($(tail -n 1 "$PG_DIR/rewind.log")); copying $leader afresh instead"
