@@ -11,7 +11,10 @@ public sealed record TestServers(
     string Postgres, string RabbitHost, ushort RabbitPort, string RabbitVirtualHost, string RabbitUser, string RabbitPassword,
     string SmtpHost, int SmtpPort, string ImapHost, int ImapPort, string MailPassword, string RabbitManagement, string MailCaFile)
 {
-    public static TestServers Current { get; } = Load();
+    // Lazy: the cluster's tests use RepositoryRoot beside a cluster of their own, where no single-node servers.env exists.
+    private static readonly Lazy<TestServers> current = new(Load);
+
+    public static TestServers Current => current.Value;
 
     /// <summary>The project's SMTP server, reached the way the Worker reaches it (STARTTLS, the development CA).</summary>
     public SmtpSettings Smtp => new() { Host = SmtpHost, Port = SmtpPort, TrustedCaFile = MailCaFile };
