@@ -1,15 +1,16 @@
 # shellcheck shell=bash
 # Settings shared by the cluster's scripts (sourced, not run): where its data lives and which ports it takes. Every port
 # is its own, so the cluster runs beside the single-node servers of infra/servers.sh (55432, 55672, epmd 4369, 2525...)
-# and never touches them.
+# and never touches them. They lie below Linux's ephemeral range (32768-60999): a port in it can be held at any moment by
+# another process's outgoing connection (HAProxy once could not bind 59080 for that reason).
 #
 #   NCP_CLUSTER_DIR          data, logs, PID files and cluster.env                 [<repo>/.data/cluster]
-#   NCP_CLUSTER_PG_PORTS     PostgreSQL, first node then second                   [58432 58433]
-#   NCP_CLUSTER_RABBIT_PORTS AMQP of node1..3 (distribution: minus 30000, management: plus 3) [58672 58673 58674]
-#   NCP_CLUSTER_EPMD_PORT    the cluster's own epmd (never the shared one on 4369) [58369]
-#   NCP_CLUSTER_HTTP_PORT    HAProxy in front of the Api instances                 [58080]  (its statistics page: one below, 58079)
-#   NCP_CLUSTER_API_PORTS    [58081 58082]   NCP_CLUSTER_WORKER_PORTS [58091 58092]
-#   NCP_CLUSTER_MAIL_PORTS   SMTP IMAP LMTP of the cluster's one Postfix/Dovecot   [58525 58143 58024]
+#   NCP_CLUSTER_PG_PORTS     PostgreSQL, first node then second                   [31432 31433]
+#   NCP_CLUSTER_RABBIT_PORTS AMQP of node1..3 (distribution: minus 30000, management: plus 3) [31672 31673 31674]
+#   NCP_CLUSTER_EPMD_PORT    the cluster's own epmd (never the shared one on 4369) [31369]
+#   NCP_CLUSTER_HTTP_PORT    HAProxy in front of the Api instances                 [31080]  (its statistics page: one below, 31079)
+#   NCP_CLUSTER_API_PORTS    [31081 31082]   NCP_CLUSTER_WORKER_PORTS [31091 31092]
+#   NCP_CLUSTER_MAIL_PORTS   SMTP IMAP LMTP of the cluster's one Postfix/Dovecot   [31525 31143 31024]
 # shellcheck disable=SC2034 # the settings are used by the scripts that source this file
 set -euo pipefail
 
@@ -17,14 +18,14 @@ CLUSTER_SCRIPTS=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd -- "$CLUSTER_SCRIPTS/../.." && pwd)
 CLUSTER_DIR=${NCP_CLUSTER_DIR:-$ROOT/.data/cluster}
 case $CLUSTER_DIR in /*) ;; *) CLUSTER_DIR=$PWD/$CLUSTER_DIR ;; esac
-read -r -a PG_PORTS <<<"${NCP_CLUSTER_PG_PORTS:-58432 58433}"
-read -r -a RABBIT_PORTS <<<"${NCP_CLUSTER_RABBIT_PORTS:-58672 58673 58674}"
-EPMD_PORT=${NCP_CLUSTER_EPMD_PORT:-58369}
-HTTP_PORT=${NCP_CLUSTER_HTTP_PORT:-58080}
+read -r -a PG_PORTS <<<"${NCP_CLUSTER_PG_PORTS:-31432 31433}"
+read -r -a RABBIT_PORTS <<<"${NCP_CLUSTER_RABBIT_PORTS:-31672 31673 31674}"
+EPMD_PORT=${NCP_CLUSTER_EPMD_PORT:-31369}
+HTTP_PORT=${NCP_CLUSTER_HTTP_PORT:-31080}
 STATS_PORT=$((HTTP_PORT - 1))
-read -r -a API_PORTS <<<"${NCP_CLUSTER_API_PORTS:-58081 58082}"
-read -r -a WORKER_PORTS <<<"${NCP_CLUSTER_WORKER_PORTS:-58091 58092}"
-read -r -a MAIL_PORTS <<<"${NCP_CLUSTER_MAIL_PORTS:-58525 58143 58024}"
+read -r -a API_PORTS <<<"${NCP_CLUSTER_API_PORTS:-31081 31082}"
+read -r -a WORKER_PORTS <<<"${NCP_CLUSTER_WORKER_PORTS:-31091 31092}"
+read -r -a MAIL_PORTS <<<"${NCP_CLUSTER_MAIL_PORTS:-31525 31143 31024}"
 CONFIGURATION=${NCP_CONFIGURATION:-Release}
 
 SECRETS=$CLUSTER_DIR/secrets
