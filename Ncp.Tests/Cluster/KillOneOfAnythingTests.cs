@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Ncp.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace Ncp.Tests.Cluster;
@@ -123,11 +124,7 @@ public sealed class KillOneOfAnythingTests(ITestOutputHelper output)
         {
             if (await probe.TryRegisterAsync($"Probe after killing {target}") is { } item)
             {
-                while (!flowing && clock.Elapsed < RecoveryLimit)
-                {
-                    flowing = await cluster.WorkerKnowsAsync(item.Id);
-                    await Task.Delay(flowing ? 0 : 200);
-                }
+                flowing = await HoldsWithinAsync(() => cluster.WorkerKnowsAsync(item.Id), RecoveryLimit - clock.Elapsed);
             }
             else
             {
@@ -150,13 +147,19 @@ public sealed class KillOneOfAnythingTests(ITestOutputHelper output)
         return flowing;
     }
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what) =>
+        Assert.True(await HoldsWithinAsync(condition, TimeSpan.FromSeconds(90)), $"Not within 90 s: {what}");
+
+    /// <summary>The suite's one polling loop (<see cref="NcpSystem.EventuallyAsync"/>), answering false at the deadline.</summary>
+    private static async Task<bool> HoldsWithinAsync(Func<Task<bool>> condition, TimeSpan within)
     {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
+        try
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"Not within 90 s: {what}");
-            await Task.Delay(250);
+            return await NcpSystem.EventuallyAsync(condition, holds => holds, within);
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 }
