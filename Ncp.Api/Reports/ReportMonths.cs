@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Npgsql;
 
 namespace Ncp.Api.Reports;
@@ -22,7 +24,9 @@ public static class ReportMonths
     /// <summary>
     /// Creates the table, the function that lists a row's counts and the triggers, and counts the rows afresh under a lock
     /// that keeps writers out meanwhile (<c>{schema}.ncp_recount_report_months()</c>, also for the bench after a direct
-    /// load): run by <c>migrate</c>, so an installation that had rows before, or whose zone changed, starts right.
+    /// load): run by <c>migrate</c> only when the counts were made by other SQL or for another zone (the text's hash is kept
+    /// beside them), so an installation that had rows before starts right and an ordinary upgrade does not hold
+    /// registrations up while a million rows are counted again.
     /// </summary>
     public static async Task InstallAsync(NpgsqlDataSource db, string schema, string zone, CancellationToken ct)
     {
@@ -93,9 +97,19 @@ public static class ReportMonths
             create or replace trigger ncp_clear_report_months after truncate on {{rows}}
               for each statement execute function {{schema}}.ncp_clear_report_months();
 
-            select {{schema}}.ncp_recount_report_months();
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(ct);
+        var basis = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(command.CommandText)));
+        await using var recount = new NpgsqlCommand($$"""
+            alter table {{months}}_zone add column if not exists basis text;
+            do $$ begin
+              if not exists (select 1 from {{months}}_zone where basis = '{{basis}}') then
+                perform {{schema}}.ncp_recount_report_months();
+                update {{months}}_zone set basis = '{{basis}}';
+              end if;
+            end $$;
+            """, connection, transaction);
+        await recount.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
     }
 }
