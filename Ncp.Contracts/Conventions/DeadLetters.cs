@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -29,6 +30,9 @@ public sealed class DeadLetterBox(RabbitMqSettings rabbit, HttpClient http)
 {
     private const string ErrorSuffix = "_error";
 
+    // The most the management API gives in one page.
+    private const int PageSize = 500;
+
     private string Vhost => Uri.EscapeDataString(rabbit.VirtualHost);
 
     /// <summary>The deployment's queue name prefix ("" when none).</summary>
@@ -40,12 +44,23 @@ public sealed class DeadLetterBox(RabbitMqSettings rabbit, HttpClient http)
     /// <summary>Every queue of this deployment with the messages waiting in it (the error queues among them).</summary>
     public async Task<IReadOnlyDictionary<string, long>> DepthsAsync(CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Get, $"api/queues/{Vhost}?columns=name,messages");
-        using var response = await http.SendAsync(request, ct);
-        response.EnsureSuccessStatusCode();
-        var queues = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        return queues.EnumerateArray()
-            .Select(q => (Name: q.GetProperty("name").GetString() ?? "", Messages: q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0))
+        var queues = new List<(string Name, long Messages)>();
+        // The broker filters by name, a page at a time: a virtual host shared with other deployments (or test runs) may hold
+        // thousands of queues, and listing them all every 15 s made the management API slow for everyone.
+        var filter = string.IsNullOrEmpty(rabbit.Prefix) ? "" : $"&name={Uri.EscapeDataString("^" + Regex.Escape(rabbit.Prefix + "-"))}&use_regex=true";
+        for (int page = 1, pages = 1; page <= pages; page++)
+        {
+            using var request = Request(HttpMethod.Get, $"api/queues/{Vhost}?page={page}&page_size={PageSize}&columns=name,messages{filter}");
+            using var response = await http.SendAsync(request, ct);
+            response.EnsureSuccessStatusCode();
+            var listing = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            pages = listing.GetProperty("page_count").GetInt32();
+            queues.AddRange(listing.GetProperty("items").EnumerateArray().Select(q => (
+                Name: q.GetProperty("name").GetString() ?? "",
+                Messages: q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0)));
+        }
+
+        return queues
             .Where(q => string.IsNullOrEmpty(rabbit.Prefix) || q.Name.StartsWith(rabbit.Prefix + "-", StringComparison.Ordinal))
             // The management API may list a queue twice while it is deleted and declared again (tests' hosts do it).
             .GroupBy(q => q.Name)

@@ -155,6 +155,7 @@ public class NcpSystem : IAsyncLifetime
         await using var drop = new NpgsqlCommand($"drop schema if exists {ApiSchema} cascade; drop schema if exists {WorkerSchema} cascade", connection);
         await drop.ExecuteNonQueryAsync();
         await MailGateway.DeleteRunFoldersAsync(this);
+        await RunTopology.DeleteAsync(Servers, RunId);
         if (Path.GetDirectoryName(RevocationListsFolder) is { } keys && Directory.Exists(keys))
         {
             Directory.Delete(keys, recursive: true);

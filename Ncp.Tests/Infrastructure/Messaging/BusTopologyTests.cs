@@ -52,6 +52,6 @@ public sealed class BusTopologyTests(NcpSystem ncp)
         await using var channel = await connection.CreateChannelAsync();
         var waiting = await NcpSystem.EventuallyAsync(async () => (await channel.QueueDeclarePassiveAsync(queue)).MessageCount, n => n == 1);
         Assert.Equal(1u, waiting);
-        await channel.QueueDeleteAsync(queue);
+        await RunTopology.DeleteAsync(servers, prefix);
     }
 }
