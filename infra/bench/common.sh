@@ -9,10 +9,16 @@ mkdir -p "$OUT"
 say() { printf 'bench: %s\n' "$*" >&2; }
 report() { printf '%s\n' "$*" | tee -a "$REPORT"; }
 
-bench_setup() { # name
+# The report file and its first line; bench_setup's first step, and the whole of it for a bench on servers of its own.
+bench_report() { # name
   REPORT=$OUT/$1-$(date -u +%Y%m%dT%H%M%SZ).txt
   FAILURES=$OUT/.$1-failures
   : >"$FAILURES"
+  report "Ncp bench $1 — $(date -u +%FT%TZ) on $(nproc) cores, $(hostname)"
+  report ""
+}
+bench_setup() { # name
+  bench_report "$1"
   "$ROOT/infra/servers.sh" start >&2
   # shellcheck disable=SC1091
   source "$ROOT/.data/servers.env"
@@ -22,8 +28,6 @@ bench_setup() { # name
   PSQL=("${NCP_PG_BIN:-/usr/bin}/psql" -X -q -v ON_ERROR_STOP=1 -d ncp_test)
   export ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning
   export RabbitMq__VirtualHost=$RabbitMq__TestVirtualHost RabbitMq__Prefix=bench-$1
-  report "Ncp bench $1 — $(date -u +%FT%TZ) on $(nproc) cores, $(hostname)"
-  report ""
 }
 
 # ---------------------------------------------------------------- the verdict: a figure that did not come out fails
@@ -143,11 +147,12 @@ percentiles() { # csv → "n ok p50 p95 p99 max" in ms
 drop_schema() { "${PSQL[@]}" -c "set client_min_messages = warning; drop schema if exists $1 cascade"; }
 
 # Same-run baseline: PostgreSQL's raw commit rate with pgbench -N, so ratios compare across noisy machines.
-pgbench_baseline() { # clients → prints transactions/s
+pgbench_baseline() { # clients [database, the one PSQL names] → prints transactions/s
+  local database=${2:-ncp_test}
   drop_schema pgbench_baseline
   "${PSQL[@]}" -c "create schema pgbench_baseline"
-  PGOPTIONS="-c search_path=pgbench_baseline" pgbench -q -i -s 10 ncp_test >/dev/null 2>&1
-  PGOPTIONS="-c search_path=pgbench_baseline" pgbench -N -c "$1" -j 2 -T 15 ncp_test 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1
+  PGOPTIONS="-c search_path=pgbench_baseline" pgbench -q -i -s 10 "$database" >/dev/null 2>&1
+  PGOPTIONS="-c search_path=pgbench_baseline" pgbench -N -c "$1" -j 2 -T 15 "$database" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1
   drop_schema pgbench_baseline
 }
 
