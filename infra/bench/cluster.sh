@@ -59,35 +59,33 @@ for _ in $(seq 1 60); do
 done
 
 # ---------------------------------------------------------------- CPU per process over a window
-# The cluster's processes by part: "name=pid,pid..." (the Api and Worker instances, both PostgreSQL nodes, the three
-# RabbitMQ nodes, HAProxy, Postfix and Dovecot).
+# The cluster's processes by part, as cpu_trees_ms takes them: "name=pid[,pid...]" for the Api and Worker instances,
+# both PostgreSQL nodes, the three RabbitMQ nodes, HAProxy, Postfix and Dovecot.
 cluster_pids() {
-  local run=$CLUSTER_DIR/run
-  printf 'api1=%s api2=%s worker1=%s worker2=%s ' "$(cat "$run/api1.pid" 2>/dev/null)" "$(cat "$run/api2.pid" 2>/dev/null)" \
-    "$(cat "$run/worker1.pid" 2>/dev/null)" "$(cat "$run/worker2.pid" 2>/dev/null)"
-  printf 'postgres=%s,%s ' "$(head -n 1 "$CLUSTER_DIR/postgres/pg1/data/postmaster.pid" 2>/dev/null)" \
-    "$(head -n 1 "$CLUSTER_DIR/postgres/pg2/data/postmaster.pid" 2>/dev/null)"
-  printf 'rabbitmq=%s ' "$(cat "$CLUSTER_DIR"/rabbitmq/node[123]/rabbitmq.pid 2>/dev/null | paste -sd,)"
-  printf 'haproxy=%s ' "$(head -n 1 "$run/haproxy.pid" 2>/dev/null)"
-  printf 'mail=%s,%s\n' "$(head -n 1 "$CLUSTER_DIR/single/mail/postfix-queue/pid/master.pid" 2>/dev/null | tr -d ' ')" \
-    "$(head -n 1 "$CLUSTER_DIR/single/mail/dovecot-run/master.pid" 2>/dev/null)"
+  local run=$CLUSTER_DIR/run name file
+  for name in api1 api2 worker1 worker2; do printf '%s=%s ' "$name" "$(first_line "$run/$name.pid")"; done
+  printf 'postgres=%s,%s ' "$(first_line "$CLUSTER_DIR/postgres/pg1/data/postmaster.pid")" \
+    "$(first_line "$CLUSTER_DIR/postgres/pg2/data/postmaster.pid")"
+  printf 'rabbitmq='
+  for file in "$CLUSTER_DIR"/rabbitmq/node[123]/rabbitmq.pid; do printf '%s,' "$(first_line "$file")"; done
+  printf ' haproxy=%s ' "$(first_line "$run/haproxy.pid")"
+  printf 'mail=%s,%s\n' "$(first_line "$CLUSTER_DIR/single/mail/postfix-queue/pid/master.pid")" \
+    "$(first_line "$CLUSTER_DIR/single/mail/dovecot-run/master.pid")"
 }
-cpu_parts() { # load-pid → "name=ms ..." for each part of the cluster, the load and the whole machine (busy)
-  local pair pid pids ms out=
-  for pair in $(cluster_pids) load=$1; do
-    ms=0
-    pids=${pair#*=}
-    for pid in ${pids//,/ }; do [[ -d /proc/$pid ]] && ms=$((ms + $(cpu_tree_ms "$pid"))); done
-    out+="${pair%%=*}=$ms "
-  done
-  echo "${out}machine=$(machine_ms | cut -d' ' -f1)"
+first_line() { head -n 1 "$1" 2>/dev/null | tr -d ' ' || true; }
+cpu_parts() { # → "name=ms ..." for each part of the cluster, the whole machine's busy time and its time waiting on disks
+  # shellcheck disable=SC2046 # one word per part
+  echo "$(cpu_trees_ms $(cluster_pids)) machine=$(machine_ms | cut -d' ' -f1) iowait=$(iowait_ms)"
+}
+iowait_ms() { # the cores' time idle while a disk was waited for, so far (ms, every core)
+  awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print int($6 * 1000 / hz) }' /proc/stat
 }
 # "name=% of one core" over the window, from two cpu_parts samples, and the rest of the machine (other processes).
 cpu_shares() { # before after seconds
   awk -v before="$1" -v after="$2" -v secs="$3" 'BEGIN {
     n = split(before, b, " "); for (i = 1; i <= n; i++) { split(b[i], kv, "="); start[kv[1]] = kv[2] }
     n = split(after, a, " "); for (i = 1; i <= n; i++) { split(a[i], kv, "="); name[i] = kv[1]; end[kv[1]] = kv[2] }
-    for (i = 1; i <= n; i++) { p = name[i]; share = (end[p] - start[p]) / (secs * 10); if (p != "machine") ours += share
+    for (i = 1; i <= n; i++) { p = name[i]; share = (end[p] - start[p]) / (secs * 10); if (p != "machine" && p != "iowait") ours += share
       printf "%s=%.0f ", p, share }
     printf "others=%.0f\n", (end["machine"] - start["machine"]) / (secs * 10) - ours }'
 }
@@ -120,13 +118,14 @@ phase() { # name
   "${LOAD[@]}" load "$NCP_CLUSTER_URL" "$PARTNER" "$OFFICERS" "$WARMUP" "$WINDOW" >"$result" 2>"$log" &
   pid=$!
   wait_mark measuring "$log" "$pid"
-  before=$(cpu_parts "$pid")
+  before="$(cpu_parts) load=0"
   wait_mark measured "$log" "$pid"
-  after=$(cpu_parts "$pid")
+  after=$(cpu_parts)
   FIG[${name}_load]=$(cut -d' ' -f1-3 /proc/loadavg)
   wait "$pid" || { say "the load failed; see $log"; exit 1; }
-  local start end registered failed p50 p95 sends send_failed send_p50 send_p95
-  read -r start end registered failed p50 p95 sends send_failed send_p50 send_p95 <"$result"
+  local start end registered failed p50 p95 sends send_failed send_p50 send_p95 load_ms
+  read -r start end registered failed p50 p95 sends send_failed send_p50 send_p95 load_ms <"$result"
+  after+=" load=$load_ms"
   check_requests "$name registrations" $((registered + failed)) "$registered"
   check_requests "$name sends" $((sends + send_failed)) "$sends"
   local secs mailed
@@ -198,7 +197,7 @@ report "$(row '  register p95 ms' p95)"
 report "$(row 'sends acknowledged /s' sends)"
 report "$(row '  send p50 ms' send50)"
 report "$(row '  send p95 ms' send95)"
-report "$(row 'mails sent /s (Worker → Postfix, end to end)' mailed)"
+report "$(row 'mails sent /s (end to end)' mailed)"
 report "$(row '  send → mail sent p50 s' delay50)"
 report "$(row '  send → mail sent p95 s' delay95)"
 report "$(row '  mails left to send at the end' backlog)"
@@ -208,25 +207,23 @@ report "$(per_tps 'mails sent /s ÷ pgbench tps' mailed)"
 report ""
 report "pgbench -N on the cluster's primary, $OFFICERS clients, 15 s, in the same run: $TPS transactions/s"
 report "machine: $(nproc) cores; load average (1, 5, 15 min) at the end of one of each ${FIG[one_load]}, of two of each ${FIG[two_load]}"
-report "CPU over each window, % of one core (the machine has $((CORES * 100)) %; 'others' = processes outside the cluster):"
+report "CPU over each window, % of one core (the machine has $((CORES * 100)) %; machine = all busy, 'others' = processes outside"
+report "the cluster and the load, iowait = cores idle while a disk read or write was waited for):"
 report "  one of each: ${FIG[one_cpu]}"
 report "  two of each: ${FIG[two_cpu]}"
 for p in one two; do
   FIG[${p}_ncp]=$(cpu_of "$p" api1 api2 worker1 worker2)
   FIG[${p}_servers]=$(cpu_of "$p" postgres rabbitmq haproxy mail)
-  FIG[${p}_all]=$(cpu_of "$p" api1 api2 worker1 worker2 postgres rabbitmq haproxy mail load others)
+  FIG[${p}_all]=$(cpu_of "$p" machine) FIG[${p}_others]=$(cpu_of "$p" others) FIG[${p}_iowait]=$(cpu_of "$p" iowait)
 done
 report "  Api + Worker: ${FIG[one_ncp]} % → ${FIG[two_ncp]} %; servers (PostgreSQL, RabbitMQ, HAProxy, mail): ${FIG[one_servers]} % →" \
   "${FIG[two_servers]} %; everything: ${FIG[one_all]} % → ${FIG[two_all]} % of $((CORES * 100)) %"
-# Why it does or does not grow: a second instance adds throughput only where the first was short of something other
-# than CPU (a lock, a connection pool, a single lane); on 2 cores a machine already busy has no core to give it.
-verdict=$(awk -v one="${FIG[one_reg]}" -v two="${FIG[two_reg]}" -v all="${FIG[one_all]}" -v cores="$(nproc)" 'BEGIN {
-  growth = (one > 0) ? two / one : 0
-  if (growth >= 1.5) print "grows: the single instances were held back by something of their own, not the machine"
-  else if (all >= cores * 100 * 0.85)
-    printf "does not grow (× %.2f): with one of each the %d cores were already %.0f %% busy; a second Api and Worker only share the same cores (CPU-bound)\n", growth, cores, all * 100 / (cores * 100)
-  else printf "does not grow (× %.2f) though the cores were %.0f %% busy with one of each: the limit is elsewhere (PostgreSQL commits, RabbitMQ, the load itself)\n", growth, all * 100 / (cores * 100) }')
-report "verdict: registrations $verdict"
+why() { # figure key
+  growth_reason "$1" "${FIG[one_$2]}" "${FIG[two_$2]}" "$CORES" "${FIG[one_all]}" "${FIG[one_ncp]}" "${FIG[one_servers]}" \
+    "${FIG[one_others]}" "${FIG[one_iowait]}"
+}
+report "$(why registrations reg)"
+report "$(why 'mails sent' mailed)"
 report ""
 report "report: $REPORT"
 bench_verdict
