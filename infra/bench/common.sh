@@ -9,10 +9,16 @@ mkdir -p "$OUT"
 say() { printf 'bench: %s\n' "$*" >&2; }
 report() { printf '%s\n' "$*" | tee -a "$REPORT"; }
 
-bench_setup() { # name
+# The report file and its first line; bench_setup's first step, and the whole of it for a bench on servers of its own.
+bench_report() { # name
   REPORT=$OUT/$1-$(date -u +%Y%m%dT%H%M%SZ).txt
   FAILURES=$OUT/.$1-failures
   : >"$FAILURES"
+  report "Ncp bench $1 — $(date -u +%FT%TZ) on $(nproc) cores, $(hostname)"
+  report ""
+}
+bench_setup() { # name
+  bench_report "$1"
   "$ROOT/infra/servers.sh" start >&2
   # shellcheck disable=SC1091
   source "$ROOT/.data/servers.env"
@@ -22,8 +28,6 @@ bench_setup() { # name
   PSQL=("${NCP_PG_BIN:-/usr/bin}/psql" -X -q -v ON_ERROR_STOP=1 -d ncp_test)
   export ASPNETCORE_ENVIRONMENT=Development Logging__LogLevel__Default=Warning
   export RabbitMq__VirtualHost=$RabbitMq__TestVirtualHost RabbitMq__Prefix=bench-$1
-  report "Ncp bench $1 — $(date -u +%FT%TZ) on $(nproc) cores, $(hostname)"
-  report ""
 }
 
 # ---------------------------------------------------------------- the verdict: a figure that did not come out fails
@@ -143,11 +147,12 @@ percentiles() { # csv → "n ok p50 p95 p99 max" in ms
 drop_schema() { "${PSQL[@]}" -c "set client_min_messages = warning; drop schema if exists $1 cascade"; }
 
 # Same-run baseline: PostgreSQL's raw commit rate with pgbench -N, so ratios compare across noisy machines.
-pgbench_baseline() { # clients → prints transactions/s
+pgbench_baseline() { # clients [database, the one PSQL names] → prints transactions/s
+  local database=${2:-ncp_test}
   drop_schema pgbench_baseline
   "${PSQL[@]}" -c "create schema pgbench_baseline"
-  PGOPTIONS="-c search_path=pgbench_baseline" pgbench -q -i -s 10 ncp_test >/dev/null 2>&1
-  PGOPTIONS="-c search_path=pgbench_baseline" pgbench -N -c "$1" -j 2 -T 15 ncp_test 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1
+  PGOPTIONS="-c search_path=pgbench_baseline" pgbench -q -i -s 10 "$database" >/dev/null 2>&1
+  PGOPTIONS="-c search_path=pgbench_baseline" pgbench -N -c "$1" -j 2 -T 15 "$database" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1
   drop_schema pgbench_baseline
 }
 
@@ -178,15 +183,22 @@ jit_ms() { # pid
 # CPU time so far (ms) of a process tree: the root with the children it reaped, and every live descendant. For the
 # servers a phase keeps busy besides Ncp itself (PostgreSQL, RabbitMQ, Postfix, Dovecot).
 cpu_tree_ms() { # root-pid
-  [[ -n $1 ]] || { echo 0; return; }
+  cpu_trees_ms "tree=${1:-}" | sed 's/^tree=\([0-9]*\).*/\1/'
+}
+# The same for groups of trees at one moment, in one pass over /proc: "name=ms ..." for each "name=pid[,pid...]" given.
+cpu_trees_ms() { # name=pid[,pid...]...
   # Read through cat: Debian's awk (mawk) gives up on the first file that vanished since the glob, and a process
   # exits often here (Postfix's smtpd, cleanup); a count missing its start would be the tree's whole lifetime.
-  cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$1" -v hz="$(getconf CLK_TCK)" '
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v groups="$*" -v hz="$(getconf CLK_TCK)" '
     { pid = $1; line = $0; sub(/^.*\) /, "", line); split(line, f, " ")
       parent[pid] = f[2]; own[pid] = f[12] + f[13]; reaped[pid] = f[14] + f[15] }
-    END { total = own[root] + reaped[root]
-          for (p in parent) { q = p; while (q in parent && q != root && q + 0 > 1) q = parent[q]; if (q == root && p != root) total += own[p] }
-          print int(total * 1000 / hz) }'
+    END { n = split(groups, g, " ")
+          for (i = 1; i <= n; i++) {
+            eq = index(g[i], "="); name[i] = substr(g[i], 1, eq - 1); m = split(substr(g[i], eq + 1), roots, ",")
+            for (j = 1; j <= m; j++) if (roots[j] in parent) { r = roots[j]; group[r] = name[i]; total[name[i]] += own[r] + reaped[r] } }
+          for (p in parent) { q = p; while (q in parent && !(q in group) && q + 0 > 1) q = parent[q]
+                              if ((q in group) && q != p) total[group[q]] += own[p] }
+          for (i = 1; i <= n; i++) printf "%s=%d%s", name[i], total[name[i]] * 1000 / hz, (i < n ? " " : "\n") }'
 }
 # The servers' root processes by name: the oldest of each.
 server_roots() {
@@ -196,6 +208,25 @@ servers_ms() { # → "postgres=ms rabbitmq=ms postfix=ms dovecot=ms", and "api=m
   local pair out=
   for pair in $(server_roots) ${API_PID:+api=$API_PID}; do out+="${pair%%=*}=$(cpu_tree_ms "${pair#*=}") "; done
   echo "$out"
+}
+
+# Why a figure grew, or did not, from one Api and Worker to two of each (./ncp bench cluster), from where the CPU went
+# with one of each (shares in % of one core). A second instance adds throughput only where the first was short of
+# something other than CPU (a lock, a pool, one lane); on cores already busy it has none of its own, and a disk is shared.
+growth_reason() { # what one two cores busy ncp servers others iowait
+  awk -v what="$1" -v one="$2" -v two="$3" -v cores="$4" -v busy="$5" -v ncp="$6" -v servers="$7" -v others="$8" -v iowait="$9" 'BEGIN {
+    growth = (one > 0) ? two / one : 0; all = cores * 100
+    printf "%s × %.2f with two of each: ", what, growth
+    if (growth >= 1.5) { print "grows; one of each was held back by something of its own (a lane, a pool, a wait)"; exit }
+    if (busy >= all * 0.85)
+      printf "does not grow, CPU-bound: with one of each the %d cores were already %.0f %% busy (Api + Worker %d %%, " \
+        "servers %d %%, processes outside the cluster %d %% of one core); a second Api and Worker share the same cores\n",
+        cores, busy * 100 / all, ncp, servers, others
+    else if (iowait >= all * 0.15)
+      printf "does not grow: the cores were %.0f %% busy and waited on disks %d %% of one core " \
+        "(commits, fsync; the disk is shared with every process)\n", busy * 100 / all, iowait
+    else printf "does not grow though the cores were only %.0f %% busy with one of each: the limit is elsewhere " \
+      "(PostgreSQL commits, RabbitMQ, the load)\n", busy * 100 / all }'
 }
 
 # The whole machine's CPU time so far, in milliseconds: "busy total" (total = busy + idle + iowait, over every core).

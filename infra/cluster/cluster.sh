@@ -8,7 +8,9 @@
 #   cluster.sh down             stop everything of the cluster (data stays in NCP_CLUSTER_DIR)
 #   cluster.sh status           one line per server and instance
 #   cluster.sh promote          PostgreSQL failover: the standby becomes the primary (infra/cluster/promote.sh)
-#   cluster.sh start            start what is not running (after a kill), without building; an old primary rejoins
+#   cluster.sh start [NAME...]  start what is not running (after a kill), without building; an old primary rejoins;
+#                               with names (api2 worker2), only those instances, once ready
+#   cluster.sh stop NAME...     stop those instances (SIGTERM, as a supervisor would); HAProxy routes to the others
 #   cluster.sh kill WHAT        kill -9 one of api1 api2 worker1 worker2 rabbit1 rabbit2 rabbit3 pg-primary
 #   cluster.sh test             the tests of Ncp.Tests/Cluster against the cluster (started first when it is not running);
 #                               prints the recovery time per kill (also kept in NCP_CLUSTER_DIR/recovery.tsv);
@@ -235,10 +237,19 @@ case ${1:-} in
   status) cmd_status ;;
   promote) exec "$CLUSTER_SCRIPTS/promote.sh" ;;
   start)
-    servers_start
-    cmd_start_instances
+    if (($# > 1)); then
+      for name in "${@:2}"; do start_instance "$name"; done
+      wait_ready "${@:2}"
+    else
+      servers_start
+      cmd_start_instances
+    fi
+    ;;
+  stop)
+    (($# > 1)) || die "usage: cluster.sh stop ${INSTANCES[*]}"
+    for name in "${@:2}"; do instance_port "$name" >/dev/null && stop_instance "$name"; done
     ;;
   kill) cmd_kill "${2:-}" ;;
   env) echo "$CLUSTER_ENV" ;;
-  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,19p' "$0" >&2; exit 2 ;;
 esac
