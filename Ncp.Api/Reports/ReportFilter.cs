@@ -21,7 +21,7 @@ public sealed record ReportFilter(
         var filter = new ReportFilter(
             [.. (channels.Length == 0 ? visible : channels.Where(visible.Contains)).Select(c => c.ToString())],
             Names(Enums<WorkItemKind>("kind", kind, errors)), Names(Enums<Direction>("direction", direction, errors)),
-            Words(partner), Words(country), Names(Enums<CrimeCategory>("category", category, errors)), Words(article),
+            Words(partner), CountryCodes(country, errors), Names(Enums<CrimeCategory>("category", category, errors)), Words(article),
             Names(Enums<Priority>("priority", priority, errors)), Words(officer));
         return errors.Count > 0 ? (null, [.. errors]) : (filter, []);
     }
@@ -43,6 +43,15 @@ public sealed record ReportFilter(
         }
 
         return [.. parsed];
+    }
+
+    // The partners' countries are kept as ISO 3166 codes in capitals; "de" finds Germany, "Germany" is a mistake said so.
+    private static string[] CountryCodes(string[]? values, List<FieldError> errors)
+    {
+        var codes = Words(values).Select(v => v.ToUpperInvariant()).ToArray();
+        errors.AddRange(codes.Where(c => c.Length != 2 || !c.All(char.IsAsciiLetterUpper))
+            .Select(c => new FieldError("country", $"'{c}' is not a two-letter country code (ISO 3166-1, e.g. DE).")));
+        return codes;
     }
 
     private static string[] Names<T>(T[] values)

@@ -205,7 +205,9 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
     /// Per partner, the preservations sent in the period and what followed them: how many a legal-assistance request
     /// followed, the median days from the preservation to that request and from it to its answer, from a disclosure request
     /// to its answer, and how many preservations lapsed before the legal assistance was answered (the date the partner
-    /// confirmed passed first, or passed while it is still unanswered).
+    /// confirmed passed first, or passed while it is still unanswered). An article filter keeps a chain when any request of
+    /// it names the article: the preservation goes out in haste, often before the offence is qualified, and the legal
+    /// assistance that follows names the article the case is under.
     /// </summary>
     public async Task<ReportTable> ChainAsync(ReportRequest request, CancellationToken ct)
     {
@@ -224,7 +226,7 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
             from {Rows} r
             {FollowUp("LegalAssistance")}
             {FollowUp("Disclosure")}
-            where r.role = 'Preservation' and r.sent_at >= $2 and r.sent_at < $3 and {Filtered("r")}
+            where r.role = 'Preservation' and r.sent_at >= $2 and r.sent_at < $3 and {Filtered("r", ChainArticle)}
             group by 1 order by 1
             """;
         (string Key, ReportValueKind Kind)[] columns =
@@ -242,13 +244,21 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
     private static string Share(string done, string deadline) =>
         $"count(*) filter (where {done} <= {deadline})::float8 / nullif(count(*) filter (where {deadline} is not null and ({done} is not null or {deadline} < $4)), 0)";
 
-    // $1 channels the caller may see (and asked for), $2 start, $3 end, $4 now, $5 the unit's zone, $6.. the dimensions' values.
-    private static string Filtered(string r) => $"""
+    // The preservation's article, or that of a legal-assistance or disclosure request following it that the caller may see.
+    private string ChainArticle => $"""
+        (r.data->>'Article' = any($11) or exists (select from {Rows} a
+          where a.id in (select (jsonb_array_elements_text(r.data->'FollowUps'))::uuid)
+            and a.role in ('LegalAssistance', 'Disclosure') and a.channel = any($1) and a.data->>'Article' = any($11)))
+        """;
+
+    // $1 channels the caller may see (and asked for), $2 start, $3 end, $4 now, $5 the unit's zone, $6.. the dimensions' values;
+    // the article is the item's own unless a report says whose it is.
+    private static string Filtered(string r, string? article = null) => $"""
         {r}.channel = any($1)
           and (cardinality($6::text[]) = 0 or {r}.data->>'Kind' = any($6)) and (cardinality($7::text[]) = 0 or {r}.data->>'Direction' = any($7))
           and (cardinality($8::text[]) = 0 or {r}.data->>'PartnerCode' = any($8)) and (cardinality($9::text[]) = 0 or {r}.data->>'Country' = any($9))
           and (cardinality($10::text[]) = 0 or {r}.crime_category = any($10))
-          and (cardinality($11::text[]) = 0 or {r}.data->>'Article' = any($11))
+          and (cardinality($11::text[]) = 0 or {article ?? $"{r}.data->>'Article' = any($11)"})
           and (cardinality($12::text[]) = 0 or {r}.data->>'Priority' = any($12))
           and (cardinality($13::text[]) = 0 or {r}.data->>'OfficerId' = any($13) or {r}.data->>'OfficerName' = any($13))
         """;

@@ -98,4 +98,23 @@ public sealed class ReportArticleTests(ReportYear year)
         AssertRows(await TableAsync(year.Supervisor, "chain?year=2027&article=210"), new() { ["AE-CYBER247"] = [1, 1, 10, 30, null, 1] });
         Assert.Empty((await TableAsync(year.Supervisor, "chain?year=2027&article=205")).Rows);
     }
+
+    // preservations, followed by legal assistance, median days preservation → legal assistance, legal assistance → answer,
+    // disclosure → answer, lapsed before the answer.
+    [Fact]
+    public async Task A_chain_counts_under_the_article_its_legal_assistance_names_when_the_preservation_names_none()
+    {
+        // December 2026: Q, naming no article, preserved until 30 December; N, naming art. 190, sent 2 days after it and
+        // answered 4 days later, before the preservation ended.
+        const string December = "chain?from=2026-12-01&to=2026-12-31";
+        AssertRows(await TableAsync(year.Supervisor, $"{December}&article=190"), new() { ["AE-CYBER247"] = [1, 1, 2, 4, null, 0] });
+        AssertRows(await TableAsync(year.Supervisor, December), new() { ["AE-CYBER247"] = [1, 1, 2, 4, null, 0] });
+        Assert.Empty((await TableAsync(year.Supervisor, $"{December}&article=205")).Rows);
+
+        // The other reports keep each item under its own article: in December only N names art. 190.
+        AssertRows(await TableAsync(year.Supervisor, "statistics?from=2026-12-01&to=2026-12-31&by=partner&article=190"), new()
+        {
+            ["AE-CYBER247"] = [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0],
+        });
+    }
 }

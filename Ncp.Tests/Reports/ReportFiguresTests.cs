@@ -123,6 +123,33 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
         AssertRows(await TableAsync(year.Supervisor, "chain?year=2027"), new() { ["AE-CYBER247"] = [1, 1, 10, 30, null, 1] });
     }
 
+    // The screen's filters the Api always had: each keeps the items worked out by hand beside them.
+    [Fact]
+    public async Task Statistics_filtered_by_kind_country_or_officer_count_only_those_items()
+    {
+        // M alone is a legal-assistance task: registered, sent, acknowledged, answered with data in 2027, open at its end.
+        AssertRows(await TableAsync(year.Supervisor, "statistics?year=2027&by=partner&kind=legal-assistance-task"), new()
+        {
+            ["AE-CYBER247"] = [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+        });
+
+        // Austria is AT-CYBER247's country, whatever case it is asked in: D, E, F, I.
+        AssertRows(await TableAsync(year.Supervisor, "statistics?year=2027&by=category&country=at"), new()
+        {
+            ["Computer crime"] = [2, 2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1],
+            ["Extortion"] = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0],
+            ["Internet fraud"] = [1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1],
+        });
+
+        // The supervisor registered every item (by id or by name); nobody else has any.
+        var byId = await TableAsync(year.Supervisor, "statistics?year=2027&by=partner&officer=0193f3a0-0000-7000-8000-000000000002");
+        Assert.Equal(
+            (await TableAsync(year.Supervisor, "statistics?year=2027&by=partner")).Rows.Select(r => string.Join('|', r)),
+            byId.Rows.Select(r => string.Join('|', r)));
+        Assert.Equal(4, byId.Rows.Length);
+        Assert.Empty((await TableAsync(year.Supervisor, "statistics?year=2027&by=partner&officer=Duty%20officer%20(demo)")).Rows);
+    }
+
     [Fact]
     public async Task A_report_refuses_an_unknown_period_grouping_or_format_naming_the_field()
     {
@@ -130,7 +157,8 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
         {
             ("statistics", "year"), ("statistics?year=2027&quarter=5", "quarter"), ("statistics?year=2027&by=colour", "by"),
             ("yearly?year=2027&format=pdf", "format"), ("timeliness?from=2027-02-01&to=2027-01-01", "to"),
-            ("chain?year=2027&channel=pigeon", "channel"),
+            ("chain?year=2027&channel=pigeon", "channel"), ("statistics?year=2027&country=Germany", "country"),
+            ("statistics?year=2027&kind=letter", "kind"),
         })
         {
             var problem = await year.Supervisor.GetJsonAsync($"/api/reports/{query}", HttpStatusCode.BadRequest);

@@ -37,10 +37,19 @@ public sealed class ReportYear : IAsyncLifetime
         Auditor = Client("auditor");
 
         // Item, partner, category, day the data asked for ends; then each step at its moment, and the offence as the officer
-        // wrote it (its article: A, B, K 205; C, D 190; E, P, M 210; I 194; F, G, H none). The figures each adds to 2027 are in
-        // ReportFiguresTests.
+        // wrote it (its article: A, B, K 205; C, D, N 190; E, P, M 210; I 194; F, G, H, Q none). The figures each adds to 2027
+        // are in ReportFiguresTests.
         (DateTimeOffset At, Func<Task> Step)[] steps =
         [
+            // Q, N: a chain of December 2026, both closed within it (nothing of 2027). The preservation Q went out before the
+            // offence was qualified; the legal assistance N that followed 2 days later names art. 190, answered in 4 days,
+            // before Q's preservation ended on 30 December.
+            .. Request("Q", "AE-CYBER247", "internet-fraud", new(2026, 12, 1), L(2026, 12, 10, 10), L(2026, 12, 10, 10),
+                ack: L(2026, 12, 10, 14), preservedUntil: L(2026, 12, 30, 0), answer: (L(2026, 12, 14, 10), "not-applicable"),
+                close: L(2026, 12, 17, 10)),
+            .. Request("N", "AE-CYBER247", "internet-fraud", new(2026, 12, 1), L(2026, 12, 12, 10), L(2026, 12, 12, 10),
+                ack: L(2026, 12, 13, 10), answer: (L(2026, 12, 16, 10), "data-provided"), close: L(2026, 12, 17, 11), followUpOf: "Q",
+                offence: "Fraud, art. 190(2) of the Criminal Code"),
             // A: registered and sent in 2026, answered in 2027 (counts as answered in 2027, not as registered or sent).
             .. Request("A", "DE-CYBER247", "computer-crime", new(2026, 12, 1), L(2026, 12, 20, 10), L(2026, 12, 20, 11),
                 ack: L(2026, 12, 21, 11), answer: (L(2027, 1, 10, 11), "data-provided"), close: L(2027, 1, 12, 10),

@@ -57,6 +57,9 @@ public sealed class ReportsBrowserTests(BrowserNcp ncp, Browser browser)
             // The downloads carry the same filters to the Api's exports.
             await Expect(page.GetByTestId("report-statistics-csv")).ToHaveAttributeAsync("href", new Regex("channel=interpol.*format=csv"));
             await Expect(page.GetByTestId("report-statistics-xlsx")).ToHaveAttributeAsync("href", new Regex("channel=interpol.*format=xlsx"));
+            // The filters are the page's address (taken before the downloads, which the page's address follows).
+            await Expect(page).ToHaveURLAsync(new Regex("/reports\\?.*channel=interpol"));
+            var address = page.Url;
 
             // Both downloads carry the filter: the CSV read as a spreadsheet program reads it, the XLSX opened cell by cell.
             var csv = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("report-statistics-csv").ClickAsync());
@@ -76,9 +79,82 @@ public sealed class ReportsBrowserTests(BrowserNcp ncp, Browser browser)
                 Assert.DoesNotContain("DE-CYBER247", texts);
             }
 
+            // Opened afresh from its address (a bookmark, a link sent to a colleague), the screen shows the same.
+            await page.GotoAsync(address);
+            await page.WaitForInteractiveAsync();
+            await Expect(statistics).ToContainTextAsync("INTERPOL-NCB-ASTANA");
+            await Expect(statistics).Not.ToContainTextAsync("DE-CYBER247");
+            await Expect(page.GetByTestId("report-channel")).ToContainTextAsync("Interpol");
+
             await AccessibilityTests.CheckAsync(page, "reports", findings);
             await Browser.ScreenshotAsync(page, "18-reports");
             Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
+        });
+    }
+
+    [Fact]
+    public async Task The_kind_country_and_officer_filters_count_only_those_items_and_travel_in_the_address_and_the_downloads()
+    {
+        // Paraguay is no other browser test's partner: this test's items are all it has. The supervisor registers two
+        // requests and sends one; the duty officer registers a third, which the officer filter leaves out.
+        var supervisor = ncp.ClientFor("supervisor");
+        var sent = await supervisor.RegisterAsync(ItemsApi.OutgoingRequest("PY-CYBER247", "Reports by country, sent"));
+        await supervisor.ActAsync(sent.Number(), "send");
+        await supervisor.RegisterAsync(ItemsApi.OutgoingRequest("PY-CYBER247", "Reports by country, draft"));
+        await ncp.ClientFor("duty").RegisterAsync(ItemsApi.OutgoingRequest("PY-CYBER247", "Reports by country, another officer's"));
+
+        await browser.RunAsync(ncp.BaseAddress, async page =>
+        {
+            await page.SignInAsync("supervisor");
+            await page.GotoAsync("/reports");
+            await page.WaitForInteractiveAsync();
+            await page.Locator("[data-testid=report-country] input, input[data-testid=report-country]").First.FillAsync("py");
+            await page.Keyboard.PressAsync("Tab");
+            var request = page.GetByRole(AriaRole.Option).Filter(new() { HasTextRegex = new Regex("^Request$") }).First;
+            await page.GetByTestId("report-kind").ClickUntilAsync(request);
+            await request.ClickAsync();
+            var me = page.GetByRole(AriaRole.Option).Filter(new() { HasText = "Supervisor (demo)" }).First;
+            await page.GetByTestId("report-officer").ClickUntilAsync(me);
+            await me.ClickAsync();
+            await page.GetByTestId("report-show").ClickAsync();
+
+            // Registered 2 (not the duty officer's), sent 1, open at the end 2; no other partner.
+            var statistics = page.GetByTestId("report-statistics");
+            var rows = statistics.Locator("tbody tr");
+            await Expect(rows).ToHaveCountAsync(1);
+            var cells = rows.First.Locator("th, td");
+            await Expect(cells.Nth(0)).ToHaveTextAsync("PY-CYBER247");
+            await Expect(cells.Nth(1)).ToHaveTextAsync("2");
+            await Expect(cells.Nth(2)).ToHaveTextAsync("1");
+            await Expect(cells.Last).ToHaveTextAsync("2");
+
+            var officer = Regex.Escape("officer=0193f3a0-0000-7000-8000-000000000002");
+            foreach (var format in new[] { "csv", "xlsx" })
+            {
+                var link = page.GetByTestId($"report-statistics-{format}");
+                foreach (var filter in new[] { "kind=request", "country=py", officer })
+                {
+                    await Expect(link).ToHaveAttributeAsync("href", new Regex(filter));
+                }
+            }
+
+            await Expect(page).ToHaveURLAsync(new Regex($"/reports\\?.*kind=request.*country=py.*{officer}"));
+            var address = page.Url;
+            var csv = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("report-statistics-csv").ClickAsync());
+            var csvRows = ExportTests.ParseCsv(await File.ReadAllTextAsync(await csv.PathAsync()));
+            Assert.Equal(["PY-CYBER247", "2", "1"], csvRows.Skip(1).Single().Take(3));
+
+            // Opened from its address, the report is the same, its filters filled in.
+            await page.GotoAsync(address);
+            await page.WaitForInteractiveAsync();
+            await Expect(rows).ToHaveCountAsync(1);
+            await Expect(cells.Nth(1)).ToHaveTextAsync("2");
+            await Expect(page.GetByTestId("report-officer")).ToContainTextAsync("Supervisor (demo)");
+            await Expect(page.GetByTestId("report-kind")).ToContainTextAsync("Request");
+
+            // A country that is not a code is refused by the Api, naming the field.
+            await page.GotoAsync("/reports?country=Paraguay");
+            await Expect(page.GetByText("'PARAGUAY' is not a two-letter country code", new() { Exact = false })).ToBeVisibleAsync();
         });
     }
 
@@ -197,6 +273,23 @@ public sealed class ReportsBrowserTests(BrowserNcp ncp, Browser browser)
             {
                 Assert.DoesNotContain(Squeezed(notPrinted), text);
             }
+
+            // Every page has the heading and the period (the first above its tables, the others in their top margin).
+            foreach (var pdfPage in pdf.GetPages())
+            {
+                var pageText = Squeezed(string.Join(" ", pdfPage.GetWords().Select(w => w.Text)));
+                Assert.True(pageText.Contains(Squeezed(screen["UnitHeading"])) && pageText.Contains(Squeezed(period)), $"page {pdfPage.Number}: {pageText}");
+            }
+
+            // Headers wrap between words, never inside one: each header word is printed whole.
+            var th = page.Locator("[data-testid=report-timeliness] thead th").First;
+            Assert.Equal("normal|normal|manual", await th.EvaluateAsync<string>(
+                "e => { const s = getComputedStyle(e); return [s.wordBreak, s.overflowWrap, s.hyphens].join('|'); }"));
+            var printedWords = pdf.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text.Normalize(System.Text.NormalizationForm.FormKC)).ToHashSet();
+            var headers = await page.Locator(".ncp-report-table thead th").AllInnerTextsAsync();
+            var headerWords = headers.SelectMany(h => h.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length > 3).Distinct().ToArray();
+            Assert.Contains("acknowledgement", headerWords);
+            Assert.All(headerWords, word => Assert.True(printedWords.Any(p => p.Contains(word, StringComparison.Ordinal)), $"'{word}' is not printed whole"));
         });
 
     [Fact]
