@@ -80,6 +80,7 @@ public static class MartenSetup
                 o.IncludeTypes(WorkItemEvents.All);
                 o.IncludeTypes(Partners.PartnerEvents.All.Concat(Quarantine.QuarantineEvents.All));
             });
+        services.AddSubscriptionWatchdog();
 
         return services;
     }
