@@ -39,7 +39,7 @@ public static class AccountEndpoints
     /// </summary>
     public static RouteGroupBuilder MapOwnAccount(this RouteGroupBuilder own)
     {
-        own.RequireAuthorization().AddEndpointFilter(AccountTexts.InRequestLanguage);
+        own.RequireAuthorization(Policies.Read).AddEndpointFilter(AccountTexts.InRequestLanguage);
         own.MapGet("/", OwnAccountAsync).WithName("OwnAccount").WithSummary("The signed-in officer's local account, with its security keys");
         own.MapPost("/keys/options", KeyOptionsAsync).WithName("SecurityKeyOptions").WithSummary("WebAuthn options to register a security key, valid five minutes");
         own.MapPost("/keys", RegisterKeyAsync).AuditedAs("register-security-key").WithName("RegisterSecurityKey")
