@@ -153,6 +153,7 @@ public sealed class Program
         app.MapGroup("/api/dead-letters").WithTags("Dead letters").MapDeadLetters();
         app.MapGroup("/api/officers").WithTags("Officers").MapOfficers();
         app.MapGroup("/api/accounts").WithTags("Accounts").MapAccounts();
+        app.MapGroup("/api/account").WithTags("Accounts").MapOwnAccount();
         app.MapGroup("/api/reports").WithTags("Reports").MapReports();
         app.MapAuditing();
         app.MapHub<OfficerHub>(OfficerHub.Path);

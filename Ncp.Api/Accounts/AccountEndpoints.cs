@@ -14,7 +14,7 @@ public static class AccountEndpoints
 {
     public static RouteGroupBuilder MapAccounts(this RouteGroupBuilder accounts)
     {
-        accounts.RequireAuthorization(Policies.Administer);
+        accounts.RequireAuthorization(Policies.Administer).AddEndpointFilter(AccountTexts.InRequestLanguage);
         accounts.MapGet("/", ListAsync).AuditedAs("list-accounts").WithName("ListAccounts").WithSummary("The local issuer's accounts (administrators)");
         accounts.MapPost("/", CreateAsync).AuditedAs("create-account").WithName("CreateAccount")
             .WithSummary("Create an account; the answer shows its TOTP secret, once (administrators)").ProducesValidationProblem();
@@ -28,8 +28,63 @@ public static class AccountEndpoints
             .WithSummary("Lift the lockout before its minutes are over (administrators)");
         accounts.MapPut("/{id:guid}/grants", GrantAsync).AuditedAs("grant-account").WithName("GrantAccount")
             .WithSummary("Replace the account's roles and clearances; they apply from its next sign-in (administrators)").ProducesValidationProblem();
+        accounts.MapDelete("/{id:guid}/keys/{keyId}", RemoveKeyAsync).AuditedAs("remove-security-key").WithName("RemoveSecurityKey")
+            .WithSummary("Remove an officer's security key (lost or stolen); its next use is refused (administrators)");
         return accounts;
     }
+
+    /// <summary>
+    /// The signed-in officer's own local account (<c>/api/account</c>): security keys registered after a sign-in with
+    /// password and code. Only the account the token names is ever touched.
+    /// </summary>
+    public static RouteGroupBuilder MapOwnAccount(this RouteGroupBuilder own)
+    {
+        own.RequireAuthorization(Policies.Read).AddEndpointFilter(AccountTexts.InRequestLanguage);
+        own.MapGet("/", OwnAccountAsync).WithName("OwnAccount").WithSummary("The signed-in officer's local account, with its security keys");
+        own.MapPost("/keys/options", KeyOptionsAsync).WithName("SecurityKeyOptions").WithSummary("WebAuthn options to register a security key, valid five minutes");
+        own.MapPost("/keys", RegisterKeyAsync).AuditedAs("register-security-key").WithName("RegisterSecurityKey")
+            .WithSummary("Register the security key the browser made with the options").ProducesValidationProblem();
+        return own;
+    }
+
+    private static async Task<Results<Ok<AccountResource>, NotFound<ProblemDetails>>> OwnAccountAsync(
+        HttpContext http, LocalAccounts store, CancellationToken ct) =>
+        await OwnAsync(http, store, ct) is { } account ? TypedResults.Ok(AccountResource.From(account)) : NoOwnAccount();
+
+    private static async Task<Results<Ok<KeyCeremony>, NotFound<ProblemDetails>>> KeyOptionsAsync(
+        HttpContext http, LocalAccounts store, SecurityKeyCeremonies keys, CancellationToken ct) =>
+        await OwnAsync(http, store, ct) is { } account ? TypedResults.Ok(keys.StartRegistration(account)) : NoOwnAccount();
+
+    private static async Task<Results<Created<SecurityKeyResource>, ValidationProblem, NotFound<ProblemDetails>>> RegisterKeyAsync(
+        NewSecurityKey body, HttpContext http, LocalAccounts store, SecurityKeyCeremonies keys, CancellationToken ct)
+    {
+        if (await OwnAsync(http, store, ct) is not { } account)
+        {
+            return NoOwnAccount();
+        }
+
+        var (key, refusal) = await keys.FinishRegistrationAsync(account, body, ct);
+        if (key is null)
+        {
+            return FieldError.ToProblem([new("credential", AccountTexts.Get(refusal == "expired" ? "KeyExpired" : "KeyRefused"))]);
+        }
+
+        await store.AddKeyAsync(account.Id, key, ct);
+        return TypedResults.Created($"/api/account/keys/{key.Id}", SecurityKeyResource.From(key));
+    }
+
+    private static async Task<Results<Ok<AccountResource>, NotFound<ProblemDetails>>> RemoveKeyAsync(
+        Guid id, string keyId, LocalAccounts store, CancellationToken ct) =>
+        await store.RemoveKeyAsync(id, keyId, ct) is { } account ? TypedResults.Ok(AccountResource.From(account)) : NoSuchAccount(id);
+
+    private static async Task<OfficerAccount?> OwnAsync(HttpContext http, LocalAccounts store, CancellationToken ct) =>
+        Guid.TryParse(http.User.OfficerId(), out var id) ? await store.FindAsync(id, ct) : null;
+
+    private static NotFound<ProblemDetails> NoOwnAccount() =>
+        TypedResults.NotFound(new ProblemDetails
+        {
+            Status = 404, Title = AccountTexts.Get("NoOwnAccountTitle"), Detail = AccountTexts.Get("NoOwnAccount"),
+        });
 
     private static async Task<Ok<AccountResource[]>> ListAsync(LocalAccounts store, CancellationToken ct) =>
         TypedResults.Ok((await store.ListAsync(ct)).Select(AccountResource.From).ToArray());
@@ -68,5 +123,5 @@ public static class AccountEndpoints
     }
 
     private static NotFound<ProblemDetails> NoSuchAccount(Guid id) =>
-        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "No such account", Detail = $"There is no account {id}." });
+        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = AccountTexts.Get("NoSuchAccountTitle"), Detail = AccountTexts.Get("NoSuchAccount", id) });
 }

@@ -33,6 +33,15 @@ public sealed class LocalIssuerSettings
     /// <summary>HTTP on the issuer's endpoints (loopback tests, or TLS ended at a proxy that forwards plain HTTP).</summary>
     public bool AllowHttp { get; set; }
 
+    /// <summary>
+    /// WebAuthn's relying party: the host name officers reach Ncp by (no scheme, no port; never an IP address). When
+    /// unset, the host of Auth:Oidc:Authority. Browsers offer WebAuthn only over HTTPS, or on localhost.
+    /// </summary>
+    public string WebAuthnRelyingPartyId { get; set; } = "";
+
+    /// <summary>The origins (scheme://host[:port]) WebAuthn answers may come from; when unset, Auth:Oidc:Authority's.</summary>
+    public string[] WebAuthnOrigins { get; set; } = [];
+
     public LockoutSettings Lockout => new(LockoutAttempts, LockoutMinutes);
 }
 
@@ -64,7 +73,7 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
         {
             if (!Infrastructure.Auth.Roles.All.Contains(role))
             {
-                yield return new("roles", $"'{role}' is not a role; one of: {string.Join(", ", Infrastructure.Auth.Roles.All)}.");
+                yield return new("roles", AccountTexts.Get("NotARole", role, string.Join(", ", Infrastructure.Auth.Roles.All)));
             }
         }
 
@@ -72,7 +81,7 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
         {
             if (!ApiEnum<Cases.Channel>.TryParse(channel, out _))
             {
-                yield return new("clearances", $"'{channel}' is not a channel; one of: {ApiEnum<Cases.Channel>.Names}.");
+                yield return new("clearances", AccountTexts.Get("NotAChannel", channel, ApiEnum<Cases.Channel>.Names));
             }
         }
     }
@@ -89,6 +98,27 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
         return await session.LoadAsync<OfficerAccount>(id, ct);
     }
 
+    public async Task<OfficerAccount?> FindByLoginAsync(string? login, CancellationToken ct)
+    {
+        var normalized = Normalize(login);
+        await using var session = store.QuerySession();
+        return await session.Query<OfficerAccount>().FirstOrDefaultAsync(a => a.Login == normalized, ct);
+    }
+
+    /// <summary>The account a security key is registered to, if any: one key serves one account.</summary>
+    public async Task<OfficerAccount?> FindByKeyAsync(string credentialId, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.Query<OfficerAccount>().FirstOrDefaultAsync(a => a.SecurityKeys.Any(k => k.Id == credentialId), ct);
+    }
+
+    public Task<OfficerAccount?> AddKeyAsync(Guid id, RegisteredKey key, CancellationToken ct) =>
+        ChangeAsync(id, a => a.SecurityKeys.Any(k => k.Id == key.Id) ? a : a with { SecurityKeys = [.. a.SecurityKeys, key] }, ct);
+
+    /// <summary>A lost key removed: from now on no assertion of it is accepted, even one already on its way.</summary>
+    public Task<OfficerAccount?> RemoveKeyAsync(Guid id, string credentialId, CancellationToken ct) =>
+        ChangeAsync(id, a => a with { SecurityKeys = [.. a.SecurityKeys.Where(k => k.Id != credentialId)] }, ct);
+
     /// <returns>The enrolment, or the fields that are wrong.</returns>
     public async Task<(AccountEnrolment? Enrolment, IReadOnlyList<FieldError> Errors)> CreateAsync(NewAccount body, Cases.Actor by, CancellationToken ct)
     {
@@ -96,12 +126,12 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
         var errors = new List<FieldError>();
         if (login.Length is < 2 or > 64 || !login.All(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' or '@'))
         {
-            errors.Add(new("login", "2 to 64 letters, digits, dots, dashes, underscores or @."));
+            errors.Add(new("login", AccountTexts.Get("LoginRule")));
         }
 
         if (string.IsNullOrWhiteSpace(body.Name))
         {
-            errors.Add(new("name", "The officer's name, as colleagues will see it on the timeline."));
+            errors.Add(new("name", AccountTexts.Get("NameRule")));
         }
 
         errors.AddRange(PasswordPolicy.Check(login, body.Password));
@@ -109,7 +139,7 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
         await using var session = store.LightweightSession();
         if (errors.Count == 0 && await session.Query<OfficerAccount>().AnyAsync(a => a.Login == login, ct))
         {
-            errors.Add(new("login", $"An account '{login}' exists already; reset it instead."));
+            errors.Add(new("login", AccountTexts.Get("LoginTaken", login)));
         }
 
         if (errors.Count > 0)
@@ -156,9 +186,14 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
         }, ct);
 
     /// <summary>One sign-in attempt: password and code checked, the account's counters kept, the outcome returned.</summary>
-    public async Task<(SignInOutcome Outcome, OfficerAccount? Account)> SignInAsync(string? login, string? password, string? code, CancellationToken ct)
+    /// <param name="useKey">Instead of a code: checks a security key's assertion against the account (SecurityKeyCeremonies).</param>
+    public async Task<(SignInOutcome Outcome, OfficerAccount? Account)> SignInAsync(
+        string? login, string? password, string? code, CancellationToken ct, Func<OfficerAccount, CancellationToken, Task<KeyUse?>>? useKey = null)
     {
         var normalized = Normalize(login);
+        // The signature is checked once, on the account as it was; whether the key is still there and its count still
+        // moves forward is decided again on the latest account, with the rest of the attempt.
+        var key = useKey is not null && await FindByLoginAsync(normalized, ct) is { } holder ? await useKey(holder, ct) : null;
         // The hash is the slow part; an attempt decided again after a conflict reuses its result while the hash is the same.
         (string Hash, PasswordVerificationResult Result)? verified = null;
         return await OnLatestAsync<(SignInOutcome, OfficerAccount?)>(
@@ -181,7 +216,7 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
                     ? step
                     : null;
                 var (outcome, after) = SignInAttempts.Decide(
-                    account, verified.Value.Result is not PasswordVerificationResult.Failed, matchedStep, now, settings.Lockout);
+                    account, verified.Value.Result is not PasswordVerificationResult.Failed, matchedStep, now, settings.Lockout, key);
                 if (outcome == SignInOutcome.SignedIn && verified.Value.Result == PasswordVerificationResult.SuccessRehashNeeded)
                 {
                     after = after with { PasswordHash = hasher.HashPassword(after, password!) };

@@ -40,6 +40,15 @@ public sealed record OfficerAccount
 
     public string CreatedBy { get; init; } = "";
 
+    /// <summary>WebAuthn credentials (security keys, platform passkeys) the officer may use instead of a TOTP code.</summary>
+    public RegisteredKey[] SecurityKeys { get; init; } = [];
+
+    /// <summary>
+    /// When the challenge of the last key assertion accepted was issued (UTC ticks): an assertion answering an older
+    /// challenge is never accepted, like a TOTP code of an older step, even from an authenticator whose count stays 0.
+    /// </summary>
+    public long LastKeyChallenge { get; init; }
+
     /// <summary>The role claims a token names the officer with: the roles, and one clearance role per cleared channel.</summary>
     public IEnumerable<string> RoleClaims() =>
         Roles.Concat(Clearances.Select(c => Infrastructure.Http.ApiEnum<Cases.Channel>.TryParse(c, out var channel) ? Compartments.ClearanceRole(channel) : null)
@@ -52,10 +61,11 @@ public sealed record OfficerAccount
 /// </summary>
 public sealed record AccountResource(
     Guid Id, string Login, string Name, string[] Roles, string[] Clearances, bool Disabled, DateTimeOffset? LockedUntil, DateTimeOffset CreatedAt,
-    bool TotpConfirmed = false)
+    bool TotpConfirmed = false, SecurityKeyResource[]? SecurityKeys = null)
 {
     public static AccountResource From(OfficerAccount a) =>
-        new(a.Id, a.Login, a.Name, a.Roles, a.Clearances, a.Disabled, a.LockedUntil, a.CreatedAt, a.LastTotpStep > 0);
+        new(a.Id, a.Login, a.Name, a.Roles, a.Clearances, a.Disabled, a.LockedUntil, a.CreatedAt, a.LastTotpStep > 0,
+            [.. a.SecurityKeys.Select(SecurityKeyResource.From)]);
 
     public bool IsLockedAt(DateTimeOffset now) => LockedUntil is { } until && now < until;
 }

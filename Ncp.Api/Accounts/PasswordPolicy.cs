@@ -43,18 +43,18 @@ public static class PasswordPolicy
     {
         if (string.IsNullOrEmpty(password) || password.Length < MinLength)
         {
-            yield return new("password", $"At least {MinLength} characters; a few words in a row are easy to remember.");
+            yield return new("password", AccountTexts.Get("PasswordTooShort", MinLength));
             yield break;
         }
 
         if (!string.IsNullOrEmpty(login) && password.Contains(login, StringComparison.OrdinalIgnoreCase))
         {
-            yield return new("password", "The password must not contain the login.");
+            yield return new("password", AccountTexts.Get("PasswordHasLogin"));
         }
 
         if (Common.Contains(password) || password.Distinct().Count() <= 2)
         {
-            yield return new("password", "This password is among the first ones an attacker tries; choose another.");
+            yield return new("password", AccountTexts.Get("PasswordCommon"));
         }
     }
 }

@@ -28,11 +28,11 @@ public sealed class AuditTrail(AuditChain chain, TimeProvider time)
         chain.AppendAsync(Facts(http, action, registerNumber, channel, detail, outcome), ct);
 
     /// <summary>A sign-in that succeeded; the principal is not on the request yet while its handler signs it in.</summary>
-    public Task RecordSignInAsync(HttpContext http, ClaimsPrincipal user, string detail)
+    public Task RecordSignInAsync(HttpContext http, ClaimsPrincipal user, string detail, string action = SignIn)
     {
         var actor = user.Actor();
         return chain.AppendAsync(
-            new AuditFacts(time.GetUtcNow(), actor.Id, actor.Name, SignIn, null, null, Cut(detail), AddressOf(http), Success), CancellationToken.None);
+            new AuditFacts(time.GetUtcNow(), actor.Id, actor.Name, action, null, null, Cut(detail), AddressOf(http), Success), CancellationToken.None);
     }
 
     /// <summary>A sign-in that failed: nobody is signed in, so the entry names whom the attempt claimed to be.</summary>

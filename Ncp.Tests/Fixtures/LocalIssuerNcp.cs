@@ -11,18 +11,23 @@ namespace Ncp.Tests.Fixtures;
 /// OpenID Connect provider (Auth:Oidc): the OIDC client path tested against the local issuer itself. The demo users
 /// stay on beside it, for the API calls tests make. The issuer's keys are made in the run's own folder.
 /// </summary>
-public sealed class LocalIssuerNcp : BrowserNcp
+public class LocalIssuerNcp : BrowserNcp
 {
     // The authority must be known before the Api starts: a free port is taken now and listened on then.
     private readonly int port = FreePort();
 
     private readonly string clientSecret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
+    /// <summary>The issuer's (and so the browser's) address; <see cref="PasskeyNcp"/> names it localhost, where WebAuthn works.</summary>
+    public Uri IssuerAddress => new($"http://{IssuerHost}:{port}/");
+
+    protected virtual string IssuerHost => "127.0.0.1";
+
     public string KeyFolder => Path.Combine(Path.GetTempPath(), $"ncp-{RunId}", "issuer-keys");
 
     protected override IDictionary<string, string?> SharedOverrides(IDictionary<string, string?> settings)
     {
-        settings["Auth:Oidc:Authority"] = $"http://127.0.0.1:{port}/";
+        settings["Auth:Oidc:Authority"] = IssuerAddress.ToString();
         settings["Auth:Oidc:ClientId"] = "ncp-web";
         settings["Auth:Oidc:ClientSecret"] = clientSecret;
         settings["Auth:Oidc:DisplayName"] = "NCP accounts";
@@ -80,6 +85,21 @@ public sealed class LocalIssuerNcp : BrowserNcp
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+/// <summary>
+/// <see cref="LocalIssuerNcp"/> reached as localhost: browsers offer WebAuthn only over HTTPS or on localhost, and a
+/// relying party is a host name, never an IP address. WebAuthn's relying party and origin follow Auth:Oidc:Authority.
+/// </summary>
+public sealed class PasskeyNcp : LocalIssuerNcp
+{
+    protected override string IssuerHost => "localhost";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PasskeyCollection : ICollectionFixture<PasskeyNcp>, ICollectionFixture<Browser>
+{
+    public const string Name = "passkey";
 }
 
 [CollectionDefinition(Name)]

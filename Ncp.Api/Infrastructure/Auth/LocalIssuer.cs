@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.IdentityModel.Tokens;
 using Ncp.Api.Accounts;
 using OpenIddict.Abstractions;
@@ -33,6 +34,7 @@ public static class LocalIssuer
     public const string SignInPath = "/sign-in/local";
     public const string AuthorizePath = "/connect/authorize";
     public const string TokenPath = "/connect/token";
+    public const string KeyOptionsPath = "/sign-in/local/key-options";
 
     public static LocalIssuerSettings Settings(IConfiguration configuration) =>
         configuration.GetSection(LocalIssuerSettings.Section).Get<LocalIssuerSettings>() ?? new();
@@ -40,14 +42,21 @@ public static class LocalIssuer
     public static IServiceCollection AddNcpLocalAccounts(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var settings = Settings(configuration);
+        var client = OidcSignIn.Settings(configuration);
+        if (Uri.TryCreate(client.Authority, UriKind.Absolute, out var authority))
+        {
+            settings.WebAuthnRelyingPartyId = settings.WebAuthnRelyingPartyId is { Length: > 0 } id ? id : authority.Host;
+            settings.WebAuthnOrigins = settings.WebAuthnOrigins is { Length: > 0 } origins ? origins : [authority.GetLeftPart(UriPartial.Authority)];
+        }
+
         services.AddSingleton(settings);
         services.AddSingleton<LocalAccounts>();
+        services.AddSingleton<SecurityKeyCeremonies>();
         if (!settings.Enabled)
         {
             return services;
         }
 
-        var client = OidcSignIn.Settings(configuration);
         if (string.IsNullOrEmpty(client.ClientId) || string.IsNullOrEmpty(client.ClientSecret))
         {
             throw new InvalidOperationException("Auth:LocalIssuer:Enabled needs Auth:Oidc:ClientId and Auth:Oidc:ClientSecret: Ncp signs in against it as its one client.");
@@ -119,6 +128,9 @@ public static class LocalIssuer
         }
 
         app.MapMethods(AuthorizePath, [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        // The sign-in page's script asks here for a security key challenge for the login typed (wwwroot/webauthn.js).
+        app.MapPost(KeyOptionsPath, async ([FromForm] string? login, SecurityKeyCeremonies keys, CancellationToken ct) =>
+            TypedResults.Ok(await keys.StartSignInAsync(login, ct))).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
     }
 
     /// <summary>The officer's issuer session (password and code just checked) becomes an authorization code for Ncp.</summary>

@@ -62,6 +62,8 @@ public sealed class NcpApiClient(HttpClient http, AuthenticationStateProvider au
             request.Headers.TryAddWithoutValidation("If-Match", ETags.Of(version));
         }
 
+        // The Api's messages to people (the accounts' password policy, say) in the language the officer reads the page in.
+        request.Headers.AcceptLanguage.Add(new StringWithQualityHeaderValue(UiCultures.Current));
         foreach (var (name, value) in headers ?? [])
         {
             request.Headers.TryAddWithoutValidation(name, value);
