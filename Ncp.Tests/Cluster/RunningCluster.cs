@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ncp.Tests.Fixtures;
+using Ncp.Worker.Infrastructure.Mail;
 using Npgsql;
 
 namespace Ncp.Tests.Cluster;
@@ -32,6 +33,7 @@ public sealed class RunningCluster
             .Where(l => !l.StartsWith('#') && l.Contains('=', StringComparison.Ordinal))
             .ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim('\'', '"'));
         Directory = dir;
+        Settings = values;
         Url = new Uri(values["NCP_CLUSTER_URL"]);
         Postgres = values["ConnectionStrings__Postgres"];
         ApiPorts = values["NCP_CLUSTER_API_PORTS"].Split(' ', '\\').Where(p => p.Length > 0).Select(int.Parse).ToArray();
@@ -46,6 +48,16 @@ public sealed class RunningCluster
     public string Postgres { get; }
 
     public int[] ApiPorts { get; }
+
+    /// <summary>Every setting of <c>cluster.env</c>, as the instances get them (Smtp__Host, Imap__Port, Mail__Password...).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; }
+
+    /// <summary>A mailbox on the cluster's own IMAP server (Dovecot), reached the way the Worker reaches its own.</summary>
+    public ImapSettings ImapAs(string login) => new()
+    {
+        Host = Settings["Imap__Host"], Port = int.Parse(Settings["Imap__Port"], CultureInfo.InvariantCulture), Username = login,
+        Password = Settings["Mail__Password"], TrustedCaFile = Settings["Imap__TrustedCaFile"],
+    };
 
     /// <summary>Runs <c>infra/cluster/cluster.sh</c> with the arguments; its output is returned, a failure throws with it.</summary>
     public async Task<string> ScriptAsync(params string[] arguments)
@@ -84,6 +96,22 @@ public sealed class RunningCluster
         return result is null or DBNull ? default : (T)Convert.ChangeType(result, typeof(T), CultureInfo.InvariantCulture);
     }
 
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what) =>
+        Assert.True(await HoldsWithinAsync(condition, TimeSpan.FromSeconds(90)), $"Not within 90 s: {what}");
+
+    /// <summary>The suite's one polling loop (<see cref="NcpSystem.EventuallyAsync"/>), answering false at the deadline.</summary>
+    public static async Task<bool> HoldsWithinAsync(Func<Task<bool>> condition, TimeSpan within)
+    {
+        try
+        {
+            return await NcpSystem.EventuallyAsync(condition, holds => holds, within);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Whether the Worker has taken the item in: it went Api → event log → RabbitMQ → a Worker → PostgreSQL.</summary>
     public async Task<bool> WorkerKnowsAsync(Guid itemId)
     {
@@ -106,10 +134,13 @@ public sealed class RunningCluster
 public sealed class ClusterClient : IDisposable
 {
     private readonly HttpClient http;
+    private readonly string user;
     private string? token;
 
-    public ClusterClient(Uri url, int? port = null)
+    /// <param name="user">The demo user signed in as (<c>duty</c>, <c>admin</c>...).</param>
+    public ClusterClient(Uri url, int? port = null, string user = "duty")
     {
+        this.user = user;
         http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), UseCookies = true })
         {
             BaseAddress = port is { } p ? new UriBuilder(url) { Port = p }.Uri : url,
@@ -135,6 +166,26 @@ public sealed class ClusterClient : IDisposable
             return (item.GetProperty("id").GetGuid(), item.Number());
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="body"/> as JSON (none: a GET) and reads the answer; null when no instance answered in time,
+    /// as happens while one is being killed.
+    /// </summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)?> TrySendAsync(string url, object? body = null)
+    {
+        try
+        {
+            using var response = await SendAsync(() => body is null
+                ? new HttpRequestMessage(HttpMethod.Get, url)
+                : new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) });
+            var text = await response.Content.ReadAsStringAsync();
+            return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
         {
             return null;
         }
@@ -166,7 +217,7 @@ public sealed class ClusterClient : IDisposable
 
     private async Task<string> SignInAsync()
     {
-        using var response = await http.PostAsJsonAsync("/dev/sign-in", new JsonObject { ["user"] = "duty" });
+        using var response = await http.PostAsJsonAsync("/dev/sign-in", new JsonObject { ["user"] = user });
         // While no instance is ready HAProxy answers 503: a refusal like any other, tried again by the caller.
         if (response.StatusCode != HttpStatusCode.OK)
         {
