@@ -153,7 +153,8 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
     {
         string[][] figures =
         [
-            ["registered"], ["answered"], [Fact(AnswerOutcome.DataProvided), Fact(AnswerOutcome.PartlyProvided)], [Fact(AnswerOutcome.NoLongerRetained)],
+            ["registered"], ["answered"], [Fact(AnswerOutcome.DataProvided), Fact(AnswerOutcome.PartlyProvided)],
+            [Fact(AnswerOutcome.NoLongerRetained)],
         ];
         if (await FromMonthsAsync(request with { By = "category" }, openAtEnd: false, ct) is not { } lines)
         {
@@ -166,7 +167,8 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
             var column = Array.FindIndex(figures, f => f.Contains((string)line[1]!));
             if (column >= 0)
             {
-                (found.TryGetValue((string)line[0]!, out var counts) ? counts : found[(string)line[0]!] = new long[4])[column] += (long)line[2]!;
+                var category = (string)line[0]!;
+                (found.TryGetValue(category, out var counts) ? counts : found[category] = new long[4])[column] += (long)line[2]!;
             }
         }
 
@@ -188,7 +190,8 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
               from {Rows} r where r.answered_at >= $2 and r.answered_at < $3 and {Filtered("r")} group by 1) counted
             group by 1
             """;
-        return (await ReadAsync(sql, request, ct)).ToDictionary(r => (string)r[0]!, r => r.Skip(1).Select(v => (long)v!).ToArray(), StringComparer.Ordinal);
+        return (await ReadAsync(sql, request, ct))
+            .ToDictionary(r => (string)r[0]!, r => r.Skip(1).Select(v => (long)v!).ToArray(), StringComparer.Ordinal);
     }
 
     /// <summary>
