@@ -42,6 +42,19 @@ public sealed class ReportMonthsTests(ReportYear year)
         }
     }
 
+    [Fact]
+    public async Task The_yearly_report_summed_from_the_months_equals_the_yearly_report_counted_from_the_rows()
+    {
+        foreach (var period in new[] { "year=2027", "year=2027&quarter=3", "year=2027&month=12" })
+        {
+            var months = await RowsAsync($"yearly?{period}");
+            var rows = await RowsAsync($"yearly?{period}&direction=outgoing&direction=incoming");
+
+            Assert.Contains(months, r => !r.EndsWith("|0|0|0|0", StringComparison.Ordinal));
+            Assert.Equal(rows, months);
+        }
+    }
+
     private async Task<List<string>> CountsAsync(string sql)
     {
         await using var command = year.Ncp.Api.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(sql);

@@ -67,7 +67,7 @@ at_exit() { # command
   trap 'while read -r step; do [[ -z $step ]] || eval "$step" || true; done <<<"$AT_EXIT"' EXIT
 }
 
-# The Api (Release) on a schema of its own, freshly migrated, in the background; API_PID and TOKEN (the demo duty
+# The Api (Release) on a schema of its own (kept as it is when NCP_BENCH_REUSE is set), migrated, in the background; API_PID and TOKEN (the demo duty
 # officer's bearer token) are set. stop_api stops it; the end of the bench does, if nothing did before. A bench may
 # start it again (a fresh schema each time) and may run a Worker beside it: the Api's own settings are set for it alone.
 start_api() { # schema port log
@@ -77,7 +77,7 @@ start_api() { # schema port log
     API_DLL=$ROOT/Ncp.Api/bin/Release/net10.0/Ncp.Api.dll
     at_exit stop_api
   fi
-  drop_schema "$1"
+  [[ -n ${NCP_BENCH_REUSE:-} ]] || drop_schema "$1"
   (run_api "$1" migrate >/dev/null)
   run_api "$1" --urls "http://127.0.0.1:$2" >"$3" 2>&1 &
   API_PID=$!

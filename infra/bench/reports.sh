@@ -8,6 +8,8 @@
 #   NCP_BENCH_ITEMS       items stored                             [1000000]
 #   NCP_BENCH_DASHBOARD   dashboard requests (4 clients)           [200]
 #   NCP_BENCH_DASHBOARD_CHANGED  dashboard requests, one client, each after a change to a partner's request  [20]
+#   NCP_BENCH_REUSE       set: keep the schema after the run, and store nothing when it already holds the items (a
+#                         million take many minutes to store; a run changes a few dozen of them)
 set -euo pipefail
 
 ITEMS=${NCP_BENCH_ITEMS:-1000000}
@@ -22,12 +24,16 @@ need_hey
 bench_setup reports
 FAILED=0
 fail() { say "FAILED: $*"; report "FAILED: $*"; FAILED=1; }
-at_exit "\"\${PSQL[@]}\" -c 'set client_min_messages = warning; drop schema if exists $SCHEMA cascade'"
+[[ -n ${NCP_BENCH_REUSE:-} ]] || at_exit "\"\${PSQL[@]}\" -c 'set client_min_messages = warning; drop schema if exists $SCHEMA cascade'"
 start_api $SCHEMA "$PORT" "$OUT/reports-api.log"
 
-say "storing $ITEMS items up to now (direct insert into the read model; the open-item counts follow by trigger)"
+stored() { "${PSQL[@]}" -At -c "select count(*) from $1" 2>/dev/null || echo 0; }
 FIRST=$("${PSQL[@]}" -At -c "select now() - $ITEMS * interval '30 seconds'")
 SECONDS=0
+if [[ -n ${NCP_BENCH_REUSE:-} && $(stored $SCHEMA.mt_doc_itemdetails) == "$ITEMS" ]]; then
+  say "reusing the $ITEMS items stored in $SCHEMA"
+else
+say "storing $ITEMS items up to now (direct insert into the read model; the open-item counts follow by trigger)"
 seed_items $SCHEMA "$ITEMS" "$FIRST"
 "${PSQL[@]}" <<SQL
 update $SCHEMA.mt_doc_itemdetails set sent_at = registered_at + interval '1 hour',
@@ -38,6 +44,7 @@ vacuum analyze $SCHEMA.mt_doc_itemdetails;
 -- pages; in service each change updates them once and autovacuum keeps them compact, as this leaves them.
 vacuum (full, analyze) $SCHEMA.ncp_open_item_counts, $SCHEMA.ncp_ended_item_counts, $SCHEMA.ncp_partner_request_changes;
 SQL
+fi
 read -r STORED OPEN OVERDUE < <("${PSQL[@]}" -At -F ' ' -c \
   "select count(*), count(*) filter (where is_open), count(*) filter (where is_open and due_by < now()) from $SCHEMA.mt_doc_itemdetails")
 report "$STORED items stored in ${SECONDS} s ($OPEN open, $OVERDUE overdue)"
@@ -151,9 +158,13 @@ vacuum analyze $1.ncp_report_months;
 SQL
 }
 
-say "storing the report rows of the same $ITEMS items, and their monthly counts"
 SECONDS=0
-seed_report_rows "$SCHEMA" "$ITEMS" "$FIRST"
+if [[ -n ${NCP_BENCH_REUSE:-} && $(stored $SCHEMA.mt_doc_reportrow) == "$ITEMS" ]]; then
+  say "reusing the $ITEMS report rows stored in $SCHEMA"
+else
+  say "storing the report rows of the same $ITEMS items, and their monthly counts"
+  seed_report_rows "$SCHEMA" "$ITEMS" "$FIRST"
+fi
 read -r ROWS SENT ANSWERED < <("${PSQL[@]}" -At -F ' ' -c \
   "select count(*), count(sent_at), count(answered_at) from $SCHEMA.mt_doc_reportrow")
 report "$ROWS report rows stored and counted per month in ${SECONDS} s ($SENT sent, $ANSWERED answered)"

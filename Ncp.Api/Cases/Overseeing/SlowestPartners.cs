@@ -10,8 +10,10 @@ namespace Ncp.Api.Cases.Overseeing;
 /// counts every change to what the ranking reads, per partner, in <see cref="ChangesTable"/>, in the same transaction as
 /// the item. Each dashboard reads those counts (a row per partner) and, while they stand, ranks without reading the
 /// window's requests: at the bench's rate that is 110,000 requests, and reading and sorting them took most of the
-/// dashboard's time. The medians stay exact at the request's moment (an unanswered request counts with the time waited
-/// so far, the window starts 90 days before now), and two Api processes each keep their own copy right.
+/// dashboard's time. Nor does it sort them per request: each partner's figures are kept sorted per channel set
+/// (<see cref="Sorted"/>) and a median is picked from them. The medians stay exact at the request's moment (an unanswered
+/// request counts with the time waited so far, the window starts 90 days before now), and two Api processes each keep
+/// their own copy right.
 /// </summary>
 public sealed class SlowestPartners
 {
@@ -23,7 +25,19 @@ public sealed class SlowestPartners
     private readonly ConcurrentDictionary<(string Schema, string Partner), Loaded> loaded = new();
     private readonly SemaphoreSlim loading = new(1, 1);
 
-    private sealed record Loaded(long Changes, DateTimeOffset From, Request[] Requests);
+    /// <summary>A partner's requests as read, in the order they were sent, and the figures ranked from them per channel set.</summary>
+    private sealed record Loaded(long Changes, DateTimeOffset From, Request[] Requests)
+    {
+        public ConcurrentDictionary<int, Sorted> ByChannels { get; } = new();
+    }
+
+    /// <summary>
+    /// Of the requests from <see cref="Start"/> on (the window's first), in one channel set: the answered ones' hours
+    /// sorted, and the unanswered ones' sending moments latest first, so that their hours waited so far ascend whatever
+    /// "now" is. The median is then picked from the two sorted runs without sorting anything per dashboard request; they
+    /// are made again only when the window's start passes a request or the partner's requests are read again.
+    /// </summary>
+    private sealed record Sorted(int Start, double[] AnsweredHours, DateTimeOffset[] UnansweredSentAt);
 
     private readonly record struct Request(Channel Channel, DateTimeOffset SentAt, DateTimeOffset? AnsweredAt);
 
@@ -60,24 +74,18 @@ public sealed class SlowestPartners
         }
 
         var ranked = new List<(SlowPartner Partner, double Median)>();
-        var hours = new List<double>();
+        var channelSet = channels.Aggregate(0, (set, c) => set | (1 << (int)c));
         foreach (var partner in changes.Keys)
         {
-            hours.Clear();
-            var answered = 0;
-            foreach (var request in loaded[(schema, partner)].Requests)
+            var sorted = SortedOf(loaded[(schema, partner)], channelSet, from);
+            var count = sorted.AnsweredHours.Length + sorted.UnansweredSentAt.Length;
+            if (count > 0)
             {
-                if (request.SentAt >= from && channels.Contains(request.Channel))
-                {
-                    hours.Add(((request.AnsweredAt ?? now) - request.SentAt).TotalHours);
-                    answered += request.AnsweredAt is null ? 0 : 1;
-                }
-            }
-
-            if (hours.Count > 0)
-            {
-                var median = Median(hours);
-                ranked.Add((new SlowPartner(partner, hours.Count, answered, Math.Round(median, 1)), median));
+                // PostgreSQL's percentile_cont(0.5): the middle value, or halfway between the two middle ones.
+                var middle = (count - 1) / 2.0;
+                var (low, high) = (Smallest(sorted, now, (int)Math.Floor(middle)), Smallest(sorted, now, (int)Math.Ceiling(middle)));
+                var median = low + ((high - low) * (middle - Math.Floor(middle)));
+                ranked.Add((new SlowPartner(partner, count, sorted.AnsweredHours.Length, Math.Round(median, 1)), median));
             }
         }
 
@@ -85,13 +93,70 @@ public sealed class SlowestPartners
             .Take(Dashboard.SlowestPartners).Select(p => p.Partner)];
     }
 
-    /// <summary>PostgreSQL's percentile_cont(0.5): the middle value, or halfway between the two middle ones.</summary>
-    private static double Median(List<double> values)
+    private static Sorted SortedOf(Loaded partner, int channelSet, DateTimeOffset from)
     {
-        values.Sort();
-        var middle = (values.Count - 1) / 2.0;
-        var (low, high) = (values[(int)Math.Floor(middle)], values[(int)Math.Ceiling(middle)]);
-        return low + ((high - low) * (middle - Math.Floor(middle)));
+        var requests = partner.Requests;
+        var (start, end) = (0, requests.Length);
+        while (start < end)
+        {
+            var middle = (start + end) / 2;
+            (start, end) = requests[middle].SentAt < from ? (middle + 1, end) : (start, middle);
+        }
+
+        if (partner.ByChannels.TryGetValue(channelSet, out var known) && known.Start == start)
+        {
+            return known;
+        }
+
+        var answered = new List<double>();
+        var unanswered = new List<DateTimeOffset>();
+        foreach (var request in requests.AsSpan(start))
+        {
+            if ((channelSet & (1 << (int)request.Channel)) == 0)
+            {
+                continue;
+            }
+
+            if (request.AnsweredAt is { } at)
+            {
+                answered.Add((at - request.SentAt).TotalHours);
+            }
+            else
+            {
+                unanswered.Add(request.SentAt);
+            }
+        }
+
+        answered.Sort();
+        unanswered.Sort((a, b) => b.CompareTo(a));
+        return partner.ByChannels[channelSet] = new Sorted(start, [.. answered], [.. unanswered]);
+    }
+
+    /// <summary>The k-th smallest (from 0) of the answered hours and the hours the unanswered ones have waited until now.</summary>
+    private static double Smallest(Sorted sorted, DateTimeOffset now, int k)
+    {
+        var (answered, unanswered) = (sorted.AnsweredHours, sorted.UnansweredSentAt);
+        // A merge of the two ascending runs, stopped at the k-th: k is below their length, so it stops before either runs out twice.
+        var (a, u) = (0, 0);
+        while (true)
+        {
+            var waited = u < unanswered.Length ? (now - unanswered[u]).TotalHours : double.PositiveInfinity;
+            double next;
+            if (a < answered.Length && answered[a] <= waited)
+            {
+                next = answered[a++];
+            }
+            else
+            {
+                next = waited;
+                u++;
+            }
+
+            if (a + u == k + 1)
+            {
+                return next;
+            }
+        }
     }
 
     /// <summary>
@@ -127,7 +192,7 @@ public sealed class SlowestPartners
 
         foreach (var (partner, (changes, requests)) in read)
         {
-            loaded[(schema, partner)] = new Loaded(changes, from, [.. requests]);
+            loaded[(schema, partner)] = new Loaded(changes, from, [.. requests.OrderBy(r => r.SentAt)]);
         }
     }
 

@@ -201,6 +201,10 @@ public sealed class DashboardTests(NcpSystem ncp)
         Assert.Equal((2, 1), Of(ranked, "JP-CYBER247"));
         Assert.Equal((2, 0), Of(ranked, "KE-CYBER247"));
 
+        // An answer slower than the other request's wait so far: the median of an even count, from an answered and a waiting one.
+        await Write("update items set first_answer_at = sent_at + interval '2000 hours'", numbers[3]);
+        Assert.Equal((2, 1), Of(await RankedAt(now), "KE-CYBER247"));
+
         await Write("delete from items", numbers[3]);
         Assert.Equal((1, 0), Of(await RankedAt(now), "KE-CYBER247"));
 
