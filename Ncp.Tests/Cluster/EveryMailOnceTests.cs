@@ -65,7 +65,7 @@ public sealed class EveryMailOnceTests(ITestOutputHelper output)
         {
             var targets = Environment.GetEnvironmentVariable("NCP_CLUSTER_KILLS") is { Length: > 0 } named
                 ? named.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-                : ["worker1", "api1", "rabbit1", "worker2"];
+                : ["worker1", "api1", "rabbit1", "pg-primary", "worker2"];
             foreach (var target in targets)
             {
                 figures.Add(await KillAndRecoverAsync(target, duty, partner, run, sent));
