@@ -62,6 +62,8 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
 
     private readonly PasswordHasher<OfficerAccount> hasher = new();
 
+    private byte[]? decoySecret;
+
     // Hashed once, so that an unknown login costs as long as a known one and timing does not tell which logins exist.
     private readonly Lazy<string> decoyHash = new(() => new PasswordHasher<OfficerAccount>().HashPassword(new OfficerAccount(), Guid.NewGuid().ToString()));
 
@@ -103,6 +105,37 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
         var normalized = Normalize(login);
         await using var session = store.QuerySession();
         return await session.Query<OfficerAccount>().FirstOrDefaultAsync(a => a.Login == normalized, ct);
+    }
+
+    /// <summary>
+    /// A random secret of this deployment, made once and kept in PostgreSQL (so every Api instance, and every restart,
+    /// has the same): it makes up key ids for logins that have none, see <see cref="SecurityKeyCeremonies.StartSignInAsync"/>.
+    /// </summary>
+    public async Task<byte[]> DecoySecretAsync(CancellationToken ct)
+    {
+        if (decoySecret is { } known)
+        {
+            return known;
+        }
+
+        await using (var session = store.LightweightSession())
+        {
+            if (await session.LoadAsync<DecoySecret>(DecoySecret.TheOne, ct) is null)
+            {
+                session.Insert(new DecoySecret { Secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) });
+                try
+                {
+                    await session.SaveChangesAsync(ct);
+                }
+                // The other instance made it first: theirs is the one.
+                catch (JasperFx.DocumentAlreadyExistsException)
+                {
+                }
+            }
+        }
+
+        await using var reading = store.QuerySession();
+        return decoySecret = (await reading.LoadAsync<DecoySecret>(DecoySecret.TheOne, ct))!.Secret;
     }
 
     /// <summary>The account a security key is registered to, if any: one key serves one account.</summary>
@@ -268,4 +301,14 @@ public sealed class LocalAccounts(IDocumentStore store, LocalIssuerSettings sett
     private AccountEnrolment EnrolmentOf(OfficerAccount account) =>
         new(AccountResource.From(account), account.TotpSecret,
             new OtpUri(OtpType.Totp, account.TotpSecret, account.Login, settings.AppName).ToString());
+}
+
+/// <summary>The deployment's secret for made-up key ids (<see cref="LocalAccounts.DecoySecretAsync"/>): one document.</summary>
+public sealed class DecoySecret
+{
+    public const string TheOne = "security-key-decoys";
+
+    public string Id { get; set; } = TheOne;
+
+    public byte[] Secret { get; set; } = [];
 }

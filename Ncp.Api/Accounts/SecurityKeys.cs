@@ -92,15 +92,28 @@ public sealed class SecurityKeyCeremonies(LocalAccounts accounts, LocalIssuerSet
         }
     }
 
-    /// <summary>The options for the login typed: its keys allowed; for a login without keys none (the browser then finds nothing to use).</summary>
+    /// <summary>
+    /// The options for the login typed: its keys allowed. A login without keys, or one that does not exist, gets one
+    /// made-up key id, the same at every asking (derived from the login and the deployment's secret): the options alone
+    /// must not tell a stranger which logins exist or have keys. The browser then finds no such key, and nothing signs in.
+    /// </summary>
     public async Task<KeyCeremony> StartSignInAsync(string? login, CancellationToken ct)
     {
         var account = await accounts.FindByLoginAsync(login, ct);
+        var allowed = account is { SecurityKeys.Length: > 0 } ? Descriptors(account) : [await DecoyAsync(login, ct)];
         var options = fido2.GetAssertionOptions(new GetAssertionOptionsParams
         {
-            AllowedCredentials = account is null ? [] : Descriptors(account), UserVerification = UserVerificationRequirement.Preferred,
+            AllowedCredentials = allowed, UserVerification = UserVerificationRequirement.Preferred,
         });
         return Ceremony(SigningIn, LocalAccounts.Normalize(login), options.ToJson());
+    }
+
+    private async Task<PublicKeyCredentialDescriptor> DecoyAsync(string? login, CancellationToken ct)
+    {
+        var secret = await accounts.DecoySecretAsync(ct);
+        var id = System.Security.Cryptography.HMACSHA256.HashData(secret, System.Text.Encoding.UTF8.GetBytes("key-id:" + LocalAccounts.Normalize(login)));
+        // As long as many keys' ids (16 bytes).
+        return new PublicKeyCredentialDescriptor(id[..16]);
     }
 
     /// <summary>

@@ -100,6 +100,33 @@ public sealed class SecurityKeyTests(NcpSystem ncp)
     }
 
     [Fact]
+    public async Task The_sign_in_options_do_not_tell_which_logins_exist_or_have_keys()
+    {
+        var (accounts, keys) = Services();
+        var (holder, key) = await EnrolAsync(accounts);
+        var login = $"nokey-{Guid.NewGuid():N}"[..16];
+        var (_, errors) = await accounts.CreateAsync(new NewAccount(login, "No Key", Password, [Roles.DutyOfficer], []), new("test", "test"), default);
+        Assert.Empty(errors);
+        var stranger = $"nobody-{Guid.NewGuid():N}"[..16];
+
+        async Task<string[]> AllowedAsync(string who) =>
+            [.. (await keys.StartSignInAsync(who, default)).Options.GetProperty("allowCredentials").EnumerateArray()
+                .Select(c => c.GetProperty("id").GetString()!)];
+
+        // The holder's own key; one key id for the others too, looking like a real one and the same at every asking.
+        Assert.Equal([key.CredentialId], await AllowedAsync(holder.Login));
+        var withoutKey = Assert.Single(await AllowedAsync(login));
+        var unknown = Assert.Single(await AllowedAsync(stranger));
+        Assert.Equal(key.CredentialId.Length, withoutKey.Length);
+        Assert.Equal(withoutKey, Assert.Single(await AllowedAsync(login.ToUpperInvariant())));
+        Assert.Equal(unknown, Assert.Single(await AllowedAsync(stranger)));
+        Assert.NotEqual(withoutKey, unknown);
+        // Another Api instance (a store of its own, the same database) makes up the same ids.
+        var (_, twin) = Services();
+        Assert.Equal(unknown, (await twin.StartSignInAsync(stranger, default)).Options.GetProperty("allowCredentials")[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task Account_errors_come_in_the_language_asked_for_under_the_same_field_names()
     {
         foreach (var (language, expected) in new[] { ("ru", "Не менее 12 символов"), ("kk", "Кемінде 12 таңба"), ("en", "At least 12 characters") })

@@ -64,6 +64,7 @@ public static class MartenSetup
                 options.Schema.For<IdempotentRequest>();
                 options.Schema.For<Ui.Infrastructure.OfficerPreferences>();
                 options.Schema.For<Accounts.OfficerAccount>().UniqueIndex(x => x.Login).UseOptimisticConcurrency(true);
+                options.Schema.For<Accounts.DecoySecret>();
                 options.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
                 options.Storage.ExtendedSchemaObjects.Add(Attachments.Table(settings.Schema));
                 options.Storage.ExtendedSchemaObjects.Add(Auth.KeyRing.Table(settings.Schema));
