@@ -23,6 +23,8 @@ public sealed class ItemChainBrowserTests(BrowserNcp ncp, Browser browser)
         {
             await page.SignInAsync("duty");
             await page.GotoAsync($"/items/{legalAssistance.Number()}");
+            // A click before the circuit is up can be lost (seen in a loaded run: the page stayed on the item).
+            await page.WaitForInteractiveAsync();
             await Expect(page.GetByTestId("chain-warning")).ToContainTextAsync(preservation.Number());
             await page.GetByTestId("chain-link").ClickAsync();
 
