@@ -30,7 +30,7 @@ public sealed class KillOneOfAnythingTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.OK, await direct.StatusOfAsync($"/api/items/{item.Value.Number}"));
         }
 
-        await EventuallyAsync(() => cluster.WorkerKnowsAsync(item.Value.Id), "the Worker took the item in");
+        await RunningCluster.EventuallyAsync(() => cluster.WorkerKnowsAsync(item.Value.Id), "the Worker took the item in");
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class KillOneOfAnythingTests(ITestOutputHelper output)
         Assert.True(missing.Count == 0, $"Acknowledged but missing: {string.Join(", ", missing)}");
         foreach (var (id, number) in acknowledged)
         {
-            await EventuallyAsync(() => cluster.WorkerKnowsAsync(id), $"the Worker took {number} in");
+            await RunningCluster.EventuallyAsync(() => cluster.WorkerKnowsAsync(id), $"the Worker took {number} in");
         }
     }
 
@@ -119,18 +119,10 @@ public sealed class KillOneOfAnythingTests(ITestOutputHelper output)
         }
 
         using var probe = new ClusterClient(cluster.Url);
-        var flowing = false;
-        while (!flowing && clock.Elapsed < RecoveryLimit)
-        {
-            if (await probe.TryRegisterAsync($"Probe after killing {target}") is { } item)
-            {
-                flowing = await HoldsWithinAsync(() => cluster.WorkerKnowsAsync(item.Id), RecoveryLimit - clock.Elapsed);
-            }
-            else
-            {
-                await Task.Delay(500);
-            }
-        }
+        (Guid Id, string Number)? probed = null;
+        var flowing = await RunningCluster.HoldsWithinAsync(
+                async () => (probed = await probe.TryRegisterAsync($"Probe after killing {target}")) is not null, RecoveryLimit - clock.Elapsed)
+            && await RunningCluster.HoldsWithinAsync(() => cluster.WorkerKnowsAsync(probed!.Value.Id), RecoveryLimit - clock.Elapsed);
 
         var recovered = clock.Elapsed;
         var outcome = flowing
@@ -145,21 +137,5 @@ public sealed class KillOneOfAnythingTests(ITestOutputHelper output)
         await cluster.ScriptAsync("start");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {target} back (cluster.sh start) in {restart.Elapsed.TotalSeconds:F1} s"));
         return flowing;
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what) =>
-        Assert.True(await HoldsWithinAsync(condition, TimeSpan.FromSeconds(90)), $"Not within 90 s: {what}");
-
-    /// <summary>The suite's one polling loop (<see cref="NcpSystem.EventuallyAsync"/>), answering false at the deadline.</summary>
-    private static async Task<bool> HoldsWithinAsync(Func<Task<bool>> condition, TimeSpan within)
-    {
-        try
-        {
-            return await NcpSystem.EventuallyAsync(condition, holds => holds, within);
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
     }
 }
