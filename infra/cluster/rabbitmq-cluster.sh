@@ -91,11 +91,12 @@ joined() { # N: node N already belongs to node1's cluster
 
 cmd_start() {
   local n started=$SECONDS
-  boot 1
-  # The other two boot side by side; a node that never joined does so once (stop_app, join_cluster, start_app).
-  for n in 2 3; do boot "$n" & done
+  # The three boot side by side: a node that was not the last to stop waits at boot for the one that was (its Mnesia
+  # tables), so starting node1 alone first could wait out its retries (5 min) when node2 or 3 stopped last (after a kill).
+  # A node that never joined does so once it is up (stop_app, join_cluster, start_app).
+  for n in 1 2 3; do boot "$n" & done
   wait
-  for n in 2 3; do running "$n" || die "node$n did not start; see $(node_dir "$n")/log"; done
+  for n in 1 2 3; do running "$n" || die "node$n did not start; see $(node_dir "$n")/log"; done
   for n in 2 3; do
     if ! joined "$n"; then
       say "rabbitmq: node$n joins node1"
