@@ -13,12 +13,15 @@ namespace Ncp.Tests.Reports;
 [Collection(ReportYearCollection.Name)]
 public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output)
 {
+    /// <summary>The year the story of <see cref="ReportYear"/> counts in (written below as 2027).</summary>
+    private static int Y => ReportYear.Year;
+
     // registered, sent, acknowledged, answered; outcomes: data provided, partly, no longer retained, not held, refused, not
     // applicable; refused, withdrawn, closed, open at the end.
     [Fact]
     public async Task Statistics_per_partner_count_each_step_in_the_period_of_its_own_moment()
     {
-        var table = await TableAsync(year.Supervisor, "statistics?year=2027&by=partner");
+        var table = await TableAsync(year.Supervisor, $"statistics?year={Y}&by=partner");
 
         AssertRows(table, new()
         {
@@ -33,18 +36,18 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
     public async Task A_quarter_and_a_month_end_at_midnight_in_Almaty_not_in_UTC()
     {
         // C was registered at 23:30 on 31 March and sent at 00:10 on 1 April (still 31 March in UTC).
-        AssertRows(await TableAsync(year.Supervisor, "statistics?year=2027&quarter=1&by=partner"), new()
+        AssertRows(await TableAsync(year.Supervisor, $"statistics?year={Y}&quarter=1&by=partner"), new()
         {
             ["AT-CYBER247"] = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0],
             ["DE-CYBER247"] = [2, 1, 1, 2, 2, 0, 0, 0, 0, 0, 0, 0, 2, 1],
         });
-        AssertRows(await TableAsync(year.Supervisor, "statistics?year=2027&month=3&by=partner"), new()
+        AssertRows(await TableAsync(year.Supervisor, $"statistics?year={Y}&month=3&by=partner"), new()
         {
             ["DE-CYBER247"] = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
         });
 
         // A period given by days: 1 April alone holds C's sending and nothing registered.
-        AssertRows(await TableAsync(year.Supervisor, "statistics?from=2027-04-01&to=2027-04-01&by=partner"), new()
+        AssertRows(await TableAsync(year.Supervisor, $"statistics?from={Y}-04-01&to={Y}-04-01&by=partner"), new()
         {
             ["DE-CYBER247"] = [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
         });
@@ -53,9 +56,9 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
     [Fact]
     public async Task The_months_of_the_year_show_each_item_in_its_local_month()
     {
-        var table = await TableAsync(year.Supervisor, "statistics?year=2027&by=month");
+        var table = await TableAsync(year.Supervisor, $"statistics?year={Y}&by=month");
 
-        Assert.Equal([.. Enumerable.Range(1, 12).Select(m => $"2027-{m:00}")], table.Rows.Select(r => r[0].GetString()));
+        Assert.Equal([.. Enumerable.Range(1, 12).Select(m => $"{Y}-{m:00}")], table.Rows.Select(r => r[0].GetString()));
         Assert.Equal([1L, 1, 1, 0, 1, 1, 2, 0, 1, 0, 1, 1], Column(table, "registered").Select(v => v.GetInt64()));
         Assert.Equal([1L, 0, 0, 1, 1, 1, 2, 0, 1, 0, 1, 0], Column(table, "sent").Select(v => v.GetInt64()));
         Assert.DoesNotContain(table.Columns, c => c.Key == "open-at-end");
@@ -66,7 +69,7 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
     [Fact]
     public async Task The_yearly_report_by_crime_category_matches_the_year_worked_out_by_hand()
     {
-        var table = await TableAsync(year.Supervisor, "yearly?year=2027");
+        var table = await TableAsync(year.Supervisor, $"yearly?year={Y}");
         output.WriteLine(Markdown(table));
 
         long[][] expected =
@@ -80,16 +83,16 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
     [Fact]
     public async Task A_CSTO_item_counts_only_for_a_caller_cleared_for_CSTO()
     {
-        var yearly = await TableAsync(year.Auditor, "yearly?year=2027");
+        var yearly = await TableAsync(year.Auditor, $"yearly?year={Y}");
         Assert.Equal([5L, 3, 3, 0], yearly.Rows[0].Skip(1).Select(v => v.GetInt64()));
         Assert.Equal([9L, 5, 4, 1], yearly.Rows[^1].Skip(1).Select(v => v.GetInt64()));
 
-        var statistics = await TableAsync(year.Auditor, "statistics?year=2027&by=partner");
+        var statistics = await TableAsync(year.Auditor, $"statistics?year={Y}&by=partner");
         Assert.DoesNotContain(statistics.Rows, r => r[0].GetString() == "CSTO-CYBER");
 
         // Asking for the channel is no way round it: the uncleared caller gets nothing, the cleared one the CSTO item alone.
-        Assert.Empty((await TableAsync(year.Auditor, "statistics?year=2027&by=partner&channel=csto")).Rows);
-        AssertRows(await TableAsync(year.Supervisor, "statistics?year=2027&by=partner&channel=csto"), new()
+        Assert.Empty((await TableAsync(year.Auditor, $"statistics?year={Y}&by=partner&channel=csto")).Rows);
+        AssertRows(await TableAsync(year.Supervisor, $"statistics?year={Y}&by=partner&channel=csto"), new()
         {
             ["CSTO-CYBER"] = [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0],
         });
@@ -100,7 +103,7 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
     [Fact]
     public async Task Timeliness_per_partner_matches_the_durations_deadlines_and_data_ages_worked_out_by_hand()
     {
-        var table = await TableAsync(year.Supervisor, "timeliness?year=2027&by=partner");
+        var table = await TableAsync(year.Supervisor, $"timeliness?year={Y}&by=partner");
         output.WriteLine(Markdown(table));
 
         // AE: P ack 4 h of 8 h, never answered (reply-by 2 days, useful-until its preservation days: both passed); M ack 24 h
@@ -120,7 +123,7 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
     public async Task The_chain_shows_the_preservation_lapsed_before_the_legal_assistance_was_answered()
     {
         // P sent 1 July, M 10 days later, answered 30 days after that; P preserved until 1 August only.
-        AssertRows(await TableAsync(year.Supervisor, "chain?year=2027"), new() { ["AE-CYBER247"] = [1, 1, 10, 30, null, 1] });
+        AssertRows(await TableAsync(year.Supervisor, $"chain?year={Y}"), new() { ["AE-CYBER247"] = [1, 1, 10, 30, null, 1] });
     }
 
     // The screen's filters the Api always had: each keeps the items worked out by hand beside them.
@@ -128,13 +131,13 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
     public async Task Statistics_filtered_by_kind_country_or_officer_count_only_those_items()
     {
         // M alone is a legal-assistance task: registered, sent, acknowledged, answered with data in 2027, open at its end.
-        AssertRows(await TableAsync(year.Supervisor, "statistics?year=2027&by=partner&kind=legal-assistance-task"), new()
+        AssertRows(await TableAsync(year.Supervisor, $"statistics?year={Y}&by=partner&kind=legal-assistance-task"), new()
         {
             ["AE-CYBER247"] = [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1],
         });
 
         // Austria is AT-CYBER247's country, whatever case it is asked in: D, E, F, I.
-        AssertRows(await TableAsync(year.Supervisor, "statistics?year=2027&by=category&country=at"), new()
+        AssertRows(await TableAsync(year.Supervisor, $"statistics?year={Y}&by=category&country=at"), new()
         {
             ["Computer crime"] = [2, 2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1],
             ["Extortion"] = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0],
@@ -142,12 +145,12 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
         });
 
         // The supervisor registered every item (by id or by name); nobody else has any.
-        var byId = await TableAsync(year.Supervisor, "statistics?year=2027&by=partner&officer=0193f3a0-0000-7000-8000-000000000002");
+        var byId = await TableAsync(year.Supervisor, $"statistics?year={Y}&by=partner&officer=0193f3a0-0000-7000-8000-000000000002");
         Assert.Equal(
-            (await TableAsync(year.Supervisor, "statistics?year=2027&by=partner")).Rows.Select(r => string.Join('|', r)),
+            (await TableAsync(year.Supervisor, $"statistics?year={Y}&by=partner")).Rows.Select(r => string.Join('|', r)),
             byId.Rows.Select(r => string.Join('|', r)));
         Assert.Equal(4, byId.Rows.Length);
-        Assert.Empty((await TableAsync(year.Supervisor, "statistics?year=2027&by=partner&officer=Duty%20officer%20(demo)")).Rows);
+        Assert.Empty((await TableAsync(year.Supervisor, $"statistics?year={Y}&by=partner&officer=Duty%20officer%20(demo)")).Rows);
     }
 
     [Fact]
@@ -155,10 +158,10 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
     {
         foreach (var (query, field) in new[]
         {
-            ("statistics", "year"), ("statistics?year=2027&quarter=5", "quarter"), ("statistics?year=2027&by=colour", "by"),
-            ("yearly?year=2027&format=pdf", "format"), ("timeliness?from=2027-02-01&to=2027-01-01", "to"),
-            ("chain?year=2027&channel=pigeon", "channel"), ("statistics?year=2027&country=Germany", "country"),
-            ("statistics?year=2027&kind=letter", "kind"),
+            ("statistics", "year"), ($"statistics?year={Y}&quarter=5", "quarter"), ($"statistics?year={Y}&by=colour", "by"),
+            ($"yearly?year={Y}&format=pdf", "format"), ($"timeliness?from={Y}-02-01&to={Y}-01-01", "to"),
+            ($"chain?year={Y}&channel=pigeon", "channel"), ($"statistics?year={Y}&country=Germany", "country"),
+            ($"statistics?year={Y}&kind=letter", "kind"),
         })
         {
             var problem = await year.Supervisor.GetJsonAsync($"/api/reports/{query}", HttpStatusCode.BadRequest);
@@ -169,7 +172,7 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
     [Fact]
     public async Task Headers_come_in_the_language_the_caller_asks_for()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/reports/yearly?year=2027");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/reports/yearly?year={Y}");
         request.Headers.AcceptLanguage.ParseAdd("ru-RU");
         using var response = await year.Supervisor.SendAsync(request);
         var table = (await ItemsApi.ExpectAsync(response, HttpStatusCode.OK)).GetProperty("table");
