@@ -18,7 +18,8 @@ public static class OpenItemCounts
 
     /// <summary>
     /// Creates the table and its triggers, and counts the read model afresh under a lock that keeps writers out for the
-    /// moment it takes: run by <c>migrate</c>, so an installation that had items before the table starts right.
+    /// moment it takes when the counts were never made or made by other SQL (<see cref="RecountOnceAsync"/>): run by
+    /// <c>migrate</c>, so an installation that had items before the table starts right.
     /// </summary>
     public static async Task InstallAsync(NpgsqlDataSource db, string schema, CancellationToken ct)
     {
@@ -72,18 +73,57 @@ public static class OpenItemCounts
             end $$;
 
             {{Triggers(schema, "ncp_count_open_items", "ncp_clear_open_item_counts", $"delete from {counts}; delete from {ended};")}}
-            delete from {{counts}};
-            insert into {{counts}} (channel, registered_day, late_day, open)
-            select channel, (registered_at at time zone 'UTC')::date, {{late("d")}}, count(*)
-            from {{items}} d where is_open group by 1, 2, 3;
-            delete from {{ended}};
-            insert into {{ended}} (channel, registered_day, late_day, ended_day, late_before_end, n)
-            select channel, (registered_at at time zone 'UTC')::date, {{late("d")}}, (ended_at at time zone 'UTC')::date,
-              {{lateBeforeEnd("d")}}, count(*)
-            from {{items}} d where not is_open and ended_at is not null group by 1, 2, 3, 4, 5;
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(ct);
+        await RecountOnceAsync(connection, transaction, schema, Table, command.CommandText, $"""
+            delete from {counts};
+            insert into {counts} (channel, registered_day, late_day, open)
+            select channel, (registered_at at time zone 'UTC')::date, {late("d")}, count(*)
+            from {items} d where is_open group by 1, 2, 3;
+            delete from {ended};
+            insert into {ended} (channel, registered_day, late_day, ended_day, late_before_end, n)
+            select channel, (registered_at at time zone 'UTC')::date, {late("d")}, (ended_at at time zone 'UTC')::date,
+              {lateBeforeEnd("d")}, count(*)
+            from {items} d where not is_open and ended_at is not null group by 1, 2, 3, 4, 5;
+            """, ct);
         await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="recount"/> (which counts the read model afresh) unless the counts named <paramref name="name"/>
+    /// were last counted under this very <paramref name="definition"/> (its hash is kept in <c>{schema}.ncp_counts_basis</c>):
+    /// the triggers keep them right from then on, so an ordinary upgrade does not hold registrations up while a million
+    /// items are counted again; new SQL, or counts that never were, are counted once. Call it in the caller's transaction,
+    /// after <see cref="Triggers"/> locked the read model.
+    /// </summary>
+    internal static async Task RecountOnceAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, string name, string definition, string recount, CancellationToken ct)
+    {
+        var basis = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(definition + recount)));
+        await using (var table = new NpgsqlCommand(
+            $"create table if not exists {schema}.ncp_counts_basis (name text primary key, basis text not null)", connection, transaction))
+        {
+            await table.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var check = new NpgsqlCommand($"select basis from {schema}.ncp_counts_basis where name = $1", connection, transaction);
+        check.Parameters.Add(new NpgsqlParameter { Value = name });
+        if (await check.ExecuteScalarAsync(ct) as string == basis)
+        {
+            return;
+        }
+
+        await using (var counting = new NpgsqlCommand(recount, connection, transaction))
+        {
+            await counting.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var kept = new NpgsqlCommand(
+            $"insert into {schema}.ncp_counts_basis (name, basis) values ($1, $2) on conflict (name) do update set basis = excluded.basis",
+            connection, transaction);
+        kept.Parameters.Add(new NpgsqlParameter { Value = name });
+        kept.Parameters.Add(new NpgsqlParameter { Value = basis });
+        await kept.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>

@@ -198,7 +198,8 @@ public sealed class SlowestPartners
 
     /// <summary>
     /// Creates the table of changes and its triggers, and counts one change for every partner with requests already
-    /// sent: run by <c>migrate</c>, so an installation that had requests before the table starts right.
+    /// sent when that was never done under this SQL (<see cref="OpenItemCounts.RecountOnceAsync"/>): run by <c>migrate</c>,
+    /// so an installation that had requests before the table starts right.
     /// </summary>
     public static async Task InstallAsync(NpgsqlDataSource db, string schema, CancellationToken ct)
     {
@@ -233,11 +234,13 @@ public sealed class SlowestPartners
             -- On truncation never back to zero: a count that went back could equal the one a copy was read at, and hide a change.
             {{OpenItemCounts.Triggers(schema, "ncp_count_partner_request_changes", "ncp_count_all_partner_request_changes",
                 $"update {changes} set changes = changes + 1;")}}
-            insert into {{changes}} as c
-            select distinct partner_code, 1 from {{items}} d where {{counted("d")}}
-            on conflict (partner_code) do update set changes = c.changes + 1;
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(ct);
+        await OpenItemCounts.RecountOnceAsync(connection, transaction, schema, ChangesTable, command.CommandText, $"""
+            insert into {changes} as c
+            select distinct partner_code, 1 from {items} d where {counted("d")}
+            on conflict (partner_code) do update set changes = c.changes + 1
+            """, ct);
         await transaction.CommitAsync(ct);
     }
 }
