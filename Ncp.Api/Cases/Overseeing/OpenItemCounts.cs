@@ -113,7 +113,8 @@ public static class OpenItemCounts
             return;
         }
 
-        await using (var counting = new NpgsqlCommand(recount, connection, transaction))
+        // A million items take longer to count than a command's default 30 s: migrate waits for it.
+        await using (var counting = new NpgsqlCommand(recount, connection, transaction) { CommandTimeout = 0 })
         {
             await counting.ExecuteNonQueryAsync(ct);
         }
