@@ -27,6 +27,9 @@ public static class WorkerMetrics
     private static readonly Counter<long> NotDelivered =
         Meter.CreateCounter<long>("ncp.mail.not_delivered", "{mail}", "Mails to partners given up, by reason");
 
+    private static readonly Counter<long> LeaseLost = Meter.CreateCounter<long>(
+        "ncp.mail.lease_lost", "{mail}", "Mails left to another Worker because this one's lease ran out before their turn");
+
     // Seconds from a tenth (the loop's usual delay) to an hour (the Worker was down): the default buckets are for milliseconds.
     private static readonly Histogram<double> Lateness = Meter.CreateHistogram(
         "ncp.timers.lateness", "s", "How long after its due time each wake-up fired", tags: null,
@@ -37,6 +40,8 @@ public static class WorkerMetrics
     public static void MailQuarantined(string reason) => Quarantined.Add(1, new KeyValuePair<string, object?>(Reason, reason));
 
     public static void MailsSent(int count) => Sent.Add(count);
+
+    public static void MailLeaseLost() => LeaseLost.Add(1);
 
     public static void MailNotDelivered(string reason) => NotDelivered.Add(1, new KeyValuePair<string, object?>(Reason, reason));
 

@@ -10,6 +10,9 @@ namespace Ncp.Worker.Mail.Outgoing;
 /// <summary>A mail in the ledger, as claimed for an attempt.</summary>
 public sealed record Dispatch(Guid DispatchId, PartnerMailRequested Request, string MessageId, byte[]? Mime, string? Protection, int Attempts);
 
+/// <summary>Mails claimed for an attempt, held by this claim until <see cref="Until"/> unless renewed in time.</summary>
+public sealed record DispatchClaim(IReadOnlyList<Dispatch> Due, DateTimeOffset Until);
+
 /// <summary>A mail the SMTP server took, as a delivery report about it is checked against.</summary>
 public sealed record SentDispatch(Guid DispatchId, Guid ItemId, string Purpose, string MessageId, string PartnerCode, string[] Recipients);
 
@@ -51,10 +54,14 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    /// <summary>Claims mail due for an attempt; a claim is a lease, so a Worker that dies mid-send leaves it to another.</summary>
-    public async Task<IReadOnlyList<Dispatch>> ClaimDueAsync(int limit, TimeSpan lease, CancellationToken ct)
+    /// <summary>
+    /// Claims mail due for an attempt; a claim is a lease, so a Worker that dies mid-send leaves it to another. The lease's
+    /// end is the claim's mark: <see cref="RenewAsync"/> keeps only the mails still carrying it.
+    /// </summary>
+    public async Task<DispatchClaim> ClaimDueAsync(int limit, TimeSpan lease, CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        var until = LeaseEnd(now + lease);
         await using var command = database.DataSource.CreateCommand($"""
             update {Schema}.dispatches d set next_attempt_at = $2
             from (select dispatch_id from {Schema}.dispatches where status = 'pending' and next_attempt_at <= $1
@@ -63,7 +70,7 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
             returning d.dispatch_id, d.request, d.message_id, d.mime, d.protection, d.attempts
             """);
         command.Parameters.AddWithValue(now);
-        command.Parameters.AddWithValue(now + lease);
+        command.Parameters.AddWithValue(until);
         var claimed = new List<Dispatch>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -73,8 +80,39 @@ public sealed class DispatchLedger(WorkerDatabase database, Keys.GatewaySettings
                 reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5)));
         }
 
-        return claimed;
+        return new DispatchClaim(claimed, until);
     }
+
+    /// <summary>
+    /// Extends the lease of the claimed mails that still carry this claim's mark (<paramref name="heldUntil"/>); a mail whose
+    /// lease ran out and that another Worker (or lane) claimed since carries that claim's mark and is not returned: it is
+    /// the other's to send, and sending it here too would give the partner the same mail twice.
+    /// </summary>
+    public async Task<(IReadOnlySet<Guid> Held, DateTimeOffset Until)> RenewAsync(
+        IReadOnlyCollection<Guid> ids, DateTimeOffset heldUntil, TimeSpan lease, CancellationToken ct)
+    {
+        var until = LeaseEnd(time.GetUtcNow() + lease);
+        await using var command = database.DataSource.CreateCommand($"""
+            update {Schema}.dispatches set next_attempt_at = $3
+            where dispatch_id = any($1) and status = 'pending' and next_attempt_at = $2
+            returning dispatch_id
+            """);
+        command.Parameters.AddWithValue(ids.ToArray());
+        command.Parameters.AddWithValue(heldUntil);
+        command.Parameters.AddWithValue(until);
+        var held = new HashSet<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            held.Add(reader.GetGuid(0));
+        }
+
+        return (held, until);
+    }
+
+    // Whole milliseconds, which PostgreSQL stores exactly: the lease's end is compared for equality as the claim's mark.
+    private static DateTimeOffset LeaseEnd(DateTimeOffset at) =>
+        new(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
 
     /// <summary>Keeps the built bytes of several mails in one statement, before any of them is handed to the server.</summary>
     public async Task MarkBuiltAsync(IReadOnlyList<(Guid Id, byte[] Mime, string Protection)> built, CancellationToken ct)

@@ -6,6 +6,7 @@ using MimeKit;
 using Ncp.Contracts.Mail;
 using Ncp.Worker.Infrastructure.Hosting;
 using Ncp.Worker.Infrastructure.Mail;
+using Ncp.Worker.Infrastructure.Observability;
 using Ncp.Worker.Keys;
 using Ncp.Worker.Mail.Crypto;
 
@@ -68,7 +69,7 @@ public sealed class DispatchLoop(
 
     private async Task<int> SendDueAsync(CancellationToken ct)
     {
-        var due = await ledger.ClaimDueAsync(BatchSize, Lease, ct);
+        var (due, until) = await ledger.ClaimDueAsync(BatchSize, Lease, ct);
         if (due.Count == 0)
         {
             return 0;
@@ -101,6 +102,13 @@ public sealed class DispatchLoop(
         {
             for (var i = 0; i < due.Count; i++)
             {
+                // A batch that took half its lease (a slow server, a busy machine) renews it for the mails still to go, and
+                // leaves any whose lease ran out and that another Worker claimed meanwhile: that Worker sends it.
+                if (built[i] is not null && Time.GetUtcNow() >= until - Lease / 2)
+                {
+                    until = await RenewAsync(due, built, i, until, ct);
+                }
+
                 if (built[i] is not { } mail)
                 {
                     continue;
@@ -165,6 +173,24 @@ public sealed class DispatchLoop(
         }
 
         return due.Count;
+    }
+
+    // Renews the lease of the batch's mails from the i-th on; those claimed by another since lose their built mail here.
+    private async Task<DateTimeOffset> RenewAsync<T>(IReadOnlyList<Dispatch> due, T?[] built, int from, DateTimeOffset until, CancellationToken ct)
+        where T : struct
+    {
+        var rest = Enumerable.Range(from, due.Count - from).Where(j => built[j] is not null).ToArray();
+        var (held, renewed) = await ledger.RenewAsync([.. rest.Select(j => due[j].DispatchId)], until, Lease, ct);
+        foreach (var j in rest.Where(j => !held.Contains(due[j].DispatchId)))
+        {
+            built[j] = null;
+            WorkerMetrics.MailLeaseLost();
+            logger.LogWarning(
+                "Mail {MessageId} for {RegisterNumber} was not sent by this Worker: its lease ran out before its turn and another Worker claimed it",
+                due[j].MessageId, due[j].Request.RegisterNumber);
+        }
+
+        return renewed;
     }
 
     /// <returns>The mail, with its bytes when newly built (to be kept); <c>null</c> when it cannot be built now.</returns>
