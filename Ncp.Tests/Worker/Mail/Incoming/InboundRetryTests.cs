@@ -1,10 +1,7 @@
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Ncp.Tests.Fixtures;
-using Ncp.Worker.Infrastructure.Database;
 using Ncp.Worker.Mail.Incoming;
-using Npgsql;
 
 namespace Ncp.Tests.Worker.Mail.Incoming;
 
@@ -17,27 +14,12 @@ namespace Ncp.Tests.Worker.Mail.Incoming;
 public sealed class InboundRetryTests(NcpSystem ncp) : IAsyncLifetime
 {
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2031, 3, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly string schema = $"{ncp.WorkerSchema}_retry";
-    private NpgsqlDataSource data = null!;
+    private readonly OwnWorkerSchema own = new(ncp, "retry");
     private InboundStore store = null!;
 
-    public async Task InitializeAsync()
-    {
-        data = NpgsqlDataSource.Create(ncp.Servers.Postgres);
-        var database = new WorkerDatabase(data, new WorkerDatabaseSettings { Schema = schema }, NullLogger<WorkerDatabase>.Instance);
-        await database.MigrateAsync(default);
-        store = new InboundStore(database, clock);
-    }
+    public async Task InitializeAsync() => store = new InboundStore(await own.MigrateAsync(), clock);
 
-    public async Task DisposeAsync()
-    {
-        await using (var drop = data.CreateCommand($"drop schema if exists {schema} cascade"))
-        {
-            await drop.ExecuteNonQueryAsync();
-        }
-
-        await data.DisposeAsync();
-    }
+    public Task DisposeAsync() => own.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_mail_whose_reading_throws_waits_for_its_retry_while_the_others_are_judged()
@@ -119,7 +101,7 @@ public sealed class InboundRetryTests(NcpSystem ncp) : IAsyncLifetime
 
     private async Task<List<string>> StatusesAsync()
     {
-        await using var command = data.CreateCommand($"select status from {schema}.inbound_mail order by received_at");
+        await using var command = own.Data.CreateCommand($"select status from {own.Schema}.inbound_mail order by received_at");
         var statuses = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -132,7 +114,7 @@ public sealed class InboundRetryTests(NcpSystem ncp) : IAsyncLifetime
 
     private async Task<(int Attempts, string? Error)> AttemptsAsync(string messageId)
     {
-        await using var command = data.CreateCommand($"select attempts, last_error from {schema}.inbound_mail where message_id = $1");
+        await using var command = own.Data.CreateCommand($"select attempts, last_error from {own.Schema}.inbound_mail where message_id = $1");
         command.Parameters.AddWithValue(messageId);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();

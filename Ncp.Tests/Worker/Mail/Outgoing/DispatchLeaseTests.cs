@@ -1,11 +1,8 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Ncp.Contracts.Mail;
 using Ncp.Tests.Fixtures;
-using Ncp.Worker.Infrastructure.Database;
 using Ncp.Worker.Keys;
 using Ncp.Worker.Mail.Outgoing;
-using Npgsql;
 
 namespace Ncp.Tests.Worker.Mail.Outgoing;
 
@@ -20,27 +17,12 @@ public sealed class DispatchLeaseTests(NcpSystem ncp) : IAsyncLifetime
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2031, 3, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly string schema = $"{ncp.WorkerSchema}_lease";
-    private NpgsqlDataSource data = null!;
+    private readonly OwnWorkerSchema own = new(ncp, "lease");
     private DispatchLedger ledger = null!;
 
-    public async Task InitializeAsync()
-    {
-        data = NpgsqlDataSource.Create(ncp.Servers.Postgres);
-        var database = new WorkerDatabase(data, new WorkerDatabaseSettings { Schema = schema }, NullLogger<WorkerDatabase>.Instance);
-        await database.MigrateAsync(default);
-        ledger = new DispatchLedger(database, new GatewaySettings(), clock);
-    }
+    public async Task InitializeAsync() => ledger = new DispatchLedger(await own.MigrateAsync(), new GatewaySettings(), clock);
 
-    public async Task DisposeAsync()
-    {
-        await using (var drop = data.CreateCommand($"drop schema if exists {schema} cascade"))
-        {
-            await drop.ExecuteNonQueryAsync();
-        }
-
-        await data.DisposeAsync();
-    }
+    public Task DisposeAsync() => own.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_renewed_lease_keeps_the_mails_and_a_lease_run_out_and_claimed_by_another_gives_them_up()
@@ -83,7 +65,7 @@ public sealed class DispatchLeaseTests(NcpSystem ncp) : IAsyncLifetime
 
     private async Task<DateTimeOffset> LeaseEndAsync(Guid id)
     {
-        await using var command = data.CreateCommand($"select next_attempt_at from {schema}.dispatches where dispatch_id = $1");
+        await using var command = own.Data.CreateCommand($"select next_attempt_at from {own.Schema}.dispatches where dispatch_id = $1");
         command.Parameters.AddWithValue(id);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
