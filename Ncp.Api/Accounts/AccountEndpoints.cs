@@ -44,6 +44,8 @@ public static class AccountEndpoints
         own.MapPost("/keys/options", KeyOptionsAsync).WithName("SecurityKeyOptions").WithSummary("WebAuthn options to register a security key, valid five minutes");
         own.MapPost("/keys", RegisterKeyAsync).AuditedAs("register-security-key").WithName("RegisterSecurityKey")
             .WithSummary("Register the security key the browser made with the options").ProducesValidationProblem();
+        own.MapDelete("/keys/{keyId}", RemoveOwnKeyAsync).AuditedAs("remove-own-security-key").WithName("RemoveOwnSecurityKey")
+            .WithSummary("Remove one of your own security keys (lost, stolen or no longer used); its next use is refused");
         return own;
     }
 
@@ -71,6 +73,26 @@ public static class AccountEndpoints
 
         await store.AddKeyAsync(account.Id, key, ct);
         return TypedResults.Created($"/api/account/keys/{key.Id}", SecurityKeyResource.From(key));
+    }
+
+    private static async Task<Results<Ok<AccountResource>, NotFound<ProblemDetails>>> RemoveOwnKeyAsync(
+        string keyId, HttpContext http, LocalAccounts store, CancellationToken ct)
+    {
+        if (await OwnAsync(http, store, ct) is not { } account)
+        {
+            return NoOwnAccount();
+        }
+
+        // Only a key of the account the token names: another officer's key id is "not yours", whoever it belongs to.
+        if (account.SecurityKeys.All(k => k.Id != keyId))
+        {
+            return TypedResults.NotFound(new ProblemDetails
+            {
+                Status = 404, Title = AccountTexts.Get("NoSuchKeyTitle"), Detail = AccountTexts.Get("NoSuchKey", keyId),
+            });
+        }
+
+        return await store.RemoveKeyAsync(account.Id, keyId, ct) is { } changed ? TypedResults.Ok(AccountResource.From(changed)) : NoOwnAccount();
     }
 
     private static async Task<Results<Ok<AccountResource>, NotFound<ProblemDetails>>> RemoveKeyAsync(

@@ -100,6 +100,32 @@ public sealed class SecurityKeyTests(NcpSystem ncp)
     }
 
     [Fact]
+    public async Task An_officer_removes_a_key_of_their_own_but_not_one_of_another_officer_and_the_removed_key_no_longer_signs_in()
+    {
+        var (accounts, keys) = Services();
+        var (officer, key) = await EnrolAsync(accounts);
+        var (other, otherKey) = await EnrolAsync(accounts);
+        using var client = ncp.Api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", ncp.Api.Services.GetRequiredService<DevelopmentSignIn>().Issue(officer.Id, officer.Name, [Roles.DutyOfficer]));
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("ru");
+
+        // Another officer's key is not this officer's to remove: not found, named, and it stays.
+        using var notMine = await client.DeleteAsync($"/api/account/keys/{Uri.EscapeDataString(otherKey.CredentialId)}");
+        var problem = await ItemsApi.ExpectAsync(notMine, HttpStatusCode.NotFound);
+        Assert.Contains(otherKey.CredentialId, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Такого ключа нет", problem.GetProperty("title").GetString());
+        Assert.Single((await accounts.FindAsync(other.Id, default))!.SecurityKeys);
+
+        using var removed = await client.DeleteAsync($"/api/account/keys/{Uri.EscapeDataString(key.CredentialId)}");
+        Assert.Equal(0, (await ItemsApi.ExpectAsync(removed, HttpStatusCode.OK)).GetProperty("securityKeys").GetArrayLength());
+        var ceremony = await keys.StartSignInAsync(officer.Login, default);
+        Assert.Equal(SignInOutcome.Refused, await SignInAsync(accounts, keys, officer.Login, key.Assert(ceremony, officer.Id), ceremony.State));
+        var audit = (await ncp.ClientFor("auditor").GetJsonAsync("/api/audit?action=remove-own-security-key")).ToString();
+        Assert.Contains("Key Holder", audit, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_sign_in_options_do_not_tell_which_logins_exist_or_have_keys()
     {
         var (accounts, keys) = Services();
