@@ -20,8 +20,16 @@ public sealed class RabbitMqSettings
     /// <summary>Prefixes exchange and queue names, so that test runs sharing a virtual host stay apart. Equal in both processes.</summary>
     public string? Prefix { get; set; }
 
-    /// <summary>RabbitMQ's management API (counts and letters of the error queues); the default port on the broker's host.</summary>
+    /// <summary>
+    /// RabbitMQ's management API (counts and letters of the error queues): one URL, or several comma-separated (one per node
+    /// of a cluster, asked in turn when one does not answer). Empty: the default port on each node's host.
+    /// </summary>
     public string? ManagementUrl { get; set; }
+
+    /// <summary>The management API's addresses to try, in order: <see cref="ManagementUrl"/>'s, or port 15672 of each node.</summary>
+    public Uri[] ManagementUrls => string.IsNullOrWhiteSpace(ManagementUrl)
+        ? [.. NodeList.Select(n => new Uri($"http://{n[..(n.LastIndexOf(':') is var colon and > 0 ? colon : n.Length)]}:15672/"))]
+        : [.. ManagementUrl.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u.EndsWith('/') ? u : u + "/"))];
 
     /// <summary>
     /// The nodes of a RabbitMQ cluster, comma-separated <c>host:port</c> (<c>10.0.0.1:5672,10.0.0.2:5672</c>): the bus connects

@@ -50,8 +50,8 @@ public sealed class DeadLetterBox(RabbitMqSettings rabbit, HttpClient http)
         var filter = string.IsNullOrEmpty(rabbit.Prefix) ? "" : $"&name={Uri.EscapeDataString("^" + Regex.Escape(rabbit.Prefix + "-"))}&use_regex=true";
         for (int page = 1, pages = 1; page <= pages; page++)
         {
-            using var request = Request(HttpMethod.Get, $"api/queues/{Vhost}?page={page}&page_size={PageSize}&columns=name,messages{filter}");
-            using var response = await http.SendAsync(request, ct);
+            var path = $"api/queues/{Vhost}?page={page}&page_size={PageSize}&columns=name,messages{filter}";
+            using var response = await SendAsync(() => Request(HttpMethod.Get, path), ct);
             response.EnsureSuccessStatusCode();
             var listing = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
             pages = listing.GetProperty("page_count").GetInt32();
@@ -80,9 +80,12 @@ public sealed class DeadLetterBox(RabbitMqSettings rabbit, HttpClient http)
     /// <summary>Up to <paramref name="max"/> letters of one queue, looked at and left in place (requeued by the broker).</summary>
     public async Task<IReadOnlyList<DeadLetter>> PeekAsync(string queue, int max, CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Post, $"api/queues/{Vhost}/{Uri.EscapeDataString(queue)}/get");
-        request.Content = JsonContent.Create(new { count = max, ackmode = "ack_requeue_true", encoding = "auto", truncate = 1 });
-        using var response = await http.SendAsync(request, ct);
+        using var response = await SendAsync(() =>
+        {
+            var request = Request(HttpMethod.Post, $"api/queues/{Vhost}/{Uri.EscapeDataString(queue)}/get");
+            request.Content = JsonContent.Create(new { count = max, ackmode = "ack_requeue_true", encoding = "auto", truncate = 1 });
+            return request;
+        }, ct);
         response.EnsureSuccessStatusCode();
         var letters = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
         return [.. letters.EnumerateArray().Select(l => Letter(queue, l.GetProperty("properties")))];
@@ -146,9 +149,42 @@ public sealed class DeadLetterBox(RabbitMqSettings rabbit, HttpClient http)
         return moved;
     }
 
+    /// <summary>
+    /// Sends to the management API of the node that answered last, and to the next one when it does not answer (a node of
+    /// the cluster down must not make the dead letters unreadable, nor their health "cannot ask"); an answer with an error
+    /// status is the broker's word and is not asked elsewhere.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> make, CancellationToken ct)
+    {
+        var urls = rabbit.ManagementUrls;
+        var first = answering;
+        for (var i = 0; ; i++)
+        {
+            var at = (first + i) % urls.Length;
+            using var request = make();
+            request.RequestUri = new Uri(urls[at], request.RequestUri!);
+            try
+            {
+                var response = await http.SendAsync(request, ct);
+                answering = at;
+                return response;
+            }
+            catch (HttpRequestException) when (i < urls.Length - 1)
+            {
+            }
+            catch (TaskCanceledException) when (i < urls.Length - 1 && !ct.IsCancellationRequested)
+            {
+                // The client's own timeout: the node is there but does not answer.
+            }
+        }
+    }
+
+    // The management API that answered last: asked first next time.
+    private int answering;
+
     private HttpRequestMessage Request(HttpMethod method, string path)
     {
-        var request = new HttpRequestMessage(method, new Uri(new Uri(rabbit.ManagementUrl ?? $"http://{rabbit.Host}:15672/"), path));
+        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{rabbit.Username}:{rabbit.Password}")));
         return request;
     }

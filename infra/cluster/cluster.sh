@@ -68,7 +68,8 @@ write_env() {
       printf 'export RabbitMq__Host=127.0.0.1\nexport RabbitMq__Port=%s\nexport RabbitMq__Nodes=%s\n' "${RABBIT_PORTS[0]}" "$nodes"
       printf 'export RabbitMq__QuorumQueues=true\nexport RabbitMq__VirtualHost=ncp\nexport RabbitMq__Username=ncp\n'
       printf "export RabbitMq__Password='%s'\n" "$rabbit_password"
-      printf 'export RabbitMq__ManagementUrl=http://127.0.0.1:%s/\n' $((RABBIT_PORTS[0] + 3))
+      # Every node's management API, asked in turn: one node down leaves the dead letters readable.
+      printf 'export RabbitMq__ManagementUrl=%s\n' "$(printf 'http://127.0.0.1:%s/,' "$((RABBIT_PORTS[0] + 3))" "$((RABBIT_PORTS[1] + 3))" "$((RABBIT_PORTS[2] + 3))" | sed 's/,$//')"
       grep -E '^export (Smtp|Imap|Mail)__' "$SINGLE_DIR/servers.env" "$SINGLE_DIR/keys/keys.env" | cut -d: -f2-
     } >"$CLUSTER_ENV.tmp"
   )
