@@ -206,25 +206,23 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
         {
             Filter = request.Filter.Directions.Length == 0 ? request.Filter with { Directions = [nameof(Direction.Outgoing)] } : request.Filter,
         };
-        const string Hours = "extract(epoch from {0} - r.sent_at) / 3600";
-        const string Age = "((r.sent_at at time zone $5)::date - x.data_end)::float8";
+        // The narrow table of sent requests (ReportSent), not the wide rows: a year is read from a few thousand pages.
+        const string Hours = "extract(epoch from {0} - s.sent_at) / 3600";
+        const string Age = "((s.sent_at at time zone $5)::date - s.data_period_end)::float8";
         var sql = $"""
-            select {Dimensions[request.By]} as g, count(*), count(x.ack),
-              percentile_cont(0.5) within group (order by {string.Format(Hours, "x.ack")}),
-              percentile_cont(0.9) within group (order by {string.Format(Hours, "x.ack")}),
-              count(r.answered_at),
-              percentile_cont(0.5) within group (order by {string.Format(Hours, "r.answered_at")}),
-              percentile_cont(0.9) within group (order by {string.Format(Hours, "r.answered_at")}),
-              {Share("x.ack", "x.ack_by")}, {Share("r.answered_at", "x.reply_by")}, {Share("r.answered_at", "x.useful")},
-              count(*) filter (where x.outcome = 'NoLongerRetained')::float8 / nullif(count(x.outcome), 0),
+            select {(request.By == "channel" ? "s.channel" : "s.partner_code")} as g, count(*), count(s.acknowledged_at),
+              percentile_cont(0.5) within group (order by {string.Format(Hours, "s.acknowledged_at")}),
+              percentile_cont(0.9) within group (order by {string.Format(Hours, "s.acknowledged_at")}),
+              count(s.answered_at),
+              percentile_cont(0.5) within group (order by {string.Format(Hours, "s.answered_at")}),
+              percentile_cont(0.9) within group (order by {string.Format(Hours, "s.answered_at")}),
+              {Share("s.acknowledged_at", "s.acknowledge_by")}, {Share("s.answered_at", "s.reply_by")}, {Share("s.answered_at", "s.useful_until")},
+              count(*) filter (where s.outcome = 'NoLongerRetained')::float8 / nullif(count(s.outcome), 0),
               percentile_cont(0.5) within group (order by {Age}),
-              percentile_cont(0.5) within group (order by case when x.outcome = 'NoLongerRetained' then {Age} end),
-              percentile_cont(0.5) within group (order by case when x.outcome in ('DataProvided', 'PartlyProvided') then {Age} end)
-            from {Rows} r
-            cross join lateral (select (r.data->>'AcknowledgedAt')::timestamptz as ack, (r.data->>'AcknowledgeBy')::timestamptz as ack_by,
-              (r.data->>'ReplyBy')::timestamptz as reply_by, (r.data->>'UsefulUntil')::timestamptz as useful,
-              (r.data->>'DataPeriodEnd')::date as data_end, r.data->>'Outcome' as outcome) x
-            where r.sent_at >= $2 and r.sent_at < $3 and {Filtered("r")}
+              percentile_cont(0.5) within group (order by case when s.outcome = 'NoLongerRetained' then {Age} end),
+              percentile_cont(0.5) within group (order by case when s.outcome in ('DataProvided', 'PartlyProvided') then {Age} end)
+            from {marten.Schema}.{ReportSent.Table} s
+            where s.sent_at >= $2 and s.sent_at < $3 and {Filtered("s", narrow: true)}
             group by 1 order by 1
             """;
         (string Key, ReportValueKind Kind)[] columns =
@@ -292,16 +290,22 @@ public sealed class ReportQueries(NpgsqlDataSource db, MartenSettings marten, IS
         """;
 
     // $1 channels the caller may see (and asked for), $2 start, $3 end, $4 now, $5 the unit's zone, $6.. the dimensions' values;
-    // the article is the item's own unless a report says whose it is.
-    private static string Filtered(string r, string? article = null) => $"""
-        {r}.channel = any($1)
-          and (cardinality($6::text[]) = 0 or {r}.data->>'Kind' = any($6)) and (cardinality($7::text[]) = 0 or {r}.data->>'Direction' = any($7))
-          and (cardinality($8::text[]) = 0 or {r}.data->>'PartnerCode' = any($8)) and (cardinality($9::text[]) = 0 or {r}.data->>'Country' = any($9))
-          and (cardinality($10::text[]) = 0 or {r}.crime_category = any($10))
-          and (cardinality($11::text[]) = 0 or {article ?? $"{r}.data->>'Article' = any($11)"})
-          and (cardinality($12::text[]) = 0 or {r}.data->>'Priority' = any($12))
-          and (cardinality($13::text[]) = 0 or {r}.data->>'OfficerId' = any($13) or {r}.data->>'OfficerName' = any($13))
-        """;
+    // the article is the item's own unless a report says whose it is. Over the wide rows (r) or the narrow table of sent
+    // requests (narrow, ReportSent), whose columns are the rows' fields by name.
+    private static string Filtered(string r, string? article = null, bool narrow = false)
+    {
+        string F(string field, string column) => narrow || column is "channel" or "crime_category" ? $"{r}.{column}" : $"{r}.data->>'{field}'";
+        return $"""
+            {F("Channel", "channel")} = any($1)
+              and (cardinality($6::text[]) = 0 or {F("Kind", "kind")} = any($6)) and (cardinality($7::text[]) = 0 or {F("Direction", "direction")} = any($7))
+              and (cardinality($8::text[]) = 0 or {F("PartnerCode", "partner_code")} = any($8))
+              and (cardinality($9::text[]) = 0 or {F("Country", "country")} = any($9))
+              and (cardinality($10::text[]) = 0 or {F("CrimeCategory", "crime_category")} = any($10))
+              and (cardinality($11::text[]) = 0 or {article ?? $"{F("Article", "article")} = any($11)"})
+              and (cardinality($12::text[]) = 0 or {F("Priority", "priority")} = any($12))
+              and (cardinality($13::text[]) = 0 or {F("OfficerId", "officer_id")} = any($13) or {F("OfficerName", "officer_name")} = any($13))
+            """;
+    }
 
     private async Task<List<object?[]>> ReadAsync(string sql, ReportRequest request, CancellationToken ct)
     {

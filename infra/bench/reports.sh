@@ -116,6 +116,7 @@ REPORTS=${NCP_BENCH_REPORTS:-10}
 seed_report_rows() { # schema count first-registration
   "${PSQL[@]}" <<SQL
 alter table $1.mt_doc_reportrow disable trigger ncp_count_report_months;
+alter table $1.mt_doc_reportrow disable trigger ncp_keep_report_sent;
 insert into $1.mt_doc_reportrow
   (id, data, mt_dotnet_type, mt_version, channel, crime_category, outcome, registered_at, sent_at, answered_at, ended_at, role)
 select id, jsonb_strip_nulls(jsonb_build_object(
@@ -152,8 +153,11 @@ from (
     join (select row_number() over (order by data->>'Code') - 1 as n, data->>'Code' as code, data->>'Country' as country
           from $1.mt_doc_partnerdirectoryentry) p on p.n = i % 90) base) rows;
 alter table $1.mt_doc_reportrow enable trigger ncp_count_report_months;
+alter table $1.mt_doc_reportrow enable trigger ncp_keep_report_sent;
 select $1.ncp_recount_report_months();
+select $1.ncp_refill_report_sent();
 vacuum analyze $1.mt_doc_reportrow;
+vacuum analyze $1.ncp_report_sent;
 vacuum analyze $1.ncp_report_months;
 SQL
 }

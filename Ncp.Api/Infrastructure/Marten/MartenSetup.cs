@@ -98,6 +98,8 @@ public static class MartenSetup
         await Reports.ReportMonths.InstallAsync(
             services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<MartenSettings>().Schema,
             services.GetRequiredService<Cases.Registering.RegisterSettings>().TimeZone, CancellationToken.None);
+        await Reports.ReportSent.InstallAsync(
+            services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<MartenSettings>().Schema, CancellationToken.None);
         await PartnerSeed.SeedIfEmptyAsync(store, services.GetRequiredService<TimeProvider>(), CancellationToken.None);
     }
 }
