@@ -44,31 +44,50 @@ public static class OpenItemCounts
               primary key (ended_day, channel, registered_day, late_day, late_before_end));
 
             create or replace function {{schema}}.ncp_count_open_items() returns trigger language plpgsql as $$
+            declare c record;
             begin
               -- Most changes of an item leave it where it was counted: nothing to count, no row to lock.
               if tg_op = 'UPDATE' and new.is_open = old.is_open and new.channel = old.channel and new.registered_at = old.registered_at
                  and new.due_by is not distinct from old.due_by and new.ended_at is not distinct from old.ended_at then
                 return null;
               end if;
-              if tg_op <> 'INSERT' and old.is_open then
-                update {{counts}} set open = open - 1
-                where channel = old.channel and registered_day = (old.registered_at at time zone 'UTC')::date
-                  and late_day = {{late("old")}};
-              elsif tg_op <> 'INSERT' and old.ended_at is not null then
-                update {{ended}} set n = n - 1
-                where channel = old.channel and registered_day = (old.registered_at at time zone 'UTC')::date and late_day = {{late("old")}}
-                  and ended_day = (old.ended_at at time zone 'UTC')::date and late_before_end = {{lateBeforeEnd("old")}};
-              end if;
-              if tg_op <> 'DELETE' and new.is_open then
-                insert into {{counts}} as c (channel, registered_day, late_day, open)
-                values (new.channel, (new.registered_at at time zone 'UTC')::date, {{late("new")}}, 1)
-                on conflict (channel, registered_day, late_day) do update set open = c.open + 1;
-              elsif tg_op <> 'DELETE' and new.ended_at is not null then
-                insert into {{ended}} as c (channel, registered_day, late_day, ended_day, late_before_end, n)
-                values (new.channel, (new.registered_at at time zone 'UTC')::date, {{late("new")}}, (new.ended_at at time zone 'UTC')::date,
-                  {{lateBeforeEnd("new")}}, 1)
-                on conflict (ended_day, channel, registered_day, late_day, late_before_end) do update set n = c.n + 1;
-              end if;
+              -- The item leaves the row it was counted in (open, or ended) and joins its new one. The rows are changed in one
+              -- order, the open counts before the ended ones and each by key, whichever way the item moves: two items moving
+              -- the other way round between the same rows at the same moment would otherwise wait for each other (deadlock).
+              for c in
+                select * from (
+                  select 1 as t, old.channel as channel, (old.registered_at at time zone 'UTC')::date as registered_day, {{late("old")}} as late_day,
+                    null::date as ended_day, null::boolean as late_before_end, -1 as delta
+                  where tg_op <> 'INSERT' and old.is_open
+                  union all
+                  select 2, old.channel, (old.registered_at at time zone 'UTC')::date, {{late("old")}}, (old.ended_at at time zone 'UTC')::date,
+                    {{lateBeforeEnd("old")}}, -1
+                  where tg_op <> 'INSERT' and not old.is_open and old.ended_at is not null
+                  union all
+                  select 1, new.channel, (new.registered_at at time zone 'UTC')::date, {{late("new")}}, null, null, 1
+                  where tg_op <> 'DELETE' and new.is_open
+                  union all
+                  select 2, new.channel, (new.registered_at at time zone 'UTC')::date, {{late("new")}}, (new.ended_at at time zone 'UTC')::date,
+                    {{lateBeforeEnd("new")}}, 1
+                  where tg_op <> 'DELETE' and not new.is_open and new.ended_at is not null) moves
+                order by t, channel, registered_day, late_day, ended_day, late_before_end, delta
+              loop
+                if c.t = 1 and c.delta < 0 then
+                  update {{counts}} set open = open - 1
+                  where channel = c.channel and registered_day = c.registered_day and late_day = c.late_day;
+                elsif c.t = 1 then
+                  insert into {{counts}} as k (channel, registered_day, late_day, open) values (c.channel, c.registered_day, c.late_day, 1)
+                  on conflict (channel, registered_day, late_day) do update set open = k.open + 1;
+                elsif c.delta < 0 then
+                  update {{ended}} set n = n - 1
+                  where channel = c.channel and registered_day = c.registered_day and late_day = c.late_day
+                    and ended_day = c.ended_day and late_before_end = c.late_before_end;
+                else
+                  insert into {{ended}} as k (channel, registered_day, late_day, ended_day, late_before_end, n)
+                  values (c.channel, c.registered_day, c.late_day, c.ended_day, c.late_before_end, 1)
+                  on conflict (ended_day, channel, registered_day, late_day, late_before_end) do update set n = k.n + 1;
+                end if;
+              end loop;
               return null;
             end $$;
 
