@@ -42,7 +42,7 @@ public sealed class ItemStore(IDocumentStore store, Compartments compartments, T
             {
                 return await RunByIdOnceAsync(itemId, command, ct);
             }
-            catch (Exception e) when (attempt < 5 && IsConflict(e))
+            catch (Exception e) when (attempt < 5 && (IsConflict(e) || Infrastructure.Marten.Postgres.IsTransientConflict(e)))
             {
             }
         }
@@ -80,7 +80,8 @@ public sealed class ItemStore(IDocumentStore store, Compartments compartments, T
             {
                 return await RunOnceAsync(number, expectedVersion, user, command, ct);
             }
-            catch (Exception e) when (expectedVersion is null && attempt < 5 && IsConflict(e))
+            // A deadlock's victim kept nothing: run again, If-Match or not (the version asked for is still the one to check).
+            catch (Exception e) when (attempt < 5 && (expectedVersion is null && IsConflict(e) || Infrastructure.Marten.Postgres.IsTransientConflict(e)))
             {
             }
         }

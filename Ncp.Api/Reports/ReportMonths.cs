@@ -55,7 +55,7 @@ public static class ReportMonths
             $$;
 
             create or replace function {{schema}}.ncp_count_report_months() returns trigger language plpgsql as $$
-            declare c record;
+            declare c record; locked boolean := false;
             begin
               -- Most changes of a row change no count: nothing to lock.
               if tg_op = 'UPDATE' and new.data = old.data and new.channel is not distinct from old.channel then
@@ -69,6 +69,10 @@ public static class ReportMonths
                   select w.*, 1 from {{schema}}.ncp_report_facts(new) w where tg_op <> 'DELETE') f
                 group by 1, 2, 3, 4, 5 having sum(f.delta) <> 0 order by 1, 2, 3, 4, 5
               loop
+                if not locked then
+                  {{Cases.Overseeing.OpenItemCounts.CountsLock(schema)}}
+                  locked := true;
+                end if;
                 insert into {{months}} as m (dim, month, figure, channel, value, n) values (c.dim, c.month, c.figure, c.channel, c.value, c.delta)
                 on conflict (dim, month, figure, channel, value) do update set n = m.n + excluded.n;
               end loop;

@@ -54,6 +54,7 @@ public static class OpenItemCounts
               -- The item leaves the row it was counted in (open, or ended) and joins its new one. The rows are changed in one
               -- order, the open counts before the ended ones and each by key, whichever way the item moves: two items moving
               -- the other way round between the same rows at the same moment would otherwise wait for each other (deadlock).
+              {{CountsLock(schema)}}
               for c in
                 select * from (
                   select 1 as t, old.channel as channel, (old.registered_at at time zone 'UTC')::date as registered_day, {{late("old")}} as late_day,
@@ -107,6 +108,18 @@ public static class OpenItemCounts
             """, ct);
         await transaction.CommitAsync(ct);
     }
+
+    /// <summary>
+    /// The statement a counting trigger runs before it changes a count row: one lock per schema, held to the end of the
+    /// transaction, for every trigger that keeps counts (open items, ended items, the reports' months, the partners'
+    /// changes). A transaction often changes several items (a registration batch, links made both ways, a group), and each
+    /// row trigger changes its count rows as its statement comes: two such transactions met on the same rows in opposite
+    /// orders and PostgreSQL failed one of them after a second's wait (89 deadlocks in a simulated year of 2,000 items). The
+    /// counts' hot rows (today's registrations, this month's sendings) already made these transactions wait for each other;
+    /// taking them one at a time from their first count on only makes the waiting orderly.
+    /// </summary>
+    internal static string CountsLock(string schema) =>
+        $"perform pg_advisory_xact_lock(hashtext('{schema.Replace("'", "''", StringComparison.Ordinal)}.ncp_counts'));";
 
     /// <summary>
     /// Runs <paramref name="recount"/> (which counts the read model afresh) unless the counts named <paramref name="name"/>

@@ -222,6 +222,7 @@ public sealed class SlowestPartners
                  and new.first_answer_at is not distinct from old.first_answer_at then
                 return null;
               end if;
+              {{OpenItemCounts.CountsLock(schema)}}
               -- Two partners' rows are changed in the order of their codes, so that two requests moved between the same two
               -- partners the other way round at the same moment never wait for each other.
               if tg_op <> 'INSERT' and tg_op <> 'DELETE' and {{counted("old")}} and {{counted("new")}} and new.partner_code < old.partner_code then

@@ -135,14 +135,25 @@ public sealed class Registrar : IAsyncDisposable
 
     private async Task CommitAloneAsync(Pending pending)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await CommitAsync([pending]);
-            pending.Committed.TrySetResult();
-        }
-        catch (Exception e)
-        {
-            pending.Committed.TrySetException(e);
+            try
+            {
+                await CommitAsync([pending]);
+                pending.Committed.TrySetResult();
+                return;
+            }
+            catch (Exception e) when (attempt < 5 && Infrastructure.Marten.Postgres.IsTransientConflict(e))
+            {
+                // Chosen as a deadlock's victim (the counts' rows a send beside it also changes): nothing was kept, numbers
+                // included; the registration is committed again with numbers reserved again.
+                logger.LogInformation(e, "A registration met a deadlock; committing it again (attempt {Attempt})", attempt + 1);
+            }
+            catch (Exception e)
+            {
+                pending.Committed.TrySetException(e);
+                return;
+            }
         }
     }
 

@@ -22,4 +22,23 @@ public static class Postgres
         builder.ApplicationName ??= "ncp-api";
         return builder.ConnectionString;
     }
+
+    /// <summary>
+    /// Whether the transaction failed only for its timing: PostgreSQL broke a deadlock by choosing it, or a serializable
+    /// check failed (or a statement ran after either, in the transaction they aborted). Nothing of it was kept, so the whole
+    /// unit of work may run again (deciders are pure: deciding again on the state read again is the same decision).
+    /// </summary>
+    public static bool IsTransientConflict(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+                or PostgresErrorCodes.InFailedSqlTransaction })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
