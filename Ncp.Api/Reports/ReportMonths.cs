@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Ncp.Api.Infrastructure.Marten;
 using Npgsql;
 
 namespace Ncp.Api.Reports;
@@ -24,8 +23,8 @@ public static class ReportMonths
     /// <summary>
     /// Creates the table, the function that lists a row's counts and the triggers, and counts the rows afresh under a lock
     /// that keeps writers out meanwhile (<c>{schema}.ncp_recount_report_months()</c>, also for the bench after a direct
-    /// load): run by <c>migrate</c> only when the counts were made by other SQL or for another zone (the text's hash is kept
-    /// beside them), so an installation that had rows before starts right and an ordinary upgrade does not hold
+    /// load): run by <c>migrate</c> only when the counts were made by other SQL or for another zone
+    /// (<see cref="TriggerCounts.RecountOnceAsync"/>), so an installation that had rows before starts right and an ordinary upgrade does not hold
     /// registrations up while a million rows are counted again.
     /// </summary>
     public static async Task InstallAsync(NpgsqlDataSource db, string schema, string zone, CancellationToken ct)
@@ -70,7 +69,7 @@ public static class ReportMonths
                 group by 1, 2, 3, 4, 5 having sum(f.delta) <> 0 order by 1, 2, 3, 4, 5
               loop
                 if not locked then
-                  {{Cases.Overseeing.OpenItemCounts.CountsLock(schema)}}
+                  {{TriggerCounts.Lock(schema)}}
                   locked := true;
                 end if;
                 insert into {{months}} as m (dim, month, figure, channel, value, n) values (c.dim, c.month, c.figure, c.channel, c.value, c.delta)
@@ -91,9 +90,8 @@ public static class ReportMonths
               delete from {{months}};
               insert into {{months}} (dim, month, figure, channel, value, n)
               select f.dim, f.month, f.figure, f.channel, f.value, count(*) from {{rows}} r, {{schema}}.ncp_report_facts(r) f group by 1, 2, 3, 4, 5;
-              -- The zone's row keeps the basis migrate wrote beside it (a recount by hand or by the bench changes no SQL).
-              delete from {{months}}_zone where zone <> '{{quoted}}';
-              insert into {{months}}_zone (zone) select '{{quoted}}' where not exists (select 1 from {{months}}_zone);
+              delete from {{months}}_zone;
+              insert into {{months}}_zone (zone) values ('{{quoted}}');
             end $$;
 
             create or replace trigger ncp_count_report_months after insert or update or delete on {{rows}}
@@ -104,19 +102,8 @@ public static class ReportMonths
 
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(ct);
-        var basis = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(command.CommandText)));
-        await using var recount = new NpgsqlCommand($$"""
-            alter table {{months}}_zone add column if not exists basis text;
-            do $$ begin
-              if not exists (select 1 from {{months}}_zone where basis = '{{basis}}') then
-                perform {{schema}}.ncp_recount_report_months();
-                update {{months}}_zone set basis = '{{basis}}';
-              end if;
-            end $$;
-            """, connection, transaction);
-        // A million rows take longer to count than a command's default 30 s: migrate waits for it.
-        recount.CommandTimeout = 0;
-        await recount.ExecuteNonQueryAsync(ct);
+        // The zone is in the definition: counts made for another zone are counted again.
+        await TriggerCounts.RecountOnceAsync(connection, transaction, schema, Table, command.CommandText, $"select {schema}.ncp_recount_report_months()", ct);
         await transaction.CommitAsync(ct);
     }
 }

@@ -39,7 +39,7 @@ public static class ReportSent
 
     /// <summary>
     /// Creates the table, its triggers and <c>{schema}.ncp_refill_report_sent()</c> (also for the bench after a direct load),
-    /// and fills it from the rows when it was never filled under this SQL (<see cref="Cases.Overseeing.OpenItemCounts.RecountOnceAsync"/>).
+    /// and fills it from the rows when it was never filled under this SQL (<see cref="Infrastructure.Marten.TriggerCounts.RecountOnceAsync"/>).
     /// </summary>
     public static async Task InstallAsync(NpgsqlDataSource db, string schema, CancellationToken ct)
     {
@@ -92,7 +92,7 @@ public static class ReportSent
             lock table {{rows}} in share row exclusive mode;
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(ct);
-        await Cases.Overseeing.OpenItemCounts.RecountOnceAsync(
+        await Infrastructure.Marten.TriggerCounts.RecountOnceAsync(
             connection, transaction, schema, Table, command.CommandText, $"select {schema}.ncp_refill_report_sent()", ct);
         await transaction.CommitAsync(ct);
     }

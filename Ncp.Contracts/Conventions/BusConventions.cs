@@ -28,7 +28,7 @@ public sealed class RabbitMqSettings
 
     /// <summary>The management API's addresses to try, in order: <see cref="ManagementUrl"/>'s, or port 15672 of each node.</summary>
     public Uri[] ManagementUrls => string.IsNullOrWhiteSpace(ManagementUrl)
-        ? [.. NodeList.Select(n => new Uri($"http://{n[..(n.LastIndexOf(':') is var colon and > 0 ? colon : n.Length)]}:15672/"))]
+        ? [.. NodeList.Select(node => new Uri($"http://{HostOf(node)}:15672/"))]
         : [.. ManagementUrl.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u.EndsWith('/') ? u : u + "/"))];
 
     /// <summary>
@@ -47,6 +47,8 @@ public sealed class RabbitMqSettings
     public string[] NodeList => string.IsNullOrWhiteSpace(Nodes)
         ? [$"{Host}:{Port}"]
         : [.. Nodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    private static string HostOf(string node) => node.LastIndexOf(':') is var colon and > 0 ? node[..colon] : node;
 
     /// <summary>Set by <c>migrate</c>: the bus declares its exchanges, queues and bindings and consumes nothing.</summary>
     public bool DeployTopologyOnly { get; set; }

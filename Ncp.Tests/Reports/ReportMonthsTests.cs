@@ -84,7 +84,7 @@ public sealed class ReportMonthsTests(ReportYear year)
     }
 
     /// <summary>
-    /// Migrate counts the rows afresh only when the counts' SQL or zone changed (the hash kept beside the zone): a recount run
+    /// Migrate counts the rows afresh only when the counts' SQL or zone changed (the hash kept in ncp_counts_basis): a recount run
     /// by hand or by the bench after a direct load keeps it, or the next start would count a million rows again.
     /// </summary>
     [Fact]
@@ -94,7 +94,7 @@ public sealed class ReportMonthsTests(ReportYear year)
         var db = year.Ncp.Api.Services.GetRequiredService<NpgsqlDataSource>();
         async Task<string?> BasisAsync()
         {
-            await using var command = db.CreateCommand($"select basis from {schema}.{ReportMonths.Table}_zone");
+            await using var command = db.CreateCommand($"select basis from {schema}.ncp_counts_basis where name = '{ReportMonths.Table}'");
             return await command.ExecuteScalarAsync() as string;
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ncp.Conventions;
+using Ncp.Api.Infrastructure.Marten;
 using Npgsql;
 
 namespace Ncp.Api.Cases.Overseeing;
@@ -198,7 +199,7 @@ public sealed class SlowestPartners
 
     /// <summary>
     /// Creates the table of changes and its triggers, and counts one change for every partner with requests already
-    /// sent when that was never done under this SQL (<see cref="OpenItemCounts.RecountOnceAsync"/>): run by <c>migrate</c>,
+    /// sent when that was never done under this SQL (<see cref="TriggerCounts.RecountOnceAsync"/>): run by <c>migrate</c>,
     /// so an installation that had requests before the table starts right.
     /// </summary>
     public static async Task InstallAsync(NpgsqlDataSource db, string schema, CancellationToken ct)
@@ -222,14 +223,7 @@ public sealed class SlowestPartners
                  and new.first_answer_at is not distinct from old.first_answer_at then
                 return null;
               end if;
-              {{OpenItemCounts.CountsLock(schema)}}
-              -- Two partners' rows are changed in the order of their codes, so that two requests moved between the same two
-              -- partners the other way round at the same moment never wait for each other.
-              if tg_op <> 'INSERT' and tg_op <> 'DELETE' and {{counted("old")}} and {{counted("new")}} and new.partner_code < old.partner_code then
-                {{Change("new")}};
-                {{Change("old")}};
-                return null;
-              end if;
+              {{TriggerCounts.Lock(schema)}}
               if tg_op <> 'INSERT' and {{counted("old")}} then
                 {{Change("old")}};
               end if;
@@ -244,7 +238,7 @@ public sealed class SlowestPartners
                 $"update {changes} set changes = changes + 1;")}}
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(ct);
-        await OpenItemCounts.RecountOnceAsync(connection, transaction, schema, ChangesTable, command.CommandText, $"""
+        await TriggerCounts.RecountOnceAsync(connection, transaction, schema, ChangesTable, command.CommandText, $"""
             insert into {changes} as c
             select distinct partner_code, 1 from {items} d where {counted("d")}
             on conflict (partner_code) do update set changes = c.changes + 1

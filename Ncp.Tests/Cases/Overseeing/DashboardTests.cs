@@ -124,7 +124,7 @@ public sealed class DashboardTests(NcpSystem ncp)
         var db = ncp.Api.Services.GetRequiredService<NpgsqlDataSource>();
         var schema = ncp.Api.Services.GetRequiredService<MartenSettings>().Schema;
         var copy = $"{schema}_counts_copy";
-        await ExecuteAsync($"""
+        await ExecuteAsync(db, $"""
             drop schema if exists {copy} cascade;
             create schema {copy};
             create table {copy}.mt_doc_itemdetails (like {schema}.mt_doc_itemdetails including all);
@@ -135,23 +135,17 @@ public sealed class DashboardTests(NcpSystem ncp)
             await OpenItemCounts.InstallAsync(db, copy, CancellationToken.None);
             Assert.Equal(0L, await WrongCountsAsync());
 
-            await ExecuteAsync($"update {copy}.{OpenItemCounts.Table} set open = open + 7");
+            await ExecuteAsync(db, $"update {copy}.{OpenItemCounts.Table} set open = open + 7");
             await OpenItemCounts.InstallAsync(db, copy, CancellationToken.None);
             Assert.True(await WrongCountsAsync() > 0, "a second install under the same definition counted the items again");
 
-            await ExecuteAsync($"update {copy}.ncp_counts_basis set basis = 'counted by an earlier release'");
+            await ExecuteAsync(db, $"update {copy}.ncp_counts_basis set basis = 'counted by an earlier release'");
             await OpenItemCounts.InstallAsync(db, copy, CancellationToken.None);
             Assert.Equal(0L, await WrongCountsAsync());
         }
         finally
         {
-            await ExecuteAsync($"drop schema if exists {copy} cascade");
-        }
-
-        async Task ExecuteAsync(string sql)
-        {
-            await using var command = db.CreateCommand(sql);
-            await command.ExecuteNonQueryAsync();
+            await ExecuteAsync(db, $"drop schema if exists {copy} cascade");
         }
 
         async Task<long> WrongCountsAsync()
@@ -176,7 +170,7 @@ public sealed class DashboardTests(NcpSystem ncp)
         var schema = ncp.Api.Services.GetRequiredService<MartenSettings>().Schema;
         var copy = $"{schema}_counts_race";
         var first = DateTimeOffset.UtcNow.AddDays(-40);
-        await ExecuteAsync($"""
+        await ExecuteAsync(db, $"""
             drop schema if exists {copy} cascade;
             create schema {copy};
             create table {copy}.mt_doc_itemdetails (like {schema}.mt_doc_itemdetails including all);
@@ -188,7 +182,7 @@ public sealed class DashboardTests(NcpSystem ncp)
             for (var i = 0; i < ids.Length; i++)
             {
                 ids[i] = Guid.NewGuid();
-                await ExecuteAsync($"""
+                await ExecuteAsync(db, $"""
                     insert into {copy}.mt_doc_itemdetails (id, data, mt_version, mt_dotnet_type, channel, registered_at, due_by, is_open)
                     values ('{ids[i]}', '{"{}"}', 1, 'test', 'TwentyFourSeven', '{first:O}', '{first.AddDays(i % 2 == 0 ? 10 : 30):O}', true)
                     """);
@@ -201,7 +195,7 @@ public sealed class DashboardTests(NcpSystem ncp)
             {
                 for (var round = 0; round < 60; round++)
                 {
-                    await ExecuteAsync(Move(i, i + round));
+                    await ExecuteAsync(db, Move(i, i + round));
                 }
             })));
             await Task.WhenAll(Enumerable.Range(0, ids.Length / 2).Select(pair => Task.Run(async () =>
@@ -209,7 +203,7 @@ public sealed class DashboardTests(NcpSystem ncp)
                 for (var round = 0; round < 40; round++)
                 {
                     var (even, odd) = (Move(2 * pair, round), Move(2 * pair + 1, round + 1));
-                    await ExecuteAsync($"begin; {(pair % 2 == 0 ? even : odd)}; {(pair % 2 == 0 ? odd : even)}; commit;");
+                    await ExecuteAsync(db, $"begin; {(pair % 2 == 0 ? even : odd)}; {(pair % 2 == 0 ? odd : even)}; commit;");
                 }
             })));
 
@@ -223,13 +217,7 @@ public sealed class DashboardTests(NcpSystem ncp)
         }
         finally
         {
-            await ExecuteAsync($"drop schema if exists {copy} cascade");
-        }
-
-        async Task ExecuteAsync(string sql)
-        {
-            await using var command = db.CreateCommand(sql);
-            await command.ExecuteNonQueryAsync();
+            await ExecuteAsync(db, $"drop schema if exists {copy} cascade");
         }
     }
 
@@ -385,6 +373,12 @@ public sealed class DashboardTests(NcpSystem ncp)
         await reader.ReadAsync();
         var days = reader.GetFieldValue<int[,]>(1);
         return (reader.GetInt32(0), [.. Enumerable.Range(0, Dashboard.Days).Select(i => (days[i, 0], days[i, 1]))]);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlDataSource db, string sql)
+    {
+        await using var command = db.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
     }
 
     // How many of the kept open-item counts differ from counting the read model afresh.
