@@ -204,27 +204,34 @@ cmd_kill() {
 # Only the tests marked [Trait("Category", "Cluster")]: they kill parts of this cluster, which plain ./ncp test never does.
 cmd_test() {
   cmd_status >/dev/null 2>&1 || cmd_up
-  local results=$ROOT/artifacts/test-results-cluster status=0
+  local results=$ROOT/artifacts/test-results-cluster status=0 before
+  before=$(recovery_lines)
   rm -rf "$results"
   dotnet build "$ROOT/Ncp.Tests/Ncp.Tests.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >"$LOG_DIR/build.log" 2>&1 ||
     die "the build failed: $(grep -m 3 error "$LOG_DIR/build.log")"
   NCP_CLUSTER_DIR=$CLUSTER_DIR dotnet test "$ROOT/Ncp.Tests/Ncp.Tests.csproj" -c "$CONFIGURATION" --no-build -nologo \
     --filter "Category=Cluster${NCP_CLUSTER_TEST_FILTER:+&$NCP_CLUSTER_TEST_FILTER}" --logger "console;verbosity=detailed" --logger "trx;LogFilePrefix=cluster" \
     --results-directory "$results" || status=$?
-  [[ -s $CLUSTER_DIR/recovery.tsv ]] && { say "recovery per kill (all runs, newest last):"; tail -n 8 "$CLUSTER_DIR/recovery.tsv"; }
+  (($(recovery_lines) > before)) && { say "recovery per kill (this run):"; tail -n +$((before + 1)) "$CLUSTER_DIR/recovery.tsv"; }
   return "$status"
 }
 
+# Lines in recovery.tsv, where the tests add one per kill: what a run added is what follows the count taken before it.
+recovery_lines() {
+  if [[ -f $CLUSTER_DIR/recovery.tsv ]]; then wc -l <"$CLUSTER_DIR/recovery.tsv"; else echo 0; fi
+}
+
 cmd_chaos() {
-  local kills=${NCP_CHAOS_KILLS:-3} i failed=0 started
+  local kills=${NCP_CHAOS_KILLS:-3} i failed=0 started before
   started=$(date -u '+%F %T')
+  before=$(recovery_lines)
   for ((i = 1; i <= kills; i++)); do
     say "chaos: round $i of $kills"
     NCP_CLUSTER_TEST_FILTER="FullyQualifiedName~Killing_an_Api" cmd_test >"$LOG_DIR/chaos-$i.log" 2>&1 || failed=$((failed + 1))
   done
   say "chaos: $kills rounds since $started, $failed failed (logs $LOG_DIR/chaos-*.log); seconds until work flowed again:"
-  tail -n $((kills * 4)) "$CLUSTER_DIR/recovery.tsv" | awk -F'\t' '
-    { split($2, w, " "); t = $1; s = ($2 ~ /^NOT/) ? 999 : w[5] + 0; n[t]++; v[t, n[t]] = s; if (s > max[t]) max[t] = s }
+  tail -n +$((before + 1)) "$CLUSTER_DIR/recovery.tsv" | awk -F'\t' '
+    { t = $1; s = match($2, /again after [0-9.]+ s/) ? substr($2, RSTART + 12, RLENGTH - 14) + 0 : 999; n[t]++; v[t, n[t]] = s; if (s > max[t]) max[t] = s }
     END { for (t in n) { m = n[t]; for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[t, j] < v[t, i]) { x = v[t, i]; v[t, i] = v[t, j]; v[t, j] = x }
           printf "  %-24s p50 %5.1f s   max %5.1f s   (%d kills)\n", t, v[t, int((m + 1) / 2)], max[t], m } }'
   ((failed == 0))
