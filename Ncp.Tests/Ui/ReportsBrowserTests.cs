@@ -49,6 +49,8 @@ public sealed class ReportsBrowserTests(BrowserNcp ncp, Browser browser)
             var interpol = page.GetByRole(AriaRole.Option).Filter(new() { HasText = "Interpol" }).First;
             await page.GetByTestId("report-channel").ClickUntilAsync(interpol);
             await interpol.ClickAsync();
+            // The list takes several channels: it stays open until the officer leaves it.
+            await page.Keyboard.PressAsync("Escape");
             await page.GetByTestId("report-show").ClickAsync();
 
             await Expect(statistics).Not.ToContainTextAsync("DE-CYBER247");
@@ -84,11 +86,24 @@ public sealed class ReportsBrowserTests(BrowserNcp ncp, Browser browser)
             await page.WaitForInteractiveAsync();
             await Expect(statistics).ToContainTextAsync("INTERPOL-NCB-ASTANA");
             await Expect(statistics).Not.ToContainTextAsync("DE-CYBER247");
-            await Expect(page.GetByTestId("report-channel")).ToContainTextAsync("Interpol");
+            await Expect(page.GetByTestId("report-channel")).ToHaveValueAsync(new Regex("Interpol"));
 
             await AccessibilityTests.CheckAsync(page, "reports", findings);
             await Browser.ScreenshotAsync(page, "18-reports");
             Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
+
+            // A second channel beside the first counts both: any of the values chosen, in the address and the downloads.
+            var network = page.GetByRole(AriaRole.Option).Filter(new() { HasText = "24/7 network" }).First;
+            await page.GetByTestId("report-channel").ClickUntilAsync(network);
+            await network.ClickAsync();
+            await page.Keyboard.PressAsync("Escape");
+            await Expect(page.GetByTestId("report-channel")).ToHaveValueAsync(new Regex("24/7 network"));
+            await Expect(page.GetByTestId("report-channel")).ToHaveValueAsync(new Regex("Interpol"));
+            await page.GetByTestId("report-show").ClickAsync();
+            await Expect(statistics).ToContainTextAsync("DE-CYBER247");
+            await Expect(statistics).ToContainTextAsync("INTERPOL-NCB-ASTANA");
+            await Expect(page).ToHaveURLAsync(new Regex("/reports\\?.*channel=24-7&channel=interpol"));
+            await Expect(page.GetByTestId("report-statistics-csv")).ToHaveAttributeAsync("href", new Regex("channel=24-7&channel=interpol.*format=csv"));
         });
     }
 
@@ -113,9 +128,11 @@ public sealed class ReportsBrowserTests(BrowserNcp ncp, Browser browser)
             var request = page.GetByRole(AriaRole.Option).Filter(new() { HasTextRegex = new Regex("^Request$") }).First;
             await page.GetByTestId("report-kind").ClickUntilAsync(request);
             await request.ClickAsync();
+            await page.Keyboard.PressAsync("Escape");
             var me = page.GetByRole(AriaRole.Option).Filter(new() { HasText = "Supervisor (demo)" }).First;
             await page.GetByTestId("report-officer").ClickUntilAsync(me);
             await me.ClickAsync();
+            await page.Keyboard.PressAsync("Escape");
             await page.GetByTestId("report-show").ClickAsync();
 
             // Registered 2 (not the duty officer's), sent 1, open at the end 2; no other partner.
@@ -149,12 +166,23 @@ public sealed class ReportsBrowserTests(BrowserNcp ncp, Browser browser)
             await page.WaitForInteractiveAsync();
             await Expect(rows).ToHaveCountAsync(1);
             await Expect(cells.Nth(1)).ToHaveTextAsync("2");
-            await Expect(page.GetByTestId("report-officer")).ToContainTextAsync("Supervisor (demo)");
-            await Expect(page.GetByTestId("report-kind")).ToContainTextAsync("Request");
+            await Expect(page.GetByTestId("report-officer")).ToHaveValueAsync("Supervisor (demo)");
+            await Expect(page.GetByTestId("report-kind")).ToHaveValueAsync("Request");
 
             // A country that is not a code is refused by the Api, naming the field.
             await page.GotoAsync("/reports?country=Paraguay");
             await Expect(page.GetByText("'PARAGUAY' is not a two-letter country code", new() { Exact = false })).ToBeVisibleAsync();
+
+            // Several countries, typed with commas: each its own value in the address, any of them counted.
+            await page.GotoAsync("/reports");
+            await page.WaitForInteractiveAsync();
+            var country = page.Locator("[data-testid=report-country] input, input[data-testid=report-country]").First;
+            await country.FillAsync("py, de");
+            await page.Keyboard.PressAsync("Tab");
+            await page.GetByTestId("report-show").ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/reports\\?.*country=de&country=py"));
+            await Expect(statistics).ToContainTextAsync("PY-CYBER247");
+            await Expect(country).ToHaveValueAsync("de, py");
         });
     }
 
