@@ -260,10 +260,15 @@ public class NcpSystem : IAsyncLifetime
         return rows;
     }
 
-    /// <summary>Polls until <paramref name="condition"/> holds; asynchronous hand-offs (daemon, bus) have no event to await across processes.</summary>
+    /// <summary>
+    /// Polls until <paramref name="condition"/> holds; asynchronous hand-offs (daemon, bus) have no event to await across
+    /// processes. The default wait is long: it is spent only when something fails, and on a two-core machine running the
+    /// whole suite a hand-off that takes a second alone can take twenty.
+    /// </summary>
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
+        within ??= TimeSpan.FromSeconds(40);
+        var deadline = DateTime.UtcNow + within.Value;
         while (true)
         {
             var value = await probe();
@@ -274,7 +279,7 @@ public class NcpSystem : IAsyncLifetime
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Condition not met within {within ?? TimeSpan.FromSeconds(20)}; last value: {value}");
+                throw new TimeoutException($"Condition not met within {within}; last value: {value}");
             }
 
             await Task.Delay(50);
