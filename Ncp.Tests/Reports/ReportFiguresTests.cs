@@ -154,6 +154,25 @@ public sealed class ReportFiguresTests(ReportYear year, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Several_values_of_one_filter_count_the_items_of_any_of_them()
+    {
+        static string[] Lines(Table table) => [.. table.Rows.Select(r => string.Join('|', r)).Order(StringComparer.Ordinal)];
+
+        // A partner is of one country: by partner, Austria and the Emirates together are the rows of each, side by side.
+        var austria = await TableAsync(year.Supervisor, $"statistics?year={Y}&by=partner&country=at");
+        var emirates = await TableAsync(year.Supervisor, $"statistics?year={Y}&by=partner&country=ae");
+        Assert.Equal(["AT-CYBER247"], austria.Rows.Select(r => r[0].GetString()));
+        Assert.Equal(["AE-CYBER247"], emirates.Rows.Select(r => r[0].GetString()));
+        var both = await TableAsync(year.Supervisor, $"statistics?year={Y}&by=partner&country=at&country=AE");
+        Assert.Equal(Lines(austria).Concat(Lines(emirates)).Order(StringComparer.Ordinal), Lines(both));
+
+        // Every kind there is, named one by one, is no filter at all.
+        var unfiltered = await TableAsync(year.Supervisor, $"statistics?year={Y}&by=category");
+        var everyKind = await TableAsync(year.Supervisor, $"statistics?year={Y}&by=category&kind=request&kind=initiative-message&kind=legal-assistance-task");
+        Assert.Equal(Lines(unfiltered), Lines(everyKind));
+    }
+
+    [Fact]
     public async Task A_report_refuses_an_unknown_period_grouping_or_format_naming_the_field()
     {
         foreach (var (query, field) in new[]
