@@ -205,7 +205,7 @@ public sealed partial class DocumentedExamplesTests(BrowserNcp ncp) : IClassFixt
         var rows = await NcpSystem.EventuallyAsync(
             () => ncp.QueryRowsAsync(sql),
             rows => rows.Count > 0 && rows.All(r => r.All(v => v is not null)),
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
         Assert.NotEmpty(rows);
     }
 

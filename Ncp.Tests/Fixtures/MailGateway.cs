@@ -74,9 +74,9 @@ public static class MailGateway
 
         // The Worker hears of partners and keys through the bus; wait until its copy is complete.
         await NcpSystem.EventuallyAsync(
-            () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.partners where code like '{run}-%'"), n => n == partners.Count, TimeSpan.FromSeconds(30));
+            () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.partners where code like '{run}-%'"), n => n == partners.Count, TimeSpan.FromSeconds(60));
         await NcpSystem.EventuallyAsync(
-            () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.partner_keys where partner_code like '{run}-%'"), n => n == 3, TimeSpan.FromSeconds(30));
+            () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.partner_keys where partner_code like '{run}-%'"), n => n == 3, TimeSpan.FromSeconds(60));
         var old = Pki.Partner("old");
         var der = Org.BouncyCastle.Security.DotNetUtilities.FromX509Certificate(
             System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(old.CertPem)));
@@ -104,7 +104,7 @@ public static class MailGateway
         await NcpSystem.EventuallyAsync(
             () => ncp.QueryAsync<long>(
                 $"select count(*) from {ncp.WorkerSchema}.partner_keys where partner_code = @code", ("code", partner.Code)),
-            n => n == 1, TimeSpan.FromSeconds(30));
+            n => n == 1, TimeSpan.FromSeconds(60));
         return partner;
     }
 
@@ -135,7 +135,7 @@ public static class MailGateway
         var sent = await NcpSystem.EventuallyAsync(
             () => duty.GetJsonAsync($"/api/items/{item.Number()}"),
             i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") is "sent" or "not-delivered"),
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
         var mail = sent.GetProperty("mail").EnumerateArray().First();
         Assert.True(mail.Str("status") == "sent", $"Not sent: {mail}");
         return (sent, mail.Str("messageId"));
@@ -177,7 +177,7 @@ public static class MailGateway
         await NcpSystem.EventuallyAsync(
             () => ncp.QueryAsync<long>($"select count(*) from {ncp.ApiSchema}.mt_doc_quarantinedmail where id = @id", ("id", id)),
             held => held == 1,
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
     }
 
     /// <summary>
@@ -265,7 +265,7 @@ public static class MailGateway
             () => ncp.QueryAsync<long>(
                 $"select count(*) from {ncp.ApiSchema}.mt_events where type = 'mail_received' and data ->> 'InboundId' = @id", ("id", inboundId.ToString())),
             n => n == 1,
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
 
     /// <summary>Waits until the gateway has judged the mail with this Message-ID.</summary>
     public static Task<InboundOutcome> OutcomeAsync(this NcpSystem ncp, string messageId) =>
@@ -277,11 +277,11 @@ public static class MailGateway
                 return rows.Count == 0 ? null : new InboundOutcome((Guid)rows[0][0]!, (string)rows[0][1]!, rows[0][2] as string, rows[0][3] as string);
             },
             o => o is not null,
-            TimeSpan.FromSeconds(30)).ContinueWith(t => t.Result!, TaskScheduler.Default);
+            TimeSpan.FromSeconds(60)).ContinueWith(t => t.Result!, TaskScheduler.Default);
 
     /// <summary>The raw mail with this Message-ID in a mailbox's folder, once it has arrived.</summary>
     public static Task<byte[]> FetchAsync(this NcpSystem ncp, string login, string messageId, string folder = "INBOX") =>
-        NcpSystem.EventuallyAsync(() => TryFetchAsync(ncp, login, messageId, folder), raw => raw is not null, TimeSpan.FromSeconds(30))
+        NcpSystem.EventuallyAsync(() => TryFetchAsync(ncp, login, messageId, folder), raw => raw is not null, TimeSpan.FromSeconds(60))
             .ContinueWith(t => t.Result!, TaskScheduler.Default);
 
     public static async Task<IReadOnlyList<byte[]>> FetchAllAsync(this NcpSystem ncp, string login, string messageId, string folder = "INBOX")

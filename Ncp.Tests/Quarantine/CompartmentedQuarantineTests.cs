@@ -65,7 +65,7 @@ public sealed class CompartmentedQuarantineTests(NcpSystem ncp)
         // Let through, it opens an item in the partner's (CSTO) channel, with both officers' names on the mail.
         var list = await NcpSystem.EventuallyAsync(
             () => head.GetJsonAsync("/api/items?direction=incoming&channel=csto"),
-            l => l.GetProperty("items").EnumerateArray().Any(i => i.Str("subject") == subject), TimeSpan.FromSeconds(30));
+            l => l.GetProperty("items").EnumerateArray().Any(i => i.Str("subject") == subject), TimeSpan.FromSeconds(60));
         var number = list.GetProperty("items").EnumerateArray().Single(i => i.Str("subject") == subject).Number();
         var mail = await head.GetJsonAsync($"/api/items/{number}/mail/{held}");
         Assert.Equal("Supervisor (demo), confirmed by Head of Unit (demo)", mail.Str("releasedBy"));
@@ -105,7 +105,7 @@ public sealed class CompartmentedQuarantineTests(NcpSystem ncp)
         profile["encryption"] = "smime";
         await ItemsApi.ExpectAsync(await ncp.ClientFor("admin").PostAsJsonAsync("/api/partners", profile), HttpStatusCode.Created);
         await NcpSystem.EventuallyAsync(
-            () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.partners where code = @code", ("code", code)), n => n == 1, TimeSpan.FromSeconds(30));
+            () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.partners where code = @code", ("code", code)), n => n == 1, TimeSpan.FromSeconds(60));
 
         var messageId = $"csto-{Guid.NewGuid():N}@csto-partner.example";
         var subject = $"CSTO operation {Guid.NewGuid():N}"[..28];
@@ -114,7 +114,7 @@ public sealed class CompartmentedQuarantineTests(NcpSystem ncp)
         var outcome = await ncp.OutcomeAsync(messageId);
         Assert.True(outcome is { Status: "quarantined", Reason: "missing-signature" }, $"{outcome.Status} {outcome.Reason}: {outcome.Detail}");
         await NcpSystem.EventuallyAsync(
-            async () => (await ncp.ClientFor("supervisor").GetAsync($"/api/quarantine/{outcome.Id}")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+            async () => (await ncp.ClientFor("supervisor").GetAsync($"/api/quarantine/{outcome.Id}")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
         return (outcome.Id, subject);
     }
 }

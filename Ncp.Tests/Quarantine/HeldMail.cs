@@ -67,7 +67,7 @@ public static class HeldMails
         Assert.True(outcome is { Status: "quarantined", Reason: "unknown-sender" }, $"{outcome.Status} {outcome.Reason}: {outcome.Detail}");
         await NcpSystem.EventuallyAsync(
             async () => (await ncp.ClientFor("duty").GetAsync($"/api/quarantine/{outcome.Id}")).StatusCode, s => s == HttpStatusCode.OK,
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
         return new HeldMail(outcome.Id, subject, partner.Code, partner.Address, from, pdf);
     }
 

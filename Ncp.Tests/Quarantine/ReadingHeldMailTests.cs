@@ -74,7 +74,7 @@ public sealed class ReadingHeldMailTests(NcpSystem ncp)
         var read = await NcpSystem.EventuallyAsync(
             async () => (await supervisor.GetAsync($"/api/quarantine/{outcome.Id}/content")) is { StatusCode: HttpStatusCode.OK } ok
                 ? await ok.Content.ReadFromJsonAsync<JsonElement>() : default,
-            r => r.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(30));
+            r => r.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(60));
 
         Assert.Equal("smime", read.Str("protection"));
         Assert.Contains("Subscriber data for +49 30 1234567 attached.", read.Str("text"), StringComparison.Ordinal);
@@ -108,7 +108,7 @@ public sealed class ReadingHeldMailTests(NcpSystem ncp)
         Assert.True(outcome is { Status: "quarantined", Reason: "cannot-decrypt" }, $"{outcome.Status} {outcome.Reason}: {outcome.Detail}");
         var duty = ncp.ClientFor("duty");
         await NcpSystem.EventuallyAsync(
-            async () => (await duty.GetAsync($"/api/quarantine/{outcome.Id}")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+            async () => (await duty.GetAsync($"/api/quarantine/{outcome.Id}")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
         var since = await ncp.QueryAsync<long>($"select coalesce(max(seq), 0) from {ncp.ApiSchema}.audit_log");
 
         using var download = await duty.GetAsync($"/api/quarantine/{outcome.Id}/original");

@@ -116,7 +116,7 @@ public sealed class PlainWordsBrowserTests(BrowserNcp ncp, Browser browser)
         await NcpSystem.EventuallyAsync(
             () => ncp.ClientFor("duty").GetJsonAsync($"/api/items/{number}"),
             i => i.GetProperty("timeline").EnumerateArray().Count(t => t.Str("what") == "mail-received") == 2,
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
 
         await browser.RunAsync(ncp.BaseAddress, async page =>
         {
@@ -208,7 +208,7 @@ public sealed class PlainWordsBrowserTests(BrowserNcp ncp, Browser browser)
         await NcpSystem.EventuallyAsync(
             () => duty.GetJsonAsync($"/api/items/{number}"),
             i => i.GetProperty("timeline").EnumerateArray().Count(t => t.Str("what") == "escalated") == 2,
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
         return (number, de.Code);
     }
 }

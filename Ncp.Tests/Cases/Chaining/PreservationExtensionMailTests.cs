@@ -55,7 +55,7 @@ public sealed class PreservationExtensionMailTests(NcpSystem ncp)
             () => officer.GetJsonAsync($"/api/items/{number}"),
             i => i.GetProperty("mail").EnumerateArray()
                 .Any(m => m.Str("purpose") == purpose && m.Str("status") is "sent" or "not-delivered"),
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
         var mail = item.GetProperty("mail").EnumerateArray().Last(m => m.Str("purpose") == purpose);
         Assert.True(mail.Str("status") == "sent", $"Not sent: {mail}");
         return mail.Str("messageId");

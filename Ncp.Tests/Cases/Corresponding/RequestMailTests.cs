@@ -158,7 +158,7 @@ public sealed class RequestMailTests(NcpSystem ncp)
         await NcpSystem.EventuallyAsync(
             () => Task.FromResult(consumed.Count<PartnerMailRequested>(m => m.ItemId == itemId && m.Purpose == "request")),
             n => n > 0,
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
         return consumed.Consumed<PartnerMailRequested>().First(m => m.ItemId == itemId);
     }
 }

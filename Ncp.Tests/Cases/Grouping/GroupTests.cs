@@ -199,7 +199,7 @@ public sealed class GroupTests(NcpSystem ncp)
         var item = await NcpSystem.EventuallyAsync(
             () => ncp.ClientFor("duty").GetJsonAsync($"/api/items/{number}"),
             i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") is "sent" or "not-delivered"),
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
         var mail = item.GetProperty("mail").EnumerateArray().First();
         Assert.True(mail.Str("status") == "sent", $"Not sent: {mail}");
         return mail.Str("messageId");

@@ -137,7 +137,7 @@ public sealed class SameIdentifiersTests(NcpSystem ncp)
             null, CancellationToken.None);
 
         var linked = await NcpSystem.EventuallyAsync(() => duty.GetJsonAsync($"/api/items/{registered.RegisterNumber}"),
-            i => i.GetProperty("links").GetArrayLength() > 0, TimeSpan.FromSeconds(30));
+            i => i.GetProperty("links").GetArrayLength() > 0, TimeSpan.FromSeconds(60));
         Assert.Equal(ours.Number(), Assert.Single(linked.GetProperty("links").EnumerateArray()).Str("targetRegisterNumber"));
     }
 

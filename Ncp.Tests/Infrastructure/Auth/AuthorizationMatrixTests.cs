@@ -137,7 +137,7 @@ public sealed class AuthorizationMatrixTests(NcpSystem ncp)
             id, "not-encrypted", "Plain text from a CSTO partner.", "cyber.channel@csto-sec.example", "Matrix probe", $"{id:N}@csto-sec.example", 100,
             DateTimeOffset.UtcNow, PartnerCode: "CSTO-CYBER"));
         await NcpSystem.EventuallyAsync(
-            async () => (await ncp.ClientFor("supervisor").GetAsync($"/api/quarantine/{id}")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+            async () => (await ncp.ClientFor("supervisor").GetAsync($"/api/quarantine/{id}")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
         return id;
     }
 

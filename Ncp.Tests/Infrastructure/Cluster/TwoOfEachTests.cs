@@ -38,9 +38,9 @@ public sealed class TwoOfEachTests(TwinNcp ncp)
         // The subscription publishes in the event log's order: once the last one is out, a second publisher's copies of the
         // earlier ones would be out too.
         await NcpSystem.EventuallyAsync(
-            () => Task.FromResult(published.Of<ItemRegistered>().Count(m => m.ItemId == ids[^1])), n => n >= 1, TimeSpan.FromSeconds(30));
+            () => Task.FromResult(published.Of<ItemRegistered>().Count(m => m.ItemId == ids[^1])), n => n >= 1, TimeSpan.FromSeconds(60));
         await NcpSystem.EventuallyAsync(
-            () => Task.FromResult(Registered(screenA, ids) + Registered(screenB, ids)), n => n >= 2 * ids.Count, TimeSpan.FromSeconds(30));
+            () => Task.FromResult(Registered(screenA, ids) + Registered(screenB, ids)), n => n >= 2 * ids.Count, TimeSpan.FromSeconds(60));
 
         Assert.All(ids, id => Assert.Equal(1, published.Of<ItemRegistered>().Count(m => m.ItemId == id)));
         Assert.Equal(1, published.Of<ChangesRecorded>().Count(m => m.Changes.Any(c => c.Id == ids[0] && c.What == "item-registered")));

@@ -34,13 +34,13 @@ public sealed class DeadLetterTests(QuickFaultNcp ncp)
 
         Assert.True((await admin.GetJsonAsync("/api/dashboard")).GetProperty("deadLetters").GetInt64() >= 1);
         await NcpSystem.EventuallyAsync(
-            () => QuickFaults.DeadLetterHealthAsync(ncp.Worker.CreateClient()), status => status == "Degraded", TimeSpan.FromSeconds(30));
+            () => QuickFaults.DeadLetterHealthAsync(ncp.Worker.CreateClient()), status => status == "Degraded", TimeSpan.FromSeconds(60));
                 var metrics = await ncp.Worker.CreateClient().GetStringAsync("/metrics");
         Assert.Matches($@"(?m)^ncp_dead_letters\{{[^}}]*prefix=""{ncp.RunId}""[^}}]*\}} [1-9]", metrics);
         Assert.Matches($@"(?m)^ncp_queue_depth\{{[^}}]*queue=""{queue}""[^}}]*\}} [1-9]", metrics);
         var told = await NcpSystem.EventuallyAsync(
             () => ncp.QueryRowsAsync($"select recipient, body from {ncp.WorkerSchema}.notifications where subject like '%failed after every retry%'"),
-            rows => rows.Count > 0, TimeSpan.FromSeconds(30));
+            rows => rows.Count > 0, TimeSpan.FromSeconds(60));
         Assert.Equal("duty@ncp.example", told[0][0]);
         Assert.Contains("does not know", (string)told[0][1]!, StringComparison.Ordinal);
 
@@ -50,7 +50,7 @@ public sealed class DeadLetterTests(QuickFaultNcp ncp)
         Assert.Equal(1, moved.GetProperty("moved").GetInt32());
         await ncp.RecordedByApiAsync(inboundId);
         await NcpSystem.EventuallyAsync(
-            () => QuickFaults.DeadLetterHealthAsync(ncp.Api.CreateClient()), status => status == "Healthy", TimeSpan.FromSeconds(30));
+            () => QuickFaults.DeadLetterHealthAsync(ncp.Api.CreateClient()), status => status == "Healthy", TimeSpan.FromSeconds(60));
         Assert.Equal(1L, await ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.dead_letter_alarms"));
 
         using var foreign = await admin.PostAsync("/api/dead-letters/some-other-queue/redrive", null);

@@ -34,7 +34,7 @@ public sealed class SubscriptionWatchdogTests(SimulatedNcp ncp) : IClassFixture<
             $"update {ncp.ApiSchema}.mt_event_progression set last_seq_id = last_seq_id - 1 where name = @name returning last_seq_id",
             ("name", Shard));
         await RegisterAsync(duty);
-        var daemon = await NcpSystem.EventuallyAsync(() => DaemonHealthAsync(duty), h => h.Status == "Degraded", TimeSpan.FromSeconds(30));
+        var daemon = await NcpSystem.EventuallyAsync(() => DaemonHealthAsync(duty), h => h.Status == "Degraded", TimeSpan.FromSeconds(60));
         var meanwhile = await RegisterAsync(duty);
         // Long enough for the daemon to have published it had it been running (it publishes within a second).
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -42,7 +42,7 @@ public sealed class SubscriptionWatchdogTests(SimulatedNcp ncp) : IClassFixture<
 
         ncp.Clock.Advance(SubscriptionWatchdog.Every);
         await ReachedWorkerAsync(worker, meanwhile);
-        var after = await NcpSystem.EventuallyAsync(() => DaemonHealthAsync(duty), h => h.Status == "Healthy", TimeSpan.FromSeconds(30));
+        var after = await NcpSystem.EventuallyAsync(() => DaemonHealthAsync(duty), h => h.Status == "Healthy", TimeSpan.FromSeconds(60));
 
         Assert.Contains(Shard, daemon.Description, StringComparison.Ordinal);
         Assert.Equal(0, beforeTheWatchdog);
@@ -54,7 +54,7 @@ public sealed class SubscriptionWatchdogTests(SimulatedNcp ncp) : IClassFixture<
         (await client.RegisterAsync(ItemsApi.OutgoingRequest(subject: "While the subscription is watched"))).GetProperty("id").GetGuid();
 
     private static Task<int> ReachedWorkerAsync(ConsumeCounter worker, Guid item) =>
-        NcpSystem.EventuallyAsync(() => Task.FromResult(worker.Count<ItemRegistered>(m => m.ItemId == item)), n => n >= 1, TimeSpan.FromSeconds(30));
+        NcpSystem.EventuallyAsync(() => Task.FromResult(worker.Count<ItemRegistered>(m => m.ItemId == item)), n => n >= 1, TimeSpan.FromSeconds(60));
 
     private static async Task<(string Status, string Description)> DaemonHealthAsync(HttpClient client)
     {

@@ -42,7 +42,7 @@ public sealed class ImapPollingTests(PollingImapNcp ncp)
         var both = await NcpSystem.EventuallyAsync(
             () => ncp.ClientFor("duty").GetJsonAsync($"/api/items/{item.Number()}"),
             i => i.GetProperty("mail").EnumerateArray().Count(m => m.Str("status") == "received") == 2,
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
         Assert.Equal(2, both.GetProperty("mail").EnumerateArray().Count(m => m.Str("status") == "received"));
     }
 }

@@ -108,7 +108,7 @@ public sealed class MailDeliveryTests(NcpSystem ncp)
         var item = await duty.RegisterAsync(ItemsApi.OutgoingRequest(de.Code, subject));
         await duty.ActAsync(item.Number(), "send");
         var sent = await NcpSystem.EventuallyAsync(
-            () => duty.GetJsonAsync($"/api/items/{item.Number()}"), i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") == "sent"), TimeSpan.FromSeconds(30));
+            () => duty.GetJsonAsync($"/api/items/{item.Number()}"), i => i.GetProperty("mail").EnumerateArray().Any(m => m.Str("status") == "sent"), TimeSpan.FromSeconds(60));
         return (duty, sent, sent.GetProperty("mail")[0].Str("messageId"));
     }
 
@@ -124,7 +124,7 @@ public sealed class MailDeliveryTests(NcpSystem ncp)
     {
         var item = await NcpSystem.EventuallyAsync(
             () => duty.GetJsonAsync($"/api/items/{number}"),
-            i => i.GetProperty("mail").EnumerateArray().Count(m => m.Str("purpose") == "reminder" && m.Str("status") == "sent") == count, TimeSpan.FromSeconds(30));
+            i => i.GetProperty("mail").EnumerateArray().Count(m => m.Str("purpose") == "reminder" && m.Str("status") == "sent") == count, TimeSpan.FromSeconds(60));
         var ids = item.GetProperty("mail").EnumerateArray().Where(m => m.Str("purpose") == "reminder").Select(m => m.Str("messageId"));
         var mails = new List<MimeMessage>();
         foreach (var id in ids)
@@ -180,7 +180,7 @@ public sealed class SmtpDownTests(SmtpDownNcp ncp)
         await duty.ActAsync(item.Number(), "send");
 
         var failed = await NcpSystem.EventuallyAsync(
-            () => duty.GetJsonAsync($"/api/items/{item.Number()}"), i => i.GetProperty("delivery").ValueKind == JsonValueKind.String, TimeSpan.FromSeconds(30));
+            () => duty.GetJsonAsync($"/api/items/{item.Number()}"), i => i.GetProperty("delivery").ValueKind == JsonValueKind.String, TimeSpan.FromSeconds(60));
 
         Assert.Equal("not-delivered", failed.Str("delivery"));
         Assert.StartsWith("smtp-failed", failed.GetProperty("mail")[0].Str("detail"), StringComparison.Ordinal);
@@ -242,7 +242,7 @@ public sealed class BuildFailureTests(FewAttemptsNcp ncp, PartnerKeyTests.Kit ki
         Assert.NotEmpty(await ncp.FetchAsync(de.Address, ledger.MessageIdFor(fine.DispatchId)));
         var failed = await NcpSystem.EventuallyAsync(
             () => ncp.ClientFor("duty").GetJsonAsync($"/api/items/{stuck.RegisterNumber}"),
-            i => i.GetProperty("delivery").ValueKind == JsonValueKind.String, TimeSpan.FromSeconds(30));
+            i => i.GetProperty("delivery").ValueKind == JsonValueKind.String, TimeSpan.FromSeconds(60));
         Assert.Equal("not-delivered", failed.Str("delivery"));
         var detail = failed.GetProperty("mail")[0].Str("detail");
         Assert.StartsWith($"{reason}: ", detail, StringComparison.Ordinal);

@@ -205,7 +205,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
         var duty = ncp.ClientFor("duty");
         var found = await NcpSystem.EventuallyAsync(
             () => duty.GetJsonAsync($"/api/items?partner={de.Code}&direction=incoming"),
-            list => list.GetProperty("items").EnumerateArray().Any(i => i.Str("subject") == subject), TimeSpan.FromSeconds(30));
+            list => list.GetProperty("items").EnumerateArray().Any(i => i.Str("subject") == subject), TimeSpan.FromSeconds(60));
         var item = found.GetProperty("items").EnumerateArray().Single(i => i.Str("subject") == subject);
         Assert.Equal("request", item.Str("kind"));
         Assert.Equal("urgent", item.Str("priority"));
@@ -251,7 +251,7 @@ public sealed class MailGatewayTests(NcpSystem ncp)
         var plain = await duty.RegisterAsync(ItemsApi.OutgoingRequest(code, "Plaintext by override"));
         await duty.ActAsync(plain.Number(), "send");
         var sent = await NcpSystem.EventuallyAsync(
-            () => duty.GetJsonAsync($"/api/items/{plain.Number()}"), i => i.GetProperty("mail").GetArrayLength() > 0, TimeSpan.FromSeconds(30));
+            () => duty.GetJsonAsync($"/api/items/{plain.Number()}"), i => i.GetProperty("mail").GetArrayLength() > 0, TimeSpan.FromSeconds(60));
         var mail = sent.GetProperty("mail")[0];
         Assert.Equal("plaintext-by-override", mail.Str("protection"));
         var raw = await ncp.FetchAsync("nl@partner.example", mail.Str("messageId"));

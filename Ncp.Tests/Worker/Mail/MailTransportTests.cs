@@ -131,7 +131,7 @@ public sealed class UntrustedMailServerTests(UntrustedMailServersNcp ncp)
 
         var failed = await NcpSystem.EventuallyAsync(
             () => duty.GetJsonAsync($"/api/items/{item.Number()}"), i => i.GetProperty("delivery").ValueKind == JsonValueKind.String,
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
         var health = await MailTransportTests.ReadyChecksAsync(ncp.Worker.CreateClient());
 
         Assert.Equal("not-delivered", failed.Str("delivery"));

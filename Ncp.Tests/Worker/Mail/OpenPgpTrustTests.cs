@@ -213,7 +213,7 @@ public sealed partial class OpenPgpTrustTests(NcpSystem ncp) : IDisposable
         await ItemsApi.ExpectAsync(await ImportAsync(code, armored), HttpStatusCode.Created);
         await NcpSystem.EventuallyAsync(
             () => ncp.QueryAsync<long>($"select count(*) from {ncp.WorkerSchema}.partner_keys where partner_code = @code", ("code", code)),
-            n => n == 1, TimeSpan.FromSeconds(30));
+            n => n == 1, TimeSpan.FromSeconds(60));
         return code;
     }
 

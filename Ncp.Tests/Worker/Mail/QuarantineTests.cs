@@ -102,7 +102,7 @@ public sealed class QuarantineTests(NcpSystem ncp)
 
         var list = await NcpSystem.EventuallyAsync(
             () => duty.GetJsonAsync($"/api/items?partner={de.Code}&direction=incoming"),
-            l => l.GetProperty("items").EnumerateArray().Any(i => i.Str("subject") == subject), TimeSpan.FromSeconds(30));
+            l => l.GetProperty("items").EnumerateArray().Any(i => i.Str("subject") == subject), TimeSpan.FromSeconds(60));
         var item = await duty.GetJsonAsync($"/api/items/{list.GetProperty("items").EnumerateArray().Single(i => i.Str("subject") == subject).Number()}");
         var mail = await duty.GetJsonAsync($"/api/items/{item.Number()}/mail/{held.Id}");
         Assert.Equal("Duty Officer (demo)", mail.Str("releasedBy"));

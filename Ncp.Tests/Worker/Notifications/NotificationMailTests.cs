@@ -23,7 +23,7 @@ public sealed class NotificationMailTests(NcpSystem ncp)
         await ncp.Worker.Services.GetRequiredService<IBus>().Publish(
             new WakeUpDue(item.GetProperty("id").GetGuid(), rung.Str("name"), rung.GetProperty("dueAt").GetDateTimeOffset(), DateTimeOffset.UtcNow));
 
-        var subject = await NcpSystem.EventuallyAsync(() => FindAsync("supervisor@ncp.example", item.Number()), s => s is not null, TimeSpan.FromSeconds(30));
+        var subject = await NcpSystem.EventuallyAsync(() => FindAsync("supervisor@ncp.example", item.Number()), s => s is not null, TimeSpan.FromSeconds(60));
         Assert.Contains("reply-by:100% reached", subject, StringComparison.Ordinal);
     }
 
@@ -48,9 +48,9 @@ public sealed class NotificationMailTests(NcpSystem ncp)
                 new WakeUpDue(id, rung.Str("name"), rung.GetProperty("dueAt").GetDateTimeOffset(), DateTimeOffset.UtcNow));
         }
 
-        var subject = await NcpSystem.EventuallyAsync(() => FindAsync("supervisor@ncp.example", unique), s => s is not null, TimeSpan.FromSeconds(30));
+        var subject = await NcpSystem.EventuallyAsync(() => FindAsync("supervisor@ncp.example", unique), s => s is not null, TimeSpan.FromSeconds(60));
         Assert.Contains("reply-by:100% reached", subject, StringComparison.Ordinal);
-        await NcpSystem.EventuallyAsync(() => Task.FromResult(consumed.Count<EscalationRaised>(m => m.ItemId == id)), n => n == 2, TimeSpan.FromSeconds(30));
+        await NcpSystem.EventuallyAsync(() => Task.FromResult(consumed.Count<EscalationRaised>(m => m.ItemId == id)), n => n == 2, TimeSpan.FromSeconds(60));
         Assert.Equal(0L, await ncp.QueryAsync<long>(
             $"select count(*) from {ncp.WorkerSchema}.notifications where recipient = 'duty@ncp.example' and subject like '%' || @unique || '%'",
             ("unique", unique)));

@@ -183,7 +183,7 @@ public sealed class TimerTests(NcpSystem ncp) : IAsyncLifetime
     private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
 
     private static Task WaitUntilAsync(Func<Task<bool>> condition) =>
-        NcpSystem.EventuallyAsync(condition, done => done, TimeSpan.FromSeconds(30));
+        NcpSystem.EventuallyAsync(condition, done => done, TimeSpan.FromSeconds(60));
 
     private sealed class RunningLoop(TimerLoop loop, Action stopped) : IAsyncDisposable
     {

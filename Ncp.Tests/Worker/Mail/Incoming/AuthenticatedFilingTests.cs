@@ -137,7 +137,7 @@ public sealed class AuthenticatedFilingTests(NcpSystem ncp)
         await NcpSystem.EventuallyAsync(
             () => ncp.QueryAsync<bool?>(
                 $"select plaintext_allowed from {ncp.WorkerSchema}.partners where code = @code", ("code", partner.Code)),
-            allowed => allowed == true, TimeSpan.FromSeconds(30));
+            allowed => allowed == true, TimeSpan.FromSeconds(60));
         return partner;
     }
 
@@ -176,7 +176,7 @@ public sealed class AuthenticatedFilingTests(NcpSystem ncp)
     private async Task<JsonElement> OpenedAsync(MailPartner partner, string token)
     {
         var found = await NcpSystem.EventuallyAsync(
-            () => IncomingAsync(partner, token), items => items.Count > 0, TimeSpan.FromSeconds(30));
+            () => IncomingAsync(partner, token), items => items.Count > 0, TimeSpan.FromSeconds(60));
         return await ncp.ClientFor("duty").GetJsonAsync($"/api/items/{Assert.Single(found).Number()}");
     }
 

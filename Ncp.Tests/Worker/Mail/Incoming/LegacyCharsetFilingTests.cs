@@ -190,7 +190,7 @@ public sealed class LegacyCharsetFilingTests(NcpSystem ncp)
         await NcpSystem.EventuallyAsync(
             () => ncp.QueryAsync<bool?>(
                 $"select plaintext_allowed from {ncp.WorkerSchema}.partners where code = @code", ("code", partner.Code)),
-            plain => plain == true, TimeSpan.FromSeconds(30));
+            plain => plain == true, TimeSpan.FromSeconds(60));
         return partner;
     }
 }

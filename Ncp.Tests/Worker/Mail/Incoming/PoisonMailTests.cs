@@ -50,7 +50,7 @@ public sealed class PoisonMailTests(NcpSystem ncp)
             () => ncp.QueryRowsAsync(
                 $"select id, status, reason, detail from {ncp.WorkerSchema}.inbound_mail where position(convert_to(@marker, 'UTF8') in raw) > 0", ("marker", marker)),
             rows => rows is [[_, string status, ..]] && status != "new",
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
         var (id, status, reason) = ((Guid)poison[0][0]!, (string)poison[0][1]!, poison[0][2] as string);
         Assert.True(status is "delivered" or "quarantined", $"{status} {reason}: {poison[0][3]}");
         Assert.NotEqual("unprocessable", reason);

@@ -101,7 +101,7 @@ public sealed class SignedContentTests(NcpSystem ncp)
             $"update {ncp.WorkerSchema}.inbound_mail set status = 'new', attempts = 0, not_before = null where id = @id", ("id", first.Id));
         var reread = await NcpSystem.EventuallyAsync(
             () => ncp.QueryAsync<string>($"select status from {ncp.WorkerSchema}.inbound_mail where id = @id", ("id", first.Id)),
-            status => status != "new", TimeSpan.FromSeconds(30));
+            status => status != "new", TimeSpan.FromSeconds(60));
         Assert.Equal("delivered", reread);
     }
 

@@ -152,7 +152,7 @@ public sealed class TooLargeMailTests(FewAttemptsNcp ncp)
         var failed = await NcpSystem.EventuallyAsync(
             () => duty.GetJsonAsync($"/api/items/{item.Number()}"),
             i => i.GetProperty("delivery").ValueKind == JsonValueKind.String,
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(60));
         Assert.Equal("not-delivered", failed.Str("delivery"));
         var detail = failed.GetProperty("mail")[0].Str("detail");
         Assert.StartsWith("too-large: The mail with its 1 attached file(s) would be ", detail, StringComparison.Ordinal);
