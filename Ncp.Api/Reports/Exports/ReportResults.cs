@@ -42,27 +42,9 @@ public static class ReportResults
                 return;
             }
 
-            // The SDK writes a zip package synchronously, and the response takes only asynchronous writes: the file is
-            // made on disk, not in memory (a year's items), then sent, and deleted when sent.
-            var path = Path.Combine(Path.GetTempPath(), $"ncp-export-{Guid.NewGuid():N}.xlsx");
-            try
-            {
-                await using (var made = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
-                {
-                    await XlsxExport.WriteAsync(made, sheets, ct);
-                }
-            }
-            catch
-            {
-                File.Delete(path);
-                throw;
-            }
-
-            await using var file = new FileStream(
-                path, FileMode.Open, FileAccess.Read, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            // Sent as it is made, without a length: a year's items start at once (XlsxExport.StreamAsync).
             response.ContentType = XlsxType;
-            response.ContentLength = file.Length;
-            await file.CopyToAsync(response.Body, ct);
+            await XlsxExport.StreamAsync(response.Body, sheets, ct);
         }
     }
 }

@@ -107,6 +107,74 @@ public sealed class ExportTests
         Assert.Equal(("1", "builtin 10"), Numeric(rows[3][2], FormatOf));
     }
 
+    [Fact]
+    public async Task An_XLSX_export_sent_as_it_is_made_starts_before_its_last_row_is_read_and_opens_whole()
+    {
+        const int Count = 5_000;
+        var sent = new MemoryStream();
+        var sentBeforeTheLastRow = -1L;
+
+        async IAsyncEnumerable<IReadOnlyList<object?>> Rows()
+        {
+            for (var i = 1; i <= Count; i++)
+            {
+                if (i == Count)
+                {
+                    sentBeforeTheLastRow = sent.Length;
+                }
+
+                await Task.Yield();
+                yield return [$"NCP-2027-{i:D6}", i];
+            }
+        }
+
+        // A response takes its bytes in order and cannot go back.
+        await using (var response = new ForwardOnly(sent))
+        {
+            await XlsxExport.StreamAsync(
+                response, [new ReportSheet("Items", [new("number", "Number", ReportValueKind.Text), new("n", "N", ReportValueKind.Count)], Rows())],
+                CancellationToken.None);
+        }
+
+        Assert.True(sentBeforeTheLastRow > 0, "Nothing was sent before the last row was read.");
+        Assert.True(sentBeforeTheLastRow < sent.Length, "Everything was sent before the last row was read.");
+        sent.Position = 0;
+        using var document = SpreadsheetDocument.Open(sent, isEditable: false);
+        var rows = document.WorkbookPart!.WorksheetParts.Single().Worksheet.GetFirstChild<SheetData>()!.Elements<Row>().ToArray();
+        Assert.Equal(Count + 1, rows.Length);
+        Assert.Equal(["NCP-2027-005000", "5000"], rows[^1].Elements<Cell>().Select(c => c.InnerText));
+    }
+
+    /// <summary>A stream like a response body: written forwards only, asynchronously.</summary>
+    private sealed class ForwardOnly(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.WriteAsync(buffer, cancellationToken);
+
+        public override void Write(byte[] buffer, int offset, int count) =>
+            throw new InvalidOperationException("Synchronous writes are not allowed (as in Kestrel).");
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
     [Theory]
     [InlineData("Statistics", "Statistics")]
     [InlineData("a/b:c?d*e[f]g\\h", "a b c d e f g h")]
