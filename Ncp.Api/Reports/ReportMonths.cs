@@ -78,12 +78,6 @@ public static class ReportMonths
               return null;
             end $$;
 
-            create or replace function {{schema}}.ncp_clear_report_months() returns trigger language plpgsql as $$
-            begin
-              delete from {{months}};
-              return null;
-            end $$;
-
             create or replace function {{schema}}.ncp_recount_report_months() returns void language plpgsql as $$
             begin
               lock table {{rows}} in share row exclusive mode;
@@ -94,11 +88,7 @@ public static class ReportMonths
               insert into {{months}}_zone (zone) values ('{{quoted}}');
             end $$;
 
-            create or replace trigger ncp_count_report_months after insert or update or delete on {{rows}}
-              for each row execute function {{schema}}.ncp_count_report_months();
-            -- Marten's resets and rebuilds truncate the rows, which fires no row trigger.
-            create or replace trigger ncp_clear_report_months after truncate on {{rows}}
-              for each statement execute function {{schema}}.ncp_clear_report_months();
+            {{TriggerCounts.Triggers(schema, "mt_doc_reportrow", "ncp_count_report_months", "ncp_clear_report_months", $"delete from {months};")}}
 
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(ct);

@@ -71,12 +71,6 @@ public static class ReportSent
               return null;
             end $$;
 
-            create or replace function {{schema}}.ncp_clear_report_sent() returns trigger language plpgsql as $$
-            begin
-              delete from {{sent}};
-              return null;
-            end $$;
-
             create or replace function {{schema}}.ncp_refill_report_sent() returns void language plpgsql as $$
             begin
               lock table {{rows}} in share row exclusive mode;
@@ -84,12 +78,7 @@ public static class ReportSent
               insert into {{sent}} select f.* from {{rows}} r, {{schema}}.ncp_report_sent_of(r) f;
             end $$;
 
-            create or replace trigger ncp_keep_report_sent after insert or update or delete on {{rows}}
-              for each row execute function {{schema}}.ncp_keep_report_sent();
-            -- Marten's resets and rebuilds truncate the rows, which fires no row trigger.
-            create or replace trigger ncp_clear_report_sent after truncate on {{rows}}
-              for each statement execute function {{schema}}.ncp_clear_report_sent();
-            lock table {{rows}} in share row exclusive mode;
+            {{Infrastructure.Marten.TriggerCounts.Triggers(schema, "mt_doc_reportrow", "ncp_keep_report_sent", "ncp_clear_report_sent", $"delete from {sent};")}}
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(ct);
         await Infrastructure.Marten.TriggerCounts.RecountOnceAsync(

@@ -269,6 +269,8 @@ public class NcpSystem : IAsyncLifetime
     {
         within ??= TimeSpan.FromSeconds(40);
         var deadline = DateTime.UtcNow + within.Value;
+        // Asked again every 50 ms, however long a probe takes.
+        using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
         while (true)
         {
             var value = await probe();
@@ -282,7 +284,7 @@ public class NcpSystem : IAsyncLifetime
                 throw new TimeoutException($"Condition not met within {within}; last value: {value}");
             }
 
-            await Task.Delay(50);
+            await pace.WaitForNextTickAsync();
         }
     }
 

@@ -75,7 +75,7 @@ public static class OpenItemCounts
               return null;
             end $$;
 
-            {{Triggers(schema, "ncp_count_open_items", "ncp_clear_open_item_counts", $"delete from {counts}; delete from {ended};")}}
+            {{TriggerCounts.Triggers(schema, "mt_doc_itemdetails", "ncp_count_open_items", "ncp_clear_open_item_counts", $"delete from {counts}; delete from {ended};")}}
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(ct);
         await TriggerCounts.RecountOnceAsync(connection, transaction, schema, Table, command.CommandText, $"""
@@ -91,22 +91,4 @@ public static class OpenItemCounts
             """, ct);
         await transaction.CommitAsync(ct);
     }
-
-    /// <summary>
-    /// Puts the row function <paramref name="onRow"/> (created before) on the item read model, and a function made of
-    /// <paramref name="onTruncate"/> on its truncation, which Marten's resets and rebuilds do and which fires no row
-    /// trigger; then locks the read model until the caller's transaction ends, so that the caller can count it afresh.
-    /// </summary>
-    internal static string Triggers(string schema, string onRow, string onTruncateName, string onTruncate) => $$"""
-        create or replace function {{schema}}.{{onTruncateName}}() returns trigger language plpgsql as $$
-        begin
-          {{onTruncate}}
-          return null;
-        end $$;
-        create or replace trigger {{onRow}} after insert or update or delete on {{schema}}.mt_doc_itemdetails
-          for each row execute function {{schema}}.{{onRow}}();
-        create or replace trigger {{onTruncateName}} after truncate on {{schema}}.mt_doc_itemdetails
-          for each statement execute function {{schema}}.{{onTruncateName}}();
-        lock table {{schema}}.mt_doc_itemdetails in share row exclusive mode;
-        """;
 }

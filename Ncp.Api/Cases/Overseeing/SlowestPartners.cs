@@ -234,7 +234,7 @@ public sealed class SlowestPartners
             end $$;
 
             -- On truncation never back to zero: a count that went back could equal the one a copy was read at, and hide a change.
-            {{OpenItemCounts.Triggers(schema, "ncp_count_partner_request_changes", "ncp_count_all_partner_request_changes",
+            {{TriggerCounts.Triggers(schema, "mt_doc_itemdetails", "ncp_count_partner_request_changes", "ncp_count_all_partner_request_changes",
                 $"update {changes} set changes = changes + 1;")}}
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(ct);

@@ -4,8 +4,9 @@ namespace Ncp.Api.Infrastructure.Marten;
 
 /// <summary>
 /// What the counts kept by triggers on the read models share (the dashboard's open and ended items and the partners'
-/// changes, <c>Cases/Overseeing/</c>; the reports' months and sent requests, <c>Reports/</c>): the lock a counting
-/// trigger takes, and the one recount <c>migrate</c> makes per definition.
+/// changes, <c>Cases/Overseeing/</c>; the reports' months and sent requests, <c>Reports/</c>): the triggers on the read
+/// model (each row, and its truncation), the lock a counting trigger takes, and the one recount <c>migrate</c> makes per
+/// definition.
 /// </summary>
 public static class TriggerCounts
 {
@@ -20,6 +21,25 @@ public static class TriggerCounts
     /// </summary>
     public static string Lock(string schema) =>
         $"perform pg_advisory_xact_lock(hashtext('{schema.Replace("'", "''", StringComparison.Ordinal)}.ncp_counts'));";
+
+    /// <summary>
+    /// Puts the row function <paramref name="onRow"/> (created before) on the read model <paramref name="table"/>, and a
+    /// function made of <paramref name="onTruncate"/> on its truncation, which Marten's resets and rebuilds do and which
+    /// fires no row trigger; then locks the read model until the caller's transaction ends, so that the caller can count
+    /// it afresh (<see cref="RecountOnceAsync"/>).
+    /// </summary>
+    public static string Triggers(string schema, string table, string onRow, string onTruncateName, string onTruncate) => $$"""
+        create or replace function {{schema}}.{{onTruncateName}}() returns trigger language plpgsql as $$
+        begin
+          {{onTruncate}}
+          return null;
+        end $$;
+        create or replace trigger {{onRow}} after insert or update or delete on {{schema}}.{{table}}
+          for each row execute function {{schema}}.{{onRow}}();
+        create or replace trigger {{onTruncateName}} after truncate on {{schema}}.{{table}}
+          for each statement execute function {{schema}}.{{onTruncateName}}();
+        lock table {{schema}}.{{table}} in share row exclusive mode;
+        """;
 
     /// <summary>
     /// Runs <paramref name="recount"/> (which counts the read model afresh) unless the counts named <paramref name="name"/>

@@ -44,6 +44,19 @@ public sealed class PendingBytes : Stream
         written += buffer.Length;
     }
 
+    // Asynchronous writes (the zip's, when an entry is disposed asynchronously) are kept like the others: nothing waits.
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Write(buffer.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        Write(buffer.AsSpan(offset, count));
+        return Task.CompletedTask;
+    }
+
     public override void Flush()
     {
     }
